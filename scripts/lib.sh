@@ -1,0 +1,75 @@
+# Shared shell helpers for make test / make demo / make unit.  Sourced, not run.
+# shellcheck shell=bash
+
+set -euo pipefail
+
+REPO_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+PG_MAJOR="${PG_MAJOR:-15}"
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+# sudo only when we are not root (CI and these machines run as root).
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+# The packages every part of the project needs on Debian.  Installed only
+# when missing, so a warm machine pays nothing.
+DEBIAN_PACKAGES=(
+  "postgresql-$PG_MAJOR" "postgresql-server-dev-$PG_MAJOR" "postgresql-$PG_MAJOR-postgis-3"
+  postgresql-contrib nlohmann-json3-dev g++ make cmake clang libclang-rt-dev llvm
+  libgtest-dev libbenchmark-dev gdal-bin jq python3 clang-format
+)
+
+ensure_packages() {
+  local missing=()
+  local p
+  for p in "${DEBIAN_PACKAGES[@]}" "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if [ "${#missing[@]}" -gt 0 ]; then
+    log "installing Debian packages: ${missing[*]}"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+      "${missing[@]}" >/dev/null
+  fi
+  PG_CONFIG="/usr/lib/postgresql/$PG_MAJOR/bin/pg_config"
+  PG_BINDIR="$("$PG_CONFIG" --bindir)"
+  PGXS_DIR="$("$PG_CONFIG" --pkglibdir)/pgxs"
+  export PG_CONFIG PG_BINDIR PGXS_DIR
+}
+
+build_and_install() {
+  log "building and installing the extension"
+  make -C "$REPO_DIR" -s PG_CONFIG="$PG_CONFIG" "$@" >/dev/null
+  as_root make -C "$REPO_DIR" -s PG_CONFIG="$PG_CONFIG" "$@" install >/dev/null
+}
+
+# initdb refuses root: clusters run as the postgres user when we are root,
+# as ourselves otherwise.
+as_cluster_owner() {
+  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+# A directory the cluster owner can write.
+owned_tmpdir() {
+  local d
+  d="$(mktemp -d "${TMPDIR:-/tmp}/opendata-$1.XXXXXX")"
+  chmod 755 "$d"
+  if [ "$(id -u)" -eq 0 ]; then chown postgres:postgres "$d"; fi
+  printf '%s\n' "$d"
+}
+
+# Starts a throwaway cluster in $1 listening on a Unix socket in $1 only.
+start_cluster() {
+  local dir="$1" port="$2"
+  as_cluster_owner "$PG_BINDIR/initdb" -D "$dir/data" -U postgres -E UTF8 --locale=C.UTF-8 \
+    -A trust >/dev/null
+  as_cluster_owner "$PG_BINDIR/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
+    -o "-p $port -k $dir -c listen_addresses=''" start >/dev/null
+}
+
+stop_cluster() {
+  local dir="$1"
+  as_cluster_owner "$PG_BINDIR/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
+}

@@ -1,0 +1,7 @@
+#include "core/interrupt.hpp"
+
+namespace opendata {
+
+InterruptHook g_interrupt_hook = nullptr;
+
+}  // namespace opendata

@@ -1,0 +1,33 @@
+-- Last part: pin search_path on every function of the extension, and keep
+-- internals away from PUBLIC.
+--
+-- PostGIS may live in any schema (CASCADE puts it in the first schema of the
+-- installer's search_path).  Functions call it unqualified, so each gets a
+-- search_path naming pg_catalog first (nothing can shadow built-ins), then
+-- opendata, then PostGIS's schema, and pg_temp last.
+
+DO $finalize$
+DECLARE
+  postgis_schema name := (SELECT n.nspname FROM pg_extension e
+                            JOIN pg_namespace n ON n.oid = e.extnamespace
+                           WHERE e.extname = 'postgis');
+  fn regprocedure;
+BEGIN
+  FOR fn IN
+    SELECT p.oid::regprocedure
+      FROM pg_depend d
+      JOIN pg_proc p ON p.oid = d.objid AND d.classid = 'pg_proc'::regclass
+     WHERE d.refclassid = 'pg_extension'::regclass
+       AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'opendata')
+       AND d.deptype = 'e'
+       AND p.prokind IN ('f', 'p')
+       AND p.prolang <> (SELECT oid FROM pg_language WHERE lanname = 'c')
+  LOOP
+    EXECUTE format('ALTER FUNCTION %s SET search_path = pg_catalog, opendata, %I, pg_temp',
+                   fn, postgis_schema);
+  END LOOP;
+END
+$finalize$;
+
+REVOKE ALL ON SCHEMA opendata FROM PUBLIC;
+REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA opendata FROM PUBLIC;
