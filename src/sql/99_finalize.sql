@@ -31,3 +31,15 @@ $finalize$;
 
 REVOKE ALL ON SCHEMA opendata FROM PUBLIC;
 REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA opendata FROM PUBLIC;
+
+-- What each role may call.  Functions check the caller themselves too.
+GRANT EXECUTE ON FUNCTION opendata.version(), opendata.build_info(),
+  opendata._can_manage(bigint, name) TO opendata_anon;
+GRANT EXECUTE ON FUNCTION
+  opendata.register(regclass, text, jsonb), opendata.set_metadata(text, jsonb),
+  opendata.describe_field(text, text, jsonb), opendata.publish(text), opendata.unpublish(text),
+  opendata.drop_dataset(text, boolean), opendata.add_reuse(text, text, text, text[], text, text),
+  opendata.add_attachment(text, text, text, text, text)
+  TO opendata_publisher;
+GRANT EXECUTE ON FUNCTION opendata.set_catalog(jsonb), opendata.create_organization(text, text, jsonb),
+  opendata.add_member(text, regrole) TO opendata_admin;

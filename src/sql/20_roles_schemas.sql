@@ -1,0 +1,38 @@
+-- Roles and the API schema.
+--
+-- Roles are cluster-wide: a second database installing the extension finds
+-- them already there.  All are NOLOGIN group roles; a deployment grants them
+-- to its login roles (PostgREST's `authenticator`, people, services).
+--   opendata_anon       what PostgREST uses for anonymous requests
+--   opendata_publisher  manages the datasets of its organizations
+--   opendata_admin      manages the whole catalog
+
+DO $roles$
+DECLARE
+  r text;
+BEGIN
+  FOREACH r IN ARRAY ARRAY['opendata_anon', 'opendata_publisher', 'opendata_admin'] LOOP
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = r) THEN
+      EXECUTE format('CREATE ROLE %I NOLOGIN', r);
+    END IF;
+  END LOOP;
+  -- An admin can do what a publisher can; both can read what anon reads.
+  IF NOT pg_has_role('opendata_admin', 'opendata_publisher', 'MEMBER') THEN
+    GRANT opendata_publisher TO opendata_admin;
+  END IF;
+  IF NOT pg_has_role('opendata_publisher', 'opendata_anon', 'MEMBER') THEN
+    GRANT opendata_anon TO opendata_publisher;
+  END IF;
+END
+$roles$;
+
+-- The only schema PostgREST exposes (db-schemas = opendata_api).
+CREATE SCHEMA opendata_api;
+COMMENT ON SCHEMA opendata_api IS 'opendata HTTP API: what PostgREST serves, and nothing else';
+REVOKE ALL ON SCHEMA opendata_api FROM PUBLIC;
+GRANT USAGE ON SCHEMA opendata_api TO opendata_anon;
+
+-- The catalog schema is internal, but the API views are security_invoker,
+-- so the roles reading them need USAGE here; row-level security and column
+-- grants decide what they actually see.
+GRANT USAGE ON SCHEMA opendata TO opendata_anon;

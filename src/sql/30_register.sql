@@ -1,0 +1,187 @@
+-- Registering a table, view or materialized view as a dataset.
+
+-- Names taken by the catalog views of opendata_api: a dataset cannot use them.
+CREATE FUNCTION opendata._reserved_slugs() RETURNS text[]
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT ARRAY['datasets', 'themes', 'organizations', 'licenses', 'reuses', 'catalog', 'rpc']
+$$;
+
+CREATE FUNCTION opendata._check_slug(slug text) RETURNS void
+LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+  IF slug IS NULL OR slug !~ '^[a-z0-9][a-z0-9_-]*$' THEN
+    RAISE EXCEPTION 'invalid dataset slug "%"', slug
+      USING ERRCODE = '22023',
+            DETAIL = 'A slug is made of lower-case letters, digits, "-" and "_", and starts with a letter or digit.',
+            HINT = 'For example: arbres-remarquables.';
+  END IF;
+  IF octet_length(slug) > 63 THEN
+    RAISE EXCEPTION 'invalid dataset slug "%"', slug
+      USING ERRCODE = '22023', DETAIL = format('A slug is at most 63 bytes; this one is %s.', octet_length(slug));
+  END IF;
+  IF slug = ANY (opendata._reserved_slugs()) THEN
+    RAISE EXCEPTION 'dataset slug "%" is reserved', slug
+      USING ERRCODE = '22023', DETAIL = 'The API uses that name for a catalog view.';
+  END IF;
+END
+$$;
+
+-- The field type of a column, in the Opendatasoft vocabulary.
+CREATE FUNCTION opendata._field_type(typid oid, typmod int) RETURNS text
+LANGUAGE sql STABLE AS $$
+  SELECT CASE
+    WHEN typid IN ('int2'::regtype, 'int4'::regtype, 'int8'::regtype) THEN 'int'
+    WHEN typid IN ('float4'::regtype, 'float8'::regtype, 'numeric'::regtype) THEN 'double'
+    WHEN typid = 'date'::regtype THEN 'date'
+    WHEN typid IN ('timestamp'::regtype, 'timestamptz'::regtype) THEN 'datetime'
+    WHEN typid = 'bool'::regtype THEN 'boolean'
+    WHEN typid = 'geometry'::regtype AND typmod >= 0
+         AND upper(postgis_typmod_type(typmod)) IN ('POINT', 'POINTZ', 'POINTM', 'POINTZM') THEN 'geo_point_2d'
+    WHEN typid = 'geometry'::regtype THEN 'geo_shape'
+    ELSE 'text'
+  END
+$$;
+
+-- The dataset row for `slug`, locked, once the caller is known to manage it.
+CREATE FUNCTION opendata._dataset_for_update(slug text) RETURNS opendata.datasets
+LANGUAGE plpgsql AS $$
+DECLARE
+  ds opendata.datasets;
+  who name := opendata._caller();
+BEGIN
+  SELECT * INTO ds FROM opendata.datasets d WHERE d.slug = _dataset_for_update.slug FOR UPDATE;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'dataset "%" does not exist', slug USING ERRCODE = '42P01';
+  END IF;
+  IF NOT opendata._can_manage(ds.organization_id, who) THEN
+    RAISE EXCEPTION 'permission denied for dataset "%"', slug
+      USING ERRCODE = '42501',
+            DETAIL = format('Role "%s" does not manage the organization that publishes it.', who);
+  END IF;
+  RETURN ds;
+END
+$$;
+
+-- Adds to the field dictionary every column of the source it lacks.
+-- Returns the names added.
+CREATE FUNCTION opendata._sync_fields(ds opendata.datasets) RETURNS text[]
+LANGUAGE plpgsql AS $$
+DECLARE
+  added text[];
+BEGIN
+  WITH cols AS (
+    SELECT a.attname, a.attnum, a.atttypid, a.atttypmod
+      FROM pg_attribute a
+     WHERE a.attrelid = ds.source AND a.attnum > 0 AND NOT a.attisdropped
+  ), ins AS (
+    INSERT INTO opendata.fields (dataset_id, name, position, label, type, sql_type)
+    SELECT ds.id, c.attname,
+           coalesce((SELECT max(position) FROM opendata.fields WHERE dataset_id = ds.id), 0)
+             + row_number() OVER (ORDER BY c.attnum),
+           c.attname, opendata._field_type(c.atttypid, c.atttypmod),
+           format_type(c.atttypid, c.atttypmod)
+      FROM cols c
+     WHERE NOT EXISTS (SELECT FROM opendata.fields f WHERE f.dataset_id = ds.id AND f.name = c.attname)
+    RETURNING name
+  )
+  SELECT coalesce(array_agg(name::text), '{}') INTO added FROM ins;
+  RETURN added;
+END
+$$;
+
+-- The main geometry column of a relation and its SRID: the first geometry
+-- column by position; the SRID from the type modifier, else from
+-- geometry_columns, else from the first non-null value.
+CREATE FUNCTION opendata._detect_geometry(source regclass, OUT field name, OUT srid int)
+LANGUAGE plpgsql AS $$
+BEGIN
+  SELECT a.attname, nullif(postgis_typmod_srid(a.atttypmod), 0)
+    INTO field, srid
+    FROM pg_attribute a
+   WHERE a.attrelid = source AND a.attnum > 0 AND NOT a.attisdropped
+     AND a.atttypid = 'geometry'::regtype
+   ORDER BY a.attnum LIMIT 1;
+  IF field IS NULL OR srid IS NOT NULL THEN
+    RETURN;
+  END IF;
+  EXECUTE format('SELECT ST_SRID(%I) FROM %s WHERE %I IS NOT NULL LIMIT 1', field, source, field)
+    INTO srid;
+  srid := nullif(srid, 0);
+END
+$$;
+
+-- The columns of the source's primary key, if it has one.
+CREATE FUNCTION opendata._primary_key(source regclass) RETURNS text[]
+LANGUAGE sql STABLE AS $$
+  SELECT coalesce(array_agg(a.attname::text ORDER BY k.ord), '{}')
+    FROM pg_index i
+    CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord)
+    JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+   WHERE i.indrelid = source AND i.indisprimary
+$$;
+
+CREATE FUNCTION opendata.register(source regclass, slug text, metadata jsonb DEFAULT '{}')
+RETURNS jsonb
+LANGUAGE plpgsql SECURITY DEFINER AS $$
+DECLARE
+  who name := opendata._require_role('opendata_publisher', 'register datasets');
+  kind "char";
+  ds opendata.datasets;
+  geo record;
+  org bigint;
+BEGIN
+  PERFORM opendata._check_slug(slug);
+  IF metadata IS NULL OR jsonb_typeof(metadata) <> 'object' THEN
+    RAISE EXCEPTION 'metadata must be a JSON object' USING ERRCODE = '22023';
+  END IF;
+  SELECT relkind INTO kind FROM pg_class WHERE oid = source;
+  IF kind NOT IN ('r', 'p', 'v', 'm', 'f') THEN
+    RAISE EXCEPTION '"%" cannot be registered as a dataset', source
+      USING ERRCODE = '22023', DETAIL = 'Only tables, views, materialized views and foreign tables can.';
+  END IF;
+  -- Publishing grants read access to others: only what the caller could
+  -- grant itself may become a dataset.
+  IF NOT has_table_privilege(who, source, 'SELECT WITH GRANT OPTION') THEN
+    RAISE EXCEPTION 'permission denied to register "%"', source
+      USING ERRCODE = '42501',
+            DETAIL = format('Role "%s" neither owns it nor holds SELECT on it WITH GRANT OPTION.', who);
+  END IF;
+  IF EXISTS (SELECT FROM opendata.datasets d WHERE d.slug = register.slug) THEN
+    RAISE EXCEPTION 'dataset "%" already exists', slug
+      USING ERRCODE = '23505', HINT = 'Choose another slug, or drop the dataset first.';
+  END IF;
+
+  -- The organization: the one named in the metadata, else the caller's only
+  -- one, else the catalog's default publisher.
+  IF metadata ? 'publisher' THEN
+    org := opendata._organization_id(metadata->>'publisher');
+  ELSE
+    SELECT CASE WHEN count(*) = 1 THEN min(m.organization_id) END INTO org
+      FROM opendata.organization_members m WHERE pg_has_role(who, m.member, 'MEMBER');
+    org := coalesce(org, (SELECT publisher_id FROM opendata.catalog));
+  END IF;
+  IF org IS NOT NULL AND NOT opendata._can_manage(org, who) THEN
+    RAISE EXCEPTION 'permission denied to publish for organization "%"',
+                    (SELECT o.slug FROM opendata.organizations o WHERE o.id = org)
+      USING ERRCODE = '42501';
+  END IF;
+  IF org IS NULL AND NOT pg_has_role(who, 'opendata_admin', 'MEMBER') THEN
+    RAISE EXCEPTION 'no organization to register the dataset under'
+      USING ERRCODE = '22023', HINT = 'Name one with the "publisher" metadata key.';
+  END IF;
+
+  geo := opendata._detect_geometry(source);
+  INSERT INTO opendata.datasets (slug, source, organization_id, license_id, language,
+                                 key_fields, geometry_field, geometry_srid)
+  VALUES (slug, source, org, (SELECT license_id FROM opendata.catalog),
+          ARRAY[(SELECT language FROM opendata.catalog)],
+          opendata._primary_key(source), geo.field, geo.srid)
+  RETURNING * INTO ds;
+  PERFORM opendata._sync_fields(ds);
+  PERFORM opendata._apply_metadata(ds.id, metadata - 'publisher', who);
+
+  RETURN opendata._dataset_summary(ds.id);
+END
+$$;
+COMMENT ON FUNCTION opendata.register(regclass, text, jsonb) IS
+  'make a table, view or materialized view a dataset, in draft';

@@ -1,0 +1,253 @@
+-- Publishing: the API view, its grants, the version history and PostgREST's
+-- schema reload.  Each function runs in the caller's transaction, so a
+-- failure anywhere leaves the catalog, the views and the grants as they were.
+
+-- The select list of the API view: visible fields under their names, in
+-- order; geometries reprojected to WGS 84, which is what the API speaks.
+CREATE FUNCTION opendata._view_select_list(ds opendata.datasets) RETURNS text
+LANGUAGE sql STABLE AS $$
+  SELECT string_agg(
+           CASE WHEN f.type IN ('geo_point_2d', 'geo_shape')
+                     AND coalesce(CASE WHEN f.name = ds.geometry_field THEN ds.geometry_srid END, 4326) <> 4326
+                THEN format('ST_Transform(%I, 4326) AS %I', f.name, f.name)
+                ELSE format('%I', f.name) END,
+           ', ' ORDER BY f.position)
+    FROM opendata.fields f
+   WHERE f.dataset_id = ds.id AND NOT f.hidden
+$$;
+
+CREATE FUNCTION opendata._schema_fingerprint(ds opendata.datasets) RETURNS text
+LANGUAGE sql STABLE AS $$
+  SELECT md5(coalesce(string_agg(f.name || ':' || f.type || ':' || f.sql_type, ',' ORDER BY f.position), ''))
+    FROM opendata.fields f WHERE f.dataset_id = ds.id AND NOT f.hidden
+$$;
+
+-- Who may read a published dataset: anon for public ones; otherwise the
+-- roles acting for its organization.  Admins and publishers reach both.
+CREATE FUNCTION opendata._readers(ds opendata.datasets) RETURNS name[]
+LANGUAGE sql STABLE AS $$
+  SELECT CASE WHEN ds.access = 'public' THEN ARRAY['opendata_anon'::name]
+         ELSE ARRAY['opendata_admin'::name]
+              || ARRAY(SELECT m.member FROM opendata.organization_members m
+                        WHERE m.organization_id = ds.organization_id) END
+$$;
+
+-- Drops the API view and the read grants on the source.
+CREATE FUNCTION opendata._withdraw(ds opendata.datasets) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+  r name;
+BEGIN
+  EXECUTE format('DROP VIEW IF EXISTS opendata_api.%I', ds.slug);
+  IF to_regclass(ds.source::text) IS NOT NULL THEN
+    FOREACH r IN ARRAY ARRAY['opendata_anon', 'opendata_admin']::name[]
+                       || ARRAY(SELECT m.member FROM opendata.organization_members m
+                                 WHERE m.organization_id = ds.organization_id) LOOP
+      IF EXISTS (SELECT FROM pg_roles WHERE rolname = r) THEN
+        EXECUTE format('REVOKE SELECT ON %s FROM %I', ds.source, r);
+      END IF;
+    END LOOP;
+  END IF;
+END
+$$;
+
+-- Counts of records added, removed and changed since the last publication,
+-- by key, and the fingerprints kept for the next one.  NULLs when the
+-- dataset has no key.
+CREATE FUNCTION opendata._diff_since_last(ds opendata.datasets,
+                                          OUT added bigint, OUT removed bigint, OUT changed bigint)
+LANGUAGE plpgsql AS $$
+DECLARE
+  key_expr text;
+BEGIN
+  IF cardinality(ds.key_fields) = 0 THEN
+    DELETE FROM opendata.row_fingerprints WHERE dataset_id = ds.id;
+    RETURN;
+  END IF;
+  key_expr := (SELECT string_agg(format('coalesce(%I::text, %L)', k, '∅'), ' || chr(31) || ')
+                 FROM unnest(ds.key_fields) k);
+  CREATE TEMP TABLE IF NOT EXISTS opendata_current_rows (key text PRIMARY KEY, hash bytea) ON COMMIT DROP;
+  TRUNCATE opendata_current_rows;
+  EXECUTE format('INSERT INTO opendata_current_rows SELECT %s, sha224(convert_to(t::text, %L)) FROM %s t',
+                 key_expr, 'UTF8', ds.source);
+  SELECT count(*) FILTER (WHERE o.key IS NULL),
+         count(*) FILTER (WHERE n.key IS NULL),
+         count(*) FILTER (WHERE o.hash <> n.hash)
+    INTO added, removed, changed
+    FROM opendata_current_rows n
+    FULL JOIN (SELECT * FROM opendata.row_fingerprints WHERE dataset_id = ds.id) o USING (key);
+  DELETE FROM opendata.row_fingerprints WHERE dataset_id = ds.id;
+  INSERT INTO opendata.row_fingerprints (dataset_id, key, hash)
+  SELECT ds.id, key, hash FROM opendata_current_rows;
+  DROP TABLE opendata_current_rows;
+EXCEPTION WHEN unique_violation THEN
+  RAISE EXCEPTION 'the key of dataset "%" is not unique', ds.slug
+    USING ERRCODE = '23505', DETAIL = format('Key fields: %s.', array_to_string(ds.key_fields, ', ')),
+          HINT = 'Set another key with set_metadata(slug, ''{"key": [...]}'').';
+END
+$$;
+
+-- The DCAT distributions of a published dataset, from the catalog's base URL.
+CREATE FUNCTION opendata._refresh_distributions(ds opendata.datasets) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+  base text := (SELECT base_url FROM opendata.catalog);
+BEGIN
+  DELETE FROM opendata.distributions WHERE dataset_id = ds.id;
+  INSERT INTO opendata.distributions (dataset_id, format, title, media_type, access_url, download_url)
+  SELECT ds.id, f.format, f.title, f.media_type, base || '/' || ds.slug, f.url
+    FROM opendata._distribution_formats(ds, base) f;
+END
+$$;
+
+-- One row per way of downloading a dataset.  Later parts of the extension
+-- (exports) add formats here.
+CREATE FUNCTION opendata._distribution_formats(ds opendata.datasets, base text,
+                                               OUT format text, OUT title text,
+                                               OUT media_type text, OUT url text)
+RETURNS SETOF record
+LANGUAGE sql STABLE AS $$
+  VALUES ('JSON', 'API records (PostgREST)', 'application/json', base || '/' || ds.slug)
+$$;
+
+CREATE FUNCTION opendata.publish(slug text) RETURNS jsonb
+LANGUAGE plpgsql SECURITY DEFINER AS $$
+DECLARE
+  ds opendata.datasets := opendata._dataset_for_update(slug);
+  who name := opendata._caller();
+  missing text[];
+  vanished text[];
+  added_fields text[];
+  select_list text;
+  row_count bigint;
+  diff record;
+  r name;
+BEGIN
+  IF to_regclass(ds.source::text) IS NULL THEN
+    RAISE EXCEPTION 'the source of dataset "%" no longer exists', slug USING ERRCODE = '42P01';
+  END IF;
+  -- What DCAT-AP makes mandatory, all reported at once.
+  missing := array_remove(ARRAY[
+    CASE WHEN ds.title IS NULL THEN 'title' END,
+    CASE WHEN ds.description IS NULL THEN 'description' END,
+    CASE WHEN ds.organization_id IS NULL THEN 'publisher' END,
+    CASE WHEN ds.license_id IS NULL THEN 'license' END], NULL);
+  IF cardinality(missing) > 0 THEN
+    RAISE EXCEPTION 'dataset "%" cannot be published: missing %', slug, array_to_string(missing, ', ')
+      USING ERRCODE = '22023',
+            DETAIL = 'DCAT-AP requires a title, a description, a publisher and a licence.',
+            HINT = 'Set them with opendata.set_metadata(slug, metadata).';
+  END IF;
+  SELECT array_agg(f.name ORDER BY f.position) INTO vanished FROM opendata.fields f
+   WHERE f.dataset_id = ds.id
+     AND NOT EXISTS (SELECT FROM pg_attribute a WHERE a.attrelid = ds.source AND a.attname = f.name
+                                                 AND a.attnum > 0 AND NOT a.attisdropped);
+  IF vanished IS NOT NULL THEN
+    RAISE EXCEPTION 'dataset "%" cannot be published: its source lost field %', slug, array_to_string(vanished, ', ')
+      USING ERRCODE = '42703', HINT = 'Restore the columns, or drop and register the dataset again.';
+  END IF;
+  added_fields := opendata._sync_fields(ds);
+  select_list := opendata._view_select_list(ds);
+  IF select_list IS NULL THEN
+    RAISE EXCEPTION 'dataset "%" has no visible field', slug USING ERRCODE = '22023';
+  END IF;
+
+  -- Replace the view in place when its columns allow it, so grants and
+  -- dependent views survive; otherwise drop and create, in this transaction.
+  BEGIN
+    EXECUTE format('CREATE OR REPLACE VIEW opendata_api.%I WITH (security_invoker = true) AS SELECT %s FROM %s',
+                   slug, select_list, ds.source);
+  EXCEPTION WHEN invalid_table_definition OR datatype_mismatch OR feature_not_supported THEN
+    EXECUTE format('DROP VIEW opendata_api.%I', slug);
+    EXECUTE format('CREATE VIEW opendata_api.%I WITH (security_invoker = true) AS SELECT %s FROM %s',
+                   slug, select_list, ds.source);
+  END;
+  EXECUTE format('COMMENT ON VIEW opendata_api.%I IS %L', slug, ds.title);
+
+  -- Readers get the view and, because it is security_invoker, the visible
+  -- columns of the source: hidden fields stay unreadable even directly.
+  EXECUTE format('REVOKE ALL ON opendata_api.%I FROM PUBLIC, opendata_anon', slug);
+  EXECUTE format('REVOKE SELECT ON %s FROM opendata_anon', ds.source);
+  EXECUTE format('GRANT SELECT ON opendata_api.%I TO opendata_publisher', slug);
+  FOREACH r IN ARRAY opendata._readers(ds) LOOP
+    EXECUTE format('GRANT SELECT ON opendata_api.%I TO %I', slug, r);
+    EXECUTE format('GRANT USAGE ON SCHEMA %I TO %I',
+                   (SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                     WHERE c.oid = ds.source), r);
+    EXECUTE format('GRANT SELECT (%s) ON %s TO %I',
+                   (SELECT string_agg(format('%I', f.name), ', ') FROM opendata.fields f
+                     WHERE f.dataset_id = ds.id AND NOT f.hidden), ds.source, r);
+  END LOOP;
+
+  EXECUTE format('SELECT count(*) FROM %s', ds.source) INTO row_count;
+  diff := opendata._diff_since_last(ds);
+
+  UPDATE opendata.datasets d
+     SET status = 'published', version = d.version + 1, issued = coalesce(d.issued, now()),
+         modified = now()
+   WHERE d.id = ds.id
+  RETURNING * INTO ds;
+  INSERT INTO opendata.history (dataset_id, version, action, by_role, row_count, schema_fingerprint,
+                                rows_added, rows_removed, rows_changed, note)
+  VALUES (ds.id, ds.version, 'publish', who, row_count, opendata._schema_fingerprint(ds),
+          diff.added, diff.removed, diff.changed,
+          CASE WHEN cardinality(added_fields) > 0
+               THEN 'new fields: ' || array_to_string(added_fields, ', ') END);
+  PERFORM opendata._refresh_distributions(ds);
+  PERFORM pg_notify('pgrst', 'reload schema');
+
+  RETURN jsonb_build_object('slug', ds.slug, 'version', ds.version, 'row_count', row_count,
+                            'rows_added', diff.added, 'rows_removed', diff.removed,
+                            'rows_changed', diff.changed, 'new_fields', to_jsonb(added_fields),
+                            'view', format('opendata_api.%I', slug));
+END
+$$;
+COMMENT ON FUNCTION opendata.publish(text) IS
+  'validate, (re)create the API view, grant read access, record a new version, reload PostgREST';
+
+CREATE FUNCTION opendata.unpublish(slug text) RETURNS jsonb
+LANGUAGE plpgsql SECURITY DEFINER AS $$
+DECLARE
+  ds opendata.datasets := opendata._dataset_for_update(slug);
+BEGIN
+  IF ds.status <> 'published' THEN
+    RAISE EXCEPTION 'dataset "%" is not published', slug USING ERRCODE = '55000';
+  END IF;
+  PERFORM opendata._withdraw(ds);
+  UPDATE opendata.datasets SET status = 'draft', modified = now() WHERE id = ds.id;
+  DELETE FROM opendata.distributions WHERE dataset_id = ds.id;
+  INSERT INTO opendata.history (dataset_id, version, action, by_role)
+  VALUES (ds.id, ds.version, 'unpublish', opendata._caller());
+  PERFORM pg_notify('pgrst', 'reload schema');
+  RETURN jsonb_build_object('slug', ds.slug, 'status', 'draft', 'version', ds.version);
+END
+$$;
+COMMENT ON FUNCTION opendata.unpublish(text) IS 'withdraw a dataset from the API; it stays in the catalog as a draft';
+
+CREATE FUNCTION opendata.drop_dataset(slug text, drop_data boolean DEFAULT false) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER AS $$
+DECLARE
+  ds opendata.datasets := opendata._dataset_for_update(slug);
+  who name := opendata._caller();
+  kind "char";
+BEGIN
+  IF drop_data AND to_regclass(ds.source::text) IS NOT NULL
+     AND NOT pg_has_role(who, (SELECT relowner FROM pg_class WHERE oid = ds.source), 'USAGE') THEN
+    RAISE EXCEPTION 'permission denied to drop "%"', ds.source
+      USING ERRCODE = '42501', DETAIL = 'Only its owner can drop the data of a dataset.';
+  END IF;
+  PERFORM opendata._withdraw(ds);
+  DELETE FROM opendata.datasets WHERE id = ds.id;
+  IF drop_data AND to_regclass(ds.source::text) IS NOT NULL THEN
+    SELECT relkind INTO kind FROM pg_class WHERE oid = ds.source;
+    EXECUTE format('DROP %s %s',
+                   CASE kind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW'
+                             WHEN 'f' THEN 'FOREIGN TABLE' ELSE 'TABLE' END, ds.source);
+  END IF;
+  IF ds.status = 'published' THEN
+    PERFORM pg_notify('pgrst', 'reload schema');
+  END IF;
+END
+$$;
+COMMENT ON FUNCTION opendata.drop_dataset(text, boolean) IS
+  'remove a dataset from the catalog, and its data too when drop_data (owner only)';
