@@ -18,6 +18,7 @@ ALTER EXTENSION opendata SET SCHEMA public;
 -- Helpers for the tests that follow: the SQLSTATE, message, detail and hint
 -- of the error a statement raises, as one stable line.
 CREATE SCHEMA regress;
+GRANT USAGE ON SCHEMA regress TO PUBLIC;
 CREATE FUNCTION regress.error_of(statement text) RETURNS text
 LANGUAGE plpgsql AS $$
 DECLARE

@@ -130,6 +130,9 @@ DECLARE
   geo record;
   org bigint;
 BEGIN
+  IF source IS NULL THEN
+    RAISE EXCEPTION 'the source of a dataset cannot be NULL' USING ERRCODE = '22023';
+  END IF;
   PERFORM opendata._check_slug(slug);
   IF metadata IS NULL OR jsonb_typeof(metadata) <> 'object' THEN
     RAISE EXCEPTION 'metadata must be a JSON object' USING ERRCODE = '22023';

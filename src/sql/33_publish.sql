@@ -23,7 +23,8 @@ LANGUAGE sql STABLE AS $$
 $$;
 
 -- Who may read a published dataset: anon for public ones; otherwise the
--- roles acting for its organization.  Admins and publishers reach both.
+-- roles acting for its organization, and admins.  Publishers and admins are
+-- members of opendata_anon, so they read public datasets too.
 CREATE FUNCTION opendata._readers(ds opendata.datasets) RETURNS name[]
 LANGUAGE sql STABLE AS $$
   SELECT CASE WHEN ds.access = 'public' THEN ARRAY['opendata_anon'::name]
@@ -38,7 +39,9 @@ LANGUAGE plpgsql AS $$
 DECLARE
   r name;
 BEGIN
-  EXECUTE format('DROP VIEW IF EXISTS opendata_api.%I', ds.slug);
+  IF to_regclass(format('opendata_api.%I', ds.slug)) IS NOT NULL THEN
+    EXECUTE format('DROP VIEW opendata_api.%I', ds.slug);
+  END IF;
   IF to_regclass(ds.source::text) IS NOT NULL THEN
     FOREACH r IN ARRAY ARRAY['opendata_anon', 'opendata_admin']::name[]
                        || ARRAY(SELECT m.member FROM opendata.organization_members m
@@ -168,7 +171,6 @@ BEGIN
   -- columns of the source: hidden fields stay unreadable even directly.
   EXECUTE format('REVOKE ALL ON opendata_api.%I FROM PUBLIC, opendata_anon', slug);
   EXECUTE format('REVOKE SELECT ON %s FROM opendata_anon', ds.source);
-  EXECUTE format('GRANT SELECT ON opendata_api.%I TO opendata_publisher', slug);
   FOREACH r IN ARRAY opendata._readers(ds) LOOP
     EXECUTE format('GRANT SELECT ON opendata_api.%I TO %I', slug, r);
     EXECUTE format('GRANT USAGE ON SCHEMA %I TO %I',
