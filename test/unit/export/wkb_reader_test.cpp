@@ -44,39 +44,39 @@ std::string sqlstate_of(const std::string& wkb) {
 }
 
 // Each test runs in both byte orders.
-class BothOrders : public ::testing::TestWithParam<bool> {
+class ExportWkbOrders : public ::testing::TestWithParam<bool> {
  protected:
   Wkb w() const { return Wkb(GetParam()); }
 };
 
-INSTANTIATE_TEST_SUITE_P(Wkb, BothOrders, ::testing::Values(false, true),
+INSTANTIATE_TEST_SUITE_P(Wkb, ExportWkbOrders, ::testing::Values(false, true),
                          [](const auto& info) { return info.param ? "BigEndian" : "LittleEndian"; });
 
-TEST_P(BothOrders, Point) {
+TEST_P(ExportWkbOrders, Point) {
   EXPECT_EQ(geojson(w().point(2.35, 48.85).str()), R"({"type":"Point","coordinates":[2.35,48.85]})");
   EXPECT_EQ(wkt(w().point(2.35, 48.85).str()), "POINT(2.35 48.85)");
 }
 
-TEST_P(BothOrders, LineString) {
+TEST_P(ExportWkbOrders, LineString) {
   auto b = w().header(2).points({{0, 0}, {1, 1.5}, {-2, 3}});
   EXPECT_EQ(geojson(b.str()), R"({"type":"LineString","coordinates":[[0,0],[1,1.5],[-2,3]]})");
   EXPECT_EQ(wkt(b.str()), "LINESTRING(0 0,1 1.5,-2 3)");
 }
 
-TEST_P(BothOrders, PolygonWithHole) {
+TEST_P(ExportWkbOrders, PolygonWithHole) {
   auto b = w().header(3).u32(2).points({{0, 0}, {10, 0}, {10, 10}, {0, 0}}).points({{1, 1}, {2, 1}, {2, 2}, {1, 1}});
   EXPECT_EQ(geojson(b.str()),
             R"({"type":"Polygon","coordinates":[[[0,0],[10,0],[10,10],[0,0]],[[1,1],[2,1],[2,2],[1,1]]]})");
   EXPECT_EQ(wkt(b.str()), "POLYGON((0 0,10 0,10 10,0 0),(1 1,2 1,2 2,1 1))");
 }
 
-TEST_P(BothOrders, MultiPoint) {
+TEST_P(ExportWkbOrders, MultiPoint) {
   auto b = w().header(4).u32(2).point(1, 2).point(3, 4);
   EXPECT_EQ(geojson(b.str()), R"({"type":"MultiPoint","coordinates":[[1,2],[3,4]]})");
   EXPECT_EQ(wkt(b.str()), "MULTIPOINT((1 2),(3 4))");
 }
 
-TEST_P(BothOrders, MultiLineString) {
+TEST_P(ExportWkbOrders, MultiLineString) {
   auto b = w().header(5).u32(2);
   b.header(2).points({{0, 0}, {1, 1}});
   b.header(2).points({{2, 2}, {3, 3}});
@@ -84,7 +84,7 @@ TEST_P(BothOrders, MultiLineString) {
   EXPECT_EQ(wkt(b.str()), "MULTILINESTRING((0 0,1 1),(2 2,3 3))");
 }
 
-TEST_P(BothOrders, MultiPolygon) {
+TEST_P(ExportWkbOrders, MultiPolygon) {
   auto b = w().header(6).u32(2);
   b.header(3).u32(1).points({{0, 0}, {1, 0}, {1, 1}, {0, 0}});
   b.header(3).u32(1).points({{5, 5}, {6, 5}, {6, 6}, {5, 5}});
@@ -93,7 +93,7 @@ TEST_P(BothOrders, MultiPolygon) {
   EXPECT_EQ(wkt(b.str()), "MULTIPOLYGON(((0 0,1 0,1 1,0 0)),((5 5,6 5,6 6,5 5)))");
 }
 
-TEST_P(BothOrders, GeometryCollectionNested) {
+TEST_P(ExportWkbOrders, GeometryCollectionNested) {
   auto b = w().header(7).u32(3).point(1, 2);
   b.header(2).points({{0, 0}, {1, 1}});
   b.header(7).u32(1).point(9, 9);
@@ -104,7 +104,7 @@ TEST_P(BothOrders, GeometryCollectionNested) {
   EXPECT_EQ(wkt(b.str()), "GEOMETRYCOLLECTION(POINT(1 2),LINESTRING(0 0,1 1),GEOMETRYCOLLECTION(POINT(9 9)))");
 }
 
-TEST_P(BothOrders, IsoZ_M_ZM) {
+TEST_P(ExportWkbOrders, IsoZ_M_ZM) {
   // ISO WKB: +1000 Z, +2000 M, +3000 ZM.  M never reaches the output.
   auto z = w().header(1001).f64(1).f64(2).f64(3);
   EXPECT_EQ(geojson(z.str()), R"({"type":"Point","coordinates":[1,2,3]})");
@@ -117,7 +117,7 @@ TEST_P(BothOrders, IsoZ_M_ZM) {
   EXPECT_EQ(geojson(zm.str()), R"({"type":"Point","coordinates":[1,2,3]})");
 }
 
-TEST_P(BothOrders, EwkbWithSridAndFlags) {
+TEST_P(ExportWkbOrders, EwkbWithSridAndFlags) {
   // PostGIS EWKB: 0x80000000 Z, 0x40000000 M, 0x20000000 SRID follows.
   auto b = w().header(0x20000000u | 0x80000000u | 1).u32(4326).f64(2.5).f64(48.5).f64(35);
   GeometryOptions o;
@@ -133,7 +133,7 @@ TEST_P(BothOrders, EwkbWithSridAndFlags) {
   EXPECT_EQ(geojson(multi.str()), R"({"type":"MultiPoint","coordinates":[[7,8]]})");
 }
 
-TEST_P(BothOrders, Empties) {
+TEST_P(ExportWkbOrders, Empties) {
   const double nan = std::numeric_limits<double>::quiet_NaN();
   EXPECT_EQ(geojson(w().point(nan, nan).str()), R"({"type":"Point","coordinates":[]})");
   EXPECT_EQ(wkt(w().point(nan, nan).str()), "POINT EMPTY");
@@ -152,7 +152,7 @@ TEST_P(BothOrders, Empties) {
   EXPECT_EQ(wkt(ml.str()), "MULTILINESTRING(EMPTY,(1 1,2 2))");
 }
 
-TEST_P(BothOrders, TriangleTinPolyhedralSurface) {
+TEST_P(ExportWkbOrders, TriangleTinPolyhedralSurface) {
   auto tri = w().header(17).u32(1).points({{0, 0}, {1, 0}, {0, 1}, {0, 0}});
   EXPECT_EQ(geojson(tri.str()), R"({"type":"Polygon","coordinates":[[[0,0],[1,0],[0,1],[0,0]]]})");
   EXPECT_EQ(wkt(tri.str()), "TRIANGLE((0 0,1 0,0 1,0 0))");
@@ -164,7 +164,7 @@ TEST_P(BothOrders, TriangleTinPolyhedralSurface) {
   EXPECT_EQ(wkt(ps.str()), "POLYHEDRALSURFACE(((0 0,1 0,0 1,0 0)))");
 }
 
-TEST_P(BothOrders, EveryTruncationIsRejected) {
+TEST_P(ExportWkbOrders, EveryTruncationIsRejected) {
   auto b = w().header(0x20000000u | 7).u32(4326).u32(2).point(1, 2);
   b.header(6).u32(1).header(3).u32(1).points({{0, 0}, {1, 0}, {1, 1}, {0, 0}});
   const std::string full = b.str();
@@ -175,7 +175,7 @@ TEST_P(BothOrders, EveryTruncationIsRejected) {
   EXPECT_EQ(sqlstate_of(full + "x"), "22P03");  // trailing bytes
 }
 
-TEST(WkbReader, MalformedInput) {
+TEST(ExportWkb, MalformedInput) {
   EXPECT_EQ(sqlstate_of(""), "22P03");
   EXPECT_EQ(sqlstate_of("\x02" + Wkb().point(1, 2).str().substr(1)), "22P03");  // byte order
   EXPECT_EQ(sqlstate_of(Wkb().header(99).str()), "22P03");                           // unknown type
@@ -188,12 +188,12 @@ TEST(WkbReader, MalformedInput) {
   EXPECT_EQ(sqlstate_of(Wkb().header(6).u32(1).point(1, 1).str()), "22P03");
 }
 
-TEST(WkbReader, CurvesAreNotSupported) {
+TEST(ExportWkb, CurvesAreNotSupported) {
   auto b = Wkb().header(8).points({{0, 0}, {1, 1}, {2, 0}});
   EXPECT_EQ(sqlstate_of(b.str()), "0A000");
 }
 
-TEST(WkbReader, NestingDepthIsLimited) {
+TEST(ExportWkb, NestingDepthIsLimited) {
   auto nested = [](int depth) {
     Wkb b;
     for (int i = 0; i < depth; ++i) b.header(7).u32(1);
@@ -205,7 +205,7 @@ TEST(WkbReader, NestingDepthIsLimited) {
   EXPECT_EQ(sqlstate_of(nested(100000)), "22P03");  // no stack overflow
 }
 
-TEST(WkbReader, PrecisionRounding) {
+TEST(ExportWkb, PrecisionRounding) {
   auto p = Wkb().point(2.35049797186, 48.85661400000001).str();
   EXPECT_EQ(geojson(p, 6), R"({"type":"Point","coordinates":[2.350498,48.856614]})");
   EXPECT_EQ(geojson(p, 7), R"({"type":"Point","coordinates":[2.350498,48.856614]})");
@@ -219,13 +219,13 @@ TEST(WkbReader, PrecisionRounding) {
   EXPECT_EQ(big, R"({"type":"Point","coordinates":[1e+300,-1.5e+200]})");
 }
 
-TEST(WkbReader, NonFiniteCoordinateIsNull) {
+TEST(ExportWkb, NonFiniteCoordinateIsNull) {
   const double inf = std::numeric_limits<double>::infinity();
   EXPECT_EQ(geojson(Wkb().header(2).points({{inf, 1}, {2, 3}}).str()),
             R"({"type":"LineString","coordinates":[[null,1],[2,3]]})");
 }
 
-TEST(WkbReader, BBox) {
+TEST(ExportWkb, BBox) {
   GeometryOptions o;
   BBox box;
   std::string out;
@@ -247,7 +247,7 @@ TEST(WkbReader, BBox) {
   EXPECT_EQ(s, "[-2,-1,3,4]");
 }
 
-TEST(WkbReader, PlainFunctionAndHex) {
+TEST(ExportWkb, PlainFunctionAndHex) {
   std::string bytes;
   // SELECT ST_AsEWKB('SRID=4326;POINT(1 2)'::geometry) printed as hex.
   hex_to_wkb("0101000020E6100000000000000000F03F0000000000000040", bytes);
