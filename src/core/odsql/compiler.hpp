@@ -1,0 +1,70 @@
+// Public entry points of the ODSQL compiler.
+//
+// The compiler turns the clauses of an Explore v2.1 style request (select,
+// where, group_by, order_by, refine, exclude, limit, offset) into two SQL
+// statements that src/pg runs through SPI.  It never pastes a user value into
+// SQL: every literal becomes a bound parameter ($n) and every identifier comes
+// from the caller's field list, double-quoted.  Any problem with the user's
+// input is reported by throwing opendata::UserError.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace opendata::odsql {
+
+enum class FieldType { Text, Integer, Double, Date, DateTime, Boolean, GeoPoint, GeoShape };
+
+// One visible field of the dataset; name is the SQL column name.
+struct FieldInfo {
+  std::string name;
+  FieldType type;
+};
+
+struct Request {
+  std::string relation;  // trusted, already-quoted SQL relation; pasted verbatim
+  std::string select;    // ODSQL select clause ("fields"); empty = all fields
+  std::string where;     // ODSQL where clause; empty = none
+  std::string group_by, order_by;
+  std::vector<std::string> refine, exclude;  // "field:value" items
+  std::int64_t limit = 10;                   // rows (>= 0; -1 = no limit)
+  std::int64_t offset = 0;                   // start
+  std::string timezone = "UTC";              // bound as $1
+};
+
+enum class ParamType { Text, Int8, Float8, Bool, Date, Timestamptz, Interval, TextArray };
+
+// value is in PostgreSQL text input form for the type.
+struct Param {
+  ParamType type;
+  std::string value;
+};
+
+struct Compiled {
+  std::string results_sql;  // one row, one json column
+  std::string count_sql;    // one row, one bigint column
+  // $1..$n, shared by both statements.  $1 is always the timezone (Text).
+  // A statement may leave some of them unreferenced: pass all of them to both
+  // statements with the declared types (SPI_execute_with_args argtypes), so
+  // PostgreSQL never has to infer a type.  Every reference also carries an
+  // explicit cast ($3::float8).
+  std::vector<Param> params;
+};
+
+Compiled compile_records(const std::vector<FieldInfo>& fields, const Request& req);
+
+// Value counts of each facet field under the request's where/refine/exclude
+// filter.  results_sql returns {"facets":[{"name":..,"facets":[..]}]};
+// count_sql returns the number of matching records.
+Compiled compile_facets(const std::vector<FieldInfo>& fields, const Request& req,
+                        const std::vector<std::string>& facet_fields);
+
+// Human-readable rendering of both statements and the parameter list, for
+// opendata.explain_odsql.
+std::string explain_sql(const Compiled& compiled);
+
+// SQL type name of a parameter type ("text", "int8", ..., "text[]").
+const char* param_type_name(ParamType type);
+
+}  // namespace opendata::odsql

@@ -1,0 +1,31 @@
+// The table of ODSQL functions, and the translators of the date-related
+// ones that live in dates.cpp.
+#pragma once
+
+#include "core/odsql/translator.hpp"
+
+namespace opendata::odsql {
+
+enum class FnKind { Scalar, Filter, Aggregate };
+
+struct FnInfo {
+  const char* name;
+  FnKind kind;
+  int min_args;
+  int max_args;
+};
+
+// Null when `name` (lower case) is not an ODSQL function.
+const FnInfo* find_function(const std::string& name);
+
+// dates.cpp
+Expr translate_date_part(Translator& t, const Node& n);  // year(), month(), ...
+Expr translate_date_format(Translator& t, const Node& n);
+Expr translate_now(Translator& t, const Node& n);
+Expr translate_range(Translator& t, const Node& n);
+
+// Joda-style date pattern (dd/MM/yyyy) to a PostgreSQL to_char() format.
+// Returns false with `error` set when the pattern has unknown letters.
+bool date_pattern_to_char(const std::string& pattern, std::string& out, std::string& error);
+
+}  // namespace opendata::odsql

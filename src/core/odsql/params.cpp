@@ -1,0 +1,33 @@
+#include "core/odsql/params.hpp"
+
+namespace opendata::odsql {
+
+const char* param_type_name(ParamType type) {
+  switch (type) {
+    case ParamType::Text: return "text";
+    case ParamType::Int8: return "int8";
+    case ParamType::Float8: return "float8";
+    case ParamType::Bool: return "bool";
+    case ParamType::Date: return "date";
+    case ParamType::Timestamptz: return "timestamptz";
+    case ParamType::Interval: return "interval";
+    case ParamType::TextArray: return "text[]";
+  }
+  return "text";
+}
+
+std::string Params::add(ParamType type, const std::string& value) {
+  const auto key = std::make_pair(static_cast<int>(type), value);
+  auto it = index_.find(key);
+  std::size_t n;
+  if (it != index_.end()) {
+    n = it->second;
+  } else {
+    list_.push_back(Param{type, value});
+    n = list_.size();
+    index_.emplace(key, n);
+  }
+  return "$" + std::to_string(n) + "::" + param_type_name(type);
+}
+
+}  // namespace opendata::odsql

@@ -1,0 +1,295 @@
+// compile_records(): the page of records (or groups) and its count.
+//
+// Statement shape (results_sql):
+//   SELECT coalesce(json_agg(q.j ORDER BY q.n), '[]'::json) FROM (
+//     SELECT (SELECT row_to_json(r.*) FROM (SELECT <json form of p.c0> AS "name0", ...) r) AS j, p.n
+//     FROM (SELECT <expr0> AS c0, ..., row_number() OVER (ORDER BY <keys>) AS n
+//           FROM <relation> WHERE <filter> [GROUP BY .. HAVING ..] ORDER BY <keys> LIMIT .. OFFSET ..) p
+//   ) q
+// The innermost query filters, sorts and cuts the page; GeoJSON and date
+// formatting only run on the page's rows; row_number() carries the order
+// through json_agg explicitly.  row_to_json over a sub-select (rather than
+// json_build_object) has no 100-argument limit on wide datasets.
+#include <vector>
+
+#include "core/odsql/lexer.hpp"
+#include "core/odsql/parser.hpp"
+#include "core/odsql/query.hpp"
+
+namespace opendata::odsql {
+namespace {
+
+// PostgreSQL truncates identifiers (our JSON keys) beyond this many bytes.
+constexpr std::size_t kMaxNameBytes = 63;
+
+struct Output {
+  std::string name;
+  Expr expr;
+  bool plain_field = false;  // an unlabelled field: subject to exclude()
+  std::size_t pos = 0;
+  const Source* src = nullptr;
+};
+
+bool matches(const std::string& pattern, const std::string& name) {
+  const std::string p = lower_ascii(pattern), n = lower_ascii(name);
+  if (!p.empty() && p.back() == '*') return n.compare(0, p.size() - 1, p, 0, p.size() - 1) == 0;
+  return p == n;
+}
+
+Type type_of(FieldType t) {
+  switch (t) {
+    case FieldType::Text: return Type::Text;
+    case FieldType::Integer: return Type::Int;
+    case FieldType::Double: return Type::Float;
+    case FieldType::Date: return Type::Date;
+    case FieldType::DateTime: return Type::DateTime;
+    case FieldType::Boolean: return Type::Bool;
+    default: return Type::Geo;
+  }
+}
+
+Output field_output(const FieldInfo& f) {
+  Output o;
+  o.name = f.name;
+  o.expr = Expr{quote_ident(f.name), type_of(f.type), false, {}};
+  o.plain_field = true;
+  return o;
+}
+
+bool has_output(const std::vector<Output>& outs, const std::string& name) {
+  for (const Output& o : outs) {
+    if (o.plain_field && o.name == name) return true;
+  }
+  return false;
+}
+
+// Output column aliases must not collide with a field name: ORDER BY resolves
+// a bare name to an output column first.
+std::string column_prefix(const std::vector<FieldInfo>& fields) {
+  std::string prefix = "__o";
+  for (bool clash = true; clash;) {
+    clash = false;
+    for (const FieldInfo& f : fields) {
+      if (f.name.compare(0, prefix.size(), prefix) == 0) clash = true;
+    }
+    if (clash) prefix += "_";
+  }
+  return prefix;
+}
+
+std::string expr_text(const Source& src, std::size_t b, std::size_t e) {
+  return src.text.substr(b, e - b);
+}
+
+}  // namespace
+
+Compiled compile_records(const std::vector<FieldInfo>& fields, const Request& req) {
+  Params params;
+  start_request(req, params);
+  const Schema schema(fields);
+  const std::string filter = build_filter(schema, params, req);
+
+  const Source ssel{"select", req.select};
+  const Source sgrp{"group_by", req.group_by};
+  const Source sord{"order_by", req.order_by};
+  const std::vector<SelectItem> select = parse_select(ssel);
+  const std::vector<GroupItem> groups = parse_group_by(sgrp);
+  const std::vector<OrderItem> orders = parse_order_by(sord);
+
+  // group_by keys.
+  std::vector<Output> keys;
+  std::vector<Alias> group_aliases;
+  std::vector<std::string> key_sqls;
+  Translator gt(schema, params, sgrp, Clause::GroupBy);
+  for (const GroupItem& g : groups) {
+    Expr e = gt.value(*g.expr);
+    Output o;
+    o.plain_field = false;
+    o.name = !g.alias.empty() ? g.alias
+             : g.expr->kind == NodeKind::Field ? schema.resolve(sgrp, g.expr->begin, g.expr->text).name
+                                               : expr_text(sgrp, g.begin, g.end);
+    o.pos = g.alias.empty() ? g.begin : g.alias_pos;
+    o.src = &sgrp;
+    o.expr = e;
+    if (!g.alias.empty()) group_aliases.push_back(Alias{g.alias, e});
+    key_sqls.push_back(e.sql);
+    keys.push_back(std::move(o));
+  }
+  const bool grouped = !keys.empty();
+
+  // select.
+  Translator st(schema, params, ssel, Clause::Select);
+  st.allow_aggregates(true);
+  if (grouped) st.set_aliases(&group_aliases);
+  std::vector<Output> outs;
+  std::vector<const SelectItem*> excludes;
+  bool has_base = false;
+  for (const SelectItem& item : select) {
+    if (item.kind == SelectItem::AllFields || item.kind == SelectItem::Include) has_base = true;
+  }
+  bool any_expr = false;
+  for (const SelectItem& item : select) {
+    if (item.kind == SelectItem::Expr) any_expr = true;
+  }
+  if (grouped && select.empty()) outs = keys;
+  // Only exclude() items: they apply to all fields.
+  if (!grouped && !select.empty() && !has_base && !any_expr) {
+    for (const FieldInfo& f : fields) outs.push_back(field_output(f));
+  }
+  for (const SelectItem& item : select) {
+    if (item.kind != SelectItem::Expr && grouped && item.kind != SelectItem::Exclude) {
+      source_error(sqlstate::kGroupingError, ssel, item.begin,
+                   "all fields cannot be selected together with group_by",
+                   "Select the group_by keys and aggregates, e.g. select=city, count(*).");
+    }
+    switch (item.kind) {
+      case SelectItem::AllFields:
+        for (const FieldInfo& f : fields) {
+          if (!has_output(outs, f.name)) outs.push_back(field_output(f));
+        }
+        break;
+      case SelectItem::Include:
+        for (const std::string& p : item.patterns) {
+          if (p.back() != '*') schema.resolve(ssel, item.begin, p);  // unknown names are errors
+          for (const FieldInfo& f : fields) {
+            if (matches(p, f.name) && !has_output(outs, f.name)) outs.push_back(field_output(f));
+          }
+        }
+        break;
+      case SelectItem::Exclude:
+        for (const std::string& p : item.patterns) {
+          if (p.back() != '*') schema.resolve(ssel, item.begin, p);
+        }
+        excludes.push_back(&item);
+        break;
+      case SelectItem::Expr: {
+        Output o;
+        o.expr = st.value(*item.expr);
+        o.src = &ssel;
+        o.pos = item.alias.empty() ? item.begin : item.alias_pos;
+        if (!item.alias.empty()) {
+          o.name = item.alias;
+        } else if (item.expr->kind == NodeKind::Field) {
+          const FieldInfo* f = schema.find(ssel, item.begin, item.expr->text);
+          o.name = f != nullptr && o.expr.sql == quote_ident(f->name) ? f->name : item.expr->text;
+          o.plain_field = f != nullptr && o.expr.sql == quote_ident(f->name);
+        } else {
+          o.name = expr_text(ssel, item.begin, item.end);
+        }
+        outs.push_back(std::move(o));
+        break;
+      }
+    }
+  }
+  for (const SelectItem* ex : excludes) {
+    std::vector<Output> kept;
+    for (Output& o : outs) {
+      bool drop = false;
+      for (const std::string& p : ex->patterns) drop = drop || (o.plain_field && matches(p, o.name));
+      if (!drop) kept.push_back(std::move(o));
+    }
+    outs = std::move(kept);
+  }
+  if (select.empty() && !grouped) {
+    for (const FieldInfo& f : fields) outs.push_back(field_output(f));
+  }
+
+  bool aggregated = grouped;
+  for (const Output& o : outs) aggregated = aggregated || o.expr.aggregate;
+  if (aggregated) {
+    for (const SelectItem& item : select) {
+      if (item.kind == SelectItem::Expr) st.check_grouping(*item.expr, key_sqls);
+    }
+  }
+
+  for (std::size_t i = 0; i < outs.size(); ++i) {
+    const Output& o = outs[i];
+    const Source& src = o.src != nullptr ? *o.src : ssel;
+    if (o.name.size() > kMaxNameBytes) {
+      source_error(code::kNameTooLong, src, o.pos, "output name \"" + excerpt(o.name) + "\" is too long",
+                   "Give the expression a shorter label with AS (at most 63 bytes).");
+    }
+    for (std::size_t j = 0; j < i; ++j) {
+      if (outs[j].name == o.name) {
+        source_error(code::kDuplicateColumn, src, o.pos, "duplicate output name \"" + excerpt(o.name) + "\"",
+                     "Give each expression a distinct label with AS.");
+      }
+    }
+  }
+
+  // order_by.
+  std::vector<Alias> order_aliases = group_aliases;
+  for (const SelectItem& item : select) {
+    if (item.kind != SelectItem::Expr || item.alias.empty()) continue;
+    for (const Output& o : outs) {
+      if (o.name == item.alias) order_aliases.push_back(Alias{item.alias, o.expr});
+    }
+  }
+  Translator ot(schema, params, sord, Clause::OrderBy);
+  ot.allow_aggregates(aggregated);
+  ot.set_aliases(&order_aliases);
+  std::string order;
+  for (const OrderItem& item : orders) {
+    const Expr e = ot.value(*item.expr);
+    if (e.type == Type::Geo) {
+      source_error(sqlstate::kDatatypeMismatch, sord, item.begin, "cannot order by a geo value",
+                   "Order by distance(field, geom'POINT(lon lat)') instead.");
+    }
+    if (aggregated) ot.check_grouping(*item.expr, key_sqls);
+    if (!order.empty()) order += ", ";
+    order += (e.sort_sql.empty() ? e.sql : e.sort_sql) + (item.descending ? " DESC NULLS LAST" : " ASC NULLS LAST");
+  }
+  if (orders.empty() && grouped) {
+    // Groups come in key order, which makes pages stable.
+    for (const Output& k : keys) {
+      if (!order.empty()) order += ", ";
+      order += (k.expr.sort_sql.empty() ? k.expr.sql : k.expr.sort_sql) + " ASC NULLS LAST";
+    }
+  }
+
+  std::string group_sql;
+  if (grouped) {
+    std::string by, having;
+    for (const Output& k : keys) {
+      by += (by.empty() ? "" : ", ") + k.expr.sql;
+      if (!k.expr.sort_sql.empty()) by += ", " + k.expr.sort_sql;
+      // Records without a value for a key form no group.
+      having += (having.empty() ? "" : " AND ") + ("(" + k.expr.sql + ") IS NOT NULL");
+    }
+    group_sql = " GROUP BY " + by + " HAVING " + having;
+  }
+  const std::string where_sql = filter.empty() ? "" : " WHERE " + filter;
+  const std::string from = " FROM " + req.relation + where_sql;
+
+  const std::string prefix = column_prefix(fields);
+  const std::string ncol = quote_ident(prefix + "n");
+  std::string inner = "SELECT ";
+  std::string json_cols;
+  for (std::size_t i = 0; i < outs.size(); ++i) {
+    const std::string col = quote_ident(prefix + "c" + std::to_string(i));
+    inner += outs[i].expr.sql + " AS " + col + ", ";
+    json_cols += (i == 0 ? "" : ", ") + output_sql(outs[i].expr.type, "p." + col) + " AS " + quote_ident(outs[i].name);
+  }
+  inner += "row_number() OVER (" + (order.empty() ? std::string() : "ORDER BY " + order) + ") AS " + ncol;
+  inner += from + group_sql;
+  if (!order.empty()) inner += " ORDER BY " + order;
+  if (req.limit >= 0) inner += " LIMIT " + params.add(ParamType::Int8, std::to_string(req.limit));
+  if (req.offset > 0) inner += " OFFSET " + params.add(ParamType::Int8, std::to_string(req.offset));
+
+  Compiled out;
+  // r.* (not a bare r): a bare name would resolve to an output column
+  // labelled "r" before the sub-select's alias.
+  out.results_sql = "SELECT coalesce(json_agg(q.j ORDER BY q.n), '[]'::json) FROM (SELECT (SELECT row_to_json(r.*) FROM (SELECT " +
+                    json_cols + ") r) AS j, p." + ncol + " AS n FROM (" + inner + ") p) q";
+  if (grouped) {
+    out.count_sql = "SELECT count(*) FROM (SELECT 1" + from + group_sql + ") g";
+  } else if (aggregated) {
+    out.count_sql = "SELECT 1::bigint";
+  } else {
+    out.count_sql = "SELECT count(*)" + from;
+  }
+  out.params = params.take();
+  return out;
+}
+
+}  // namespace opendata::odsql
