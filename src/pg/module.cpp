@@ -1,6 +1,7 @@
 // Module load: the magic block and the hooks the core needs.
 #include "core/interrupt.hpp"
 #include "pg/guard.hpp"
+#include "pg/settings.hpp"
 
 extern "C" {
 PG_MODULE_MAGIC;
@@ -16,4 +17,7 @@ void backend_interrupt_hook() { opendata::pg::check_for_interrupts(); }
 
 }  // namespace
 
-void _PG_init(void) { opendata::g_interrupt_hook = backend_interrupt_hook; }
+void _PG_init(void) {
+  opendata::g_interrupt_hook = backend_interrupt_hook;
+  opendata::pg::define_settings();
+}

@@ -1,5 +1,9 @@
 #include "pg/spi.hpp"
 
+extern "C" {
+#include "utils/lsyscache.h"
+}
+
 namespace opendata::pg::spi {
 
 namespace {
@@ -34,6 +38,74 @@ uint64 execute_with_args(const char* sql, int nargs, Oid* types, Datum* values, 
   int rc = call([=] { return SPI_execute_with_args(sql, nargs, types, values, nulls, read_only, 0); });
   check(rc, "SPI_execute_with_args");
   return SPI_processed;
+}
+
+namespace {
+
+struct BoundParams {
+  std::vector<Oid> types;
+  std::vector<Datum> values;
+  std::string nulls;
+};
+
+BoundParams bind_text_params(const std::vector<TextParam>& params) {
+  int n = static_cast<int>(params.size());
+  std::vector<Oid> types(n);
+  std::vector<Datum> values(n);
+  std::string nulls(n, ' ');
+  // Each input function may raise; it runs under the guard, and only the
+  // vectors above (owned here) are alive when it does.
+  for (int i = 0; i < n; i++) {
+    types[i] = params[i].type;
+    if (!params[i].value) {
+      nulls[i] = 'n';
+      continue;
+    }
+    const char* input = params[i].value->c_str();
+    Oid type = types[i];
+    values[i] = call([input, type] {
+      Oid input_fn;
+      Oid io_param;
+      getTypeInputInfo(type, &input_fn, &io_param);
+      return OidInputFunctionCall(input_fn, const_cast<char*>(input), io_param, -1);
+    });
+  }
+  return BoundParams{std::move(types), std::move(values), std::move(nulls)};
+}
+
+}  // namespace
+
+uint64 execute_text_params(const std::string& sql, const std::vector<TextParam>& params,
+                           bool read_only) {
+  BoundParams b = bind_text_params(params);
+  return execute_with_args(sql.c_str(), static_cast<int>(params.size()), b.types.data(),
+                           b.values.data(), b.nulls.data(), read_only);
+}
+
+double estimate_input_rows(const std::string& sql, const std::vector<TextParam>& params) {
+  BoundParams b = bind_text_params(params);
+  const char* query = sql.c_str();
+  int n = static_cast<int>(params.size());
+  // A cursor is planned when opened and runs only when fetched from.
+  return call([&] {
+    Portal portal = SPI_cursor_open_with_args(nullptr, query, n, b.types.data(), b.values.data(),
+                                              b.nulls.data(), true, 0);
+    double rows = 0;
+    if (portal->stmts != NIL && IsA(linitial(portal->stmts), PlannedStmt)) {
+      Plan* top = linitial_node(PlannedStmt, portal->stmts)->planTree;
+      rows = (top->lefttree != nullptr ? top->lefttree : top)->plan_rows;
+    }
+    SPI_cursor_close(portal);
+    return rows;
+  });
+}
+
+std::optional<std::string> value(uint64 row, int col) {
+  char* text = call([row, col] {
+    return SPI_getvalue(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, col);
+  });
+  if (text == nullptr) return std::nullopt;
+  return std::string(text);
 }
 
 }  // namespace opendata::pg::spi

@@ -6,7 +6,9 @@
 // unwinding would run PostgreSQL code in a half-failed state.
 #pragma once
 
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "pg/guard.hpp"
 
@@ -21,5 +23,22 @@ uint64 execute(const char* sql, bool read_only);
 // Runs one statement with parameters $1..$n given as types and datums.
 uint64 execute_with_args(const char* sql, int nargs, Oid* types, Datum* values, const char* nulls,
                          bool read_only);
+
+// Parameters given as PostgreSQL text input, converted by each type's input
+// function (which reports bad values with its own SQLSTATE).
+struct TextParam {
+  Oid type;
+  std::optional<std::string> value;  // nullopt = NULL
+};
+uint64 execute_text_params(const std::string& sql, const std::vector<TextParam>& params,
+                           bool read_only);
+
+// The planner's estimate of the rows the statement's top node reads: for
+// "SELECT count(*) FROM ...", how many rows it would count.  Plans the
+// statement with these parameter values (a custom plan), runs nothing.
+double estimate_input_rows(const std::string& sql, const std::vector<TextParam>& params);
+
+// Column `col` (1-based) of row `row` of the last result, as text.
+std::optional<std::string> value(uint64 row, int col);
 
 }  // namespace opendata::pg::spi

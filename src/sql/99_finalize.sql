@@ -1,6 +1,9 @@
 -- Last part: pin search_path on every function of the extension, and keep
 -- internals away from PUBLIC.
 --
+-- C functions are included: those running SQL through SPI resolve names
+-- with it too.
+--
 -- PostGIS may live in any schema (CASCADE puts it in the first schema of the
 -- installer's search_path).  Functions call it unqualified, so each gets a
 -- search_path naming pg_catalog first (nothing can shadow built-ins), then
@@ -21,7 +24,6 @@ BEGIN
        AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'opendata')
        AND d.deptype = 'e'
        AND p.prokind IN ('f', 'p')
-       AND p.prolang <> (SELECT oid FROM pg_language WHERE lanname = 'c')
   LOOP
     EXECUTE format('ALTER FUNCTION %s SET search_path = pg_catalog, opendata, %I, pg_temp',
                    fn, postgis_schema);
@@ -31,6 +33,7 @@ $finalize$;
 
 REVOKE ALL ON SCHEMA opendata FROM PUBLIC;
 REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA opendata FROM PUBLIC;
+REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA opendata_api FROM PUBLIC;
 
 -- What each role may call.  Functions check the caller themselves too.
 GRANT EXECUTE ON FUNCTION opendata.version(), opendata.build_info(),
@@ -39,7 +42,8 @@ GRANT EXECUTE ON FUNCTION
   opendata.register(regclass, text, jsonb), opendata.set_metadata(text, jsonb),
   opendata.describe_field(text, text, jsonb), opendata.publish(text), opendata.unpublish(text),
   opendata.drop_dataset(text, boolean), opendata.add_reuse(text, text, text, text[], text, text),
-  opendata.add_attachment(text, text, text, text, text)
+  opendata.add_attachment(text, text, text, text, text),
+  opendata.explain_odsql(text, text, text, text, text, int, int, text[], text[], text, text)
   TO opendata_publisher;
 GRANT EXECUTE ON FUNCTION opendata.set_catalog(jsonb), opendata.create_organization(text, text, jsonb),
   opendata.add_member(text, regrole) TO opendata_admin;

@@ -1,0 +1,90 @@
+#include "pg/dataset_query.hpp"
+
+#include "pg/settings.hpp"
+
+namespace opendata::pg {
+
+namespace {
+
+odsql::FieldType field_type(const std::string& type) {
+  if (type == "int") return odsql::FieldType::Integer;
+  if (type == "double") return odsql::FieldType::Double;
+  if (type == "date") return odsql::FieldType::Date;
+  if (type == "datetime") return odsql::FieldType::DateTime;
+  if (type == "boolean") return odsql::FieldType::Boolean;
+  if (type == "geo_point_2d") return odsql::FieldType::GeoPoint;
+  if (type == "geo_shape") return odsql::FieldType::GeoShape;
+  return odsql::FieldType::Text;
+}
+
+Oid param_oid(odsql::ParamType type) {
+  switch (type) {
+    case odsql::ParamType::Text: return TEXTOID;
+    case odsql::ParamType::Int8: return INT8OID;
+    case odsql::ParamType::Float8: return FLOAT8OID;
+    case odsql::ParamType::Bool: return BOOLOID;
+    case odsql::ParamType::Date: return DATEOID;
+    case odsql::ParamType::Timestamptz: return TIMESTAMPTZOID;
+    case odsql::ParamType::Interval: return INTERVALOID;
+    case odsql::ParamType::TextArray: return TEXTARRAYOID;
+  }
+  return TEXTOID;
+}
+
+// The view's columns that the field dictionary describes, in view order.
+// Reading the view's own attributes (not only the dictionary) keeps queries
+// right between a describe_field() and the next publish().
+constexpr const char* kFieldsQuery = R"sql(
+SELECT a.attname::text, f.type, f.facet, (a.attname::text = d.key_fields[1])
+  FROM opendata.datasets d
+  JOIN opendata.fields f ON f.dataset_id = d.id
+  JOIN pg_catalog.pg_attribute a
+    ON a.attrelid = pg_catalog.to_regclass(pg_catalog.format('opendata_api.%I', d.slug))
+   AND a.attname = f.name AND a.attnum > 0 AND NOT a.attisdropped
+ WHERE d.slug = $1 AND d.status = 'published'
+ ORDER BY a.attnum)sql";
+
+}  // namespace
+
+PublishedDataset load_published_dataset(const std::string& slug) {
+  PublishedDataset ds;
+  ds.slug = slug;
+  uint64 n = spi::execute_text_params(kFieldsQuery, {{TEXTOID, slug}}, true);
+  if (n == 0)
+    throw UserError("42P01", "dataset \"" + slug + "\" does not exist or is not published", "",
+                    "GET /datasets lists the published datasets.");
+  for (uint64 row = 0; row < n; row++) {
+    std::string name = *spi::value(row, 1);
+    ds.fields.push_back({name, field_type(*spi::value(row, 2))});
+    if (spi::value(row, 3) == std::optional<std::string>("t")) ds.facet_fields.push_back(name);
+    if (spi::value(row, 4) == std::optional<std::string>("t")) ds.key_field = name;
+  }
+  std::string quoted = slug;
+  for (std::size_t i = 0; (i = quoted.find('"', i)) != std::string::npos; i += 2) quoted.insert(i, "\"");
+  ds.relation = "opendata_api.\"" + quoted + "\"";
+  return ds;
+}
+
+std::vector<spi::TextParam> bind(const std::vector<odsql::Param>& params) {
+  std::vector<spi::TextParam> out;
+  out.reserve(params.size());
+  for (const odsql::Param& p : params) out.push_back({param_oid(p.type), p.value});
+  return out;
+}
+
+Count count_matches(const odsql::Compiled& compiled, const std::vector<spi::TextParam>& params) {
+  Count count;
+  if (g_exact_count_threshold > 0) {
+    double estimate = spi::estimate_input_rows(compiled.count_sql, params);
+    if (estimate > g_exact_count_threshold) {
+      count.value = static_cast<std::int64_t>(estimate);
+      count.estimated = true;
+      return count;
+    }
+  }
+  spi::execute_text_params(compiled.count_sql, params, true);
+  count.value = std::stoll(spi::value(0, 1).value_or("0"));
+  return count;
+}
+
+}  // namespace opendata::pg

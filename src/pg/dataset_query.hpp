@@ -1,0 +1,40 @@
+// Running ODSQL queries on a published dataset: finding its fields, binding
+// the compiled statements' parameters, counting.  Shared by records(),
+// facets(), explain_odsql() and the exports.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/odsql/compiler.hpp"
+#include "pg/spi.hpp"
+
+namespace opendata::pg {
+
+struct PublishedDataset {
+  std::string slug;
+  std::string relation;  // opendata_api."<slug>", quoted
+  std::vector<odsql::FieldInfo> fields;
+  std::vector<std::string> facet_fields;  // fields flagged as facets
+  std::string key_field;                  // first key field, if visible (GeoJSON feature id)
+};
+
+// The published dataset `slug` as the calling role sees it: its API view's
+// columns, typed from the field dictionary.  Row-level security applies, so a
+// draft or a dataset the role may not read does not exist (42P01).
+// Needs an SPI connection.
+PublishedDataset load_published_dataset(const std::string& slug);
+
+std::vector<spi::TextParam> bind(const std::vector<odsql::Param>& params);
+
+struct Count {
+  std::int64_t value = 0;
+  bool estimated = false;
+};
+
+// The number of records (or groups) a compiled query matches: exact, unless
+// the planner expects more than opendata.exact_count_threshold, in which case
+// its estimate.
+Count count_matches(const odsql::Compiled& compiled, const std::vector<spi::TextParam>& params);
+
+}  // namespace opendata::pg

@@ -1,0 +1,120 @@
+// opendata_api.records(), opendata_api.facets() and opendata.explain_odsql():
+// ODSQL on a published dataset, compiled by src/core/odsql, run through SPI
+// as the calling role (so grants and row-level security apply).
+#include <string>
+
+#include "core/odsql/compiler.hpp"
+#include "pg/args.hpp"
+#include "pg/dataset_query.hpp"
+#include "pg/settings.hpp"
+
+extern "C" {
+PG_FUNCTION_INFO_V1(opendata_records);
+PG_FUNCTION_INFO_V1(opendata_facets);
+PG_FUNCTION_INFO_V1(opendata_explain_odsql);
+}
+
+namespace opendata::pg {
+namespace {
+
+void check_page(std::int64_t rows, std::int64_t start) {
+  if (rows < 0)
+    throw UserError("22023", "rows must be zero or more, not " + std::to_string(rows));
+  if (rows > g_max_page_size)
+    throw UserError("22023",
+                    "rows must be at most " + std::to_string(g_max_page_size) + ", not " +
+                        std::to_string(rows),
+                    "", "The limit is the setting opendata.max_page_size; exports have none.");
+  if (start < 0)
+    throw UserError("22023", "start must be zero or more, not " + std::to_string(start));
+}
+
+// Arguments shared by records() and explain_odsql(), in this order:
+// dataset, fields, where, group_by, order_by, rows, start, refine, exclude,
+// lang, timezone.
+odsql::Request records_request(FunctionCallInfo fcinfo, const PublishedDataset& ds) {
+  odsql::Request req;
+  req.relation = ds.relation;
+  req.select = text_arg(fcinfo, 1);
+  req.where = text_arg(fcinfo, 2);
+  req.group_by = text_arg(fcinfo, 3);
+  req.order_by = text_arg(fcinfo, 4);
+  req.limit = int_arg(fcinfo, 5, 10);
+  req.offset = int_arg(fcinfo, 6, 0);
+  req.refine = text_array_arg(fcinfo, 7);
+  req.exclude = text_array_arg(fcinfo, 8);
+  req.timezone = PG_ARGISNULL(10) ? std::string("UTC") : text_arg(fcinfo, 10);
+  return req;
+}
+
+std::string dataset_arg(FunctionCallInfo fcinfo) {
+  if (PG_ARGISNULL(0)) throw UserError("22023", "dataset must be given");
+  return text_arg(fcinfo, 0);
+}
+
+std::string response(const Count& count, const std::string& results) {
+  std::string out = "{\"total_count\": " + std::to_string(count.value);
+  if (count.estimated) out += ", \"total_count_estimated\": true";
+  out += ", \"results\": ";
+  out += results;
+  out += "}";
+  return out;
+}
+
+}  // namespace
+}  // namespace opendata::pg
+
+using namespace opendata;
+
+Datum opendata_records(PG_FUNCTION_ARGS) {
+  return pg::boundary([&] {
+    std::string slug = pg::dataset_arg(fcinfo);
+    pg::spi::connect();
+    pg::PublishedDataset ds = pg::load_published_dataset(slug);
+    odsql::Request req = pg::records_request(fcinfo, ds);
+    pg::check_page(req.limit, req.offset);
+    odsql::Compiled compiled = odsql::compile_records(ds.fields, req);
+    auto params = pg::bind(compiled.params);
+    pg::Count count = pg::count_matches(compiled, params);
+    pg::spi::execute_text_params(compiled.results_sql, params, true);
+    std::string body = pg::response(count, pg::spi::value(0, 1).value_or("[]"));
+    pg::spi::finish();
+    return pg::text_datum(body);
+  });
+}
+
+// facets(dataset, facet, where, refine, exclude, lang, timezone)
+Datum opendata_facets(PG_FUNCTION_ARGS) {
+  return pg::boundary([&] {
+    std::string slug = pg::dataset_arg(fcinfo);
+    pg::spi::connect();
+    pg::PublishedDataset ds = pg::load_published_dataset(slug);
+    std::vector<std::string> facet_fields = pg::text_array_arg(fcinfo, 1);
+    if (PG_ARGISNULL(1)) facet_fields = ds.facet_fields;
+    odsql::Request req;
+    req.relation = ds.relation;
+    req.where = pg::text_arg(fcinfo, 2);
+    req.refine = pg::text_array_arg(fcinfo, 3);
+    req.exclude = pg::text_array_arg(fcinfo, 4);
+    req.timezone = PG_ARGISNULL(6) ? std::string("UTC") : pg::text_arg(fcinfo, 6);
+    odsql::Compiled compiled = odsql::compile_facets(ds.fields, req, facet_fields);
+    auto params = pg::bind(compiled.params);
+    pg::spi::execute_text_params(compiled.results_sql, params, true);
+    std::string body = pg::spi::value(0, 1).value_or("{\"facets\": []}");
+    pg::spi::finish();
+    return pg::text_datum(body);
+  });
+}
+
+// explain_odsql: same arguments as records(); the SQL it would run.
+Datum opendata_explain_odsql(PG_FUNCTION_ARGS) {
+  return pg::boundary([&] {
+    std::string slug = pg::dataset_arg(fcinfo);
+    pg::spi::connect();
+    pg::PublishedDataset ds = pg::load_published_dataset(slug);
+    odsql::Request req = pg::records_request(fcinfo, ds);
+    odsql::Compiled compiled = odsql::compile_records(ds.fields, req);
+    pg::spi::finish();
+    return pg::text_datum(odsql::explain_sql(compiled));
+  });
+}
