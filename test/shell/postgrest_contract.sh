@@ -19,6 +19,7 @@ cleanup() {
 trap cleanup EXIT
 
 start_cluster "$dir" "$PORT"
+export PGOPTIONS="-c client_min_messages=warning"
 
 # Clients run as whoever runs the test and connect over the socket in $dir
 # with trust authentication: nothing here needs to be readable by postgres.
