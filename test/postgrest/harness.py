@@ -523,9 +523,13 @@ class PostgREST:
             # GET: query parameters named like an argument are arguments, the
             # rest are filters on the result.
             with self.db.cursor() as cur:
-                cur.execute("""SELECT DISTINCT unnest(p.proargnames) FROM pg_proc p
+                cur.execute("""SELECT DISTINCT a.name FROM pg_proc p
                                  JOIN pg_namespace n ON n.oid = p.pronamespace
-                                WHERE n.nspname = %s AND p.proname = %s""", (schema, name))
+                                 CROSS JOIN LATERAL unnest(p.proargnames,
+                                     coalesce(p.proargmodes, array_fill('i'::"char", ARRAY[cardinality(p.proargnames)])))
+                                     AS a(name, mode)
+                                WHERE n.nspname = %s AND p.proname = %s AND a.mode IN ('i', 'b', 'v')""",
+                            (schema, name))
                 names = {r[0] for r in cur.fetchall()}
             args = {k: v for k, v in params if k in names and k not in RESERVED_PARAMS}
             query_params = [(k, v) for k, v in params if k not in args]

@@ -28,7 +28,7 @@ psql_su() {
   "$PG_BINDIR/psql" -X -q -v ON_ERROR_STOP=1 -h "$dir" -p "$PORT" -U postgres "$@"
 }
 psql_su -d postgres -c "CREATE DATABASE $DB"
-psql_su -d "$DB" <<'SQL'
+psql_su -d "$DB" >/dev/null <<'SQL'
 CREATE EXTENSION opendata CASCADE;
 
 -- What a deployment creates (docs/postgrest.md): the login role PostgREST
