@@ -26,8 +26,8 @@ psql_in() {  # psql_in DB [psql args...]: quiet, stops on the first error
   local db="$1"; shift
   "$PG_BINDIR/psql" -X -q -v ON_ERROR_STOP=1 "${conn[@]}" -d "$db" "$@"
 }
-q() {  # q DB SQL: the result, unaligned, tuples only
-  "$PG_BINDIR/psql" -X -q -At -v ON_ERROR_STOP=1 "${conn[@]}" -d "$1" -c "$2" 2>&1
+q() {  # q DB SQL: the result, unaligned, tuples only (or the error: checks then fail)
+  "$PG_BINDIR/psql" -X -q -At -v ON_ERROR_STOP=1 "${conn[@]}" -d "$1" -c "$2" 2>&1 || true
 }
 
 FAILED=0
