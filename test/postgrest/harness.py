@@ -7,7 +7,8 @@ its part for one request at a time, the way PostgREST (v12) does it:
    granted the roles a JWT may name), like PostgREST's pool;
 2. per request it opens a transaction, ``READ ONLY`` for GET and HEAD and
    for POST to a STABLE or IMMUTABLE function, ``READ WRITE`` otherwise,
-   isolation level READ COMMITTED;
+   isolation level READ COMMITTED unless the role sets
+   ``default_transaction_isolation``;
 3. it sets the transaction-local settings PostgREST sets, in the same
    order, with ``set_config(name, value, true)``: ``search_path`` (the
    requested schema then the extra search path), the role's own settings
@@ -616,9 +617,13 @@ class PostgREST:
         mode = "READ ONLY" if plan["read_only"] else "READ WRITE"
         cur = self.db.cursor()
         try:
-            cur.execute("BEGIN ISOLATION LEVEL READ COMMITTED " + mode)
+            role_settings = self._role_settings(cur, role)
+            isolation = role_settings.pop("default_transaction_isolation", "read committed").upper()
+            if isolation not in ("READ COMMITTED", "REPEATABLE READ", "SERIALIZABLE"):
+                isolation = "READ COMMITTED"
+            cur.execute("BEGIN ISOLATION LEVEL %s %s" % (isolation, mode))
             settings = [("search_path", ", ".join(quote_ident(s) for s in [plan["schema"]] + self.extra_search_path))]
-            settings += sorted(self._role_settings(cur, role).items())
+            settings += sorted(role_settings.items())
             settings += [("role", role), ("request.jwt.claims", json.dumps(claims)),
                          ("request.method", method), ("request.path", plan["path"]),
                          ("request.headers", json.dumps(headers)),
