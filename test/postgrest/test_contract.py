@@ -18,10 +18,10 @@ Two PostgREST instances are simulated:
 """
 
 import argparse
-import json
 import os
 import sys
 
+sys.dont_write_bytecode = True  # no __pycache__ in the checkout
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import psycopg2  # noqa: E402

@@ -73,4 +73,4 @@ INSERT INTO public.parkings VALUES (1, 'Gare', 400), (2, 'Centre', 250);
 ALTER TABLE public.parkings OWNER TO pub_b;
 SQL
 
-/usr/bin/python3 "$REPO_DIR/test/postgrest/test_contract.py" --host "$dir" --port "$PORT" --dbname "$DB"
+PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 "$REPO_DIR/test/postgrest/test_contract.py" --host "$dir" --port "$PORT" --dbname "$DB"
