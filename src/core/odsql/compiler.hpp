@@ -44,11 +44,10 @@ struct Param {
 struct Compiled {
   std::string results_sql;  // one row, one json column
   std::string count_sql;    // one row, one bigint column
-  // $1..$n, shared by both statements.  $1 is always the timezone (Text).
-  // A statement may leave some of them unreferenced: pass all of them to both
-  // statements with the declared types (SPI_execute_with_args argtypes), so
-  // PostgreSQL never has to infer a type.  Every reference also carries an
-  // explicit cast ($3::float8).
+  // $1..$n, shared by both statements.  $1 is always the time zone (Text).
+  // Both statements reference every parameter, each time with an explicit
+  // cast ($3::float8), so either statement can be run with the full list;
+  // still pass the declared types (SPI_execute_with_args argtypes).
   std::vector<Param> params;
 };
 
@@ -63,6 +62,10 @@ Compiled compile_facets(const std::vector<FieldInfo>& fields, const Request& req
 // Human-readable rendering of both statements and the parameter list, for
 // opendata.explain_odsql.
 std::string explain_sql(const Compiled& compiled);
+
+// Prefixes `sql` with an unused CTE naming the parameters it does not
+// reference (see Compiled::params).
+std::string reference_all_params(const std::string& sql, const std::vector<Param>& params);
 
 // SQL type name of a parameter type ("text", "int8", ..., "text[]").
 const char* param_type_name(ParamType type);

@@ -152,6 +152,8 @@ Compiled compile_facets(const std::vector<FieldInfo>& fields, const Request& req
   out.results_sql = "SELECT json_build_object('facets', json_build_array(" + list + "))";
   out.count_sql = "SELECT count(*) FROM " + req.relation + (filter.empty() ? "" : " WHERE " + filter);
   out.params = params.take();
+  out.results_sql = reference_all_params(out.results_sql, out.params);
+  out.count_sql = reference_all_params(out.count_sql, out.params);
   return out;
 }
 

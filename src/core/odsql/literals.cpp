@@ -127,7 +127,9 @@ bool parse_date(const std::string& text, DateValue& out, std::string& error) {
 
 bool parse_number(const std::string& text, double& value, bool& is_integer, std::int64_t& ivalue) {
   if (text.empty() || text.size() > 64) return false;
-  is_integer = text.find_first_not_of("0123456789") == std::string::npos && text.size() <= 18;
+  const std::size_t digits_from = text[0] == '-' ? 1 : 0;
+  is_integer = text.size() > digits_from && text.find_first_not_of("0123456789", digits_from) == std::string::npos &&
+               text.size() <= 18;
   errno = 0;
   char* end = nullptr;
   value = std::strtod(text.c_str(), &end);

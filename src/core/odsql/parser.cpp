@@ -501,4 +501,43 @@ std::vector<OrderItem> parse_order_by(const Source& src) {
   return p.order_clause();
 }
 
+std::string to_sexpr(const Node& n) {
+  auto kids = [&](std::string head) {
+    for (const auto& k : n.kids) head += " " + to_sexpr(*k);
+    return "(" + head + ")";
+  };
+  switch (n.kind) {
+    case NodeKind::Field: return n.text;
+    case NodeKind::String: return "\"" + n.text + "\"";
+    case NodeKind::Number: return n.text;
+    case NodeKind::Quantity: return n.text + n.unit;
+    case NodeKind::Bool: return n.flag ? "true" : "false";
+    case NodeKind::Null: return "null";
+    case NodeKind::Date: return "date'" + n.text + "'";
+    case NodeKind::Geom: return "geom'" + n.text + "'";
+    case NodeKind::Star: return "*";
+    case NodeKind::Neg: return kids("neg");
+    case NodeKind::Not: return kids("not");
+    case NodeKind::And: return kids("and");
+    case NodeKind::Or: return kids("or");
+    case NodeKind::Arith: {
+      std::string s = "(arith " + to_sexpr(*n.kids[0]);
+      for (std::size_t i = 1; i < n.kids.size(); ++i) s += std::string(" ") + n.ops[i - 1] + " " + to_sexpr(*n.kids[i]);
+      return s + ")";
+    }
+    case NodeKind::Compare: return kids("cmp " + n.text);
+    case NodeKind::IsNull: return kids(n.flag ? "is-not-null" : "is-null");
+    case NodeKind::IsBool: return kids(std::string(n.negated ? "is-not-" : "is-") + (n.flag ? "true" : "false"));
+    case NodeKind::InList: return kids(n.negated ? "not-in" : "in");
+    case NodeKind::InRange:
+      return kids(std::string(n.negated ? "not-in-range " : "in-range ") + (n.lower_closed ? "[" : "]") +
+                  (n.upper_closed ? "]" : "["));
+    case NodeKind::Like: return kids(n.negated ? "not-like" : "like");
+    case NodeKind::Call: return kids(n.flag ? n.text + " distinct" : n.text);
+    case NodeKind::NamedArg: return kids(n.text + "=");
+    case NodeKind::Steps: return kids(std::string("steps ") + (n.lower_closed ? "[" : "]") + (n.upper_closed ? "]" : "["));
+  }
+  return "?";
+}
+
 }  // namespace opendata::odsql

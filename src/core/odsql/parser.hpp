@@ -31,4 +31,8 @@ std::vector<SelectItem> parse_select(const Source& src);
 std::vector<GroupItem> parse_group_by(const Source& src);
 std::vector<OrderItem> parse_order_by(const Source& src);
 
+// Compact s-expression of a tree, for tests and debugging:
+// (and (cmp > population 10) (search "paris")).
+std::string to_sexpr(const Node& n);
+
 }  // namespace opendata::odsql

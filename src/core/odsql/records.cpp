@@ -289,6 +289,8 @@ Compiled compile_records(const std::vector<FieldInfo>& fields, const Request& re
     out.count_sql = "SELECT count(*)" + from;
   }
   out.params = params.take();
+  out.results_sql = reference_all_params(out.results_sql, out.params);
+  out.count_sql = reference_all_params(out.count_sql, out.params);
   return out;
 }
 

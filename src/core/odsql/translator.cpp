@@ -322,6 +322,15 @@ Expr Translator::compare(const Node& n) {
     return Expr{"(" + e.sql + (op == "=" ? " IS NULL)" : " IS NOT NULL)"), Type::Bool, e.aggregate, {}};
   }
   auto [a, b] = operands(l, r);
+  // `postcode = 75001` is a natural way to match a text field, but ordering
+  // text against a number (city > 3) compares strings, which nobody means.
+  const bool ordering = op != "=" && op != "!=";
+  const bool num_lit_l = l.kind == NodeKind::Number || (l.kind == NodeKind::Neg && is_literal(l));
+  const bool num_lit_r = r.kind == NodeKind::Number || (r.kind == NodeKind::Neg && is_literal(r));
+  if (ordering && ((num_lit_r && a.type == Type::Text) || (num_lit_l && b.type == Type::Text))) {
+    fail(sqlstate::kDatatypeMismatch, n, "cannot compare text with number using '" + op + "'",
+         "Quote the value to compare text, e.g. field > \"10\".");
+  }
   check_comparable(n, a, b, op);
   align_temporal(a, b);
   return Expr{"(" + a.sql + " " + (op == "!=" ? "<>" : op) + " " + b.sql + ")", Type::Bool,
