@@ -7,6 +7,7 @@
 # "ok NAME" / "not ok NAME" per check, with "# " diagnostics on failure.
 #
 # Set KEEP_TMP=1 to keep the cluster directory (dump, logs) after the run.
+# shellcheck source=../../scripts/lib.sh
 source "$(dirname "$0")/../../scripts/lib.sh"
 ensure_packages
 

@@ -7,6 +7,7 @@
 # "not ok N - ..." lines.
 #
 # Set KEEP_TMP=1 to keep the cluster directory (logs) after the run.
+# shellcheck source=../../scripts/lib.sh
 source "$(dirname "$0")/../../scripts/lib.sh"
 ensure_packages python3-psycopg2
 
