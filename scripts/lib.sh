@@ -39,6 +39,16 @@ ensure_packages() {
   export PG_CONFIG PG_BINDIR PGXS_DIR
 }
 
+# ensure_command CMD PACKAGE: installs PACKAGE when CMD is missing.  For
+# tools a machine may already have from elsewhere (node and npm come from
+# NodeSource on some images, where Debian's npm package would conflict).
+ensure_command() {
+  command -v "$1" >/dev/null 2>&1 && return 0
+  log "installing Debian package $2 (for $1)"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$2" >/dev/null
+}
+
 build_and_install() {
   log "building and installing the extension"
   make -C "$REPO_DIR" -s PG_CONFIG="$PG_CONFIG" "$@" >/dev/null

@@ -19,6 +19,19 @@ CREATE TABLE opendata.catalog (
 INSERT INTO opendata.catalog DEFAULT VALUES;
 SELECT pg_catalog.pg_extension_config_dump('opendata.catalog', '');
 
+-- The catalog row is seeded at install and dumped with the data: on
+-- restore, CREATE EXTENSION seeds it again before the dumped row arrives.
+-- Inserting the row therefore replaces the one there.
+CREATE FUNCTION opendata._catalog_replace_row() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM opendata.catalog WHERE id = NEW.id;
+  RETURN NEW;
+END
+$$;
+CREATE TRIGGER replace_row BEFORE INSERT ON opendata.catalog
+  FOR EACH ROW EXECUTE FUNCTION opendata._catalog_replace_row();
+
 -- dct:LicenseDocument.
 CREATE TABLE opendata.licenses (
   id       text PRIMARY KEY,           -- short id, e.g. etalab-2.0 (SPDX where one exists)
