@@ -1,0 +1,101 @@
+// Streaming conversion of a file to PostgreSQL COPY text format.
+//
+// Output: one line per accepted row, the plan's columns in order separated
+// by a tab, "\N" for NULL, backslash escapes for backslash, tab, newline and
+// carriage return, lines ended by "\n", UTF-8.  That is COPY's default text
+// format (no HEADER, DELIMITER E'\t', NULL '\N'), so the caller can hand the
+// chunks to BeginCopyFrom's data source callback unchanged.
+//
+// Values are in PostgreSQL input syntax for the column's type: "1,5" ->
+// "1.5", "31/12/2020" -> "2020-12-31", "oui" -> "true", geometries as EWKT
+// "SRID=4326;POINT(lon lat)".
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/ingest/csv_reader.hpp"
+#include "core/ingest/encoding.hpp"
+#include "core/ingest/options.hpp"
+#include "core/ingest/report.hpp"
+#include "core/ingest/values.hpp"
+
+namespace opendata::ingest {
+
+// A row left out with on_error = "skip".
+struct RejectedRow {
+  uint64_t row = 0;    // record number, header = 1 (GeoJSON: feature number, 1-based)
+  uint64_t line = 0;   // physical line where the record starts (CSV only)
+  std::string column;  // column name, "" for a structural problem
+  std::string value;   // offending value (clipped to 200 bytes)
+  std::string reason;
+};
+
+nlohmann::json to_json(const std::vector<RejectedRow>& rows);
+
+// Appends `v` escaped for COPY text format.
+void append_copy_text(std::string& out, std::string_view v);
+
+enum class Convert { Null, Ok, Bad };
+
+// Converts one source value for column `c` (GeomSource::LatLonPair excluded).
+// Text keeps the value verbatim (untrimmed); other types trim first.
+// Appends the PostgreSQL input text to `out` (unescaped); on Bad, `err`
+// says why.
+Convert convert_value(const ColumnProfile& c, std::string_view raw, const NullSet& nulls,
+                      std::string& out, std::string& err);
+
+// Collects or raises row errors according to on_error.
+class RowErrors {
+ public:
+  explicit RowErrors(OnError mode) : mode_(mode) {}
+  // Throws UserError (22P02 for a bad value, 22P04 for a bad row shape)
+  // with abort; records the row with skip.
+  void reject(const RejectedRow& r, const char* sqlstate);
+  const std::vector<RejectedRow>& rows() const { return rows_; }
+  uint64_t count() const { return count_; }
+
+ private:
+  OnError mode_;
+  std::vector<RejectedRow> rows_;  // the first kMaxKept
+  uint64_t count_ = 0;
+};
+
+class CsvNormaliser {
+ public:
+  // `data` must outlive the normaliser.  `plan` is the (possibly edited)
+  // report of sniff_csv on the same data and options; its dialect and
+  // columns drive the conversion.
+  CsvNormaliser(std::string_view data, const CsvOptions& options, SniffReport plan);
+
+  // Replaces `out` with the next chunk of COPY text (whole lines, about
+  // 64 KB).  Returns false, with `out` empty, when the input is exhausted.
+  bool next_chunk(std::string& out);
+
+  const SniffReport& plan() const { return plan_; }
+  uint64_t rows_written() const { return written_; }
+  uint64_t rows_rejected() const { return errors_.count(); }
+  const std::vector<RejectedRow>& rejected() const { return errors_.rows(); }
+
+  static constexpr size_t kChunkSize = 64 * 1024;
+
+ private:
+  bool convert_row(const std::vector<std::string_view>& f, std::string& line);
+
+  DecodedText text_;
+  SniffReport plan_;
+  NullSet nulls_;
+  CsvReader reader_;
+  RowErrors errors_;
+  std::vector<std::string_view> fields_;
+  std::string line_, scratch_, err_;
+  size_t ncols_ = 0;  // source field count expected
+  uint64_t written_ = 0;
+  uint64_t seen_ = 0;
+  bool done_ = false;
+};
+
+}  // namespace opendata::ingest

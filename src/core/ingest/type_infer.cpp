@@ -1,0 +1,256 @@
+#include "core/ingest/type_infer.hpp"
+
+#include <cmath>
+#include <functional>
+
+namespace opendata::ingest {
+
+namespace {
+
+constexpr size_t kExampleMax = 100;  // bytes kept per example / min / max
+
+// Truncates at a UTF-8 boundary so reports stay valid JSON strings.
+std::string clip(std::string_view v) {
+  if (v.size() <= kExampleMax) return std::string(v);
+  size_t n = kExampleMax;
+  while (n > 0 && (static_cast<unsigned char>(v[n]) & 0xC0) == 0x80) --n;
+  return std::string(v.substr(0, n)) + "...";
+}
+
+std::vector<std::string> tokens(const std::string& name) {
+  std::vector<std::string> t;
+  std::string cur;
+  for (char c : name) {
+    if (c == '_') {
+      if (!cur.empty()) t.push_back(cur);
+      cur.clear();
+    } else {
+      cur.push_back(c);
+    }
+  }
+  if (!cur.empty()) t.push_back(cur);
+  return t;
+}
+
+bool has_token(const std::vector<std::string>& t, std::initializer_list<const char*> words) {
+  for (const auto& s : t)
+    for (const char* w : words)
+      if (s == w) return true;
+  return false;
+}
+
+uint64_t mix(uint64_t x) {  // splitmix64 finaliser: spreads std::hash bits
+  x ^= x >> 30;
+  x *= 0xbf58476d1ce4e5b9ULL;
+  x ^= x >> 27;
+  x *= 0x94d049bb133111ebULL;
+  x ^= x >> 31;
+  return x;
+}
+
+}  // namespace
+
+// ---- name hints ----------------------------------------------------------------
+
+bool is_code_name(const std::string& name) {
+  auto t = tokens(name);
+  for (const auto& s : t)
+    if (s.compare(0, 3, "cod") == 0) return true;  // code, codgeo, coddep, codcom...
+  return has_token(t, {"insee", "siren", "siret", "cp", "postal", "zip", "zipcode", "postcode",
+                       "depcom", "finess", "uai", "rna", "nic", "codepostal"});
+}
+
+bool is_date_name(const std::string& name) {
+  for (const auto& s : tokens(name))
+    if (s.compare(0, 4, "date") == 0 || s == "dat" || s == "jour" || s == "day" || s == "dt")
+      return true;
+  return false;
+}
+
+bool is_lat_name(const std::string& name) {
+  auto t = tokens(name);
+  return has_token(t, {"lat", "latitude", "ylat", "lati"}) ||
+         (has_token(t, {"y"}) && has_token(t, {"wgs84", "wgs"}));
+}
+
+bool is_lon_name(const std::string& name) {
+  auto t = tokens(name);
+  return has_token(t, {"lon", "lng", "long", "longitude", "xlon", "xlong"}) ||
+         (has_token(t, {"x"}) && has_token(t, {"wgs84", "wgs"}));
+}
+
+// ---- distinct counting ---------------------------------------------------------
+
+void DistinctCounter::add(std::string_view v) {
+  if (registers_.empty()) {
+    registers_.assign(size_t{1} << kBits, 0);
+    slots_.assign(64, 0);
+  }
+  uint64_t h = mix(std::hash<std::string_view>()(v));
+  size_t idx = static_cast<size_t>(h >> (64 - kBits));
+  uint64_t w = (h << kBits) | (uint64_t{1} << (kBits - 1));  // guard bit bounds the rank
+  auto rank = static_cast<uint8_t>(__builtin_clzll(w) + 1);
+  if (rank > registers_[idx]) registers_[idx] = rank;
+  if (overflow_) return;
+  const uint64_t key = h != 0 ? h : 1;  // 0 marks an empty slot
+  size_t mask = slots_.size() - 1;
+  for (size_t i = static_cast<size_t>(key >> 16) & mask;; i = (i + 1) & mask) {
+    if (slots_[i] == key) return;
+    if (slots_[i] != 0) continue;
+    if (used_ >= kExactCap) {
+      overflow_ = true;
+      std::vector<uint64_t>().swap(slots_);
+      return;
+    }
+    slots_[i] = key;
+    ++used_;
+    break;
+  }
+  if (used_ * 2 > slots_.size()) {  // keep the load factor under 1/2
+    std::vector<uint64_t> old;
+    old.swap(slots_);
+    slots_.assign(old.size() * 2, 0);
+    mask = slots_.size() - 1;
+    for (uint64_t k : old) {
+      if (k == 0) continue;
+      size_t i = static_cast<size_t>(k >> 16) & mask;
+      while (slots_[i] != 0) i = (i + 1) & mask;
+      slots_[i] = k;
+    }
+  }
+}
+
+uint64_t DistinctCounter::count() const {
+  if (!overflow_) return used_;
+  const double m = static_cast<double>(registers_.size());
+  double sum = 0;
+  size_t zeros = 0;
+  for (uint8_t r : registers_) {
+    sum += std::ldexp(1.0, -r);
+    if (r == 0) ++zeros;
+  }
+  double e = (0.7213 / (1 + 1.079 / m)) * m * m / sum;
+  if (e <= 2.5 * m && zeros > 0) e = m * std::log(m / static_cast<double>(zeros));
+  return static_cast<uint64_t>(e + 0.5);
+}
+
+// ---- accumulation --------------------------------------------------------------
+
+ColumnInferrer::ColumnInferrer(const InferSettings& s, std::string name)
+    : s_(s), name_(std::move(name)) {
+  if (!s_.geometry_allowed) cand_ &= ~(kLatLon | kGeoJson | kWkt);
+}
+
+void ColumnInferrer::add(std::string_view raw, uint64_t row) {
+  std::string_view v = trim_value(raw);
+  if (s_.nulls->is_null(v)) {
+    ++nulls_;
+    return;
+  }
+  add_value(v, row, true);
+}
+
+void ColumnInferrer::add_json(JsonKind kind, std::string_view text, uint64_t row) {
+  switch (kind) {
+    case JsonKind::Null: ++nulls_; return;
+    case JsonKind::String: add(text, row); return;
+    case JsonKind::Number:
+    case JsonKind::Bool: add_value(text, row, false); return;
+    case JsonKind::Nested:
+      nested_ = true;
+      ++values_;
+      stats(text);
+      return;
+  }
+}
+
+void ColumnInferrer::add_value(std::string_view v, uint64_t row, bool /*json_string*/) {
+  ++values_;
+  ValueFlags f;
+  uint32_t bits = cand_ != 0 ? classify(v, cand_, f) : 0;
+  if (bits == 0 && cand_ != 0) {
+    // This value ends the column's last hope of a typed column: remember it
+    // for the reason string.
+    text_example_ = clip(v);
+    text_row_ = row;
+    ValueFlags ignored;
+    text_pure_ = classify(v, kAllBits & ~(kGeoJson | kWkt), ignored) == 0;
+  }
+  cand_ &= bits;
+  if (bits & kBool) {
+    word_bool_ |= f.word_bool;
+    zero_ |= f.zero;
+    one_ |= f.one;
+  }
+  if (f.leading_zero && (bits & kIntLike)) {
+    if (leading_zero_++ == 0) leading_zero_example_ = clip(v);
+  }
+  if (bits & (kNumDot | kNumComma)) {
+    dot_ |= f.dot_decimal;
+    if (f.comma_decimal) {
+      comma_ = true;
+      ++comma_values_;
+      if (f.thousands_like) ++thousands_like_;
+    }
+    double d;
+    if (parse_double(v, d)) {
+      if (!num_seen_ || d < num_min_) num_min_ = d, num_min_text_ = clip(v);
+      if (!num_seen_ || d > num_max_) num_max_ = d, num_max_text_ = clip(v);
+      num_seen_ = true;
+    }
+  }
+  if (bits & kIsoTemporal) {
+    time_ |= f.has_time;
+    tz_ |= f.has_tz;
+    notz_time_ |= f.has_time && !f.has_tz;
+  }
+  if (bits & (kDateDmy | kDateMdy)) {
+    // Keys as yyyymmdd integers under both readings, for min/max.
+    std::string iso;
+    auto key = [&](DateOrder o) -> int32_t {
+      iso.clear();
+      if (!convert_date(v, o, iso)) return -1;
+      return std::stoi(iso.substr(0, 4)) * 10000 + std::stoi(iso.substr(5, 2)) * 100 +
+             std::stoi(iso.substr(8, 2));
+    };
+    int32_t kd = (bits & kDateDmy) ? key(DateOrder::Dmy) : -1;
+    int32_t km = (bits & kDateMdy) ? key(DateOrder::Mdy) : -1;
+    if (kd >= 0) {
+      if (!date_seen_ || kd < dmy_min_) dmy_min_ = kd;
+      if (!date_seen_ || kd > dmy_max_) dmy_max_ = kd;
+    }
+    if (km >= 0) {
+      if (!date_seen_ || km < mdy_min_) mdy_min_ = km;
+      if (!date_seen_ || km > mdy_max_) mdy_max_ = km;
+    }
+    date_seen_ = true;
+  }
+  if (bits & (kGeoJson | kWkt)) {
+    auto k = static_cast<GeomKind>(f.geom_kind);
+    if (!geom_seen_) geom_kind_ = k;
+    else if (geom_kind_ != k) geom_kind_ = GeomKind::Unknown;
+    geom_all_z_ = geom_all_z_ && f.geom_z;
+    if (geom_seen_ && f.srid != srid_) srid_mixed_ = true;
+    srid_ = f.srid;
+    geom_seen_ = true;
+  }
+  stats(v);
+}
+
+void ColumnInferrer::stats(std::string_view v) {
+  distinct_.add(v);
+  if (examples_.size() < 5) {
+    bool dup = false;
+    for (const auto& e : examples_) dup = dup || e == v;
+    if (!dup) examples_.push_back(clip(v));
+  }
+  if (text_min_.empty() && text_max_.empty()) {
+    text_min_ = text_max_ = std::string(v);
+  } else if (v < text_min_) {
+    text_min_ = std::string(v);
+  } else if (v > text_max_) {
+    text_max_ = std::string(v);
+  }
+}
+
+}  // namespace opendata::ingest
