@@ -15,7 +15,7 @@ void append_int(std::string& out, std::int64_t v);
 void append_double_shortest(std::string& out, double v);
 
 // A coordinate rounded to `precision` decimals, trailing zeros trimmed
-// ("2.350498", "3", never "-0").  precision < 0: shortest round-trip.
+// ("2.350498", "3", never "-0").  precision < 0 or > 15: shortest round-trip.
 // Non-finite values are written as null (see docs/export.md).
 void append_coordinate(std::string& out, double v, int precision);
 

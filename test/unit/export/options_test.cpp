@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <charconv>
+#include <cmath>
+#include <cstring>
 #include <nlohmann/json.hpp>
 
 #include "core/error.hpp"
@@ -143,6 +146,48 @@ TEST(ExportNumbers, CoordinatesRoundAndTrim) {
   EXPECT_EQ(coord(-45.123456789, 0), "-45");
   EXPECT_EQ(coord(0.1 + 0.2, -1), "0.30000000000000004");
   EXPECT_EQ(coord(1.0 / 0.0, 7), "null");
+}
+
+// The reference: std::to_chars(fixed) with the zeros trimmed.
+std::string fixed_reference(double v, int p) {
+  char buf[128];
+  char* end = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed, p).ptr;
+  if (p > 0) {
+    while (end[-1] == '0') --end;
+    if (end[-1] == '.') --end;
+  }
+  std::string s(buf, end);
+  return s == "-0" ? "0" : s;
+}
+
+TEST(ExportNumbers, FastRoundingAgreesWithToChars) {
+  std::uint64_t seed = 7;
+  auto next = [&seed] {
+    seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+    return seed;
+  };
+  int checked = 0;
+  for (int i = 0; i < 400000; ++i) {
+    const std::uint64_t r = next();
+    double v;
+    switch (r % 4) {
+      case 0: v = (static_cast<double>(r >> 11) / 9007199254740992.0 - 0.5) * 360; break;  // lon/lat
+      case 1: v = static_cast<double>(static_cast<std::int64_t>(r >> 20) % 100000000) / 1e7 + 0.5e-7; break;  // near ties
+      case 2: v = static_cast<double>(static_cast<std::int64_t>(r >> 30) % 2000000) / 2.0; break;  // exact halves
+      default: {
+        std::uint64_t bits = next();
+        std::memcpy(&v, &bits, 8);  // any double
+        if (!std::isfinite(v)) continue;
+      }
+    }
+    const int p = static_cast<int>(next() % 16);
+    std::string got;
+    append_coordinate(got, v, p);
+    if (std::fabs(v) >= 1e17) continue;  // written in shortest form instead
+    ASSERT_EQ(got, fixed_reference(v, p)) << v << " at precision " << p;
+    ++checked;
+  }
+  EXPECT_GT(checked, 200000);
 }
 
 TEST(ExportNumbers, NumberTextClassification) {
