@@ -27,11 +27,11 @@ constexpr std::size_t kFlushBytes = 64 * 1024;  // the PostgreSQL layer's chunk 
 
 // Column data kept contiguous, as SPI output would be.
 struct Dataset {
-  std::string wkb;          // kRows little-endian WKB points, 21 bytes each
-  std::string names;        // "Platanus x hispanica 123456" ...
+  std::string wkb;    // kRows little-endian WKB points, 21 bytes each
+  std::string names;  // "Platanus x hispanica 123456" ...
   std::vector<std::uint32_t> name_end;
   std::vector<double> lon, lat, height;
-  std::string dates;        // "2024-01-31" x kRows
+  std::string dates;  // "2024-01-31" x kRows
 };
 
 const Dataset& dataset() {
@@ -70,8 +70,10 @@ const Dataset& dataset() {
 }
 
 std::vector<Column> columns() {
-  return {{"id", "Identifiant", CellKind::Integer},  {"espece", "Espèce", CellKind::Text},
-          {"hauteur", "Hauteur (m)", CellKind::Number}, {"plante_le", "Planté le", CellKind::Date},
+  return {{"id", "Identifiant", CellKind::Integer},
+          {"espece", "Espèce", CellKind::Text},
+          {"hauteur", "Hauteur (m)", CellKind::Number},
+          {"plante_le", "Planté le", CellKind::Date},
           {"geo_point", "Position", CellKind::Geometry}};
 }
 
@@ -108,9 +110,13 @@ void run_writer(benchmark::State& state, Format format, const char* options) {
 }
 
 void BM_Csv(benchmark::State& state) { run_writer(state, Format::Csv, "{}"); }
-void BM_CsvWkt(benchmark::State& state) { run_writer(state, Format::Csv, R"({"geometry_format":"wkt"})"); }
+void BM_CsvWkt(benchmark::State& state) {
+  run_writer(state, Format::Csv, R"({"geometry_format":"wkt"})");
+}
 void BM_Json(benchmark::State& state) { run_writer(state, Format::Json, "{}"); }
-void BM_GeoJson(benchmark::State& state) { run_writer(state, Format::GeoJson, R"({"id_field":"id"})"); }
+void BM_GeoJson(benchmark::State& state) {
+  run_writer(state, Format::GeoJson, R"({"id_field":"id"})");
+}
 
 // Reference: the same CSV through iostreams, quoting by std::string::find.
 void BM_Csv_OstreamReference(benchmark::State& state) {

@@ -16,9 +16,9 @@ namespace opendata::exporter {
 
 enum class CellKind : std::uint8_t {
   Null,
-  Text,      // any text; escaped per format
-  Integer,   // int64, or text in PostgreSQL output form ("42")
-  Number,    // double, or text in PostgreSQL output form ("1.5", "NaN", "-Infinity")
+  Text,     // any text; escaped per format
+  Integer,  // int64, or text in PostgreSQL output form ("42")
+  Number,   // double, or text in PostgreSQL output form ("1.5", "NaN", "-Infinity")
   Boolean,
   Json,      // raw JSON text from json/jsonb output, inserted as is
   Date,      // ISO 8601 text ("2024-01-31"), written as a string
@@ -37,7 +37,7 @@ struct Cell {
     bool b;
     std::size_t count;  // Array: number of items
   } v{};
-  std::string_view text;    // Text, Json, Date, DateTime, Geometry (bytes), numeric text
+  std::string_view text;        // Text, Json, Date, DateTime, Geometry (bytes), numeric text
   const Cell* items = nullptr;  // Array items (any kind; Null items allowed)
 
   static Cell null() { return Cell{}; }

@@ -21,9 +21,12 @@ bool starts_formula(std::string_view s) {
 
 void append_double_pg(std::string& out, double d) {
   // PostgreSQL's spelling, as COPY writes them.
-  if (std::isnan(d)) out.append("NaN");
-  else if (std::isinf(d)) out.append(d > 0 ? "Infinity" : "-Infinity");
-  else append_double_shortest(out, d);
+  if (std::isnan(d))
+    out.append("NaN");
+  else if (std::isinf(d))
+    out.append(d > 0 ? "Infinity" : "-Infinity");
+  else
+    append_double_shortest(out, d);
 }
 
 }  // namespace
@@ -111,12 +114,16 @@ void CsvWriter::join_item(std::string& dst, const Cell& cell) {
       dst.append(cell.text);
       return;
     case CellKind::Integer:
-      if (cell.is_text) dst.append(cell.text);
-      else append_int(dst, cell.v.i);
+      if (cell.is_text)
+        dst.append(cell.text);
+      else
+        append_int(dst, cell.v.i);
       return;
     case CellKind::Number:
-      if (cell.is_text) dst.append(cell.text);
-      else append_double_pg(dst, cell.v.d);
+      if (cell.is_text)
+        dst.append(cell.text);
+      else
+        append_double_pg(dst, cell.v.d);
       return;
     case CellKind::Boolean:
       dst.append(cell.v.b ? "true" : "false");
@@ -159,7 +166,8 @@ void CsvWriter::write_text(std::string_view s, bool guard_formula) {
   const char* p = s.data();
   const char* end = p + s.size();
   while (p < end) {
-    const auto* q = static_cast<const char*>(std::memchr(p, '"', static_cast<std::size_t>(end - p)));
+    const auto* q =
+        static_cast<const char*>(std::memchr(p, '"', static_cast<std::size_t>(end - p)));
     if (q == nullptr) {
       out_.append(p, static_cast<std::size_t>(end - p));
       break;

@@ -11,12 +11,13 @@ namespace opendata::exporter {
 
 namespace {
 
-std::size_t find_column(const std::vector<Column>& columns, const std::string& name, const char* option) {
+std::size_t find_column(const std::vector<Column>& columns, const std::string& name,
+                        const char* option) {
   for (std::size_t i = 0; i < columns.size(); ++i) {
     if (columns[i].name == name) return i;
   }
-  throw UserError(sqlstate::kInvalidParameterValue,
-                  "export option \"" + std::string(option) + "\" names no column: \"" + name + "\"");
+  throw UserError(sqlstate::kInvalidParameterValue, "export option \"" + std::string(option) +
+                                                        "\" names no column: \"" + name + "\"");
 }
 
 }  // namespace
@@ -42,11 +43,11 @@ GeoJsonWriter::GeoJsonWriter(std::vector<Column> columns, const ExportOptions& o
     id_index_ = find_column(columns_, options_.id_field, "id_field");
     const CellKind k = columns_[id_index_].kind;
     // RFC 7946 section 3.2: the id is a string or a number.
-    if (k != CellKind::Text && k != CellKind::Integer && k != CellKind::Number && k != CellKind::Date &&
-        k != CellKind::DateTime) {
-      throw UserError(sqlstate::kInvalidParameterValue,
-                      "export option \"id_field\": column \"" + options_.id_field +
-                          "\" is not a text or number column");
+    if (k != CellKind::Text && k != CellKind::Integer && k != CellKind::Number &&
+        k != CellKind::Date && k != CellKind::DateTime) {
+      throw UserError(sqlstate::kInvalidParameterValue, "export option \"id_field\": column \"" +
+                                                            options_.id_field +
+                                                            "\" is not a text or number column");
     }
   }
   std::vector<Column> props;
@@ -88,7 +89,8 @@ void GeoJsonWriter::write_row(const Cell* cells) {
   if (id_index_ != kNone) write_id(cells[id_index_]);
   out_.append("\"geometry\":");
   BBox box;
-  const bool has_geometry = geometry_index_ != kNone && cells[geometry_index_].kind == CellKind::Geometry;
+  const bool has_geometry =
+      geometry_index_ != kNone && cells[geometry_index_].kind == CellKind::Geometry;
   if (has_geometry) {
     append_geojson_checked(out_, cells[geometry_index_].text, geometry_options_,
                            options_.bbox ? &box : nullptr);

@@ -143,7 +143,8 @@ NumberText classify_number_text(std::string_view s) {
   }
   std::string_view rest = s;
   if (!rest.empty() && (rest[0] == '+' || rest[0] == '-')) rest.remove_prefix(1);
-  if (iequals(rest, "nan") || iequals(rest, "infinity") || iequals(rest, "inf")) return NumberText::NonFinite;
+  if (iequals(rest, "nan") || iequals(rest, "infinity") || iequals(rest, "inf"))
+    return NumberText::NonFinite;
   return NumberText::Invalid;
 }
 

@@ -23,26 +23,38 @@ struct KeySpec {
 
 // A plain constexpr table: no static constructor runs at load time.
 constexpr KeySpec kKeys[] = {
-    {"delimiter", kCsv},      {"bom", kCsv},           {"quote_all", kCsv},
-    {"header", kCsv},         {"list_separator", kCsv}, {"line_ending", kCsv},
-    {"geometry_format", kCsv}, {"escape_formulas", kCsv}, {"precision", kAll},
-    {"keep_z", kAll},         {"id_field", kGeo},      {"geometry_field", kGeo},
+    {"delimiter", kCsv},
+    {"bom", kCsv},
+    {"quote_all", kCsv},
+    {"header", kCsv},
+    {"list_separator", kCsv},
+    {"line_ending", kCsv},
+    {"geometry_format", kCsv},
+    {"escape_formulas", kCsv},
+    {"precision", kAll},
+    {"keep_z", kAll},
+    {"id_field", kGeo},
+    {"geometry_field", kGeo},
     {"bbox", kGeo},
 };
 
 unsigned format_bit(Format f) {
   switch (f) {
-    case Format::Csv: return kCsv;
-    case Format::Json: return kJson;
-    case Format::Jsonl: return kJsonl;
-    case Format::GeoJson: return kGeo;
+    case Format::Csv:
+      return kCsv;
+    case Format::Json:
+      return kJson;
+    case Format::Jsonl:
+      return kJsonl;
+    case Format::GeoJson:
+      return kGeo;
   }
   return 0;
 }
 
 [[noreturn]] void bad_value(const std::string& key, const std::string& expected) {
-  throw UserError(sqlstate::kInvalidParameterValue, "invalid value for export option \"" + key + "\"",
-                  "Expected " + expected + ".");
+  throw UserError(sqlstate::kInvalidParameterValue,
+                  "invalid value for export option \"" + key + "\"", "Expected " + expected + ".");
 }
 
 bool get_bool(const std::string& key, const json& v) {
@@ -69,10 +81,14 @@ Format parse_format(std::string_view name) {
 
 const char* format_name(Format f) {
   switch (f) {
-    case Format::Csv: return "csv";
-    case Format::Json: return "json";
-    case Format::Jsonl: return "jsonl";
-    case Format::GeoJson: return "geojson";
+    case Format::Csv:
+      return "csv";
+    case Format::Json:
+      return "json";
+    case Format::Jsonl:
+      return "jsonl";
+    case Format::GeoJson:
+      return "geojson";
   }
   return "?";
 }
@@ -80,7 +96,9 @@ const char* format_name(Format f) {
 ExportOptions parse_options(Format format, std::string_view text) {
   // Blank text means "no options", as an SQL default of '' or NULL would.
   std::size_t i = 0;
-  while (i < text.size() && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r')) ++i;
+  while (i < text.size() &&
+         (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r'))
+    ++i;
   if (i == text.size()) return ExportOptions{};
   json parsed = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
   if (parsed.is_discarded()) {
@@ -109,16 +127,17 @@ ExportOptions options_from_json(Format format, const json& object) {
                       "See docs/export.md for the options of each format.");
     }
     if ((spec->formats & bit) == 0) {
-      throw UserError(sqlstate::kInvalidParameterValue,
-                      "export option \"" + key + "\" does not apply to format " + format_name(format));
+      throw UserError(
+          sqlstate::kInvalidParameterValue,
+          "export option \"" + key + "\" does not apply to format " + format_name(format));
     }
 
     if (key == "delimiter") {
       const std::string& s = get_string(key, v, "a single ASCII character");
       // One byte keeps the quoting scan a table lookup.  The quote and the
       // line breaks would make the file ambiguous; NUL breaks C tools.
-      if (s.size() != 1 || static_cast<unsigned char>(s[0]) >= 0x80 || s[0] == '"' || s[0] == '\r' ||
-          s[0] == '\n' || s[0] == '\0') {
+      if (s.size() != 1 || static_cast<unsigned char>(s[0]) >= 0x80 || s[0] == '"' ||
+          s[0] == '\r' || s[0] == '\n' || s[0] == '\0') {
         bad_value(key, "a single ASCII character other than '\"', CR, LF and NUL");
       }
       o.delimiter = s[0];
@@ -134,24 +153,34 @@ ExportOptions options_from_json(Format format, const json& object) {
       o.bbox = get_bool(key, v);
     } else if (key == "header") {
       const std::string& s = get_string(key, v, "\"name\", \"label\" or \"none\"");
-      if (s == "name") o.header = HeaderMode::Name;
-      else if (s == "label") o.header = HeaderMode::Label;
-      else if (s == "none") o.header = HeaderMode::None;
-      else bad_value(key, "\"name\", \"label\" or \"none\"");
+      if (s == "name")
+        o.header = HeaderMode::Name;
+      else if (s == "label")
+        o.header = HeaderMode::Label;
+      else if (s == "none")
+        o.header = HeaderMode::None;
+      else
+        bad_value(key, "\"name\", \"label\" or \"none\"");
     } else if (key == "list_separator") {
       const std::string& s = get_string(key, v, "a string of at most 16 bytes");
       if (s.size() > 16) bad_value(key, "a string of at most 16 bytes");
       o.list_separator = s;
     } else if (key == "line_ending") {
       const std::string& s = get_string(key, v, "\"crlf\" or \"lf\"");
-      if (s == "crlf") o.crlf = true;
-      else if (s == "lf") o.crlf = false;
-      else bad_value(key, "\"crlf\" or \"lf\"");
+      if (s == "crlf")
+        o.crlf = true;
+      else if (s == "lf")
+        o.crlf = false;
+      else
+        bad_value(key, "\"crlf\" or \"lf\"");
     } else if (key == "geometry_format") {
       const std::string& s = get_string(key, v, "\"geojson\" or \"wkt\"");
-      if (s == "geojson") o.geometry_format = GeometryFormat::GeoJson;
-      else if (s == "wkt") o.geometry_format = GeometryFormat::Wkt;
-      else bad_value(key, "\"geojson\" or \"wkt\"");
+      if (s == "geojson")
+        o.geometry_format = GeometryFormat::GeoJson;
+      else if (s == "wkt")
+        o.geometry_format = GeometryFormat::Wkt;
+      else
+        bad_value(key, "\"geojson\" or \"wkt\"");
     } else if (key == "precision") {
       // null asks for full precision (shortest round-trip form).
       if (v.is_null()) {

@@ -28,7 +28,7 @@ struct ExportOptions {
   bool escape_formulas = false;  // prefix text starting with = + - @ TAB CR by '
 
   // Geometries, every format.
-  int precision = 7;  // decimals for coordinates; -1 = shortest round-trip
+  int precision = 7;   // decimals for coordinates; -1 = shortest round-trip
   bool keep_z = true;  // write Z as a third position element; M is always dropped
 
   // GeoJSON only.

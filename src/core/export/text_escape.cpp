@@ -12,9 +12,12 @@ namespace {
 constexpr std::array<std::uint8_t, 256> make_json_table() {
   std::array<std::uint8_t, 256> t{};
   for (int c = 0; c < 256; ++c) {
-    if (c < 0x20 || c == '"' || c == '\\') t[c] = 1;
-    else if (c >= 0x80) t[c] = 2;
-    else t[c] = 0;
+    if (c < 0x20 || c == '"' || c == '\\')
+      t[c] = 1;
+    else if (c >= 0x80)
+      t[c] = 2;
+    else
+      t[c] = 0;
   }
   return t;
 }
@@ -24,13 +27,27 @@ constexpr char kHex[] = "0123456789abcdef";
 
 void append_escape(std::string& out, unsigned char c) {
   switch (c) {
-    case '"': out.append("\\\"", 2); return;
-    case '\\': out.append("\\\\", 2); return;
-    case '\n': out.append("\\n", 2); return;
-    case '\r': out.append("\\r", 2); return;
-    case '\t': out.append("\\t", 2); return;
-    case '\b': out.append("\\b", 2); return;
-    case '\f': out.append("\\f", 2); return;
+    case '"':
+      out.append("\\\"", 2);
+      return;
+    case '\\':
+      out.append("\\\\", 2);
+      return;
+    case '\n':
+      out.append("\\n", 2);
+      return;
+    case '\r':
+      out.append("\\r", 2);
+      return;
+    case '\t':
+      out.append("\\t", 2);
+      return;
+    case '\b':
+      out.append("\\b", 2);
+      return;
+    case '\f':
+      out.append("\\f", 2);
+      return;
     default: {
       char u[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
       out.append(u, 6);
@@ -51,12 +68,16 @@ std::size_t utf8_sequence_length(const unsigned char* p, const unsigned char* en
     need = 2;
   } else if (c >= 0xE0 && c <= 0xEF) {
     need = 3;
-    if (c == 0xE0) lo = 0xA0;       // no overlong forms
-    else if (c == 0xED) hi = 0x9F;  // no UTF-16 surrogates
+    if (c == 0xE0)
+      lo = 0xA0;  // no overlong forms
+    else if (c == 0xED)
+      hi = 0x9F;  // no UTF-16 surrogates
   } else if (c >= 0xF0 && c <= 0xF4) {
     need = 4;
-    if (c == 0xF0) lo = 0x90;
-    else if (c == 0xF4) hi = 0x8F;  // nothing above U+10FFFF
+    if (c == 0xF0)
+      lo = 0x90;
+    else if (c == 0xF4)
+      hi = 0x8F;  // nothing above U+10FFFF
   } else {
     *valid_prefix = 1;
     return 0;

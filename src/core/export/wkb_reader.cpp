@@ -250,16 +250,26 @@ class Parser {
 
   static const char* wkt_name(std::uint32_t type) {
     switch (type) {
-      case kPoint: return "POINT";
-      case kLineString: return "LINESTRING";
-      case kPolygon: return "POLYGON";
-      case kMultiPoint: return "MULTIPOINT";
-      case kMultiLineString: return "MULTILINESTRING";
-      case kMultiPolygon: return "MULTIPOLYGON";
-      case kCollection: return "GEOMETRYCOLLECTION";
-      case kPolyhedralSurface: return "POLYHEDRALSURFACE";
-      case kTin: return "TIN";
-      case kTriangle: return "TRIANGLE";
+      case kPoint:
+        return "POINT";
+      case kLineString:
+        return "LINESTRING";
+      case kPolygon:
+        return "POLYGON";
+      case kMultiPoint:
+        return "MULTIPOINT";
+      case kMultiLineString:
+        return "MULTILINESTRING";
+      case kMultiPolygon:
+        return "MULTIPOLYGON";
+      case kCollection:
+        return "GEOMETRYCOLLECTION";
+      case kPolyhedralSurface:
+        return "POLYHEDRALSURFACE";
+      case kTin:
+        return "TIN";
+      case kTriangle:
+        return "TRIANGLE";
     }
     return "";
   }
@@ -268,16 +278,23 @@ class Parser {
   // ST_AsGeoJSON writes them.
   static const char* geojson_name(std::uint32_t type) {
     switch (type) {
-      case kPoint: return "{\"type\":\"Point\",\"coordinates\":";
-      case kLineString: return "{\"type\":\"LineString\",\"coordinates\":";
+      case kPoint:
+        return "{\"type\":\"Point\",\"coordinates\":";
+      case kLineString:
+        return "{\"type\":\"LineString\",\"coordinates\":";
       case kPolygon:
-      case kTriangle: return "{\"type\":\"Polygon\",\"coordinates\":";
-      case kMultiPoint: return "{\"type\":\"MultiPoint\",\"coordinates\":";
-      case kMultiLineString: return "{\"type\":\"MultiLineString\",\"coordinates\":";
+      case kTriangle:
+        return "{\"type\":\"Polygon\",\"coordinates\":";
+      case kMultiPoint:
+        return "{\"type\":\"MultiPoint\",\"coordinates\":";
+      case kMultiLineString:
+        return "{\"type\":\"MultiLineString\",\"coordinates\":";
       case kMultiPolygon:
       case kPolyhedralSurface:
-      case kTin: return "{\"type\":\"MultiPolygon\",\"coordinates\":";
-      case kCollection: return "{\"type\":\"GeometryCollection\",\"geometries\":";
+      case kTin:
+        return "{\"type\":\"MultiPolygon\",\"coordinates\":";
+      case kCollection:
+        return "{\"type\":\"GeometryCollection\",\"geometries\":";
     }
     return "";
   }
@@ -285,11 +302,16 @@ class Parser {
   // The element type a multi-geometry must contain (0: any).
   static std::uint32_t element_type(std::uint32_t type) {
     switch (type) {
-      case kMultiPoint: return kPoint;
-      case kMultiLineString: return kLineString;
-      case kMultiPolygon: return kPolygon;
-      case kPolyhedralSurface: return kPolygon;
-      case kTin: return kTriangle;
+      case kMultiPoint:
+        return kPoint;
+      case kMultiLineString:
+        return kLineString;
+      case kMultiPolygon:
+        return kPolygon;
+      case kPolyhedralSurface:
+        return kPolygon;
+      case kTin:
+        return kTriangle;
     }
     return 0;
   }
@@ -333,8 +355,10 @@ class Parser {
       if (parent == 0) open(h);
       if (empty) {
         p_ += position_size(h);
-        if (mode_ == Mode::GeoJson) out_.append("[]");
-        else empty_word(h, parent);
+        if (mode_ == Mode::GeoJson)
+          out_.append("[]");
+        else
+          empty_word(h, parent);
       } else if (mode_ == Mode::GeoJson) {
         position(h);
       } else {
@@ -468,8 +492,8 @@ void BBox::append_json(std::string& out, int precision) const {
   out.push_back(']');
 }
 
-std::int32_t append_geojson_geometry(std::string_view wkb, const GeometryOptions& opts, std::string& out,
-                                     BBox* bbox) {
+std::int32_t append_geojson_geometry(std::string_view wkb, const GeometryOptions& opts,
+                                     std::string& out, BBox* bbox) {
   return Parser(wkb, opts, out, bbox, Mode::GeoJson).run();
 }
 

@@ -61,20 +61,28 @@ void Writer::finish() {
 std::unique_ptr<Writer> make_writer(Format format, std::vector<Column> columns,
                                     const ExportOptions& options) {
   switch (format) {
-    case Format::Csv: return std::make_unique<CsvWriter>(std::move(columns), options);
-    case Format::Json: return std::make_unique<JsonWriter>(std::move(columns), options, false);
-    case Format::Jsonl: return std::make_unique<JsonWriter>(std::move(columns), options, true);
-    case Format::GeoJson: return std::make_unique<GeoJsonWriter>(std::move(columns), options);
+    case Format::Csv:
+      return std::make_unique<CsvWriter>(std::move(columns), options);
+    case Format::Json:
+      return std::make_unique<JsonWriter>(std::move(columns), options, false);
+    case Format::Jsonl:
+      return std::make_unique<JsonWriter>(std::move(columns), options, true);
+    case Format::GeoJson:
+      return std::make_unique<GeoJsonWriter>(std::move(columns), options);
   }
   misuse("unknown format");
 }
 
 const char* media_type(Format format) {
   switch (format) {
-    case Format::Csv: return "text/csv; charset=utf-8";
-    case Format::Json: return "application/json";
-    case Format::Jsonl: return "application/x-ndjson";
-    case Format::GeoJson: return "application/geo+json";
+    case Format::Csv:
+      return "text/csv; charset=utf-8";
+    case Format::Json:
+      return "application/json";
+    case Format::Jsonl:
+      return "application/x-ndjson";
+    case Format::GeoJson:
+      return "application/geo+json";
   }
   return "application/octet-stream";
 }
@@ -115,20 +123,30 @@ void append_json_value(std::string& out, const Cell& cell, const GeometryOptions
         return;
       }
       switch (classify_number_text(cell.text)) {
-        case NumberText::Valid: out.append(cell.text); return;
-        case NumberText::NonFinite: out.append("null", 4); return;
-        case NumberText::Invalid: append_json_string(out, cell.text); return;
+        case NumberText::Valid:
+          out.append(cell.text);
+          return;
+        case NumberText::NonFinite:
+          out.append("null", 4);
+          return;
+        case NumberText::Invalid:
+          append_json_string(out, cell.text);
+          return;
       }
       return;
     case CellKind::Boolean:
-      if (cell.v.b) out.append("true", 4);
-      else out.append("false", 5);
+      if (cell.v.b)
+        out.append("true", 4);
+      else
+        out.append("false", 5);
       return;
     case CellKind::Json:
       // json/jsonb output is valid JSON by construction; an empty text
       // would not be, so it stands for null.
-      if (cell.text.empty()) out.append("null", 4);
-      else out.append(cell.text);
+      if (cell.text.empty())
+        out.append("null", 4);
+      else
+        out.append(cell.text);
       return;
     case CellKind::Geometry:
       append_geojson_checked(out, cell.text, geometry, nullptr);

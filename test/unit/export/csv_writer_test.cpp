@@ -71,19 +71,23 @@ std::vector<std::vector<std::string>> parse_csv(const std::string& s, char delim
 
 TEST(ExportCsv, DefaultsBomSemicolonCrlfHeader) {
   std::string out = run(Format::Csv, {col("id", CellKind::Integer), col("name", CellKind::Text)},
-                        {{Cell::integer(1), Cell::text_value("Paris")}, {Cell::integer(-2), Cell::text_value("Lyon")}});
+                        {{Cell::integer(1), Cell::text_value("Paris")},
+                         {Cell::integer(-2), Cell::text_value("Lyon")}});
   EXPECT_EQ(out, kBom + "id;name\r\n1;Paris\r\n-2;Lyon\r\n");
 }
 
 TEST(ExportCsv, EmptyResultIsBomAndHeader) {
-  EXPECT_EQ(run(Format::Csv, {col("a", CellKind::Text), col("b", CellKind::Text)}, {}), kBom + "a;b\r\n");
-  EXPECT_EQ(run(Format::Csv, {col("a", CellKind::Text)}, {}, R"({"bom":false,"header":"none"})"), "");
+  EXPECT_EQ(run(Format::Csv, {col("a", CellKind::Text), col("b", CellKind::Text)}, {}),
+            kBom + "a;b\r\n");
+  EXPECT_EQ(run(Format::Csv, {col("a", CellKind::Text)}, {}, R"({"bom":false,"header":"none"})"),
+            "");
 }
 
 TEST(ExportCsv, QuotesOnlyWhenNeeded) {
   std::vector<Column> cols{col("v", CellKind::Text)};
   auto one = [&](std::string_view v) {
-    std::string out = run(Format::Csv, cols, {{Cell::text_value(v)}}, R"({"bom":false,"header":"none"})");
+    std::string out =
+        run(Format::Csv, cols, {{Cell::text_value(v)}}, R"({"bom":false,"header":"none"})");
     return out.substr(0, out.size() - 2);  // drop CRLF
   };
   EXPECT_EQ(one("plain, with comma"), "plain, with comma");  // ',' is not the delimiter
@@ -94,29 +98,36 @@ TEST(ExportCsv, QuotesOnlyWhenNeeded) {
   EXPECT_EQ(one(" leading"), "\" leading\"");
   EXPECT_EQ(one("trailing "), "\"trailing \"");
   EXPECT_EQ(one("\""), "\"\"\"\"");
-  EXPECT_EQ(one(""), "\"\"");  // the empty string, distinct from NULL
+  EXPECT_EQ(one(""), "\"\"");                            // the empty string, distinct from NULL
   EXPECT_EQ(one("Élodie – 東京 🌳"), "Élodie – 東京 🌳");  // UTF-8 passes through
 }
 
 TEST(ExportCsv, NullIsAnEmptyField) {
-  std::string out = run(Format::Csv, {col("a", CellKind::Text), col("b", CellKind::Integer), col("c", CellKind::Text)},
-                        {{Cell::null(), Cell::null(), Cell::text_value("")}}, R"({"bom":false,"quote_all":true})");
+  std::string out = run(
+      Format::Csv,
+      {col("a", CellKind::Text), col("b", CellKind::Integer), col("c", CellKind::Text)},
+      {{Cell::null(), Cell::null(), Cell::text_value("")}}, R"({"bom":false,"quote_all":true})");
   EXPECT_EQ(out, "\"a\";\"b\";\"c\"\r\n;;\"\"\r\n");
 }
 
 TEST(ExportCsv, QuoteAll) {
   std::string out =
-      run(Format::Csv, {col("i", CellKind::Integer), col("d", CellKind::Number), col("t", CellKind::Text)},
-          {{Cell::integer(7), Cell::number(1.5), Cell::text_value("x\"y")}}, R"({"bom":false,"quote_all":true,"header":"none"})");
+      run(Format::Csv,
+          {col("i", CellKind::Integer), col("d", CellKind::Number), col("t", CellKind::Text)},
+          {{Cell::integer(7), Cell::number(1.5), Cell::text_value("x\"y")}},
+          R"({"bom":false,"quote_all":true,"header":"none"})");
   EXPECT_EQ(out, "\"7\";\"1.5\";\"x\"\"y\"\r\n");
 }
 
 TEST(ExportCsv, HeaderLabelsAndOptions) {
-  std::vector<Column> cols{col("code_insee", CellKind::Text, "Code INSEE"), col("pop", CellKind::Integer)};
+  std::vector<Column> cols{col("code_insee", CellKind::Text, "Code INSEE"),
+                           col("pop", CellKind::Integer)};
   std::vector<std::vector<Cell>> rows{{Cell::text_value("75056"), Cell::integer(2133111)}};
-  EXPECT_EQ(run(Format::Csv, cols, rows, R"({"header":"label","bom":false,"delimiter":",","line_ending":"lf"})"),
+  EXPECT_EQ(run(Format::Csv, cols, rows,
+                R"({"header":"label","bom":false,"delimiter":",","line_ending":"lf"})"),
             "Code INSEE,pop\n75056,2133111\n");
-  EXPECT_EQ(run(Format::Csv, cols, rows, R"({"header":"none","bom":false,"delimiter":"\t"})"), "75056\t2133111\r\n");
+  EXPECT_EQ(run(Format::Csv, cols, rows, R"({"header":"none","bom":false,"delimiter":"\t"})"),
+            "75056\t2133111\r\n");
   EXPECT_EQ(run(Format::Csv, cols, rows, R"({"header":"name","bom":false,"delimiter":"|"})"),
             "code_insee|pop\r\n75056|2133111\r\n");
 }
@@ -124,34 +135,43 @@ TEST(ExportCsv, HeaderLabelsAndOptions) {
 TEST(ExportCsv, NumbersBooleansDates) {
   const double nan = std::numeric_limits<double>::quiet_NaN();
   const double inf = std::numeric_limits<double>::infinity();
-  std::string out = run(Format::Csv,
-                        {col("a", CellKind::Number), col("b", CellKind::Number), col("c", CellKind::Number),
-                         col("d", CellKind::Number), col("e", CellKind::Boolean), col("f", CellKind::Date),
-                         col("g", CellKind::DateTime), col("h", CellKind::Integer)},
-                        {{Cell::number(0.1), Cell::number(nan), Cell::number(-inf), Cell::number_text("12345678901234567890.5"),
-                          Cell::boolean(true), Cell::date("2024-02-29"), Cell::datetime("2024-02-29T12:00:00+01:00"),
-                          Cell::integer_text("9223372036854775807")}},
-                        R"({"bom":false,"header":"none"})");
-  EXPECT_EQ(out, "0.1;NaN;-Infinity;12345678901234567890.5;true;2024-02-29;2024-02-29T12:00:00+01:00;9223372036854775807\r\n");
+  std::string out = run(
+      Format::Csv,
+      {col("a", CellKind::Number), col("b", CellKind::Number), col("c", CellKind::Number),
+       col("d", CellKind::Number), col("e", CellKind::Boolean), col("f", CellKind::Date),
+       col("g", CellKind::DateTime), col("h", CellKind::Integer)},
+      {{Cell::number(0.1), Cell::number(nan), Cell::number(-inf),
+        Cell::number_text("12345678901234567890.5"), Cell::boolean(true), Cell::date("2024-02-29"),
+        Cell::datetime("2024-02-29T12:00:00+01:00"), Cell::integer_text("9223372036854775807")}},
+      R"({"bom":false,"header":"none"})");
+  EXPECT_EQ(out,
+            "0.1;NaN;-Infinity;12345678901234567890.5;true;2024-02-29;2024-02-29T12:00:00+01:00;"
+            "9223372036854775807\r\n");
 }
 
 TEST(ExportCsv, ArraysJoinedByListSeparator) {
   Cell items[] = {Cell::text_value("a"), Cell::null(), Cell::text_value("b;c"), Cell::integer(3)};
   std::vector<Column> cols{col("tags", CellKind::Array)};
-  EXPECT_EQ(run(Format::Csv, cols, {{Cell::array(items, 4)}}, R"({"bom":false,"header":"none"})"), "\"a,,b;c,3\"\r\n");
-  EXPECT_EQ(run(Format::Csv, cols, {{Cell::array(items, 2)}}, R"({"bom":false,"header":"none","list_separator":" | "})"),
+  EXPECT_EQ(run(Format::Csv, cols, {{Cell::array(items, 4)}}, R"({"bom":false,"header":"none"})"),
+            "\"a,,b;c,3\"\r\n");
+  EXPECT_EQ(run(Format::Csv, cols, {{Cell::array(items, 2)}},
+                R"({"bom":false,"header":"none","list_separator":" | "})"),
             "\"a | \"\r\n");  // trailing space: quoted
-  EXPECT_EQ(run(Format::Csv, cols, {{Cell::array(items, 0)}}, R"({"bom":false,"header":"none"})"), "\"\"\r\n");
+  EXPECT_EQ(run(Format::Csv, cols, {{Cell::array(items, 0)}}, R"({"bom":false,"header":"none"})"),
+            "\"\"\r\n");
 }
 
 TEST(ExportCsv, GeometryAsGeoJsonOrWkt) {
   std::string wkb = Wkb().point(2.3522219, 48.856614).str();
   std::vector<Column> cols{col("geo", CellKind::Geometry)};
-  EXPECT_EQ(run(Format::Csv, cols, {{Cell::geometry(wkb)}, {Cell::null()}}, R"({"bom":false,"header":"none"})"),
+  EXPECT_EQ(run(Format::Csv, cols, {{Cell::geometry(wkb)}, {Cell::null()}},
+                R"({"bom":false,"header":"none"})"),
             "\"{\"\"type\"\":\"\"Point\"\",\"\"coordinates\"\":[2.3522219,48.856614]}\"\r\n\r\n");
-  EXPECT_EQ(run(Format::Csv, cols, {{Cell::geometry(wkb)}}, R"({"bom":false,"header":"none","geometry_format":"wkt"})"),
+  EXPECT_EQ(run(Format::Csv, cols, {{Cell::geometry(wkb)}},
+                R"({"bom":false,"header":"none","geometry_format":"wkt"})"),
             "POINT(2.3522219 48.856614)\r\n");
-  EXPECT_EQ(run(Format::Csv, cols, {{Cell::geometry(wkb)}}, R"({"bom":false,"header":"none","geometry_format":"wkt","precision":2})"),
+  EXPECT_EQ(run(Format::Csv, cols, {{Cell::geometry(wkb)}},
+                R"({"bom":false,"header":"none","geometry_format":"wkt","precision":2})"),
             "POINT(2.35 48.86)\r\n");
 }
 
@@ -167,8 +187,9 @@ TEST(ExportCsv, FormulaGuardIsOptIn) {
 }
 
 TEST(ExportCsv, TrickyValuesRoundTrip) {
-  const std::vector<std::string> values = {"", " ", "a;b", "\"", "\"\"", "x\r\ny", "\n", "\r", ";", "ok",
-                                           "tab\tin", "é\"\n;", " both ", std::string("nul\0byte", 8)};
+  const std::vector<std::string> values = {
+      "",   " ", "a;b", "\"",      "\"\"",   "x\r\ny", "\n",
+      "\r", ";", "ok",  "tab\tin", "é\"\n;", " both ", std::string("nul\0byte", 8)};
   std::vector<Column> cols{col("v", CellKind::Text), col("w", CellKind::Text)};
   std::vector<std::vector<Cell>> rows;
   for (const auto& v : values) rows.push_back({Cell::text_value(v), Cell::text_value(v)});
@@ -189,7 +210,10 @@ TEST(ExportCsv, BadGeometryLeavesNoHalfRow) {
   w->add_row({Cell::text_value("ok"), Cell::geometry(Wkb().point(1, 2).str())});
   const std::string before = w->buffer();
   const std::string truncated = Wkb().point(1, 2).str().substr(0, 12);
-  EXPECT_EQ(sqlstate_of([&] { w->add_row({Cell::text_value("bad"), Cell::geometry(truncated)}); }), "22P03");
+  EXPECT_EQ(sqlstate_of([&] {
+              w->add_row({Cell::text_value("bad"), Cell::geometry(truncated)});
+            }),
+            "22P03");
   EXPECT_EQ(w->buffer(), before);
   EXPECT_EQ(w->row_count(), 1u);
 }
@@ -199,7 +223,8 @@ TEST(ExportCsv, GeoJsonTextRefusesForeignSrid) {
   std::vector<Column> cols{col("g", CellKind::Geometry)};
   EXPECT_EQ(sqlstate_of([&] { run(Format::Csv, cols, {{Cell::geometry(lambert)}}); }), "22023");
   // WKT carries no CRS promise: written as is.
-  EXPECT_EQ(run(Format::Csv, cols, {{Cell::geometry(lambert)}}, R"({"bom":false,"header":"none","geometry_format":"wkt"})"),
+  EXPECT_EQ(run(Format::Csv, cols, {{Cell::geometry(lambert)}},
+                R"({"bom":false,"header":"none","geometry_format":"wkt"})"),
             "POINT(652000 6862000)\r\n");
 }
 

@@ -18,8 +18,8 @@ inline Column col(std::string name, CellKind kind, std::string label = {}) {
 // Writes the whole result, taking and clearing the buffer after every row
 // as the PostgreSQL layer does, so the tests also prove that chunking does
 // not change the output.
-inline std::string run(Format format, std::vector<Column> columns, const std::vector<std::vector<Cell>>& rows,
-                       std::string_view options = {}) {
+inline std::string run(Format format, std::vector<Column> columns,
+                       const std::vector<std::vector<Cell>>& rows, std::string_view options = {}) {
   auto w = make_writer(format, std::move(columns), parse_options(format, options));
   std::string sent;
   w->begin();

@@ -23,26 +23,29 @@ json parse(const std::string& s) {
 }
 
 std::vector<Column> trees() {
-  return {col("id", CellKind::Integer), col("espece", CellKind::Text), col("hauteur", CellKind::Number),
-          col("geom", CellKind::Geometry)};
+  return {col("id", CellKind::Integer), col("espece", CellKind::Text),
+          col("hauteur", CellKind::Number), col("geom", CellKind::Geometry)};
 }
 
 TEST(ExportGeoJson, EmptyCollection) {
   EXPECT_EQ(run(Format::GeoJson, trees(), {}), R"({"type":"FeatureCollection","features":[]})");
-  EXPECT_EQ(run(Format::GeoJson, trees(), {}, R"({"bbox":true})"), R"({"type":"FeatureCollection","features":[]})");
+  EXPECT_EQ(run(Format::GeoJson, trees(), {}, R"({"bbox":true})"),
+            R"({"type":"FeatureCollection","features":[]})");
 }
 
 TEST(ExportGeoJson, FeaturesWithIdGeometryProperties) {
   std::string p1 = Wkb().point(2.3522219, 48.856614).str();
-  std::string out = run(Format::GeoJson, trees(),
-                        {{Cell::integer(10), Cell::text_value("Platane"), Cell::number(25.5), Cell::geometry(p1)},
-                         {Cell::integer(11), Cell::text_value("Chêne \"vert\""), Cell::null(), Cell::null()}},
-                        R"({"id_field":"id"})");
-  EXPECT_EQ(out,
-            R"({"type":"FeatureCollection","features":[)"
-            R"({"type":"Feature","id":10,"geometry":{"type":"Point","coordinates":[2.3522219,48.856614]},)"
-            R"("properties":{"id":10,"espece":"Platane","hauteur":25.5}},)"
-            R"({"type":"Feature","id":11,"geometry":null,"properties":{"id":11,"espece":"Chêne \"vert\"","hauteur":null}}]})");
+  std::string out =
+      run(Format::GeoJson, trees(),
+          {{Cell::integer(10), Cell::text_value("Platane"), Cell::number(25.5), Cell::geometry(p1)},
+           {Cell::integer(11), Cell::text_value("Chêne \"vert\""), Cell::null(), Cell::null()}},
+          R"({"id_field":"id"})");
+  EXPECT_EQ(
+      out,
+      R"({"type":"FeatureCollection","features":[)"
+      R"({"type":"Feature","id":10,"geometry":{"type":"Point","coordinates":[2.3522219,48.856614]},)"
+      R"("properties":{"id":10,"espece":"Platane","hauteur":25.5}},)"
+      R"({"type":"Feature","id":11,"geometry":null,"properties":{"id":11,"espece":"Chêne \"vert\"","hauteur":null}}]})");
   json j = parse(out);
   EXPECT_FALSE(j.contains("crs"));
   EXPECT_EQ(j["features"][1]["properties"]["espece"], "Chêne \"vert\"");
@@ -51,7 +54,8 @@ TEST(ExportGeoJson, FeaturesWithIdGeometryProperties) {
 TEST(ExportGeoJson, TextIdAndNullId) {
   std::vector<Column> cols{col("code", CellKind::Text), col("geom", CellKind::Geometry)};
   std::string out = run(Format::GeoJson, cols,
-                        {{Cell::text_value("75056"), Cell::geometry(Wkb().point(1, 2).str())}, {Cell::null(), Cell::null()}},
+                        {{Cell::text_value("75056"), Cell::geometry(Wkb().point(1, 2).str())},
+                         {Cell::null(), Cell::null()}},
                         R"({"id_field":"code"})");
   json j = parse(out);
   EXPECT_EQ(j["features"][0]["id"], "75056");
@@ -60,7 +64,9 @@ TEST(ExportGeoJson, TextIdAndNullId) {
 
 TEST(ExportGeoJson, NoGeometryColumnGivesNullGeometry) {
   std::string out = run(Format::GeoJson, {col("a", CellKind::Integer)}, {{Cell::integer(1)}});
-  EXPECT_EQ(out, R"({"type":"FeatureCollection","features":[{"type":"Feature","geometry":null,"properties":{"a":1}}]})");
+  EXPECT_EQ(
+      out,
+      R"({"type":"FeatureCollection","features":[{"type":"Feature","geometry":null,"properties":{"a":1}}]})");
 }
 
 TEST(ExportGeoJson, ChosenGeometryFieldOthersInProperties) {
@@ -70,7 +76,8 @@ TEST(ExportGeoJson, ChosenGeometryFieldOthersInProperties) {
   json first = parse(run(Format::GeoJson, cols, {{Cell::geometry(a), Cell::geometry(b)}}));
   EXPECT_EQ(first["features"][0]["geometry"]["type"], "Point");
   EXPECT_EQ(first["features"][0]["properties"]["contour"]["type"], "LineString");
-  json chosen = parse(run(Format::GeoJson, cols, {{Cell::geometry(a), Cell::geometry(b)}}, R"({"geometry_field":"contour"})"));
+  json chosen = parse(run(Format::GeoJson, cols, {{Cell::geometry(a), Cell::geometry(b)}},
+                          R"({"geometry_field":"contour"})"));
   EXPECT_EQ(chosen["features"][0]["geometry"]["type"], "LineString");
   EXPECT_EQ(chosen["features"][0]["properties"]["centre"]["type"], "Point");
 }
@@ -82,12 +89,13 @@ TEST(ExportGeoJson, BBoxPerFeatureAndCollection) {
                          {Cell::null()},
                          {Cell::geometry(Wkb().point(-1.123456789, 4).str())}},
                         R"({"bbox":true,"precision":3})");
-  EXPECT_EQ(out,
-            R"({"type":"FeatureCollection","features":[)"
-            R"({"type":"Feature","geometry":{"type":"LineString","coordinates":[[1,5],[3,2]]},"bbox":[1,2,3,5],"properties":{}},)"
-            R"({"type":"Feature","geometry":null,"properties":{}},)"
-            R"({"type":"Feature","geometry":{"type":"Point","coordinates":[-1.123,4]},"bbox":[-1.123,4,-1.123,4],"properties":{}}],)"
-            R"("bbox":[-1.123,2,3,5]})");
+  EXPECT_EQ(
+      out,
+      R"({"type":"FeatureCollection","features":[)"
+      R"({"type":"Feature","geometry":{"type":"LineString","coordinates":[[1,5],[3,2]]},"bbox":[1,2,3,5],"properties":{}},)"
+      R"({"type":"Feature","geometry":null,"properties":{}},)"
+      R"({"type":"Feature","geometry":{"type":"Point","coordinates":[-1.123,4]},"bbox":[-1.123,4,-1.123,4],"properties":{}}],)"
+      R"("bbox":[-1.123,2,3,5]})");
   parse(out);
 }
 
@@ -118,7 +126,8 @@ TEST(ExportGeoJson, ManyRowsChunkedStayValid) {
   wkbs.reserve(500);
   for (int i = 0; i < 500; ++i) wkbs.push_back(Wkb(i % 2 == 0).point(i * 0.01, -i * 0.02).str());
   for (int i = 0; i < 500; ++i) {
-    rows.push_back({Cell::integer(i), Cell::text_value("t"), Cell::number(i / 3.0), Cell::geometry(wkbs[i])});
+    rows.push_back(
+        {Cell::integer(i), Cell::text_value("t"), Cell::number(i / 3.0), Cell::geometry(wkbs[i])});
   }
   json j = parse(run(Format::GeoJson, trees(), rows, R"({"id_field":"id","precision":null})"));
   ASSERT_EQ(j["features"].size(), 500u);

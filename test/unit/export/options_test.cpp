@@ -60,7 +60,8 @@ TEST(ExportOptions, EveryCsvKey) {
 
 TEST(ExportOptions, GeoJsonKeys) {
   ExportOptions o =
-      parse_options(Format::GeoJson, R"({"id_field":"gid","geometry_field":"geom","bbox":true,"precision":null})");
+      parse_options(Format::GeoJson,
+                    R"({"id_field":"gid","geometry_field":"geom","bbox":true,"precision":null})");
   EXPECT_EQ(o.id_field, "gid");
   EXPECT_EQ(o.geometry_field, "geom");
   EXPECT_TRUE(o.bbox);
@@ -97,9 +98,9 @@ TEST(ExportOptions, ErrorsName22023AndTheKey) {
       {Format::Csv, R"({"precision":"7"})", "precision"},
       {Format::GeoJson, R"({"bbox":"true"})", "bbox"},
       {Format::GeoJson, R"({"id_field":3})", "id_field"},
-      {Format::Csv, R"({"delimitr":","})", "delimitr"},         // unknown key
-      {Format::GeoJson, R"({"delimiter":","})", "delimiter"},   // CSV key on GeoJSON
-      {Format::Json, R"({"id_field":"id"})", "id_field"},       // GeoJSON key on JSON
+      {Format::Csv, R"({"delimitr":","})", "delimitr"},        // unknown key
+      {Format::GeoJson, R"({"delimiter":","})", "delimiter"},  // CSV key on GeoJSON
+      {Format::Json, R"({"id_field":"id"})", "id_field"},      // GeoJSON key on JSON
       {Format::Jsonl, R"({"bom":true})", "bom"},
   };
   for (const Case& c : cases) {
@@ -171,9 +172,15 @@ TEST(ExportNumbers, FastRoundingAgreesWithToChars) {
     const std::uint64_t r = next();
     double v;
     switch (r % 4) {
-      case 0: v = (static_cast<double>(r >> 11) / 9007199254740992.0 - 0.5) * 360; break;  // lon/lat
-      case 1: v = static_cast<double>(static_cast<std::int64_t>(r >> 20) % 100000000) / 1e7 + 0.5e-7; break;  // near ties
-      case 2: v = static_cast<double>(static_cast<std::int64_t>(r >> 30) % 2000000) / 2.0; break;  // exact halves
+      case 0:
+        v = (static_cast<double>(r >> 11) / 9007199254740992.0 - 0.5) * 360;
+        break;  // lon/lat
+      case 1:
+        v = static_cast<double>(static_cast<std::int64_t>(r >> 20) % 100000000) / 1e7 + 0.5e-7;
+        break;  // near ties
+      case 2:
+        v = static_cast<double>(static_cast<std::int64_t>(r >> 30) % 2000000) / 2.0;
+        break;  // exact halves
       default: {
         std::uint64_t bits = next();
         std::memcpy(&v, &bits, 8);  // any double

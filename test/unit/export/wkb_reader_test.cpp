@@ -50,10 +50,13 @@ class ExportWkbOrders : public ::testing::TestWithParam<bool> {
 };
 
 INSTANTIATE_TEST_SUITE_P(Wkb, ExportWkbOrders, ::testing::Values(false, true),
-                         [](const auto& info) { return info.param ? "BigEndian" : "LittleEndian"; });
+                         [](const auto& info) {
+                           return info.param ? "BigEndian" : "LittleEndian";
+                         });
 
 TEST_P(ExportWkbOrders, Point) {
-  EXPECT_EQ(geojson(w().point(2.35, 48.85).str()), R"({"type":"Point","coordinates":[2.35,48.85]})");
+  EXPECT_EQ(geojson(w().point(2.35, 48.85).str()),
+            R"({"type":"Point","coordinates":[2.35,48.85]})");
   EXPECT_EQ(wkt(w().point(2.35, 48.85).str()), "POINT(2.35 48.85)");
 }
 
@@ -64,9 +67,13 @@ TEST_P(ExportWkbOrders, LineString) {
 }
 
 TEST_P(ExportWkbOrders, PolygonWithHole) {
-  auto b = w().header(3).u32(2).points({{0, 0}, {10, 0}, {10, 10}, {0, 0}}).points({{1, 1}, {2, 1}, {2, 2}, {1, 1}});
-  EXPECT_EQ(geojson(b.str()),
-            R"({"type":"Polygon","coordinates":[[[0,0],[10,0],[10,10],[0,0]],[[1,1],[2,1],[2,2],[1,1]]]})");
+  auto b = w().header(3)
+               .u32(2)
+               .points({{0, 0}, {10, 0}, {10, 10}, {0, 0}})
+               .points({{1, 1}, {2, 1}, {2, 2}, {1, 1}});
+  EXPECT_EQ(
+      geojson(b.str()),
+      R"({"type":"Polygon","coordinates":[[[0,0],[10,0],[10,10],[0,0]],[[1,1],[2,1],[2,2],[1,1]]]})");
   EXPECT_EQ(wkt(b.str()), "POLYGON((0 0,10 0,10 10,0 0),(1 1,2 1,2 2,1 1))");
 }
 
@@ -80,7 +87,8 @@ TEST_P(ExportWkbOrders, MultiLineString) {
   auto b = w().header(5).u32(2);
   b.header(2).points({{0, 0}, {1, 1}});
   b.header(2).points({{2, 2}, {3, 3}});
-  EXPECT_EQ(geojson(b.str()), R"({"type":"MultiLineString","coordinates":[[[0,0],[1,1]],[[2,2],[3,3]]]})");
+  EXPECT_EQ(geojson(b.str()),
+            R"({"type":"MultiLineString","coordinates":[[[0,0],[1,1]],[[2,2],[3,3]]]})");
   EXPECT_EQ(wkt(b.str()), "MULTILINESTRING((0 0,1 1),(2 2,3 3))");
 }
 
@@ -88,8 +96,9 @@ TEST_P(ExportWkbOrders, MultiPolygon) {
   auto b = w().header(6).u32(2);
   b.header(3).u32(1).points({{0, 0}, {1, 0}, {1, 1}, {0, 0}});
   b.header(3).u32(1).points({{5, 5}, {6, 5}, {6, 6}, {5, 5}});
-  EXPECT_EQ(geojson(b.str()),
-            R"({"type":"MultiPolygon","coordinates":[[[[0,0],[1,0],[1,1],[0,0]]],[[[5,5],[6,5],[6,6],[5,5]]]]})");
+  EXPECT_EQ(
+      geojson(b.str()),
+      R"({"type":"MultiPolygon","coordinates":[[[[0,0],[1,0],[1,1],[0,0]]],[[[5,5],[6,5],[6,6],[5,5]]]]})");
   EXPECT_EQ(wkt(b.str()), "MULTIPOLYGON(((0 0,1 0,1 1,0 0)),((5 5,6 5,6 6,5 5)))");
 }
 
@@ -97,11 +106,13 @@ TEST_P(ExportWkbOrders, GeometryCollectionNested) {
   auto b = w().header(7).u32(3).point(1, 2);
   b.header(2).points({{0, 0}, {1, 1}});
   b.header(7).u32(1).point(9, 9);
-  EXPECT_EQ(geojson(b.str()),
-            R"({"type":"GeometryCollection","geometries":[{"type":"Point","coordinates":[1,2]},)"
-            R"({"type":"LineString","coordinates":[[0,0],[1,1]]},)"
-            R"({"type":"GeometryCollection","geometries":[{"type":"Point","coordinates":[9,9]}]}]})");
-  EXPECT_EQ(wkt(b.str()), "GEOMETRYCOLLECTION(POINT(1 2),LINESTRING(0 0,1 1),GEOMETRYCOLLECTION(POINT(9 9)))");
+  EXPECT_EQ(
+      geojson(b.str()),
+      R"({"type":"GeometryCollection","geometries":[{"type":"Point","coordinates":[1,2]},)"
+      R"({"type":"LineString","coordinates":[[0,0],[1,1]]},)"
+      R"({"type":"GeometryCollection","geometries":[{"type":"Point","coordinates":[9,9]}]}]})");
+  EXPECT_EQ(wkt(b.str()),
+            "GEOMETRYCOLLECTION(POINT(1 2),LINESTRING(0 0,1 1),GEOMETRYCOLLECTION(POINT(9 9)))");
 }
 
 TEST_P(ExportWkbOrders, IsoZ_M_ZM) {
@@ -141,7 +152,8 @@ TEST_P(ExportWkbOrders, Empties) {
   EXPECT_EQ(geojson(w().header(2).u32(0).str()), R"({"type":"LineString","coordinates":[]})");
   EXPECT_EQ(wkt(w().header(2).u32(0).str()), "LINESTRING EMPTY");
   EXPECT_EQ(wkt(w().header(3).u32(0).str()), "POLYGON EMPTY");
-  EXPECT_EQ(geojson(w().header(7).u32(0).str()), R"({"type":"GeometryCollection","geometries":[]})");
+  EXPECT_EQ(geojson(w().header(7).u32(0).str()),
+            R"({"type":"GeometryCollection","geometries":[]})");
   EXPECT_EQ(wkt(w().header(7).u32(0).str()), "GEOMETRYCOLLECTION EMPTY");
   EXPECT_EQ(wkt(w().header(6).u32(0).str()), "MULTIPOLYGON EMPTY");
   // GeoJSON has no empty position: an empty point in a MultiPoint is left out.
@@ -158,7 +170,8 @@ TEST_P(ExportWkbOrders, TriangleTinPolyhedralSurface) {
   EXPECT_EQ(wkt(tri.str()), "TRIANGLE((0 0,1 0,0 1,0 0))");
   auto tin = w().header(16).u32(1);
   tin.header(17).u32(1).points({{0, 0}, {1, 0}, {0, 1}, {0, 0}});
-  EXPECT_EQ(geojson(tin.str()), R"({"type":"MultiPolygon","coordinates":[[[[0,0],[1,0],[0,1],[0,0]]]]})");
+  EXPECT_EQ(geojson(tin.str()),
+            R"({"type":"MultiPolygon","coordinates":[[[[0,0],[1,0],[0,1],[0,0]]]]})");
   auto ps = w().header(15).u32(1);
   ps.header(3).u32(1).points({{0, 0}, {1, 0}, {0, 1}, {0, 0}});
   EXPECT_EQ(wkt(ps.str()), "POLYHEDRALSURFACE(((0 0,1 0,0 1,0 0)))");
@@ -178,8 +191,8 @@ TEST_P(ExportWkbOrders, EveryTruncationIsRejected) {
 TEST(ExportWkb, MalformedInput) {
   EXPECT_EQ(sqlstate_of(""), "22P03");
   EXPECT_EQ(sqlstate_of("\x02" + Wkb().point(1, 2).str().substr(1)), "22P03");  // byte order
-  EXPECT_EQ(sqlstate_of(Wkb().header(99).str()), "22P03");                           // unknown type
-  EXPECT_EQ(sqlstate_of(Wkb().header(4001).xy(1, 2).str()), "22P03");                // bad ISO dims
+  EXPECT_EQ(sqlstate_of(Wkb().header(99).str()), "22P03");                      // unknown type
+  EXPECT_EQ(sqlstate_of(Wkb().header(4001).xy(1, 2).str()), "22P03");           // bad ISO dims
   // A count far beyond the input is refused before any loop.
   EXPECT_EQ(sqlstate_of(Wkb().header(2).u32(0xFFFFFFFFu).xy(1, 2).str()), "22P03");
   EXPECT_EQ(sqlstate_of(Wkb().header(7).u32(0xFFFFFFFFu).point(1, 2).str()), "22P03");
@@ -213,7 +226,8 @@ TEST(ExportWkb, PrecisionRounding) {
   EXPECT_EQ(geojson(p, 0), R"({"type":"Point","coordinates":[2,49]})");
   EXPECT_EQ(geojson(p, -1), R"({"type":"Point","coordinates":[2.35049797186,48.85661400000001]})");
   // Tiny negative values round to 0, never "-0".
-  EXPECT_EQ(geojson(Wkb().point(-0.00000001, -1e-300).str(), 7), R"({"type":"Point","coordinates":[0,0]})");
+  EXPECT_EQ(geojson(Wkb().point(-0.00000001, -1e-300).str(), 7),
+            R"({"type":"Point","coordinates":[0,0]})");
   // Huge values stay valid JSON numbers.
   std::string big = geojson(Wkb().point(1e300, -1.5e200).str(), 7);
   EXPECT_EQ(big, R"({"type":"Point","coordinates":[1e+300,-1.5e+200]})");
