@@ -1,0 +1,188 @@
+-- Catalog search: French and English full text (accents, stemming, prefix,
+-- typos), ranking, facets, refine/exclude, visibility by row-level
+-- security, and every error pinned by SQLSTATE.  Runs after catalog.sql,
+-- which leaves regress_alice and regress_bob and no dataset.
+
+-- Two organizations and six datasets: four published and public, one
+-- published but restricted, one draft.
+SELECT opendata.create_organization('search-ville', 'Ville de Recherche', '{"homepage": "https://ville.example"}') > 0 AS created;
+SELECT opendata.create_organization('search-metro', 'Métropole de Recherche') > 0 AS created;
+SELECT opendata.add_member('search-ville', 'regress_alice');
+SELECT opendata.add_member('search-metro', 'regress_alice');
+CREATE SCHEMA search_data AUTHORIZATION regress_alice;
+SET ROLE regress_alice;
+CREATE TABLE search_data.arbres (id int PRIMARY KEY, espece text);
+CREATE TABLE search_data.velos (id int PRIMARY KEY, places int);
+CREATE TABLE search_data.trees (id int PRIMARY KEY, species text);
+CREATE TABLE search_data.budget (id int PRIMARY KEY, montant numeric);
+CREATE TABLE search_data.brouillon (id int PRIMARY KEY);
+CREATE TABLE search_data.interne (id int PRIMARY KEY);
+SELECT opendata.register('search_data.arbres', 'search-arbres', $${"publisher": "search-ville",
+  "title": "Arbre remarquable", "description": "Les arbres remarquables de la ville, un patrimoine vivant.",
+  "keywords": ["Arbre", "patrimoine"], "themes": ["ENVI"], "license": "etalab-2.0", "spatial": "Paris"}$$)->>'slug' AS slug;
+SELECT opendata.register('search_data.velos', 'search-velos', $${"publisher": "search-ville",
+  "title": "Stations de vélos en libre-service", "description": "Emplacement des stations et nombre de places.",
+  "keywords": ["vélo", "mobilité"], "themes": ["TRAN"], "license": "ODbL-1.0", "spatial": "Paris"}$$)->>'slug' AS slug;
+SELECT opendata.register('search_data.trees', 'search-trees', $${"publisher": "search-metro",
+  "title": "Street trees", "description": "Location and species of the street trees of the city.",
+  "keywords": ["tree", "arbre"], "themes": ["ENVI", "REGI"], "license": "CC-BY-4.0", "spatial": "Lyon"}$$)->>'slug' AS slug;
+SELECT opendata.register('search_data.budget', 'search-budget', $${"publisher": "search-ville",
+  "title": "Budget primitif", "description": "Le budget voté de la collectivité.",
+  "keywords": ["finances"], "themes": ["ECON"], "license": "etalab-2.0"}$$)->>'slug' AS slug;
+SELECT opendata.register('search_data.brouillon', 'search-brouillon', $${"publisher": "search-ville",
+  "title": "Arbres du brouillon", "description": "Un brouillon confidentiel."}$$)->>'slug' AS slug;
+SELECT opendata.register('search_data.interne', 'search-interne', $${"publisher": "search-ville",
+  "title": "Arbres internes", "description": "Réservé aux agents.", "access": "restricted"}$$)->>'slug' AS slug;
+SELECT opendata.describe_field('search-velos', 'places', '{"label": "Nombre de places disponibles"}')->>'label' AS label;
+SELECT opendata.publish(s)->>'version' AS version
+  FROM unnest(ARRAY['search-arbres', 'search-velos', 'search-trees', 'search-budget', 'search-interne']) s;
+RESET ROLE;
+-- Fixed modification dates, for the "modified" facet.
+UPDATE opendata.datasets SET modified = CASE slug WHEN 'search-budget' THEN timestamptz '2023-03-01 12:00+00'
+                                                  ELSE timestamptz '2024-06-01 12:00+00' END
+ WHERE slug LIKE 'search-%';
+
+-- The index follows the catalog; only public words feed the typo vocabulary.
+SELECT count(*) AS indexed FROM opendata.search_index;
+SELECT count(*) FILTER (WHERE word = 'patrimoine') AS public_word,
+       count(*) FILTER (WHERE word = 'confidentiel') AS draft_word
+  FROM opendata.search_words;
+
+-- Helpers: the hits of a response, and its facets, one line each.
+CREATE FUNCTION regress.hits(r json) RETURNS text
+LANGUAGE sql AS $$
+  SELECT (r->>'total_count') || ': '
+         || coalesce((SELECT string_agg(x->>'dataset_id', ', ' ORDER BY n)
+                        FROM json_array_elements(r->'results') WITH ORDINALITY AS t(x, n)), '')
+$$;
+CREATE FUNCTION regress.facets(r json) RETURNS SETOF text
+LANGUAGE sql AS $$
+  SELECT (f->>'name') || ': '
+         || coalesce((SELECT string_agg(format('%s "%s" %s%s', x->>'value', x->>'name', x->>'count',
+                                               CASE WHEN x->>'state' <> 'displayed' THEN ' ' || (x->>'state') ELSE '' END),
+                                        ', ' ORDER BY n)
+                        FROM json_array_elements(f->'facets') WITH ORDINALITY AS t(x, n)), '')
+    FROM json_array_elements(r->'facets') f
+$$;
+
+-- Everything below is what PostgREST's anonymous role sees.
+SET ROLE opendata_anon;
+
+-- The response shape.
+SELECT json_typeof(r) AS shape, (SELECT array_agg(k) FROM json_object_keys(r) k) AS keys
+  FROM opendata_api.search('arbre', rows => 1) r;
+SELECT (SELECT array_agg(k ORDER BY k) FROM json_object_keys(r->'results'->0) k) AS result_keys
+  FROM opendata_api.search('arbre', rows => 1) r;
+
+-- French: plural, accents and case do not matter; stems match.
+SELECT regress.hits(opendata_api.search('arbres remarquables', facet => '{}'));
+SELECT regress.hits(opendata_api.search('ARBRE Remarquable', facet => '{}'));
+SELECT regress.hits(opendata_api.search('velo', facet => '{}'));
+SELECT regress.hits(opendata_api.search('vélos', facet => '{}'));
+SELECT regress.hits(opendata_api.search('collectivite', facet => '{}'));
+-- The last word is a prefix.
+SELECT regress.hits(opendata_api.search('remarq', facet => '{}'));
+SELECT regress.hits(opendata_api.search('stations de vél', facet => '{}'));
+-- Typos in words of 5 letters or more.
+SELECT regress.hits(opendata_api.search('patrimonie', facet => '{}'));
+SELECT regress.hits(opendata_api.search('patrimonie vivant', facet => '{}'));
+SELECT regress.hits(opendata_api.search('budjet primitif', facet => '{}'));
+-- English stemming.
+SELECT regress.hits(opendata_api.search('street tree', facet => '{}'));
+SELECT regress.hits(opendata_api.search('species', facet => '{}'));
+-- Keywords, field labels, publisher names and theme labels are searched too.
+SELECT regress.hits(opendata_api.search('disponibles', facet => '{}'));
+SELECT regress.hits(opendata_api.search('métropole', facet => '{}'));
+SELECT regress.hits(opendata_api.search('transports', facet => '{}'));
+-- Ranking: a title hit ranks first.
+SELECT regress.hits(opendata_api.search('arbre', facet => '{}'));
+SELECT x->>'dataset_id' AS dataset, (x->>'score')::numeric > 0 AS scored
+  FROM json_array_elements(opendata_api.search('arbre', facet => '{}')->'results') x;
+-- Stop words alone, punctuation and query syntax are no filter, and no error.
+SELECT regress.hits(opendata_api.search('de la', facet => '{}'));
+SELECT regress.hits(opendata_api.search($$arbre & | ! :* ( ) ' "$$, facet => '{}'));
+SELECT regress.hits(opendata_api.search('zzzzqqq', facet => '{}'));
+
+-- Drafts and restricted datasets are invisible to anon.
+SELECT regress.hits(opendata_api.search(facet => '{}'));
+SELECT regress.hits(opendata_api.search('brouillon', facet => '{}'));
+SELECT regress.hits(opendata_api.search('internes', facet => '{}'));
+
+-- Facets, counted on the whole result set.
+SELECT regress.facets(opendata_api.search());
+SELECT regress.facets(opendata_api.search(lang => 'en', facet => '{theme}'));
+SELECT regress.facets(opendata_api.search('arbre', facet => '{publisher, keyword}'));
+SELECT regress.facets(opendata_api.search(facet => '{modified, modified}'));
+
+-- refine and exclude narrow the results and the facet counts.
+SELECT regress.hits(opendata_api.search(refine => '{theme:envi}', facet => '{}'));
+SELECT regress.hits(opendata_api.search(refine => '{theme:ENVI, theme:REGI}', facet => '{}'));
+SELECT regress.hits(opendata_api.search(refine => '{keyword:ARBRE}', facet => '{}'));
+SELECT regress.hits(opendata_api.search(refine => '{publisher:search-ville}', facet => '{}'));
+SELECT regress.hits(opendata_api.search(refine => '{license:odbl-1.0}', facet => '{}'));
+SELECT regress.hits(opendata_api.search(refine => '{territory:Lyon}', facet => '{}'));
+SELECT regress.hits(opendata_api.search(refine => '{modified:2023}', facet => '{}'));
+SELECT regress.hits(opendata_api.search(exclude => '{theme:ENVI}', facet => '{}'));
+SELECT regress.hits(opendata_api.search(exclude => '{publisher:search-ville, modified:2023}', facet => '{}'));
+SELECT regress.hits(opendata_api.search('arbre', refine => '{publisher:search-metro}', facet => '{}'));
+SELECT regress.facets(opendata_api.search(refine => '{theme:ENVI}', facet => '{theme, license}'));
+-- Values are data, never SQL.
+SELECT regress.hits(opendata_api.search(refine => ARRAY['theme:ENVI'') OR true --'], facet => '{}'));
+SELECT regress.hits(opendata_api.search(refine => ARRAY['keyword:x''] OR 1=1'], facet => '{}'));
+
+-- Sorting and paging.
+SELECT regress.hits(opendata_api.search(order_by => 'title', facet => '{}'));
+SELECT regress.hits(opendata_api.search(order_by => 'TITLE  desc', facet => '{}'));
+SELECT regress.hits(opendata_api.search(order_by => 'modified asc', facet => '{}'));
+SELECT regress.hits(opendata_api.search(order_by => 'title', rows => 2, start => 1, facet => '{}'));
+SELECT regress.hits(opendata_api.search(rows => 0, facet => '{}'));
+SELECT regress.hits(opendata_api.search(start => 10, facet => '{}'));
+
+-- Errors: 22023, naming what is wrong.
+SELECT regress.error_of($$SELECT opendata_api.search(facet => '{theme, colour}')$$);
+SELECT regress.error_of($$SELECT opendata_api.search(facet => ARRAY[NULL])$$);
+SELECT regress.error_of($$SELECT opendata_api.search(refine => '{ENVI}')$$);
+SELECT regress.error_of($$SELECT opendata_api.search(refine => '{colour:red}')$$);
+SELECT regress.error_of($$SELECT opendata_api.search(exclude => '{theme:}')$$);
+SELECT regress.error_of($$SELECT opendata_api.search(refine => '{modified:2024-01}')$$);
+SELECT regress.error_of($$SELECT opendata_api.search(exclude => ARRAY[NULL])$$);
+SELECT regress.error_of($$SELECT opendata_api.search(order_by => 'popularity')$$);
+SELECT regress.error_of($$SELECT opendata_api.search(order_by => 'title; DROP TABLE x')$$);
+SELECT regress.error_of($$SELECT opendata_api.search(rows => -1)$$);
+SELECT regress.error_of($$SELECT opendata_api.search(rows => 1000)$$);
+SELECT regress.error_of($$SELECT opendata_api.search(start => -5)$$);
+SELECT regress.error_of($$SELECT opendata_api.search(lang => 'de')$$);
+-- The search tables themselves are not anon's to read, nor to write.
+SELECT regress.error_of($$SELECT count(*) FROM opendata.search_index$$);
+SELECT regress.error_of($$INSERT INTO opendata.search_words VALUES ('x')$$);
+SELECT regress.error_of($$SELECT opendata.search_reindex()$$);
+RESET ROLE;
+
+-- A publisher also finds the drafts and restricted datasets it manages.
+SET ROLE regress_alice;
+SELECT regress.hits(opendata_api.search('arbres', facet => '{}'));
+RESET ROLE;
+SET ROLE regress_bob;
+SELECT regress.hits(opendata_api.search('arbres', facet => '{}'));
+RESET ROLE;
+
+-- Unpublishing removes a dataset from anon's results at once.
+SET ROLE regress_alice;
+SELECT opendata.unpublish('search-velos')->>'status' AS status;
+RESET ROLE;
+SET ROLE opendata_anon;
+SELECT regress.hits(opendata_api.search('velo', facet => '{}'));
+RESET ROLE;
+SET ROLE regress_alice;
+SELECT opendata.publish('search-velos')->>'version' AS version;
+RESET ROLE;
+
+-- Renaming an organization reindexes its datasets.
+UPDATE opendata.organizations SET name = 'Grand Lyon' WHERE slug = 'search-metro';
+SET ROLE opendata_anon;
+SELECT regress.hits(opendata_api.search('grand lyon', facet => '{}'));
+RESET ROLE;
+
+-- An admin can rebuild the index.
+SELECT opendata.search_reindex() AS reindexed;
+SELECT regress.hits(opendata_api.search('arbres remarquables', facet => '{}'));
