@@ -1,0 +1,83 @@
+// compile_facets(): statement shape, states and hierarchical date facets.
+#include "odsql_test_util.hpp"
+
+namespace {
+
+using namespace odsql_test;
+
+Compiled facets(const std::vector<std::string>& names, const std::function<void(Request&)>& set = {}) {
+  Request r = request();
+  if (set) set(r);
+  Compiled c = compile_facets(fields(), r, names);
+  expect_params_consistent(c);
+  return c;
+}
+
+TEST(OdsqlFacets, Shape) {
+  Compiled c = facets({"city", "population"});
+  EXPECT_TRUE(contains(c.results_sql, "SELECT json_build_object('facets', json_build_array(json_build_object('name', $"));
+  EXPECT_TRUE(has_param(c, ParamType::Text, "city"));
+  EXPECT_TRUE(has_param(c, ParamType::Text, "population"));
+  EXPECT_TRUE(contains(c.results_sql, "SELECT \"city\" AS v, count(*) AS c FROM opendata_api.\"trees\" WHERE \"city\" IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 100"));
+  EXPECT_TRUE(contains(c.results_sql, "SELECT (\"population\")::text AS v"));
+  EXPECT_TRUE(contains(c.results_sql, "'state', CASE WHEN s.v = ANY($"));
+  EXPECT_TRUE(ends_with(c.count_sql, "SELECT count(*) FROM opendata_api.\"trees\""));
+}
+
+TEST(OdsqlFacets, Empty) {
+  Compiled c = facets({});
+  EXPECT_TRUE(ends_with(c.results_sql, "SELECT json_build_object('facets', json_build_array())"));
+}
+
+TEST(OdsqlFacets, FilterApplies) {
+  Compiled c = facets({"city"}, [](Request& r) {
+    r.where = "population > 10";
+    r.refine = {"alive:true"};
+  });
+  EXPECT_TRUE(contains(c.results_sql, "WHERE (\"population\" > $2::int8) AND ((\"alive\" = true)) AND \"city\" IS NOT NULL"));
+  EXPECT_TRUE(ends_with(c.count_sql, "WHERE (\"population\" > $2::int8) AND ((\"alive\" = true))"));
+}
+
+TEST(OdsqlFacets, RefinedAndExcludedStates) {
+  Compiled c = facets({"city"}, [](Request& r) {
+    r.refine = {"city:Paris"};
+    r.exclude = {"city:Nice", "city:Lyon"};
+  });
+  EXPECT_TRUE(has_param(c, ParamType::TextArray, "{\"Paris\"}"));
+  EXPECT_TRUE(has_param(c, ParamType::TextArray, "{\"Nice\",\"Lyon\"}"));
+  EXPECT_TRUE(contains(c.results_sql, "UNION ALL SELECT unnest($"));
+  EXPECT_TRUE(contains(c.results_sql, "'state', 'excluded'"));
+}
+
+TEST(OdsqlFacets, DatesByYear) {
+  Compiled c = facets({"updated", "planted"});
+  EXPECT_TRUE(contains(c.results_sql, "to_char((\"updated\" AT TIME ZONE $1::text), 'YYYY') AS v"));
+  EXPECT_TRUE(contains(c.results_sql, "to_char((\"planted\")::timestamp, 'YYYY') AS v"));
+  EXPECT_FALSE(contains(c.results_sql, "'YYYY/MM'"));
+}
+
+TEST(OdsqlFacets, RefinedDateShowsNextLevel) {
+  Compiled c = facets({"planted"}, [](Request& r) { r.refine = {"planted:2020"}; });
+  EXPECT_TRUE(contains(c.results_sql, "'YYYY/MM'"));
+  EXPECT_FALSE(contains(c.results_sql, "'YYYY/MM/DD'"));
+  EXPECT_TRUE(contains(c.results_sql, "'facets', (SELECT coalesce(json_agg("));
+  EXPECT_TRUE(has_param(c, ParamType::TextArray, "{\"2020\"}"));
+  c = facets({"planted"}, [](Request& r) { r.refine = {"planted:2020-05"}; });
+  EXPECT_TRUE(contains(c.results_sql, "'YYYY/MM/DD'"));
+  // The month's year is refined too, in facet value form.
+  EXPECT_TRUE(has_param(c, ParamType::TextArray, "{\"2020\",\"2020/05\"}"));
+}
+
+TEST(OdsqlFacets, Errors) {
+  Request r = request();
+  auto e = catch_error([&] { compile_facets(fields(), r, {"nmae"}); });
+  EXPECT_EQ(e.sqlstate, "42703");
+  EXPECT_EQ(e.hint, "Did you mean \"name\"?");
+  e = catch_error([&] { compile_facets(fields(), r, {"geo"}); });
+  EXPECT_EQ(e.sqlstate, "22023");
+  EXPECT_EQ(e.message, "geo field \"geo\" cannot be used as a facet");
+  r.where = "population >";
+  EXPECT_EQ(catch_error([&] { compile_facets(fields(), r, {"city"}); }).sqlstate, "42601");
+}
+
+}  // namespace
