@@ -4,7 +4,9 @@
 //  - no crash, no out-of-bounds read, no undefined behaviour (ASan/UBSan);
 //  - the only exception is UserError (22P03 malformed, 0A000 curves);
 //  - whatever is accepted yields a GeoJSON geometry that parses as JSON and
-//    the same acceptance in WKT mode.
+//    the same acceptance in WKT mode;
+//  - as a by-product, the same bytes taken as text escape to a JSON string
+//    that parses (the writers' other hand-written scanner).
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -13,6 +15,7 @@
 #include <string_view>
 
 #include "core/error.hpp"
+#include "core/export/text_escape.hpp"
 #include "core/export/wkb_reader.hpp"
 
 using opendata::UserError;
@@ -47,5 +50,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   // Both modes share the parser: they must agree on what is valid.
   if (geojson_ok != wkt_ok) std::abort();
+
+  std::string text;
+  append_json_string(text, wkb);
+  if (!nlohmann::json::parse(text, nullptr, false).is_string()) std::abort();
   return 0;
 }

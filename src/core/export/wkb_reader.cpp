@@ -189,7 +189,7 @@ class Parser {
       }
     }
     if (bbox_ != nullptr) add_to_bbox(x, y, z, wz);
-    if (++positions_ % kInterruptEvery == 0) check_interrupts();
+    tick();
   }
 
   void add_to_bbox(double x, double y, double z, bool wz) {
@@ -209,6 +209,10 @@ class Parser {
     if (y > b.max[1]) b.max[1] = y;
     if (z < b.min[2]) b.min[2] = z;
     if (z > b.max[2]) b.max[2] = z;
+  }
+
+  void tick() {
+    if (++steps_ % kInterruptEvery == 0) check_interrupts();
   }
 
   std::size_t position_size(const Header& h) const { return 8u * (2u + h.z + h.m); }
@@ -400,6 +404,7 @@ class Parser {
             out_.resize(mark);
             continue;
           }
+          tick();  // empty elements hold no position but still cost time
           geometry(depth + 1, child_parent, nullptr);
           first = false;
         }
@@ -458,7 +463,7 @@ class Parser {
   BBox* bbox_;
   Mode mode_;
   bool host_little_;
-  std::uint32_t positions_ = 0;
+  std::uint32_t steps_ = 0;
 };
 
 }  // namespace
@@ -508,6 +513,8 @@ void wkb_to_geojson(std::string_view wkb, int precision, std::string& out) {
 }
 
 void hex_to_wkb(std::string_view hex, std::string& out) {
+  // bytea's text output starts with "\\x"; geometry's does not.
+  if (hex.size() >= 2 && hex[0] == '\\' && hex[1] == 'x') hex.remove_prefix(2);
   if (hex.size() % 2 != 0) invalid("odd number of hexadecimal digits", hex.size());
   out.clear();
   out.reserve(hex.size() / 2);

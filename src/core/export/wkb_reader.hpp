@@ -52,8 +52,9 @@ std::int32_t append_wkt(std::string_view wkb, const GeometryOptions& opts, std::
 // The plain form: Z kept, positions rounded to `precision` decimals.
 void wkb_to_geojson(std::string_view wkb, int precision, std::string& out);
 
-// Decodes hexadecimal (E)WKB, as geometry's text output prints it, into
-// `out` (replacing its content).  Odd length or a non-hex digit -> 22P03.
+// Decodes hexadecimal (E)WKB, as geometry's text output prints it (or
+// bytea's, with its leading "\x"), into `out` (replacing its content).
+// Odd length or a non-hex digit -> 22P03.
 void hex_to_wkb(std::string_view hex, std::string& out);
 
 }  // namespace opendata::exporter

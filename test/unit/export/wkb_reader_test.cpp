@@ -275,6 +275,10 @@ TEST(ExportWkb, PlainFunctionAndHex) {
     EXPECT_EQ(e.sqlstate(), "22P03");
   }
   EXPECT_THROW(hex_to_wkb("zz", bytes), UserError);
+  hex_to_wkb("\\x0101000000000000000000F03F0000000000000040", bytes);  // bytea text form
+  out.clear();
+  wkb_to_geojson(bytes, 7, out);
+  EXPECT_EQ(out, R"({"type":"Point","coordinates":[1,2]})");
 }
 
 }  // namespace
