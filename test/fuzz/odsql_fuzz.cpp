@@ -19,10 +19,12 @@ using namespace opendata::odsql;
 namespace {
 
 std::vector<FieldInfo> schema() {
-  return {{"name", FieldType::Text},     {"city", FieldType::Text},      {"population", FieldType::Integer},
-          {"height", FieldType::Double}, {"planted", FieldType::Date},   {"updated", FieldType::DateTime},
-          {"alive", FieldType::Boolean}, {"geo", FieldType::GeoPoint},   {"shape", FieldType::GeoShape},
-          {"12", FieldType::Text},       {"we\"ird", FieldType::Text}};
+  return {{"name", FieldType::Text},          {"city", FieldType::Text},
+          {"population", FieldType::Integer}, {"height", FieldType::Double},
+          {"planted", FieldType::Date},       {"updated", FieldType::DateTime},
+          {"alive", FieldType::Boolean},      {"geo", FieldType::GeoPoint},
+          {"shape", FieldType::GeoShape},     {"12", FieldType::Text},
+          {"we\"ird", FieldType::Text}};
 }
 
 // Every $n the SQL mentions must exist.
@@ -30,7 +32,8 @@ void check_params(const std::string& sql, std::size_t count) {
   for (std::size_t i = 0; i < sql.size(); ++i) {
     if (sql[i] != '$' || i + 1 >= sql.size() || sql[i + 1] < '0' || sql[i + 1] > '9') continue;
     std::size_t n = 0;
-    for (std::size_t j = i + 1; j < sql.size() && sql[j] >= '0' && sql[j] <= '9'; ++j) n = n * 10 + (sql[j] - '0');
+    for (std::size_t j = i + 1; j < sql.size() && sql[j] >= '0' && sql[j] <= '9'; ++j)
+      n = n * 10 + (sql[j] - '0');
     if (n == 0 || n > count) std::abort();
   }
 }
@@ -54,14 +57,25 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::vector<std::string> facet_fields;
   for (std::size_t i = 0; i < parts.size(); ++i) {
     switch (i) {
-      case 0: req.select = parts[i]; break;
-      case 1: req.where = parts[i]; break;
-      case 2: req.group_by = parts[i]; break;
-      case 3: req.order_by = parts[i]; break;
+      case 0:
+        req.select = parts[i];
+        break;
+      case 1:
+        req.where = parts[i];
+        break;
+      case 2:
+        req.group_by = parts[i];
+        break;
+      case 3:
+        req.order_by = parts[i];
+        break;
       default:
-        if (i % 3 == 1) req.refine.push_back(parts[i]);
-        else if (i % 3 == 2) req.exclude.push_back(parts[i]);
-        else facet_fields.push_back(parts[i]);
+        if (i % 3 == 1)
+          req.refine.push_back(parts[i]);
+        else if (i % 3 == 2)
+          req.exclude.push_back(parts[i]);
+        else
+          facet_fields.push_back(parts[i]);
     }
   }
   const std::vector<FieldInfo> fields = schema();

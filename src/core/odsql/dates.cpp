@@ -101,18 +101,42 @@ bool date_pattern_to_char(const std::string& p, std::string& out, std::string& e
     const std::size_t len = k - i;
     const char* code = nullptr;
     switch (c) {
-      case 'y': case 'Y': code = len == 2 ? "YY" : "YYYY"; break;
-      case 'x': code = len == 2 ? "IY" : "IYYY"; break;
-      case 'w': code = len == 1 ? "FMIW" : "IW"; break;
-      case 'e': code = len == 1 ? "ID" : nullptr; break;
-      case 'E': code = len >= 4 ? "FMday" : "FMdy"; break;
-      case 'D': code = len >= 3 ? "DDD" : "FMDDD"; break;
-      case 'M': code = len == 1 ? "FMMM" : len == 2 ? "MM" : len == 3 ? "FMmon" : "FMmonth"; break;
-      case 'd': code = len == 1 ? "FMDD" : len == 2 ? "DD" : nullptr; break;
-      case 'H': code = len == 1 ? "FMHH24" : len == 2 ? "HH24" : nullptr; break;
-      case 'm': code = len == 1 ? "FMMI" : len == 2 ? "MI" : nullptr; break;
-      case 's': code = len == 1 ? "FMSS" : len == 2 ? "SS" : nullptr; break;
-      default: break;
+      case 'y':
+      case 'Y':
+        code = len == 2 ? "YY" : "YYYY";
+        break;
+      case 'x':
+        code = len == 2 ? "IY" : "IYYY";
+        break;
+      case 'w':
+        code = len == 1 ? "FMIW" : "IW";
+        break;
+      case 'e':
+        code = len == 1 ? "ID" : nullptr;
+        break;
+      case 'E':
+        code = len >= 4 ? "FMday" : "FMdy";
+        break;
+      case 'D':
+        code = len >= 3 ? "DDD" : "FMDDD";
+        break;
+      case 'M':
+        code = len == 1 ? "FMMM" : len == 2 ? "MM" : len == 3 ? "FMmon" : "FMmonth";
+        break;
+      case 'd':
+        code = len == 1 ? "FMDD" : len == 2 ? "DD" : nullptr;
+        break;
+      case 'H':
+        code = len == 1 ? "FMHH24" : len == 2 ? "HH24" : nullptr;
+        break;
+      case 'm':
+        code = len == 1 ? "FMMI" : len == 2 ? "MI" : nullptr;
+        break;
+      case 's':
+        code = len == 1 ? "FMSS" : len == 2 ? "SS" : nullptr;
+        break;
+      default:
+        break;
     }
     if (code == nullptr) {
       error = "unsupported date format symbol '" + p.substr(i, len) + "'";
@@ -130,12 +154,16 @@ Expr translate_date_format(Translator& t, const Node& n) {
   const Expr e = temporal_arg(t, n, *n.kids[0]);
   const Node& f = *n.kids[1];
   if (f.kind != NodeKind::String) {
-    t.fail(sqlstate::kDatatypeMismatch, f, "date_format() requires a format string such as 'yyyy-MM-dd'");
+    t.fail(sqlstate::kDatatypeMismatch, f,
+           "date_format() requires a format string such as 'yyyy-MM-dd'");
   }
   std::string fmt, err;
   if (!date_pattern_to_char(f.text, fmt, err)) t.fail(sqlstate::kInvalidParameterValue, f, err);
-  return Expr{"to_char(" + Translator::local_timestamp(e) + ", " + t.params().add(ParamType::Text, fmt) + ")",
-              Type::Text, e.aggregate, {}};
+  return Expr{"to_char(" + Translator::local_timestamp(e) + ", " +
+                  t.params().add(ParamType::Text, fmt) + ")",
+              Type::Text,
+              e.aggregate,
+              {}};
 }
 
 // now() with python-dateutil relativedelta semantics: singular names set a
@@ -149,12 +177,21 @@ Expr translate_now(Translator& t, const Node& n) {
     std::string sql;
   };
   constexpr std::int64_t kAny = 1000000000;
-  Arg args[] = {{"year", 1, 9999, false, {}},       {"month", 1, 12, false, {}},        {"day", 1, 31, false, {}},
-                {"hour", 0, 23, false, {}},         {"minute", 0, 59, false, {}},       {"second", 0, 59, false, {}},
-                {"microsecond", 0, 999999, false, {}}, {"years", -9999, 9999, false, {}}, {"months", -kAny, kAny, false, {}},
-                {"days", -kAny, kAny, false, {}},   {"hours", -kAny, kAny, false, {}},  {"minutes", -kAny, kAny, false, {}},
-                {"seconds", -kAny, kAny, false, {}}, {"microseconds", -kAny * 1000, kAny * 1000, false, {}}};
-  static constexpr const char* kWeekdays[] = {"mondays", "tuesdays", "wednesdays", "thursdays",
+  Arg args[] = {{"year", 1, 9999, false, {}},
+                {"month", 1, 12, false, {}},
+                {"day", 1, 31, false, {}},
+                {"hour", 0, 23, false, {}},
+                {"minute", 0, 59, false, {}},
+                {"second", 0, 59, false, {}},
+                {"microsecond", 0, 999999, false, {}},
+                {"years", -9999, 9999, false, {}},
+                {"months", -kAny, kAny, false, {}},
+                {"days", -kAny, kAny, false, {}},
+                {"hours", -kAny, kAny, false, {}},
+                {"minutes", -kAny, kAny, false, {}},
+                {"seconds", -kAny, kAny, false, {}},
+                {"microseconds", -kAny * 1000, kAny * 1000, false, {}}};
+  static constexpr const char* kWeekdays[] = {"mondays", "tuesdays",  "wednesdays", "thursdays",
                                               "fridays", "saturdays", "sundays"};
   std::string wd_sql, wd_n;
   std::int64_t wd_count = 0;
@@ -172,7 +209,8 @@ Expr translate_now(Translator& t, const Node& n) {
       if (k->text != a.name) continue;
       known = true;
       if (v < a.min || v > a.max) {
-        t.fail(sqlstate::kInvalidParameterValue, *k, "now() argument " + k->text + " is out of range",
+        t.fail(sqlstate::kInvalidParameterValue, *k,
+               "now() argument " + k->text + " is out of range",
                "Allowed values: " + std::to_string(a.min) + " to " + std::to_string(a.max) + ".");
       }
       a.set = true;
@@ -180,25 +218,31 @@ Expr translate_now(Translator& t, const Node& n) {
     }
     if (k->text == "weekday") {
       known = true;
-      if (v < 0 || v > 6) t.fail(sqlstate::kInvalidParameterValue, *k, "now() argument weekday must be 0 (Monday) to 6 (Sunday)");
+      if (v < 0 || v > 6)
+        t.fail(sqlstate::kInvalidParameterValue, *k,
+               "now() argument weekday must be 0 (Monday) to 6 (Sunday)");
       wd_sql = t.params().add(ParamType::Int8, text);
       wd_count = 1;
     }
     for (int d = 0; d < 7; ++d) {
       if (k->text != kWeekdays[d]) continue;
       known = true;
-      if (v < -520 || v > 520) t.fail(sqlstate::kInvalidParameterValue, *k, "now() argument " + k->text + " is out of range");
+      if (v < -520 || v > 520)
+        t.fail(sqlstate::kInvalidParameterValue, *k,
+               "now() argument " + k->text + " is out of range");
       wd_sql = t.params().add(ParamType::Int8, std::to_string(d));
       wd_count = v == 0 ? 1 : v;
     }
     if (!known) {
-      t.fail(sqlstate::kInvalidParameterValue, *k, "unknown now() argument \"" + excerpt(k->text) + "\"");
+      t.fail(sqlstate::kInvalidParameterValue, *k,
+             "unknown now() argument \"" + excerpt(k->text) + "\"");
     }
   }
   const std::string local = "(now() AT TIME ZONE " + Params::tz() + ")";
   std::string ts = local;
   auto part = [&](int i, const char* field) {
-    return args[i].set ? "(" + args[i].sql + ")::int" : std::string("extract(") + field + " FROM " + local + ")::int";
+    return args[i].set ? "(" + args[i].sql + ")::int"
+                       : std::string("extract(") + field + " FROM " + local + ")::int";
   };
   bool absolute = false;
   for (int i = 0; i < 7; ++i) absolute = absolute || args[i].set;
@@ -211,11 +255,14 @@ Expr translate_now(Translator& t, const Node& n) {
     const std::string hh = part(3, "hour");
     const std::string mi = part(4, "minute");
     const std::string secs =
-        (args[5].set ? "(" + args[5].sql + ")::float8" : "floor(extract(second FROM " + local + "))") + " + " +
-        (args[6].set ? "(" + args[6].sql + ")::float8" : "(extract(microseconds FROM " + local + ")::int8 % 1000000)") +
+        (args[5].set ? "(" + args[5].sql + ")::float8"
+                     : "floor(extract(second FROM " + local + "))") +
+        " + " +
+        (args[6].set ? "(" + args[6].sql + ")::float8"
+                     : "(extract(microseconds FROM " + local + ")::int8 % 1000000)") +
         " / 1000000.0";
-    const std::string month_len =
-        "extract(day FROM make_date(" + y + ", " + m + ", 1) + interval '1 month' - interval '1 day')::int";
+    const std::string month_len = "extract(day FROM make_date(" + y + ", " + m +
+                                  ", 1) + interval '1 month' - interval '1 day')::int";
     ts = "(make_timestamp(" + y + ", " + m + ", 1, " + hh + ", " + mi + ", " + secs +
          ") + (least(" + d + ", " + month_len + ") - 1) * interval '1 day')";
   }
@@ -229,12 +276,14 @@ Expr translate_now(Translator& t, const Node& n) {
   // make_interval() takes fractional seconds once: fold microseconds in.
   std::string secs;
   if (args[12].set) secs = "(" + args[12].sql + ")::float8";
-  if (args[13].set) secs += (secs.empty() ? "" : " + ") + ("(" + args[13].sql + ")::float8 / 1000000.0");
+  if (args[13].set)
+    secs += (secs.empty() ? "" : " + ") + ("(" + args[13].sql + ")::float8 / 1000000.0");
   if (!secs.empty()) interval += (interval.empty() ? "secs => " : ", secs => ") + secs;
   if (!interval.empty()) ts = "(" + ts + " + make_interval(" + interval + "))";
   if (wd_count != 0) {
     const std::string cur = "(extract(isodow FROM " + ts + ")::int - 1)";
-    const std::string count = t.params().add(ParamType::Int8, std::to_string(wd_count < 0 ? -wd_count : wd_count));
+    const std::string count =
+        t.params().add(ParamType::Int8, std::to_string(wd_count < 0 ? -wd_count : wd_count));
     if (wd_count > 0) {
       ts = "(" + ts + " + ((((" + wd_sql + " - " + cur + ") % 7 + 7) % 7) + (" + count +
            " - 1) * 7) * interval '1 day')";
@@ -268,7 +317,8 @@ Expr static_ranges(Translator& t, const Node& n, const Expr& x) {
       DateValue d;
       std::string err;
       if (b.kind != NodeKind::Date || !parse_date(b.text, d, err)) {
-        t.fail(sqlstate::kDatatypeMismatch, b, "range() steps on a date must be date literals such as date'2020-01-01'");
+        t.fail(sqlstate::kDatatypeMismatch, b,
+               "range() steps on a date must be date literals such as date'2020-01-01'");
       }
       key_date = d.timestamp_text();
     } else {
@@ -293,14 +343,16 @@ Expr static_ranges(Translator& t, const Node& n, const Expr& x) {
   std::string sql = "CASE WHEN " + xs + " IS NULL THEN NULL";
   std::string sort = sql;
   const std::size_t k = sqls.size();
-  sql += " WHEN " + xs + " < " + sqls[0] + " THEN " + (steps.lower_closed ? "NULL" : label("*-" + labels[0]));
+  sql += " WHEN " + xs + " < " + sqls[0] + " THEN " +
+         (steps.lower_closed ? "NULL" : label("*-" + labels[0]));
   sort += " WHEN " + xs + " < " + sqls[0] + " THEN 0";
   for (std::size_t i = 1; i < k; ++i) {
     const char* op = i == k - 1 && steps.upper_closed ? " <= " : " < ";
     sql += " WHEN " + xs + op + sqls[i] + " THEN " + label(labels[i - 1] + "-" + labels[i]);
     sort += " WHEN " + xs + op + sqls[i] + " THEN " + std::to_string(i);
   }
-  sql += std::string(" ELSE ") + (steps.upper_closed ? "NULL" : label(labels[k - 1] + "-*")) + " END";
+  sql +=
+      std::string(" ELSE ") + (steps.upper_closed ? "NULL" : label(labels[k - 1] + "-*")) + " END";
   sort += " ELSE " + std::to_string(k) + " END";
   return Expr{"(" + sql + ")", Type::Text, x.aggregate, "(" + sort + ")"};
 }
@@ -340,17 +392,21 @@ Expr date_histogram(Translator& t, const Node& n, const Expr& x) {
   bool integer = false;
   std::int64_t count = 0;
   if (!parse_number(q.text, v, integer, count) || !integer || count < 1 || count > 1000000) {
-    t.fail(sqlstate::kInvalidParameterValue, q, "range() interval must be a positive integer number of units");
+    t.fail(sqlstate::kInvalidParameterValue, q,
+           "range() interval must be a positive integer number of units");
   }
   const std::string l = Translator::local_timestamp(x);
   std::string bucket;
   if (unit->trunc != nullptr && count == 1) {
     bucket = std::string("date_trunc('") + unit->trunc + "', " + l + ")";
   } else if (unit->seconds == 0) {
-    t.fail(sqlstate::kFeatureNotSupported, q, "range() intervals of more than one week, month, quarter or year are not supported");
+    t.fail(sqlstate::kFeatureNotSupported, q,
+           "range() intervals of more than one week, month, quarter or year are not supported");
   } else {
-    const std::string s = t.params().add(ParamType::Float8, format_double(unit->seconds * static_cast<double>(count)));
-    bucket = "(timestamp 'epoch' + floor(extract(epoch FROM " + l + ") / " + s + ") * " + s + " * interval '1 second')";
+    const std::string s = t.params().add(ParamType::Float8,
+                                         format_double(unit->seconds * static_cast<double>(count)));
+    bucket = "(timestamp 'epoch' + floor(extract(epoch FROM " + l + ") / " + s + ") * " + s +
+             " * interval '1 second')";
   }
   return Expr{"to_char(" + bucket + ", '" + unit->label + "')", Type::Text, x.aggregate, bucket};
 }
@@ -360,13 +416,15 @@ Expr date_histogram(Translator& t, const Node& n, const Expr& x) {
 Expr translate_range(Translator& t, const Node& n) {
   const Expr x = t.value(*n.kids[0]);
   if (!is_numeric(x.type) && !is_temporal(x.type)) {
-    t.fail(sqlstate::kDatatypeMismatch, *n.kids[0], std::string("range() requires a number or a date, found ") + type_name(x.type));
+    t.fail(sqlstate::kDatatypeMismatch, *n.kids[0],
+           std::string("range() requires a number or a date, found ") + type_name(x.type));
   }
   const Node& spec = *n.kids[1];
   if (spec.kind == NodeKind::Steps) return static_ranges(t, n, x);
   if (is_temporal(x.type)) {
     if (spec.kind != NodeKind::Quantity) {
-      t.fail(sqlstate::kDatatypeMismatch, spec, "range() on a date needs steps or an interval such as 1 day");
+      t.fail(sqlstate::kDatatypeMismatch, spec,
+             "range() on a date needs steps or an interval such as 1 day");
     }
     return date_histogram(t, n, x);
   }
@@ -378,7 +436,8 @@ Expr translate_range(Translator& t, const Node& n) {
   }
   const std::string width = "(" + t.params().add(ParamType::Text, spec.text) + ")::numeric";
   const std::string lo = "(floor((" + x.sql + ")::numeric / " + width + ") * " + width + ")";
-  return Expr{"(" + lo + "::text || '-' || (" + lo + " + " + width + ")::text)", Type::Text, x.aggregate, lo};
+  return Expr{"(" + lo + "::text || '-' || (" + lo + " + " + width + ")::text)", Type::Text,
+              x.aggregate, lo};
 }
 
 }  // namespace opendata::odsql

@@ -18,7 +18,8 @@ std::string reference_all_params(const std::string& sql, const std::vector<Param
 }
 
 std::string explain_sql(const Compiled& c) {
-  std::string out = "-- results\n" + c.results_sql + ";\n-- count\n" + c.count_sql + ";\n-- parameters\n";
+  std::string out =
+      "-- results\n" + c.results_sql + ";\n-- count\n" + c.count_sql + ";\n-- parameters\n";
   for (std::size_t i = 0; i < c.params.size(); ++i) {
     // Shown as SQL literals for reading only; execution binds them.
     std::string v = "'";

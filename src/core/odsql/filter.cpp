@@ -10,9 +10,11 @@
 namespace opendata::odsql {
 
 void start_request(const Request& req, Params& params) {
-  if (req.relation.empty()) request_error(sqlstate::kInvalidParameterValue, "relation must not be empty");
+  if (req.relation.empty())
+    request_error(sqlstate::kInvalidParameterValue, "relation must not be empty");
   if (req.limit < -1) {
-    request_error(sqlstate::kInvalidParameterValue, "rows must be a non-negative number, or -1 for all rows",
+    request_error(sqlstate::kInvalidParameterValue,
+                  "rows must be a non-negative number, or -1 for all rows",
                   "rows is " + std::to_string(req.limit) + ".");
   }
   if (req.offset < 0) {
@@ -23,24 +25,27 @@ void start_request(const Request& req, Params& params) {
   // only keeps obvious garbage out of messages and plans.
   bool ok = !req.timezone.empty() && req.timezone.size() <= 64;
   for (char c : req.timezone) {
-    ok = ok && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-                c == '/' || c == '+' || c == '-' || c == ':' || c == '.');
+    ok = ok && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                c == '_' || c == '/' || c == '+' || c == '-' || c == ':' || c == '.');
   }
   if (!ok) {
-    request_error(sqlstate::kInvalidParameterValue, "invalid time zone \"" + excerpt(req.timezone) + "\"", {},
+    request_error(sqlstate::kInvalidParameterValue,
+                  "invalid time zone \"" + excerpt(req.timezone) + "\"", {},
                   "Use a time zone name such as Europe/Paris or UTC.");
   }
   params.add(ParamType::Text, req.timezone);  // $1, see Params::tz()
 }
 
-[[noreturn]] static void bad_facet_value(const char* clause, const std::string& value, const std::string& field,
-                                         const std::string& why) {
+[[noreturn]] static void bad_facet_value(const char* clause, const std::string& value,
+                                         const std::string& field, const std::string& why) {
   request_error(sqlstate::kInvalidParameterValue,
-                std::string("invalid ") + clause + " value \"" + excerpt(value) + "\" for field \"" + field + "\"", why);
+                std::string("invalid ") + clause + " value \"" + excerpt(value) +
+                    "\" for field \"" + field + "\"",
+                why);
 }
 
-std::string facet_condition(const Schema& schema, Params& params, const std::string& item, const char* clause,
-                            std::string* field_name, std::string* value_out) {
+std::string facet_condition(const Schema& schema, Params& params, const std::string& item,
+                            const char* clause, std::string* field_name, std::string* value_out) {
   const Source src{clause, item};
   const std::size_t colon = item.find(':');
   if (colon == std::string::npos || colon == 0) {
@@ -55,9 +60,7 @@ std::string facet_condition(const Schema& schema, Params& params, const std::str
   if (field_name != nullptr) *field_name = f.name;
   if (value_out != nullptr) *value_out = value;
   const std::string col = quote_ident(f.name);
-  auto bad = [&](const std::string& why) {
-    bad_facet_value(clause, value, f.name, why);
-  };
+  auto bad = [&](const std::string& why) { bad_facet_value(clause, value, f.name, why); };
   switch (f.type) {
     case FieldType::Text:
       return "(" + col + " = " + params.add(ParamType::Text, value) + ")";
@@ -67,7 +70,8 @@ std::string facet_condition(const Schema& schema, Params& params, const std::str
       bool integer = false;
       std::int64_t iv = 0;
       if (!parse_number(value, v, integer, iv)) bad("The field holds numbers.");
-      return "(" + col + " = " + params.add(integer ? ParamType::Int8 : ParamType::Float8, value) + ")";
+      return "(" + col + " = " + params.add(integer ? ParamType::Int8 : ParamType::Float8, value) +
+             ")";
     }
     case FieldType::Boolean: {
       const std::string low = lower_ascii(value);
@@ -79,7 +83,8 @@ std::string facet_condition(const Schema& schema, Params& params, const std::str
     case FieldType::DateTime: {
       DateValue d;
       std::string err;
-      if (!parse_date(value, d, err)) bad("Use a year, a month or a day: 2020, 2020/05 or 2020/05/03.");
+      if (!parse_date(value, d, err))
+        bad("Use a year, a month or a day: 2020, 2020/05 or 2020/05/03.");
       if (d.precision == 4) {
         Expr e{col, f.type == FieldType::Date ? Type::Date : Type::DateTime, false, {}};
         std::string ts = d.has_offset ? params.add(ParamType::Timestamptz, d.timestamp_text())
@@ -91,10 +96,11 @@ std::string facet_condition(const Schema& schema, Params& params, const std::str
       const std::string start = params.add(ParamType::Date, d.date_text());
       const std::string span = params.add(ParamType::Interval, step);
       if (f.type == FieldType::Date) {
-        return "(" + col + " >= " + start + " AND " + col + " < (" + start + " + " + span + ")::date)";
+        return "(" + col + " >= " + start + " AND " + col + " < (" + start + " + " + span +
+               ")::date)";
       }
-      return "(" + col + " >= (" + start + "::timestamp AT TIME ZONE " + Params::tz() + ") AND " + col + " < ((" +
-             start + " + " + span + ") AT TIME ZONE " + Params::tz() + "))";
+      return "(" + col + " >= (" + start + "::timestamp AT TIME ZONE " + Params::tz() + ") AND " +
+             col + " < ((" + start + " + " + span + ") AT TIME ZONE " + Params::tz() + "))";
     }
     case FieldType::GeoPoint:
     case FieldType::GeoShape:
@@ -149,9 +155,10 @@ std::string output_sql(Type type, const std::string& c) {
   if (type != Type::DateTime) return c;
   const std::string local = "(" + c + " AT TIME ZONE " + Params::tz() + ")";
   const std::string utc = "(" + c + " AT TIME ZONE 'UTC')";
-  return "(to_char(" + local + ", 'YYYY-MM-DD\"T\"HH24:MI:SS') || CASE WHEN " + local + " >= " + utc +
-         " THEN '+' ELSE '-' END || to_char(make_interval(secs => abs(extract(epoch FROM " + local + " - " + utc +
-         "))::float8), 'HH24:MI'))";
+  return "(to_char(" + local + ", 'YYYY-MM-DD\"T\"HH24:MI:SS') || CASE WHEN " + local +
+         " >= " + utc +
+         " THEN '+' ELSE '-' END || to_char(make_interval(secs => abs(extract(epoch FROM " + local +
+         " - " + utc + "))::float8), 'HH24:MI'))";
 }
 
 }  // namespace opendata::odsql

@@ -76,11 +76,14 @@ struct AggregateScope {
   AggregateScope(Translator& tr, const Node& n) : t(tr) {
     if (!t.allow_aggregates_) {
       t.fail(sqlstate::kGroupingError, n,
-             "aggregate function " + n.text + "() is not allowed in the \"" + t.src_.clause + "\" parameter",
-             t.clause_ == Clause::OrderBy ? "Ordering by an aggregate needs group_by or an aggregate select."
-                                          : "");
+             "aggregate function " + n.text + "() is not allowed in the \"" + t.src_.clause +
+                 "\" parameter",
+             t.clause_ == Clause::OrderBy
+                 ? "Ordering by an aggregate needs group_by or an aggregate select."
+                 : "");
     }
-    if (t.in_aggregate_) t.fail(sqlstate::kGroupingError, n, "aggregate function calls cannot be nested");
+    if (t.in_aggregate_)
+      t.fail(sqlstate::kGroupingError, n, "aggregate function calls cannot be nested");
     t.in_aggregate_ = true;
   }
   ~AggregateScope() { t.in_aggregate_ = false; }
@@ -108,7 +111,8 @@ std::string distance_arg(Translator& t, const Node& fn, const Node& arg) {
   } else if (arg.kind == NodeKind::Number) {
     number = arg.text;
   } else {
-    t.fail(sqlstate::kDatatypeMismatch, arg, fn.text + "() requires a distance such as 500m or 2km");
+    t.fail(sqlstate::kDatatypeMismatch, arg,
+           fn.text + "() requires a distance such as 500m or 2km");
   }
   const double factor = distance_unit_meters(unit);
   if (factor == 0.0) {
@@ -119,7 +123,8 @@ std::string distance_arg(Translator& t, const Node& fn, const Node& arg) {
   bool integer = false;
   std::int64_t iv = 0;
   if (!parse_number(number, v, integer, iv)) {
-    t.fail(sqlstate::kNumericValueOutOfRange, arg, "distance \"" + excerpt(number) + "\" is out of range");
+    t.fail(sqlstate::kNumericValueOutOfRange, arg,
+           "distance \"" + excerpt(number) + "\" is out of range");
   }
   return t.params().add(ParamType::Float8, format_double(v * factor));
 }
@@ -127,7 +132,8 @@ std::string distance_arg(Translator& t, const Node& fn, const Node& arg) {
 Expr numeric_arg(Translator& t, const Node& fn, const Node& arg) {
   Expr e = t.value(arg);
   if (!is_numeric(e.type)) {
-    t.fail(sqlstate::kDatatypeMismatch, arg, fn.text + "() requires a number, found " + type_name(e.type));
+    t.fail(sqlstate::kDatatypeMismatch, arg,
+           fn.text + "() requires a number, found " + type_name(e.type));
   }
   return e;
 }
@@ -147,33 +153,42 @@ Expr translate_geo(Translator& t, const Node& n) {
   }
   const Expr shape = geo_arg(t, n, *n.kids[1], "shape as second argument");
   if (name == "distance" && n.kids.size() == 2) {
-    return Expr{"ST_Distance((" + g.sql + ")::geography, (" + shape.sql + ")::geography)", Type::Float, false, {}};
+    return Expr{"ST_Distance((" + g.sql + ")::geography, (" + shape.sql + ")::geography)",
+                Type::Float,
+                false,
+                {}};
   }
   if (name == "distance" || name == "within_distance") {
     const std::string d = distance_arg(t, n, *n.kids[2]);
-    return boolean_expr("ST_DWithin((" + g.sql + ")::geography, (" + shape.sql + ")::geography, " + d + ")");
+    return boolean_expr("ST_DWithin((" + g.sql + ")::geography, (" + shape.sql + ")::geography, " +
+                        d + ")");
   }
   std::string mode = name;
   if (name == "geometry") {
     const Node& m = *n.kids[2];
     mode = m.kind == NodeKind::Field ? lower_ascii(m.text) : "";
     if (mode != "intersects" && mode != "within" && mode != "disjoint") {
-      t.fail(sqlstate::kInvalidParameterValue, m, "geometry() mode must be INTERSECTS, WITHIN or DISJOINT");
+      t.fail(sqlstate::kInvalidParameterValue, m,
+             "geometry() mode must be INTERSECTS, WITHIN or DISJOINT");
     }
   } else if (name == "polygon") {
     mode = "within";
   }
-  const char* fn = mode == "intersects" ? "ST_Intersects" : mode == "within" ? "ST_Within" : "ST_Disjoint";
+  const char* fn = mode == "intersects" ? "ST_Intersects"
+                   : mode == "within"   ? "ST_Within"
+                                        : "ST_Disjoint";
   return boolean_expr(std::string(fn) + "(" + g.sql + ", " + shape.sql + ")");
 }
 
 Expr translate_text_filter(Translator& t, const Node& n) {
   const Node& target = *n.kids[0];
   const Node& pattern = *n.kids[1];
-  if (n.text == "search" && target.kind == NodeKind::Star) return boolean_expr(t.search_all(pattern));
+  if (n.text == "search" && target.kind == NodeKind::Star)
+    return boolean_expr(t.search_all(pattern));
   Expr e = t.value(target);
   if (e.type == Type::Geo || e.type == Type::Null) {
-    t.fail(sqlstate::kDatatypeMismatch, target, n.text + "() cannot be used on a " + type_name(e.type) + " value");
+    t.fail(sqlstate::kDatatypeMismatch, target,
+           n.text + "() cannot be used on a " + type_name(e.type) + " value");
   }
   const std::string text_sql = e.type == Type::Text ? e.sql : "(" + e.sql + ")::text";
   if (n.text == "search") return boolean_expr(t.text_match(text_sql, pattern, true, "search()"));
@@ -181,7 +196,8 @@ Expr translate_text_filter(Translator& t, const Node& n) {
     t.fail(sqlstate::kDatatypeMismatch, pattern, "startswith() requires a string literal");
   }
   return boolean_expr("(" + text_sql + " LIKE " +
-                      t.params().add(ParamType::Text, like_escape(pattern.text, false) + "%") + ")");
+                      t.params().add(ParamType::Text, like_escape(pattern.text, false) + "%") +
+                      ")");
 }
 
 }  // namespace
@@ -191,10 +207,12 @@ static Expr translate_aggregate(Translator& t, const Node& n) {
   const std::string& name = n.text;
   const Node& arg = *n.kids[0];
   if (arg.kind == NodeKind::Star) {
-    if (name != "count" || n.flag) t.fail(sqlstate::kSyntaxError, arg, "'*' is only allowed in count(*)");
+    if (name != "count" || n.flag)
+      t.fail(sqlstate::kSyntaxError, arg, "'*' is only allowed in count(*)");
     return Expr{"count(*)", Type::Int, true, {}};
   }
-  if (n.flag && name != "count") t.fail(sqlstate::kSyntaxError, n, "DISTINCT is only allowed in count()");
+  if (n.flag && name != "count")
+    t.fail(sqlstate::kSyntaxError, n, "DISTINCT is only allowed in count()");
   Expr e = t.value(arg);
   if (e.aggregate) t.fail(sqlstate::kGroupingError, n, "aggregate function calls cannot be nested");
   auto need = [&](bool ok, const char* what) {
@@ -217,7 +235,8 @@ static Expr translate_aggregate(Translator& t, const Node& n) {
     out.sql = "avg(" + e.sql + ")::float8";
     out.type = Type::Float;
   } else if (name == "min" || name == "max") {
-    need(is_numeric(e.type) || is_temporal(e.type) || e.type == Type::Text, "a number, date or text");
+    need(is_numeric(e.type) || is_temporal(e.type) || e.type == Type::Text,
+         "a number, date or text");
     out.sql = name + "(" + e.sql + ")";
     out.type = e.type;
   } else if (name == "median" || name == "percentile") {
@@ -229,7 +248,8 @@ static Expr translate_aggregate(Translator& t, const Node& n) {
       bool integer = false;
       std::int64_t iv = 0;
       if (p.kind != NodeKind::Number || !parse_number(p.text, v, integer, iv) || v < 0 || v > 100) {
-        t.fail(sqlstate::kInvalidParameterValue, p, "percentile must be a number between 0 and 100");
+        t.fail(sqlstate::kInvalidParameterValue, p,
+               "percentile must be a number between 0 and 100");
       }
       fraction = t.params().add(ParamType::Float8, format_double(v / 100.0));
     }
@@ -248,7 +268,8 @@ Expr translate_call(Translator& t, const Node& n) {
   const FnInfo* info = find_function(name);
   if (info == nullptr) {
     if (name == "include" || name == "exclude") {
-      t.fail(sqlstate::kSyntaxError, n, name + "() is only allowed as an item of the select clause");
+      t.fail(sqlstate::kSyntaxError, n,
+             name + "() is only allowed as an item of the select clause");
     }
     t.fail(sqlstate::kUndefinedFunction, n, "unknown ODSQL function \"" + excerpt(name) + "\"",
            did_you_mean(name, function_names()));
@@ -257,12 +278,14 @@ Expr translate_call(Translator& t, const Node& n) {
   if (argc < info->min_args || argc > info->max_args) {
     std::string expect = std::to_string(info->min_args);
     if (info->max_args != info->min_args) expect += " to " + std::to_string(info->max_args);
-    t.fail(sqlstate::kUndefinedFunction, n, "wrong number of arguments for ODSQL function \"" + name + "\"",
+    t.fail(sqlstate::kUndefinedFunction, n,
+           "wrong number of arguments for ODSQL function \"" + name + "\"",
            name + "() takes " + expect + (info->max_args == 1 ? " argument." : " arguments."));
   }
   if (name != "now") {
     for (const auto& k : n.kids) {
-      if (k->kind == NodeKind::NamedArg) t.fail(sqlstate::kSyntaxError, *k, "named arguments are only allowed in now()");
+      if (k->kind == NodeKind::NamedArg)
+        t.fail(sqlstate::kSyntaxError, *k, "named arguments are only allowed in now()");
     }
   }
   if (info->kind == FnKind::Aggregate) return translate_aggregate(t, n);
@@ -273,9 +296,11 @@ Expr translate_call(Translator& t, const Node& n) {
   if (name == "length" || name == "lower" || name == "upper") {
     Expr e = t.value(*n.kids[0]);
     if (e.type != Type::Text && e.type != Type::Null) {
-      t.fail(sqlstate::kDatatypeMismatch, *n.kids[0], name + "() requires text, found " + type_name(e.type));
+      t.fail(sqlstate::kDatatypeMismatch, *n.kids[0],
+             name + "() requires text, found " + type_name(e.type));
     }
-    if (name == "length") return Expr{"char_length(" + e.sql + ")::int8", Type::Int, e.aggregate, {}};
+    if (name == "length")
+      return Expr{"char_length(" + e.sql + ")::int8", Type::Int, e.aggregate, {}};
     return Expr{name + "(" + e.sql + ")", Type::Text, e.aggregate, {}};
   }
   if (info->kind == FnKind::Filter || name == "distance") return translate_geo(t, n);

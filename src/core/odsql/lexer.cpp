@@ -139,8 +139,7 @@ std::vector<Token> lex(const Source& src) {
       if ((low == "date" || low == "geom") && j < s.size() && s[j] == '\'') {
         t.kind = low == "date" ? Tok::Date : Tok::Geom;
         t.text.clear();
-        j = read_quoted(src, j, '\'', t.text,
-                        low == "date" ? "date literal" : "geometry literal");
+        j = read_quoted(src, j, '\'', t.text, low == "date" ? "date literal" : "geometry literal");
       } else {
         t.kind = Tok::Ident;
       }
@@ -158,17 +157,39 @@ std::vector<Token> lex(const Source& src) {
     } else {
       std::size_t len = 1;
       switch (c) {
-        case '(': t.kind = Tok::LParen; break;
-        case ')': t.kind = Tok::RParen; break;
-        case '[': t.kind = Tok::LBracket; break;
-        case ']': t.kind = Tok::RBracket; break;
-        case ',': t.kind = Tok::Comma; break;
-        case '*': t.kind = Tok::Star; break;
-        case '+': t.kind = Tok::Plus; break;
-        case '-': t.kind = Tok::Minus; break;
-        case '/': t.kind = Tok::Slash; break;
-        case ':': t.kind = Tok::Colon; break;
-        case '=': t.kind = Tok::Eq; break;
+        case '(':
+          t.kind = Tok::LParen;
+          break;
+        case ')':
+          t.kind = Tok::RParen;
+          break;
+        case '[':
+          t.kind = Tok::LBracket;
+          break;
+        case ']':
+          t.kind = Tok::RBracket;
+          break;
+        case ',':
+          t.kind = Tok::Comma;
+          break;
+        case '*':
+          t.kind = Tok::Star;
+          break;
+        case '+':
+          t.kind = Tok::Plus;
+          break;
+        case '-':
+          t.kind = Tok::Minus;
+          break;
+        case '/':
+          t.kind = Tok::Slash;
+          break;
+        case ':':
+          t.kind = Tok::Colon;
+          break;
+        case '=':
+          t.kind = Tok::Eq;
+          break;
         case '.':
           if (next != '.') syntax_error(src, i, "unexpected character '.'");
           t.kind = Tok::DotDot;
@@ -212,13 +233,20 @@ std::vector<Token> lex(const Source& src) {
 
 std::string describe(const Token& tok) {
   switch (tok.kind) {
-    case Tok::End: return "end of input";
-    case Tok::String: return "string \"" + excerpt(tok.text) + "\"";
-    case Tok::Date: return "date literal";
-    case Tok::Geom: return "geometry literal";
-    case Tok::QuotedIdent: return "`" + excerpt(tok.text) + "`";
-    case Tok::Number: return "'" + tok.text + tok.suffix + "'";
-    default: return "'" + excerpt(tok.text) + "'";
+    case Tok::End:
+      return "end of input";
+    case Tok::String:
+      return "string \"" + excerpt(tok.text) + "\"";
+    case Tok::Date:
+      return "date literal";
+    case Tok::Geom:
+      return "geometry literal";
+    case Tok::QuotedIdent:
+      return "`" + excerpt(tok.text) + "`";
+    case Tok::Number:
+      return "'" + tok.text + tok.suffix + "'";
+    default:
+      return "'" + excerpt(tok.text) + "'";
   }
 }
 

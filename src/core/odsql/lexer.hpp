@@ -43,8 +43,8 @@ enum class Tok {
 struct Token {
   Tok kind = Tok::End;
   std::string text;
-  std::string suffix;      // Number only: letters glued to the number ("km")
-  std::size_t begin = 0;   // byte offsets in the clause
+  std::string suffix;     // Number only: letters glued to the number ("km")
+  std::size_t begin = 0;  // byte offsets in the clause
   std::size_t end = 0;
 };
 

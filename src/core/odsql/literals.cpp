@@ -128,7 +128,8 @@ bool parse_date(const std::string& text, DateValue& out, std::string& error) {
 bool parse_number(const std::string& text, double& value, bool& is_integer, std::int64_t& ivalue) {
   if (text.empty() || text.size() > 64) return false;
   const std::size_t digits_from = text[0] == '-' ? 1 : 0;
-  is_integer = text.size() > digits_from && text.find_first_not_of("0123456789", digits_from) == std::string::npos &&
+  is_integer = text.size() > digits_from &&
+               text.find_first_not_of("0123456789", digits_from) == std::string::npos &&
                text.size() <= 18;
   errno = 0;
   char* end = nullptr;
@@ -156,8 +157,9 @@ bool check_geometry(const std::string& text, bool& is_geojson, std::string& erro
       error = "GeoJSON geometry has no \"type\"";
       return false;
     }
-    static constexpr const char* kTypes[] = {"Point", "LineString", "Polygon", "MultiPoint",
-                                             "MultiLineString", "MultiPolygon", "GeometryCollection"};
+    static constexpr const char* kTypes[] = {
+        "Point",           "LineString",   "Polygon",           "MultiPoint",
+        "MultiLineString", "MultiPolygon", "GeometryCollection"};
     const std::string type = t->get<std::string>();
     for (const char* k : kTypes) {
       if (type == k) return true;
@@ -168,10 +170,13 @@ bool check_geometry(const std::string& text, bool& is_geojson, std::string& erro
   is_geojson = false;
   // WKT: a type keyword, then numbers, spaces, commas and balanced parens.
   std::size_t i = b;
-  while (i < text.size() && ((text[i] >= 'A' && text[i] <= 'Z') || (text[i] >= 'a' && text[i] <= 'z'))) ++i;
+  while (i < text.size() &&
+         ((text[i] >= 'A' && text[i] <= 'Z') || (text[i] >= 'a' && text[i] <= 'z')))
+    ++i;
   const std::string word = lower_ascii(text.substr(b, i - b));
-  static constexpr const char* kWkt[] = {"point", "linestring", "polygon", "multipoint",
-                                         "multilinestring", "multipolygon", "geometrycollection"};
+  static constexpr const char* kWkt[] = {
+      "point",           "linestring",   "polygon",           "multipoint",
+      "multilinestring", "multipolygon", "geometrycollection"};
   bool known = false;
   for (const char* k : kWkt) known = known || word == k;
   if (!known) {
@@ -186,8 +191,9 @@ bool check_geometry(const std::string& text, bool& is_geojson, std::string& erro
       ++depth, any_paren = true;
     } else if (c == ')') {
       if (--depth < 0) break;
-    } else if (!((c >= '0' && c <= '9') || c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '.' ||
-                 c == ',' || c == '-' || c == '+' || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'))) {
+    } else if (!((c >= '0' && c <= '9') || c == ' ' || c == '\t' || c == '\r' || c == '\n' ||
+                 c == '.' || c == ',' || c == '-' || c == '+' || (c >= 'A' && c <= 'Z') ||
+                 (c >= 'a' && c <= 'z'))) {
       error = "unexpected character in WKT";
       return false;
     }
@@ -233,12 +239,24 @@ std::pair<std::string, std::string> accent_map() {
     char to;
   };
   static constexpr Group kGroups[] = {
-      {"àáâãäåāăąÀÁÂÃÄÅĀĂĄ", 'a'}, {"çćĉċčÇĆĈĊČ", 'c'},         {"ďđĎĐ", 'd'},
-      {"èéêëēĕėęěÈÉÊËĒĔĖĘĚ", 'e'}, {"ĝğġģĜĞĠĢ", 'g'},           {"ĥħĤĦ", 'h'},
-      {"ìíîïĩīĭįıÌÍÎÏĨĪĬĮİ", 'i'}, {"ĵĴ", 'j'},                 {"ķĶ", 'k'},
-      {"ĺļľŀłĹĻĽĿŁ", 'l'},         {"ñńņňÑŃŅŇ", 'n'},           {"òóôõöøōŏőÒÓÔÕÖØŌŎŐ", 'o'},
-      {"ŕŗřŔŖŘ", 'r'},             {"śŝşšŚŜŞŠ", 's'},           {"ţťŧŢŤŦ", 't'},
-      {"ùúûüũūŭůűųÙÚÛÜŨŪŬŮŰŲ", 'u'}, {"ŵŴ", 'w'},               {"ýÿŷÝŸŶ", 'y'},
+      {"àáâãäåāăąÀÁÂÃÄÅĀĂĄ", 'a'},
+      {"çćĉċčÇĆĈĊČ", 'c'},
+      {"ďđĎĐ", 'd'},
+      {"èéêëēĕėęěÈÉÊËĒĔĖĘĚ", 'e'},
+      {"ĝğġģĜĞĠĢ", 'g'},
+      {"ĥħĤĦ", 'h'},
+      {"ìíîïĩīĭįıÌÍÎÏĨĪĬĮİ", 'i'},
+      {"ĵĴ", 'j'},
+      {"ķĶ", 'k'},
+      {"ĺļľŀłĹĻĽĿŁ", 'l'},
+      {"ñńņňÑŃŅŇ", 'n'},
+      {"òóôõöøōŏőÒÓÔÕÖØŌŎŐ", 'o'},
+      {"ŕŗřŔŖŘ", 'r'},
+      {"śŝşšŚŜŞŠ", 's'},
+      {"ţťŧŢŤŦ", 't'},
+      {"ùúûüũūŭůűųÙÚÛÜŨŪŬŮŰŲ", 'u'},
+      {"ŵŴ", 'w'},
+      {"ýÿŷÝŸŶ", 'y'},
       {"źżžŹŻŽ", 'z'},
   };
   std::pair<std::string, std::string> out;

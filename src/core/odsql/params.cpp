@@ -4,14 +4,22 @@ namespace opendata::odsql {
 
 const char* param_type_name(ParamType type) {
   switch (type) {
-    case ParamType::Text: return "text";
-    case ParamType::Int8: return "int8";
-    case ParamType::Float8: return "float8";
-    case ParamType::Bool: return "bool";
-    case ParamType::Date: return "date";
-    case ParamType::Timestamptz: return "timestamptz";
-    case ParamType::Interval: return "interval";
-    case ParamType::TextArray: return "text[]";
+    case ParamType::Text:
+      return "text";
+    case ParamType::Int8:
+      return "int8";
+    case ParamType::Float8:
+      return "float8";
+    case ParamType::Bool:
+      return "bool";
+    case ParamType::Date:
+      return "date";
+    case ParamType::Timestamptz:
+      return "timestamptz";
+    case ParamType::Interval:
+      return "interval";
+    case ParamType::TextArray:
+      return "text[]";
   }
   return "text";
 }

@@ -9,7 +9,7 @@ namespace {
 // ambiguous.  Other ODSQL keywords (count, year, ...) are only functions when
 // followed by '(', so `year` alone is still a field.
 bool is_reserved(const std::string& low) {
-  static constexpr const char* kWords[] = {"and", "or",  "not", "is",   "in",    "like",
+  static constexpr const char* kWords[] = {"and", "or",  "not",  "is",   "in",   "like",
                                            "as",  "asc", "desc", "null", "true", "false"};
   for (const char* w : kWords) {
     if (low == w) return true;
@@ -20,9 +20,11 @@ bool is_reserved(const std::string& low) {
 // Unit words allowed after a number separated by a space ("1 day", "5 km").
 bool is_unit_word(const std::string& w) {
   static constexpr const char* kUnits[] = {
-      "mi", "yd", "ft", "m", "cm", "km", "mm", "ms", "millisecond", "milliseconds", "s",
-      "second", "seconds", "minute", "minutes", "h", "hour", "hours", "d", "day", "days", "w",
-      "week", "weeks", "M", "month", "months", "q", "quarter", "quarters", "y", "year", "years"};
+      "mi",          "yd",           "ft",     "m",      "cm",      "km",       "mm",      "ms",
+      "millisecond", "milliseconds", "s",      "second", "seconds", "minute",   "minutes", "h",
+      "hour",        "hours",        "d",      "day",    "days",    "w",        "week",    "weeks",
+      "M",           "month",        "months", "q",      "quarter", "quarters", "y",       "year",
+      "years"};
   for (const char* u : kUnits) {
     if (w == u) return true;
   }
@@ -122,7 +124,9 @@ class Parser {
     return true;
   }
   void expect(Tok k, const char* what) {
-    if (!accept(k)) syntax_error(src_, cur().begin, std::string("expected ") + what + ", found " + describe(cur()));
+    if (!accept(k))
+      syntax_error(src_, cur().begin,
+                   std::string("expected ") + what + ", found " + describe(cur()));
   }
   void expect_end() {
     if (cur().kind != Tok::End) syntax_error(src_, cur().begin, "unexpected " + describe(cur()));
@@ -131,11 +135,11 @@ class Parser {
   [[noreturn]] void value_expected() {
     if (pos_ > 0) {
       const Token& prev = toks_[pos_ - 1];
-      const bool after_operator =
-          prev.kind != Tok::Number && prev.kind != Tok::String && prev.kind != Tok::Date &&
-          prev.kind != Tok::Geom && prev.kind != Tok::QuotedIdent && prev.kind != Tok::RParen &&
-          prev.kind != Tok::RBracket &&
-          (prev.kind != Tok::Ident || is_reserved(lower_ascii(prev.text)));
+      const bool after_operator = prev.kind != Tok::Number && prev.kind != Tok::String &&
+                                  prev.kind != Tok::Date && prev.kind != Tok::Geom &&
+                                  prev.kind != Tok::QuotedIdent && prev.kind != Tok::RParen &&
+                                  prev.kind != Tok::RBracket &&
+                                  (prev.kind != Tok::Ident || is_reserved(lower_ascii(prev.text)));
       if (after_operator) {
         syntax_error(src_, cur().begin, "expected a value after '" + excerpt(prev.text) + "'");
       }
@@ -257,7 +261,8 @@ class Parser {
         n->negated = negated;
         advance();
       } else {
-        syntax_error(src_, cur().begin, "expected NULL, TRUE or FALSE after IS, found " + describe(cur()));
+        syntax_error(src_, cur().begin,
+                     "expected NULL, TRUE or FALSE after IS, found " + describe(cur()));
       }
       n->kids.push_back(std::move(left));
       return n;
@@ -308,7 +313,8 @@ class Parser {
     n->kids.push_back(sum());
     const Token& close = cur();
     if (close.kind != Tok::LBracket && close.kind != Tok::RBracket) {
-      syntax_error(src_, close.begin, "expected ']' or '[' to close the range, found " + describe(close));
+      syntax_error(src_, close.begin,
+                   "expected ']' or '[' to close the range, found " + describe(close));
     }
     n->upper_closed = close.kind == Tok::RBracket;
     n->end = advance().end;
@@ -373,10 +379,10 @@ class Parser {
       case Tok::Geom:
       case Tok::QuotedIdent: {
         advance();
-        const NodeKind k = t.kind == Tok::String  ? NodeKind::String
-                           : t.kind == Tok::Date  ? NodeKind::Date
-                           : t.kind == Tok::Geom  ? NodeKind::Geom
-                                                  : NodeKind::Field;
+        const NodeKind k = t.kind == Tok::String ? NodeKind::String
+                           : t.kind == Tok::Date ? NodeKind::Date
+                           : t.kind == Tok::Geom ? NodeKind::Geom
+                                                 : NodeKind::Field;
         NodePtr n = make(k, t.begin, t.end);
         n->text = t.text;
         return n;
@@ -462,7 +468,8 @@ class Parser {
     } while (accept(Tok::Comma));
     const Token& close = cur();
     if (close.kind != Tok::LBracket && close.kind != Tok::RBracket) {
-      syntax_error(src_, close.begin, "expected ',', ']' or '[' in range steps, found " + describe(close));
+      syntax_error(src_, close.begin,
+                   "expected ',', ']' or '[' in range steps, found " + describe(close));
     }
     n->upper_closed = close.kind == Tok::RBracket;
     n->end = advance().end;
@@ -507,35 +514,58 @@ std::string to_sexpr(const Node& n) {
     return "(" + head + ")";
   };
   switch (n.kind) {
-    case NodeKind::Field: return n.text;
-    case NodeKind::String: return "\"" + n.text + "\"";
-    case NodeKind::Number: return n.text;
-    case NodeKind::Quantity: return n.text + n.unit;
-    case NodeKind::Bool: return n.flag ? "true" : "false";
-    case NodeKind::Null: return "null";
-    case NodeKind::Date: return "date'" + n.text + "'";
-    case NodeKind::Geom: return "geom'" + n.text + "'";
-    case NodeKind::Star: return "*";
-    case NodeKind::Neg: return kids("neg");
-    case NodeKind::Not: return kids("not");
-    case NodeKind::And: return kids("and");
-    case NodeKind::Or: return kids("or");
+    case NodeKind::Field:
+      return n.text;
+    case NodeKind::String:
+      return "\"" + n.text + "\"";
+    case NodeKind::Number:
+      return n.text;
+    case NodeKind::Quantity:
+      return n.text + n.unit;
+    case NodeKind::Bool:
+      return n.flag ? "true" : "false";
+    case NodeKind::Null:
+      return "null";
+    case NodeKind::Date:
+      return "date'" + n.text + "'";
+    case NodeKind::Geom:
+      return "geom'" + n.text + "'";
+    case NodeKind::Star:
+      return "*";
+    case NodeKind::Neg:
+      return kids("neg");
+    case NodeKind::Not:
+      return kids("not");
+    case NodeKind::And:
+      return kids("and");
+    case NodeKind::Or:
+      return kids("or");
     case NodeKind::Arith: {
       std::string s = "(arith " + to_sexpr(*n.kids[0]);
-      for (std::size_t i = 1; i < n.kids.size(); ++i) s += std::string(" ") + n.ops[i - 1] + " " + to_sexpr(*n.kids[i]);
+      for (std::size_t i = 1; i < n.kids.size(); ++i)
+        s += std::string(" ") + n.ops[i - 1] + " " + to_sexpr(*n.kids[i]);
       return s + ")";
     }
-    case NodeKind::Compare: return kids("cmp " + n.text);
-    case NodeKind::IsNull: return kids(n.flag ? "is-not-null" : "is-null");
-    case NodeKind::IsBool: return kids(std::string(n.negated ? "is-not-" : "is-") + (n.flag ? "true" : "false"));
-    case NodeKind::InList: return kids(n.negated ? "not-in" : "in");
+    case NodeKind::Compare:
+      return kids("cmp " + n.text);
+    case NodeKind::IsNull:
+      return kids(n.flag ? "is-not-null" : "is-null");
+    case NodeKind::IsBool:
+      return kids(std::string(n.negated ? "is-not-" : "is-") + (n.flag ? "true" : "false"));
+    case NodeKind::InList:
+      return kids(n.negated ? "not-in" : "in");
     case NodeKind::InRange:
-      return kids(std::string(n.negated ? "not-in-range " : "in-range ") + (n.lower_closed ? "[" : "]") +
+      return kids(std::string(n.negated ? "not-in-range " : "in-range ") +
+                  (n.lower_closed ? "[" : "]") + (n.upper_closed ? "]" : "["));
+    case NodeKind::Like:
+      return kids(n.negated ? "not-like" : "like");
+    case NodeKind::Call:
+      return kids(n.flag ? n.text + " distinct" : n.text);
+    case NodeKind::NamedArg:
+      return kids(n.text + "=");
+    case NodeKind::Steps:
+      return kids(std::string("steps ") + (n.lower_closed ? "[" : "]") +
                   (n.upper_closed ? "]" : "["));
-    case NodeKind::Like: return kids(n.negated ? "not-like" : "like");
-    case NodeKind::Call: return kids(n.flag ? n.text + " distinct" : n.text);
-    case NodeKind::NamedArg: return kids(n.text + "=");
-    case NodeKind::Steps: return kids(std::string("steps ") + (n.lower_closed ? "[" : "]") + (n.upper_closed ? "]" : "["));
   }
   return "?";
 }

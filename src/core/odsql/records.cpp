@@ -2,9 +2,10 @@
 //
 // Statement shape (results_sql):
 //   SELECT coalesce(json_agg(q.j ORDER BY q.n), '[]'::json) FROM (
-//     SELECT (SELECT row_to_json(r.*) FROM (SELECT <json form of p.c0> AS "name0", ...) r) AS j, p.n
-//     FROM (SELECT <expr0> AS c0, ..., row_number() OVER (ORDER BY <keys>) AS n
-//           FROM <relation> WHERE <filter> [GROUP BY .. HAVING ..] ORDER BY <keys> LIMIT .. OFFSET ..) p
+//     SELECT (SELECT row_to_json(r.*) FROM (SELECT <json form of p.c0> AS "name0", ...) r) AS j,
+//     p.n FROM (SELECT <expr0> AS c0, ..., row_number() OVER (ORDER BY <keys>) AS n
+//           FROM <relation> WHERE <filter> [GROUP BY .. HAVING ..] ORDER BY <keys> LIMIT .. OFFSET
+//           ..) p
 //   ) q
 // The innermost query filters, sorts and cuts the page; GeoJSON and date
 // formatting only run on the page's rows; row_number() carries the order
@@ -38,13 +39,20 @@ bool matches(const std::string& pattern, const std::string& name) {
 
 Type type_of(FieldType t) {
   switch (t) {
-    case FieldType::Text: return Type::Text;
-    case FieldType::Integer: return Type::Int;
-    case FieldType::Double: return Type::Float;
-    case FieldType::Date: return Type::Date;
-    case FieldType::DateTime: return Type::DateTime;
-    case FieldType::Boolean: return Type::Bool;
-    default: return Type::Geo;
+    case FieldType::Text:
+      return Type::Text;
+    case FieldType::Integer:
+      return Type::Int;
+    case FieldType::Double:
+      return Type::Float;
+    case FieldType::Date:
+      return Type::Date;
+    case FieldType::DateTime:
+      return Type::DateTime;
+    case FieldType::Boolean:
+      return Type::Bool;
+    default:
+      return Type::Geo;
   }
 }
 
@@ -106,8 +114,9 @@ Compiled compile_records(const std::vector<FieldInfo>& fields, const Request& re
     Output o;
     o.plain_field = false;
     o.name = !g.alias.empty() ? g.alias
-             : g.expr->kind == NodeKind::Field ? schema.resolve(sgrp, g.expr->begin, g.expr->text).name
-                                               : expr_text(sgrp, g.begin, g.end);
+             : g.expr->kind == NodeKind::Field
+                 ? schema.resolve(sgrp, g.expr->begin, g.expr->text).name
+                 : expr_text(sgrp, g.begin, g.end);
     o.pos = g.alias.empty() ? g.begin : g.alias_pos;
     o.src = &sgrp;
     o.expr = e;
@@ -185,7 +194,8 @@ Compiled compile_records(const std::vector<FieldInfo>& fields, const Request& re
     std::vector<Output> kept;
     for (Output& o : outs) {
       bool drop = false;
-      for (const std::string& p : ex->patterns) drop = drop || (o.plain_field && matches(p, o.name));
+      for (const std::string& p : ex->patterns)
+        drop = drop || (o.plain_field && matches(p, o.name));
       if (!drop) kept.push_back(std::move(o));
     }
     outs = std::move(kept);
@@ -206,12 +216,14 @@ Compiled compile_records(const std::vector<FieldInfo>& fields, const Request& re
     const Output& o = outs[i];
     const Source& src = o.src != nullptr ? *o.src : ssel;
     if (o.name.size() > kMaxNameBytes) {
-      source_error(code::kNameTooLong, src, o.pos, "output name \"" + excerpt(o.name) + "\" is too long",
+      source_error(code::kNameTooLong, src, o.pos,
+                   "output name \"" + excerpt(o.name) + "\" is too long",
                    "Give the expression a shorter label with AS (at most 63 bytes).");
     }
     for (std::size_t j = 0; j < i; ++j) {
       if (outs[j].name == o.name) {
-        source_error(code::kDuplicateColumn, src, o.pos, "duplicate output name \"" + excerpt(o.name) + "\"",
+        source_error(code::kDuplicateColumn, src, o.pos,
+                     "duplicate output name \"" + excerpt(o.name) + "\"",
                      "Give each expression a distinct label with AS.");
       }
     }
@@ -237,7 +249,8 @@ Compiled compile_records(const std::vector<FieldInfo>& fields, const Request& re
     }
     if (aggregated) ot.check_grouping(*item.expr, key_sqls);
     if (!order.empty()) order += ", ";
-    order += (e.sort_sql.empty() ? e.sql : e.sort_sql) + (item.descending ? " DESC NULLS LAST" : " ASC NULLS LAST");
+    order += (e.sort_sql.empty() ? e.sql : e.sort_sql) +
+             (item.descending ? " DESC NULLS LAST" : " ASC NULLS LAST");
   }
   if (orders.empty() && grouped) {
     // Groups come in key order, which makes pages stable.
@@ -268,9 +281,11 @@ Compiled compile_records(const std::vector<FieldInfo>& fields, const Request& re
   for (std::size_t i = 0; i < outs.size(); ++i) {
     const std::string col = quote_ident(prefix + "c" + std::to_string(i));
     inner += outs[i].expr.sql + " AS " + col + ", ";
-    json_cols += (i == 0 ? "" : ", ") + output_sql(outs[i].expr.type, "p." + col) + " AS " + quote_ident(outs[i].name);
+    json_cols += (i == 0 ? "" : ", ") + output_sql(outs[i].expr.type, "p." + col) + " AS " +
+                 quote_ident(outs[i].name);
   }
-  inner += "row_number() OVER (" + (order.empty() ? std::string() : "ORDER BY " + order) + ") AS " + ncol;
+  inner += "row_number() OVER (" + (order.empty() ? std::string() : "ORDER BY " + order) + ") AS " +
+           ncol;
   inner += from + group_sql;
   if (!order.empty()) inner += " ORDER BY " + order;
   if (req.limit >= 0) inner += " LIMIT " + params.add(ParamType::Int8, std::to_string(req.limit));
@@ -279,8 +294,10 @@ Compiled compile_records(const std::vector<FieldInfo>& fields, const Request& re
   Compiled out;
   // r.* (not a bare r): a bare name would resolve to an output column
   // labelled "r" before the sub-select's alias.
-  out.results_sql = "SELECT coalesce(json_agg(q.j ORDER BY q.n), '[]'::json) FROM (SELECT (SELECT row_to_json(r.*) FROM (SELECT " +
-                    json_cols + ") r) AS j, p." + ncol + " AS n FROM (" + inner + ") p) q";
+  out.results_sql =
+      "SELECT coalesce(json_agg(q.j ORDER BY q.n), '[]'::json) FROM (SELECT (SELECT "
+      "row_to_json(r.*) FROM (SELECT " +
+      json_cols + ") r) AS j, p." + ncol + " AS n FROM (" + inner + ") p) q";
   if (grouped) {
     out.count_sql = "SELECT count(*) FROM (SELECT 1" + from + group_sql + ") g";
   } else if (aggregated) {

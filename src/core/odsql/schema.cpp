@@ -20,7 +20,8 @@ std::size_t edit_distance(const std::string& a0, const std::string& b0) {
   const std::string a = lower_ascii(a0), b = lower_ascii(b0);
   // Names are short (fields, functions); a long hostile name is cut so the
   // quadratic loop stays cheap.
-  const std::size_t n = std::min<std::size_t>(a.size(), 128), m = std::min<std::size_t>(b.size(), 128);
+  const std::size_t n = std::min<std::size_t>(a.size(), 128),
+                    m = std::min<std::size_t>(b.size(), 128);
   std::vector<std::size_t> prev(m + 1), cur(m + 1);
   for (std::size_t j = 0; j <= m; ++j) prev[j] = j;
   for (std::size_t i = 1; i <= n; ++i) {
@@ -56,15 +57,18 @@ const FieldInfo* Schema::find(const Source& src, std::size_t pos, const std::str
   for (const FieldInfo& f : fields_) {
     if (lower_ascii(f.name) != low) continue;
     if (found != nullptr) {
-      source_error(code::kAmbiguousColumn, src, pos, "field name \"" + excerpt(name) + "\" is ambiguous",
-                   "Write the name with its exact case, e.g. \"" + found->name + "\" or \"" + f.name + "\".");
+      source_error(code::kAmbiguousColumn, src, pos,
+                   "field name \"" + excerpt(name) + "\" is ambiguous",
+                   "Write the name with its exact case, e.g. \"" + found->name + "\" or \"" +
+                       f.name + "\".");
     }
     found = &f;
   }
   return found;
 }
 
-const FieldInfo& Schema::resolve(const Source& src, std::size_t pos, const std::string& name) const {
+const FieldInfo& Schema::resolve(const Source& src, std::size_t pos,
+                                 const std::string& name) const {
   const FieldInfo* f = find(src, pos, name);
   if (f == nullptr) {
     source_error(sqlstate::kUndefinedColumn, src, pos, "unknown field \"" + excerpt(name) + "\"",

@@ -7,14 +7,22 @@ namespace opendata::odsql {
 
 const char* type_name(Type t) {
   switch (t) {
-    case Type::Null: return "null";
-    case Type::Text: return "text";
-    case Type::Int: return "integer";
-    case Type::Float: return "number";
-    case Type::Date: return "date";
-    case Type::DateTime: return "datetime";
-    case Type::Bool: return "boolean";
-    case Type::Geo: return "geo";
+    case Type::Null:
+      return "null";
+    case Type::Text:
+      return "text";
+    case Type::Int:
+      return "integer";
+    case Type::Float:
+      return "number";
+    case Type::Date:
+      return "date";
+    case Type::DateTime:
+      return "datetime";
+    case Type::Bool:
+      return "boolean";
+    case Type::Geo:
+      return "geo";
   }
   return "?";
 }
@@ -54,14 +62,21 @@ std::string Translator::as_timestamptz(const Expr& e) {
 
 static Type field_type(FieldType t) {
   switch (t) {
-    case FieldType::Text: return Type::Text;
-    case FieldType::Integer: return Type::Int;
-    case FieldType::Double: return Type::Float;
-    case FieldType::Date: return Type::Date;
-    case FieldType::DateTime: return Type::DateTime;
-    case FieldType::Boolean: return Type::Bool;
+    case FieldType::Text:
+      return Type::Text;
+    case FieldType::Integer:
+      return Type::Int;
+    case FieldType::Double:
+      return Type::Float;
+    case FieldType::Date:
+      return Type::Date;
+    case FieldType::DateTime:
+      return Type::DateTime;
+    case FieldType::Boolean:
+      return Type::Bool;
     case FieldType::GeoPoint:
-    case FieldType::GeoShape: return Type::Geo;
+    case FieldType::GeoShape:
+      return Type::Geo;
   }
   return Type::Text;
 }
@@ -70,7 +85,8 @@ Expr Translator::field(const Node& n) {
   if (aliases_ != nullptr) {
     for (int pass = 0; pass < 2; ++pass) {
       for (const Alias& a : *aliases_) {
-        if (pass == 0 ? a.name == n.text : lower_ascii(a.name) == lower_ascii(n.text)) return a.expr;
+        if (pass == 0 ? a.name == n.text : lower_ascii(a.name) == lower_ascii(n.text))
+          return a.expr;
       }
     }
   }
@@ -87,7 +103,8 @@ static Expr number_literal(Translator& t, const Node& n, const std::string& text
   bool integer = false;
   std::int64_t iv = 0;
   if (!parse_number(text, v, integer, iv)) {
-    t.fail(sqlstate::kNumericValueOutOfRange, n, "number \"" + excerpt(text) + "\" is out of range");
+    t.fail(sqlstate::kNumericValueOutOfRange, n,
+           "number \"" + excerpt(text) + "\" is out of range");
   }
   Expr e;
   e.type = integer ? Type::Int : Type::Float;
@@ -111,8 +128,8 @@ static Expr date_expr(Translator& t, const Node& at, const std::string& text) {
   } else {
     // Local wall-clock time in the request's time zone.
     e.type = Type::DateTime;
-    e.sql = "(" + t.params().add(ParamType::Text, d.timestamp_text()) + "::timestamp AT TIME ZONE " +
-            Params::tz() + ")";
+    e.sql = "(" + t.params().add(ParamType::Text, d.timestamp_text()) +
+            "::timestamp AT TIME ZONE " + Params::tz() + ")";
   }
   return e;
 }
@@ -126,12 +143,14 @@ static Expr geometry_literal(Translator& t, const Node& n) {
   Expr e;
   e.type = Type::Geo;
   const std::string p = t.params().add(ParamType::Text, n.text);
-  e.sql = json ? "ST_SetSRID(ST_GeomFromGeoJSON(" + p + "), 4326)" : "ST_GeomFromText(" + p + ", 4326)";
+  e.sql =
+      json ? "ST_SetSRID(ST_GeomFromGeoJSON(" + p + "), 4326)" : "ST_GeomFromText(" + p + ", 4326)";
   return e;
 }
 
 Expr Translator::literal_for(const Node& n, Type want) {
-  if (n.kind == NodeKind::Number || (n.kind == NodeKind::Neg && n.kids[0]->kind == NodeKind::Number)) {
+  if (n.kind == NodeKind::Number ||
+      (n.kind == NodeKind::Neg && n.kids[0]->kind == NodeKind::Number)) {
     const std::string text = n.kind == NodeKind::Neg ? "-" + n.kids[0]->text : n.text;
     if (want == Type::Text) {
       // `postcode = 75001` on a text field compares with the digits as written.
@@ -149,7 +168,9 @@ Expr Translator::literal_for(const Node& n, Type want) {
              "cannot compare a number with string \"" + excerpt(n.text) + "\"");
       }
       return Expr{params_.add(integer ? ParamType::Int8 : ParamType::Float8, n.text),
-                  integer ? Type::Int : Type::Float, false, {}};
+                  integer ? Type::Int : Type::Float,
+                  false,
+                  {}};
     }
     if (is_temporal(want)) return date_expr(*this, n, n.text);
     if (want == Type::Bool) {
@@ -167,17 +188,25 @@ Expr Translator::literal_for(const Node& n, Type want) {
 
 Expr Translator::value(const Node& n) {
   switch (n.kind) {
-    case NodeKind::Field: return field(n);
-    case NodeKind::String: return Expr{params_.add(ParamType::Text, n.text), Type::Text, false, {}};
-    case NodeKind::Number: return number_literal(*this, n, n.text);
-    case NodeKind::Bool: return Expr{n.flag ? "true" : "false", Type::Bool, false, {}};
-    case NodeKind::Null: return Expr{"NULL", Type::Null, false, {}};
-    case NodeKind::Date: return date_expr(*this, n, n.text);
-    case NodeKind::Geom: return geometry_literal(*this, n);
+    case NodeKind::Field:
+      return field(n);
+    case NodeKind::String:
+      return Expr{params_.add(ParamType::Text, n.text), Type::Text, false, {}};
+    case NodeKind::Number:
+      return number_literal(*this, n, n.text);
+    case NodeKind::Bool:
+      return Expr{n.flag ? "true" : "false", Type::Bool, false, {}};
+    case NodeKind::Null:
+      return Expr{"NULL", Type::Null, false, {}};
+    case NodeKind::Date:
+      return date_expr(*this, n, n.text);
+    case NodeKind::Geom:
+      return geometry_literal(*this, n);
     case NodeKind::Quantity:
       syntax_error(src_, n.begin, "unexpected unit '" + n.unit + "' after a number");
     case NodeKind::Star:
-      syntax_error(src_, n.begin, "'*' is only allowed in count(*), search(*, ...) and as a select item");
+      syntax_error(src_, n.begin,
+                   "'*' is only allowed in count(*), search(*, ...) and as a select item");
     case NodeKind::NamedArg:
       syntax_error(src_, n.begin, "named arguments are only allowed in now()");
     case NodeKind::Steps:
@@ -186,28 +215,39 @@ Expr Translator::value(const Node& n) {
       if (n.kids[0]->kind == NodeKind::Number) return literal_for(n, Type::Null);
       Expr e = value(*n.kids[0]);
       if (!is_numeric(e.type) && e.type != Type::Null) {
-        fail(sqlstate::kDatatypeMismatch, n, std::string("unary minus requires a number, found ") + type_name(e.type));
+        fail(sqlstate::kDatatypeMismatch, n,
+             std::string("unary minus requires a number, found ") + type_name(e.type));
       }
       e.sql = "(- " + e.sql + ")";
       return e;
     }
-    case NodeKind::Arith: return arith(n);
-    case NodeKind::Compare: return compare(n);
-    case NodeKind::InList: return in_list(n);
-    case NodeKind::InRange: return in_range(n);
-    case NodeKind::Like: return like(n);
-    case NodeKind::Call: return call(n);
+    case NodeKind::Arith:
+      return arith(n);
+    case NodeKind::Compare:
+      return compare(n);
+    case NodeKind::InList:
+      return in_list(n);
+    case NodeKind::InRange:
+      return in_range(n);
+    case NodeKind::Like:
+      return like(n);
+    case NodeKind::Call:
+      return call(n);
     case NodeKind::IsNull: {
       Expr e = value(*n.kids[0]);
-      return Expr{"(" + e.sql + (n.flag ? " IS NOT NULL)" : " IS NULL)"), Type::Bool, e.aggregate, {}};
+      return Expr{
+          "(" + e.sql + (n.flag ? " IS NOT NULL)" : " IS NULL)"), Type::Bool, e.aggregate, {}};
     }
     case NodeKind::IsBool: {
       Expr e = value(*n.kids[0]);
       if (e.type != Type::Bool && e.type != Type::Null) {
-        fail(sqlstate::kDatatypeMismatch, n, std::string("IS TRUE/FALSE requires a boolean, found ") + type_name(e.type));
+        fail(sqlstate::kDatatypeMismatch, n,
+             std::string("IS TRUE/FALSE requires a boolean, found ") + type_name(e.type));
       }
       return Expr{"(" + e.sql + (n.negated ? " IS NOT " : " IS ") + (n.flag ? "TRUE)" : "FALSE)"),
-                  Type::Bool, e.aggregate, {}};
+                  Type::Bool,
+                  e.aggregate,
+                  {}};
     }
     case NodeKind::And:
     case NodeKind::Or: {
@@ -235,7 +275,8 @@ Expr Translator::boolean(const Node& n) {
   if (e.type != Type::Bool) {
     fail(sqlstate::kDatatypeMismatch, n,
          std::string("expected a boolean condition, found ") + type_name(e.type) + " expression",
-         e.type == Type::Text ? "Compare the value with '=', or search text with like or search()." : "");
+         e.type == Type::Text ? "Compare the value with '=', or search text with like or search()."
+                              : "");
   }
   return e;
 }
@@ -287,18 +328,22 @@ std::pair<Expr, Expr> Translator::operands(const Node& a, const Node& b) {
   return {std::move(ea), std::move(eb)};
 }
 
-void Translator::check_comparable(const Node& at, const Expr& a, const Expr& b, const std::string& op) {
-  const bool ok = (is_numeric(a.type) && is_numeric(b.type)) || (a.type == Type::Text && b.type == Type::Text) ||
+void Translator::check_comparable(const Node& at, const Expr& a, const Expr& b,
+                                  const std::string& op) {
+  const bool ok = (is_numeric(a.type) && is_numeric(b.type)) ||
+                  (a.type == Type::Text && b.type == Type::Text) ||
                   (is_temporal(a.type) && is_temporal(b.type)) ||
                   (a.type == Type::Bool && b.type == Type::Bool && (op == "=" || op == "!=")) ||
-                  (a.type == Type::Null && b.type != Type::Geo) || (b.type == Type::Null && a.type != Type::Geo);
+                  (a.type == Type::Null && b.type != Type::Geo) ||
+                  (b.type == Type::Null && a.type != Type::Geo);
   if (ok) return;
   if (a.type == Type::Geo || b.type == Type::Geo) {
     fail(sqlstate::kDatatypeMismatch, at, "geo values cannot be compared with '" + op + "'",
          "Use intersects(), within(), disjoint(), within_distance() or in_bbox().");
   }
   fail(sqlstate::kDatatypeMismatch, at,
-       std::string("cannot compare ") + type_name(a.type) + " with " + type_name(b.type) + " using '" + op + "'");
+       std::string("cannot compare ") + type_name(a.type) + " with " + type_name(b.type) +
+           " using '" + op + "'");
 }
 
 // Brings a Date and a DateTime to the same SQL type.
@@ -317,9 +362,11 @@ Expr Translator::compare(const Node& n) {
   const Node& l = *n.kids[0];
   const Node& r = *n.kids[1];
   if (l.kind == NodeKind::Null || r.kind == NodeKind::Null) {
-    if (op != "=" && op != "!=") fail(sqlstate::kDatatypeMismatch, n, "null can only be compared with '=' or '!='");
+    if (op != "=" && op != "!=")
+      fail(sqlstate::kDatatypeMismatch, n, "null can only be compared with '=' or '!='");
     Expr e = value(l.kind == NodeKind::Null ? r : l);
-    return Expr{"(" + e.sql + (op == "=" ? " IS NULL)" : " IS NOT NULL)"), Type::Bool, e.aggregate, {}};
+    return Expr{
+        "(" + e.sql + (op == "=" ? " IS NULL)" : " IS NOT NULL)"), Type::Bool, e.aggregate, {}};
   }
   auto [a, b] = operands(l, r);
   // `postcode = 75001` is a natural way to match a text field, but ordering
@@ -333,8 +380,10 @@ Expr Translator::compare(const Node& n) {
   }
   check_comparable(n, a, b, op);
   align_temporal(a, b);
-  return Expr{"(" + a.sql + " " + (op == "!=" ? "<>" : op) + " " + b.sql + ")", Type::Bool,
-              a.aggregate || b.aggregate, {}};
+  return Expr{"(" + a.sql + " " + (op == "!=" ? "<>" : op) + " " + b.sql + ")",
+              Type::Bool,
+              a.aggregate || b.aggregate,
+              {}};
 }
 
 Expr Translator::in_list(const Node& n) {
@@ -363,7 +412,8 @@ Expr Translator::in_range(const Node& n) {
   Expr left = value(*n.kids[0]);
   if (!is_numeric(left.type) && !is_temporal(left.type) && left.type != Type::Text) {
     fail(sqlstate::kDatatypeMismatch, n,
-         std::string("IN ranges require a number, date or text value, found ") + type_name(left.type));
+         std::string("IN ranges require a number, date or text value, found ") +
+             type_name(left.type));
   }
   const Node& lo_n = *n.kids[1];
   const Node& hi_n = *n.kids[2];
@@ -374,8 +424,8 @@ Expr Translator::in_range(const Node& n) {
   Expr l1 = left, l2 = left;
   align_temporal(l1, lo);
   align_temporal(l2, hi);
-  const std::string sql = "(" + l1.sql + (n.lower_closed ? " >= " : " > ") + lo.sql + " AND " + l2.sql +
-                          (n.upper_closed ? " <= " : " < ") + hi.sql + ")";
+  const std::string sql = "(" + l1.sql + (n.lower_closed ? " >= " : " > ") + lo.sql + " AND " +
+                          l2.sql + (n.upper_closed ? " <= " : " < ") + hi.sql + ")";
   return Expr{n.negated ? "(NOT " + sql + ")" : sql, Type::Bool, left.aggregate, {}};
 }
 
@@ -388,8 +438,8 @@ std::string Translator::normalized(const std::string& sql_text) {
   return "translate(lower(" + sql_text + "), " + from + ", " + to + ")";
 }
 
-std::string Translator::text_match(const std::string& target_sql, const Node& pattern, bool star_wildcard,
-                                   const char* what) {
+std::string Translator::text_match(const std::string& target_sql, const Node& pattern,
+                                   bool star_wildcard, const char* what) {
   if (pattern.kind != NodeKind::String) {
     fail(sqlstate::kDatatypeMismatch, pattern, std::string(what) + " requires a string literal");
   }
@@ -408,8 +458,9 @@ std::string Translator::text_match(const std::string& target_sql, const Node& pa
   std::string sql = "(";
   for (std::size_t i = 0; i < words.size(); ++i) {
     if (i > 0) sql += " AND ";
-    sql += target + " LIKE " +
-           normalized(params_.add(ParamType::Text, "%" + like_escape(words[i], star_wildcard) + "%"));
+    sql +=
+        target + " LIKE " +
+        normalized(params_.add(ParamType::Text, "%" + like_escape(words[i], star_wildcard) + "%"));
   }
   return sql + ")";
 }
@@ -427,7 +478,8 @@ std::string Translator::search_all(const Node& pattern) {
 Expr Translator::like(const Node& n) {
   Expr left = value(*n.kids[0]);
   if (left.type != Type::Text) {
-    fail(sqlstate::kDatatypeMismatch, n, std::string("LIKE requires a text value, found ") + type_name(left.type));
+    fail(sqlstate::kDatatypeMismatch, n,
+         std::string("LIKE requires a text value, found ") + type_name(left.type));
   }
   const std::string m = text_match(left.sql, *n.kids[1], true, "LIKE");
   return Expr{n.negated ? "(NOT " + m + ")" : m, Type::Bool, left.aggregate, {}};
@@ -437,8 +489,14 @@ Expr Translator::call(const Node& n) { return translate_call(*this, n); }
 
 void Translator::check_grouping(const Node& n, const std::vector<std::string>& key_sqls) {
   switch (n.kind) {
-    case NodeKind::String: case NodeKind::Number: case NodeKind::Bool: case NodeKind::Null:
-    case NodeKind::Date: case NodeKind::Geom: case NodeKind::Quantity: case NodeKind::Star:
+    case NodeKind::String:
+    case NodeKind::Number:
+    case NodeKind::Bool:
+    case NodeKind::Null:
+    case NodeKind::Date:
+    case NodeKind::Geom:
+    case NodeKind::Quantity:
+    case NodeKind::Star:
     case NodeKind::Steps:
       return;
     default:
@@ -458,7 +516,8 @@ void Translator::check_grouping(const Node& n, const std::vector<std::string>& k
   if (n.kind == NodeKind::Call && is_aggregate_function(n.text)) return;
   if (n.kind == NodeKind::Field) {
     fail(sqlstate::kGroupingError, n,
-         "field \"" + excerpt(n.text) + "\" must appear in group_by or be used in an aggregate function");
+         "field \"" + excerpt(n.text) +
+             "\" must appear in group_by or be used in an aggregate function");
   }
   for (const auto& k : n.kids) {
     if (k->kind == NodeKind::NamedArg) continue;

@@ -69,7 +69,7 @@ class Translator {
   // Shared helpers for the function translator (functions.cpp).
   [[noreturn]] void fail(const char* sqlstate, const Node& at, const std::string& msg,
                          const std::string& hint = {}) const;
-  Expr literal_for(const Node& n, Type want);  // a literal coerced to want
+  Expr literal_for(const Node& n, Type want);           // a literal coerced to want
   std::string normalized(const std::string& sql_text);  // lower + unaccent
   std::string text_match(const std::string& target_sql, const Node& pattern, bool star_wildcard,
                          const char* what);

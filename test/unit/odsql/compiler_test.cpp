@@ -53,7 +53,9 @@ TEST(OdsqlRecords, TimezoneIsFirstParam) {
 TEST(OdsqlRecords, WhereNumericComparison) {
   Compiled c = where("population > 10");
   EXPECT_TRUE(contains(c.results_sql, "WHERE (\"population\" > $2::int8)"));
-  EXPECT_TRUE(ends_with(c.count_sql, "SELECT count(*) FROM opendata_api.\"trees\" WHERE (\"population\" > $2::int8)")) << c.count_sql;
+  EXPECT_TRUE(ends_with(
+      c.count_sql, "SELECT count(*) FROM opendata_api.\"trees\" WHERE (\"population\" > $2::int8)"))
+      << c.count_sql;
   EXPECT_TRUE(has_param(c, ParamType::Int8, "10"));
   c = where("height <= 5.5");
   EXPECT_TRUE(contains(c.count_sql, "(\"height\" <= $2::float8)"));
@@ -85,7 +87,9 @@ TEST(OdsqlRecords, CaseInsensitiveAndQuotedNames) {
 
 TEST(OdsqlRecords, BooleanLogic) {
   Compiled c = where("alive and (population > 1 or not height < 2)");
-  EXPECT_TRUE(contains(c.count_sql, "(\"alive\" AND ((\"population\" > $2::int8) OR (NOT (\"height\" < $3::int8))))"));
+  EXPECT_TRUE(
+      contains(c.count_sql,
+               "(\"alive\" AND ((\"population\" > $2::int8) OR (NOT (\"height\" < $3::int8))))"));
   c = where("alive is false");
   EXPECT_TRUE(contains(c.count_sql, "(\"alive\" IS FALSE)"));
   c = where("alive = true");
@@ -118,13 +122,15 @@ TEST(OdsqlRecords, DateComparisons) {
   EXPECT_TRUE(has_param(c, ParamType::Date, "2018-04-01"));
   // A date-time without offset is wall-clock time in the request's zone.
   c = where("updated >= date'2017-04-03T08:02'");
-  EXPECT_TRUE(contains(c.count_sql, "(\"updated\" >= ($2::text::timestamp AT TIME ZONE $1::text))"));
+  EXPECT_TRUE(
+      contains(c.count_sql, "(\"updated\" >= ($2::text::timestamp AT TIME ZONE $1::text))"));
   EXPECT_TRUE(has_param(c, ParamType::Text, "2017-04-03 08:02:00.000000"));
   c = where("updated < date'2017-04-03T08:02:00Z'");
   EXPECT_TRUE(has_param(c, ParamType::Timestamptz, "2017-04-03 08:02:00.000000+00:00"));
   // A date field against a date-time: both become timestamptz.
   c = where("planted < date'2017-04-03T08:02+02:00'");
-  EXPECT_TRUE(contains(c.count_sql, "((\"planted\")::timestamp AT TIME ZONE $1::text) < $2::timestamptz"));
+  EXPECT_TRUE(
+      contains(c.count_sql, "((\"planted\")::timestamp AT TIME ZONE $1::text) < $2::timestamptz"));
   // A string compared with a date field is read as a date.
   c = where("planted = '2020-01-02'");
   EXPECT_TRUE(has_param(c, ParamType::Date, "2020-01-02"));
@@ -162,7 +168,9 @@ TEST(OdsqlRecords, LikeSearchStartswith) {
 
 TEST(OdsqlRecords, GeoFilters) {
   Compiled c = where("within_distance(geo, geom'POINT(2.35 48.85)', 2km)");
-  EXPECT_TRUE(contains(c.count_sql, "ST_DWithin((\"geo\")::geography, (ST_GeomFromText($2::text, 4326))::geography, $3::float8)"));
+  EXPECT_TRUE(contains(c.count_sql,
+                       "ST_DWithin((\"geo\")::geography, (ST_GeomFromText($2::text, "
+                       "4326))::geography, $3::float8)"));
   EXPECT_TRUE(has_param(c, ParamType::Text, "POINT(2.35 48.85)"));
   EXPECT_TRUE(has_param(c, ParamType::Float8, "2000"));
   c = where("distance(geo, geom'POINT(1 1)', 1mi)");
@@ -172,20 +180,26 @@ TEST(OdsqlRecords, GeoFilters) {
   c = where("distance(geo, geom'POINT(1 1)', 500)");
   EXPECT_TRUE(has_param(c, ParamType::Float8, "500"));
   c = where("in_bbox(geo, 48, 2, 49, 3)");
-  EXPECT_TRUE(contains(c.count_sql, "ST_Intersects(\"geo\", ST_MakeEnvelope(least($3::int8, $5::int8), least($2::int8, $4::int8)"));
+  EXPECT_TRUE(contains(c.count_sql,
+                       "ST_Intersects(\"geo\", ST_MakeEnvelope(least($3::int8, $5::int8), "
+                       "least($2::int8, $4::int8)"));
   c = where("intersects(shape, geom'{\"type\":\"Point\",\"coordinates\":[1,2]}')");
-  EXPECT_TRUE(contains(c.count_sql, "ST_Intersects(\"shape\", ST_SetSRID(ST_GeomFromGeoJSON($2::text), 4326))"));
+  EXPECT_TRUE(contains(c.count_sql,
+                       "ST_Intersects(\"shape\", ST_SetSRID(ST_GeomFromGeoJSON($2::text), 4326))"));
   c = where("within(shape, geom'POLYGON((0 0,1 0,1 1,0 0))') or disjoint(shape, geom'POINT(5 5)')");
   EXPECT_TRUE(contains(c.count_sql, "ST_Within(\"shape\""));
   EXPECT_TRUE(contains(c.count_sql, "ST_Disjoint(\"shape\""));
-  c = where("geometry(shape, geom'POINT(1 1)', INTERSECTS) and polygon(geo, geom'POLYGON((0 0,1 0,1 1,0 0))')");
+  c = where(
+      "geometry(shape, geom'POINT(1 1)', INTERSECTS) and polygon(geo, geom'POLYGON((0 0,1 0,1 1,0 "
+      "0))')");
   EXPECT_TRUE(contains(c.count_sql, "ST_Intersects(\"shape\""));
   EXPECT_TRUE(contains(c.count_sql, "ST_Within(\"geo\""));
 }
 
 TEST(OdsqlRecords, DateFunctions) {
   Compiled c = where("year(updated) = 2020 and month(planted) > 6 and dayofweek(updated) = 1");
-  EXPECT_TRUE(contains(c.count_sql, "extract(year FROM (\"updated\" AT TIME ZONE $1::text))::int8"));
+  EXPECT_TRUE(
+      contains(c.count_sql, "extract(year FROM (\"updated\" AT TIME ZONE $1::text))::int8"));
   EXPECT_TRUE(contains(c.count_sql, "extract(month FROM (\"planted\")::timestamp)::int8"));
   EXPECT_TRUE(contains(c.count_sql, "extract(isodow FROM"));
   c = where("date_format(updated, 'dd/MM/yyyy') = '01/02/2020'");
@@ -195,9 +209,11 @@ TEST(OdsqlRecords, DateFunctions) {
 
 TEST(OdsqlRecords, NowFunction) {
   Compiled c = where("updated > now()");
-  EXPECT_TRUE(contains(c.count_sql, "(\"updated\" > ((now() AT TIME ZONE $1::text) AT TIME ZONE $1::text))"));
+  EXPECT_TRUE(contains(c.count_sql,
+                       "(\"updated\" > ((now() AT TIME ZONE $1::text) AT TIME ZONE $1::text))"));
   c = where("updated > now(days=-1, hours=2)");
-  EXPECT_TRUE(contains(c.count_sql, "make_interval(days => ($2::int8)::int, hours => ($3::int8)::int)"));
+  EXPECT_TRUE(
+      contains(c.count_sql, "make_interval(days => ($2::int8)::int, hours => ($3::int8)::int)"));
   EXPECT_TRUE(has_param(c, ParamType::Int8, "-1"));
   c = where("updated > now(year=2000, day=31)");
   EXPECT_TRUE(contains(c.count_sql, "make_timestamp("));
@@ -209,12 +225,17 @@ TEST(OdsqlRecords, NowFunction) {
 }
 
 TEST(OdsqlRecords, SelectExpressionsAndAliases) {
-  Compiled c = compile([](Request& r) { r.select = "name AS n, 2 * population as double_pop, \"hello\" as hello, length(city), height / population"; });
+  Compiled c = compile([](Request& r) {
+    r.select =
+        "name AS n, 2 * population as double_pop, \"hello\" as hello, length(city), height / "
+        "population";
+  });
   EXPECT_TRUE(contains(c.results_sql, "AS \"n\""));
   EXPECT_TRUE(contains(c.results_sql, "($2::int8 * \"population\") AS \"__oc1\""));
   EXPECT_TRUE(contains(c.results_sql, "AS \"double_pop\""));
   EXPECT_TRUE(contains(c.results_sql, "AS \"length(city)\""));
-  EXPECT_TRUE(contains(c.results_sql, "((\"height\")::float8 / NULLIF(\"population\", 0)) AS \"__oc4\""));
+  EXPECT_TRUE(
+      contains(c.results_sql, "((\"height\")::float8 / NULLIF(\"population\", 0)) AS \"__oc4\""));
   EXPECT_TRUE(contains(c.results_sql, "AS \"height / population\""));
   EXPECT_TRUE(has_param(c, ParamType::Text, "hello"));
 }
@@ -241,8 +262,11 @@ TEST(OdsqlRecords, SelectIncludeExclude) {
 
 TEST(OdsqlRecords, OrderBy) {
   Compiled c = compile([](Request& r) { r.order_by = "population desc, name"; });
-  EXPECT_TRUE(contains(c.results_sql, "row_number() OVER (ORDER BY \"population\" DESC NULLS LAST, \"name\" ASC NULLS LAST)"));
-  EXPECT_TRUE(contains(c.results_sql, "ORDER BY \"population\" DESC NULLS LAST, \"name\" ASC NULLS LAST LIMIT"));
+  EXPECT_TRUE(contains(
+      c.results_sql,
+      "row_number() OVER (ORDER BY \"population\" DESC NULLS LAST, \"name\" ASC NULLS LAST)"));
+  EXPECT_TRUE(contains(c.results_sql,
+                       "ORDER BY \"population\" DESC NULLS LAST, \"name\" ASC NULLS LAST LIMIT"));
   c = compile([](Request& r) {
     r.select = "name, distance(geo, geom'POINT(1 1)') as d";
     r.order_by = "d";
@@ -254,13 +278,17 @@ TEST(OdsqlRecords, OrderBy) {
 
 TEST(OdsqlRecords, Aggregates) {
   Compiled c = compile([](Request& r) {
-    r.select = "count(*), count(city) as c, count(distinct city), sum(population), avg(height), min(planted), max(updated), "
-               "median(height), percentile(height, 90), envelope(geo), bbox(shape)";
+    r.select =
+        "count(*), count(city) as c, count(distinct city), sum(population), avg(height), "
+        "min(planted), max(updated), "
+        "median(height), percentile(height, 90), envelope(geo), bbox(shape)";
   });
-  for (const char* s : {"count(*) AS", "count(\"city\") AS", "count(DISTINCT \"city\") AS", "sum(\"population\") AS",
-                        "avg(\"height\")::float8 AS", "min(\"planted\") AS", "max(\"updated\") AS",
-                        "percentile_cont(0.5) WITHIN GROUP (ORDER BY (\"height\")::float8) AS",
-                        "percentile_cont($2::float8) WITHIN GROUP", "ST_Extent(\"geo\")::geometry AS"}) {
+  for (const char* s :
+       {"count(*) AS", "count(\"city\") AS", "count(DISTINCT \"city\") AS",
+        "sum(\"population\") AS", "avg(\"height\")::float8 AS", "min(\"planted\") AS",
+        "max(\"updated\") AS",
+        "percentile_cont(0.5) WITHIN GROUP (ORDER BY (\"height\")::float8) AS",
+        "percentile_cont($2::float8) WITHIN GROUP", "ST_Extent(\"geo\")::geometry AS"}) {
     EXPECT_TRUE(contains(c.results_sql, s)) << s;
   }
   EXPECT_TRUE(has_param(c, ParamType::Float8, "0.90000000000000002"));
@@ -276,11 +304,18 @@ TEST(OdsqlRecords, GroupBy) {
     r.group_by = "city";
     r.order_by = "n desc";
   });
-  EXPECT_TRUE(contains(c.results_sql, "GROUP BY \"city\" HAVING (\"city\") IS NOT NULL ORDER BY count(*) DESC NULLS LAST"));
-  EXPECT_TRUE(ends_with(c.count_sql, "SELECT count(*) FROM (SELECT 1 FROM opendata_api.\"trees\" GROUP BY \"city\" HAVING (\"city\") IS NOT NULL) g")) << c.count_sql;
+  EXPECT_TRUE(contains(
+      c.results_sql,
+      "GROUP BY \"city\" HAVING (\"city\") IS NOT NULL ORDER BY count(*) DESC NULLS LAST"));
+  EXPECT_TRUE(ends_with(c.count_sql,
+                        "SELECT count(*) FROM (SELECT 1 FROM opendata_api.\"trees\" GROUP BY "
+                        "\"city\" HAVING (\"city\") IS NOT NULL) g"))
+      << c.count_sql;
   // Without order_by, groups come in key order.
   c = compile([](Request& r) { r.group_by = "city, year(updated) as y"; });
-  EXPECT_TRUE(contains(c.results_sql, "ORDER BY \"city\" ASC NULLS LAST, extract(year FROM (\"updated\" AT TIME ZONE $1::text))::int8 ASC NULLS LAST"));
+  EXPECT_TRUE(contains(c.results_sql,
+                       "ORDER BY \"city\" ASC NULLS LAST, extract(year FROM (\"updated\" AT TIME "
+                       "ZONE $1::text))::int8 ASC NULLS LAST"));
   EXPECT_TRUE(contains(c.results_sql, "AS \"city\""));
   EXPECT_TRUE(contains(c.results_sql, "AS \"y\""));
   // Select can name group keys by alias or repeat their expression.
@@ -304,7 +339,8 @@ TEST(OdsqlRecords, GroupByRanges) {
     r.select = "count(*)";
     r.group_by = "range(population, ]10, 50, 100[) as r";
   });
-  EXPECT_TRUE(contains(c.results_sql, "CASE WHEN \"population\" IS NULL THEN NULL WHEN \"population\" < $"));
+  EXPECT_TRUE(contains(c.results_sql,
+                       "CASE WHEN \"population\" IS NULL THEN NULL WHEN \"population\" < $"));
   EXPECT_TRUE(has_param(c, ParamType::Text, "*-10"));
   EXPECT_TRUE(has_param(c, ParamType::Text, "10-50"));
   EXPECT_TRUE(has_param(c, ParamType::Text, "50-100"));
@@ -318,11 +354,14 @@ TEST(OdsqlRecords, GroupByRanges) {
   c = compile([](Request& r) { r.group_by = "range(height, 5)"; });
   EXPECT_TRUE(contains(c.results_sql, "(floor((\"height\")::numeric / ($"));
   EXPECT_TRUE(has_param(c, ParamType::Text, "5"));
-  c = compile([](Request& r) { r.group_by = "range(updated, 1 day), range(planted, 1M), range(updated, 6h)"; });
+  c = compile([](Request& r) {
+    r.group_by = "range(updated, 1 day), range(planted, 1M), range(updated, 6h)";
+  });
   EXPECT_TRUE(contains(c.results_sql, "date_trunc('day', (\"updated\" AT TIME ZONE $1::text))"));
   EXPECT_TRUE(contains(c.results_sql, "date_trunc('month', (\"planted\")::timestamp)"));
   EXPECT_TRUE(has_param(c, ParamType::Float8, "21600"));
-  c = compile([](Request& r) { r.group_by = "range(planted, ]date'2020-11-13', date'2021-01-01'])"; });
+  c = compile(
+      [](Request& r) { r.group_by = "range(planted, ]date'2020-11-13', date'2021-01-01'])"; });
   EXPECT_TRUE(has_param(c, ParamType::Text, "*-2020-11-13"));
   EXPECT_TRUE(has_param(c, ParamType::Text, "2020-11-13-2021-01-01"));
 }
@@ -340,9 +379,12 @@ TEST(OdsqlRecords, RefineAndExclude) {
     r.refine = {"city:Paris", "CITY:Lyon", "alive:true"};
     r.exclude = {"population:7"};
   });
-  EXPECT_TRUE(contains(c.count_sql, "((\"city\" = $2::text) OR (\"city\" = $3::text)) AND ((\"alive\" = true)) AND ((\"population\" = $4::int8) IS NOT TRUE)"));
+  EXPECT_TRUE(contains(c.count_sql,
+                       "((\"city\" = $2::text) OR (\"city\" = $3::text)) AND ((\"alive\" = true)) "
+                       "AND ((\"population\" = $4::int8) IS NOT TRUE)"));
   c = compile([](Request& r) { r.refine = {"planted:2020"}; });
-  EXPECT_TRUE(contains(c.count_sql, "(\"planted\" >= $2::date AND \"planted\" < ($2::date + $3::interval)::date)"));
+  EXPECT_TRUE(contains(
+      c.count_sql, "(\"planted\" >= $2::date AND \"planted\" < ($2::date + $3::interval)::date)"));
   EXPECT_TRUE(has_param(c, ParamType::Interval, "1 year"));
   c = compile([](Request& r) { r.refine = {"updated:2020/05"}; });
   EXPECT_TRUE(contains(c.count_sql, "\"updated\" >= ($2::date::timestamp AT TIME ZONE $1::text)"));

@@ -5,7 +5,8 @@ namespace {
 
 using namespace odsql_test;
 
-Compiled facets(const std::vector<std::string>& names, const std::function<void(Request&)>& set = {}) {
+Compiled facets(const std::vector<std::string>& names,
+                const std::function<void(Request&)>& set = {}) {
   Request r = request();
   if (set) set(r);
   Compiled c = compile_facets(fields(), r, names);
@@ -15,10 +16,14 @@ Compiled facets(const std::vector<std::string>& names, const std::function<void(
 
 TEST(OdsqlFacets, Shape) {
   Compiled c = facets({"city", "population"});
-  EXPECT_TRUE(contains(c.results_sql, "SELECT json_build_object('facets', json_build_array(json_build_object('name', $"));
+  EXPECT_TRUE(
+      contains(c.results_sql,
+               "SELECT json_build_object('facets', json_build_array(json_build_object('name', $"));
   EXPECT_TRUE(has_param(c, ParamType::Text, "city"));
   EXPECT_TRUE(has_param(c, ParamType::Text, "population"));
-  EXPECT_TRUE(contains(c.results_sql, "SELECT \"city\" AS v, count(*) AS c FROM opendata_api.\"trees\" WHERE \"city\" IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 100"));
+  EXPECT_TRUE(contains(c.results_sql,
+                       "SELECT \"city\" AS v, count(*) AS c FROM opendata_api.\"trees\" WHERE "
+                       "\"city\" IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 100"));
   EXPECT_TRUE(contains(c.results_sql, "SELECT (\"population\")::text AS v"));
   EXPECT_TRUE(contains(c.results_sql, "'state', CASE WHEN s.v = ANY($"));
   EXPECT_TRUE(ends_with(c.count_sql, "SELECT count(*) FROM opendata_api.\"trees\""));
@@ -34,7 +39,9 @@ TEST(OdsqlFacets, FilterApplies) {
     r.where = "population > 10";
     r.refine = {"alive:true"};
   });
-  EXPECT_TRUE(contains(c.results_sql, "WHERE (\"population\" > $2::int8) AND ((\"alive\" = true)) AND \"city\" IS NOT NULL"));
+  EXPECT_TRUE(contains(
+      c.results_sql,
+      "WHERE (\"population\" > $2::int8) AND ((\"alive\" = true)) AND \"city\" IS NOT NULL"));
   EXPECT_TRUE(ends_with(c.count_sql, "WHERE (\"population\" > $2::int8) AND ((\"alive\" = true))"));
 }
 

@@ -20,9 +20,9 @@ std::vector<Tok> kinds(const std::string& text) {
 TEST(OdsqlLexer, Operators) {
   EXPECT_EQ(kinds("a = 1"), (std::vector<Tok>{Tok::Ident, Tok::Eq, Tok::Number, Tok::End}));
   EXPECT_EQ(kinds("<= >= <> != < > : , ( ) [ ] * + - /"),
-            (std::vector<Tok>{Tok::Le, Tok::Ge, Tok::Ne, Tok::Ne, Tok::Lt, Tok::Gt, Tok::Colon, Tok::Comma,
-                              Tok::LParen, Tok::RParen, Tok::LBracket, Tok::RBracket, Tok::Star, Tok::Plus,
-                              Tok::Minus, Tok::Slash, Tok::End}));
+            (std::vector<Tok>{Tok::Le, Tok::Ge, Tok::Ne, Tok::Ne, Tok::Lt, Tok::Gt, Tok::Colon,
+                              Tok::Comma, Tok::LParen, Tok::RParen, Tok::LBracket, Tok::RBracket,
+                              Tok::Star, Tok::Plus, Tok::Minus, Tok::Slash, Tok::End}));
 }
 
 TEST(OdsqlLexer, NumbersAndRanges) {
@@ -121,8 +121,9 @@ TEST(OdsqlLexer, PositionCountsCharactersNotBytes) {
 }
 
 TEST(OdsqlLexer, InvalidUtf8) {
-  for (const std::string& s : {std::string("a = \"\xff\""), std::string("\xc3"), std::string("\xe0\x80\x80"),
-                              std::string("\xed\xa0\x80"), std::string("\xc0\xaf")}) {
+  for (const std::string& s :
+       {std::string("a = \"\xff\""), std::string("\xc3"), std::string("\xe0\x80\x80"),
+        std::string("\xed\xa0\x80"), std::string("\xc0\xaf")}) {
     auto c = catch_error([&] { lex_text(s); });
     EXPECT_EQ(c.sqlstate, "22021");
   }

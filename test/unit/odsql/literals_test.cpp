@@ -77,7 +77,9 @@ TEST(OdsqlLiterals, Geometries) {
   EXPECT_TRUE(check_geometry("MULTIPOLYGON(((0 0,1 0,1 1,0 0)),((5 5,6 5,6 6,5 5)))", json, err));
   EXPECT_TRUE(check_geometry("POINT EMPTY", json, err));
   EXPECT_TRUE(check_geometry("POINT Z (1 2 3)", json, err));
-  EXPECT_TRUE(check_geometry("{\"type\":\"Polygon\",\"coordinates\":[[[100.0,0.0],[101.0,0.0],[101.0,1.0],[100.0,0.0]]]}", json, err));
+  EXPECT_TRUE(check_geometry(
+      "{\"type\":\"Polygon\",\"coordinates\":[[[100.0,0.0],[101.0,0.0],[101.0,1.0],[100.0,0.0]]]}",
+      json, err));
   EXPECT_TRUE(json);
   EXPECT_FALSE(check_geometry("", json, err));
   EXPECT_FALSE(check_geometry("CIRCLE(1 1)", json, err));
@@ -130,8 +132,12 @@ TEST(OdsqlLiterals, DatePatterns) {
   EXPECT_EQ(out, "\"The date is \"DD\"/\"MM\"/\"YYYY");
   ASSERT_TRUE(date_pattern_to_char("'The date is '''dd/MM/YYYY''", out, err));
   EXPECT_EQ(out, "\"The date is '\"DD\"/\"MM\"/\"YYYY\"'\"");
-  ASSERT_TRUE(date_pattern_to_char("E EEEE H HH yy yyyy M MM d dd m mm s ss w ww e D DDD xx xxxx", out, err));
-  EXPECT_EQ(out, "FMdy\" \"FMday\" \"FMHH24\" \"HH24\" \"YY\" \"YYYY\" \"FMMM\" \"MM\" \"FMDD\" \"DD\" \"FMMI\" \"MI\" \"FMSS\" \"SS\" \"FMIW\" \"IW\" \"ID\" \"FMDDD\" \"DDD\" \"IY\" \"IYYY");
+  ASSERT_TRUE(date_pattern_to_char("E EEEE H HH yy yyyy M MM d dd m mm s ss w ww e D DDD xx xxxx",
+                                   out, err));
+  EXPECT_EQ(
+      out,
+      "FMdy\" \"FMday\" \"FMHH24\" \"HH24\" \"YY\" \"YYYY\" \"FMMM\" \"MM\" \"FMDD\" \"DD\" "
+      "\"FMMI\" \"MI\" \"FMSS\" \"SS\" \"FMIW\" \"IW\" \"ID\" \"FMDDD\" \"DDD\" \"IY\" \"IYYY");
   // Quotes and backslashes in free text are escaped for to_char.
   ASSERT_TRUE(date_pattern_to_char("'a\"b\\c'", out, err));
   EXPECT_EQ(out, "\"a\\\"b\\\\c\"");

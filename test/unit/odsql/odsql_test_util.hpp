@@ -18,12 +18,18 @@ using opendata::UserError;
 using namespace opendata::odsql;
 
 inline std::vector<FieldInfo> fields() {
-  return {{"name", FieldType::Text},          {"city", FieldType::Text},
-          {"population", FieldType::Integer}, {"height", FieldType::Double},
-          {"planted", FieldType::Date},       {"updated", FieldType::DateTime},
-          {"alive", FieldType::Boolean},      {"geo", FieldType::GeoPoint},
-          {"shape", FieldType::GeoShape},     {"Année", FieldType::Integer},
-          {"12", FieldType::Text},            {"and", FieldType::Text}};
+  return {{"name", FieldType::Text},
+          {"city", FieldType::Text},
+          {"population", FieldType::Integer},
+          {"height", FieldType::Double},
+          {"planted", FieldType::Date},
+          {"updated", FieldType::DateTime},
+          {"alive", FieldType::Boolean},
+          {"geo", FieldType::GeoPoint},
+          {"shape", FieldType::GeoShape},
+          {"Année", FieldType::Integer},
+          {"12", FieldType::Text},
+          {"and", FieldType::Text}};
 }
 
 inline Request request() {
@@ -56,12 +62,18 @@ inline Caught catch_error(const std::function<void()>& f) {
 // Compiles records with one clause set; returns the error (thrown=false if none).
 inline Caught records_error(const std::string& clause, const std::string& text) {
   Request r = request();
-  if (clause == "select") r.select = text;
-  else if (clause == "where") r.where = text;
-  else if (clause == "group_by") r.group_by = text;
-  else if (clause == "order_by") r.order_by = text;
-  else if (clause == "refine") r.refine.push_back(text);
-  else if (clause == "exclude") r.exclude.push_back(text);
+  if (clause == "select")
+    r.select = text;
+  else if (clause == "where")
+    r.where = text;
+  else if (clause == "group_by")
+    r.group_by = text;
+  else if (clause == "order_by")
+    r.order_by = text;
+  else if (clause == "refine")
+    r.refine.push_back(text);
+  else if (clause == "exclude")
+    r.exclude.push_back(text);
   return catch_error([&] { compile_records(fields(), r); });
 }
 
@@ -75,7 +87,8 @@ inline Compiled where(const std::string& w) {
 inline std::size_t max_param(const std::string& sql) {
   std::size_t best = 0;
   static const std::regex re("\\$([0-9]+)");
-  for (auto it = std::sregex_iterator(sql.begin(), sql.end(), re); it != std::sregex_iterator(); ++it) {
+  for (auto it = std::sregex_iterator(sql.begin(), sql.end(), re); it != std::sregex_iterator();
+       ++it) {
     best = std::max<std::size_t>(best, std::stoul((*it)[1]));
   }
   return best;

@@ -67,7 +67,8 @@ TEST(OdsqlParser, SearchLiterals) {
 
 TEST(OdsqlParser, Calls) {
   EXPECT_EQ(w("distance(geo, geom'POINT(1 1)', 1km)"), "(distance geo geom'POINT(1 1)' 1km)");
-  EXPECT_EQ(w("within_distance(geo, geom'POINT(1 1)', 5 mi)"), "(within_distance geo geom'POINT(1 1)' 5mi)");
+  EXPECT_EQ(w("within_distance(geo, geom'POINT(1 1)', 5 mi)"),
+            "(within_distance geo geom'POINT(1 1)' 5mi)");
   EXPECT_EQ(w("COUNT(*) > 1"), "(cmp > (count *) 1)");
   EXPECT_EQ(w("count(distinct a)"), "(count distinct a)");
   EXPECT_EQ(w("now(days=-1, year=2000)"), "(now (days= (neg 1)) (year= 2000))");
@@ -99,11 +100,15 @@ TEST(OdsqlParser, SyntaxErrors) {
       {"a and", "ODSQL syntax error at character 6: expected a value after 'and'"},
       {"and a", "ODSQL syntax error at character 1: expected a value, found 'and'"},
       {"a = = 1", "ODSQL syntax error at character 5: expected a value after '='"},
-      {"a is 3", "ODSQL syntax error at character 6: expected NULL, TRUE or FALSE after IS, found '3'"},
+      {"a is 3",
+       "ODSQL syntax error at character 6: expected NULL, TRUE or FALSE after IS, found '3'"},
       {"a in 3", "ODSQL syntax error at character 6: expected '(', '[' or ']' after IN, found '3'"},
       {"a in [1, 2]", "ODSQL syntax error at character 8: expected '..' or TO in range, found ','"},
-      {"a in [1..2", "ODSQL syntax error at character 11: expected ']' or '[' to close the range, found end of input"},
-      {"f(a b)", "ODSQL syntax error at character 5: expected ',' or ')' in function arguments, found 'b'"},
+      {"a in [1..2",
+       "ODSQL syntax error at character 11: expected ']' or '[' to close the range, found end of "
+       "input"},
+      {"f(a b)",
+       "ODSQL syntax error at character 5: expected ',' or ')' in function arguments, found 'b'"},
       {"a = 1 = 2", "ODSQL syntax error at character 7: unexpected '='"},
       {"", nullptr},
   };
@@ -152,7 +157,8 @@ TEST(OdsqlParser, LongFlatChainsAreNotDeep) {
 }
 
 TEST(OdsqlParser, SelectItems) {
-  const std::string text = "*, name AS n, count(*), include(pop*), exclude(geo, `12`), 2 * height as `double h`";
+  const std::string text =
+      "*, name AS n, count(*), include(pop*), exclude(geo, `12`), 2 * height as `double h`";
   const Source src{"select", text};
   auto items = parse_select(src);
   ASSERT_EQ(items.size(), 6u);
@@ -173,7 +179,8 @@ TEST(OdsqlParser, SelectAliasErrors) {
     const Source src{"select", t};
     parse_select(src);
   });
-  EXPECT_EQ(e.message, "ODSQL syntax error at character 5: expected a label after 'AS', found end of input");
+  EXPECT_EQ(e.message,
+            "ODSQL syntax error at character 5: expected a label after 'AS', found end of input");
 }
 
 TEST(OdsqlParser, GroupAndOrder) {

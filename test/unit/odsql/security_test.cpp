@@ -10,10 +10,14 @@ using namespace odsql_test;
 // Single-quoted literals the compiler itself writes.
 bool allowed_literal(const std::string& lit) {
   static const char* const kAllowed[] = {
-      "[]", " ", "UTC", "YYYY-MM-DD\"T\"HH24:MI:SS", "+", "-", "HH24:MI", "day", "week", "month", "quarter",
-      "year", "epoch", "1 second", "1 month", "1 day", "name", "facets", "count", "state", "value", "refined",
-      "displayed", "excluded", "YYYY", "MM", "DD", "YYYY/MM", "YYYY/MM/DD", "YYYY-MM", "YYYY-MM-DD",
-      "YYYY-MM-DD\"T\"HH24:MI:SS.MS"};
+      "[]",         " ",        "UTC",        "YYYY-MM-DD\"T\"HH24:MI:SS",
+      "+",          "-",        "HH24:MI",    "day",
+      "week",       "month",    "quarter",    "year",
+      "epoch",      "1 second", "1 month",    "1 day",
+      "name",       "facets",   "count",      "state",
+      "value",      "refined",  "displayed",  "excluded",
+      "YYYY",       "MM",       "DD",         "YYYY/MM",
+      "YYYY/MM/DD", "YYYY-MM",  "YYYY-MM-DD", "YYYY-MM-DD\"T\"HH24:MI:SS.MS"};
   for (const char* a : kAllowed) {
     if (lit == a) return true;
   }
@@ -92,7 +96,8 @@ const char* const kHostile[] = {
     "name = 'x' -- comment",
     "name = 'x'; DELETE FROM trees",
     "intersects(shape, geom'POINT(1 1)''); DROP TABLE trees; --')",
-    "intersects(shape, geom'{\"type\":\"Point\",\"coordinates\":[1,2],\"x\":\"'); DROP TABLE t; --\"}')",
+    "intersects(shape, geom'{\"type\":\"Point\",\"coordinates\":[1,2],\"x\":\"'); DROP TABLE t; "
+    "--\"}')",
     "planted > date'2020''); DROP'",
     "name like \"%'; DROP TABLE t; --\"",
     "\"'; DROP TABLE t; --\"",
@@ -145,8 +150,9 @@ TEST(OdsqlSecurity, AliasesAreQuotedIdentifiers) {
 }
 
 TEST(OdsqlSecurity, HostileRefineAndExclude) {
-  for (const char* v : {"city:'); DROP TABLE t; --", "city:$$x$$", "name:\\", "planted:2020'; --",
-                        "population:1; DROP", "alive:true'--", "updated:2020-01-01T00:00:00+01:00"}) {
+  for (const char* v :
+       {"city:'); DROP TABLE t; --", "city:$$x$$", "name:\\", "planted:2020'; --",
+        "population:1; DROP", "alive:true'--", "updated:2020-01-01T00:00:00+01:00"}) {
     check([&](Request& r) { r.refine = {v}; }, v);
     check([&](Request& r) { r.exclude = {v}; }, v);
   }
