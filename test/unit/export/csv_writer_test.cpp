@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <limits>
+
+#include "core/interrupt.hpp"
 
 #include "export_test_util.hpp"
 #include "wkb_test_util.hpp"
@@ -226,6 +229,32 @@ TEST(ExportCsv, GeoJsonTextRefusesForeignSrid) {
   EXPECT_EQ(run(Format::Csv, cols, {{Cell::geometry(lambert)}},
                 R"({"bom":false,"header":"none","geometry_format":"wkt"})"),
             "POINT(652000 6862000)\r\n");
+}
+
+// A cancel request arrives through the interrupt hook as an exception; the
+// writer must stop between rows, leaving only complete rows in its buffer.
+int g_interrupt_calls = 0;
+void cancel_on_second_call() {
+  if (++g_interrupt_calls == 2) throw UserError("57014", "canceling statement due to user request");
+}
+
+TEST(ExportCsv, InterruptStopsBetweenRows) {
+  g_interrupt_calls = 0;
+  g_interrupt_hook = &cancel_on_second_call;
+  auto w = make_writer(Format::Csv, {col("n", CellKind::Integer)},
+                       parse_options(Format::Csv, R"({"bom":false,"header":"none"})"));
+  w->begin();
+  std::string state = "none";
+  for (int i = 0; i < 100000 && state == "none"; ++i) {
+    state = sqlstate_of([&] { w->add_row({Cell::integer(i)}); });
+  }
+  g_interrupt_hook = nullptr;
+  EXPECT_EQ(state, "57014");
+  EXPECT_EQ(g_interrupt_calls, 2);
+  const std::string& out = w->buffer();
+  ASSERT_FALSE(out.empty());
+  EXPECT_EQ(out.substr(out.size() - 2), "\r\n");  // ends on a whole record
+  EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), static_cast<long>(w->row_count()));
 }
 
 TEST(ExportCsv, MisuseIsAnInternalError) {
