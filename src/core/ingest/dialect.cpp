@@ -43,7 +43,8 @@ Score score(std::string_view sample, CsvDialectChars d, bool truncated) {
   long best = 0;
   for (const auto& [cols, n] : freq)
     if (n >= best) best = n, s.columns = cols;  // ties: the larger count (map order)
-  s.multi = s.columns >= 2;
+  // A multi-column reading must hold for most rows, or it is noise.
+  s.multi = s.columns >= 2 && (counts.size() == 1 || static_cast<size_t>(best) * 2 > counts.size());
   // A quote problem means this quote/escape guess split a field wrongly.
   s.consistent = best - 2 * issues;
   return s;
@@ -64,7 +65,8 @@ CsvDialectChars detect_dialect_chars(std::string_view sample, const CsvOptions& 
                                          : std::vector<char>{';', ',', '\t', '|'};
   std::vector<char> quotes;
   if (o.quote) quotes.push_back(*o.quote);
-  else quotes = {'"', '\''};
+  else if (sample.find('"') != std::string_view::npos) quotes = {'"'};
+  else quotes = {'"', '\''};  // single quotes only when double quotes never occur
   CsvDialectChars best{};
   Score best_score;
   bool have = false;
