@@ -1,16 +1,19 @@
 // compile_records(): the page of records (or groups) and its count.
 //
 // Statement shape (results_sql):
-//   SELECT coalesce(json_agg(q.j ORDER BY q.n), '[]'::json) FROM (
+//   SELECT coalesce(json_agg(q.j ORDER BY q.k0 DESC, ...), '[]'::json) FROM (
 //     SELECT (SELECT row_to_json(r.*) FROM (SELECT <json form of p.c0> AS "name0", ...) r) AS j,
-//     p.n FROM (SELECT <expr0> AS c0, ..., row_number() OVER (ORDER BY <keys>) AS n
-//           FROM <relation> WHERE <filter> [GROUP BY .. HAVING ..] ORDER BY <keys> LIMIT .. OFFSET
-//           ..) p
+//            p.k0, ...
+//     FROM (SELECT <expr0> AS c0, ..., <order key0> AS k0, ...
+//           FROM <relation> WHERE <filter> [GROUP BY .. HAVING ..]
+//           ORDER BY <keys> LIMIT .. OFFSET ..) p
 //   ) q
-// The innermost query filters, sorts and cuts the page; GeoJSON and date
-// formatting only run on the page's rows; row_number() carries the order
-// through json_agg explicitly.  row_to_json over a sub-select (rather than
-// json_build_object) has no 100-argument limit on wide datasets.
+// The innermost query filters, sorts and cuts the page, so PostgreSQL can use
+// a top-N sort or an index; GeoJSON and date formatting only run on the page's
+// rows.  The order keys travel with the page so that json_agg re-sorts those
+// few rows explicitly (a window function would defeat the top-N sort).
+// row_to_json over a sub-select (rather than json_build_object) has no
+// 100-argument limit on wide datasets.
 #include <vector>
 
 #include "core/odsql/lexer.hpp"
@@ -240,7 +243,11 @@ Compiled compile_records(const std::vector<FieldInfo>& fields, const Request& re
   Translator ot(schema, params, sord, Clause::OrderBy);
   ot.allow_aggregates(aggregated);
   ot.set_aliases(&order_aliases);
-  std::string order;
+  struct OrderKey {
+    std::string sql;
+    bool descending;
+  };
+  std::vector<OrderKey> order;
   for (const OrderItem& item : orders) {
     const Expr e = ot.value(*item.expr);
     if (e.type == Type::Geo) {
@@ -248,15 +255,12 @@ Compiled compile_records(const std::vector<FieldInfo>& fields, const Request& re
                    "Order by distance(field, geom'POINT(lon lat)') instead.");
     }
     if (aggregated) ot.check_grouping(*item.expr, key_sqls);
-    if (!order.empty()) order += ", ";
-    order += (e.sort_sql.empty() ? e.sql : e.sort_sql) +
-             (item.descending ? " DESC NULLS LAST" : " ASC NULLS LAST");
+    order.push_back(OrderKey{e.sort_sql.empty() ? e.sql : e.sort_sql, item.descending});
   }
   if (orders.empty() && grouped) {
     // Groups come in key order, which makes pages stable.
     for (const Output& k : keys) {
-      if (!order.empty()) order += ", ";
-      order += (k.expr.sort_sql.empty() ? k.expr.sql : k.expr.sort_sql) + " ASC NULLS LAST";
+      order.push_back(OrderKey{k.expr.sort_sql.empty() ? k.expr.sql : k.expr.sort_sql, false});
     }
   }
 
@@ -275,29 +279,34 @@ Compiled compile_records(const std::vector<FieldInfo>& fields, const Request& re
   const std::string from = " FROM " + req.relation + where_sql;
 
   const std::string prefix = column_prefix(fields);
-  const std::string ncol = quote_ident(prefix + "n");
   std::string inner = "SELECT ";
   std::string json_cols;
   for (std::size_t i = 0; i < outs.size(); ++i) {
     const std::string col = quote_ident(prefix + "c" + std::to_string(i));
-    inner += outs[i].expr.sql + " AS " + col + ", ";
+    inner += (i == 0 ? "" : ", ") + outs[i].expr.sql + " AS " + col;
     json_cols += (i == 0 ? "" : ", ") + output_sql(outs[i].expr.type, "p." + col) + " AS " +
                  quote_ident(outs[i].name);
   }
-  inner += "row_number() OVER (" + (order.empty() ? std::string() : "ORDER BY " + order) + ") AS " +
-           ncol;
+  std::string order_by, keys_out, agg_order;
+  for (std::size_t i = 0; i < order.size(); ++i) {
+    const std::string col = quote_ident(prefix + "k" + std::to_string(i));
+    const char* dir = order[i].descending ? " DESC NULLS LAST" : " ASC NULLS LAST";
+    inner += (outs.empty() && i == 0 ? "" : ", ") + order[i].sql + " AS " + col;
+    order_by += (i == 0 ? "" : ", ") + order[i].sql + dir;
+    keys_out += ", p." + col;
+    agg_order += (i == 0 ? " ORDER BY q." : ", q.") + col + dir;
+  }
   inner += from + group_sql;
-  if (!order.empty()) inner += " ORDER BY " + order;
+  if (!order.empty()) inner += " ORDER BY " + order_by;
   if (req.limit >= 0) inner += " LIMIT " + params.add(ParamType::Int8, std::to_string(req.limit));
   if (req.offset > 0) inner += " OFFSET " + params.add(ParamType::Int8, std::to_string(req.offset));
 
   Compiled out;
   // r.* (not a bare r): a bare name would resolve to an output column
   // labelled "r" before the sub-select's alias.
-  out.results_sql =
-      "SELECT coalesce(json_agg(q.j ORDER BY q.n), '[]'::json) FROM (SELECT (SELECT "
-      "row_to_json(r.*) FROM (SELECT " +
-      json_cols + ") r) AS j, p." + ncol + " AS n FROM (" + inner + ") p) q";
+  out.results_sql = "SELECT coalesce(json_agg(q.j" + agg_order +
+                    "), '[]'::json) FROM (SELECT (SELECT row_to_json(r.*) FROM (SELECT " +
+                    json_cols + ") r) AS j" + keys_out + " FROM (" + inner + ") p) q";
   if (grouped) {
     out.count_sql = "SELECT count(*) FROM (SELECT 1" + from + group_sql + ") g";
   } else if (aggregated) {
