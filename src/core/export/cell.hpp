@@ -5,6 +5,21 @@
 // bytea, ...) and must stay valid until add_row() returns.  Building a row
 // therefore allocates nothing; the caller can keep one std::vector<Cell>
 // and overwrite it for every row.
+//
+// Suggested mapping from PostgreSQL types (the PostgreSQL layer decides):
+//   int2, int4, int8, oid              Cell::integer(v)
+//   float8                             Cell::number(v) (or number_text of its output)
+//   float4, numeric                    Cell::number_text(output text): keeps the digits
+//                                      the user sees (0.1::float4 is not 0.1 as a double)
+//   bool                               Cell::boolean(v)
+//   text, varchar, bpchar, uuid, enum  Cell::text_value(output text)
+//   json, jsonb                        Cell::json(output text)
+//   date                               Cell::date(ISO text, DateStyle ISO)
+//   timestamp(tz), time(tz)            Cell::datetime(ISO 8601 text)
+//   geometry, geography                Cell::geometry(ST_AsBinary / ST_AsEWKB bytes)
+//   arrays                             Cell::array(items, n), items mapped as above
+//   anything else                      Cell::text_value(output text)
+// Text must be UTF-8 (convert from the server encoding first if needed).
 #pragma once
 
 #include <cstddef>

@@ -215,7 +215,7 @@ class Parser {
     if (++steps_ % kInterruptEvery == 0) check_interrupts();
   }
 
-  std::size_t position_size(const Header& h) const { return 8u * (2u + h.z + h.m); }
+  std::size_t position_size(const Header& h) const { return std::size_t{8} * (2u + h.z + h.m); }
 
   // A point sequence: "[p,p]" in GeoJSON, "(p,p)" in WKT.
   void sequence(const Header& h) {

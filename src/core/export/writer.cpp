@@ -29,7 +29,7 @@ Writer::Writer(std::vector<Column> columns, const ExportOptions& options)
     : columns_(std::move(columns)), options_(options) {
   geometry_options_.precision = options.precision;
   geometry_options_.keep_z = options.keep_z;
-  out_.reserve(64 * 1024);
+  out_.reserve(std::size_t{64} * 1024);
 }
 
 void Writer::begin() {
