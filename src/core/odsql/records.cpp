@@ -211,7 +211,14 @@ Compiled compile_records(const std::vector<FieldInfo>& fields, const Request& re
   for (const Output& o : outs) aggregated = aggregated || o.expr.aggregate;
   if (aggregated) {
     for (const SelectItem& item : select) {
-      if (item.kind == SelectItem::Expr) st.check_grouping(*item.expr, key_sqls);
+      if (item.kind == SelectItem::Expr) {
+        st.check_grouping(*item.expr, key_sqls);
+      } else if (item.kind != SelectItem::Exclude) {
+        // "*, count(*)": the fields are neither grouped nor aggregated.
+        source_error(sqlstate::kGroupingError, ssel, item.begin,
+                     "all fields cannot be selected together with aggregate functions",
+                     "Select the fields to group by with group_by, e.g. group_by=city.");
+      }
     }
   }
 

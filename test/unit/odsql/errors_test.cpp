@@ -147,6 +147,11 @@ const ErrorCase kCases[] = {
     {"select", "population + population + population + population + population + 1", "42622",
      "output name \"population + population + population + p...\" is too long", 1,
      "Give the expression a shorter label with AS (at most 63 bytes)."},
+    {"select", "*, count(*)", "42803",
+     "all fields cannot be selected together with aggregate functions", 1, nullptr},
+    {"select", "include(p*), sum(height)", "42803",
+     "all fields cannot be selected together with aggregate functions", 1, nullptr},
+    {"select", "exclude(geo), count(*)", "", "", 0, nullptr},
     {"select", "*", "", "", 0, nullptr},
 };
 
