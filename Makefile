@@ -43,6 +43,12 @@ include $(PGXS)
 # the same language level, or the C++17 sources do not parse.
 override BITCODE_CXXFLAGS += -std=c++17 -Wno-register
 
+# PGXS tracks no header dependencies (and its optional ones collide on
+# same-named files in different folders): every object depends on every
+# header.  Coarse, but a stale object with an old class layout is a crash.
+HEADERS = $(shell find src -name '*.hpp')
+$(OBJS) $(OBJS:.o=.bc): $(HEADERS)
+
 $(EXTENSION)--$(EXTVERSION).sql: $(SQL_PARTS)
 	cat $^ > $@
 

@@ -95,8 +95,10 @@ inline void check_for_interrupts() {
   if (unlikely(INTERRUPTS_PENDING_CONDITION())) call([] { CHECK_FOR_INTERRUPTS(); });
 }
 
+// Also used for C callbacks that PostgreSQL calls from its own frames (a COPY
+// data source, say): they return what the body returns.
 template <typename Fn>
-Datum boundary(Fn&& body) {
+auto boundary(Fn&& body) -> std::invoke_result_t<Fn> {
   detail::PendingError pending;
   try {
     return body();

@@ -43,7 +43,12 @@ GRANT EXECUTE ON FUNCTION
   opendata.describe_field(text, text, jsonb), opendata.publish(text), opendata.unpublish(text),
   opendata.drop_dataset(text, boolean), opendata.add_reuse(text, text, text, text[], text, text),
   opendata.add_attachment(text, text, text, text, text),
-  opendata.explain_odsql(text, text, text, text, text, int, int, text[], text[], text, text)
+  opendata.explain_odsql(text, text, text, text, text, int, int, text[], text[], text, text),
+  opendata.import_csv(text, bytea, jsonb), opendata._import_csv(text, bytea, text),
+  opendata.import_csv_file(text, text, jsonb), opendata._read_server_file(text),
+  opendata.sniff_csv(bytea, jsonb), opendata._sniff_csv(bytea, text),
+  opendata._truncate_for_import(text), opendata._record_import(text, bigint, text),
+  opendata._check_slug(text)
   TO opendata_publisher;
 GRANT EXECUTE ON FUNCTION opendata.set_catalog(jsonb), opendata.create_organization(text, text, jsonb),
   opendata.add_member(text, regrole) TO opendata_admin;

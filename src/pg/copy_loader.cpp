@@ -1,0 +1,87 @@
+#include "pg/copy_loader.hpp"
+
+#include <cstring>
+
+extern "C" {
+#include "access/table.h"
+#include "commands/copy.h"
+#include "nodes/makefuncs.h"
+#include "nodes/value.h"
+#include "parser/parse_node.h"
+#include "parser/parse_relation.h"
+#include "storage/lockdefs.h"
+}
+
+namespace opendata::pg {
+
+namespace {
+
+// COPY's data source callback has no context argument, so the running load
+// is reached through this pointer.  A plain pointer (no static object), set
+// only for the duration of copy_into().
+struct Feed {
+  const ChunkProducer* next;
+  std::string chunk;
+  std::size_t pos = 0;
+  bool done = false;
+};
+Feed* g_feed = nullptr;
+
+// Called by CopyFrom from C frames: C++ exceptions must not escape, so the
+// body runs in a boundary that turns them into ERRORs, which longjmp back
+// through CopyFrom to the pg::call() around it.
+int feed_copy(void* outbuf, int minread, int maxread) {
+  return boundary([&]() -> int {
+    Feed& f = *g_feed;
+    int written = 0;
+    auto* out = static_cast<char*>(outbuf);
+    while (written < minread && !f.done) {
+      if (f.pos == f.chunk.size()) {
+        f.pos = 0;
+        if (!(*f.next)(f.chunk)) {
+          f.done = true;
+          break;
+        }
+        continue;
+      }
+      std::size_t n = std::min<std::size_t>(f.chunk.size() - f.pos, maxread - written);
+      std::memcpy(out + written, f.chunk.data() + f.pos, n);
+      f.pos += n;
+      written += static_cast<int>(n);
+    }
+    return written;
+  });
+}
+
+}  // namespace
+
+std::uint64_t copy_into(Oid relation, const ChunkProducer& next) {
+  Feed feed{&next, {}, 0, false};
+  g_feed = &feed;
+  std::uint64_t rows = 0;
+  try {
+    rows = call([relation] {
+      Relation rel = table_open(relation, RowExclusiveLock);
+      // CopyFrom builds its executor state from the parse state's range
+      // table, as COPY's own DoCopy() sets it up.  Permissions were checked
+      // by the caller (the importer owns the table, or manages the dataset).
+      ParseState* pstate = make_parsestate(nullptr);
+      addRangeTableEntryForRelation(pstate, rel, RowExclusiveLock, nullptr, false, false);
+      // The producer emits UTF-8 whatever the client encoding is.
+      List* options = list_make1(makeDefElem(pstrdup("encoding"), (Node*)makeString(pstrdup("UTF8")), -1));
+      CopyFromState cstate = BeginCopyFrom(pstate, rel, nullptr, nullptr, false, feed_copy, NIL, options);
+      uint64 processed = CopyFrom(cstate);
+      EndCopyFrom(cstate);
+      table_close(rel, NoLock);
+      free_parsestate(pstate);
+      return processed;
+    });
+  } catch (...) {
+    g_feed = nullptr;
+    throw;
+  }
+  g_feed = nullptr;
+  return rows;
+}
+
+}  // namespace opendata::pg

@@ -1,0 +1,239 @@
+// opendata.import_csv(), sniff_csv() and their server-file variants: a file
+// analysed by src/core/ingest, loaded with COPY FROM into a table of schema
+// opendata_data, registered as a draft dataset, in one transaction.  Any
+// error, or a cancel, rolls everything back: no table, no catalog row.
+//
+// The functions are SECURITY INVOKER: the caller owns the table it imports,
+// and register() checks what the caller may publish.
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/ingest/normalise.hpp"
+#include "core/ingest/options.hpp"
+#include "core/ingest/report.hpp"
+#include "core/ingest/sniff.hpp"
+#include "pg/args.hpp"
+#include "pg/copy_loader.hpp"
+#include "pg/spi.hpp"
+
+extern "C" {
+#include "catalog/pg_authid_d.h"
+#include "utils/acl.h"
+#include "utils/fmgrprotos.h"
+
+PG_FUNCTION_INFO_V1(opendata_import_csv);
+PG_FUNCTION_INFO_V1(opendata_sniff_csv);
+PG_FUNCTION_INFO_V1(opendata_read_server_file);
+}
+
+namespace opendata::pg {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double ms_since(Clock::time_point t) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
+}
+
+// Keys of the options object that belong to the import itself; the rest
+// describe the file and go to the ingest core, which rejects unknown keys.
+struct ImportRequest {
+  std::string mode = "create";  // or "replace"
+  nlohmann::json metadata = nlohmann::json::object();
+  nlohmann::json file_options = nlohmann::json::object();
+};
+
+ImportRequest parse_request(const std::string& options_text) {
+  ImportRequest r;
+  nlohmann::json options = nlohmann::json::parse(options_text.empty() ? "{}" : options_text,
+                                                 nullptr, false);
+  if (!options.is_object()) throw UserError("22023", "import options must be a JSON object");
+  if (options.contains("mode")) {
+    const auto& m = options["mode"];
+    if (!m.is_string() || (m != "create" && m != "replace"))
+      throw UserError("22023", "invalid value for import option \"mode\"",
+                      "Expected \"create\" (the default) or \"replace\".");
+    r.mode = m.get<std::string>();
+    options.erase("mode");
+  }
+  if (options.contains("metadata")) {
+    if (!options["metadata"].is_object())
+      throw UserError("22023", "invalid value for import option \"metadata\"",
+                      "Expected an object of dataset metadata, as for set_metadata().");
+    r.metadata = options["metadata"];
+    options.erase("metadata");
+  }
+  r.file_options = std::move(options);
+  return r;
+}
+
+std::string quote_ident(const std::string& name) {
+  std::string out = "\"";
+  for (char c : name) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string table_of(const std::string& slug) { return "opendata_data." + quote_ident(slug); }
+
+std::string one_value(const std::string& sql, const std::vector<spi::TextParam>& params) {
+  uint64 n = spi::execute_text_params(sql, params, false);
+  return n == 0 ? std::string() : spi::value(0, 1).value_or("");
+}
+
+// mode create: a new table shaped by the report.
+Oid create_table(const std::string& slug, const ingest::SniffReport& report) {
+  one_value("SELECT opendata._check_slug($1)::text", {{TEXTOID, slug}});
+  if (!one_value("SELECT 1 FROM opendata.datasets WHERE slug = $1", {{TEXTOID, slug}}).empty())
+    throw UserError("23505", "dataset \"" + slug + "\" already exists", "",
+                    "Import with {\"mode\": \"replace\"} to load new data into it.");
+  std::string ddl = "CREATE TABLE " + table_of(slug) + " (";
+  for (std::size_t i = 0; i < report.columns.size(); i++) {
+    const auto& c = report.columns[i];
+    ddl += (i ? ", " : "") + quote_ident(c.name) + " " + ingest::pg_type_of(c);
+  }
+  ddl += ")";
+  spi::execute(ddl.c_str(), false);
+  return static_cast<Oid>(std::stoul(
+      one_value("SELECT to_regclass($1)::oid::text", {{TEXTOID, table_of(slug)}})));
+}
+
+// mode replace: the dataset's table, emptied, if the file has the same
+// columns; anything else would silently break the published API.
+Oid reuse_table(const std::string& slug, const ingest::SniffReport& report) {
+  std::string source =
+      one_value("SELECT source::oid::text FROM opendata.datasets WHERE slug = $1", {{TEXTOID, slug}});
+  if (source.empty())
+    throw UserError("42P01", "dataset \"" + slug + "\" does not exist", "",
+                    "Import without \"mode\": \"replace\" to create it.");
+  uint64 n = spi::execute_text_params(
+      "SELECT attname::text, format_type(atttypid, atttypmod) FROM pg_attribute "
+      "WHERE attrelid = $1::oid AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
+      {{TEXTOID, source}}, false);
+  std::string expected, found;
+  for (uint64 row = 0; row < n; row++)
+    expected += (row ? ", " : "") + *spi::value(row, 1) + " " + *spi::value(row, 2);
+  for (std::size_t i = 0; i < report.columns.size(); i++)
+    found += (i ? ", " : "") + report.columns[i].name + " " +
+             one_value("SELECT format_type($1::regtype, NULL)",
+                       {{TEXTOID, ingest::pg_type_of(report.columns[i])}});
+  if (expected != found)
+    throw UserError("22023", "the file does not have the columns of dataset \"" + slug + "\"",
+                    "Dataset: " + expected + ".\nFile: " + found + ".",
+                    "Force types and names with the \"columns\" option, or drop the dataset "
+                    "and import it again.");
+  spi::execute_text_params("SELECT opendata._truncate_for_import($1)", {{TEXTOID, slug}}, false);
+  return static_cast<Oid>(std::stoul(source));
+}
+
+// The original headers become field labels.
+void label_fields(const std::string& slug, const ingest::SniffReport& report) {
+  for (const auto& c : report.columns) {
+    if (c.label.empty() || c.label == c.name) continue;
+    nlohmann::json m = {{"label", c.label}};
+    spi::execute_text_params("SELECT opendata.describe_field($1, $2, $3::jsonb)",
+                             {{TEXTOID, slug}, {TEXTOID, c.name}, {TEXTOID, m.dump()}}, false);
+  }
+}
+
+nlohmann::json import_csv(const std::string& slug, std::string_view data,
+                          const std::string& options_text) {
+  auto started = Clock::now();
+  ImportRequest req = parse_request(options_text);
+  ingest::CsvOptions options = ingest::parse_options(req.file_options);
+
+  spi::connect();
+  ingest::SniffReport report = ingest::sniff_csv(data, options);
+  double sniff_ms = ms_since(started);
+
+  Oid table = req.mode == "create" ? create_table(slug, report) : reuse_table(slug, report);
+  auto load_started = Clock::now();
+  ingest::CsvNormaliser normaliser(data, options, report);
+  std::uint64_t loaded = copy_into(table, [&](std::string& out) { return normaliser.next_chunk(out); });
+  double load_ms = ms_since(load_started);
+
+  std::string table_name = table_of(slug);
+  if (req.mode == "create") {
+    if (!report.geometry_column.empty()) {
+      std::string index = "CREATE INDEX ON " + table_name + " USING gist (" +
+                          quote_ident(report.geometry_column) + ")";
+      spi::execute(index.c_str(), false);
+    }
+    spi::execute_text_params("SELECT opendata.register($1::regclass, $2, $3::jsonb)",
+                             {{TEXTOID, table_name}, {TEXTOID, slug}, {TEXTOID, req.metadata.dump()}},
+                             false);
+    label_fields(slug, report);
+  } else if (!req.metadata.empty()) {
+    spi::execute_text_params("SELECT opendata.set_metadata($1, $2::jsonb)",
+                             {{TEXTOID, slug}, {TEXTOID, req.metadata.dump()}}, false);
+  }
+  // Fresh statistics: the planner (and estimated counts) see the new data.
+  std::string analyze = "ANALYZE " + table_name;
+  spi::execute(analyze.c_str(), false);
+  std::string version = one_value("SELECT opendata._record_import($1, $2::bigint, $3)::text",
+                                  {{TEXTOID, slug},
+                                   {TEXTOID, std::to_string(loaded)},
+                                   {TEXTOID, req.mode}});
+  spi::finish();
+
+  nlohmann::json out = ingest::to_json(report);
+  out["slug"] = slug;
+  out["table"] = "opendata_data." + slug;
+  out["mode"] = req.mode;
+  out["rows_loaded"] = loaded;
+  out["rows_rejected"] = normaliser.rows_rejected();
+  out["rejected"] = ingest::to_json(normaliser.rejected());
+  out["version"] = nlohmann::json::parse(version, nullptr, false);
+  out["timings_ms"] = {{"sniff", sniff_ms}, {"load", load_ms}, {"total", ms_since(started)}};
+  return out;
+}
+
+}  // namespace
+}  // namespace opendata::pg
+
+using namespace opendata;
+
+// _import_csv(slug text, data bytea, options text) -> text (JSON report)
+Datum opendata_import_csv(PG_FUNCTION_ARGS) {
+  return pg::boundary([&] {
+    if (PG_ARGISNULL(0)) throw UserError("22023", "slug must be given");
+    if (PG_ARGISNULL(1)) throw UserError("22023", "data must be given");
+    std::string slug = pg::text_arg(fcinfo, 0);
+    std::string_view data = pg::text_view(PG_GETARG_DATUM(1));
+    nlohmann::json report = pg::import_csv(slug, data, pg::text_arg(fcinfo, 2));
+    return pg::text_datum(report.dump());
+  });
+}
+
+// _sniff_csv(data bytea, options text) -> text (JSON report)
+Datum opendata_sniff_csv(PG_FUNCTION_ARGS) {
+  return pg::boundary([&] {
+    if (PG_ARGISNULL(0)) throw UserError("22023", "data must be given");
+    std::string_view data = pg::text_view(PG_GETARG_DATUM(0));
+    pg::ImportRequest req = pg::parse_request(pg::text_arg(fcinfo, 1));
+    ingest::CsvOptions options = ingest::parse_options(req.file_options);
+    return pg::text_datum(ingest::to_json(ingest::sniff_csv(data, options)).dump());
+  });
+}
+
+// _read_server_file(path text) -> bytea, for roles allowed to read server
+// files (superusers and members of pg_read_server_files), whatever the
+// grants on pg_read_binary_file.
+Datum opendata_read_server_file(PG_FUNCTION_ARGS) {
+  return pg::boundary([&] {
+    if (PG_ARGISNULL(0)) throw UserError("22023", "path must be given");
+    bool allowed = pg::call([] { return has_privs_of_role(GetUserId(), ROLE_PG_READ_SERVER_FILES); });
+    if (!allowed)
+      throw UserError("42501", "permission denied to import a server file",
+                      "Only superusers and members of pg_read_server_files may.",
+                      "Pass the file's content to import_csv(slug, data) instead.");
+    Datum path = PG_GETARG_DATUM(0);
+    return pg::call([path] { return DirectFunctionCall1(pg_read_binary_file_all, path); });
+  });
+}
