@@ -245,7 +245,11 @@ $$;
 -- decides in the end.
 CREATE FUNCTION opendata._search_matches(query tsquery)
 RETURNS TABLE (dataset_id bigint, score real)
-LANGUAGE sql STABLE SECURITY DEFINER ROWS 1000 AS $$
+LANGUAGE sql STABLE SECURITY DEFINER ROWS 1000
+-- The planner underestimates prefix terms ('arbr':*) and would scan the
+-- whole table; the GIN index is always the better path here.
+SET enable_seqscan = off
+AS $$
   SELECT s.dataset_id,
          (ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', s.document, query, 1)
           * CASE WHEN s.title @@ query THEN 2 ELSE 1 END)::real
@@ -269,7 +273,10 @@ CREATE FUNCTION opendata_api.search(
   start int DEFAULT 0,
   lang text DEFAULT 'fr')
 RETURNS json
-LANGUAGE plpgsql STABLE AS $$
+LANGUAGE plpgsql STABLE
+-- Facets over a whole catalog group tens of thousands of rows: in memory.
+SET work_mem = '64MB'
+AS $$
 DECLARE
   max_rows int := coalesce(nullif(current_setting('opendata.max_page_size', true), '')::int, 100);
   query tsquery := opendata._search_query(q);
@@ -282,6 +289,7 @@ DECLARE
   -- refine (r) and exclude (x) values per facet
   r_theme text[]; r_keyword text[]; r_publisher text[]; r_license text[]; r_territory text[]; r_modified int[];
   x_theme text[]; x_keyword text[]; x_publisher text[]; x_license text[]; x_territory text[]; x_modified int[];
+  r_org bigint[]; x_org bigint[];
   ord text;
   order_sql text;
   facet_sql text[] := '{}';
@@ -355,6 +363,16 @@ BEGIN
     END LOOP;
   END LOOP;
 
+  -- Publishers by id: an unknown slug refines to nothing (-1 matches no
+  -- organization) and excludes nothing.
+  IF r_publisher IS NOT NULL THEN
+    r_org := ARRAY(SELECT coalesce((SELECT o.id FROM opendata.organizations o WHERE o.slug = x), -1)
+                     FROM unnest(r_publisher) x);
+  END IF;
+  IF x_publisher IS NOT NULL THEN
+    x_org := ARRAY(SELECT o.id FROM opendata.organizations o WHERE o.slug = ANY (x_publisher));
+  END IF;
+
   -- order_by: one key among fixed ones, and a direction.
   ord := lower(regexp_replace(btrim(coalesce(order_by, '')), '\s+', ' ', 'g'));
   order_sql := CASE
@@ -387,13 +405,14 @@ BEGIN
       WHEN 'keyword' THEN $f$(SELECT json_build_object('name', 'keyword', 'facets', coalesce(json_agg(json_build_object(
           'name', x.label, 'value', x.v, 'count', x.n,
           'state', CASE WHEN x.v = ANY ($4) THEN 'refined' ELSE 'displayed' END) ORDER BY x.n DESC, x.v), '[]'))
-        FROM (SELECT v, min(k) AS label, count(DISTINCT h.id) AS n
-                FROM hits h, unnest(h.keywords) k, lower(k) v GROUP BY v ORDER BY 3 DESC, 1 LIMIT 50) x)$f$
+        FROM (SELECT lower(k) AS v, min(k) AS label, count(*) AS n
+                FROM hits h, unnest(h.keywords) k GROUP BY 1 ORDER BY 3 DESC, 1 LIMIT 50) x)$f$
       WHEN 'publisher' THEN $f$(SELECT json_build_object('name', 'publisher', 'facets', coalesce(json_agg(json_build_object(
-          'name', x.label, 'value', x.v, 'count', x.n,
-          'state', CASE WHEN x.v = ANY ($5) THEN 'refined' ELSE 'displayed' END) ORDER BY x.n DESC, x.v), '[]'))
-        FROM (SELECT h.publisher AS v, min(h.publisher_name) AS label, count(*) AS n FROM hits h
-               WHERE h.publisher IS NOT NULL GROUP BY 1 ORDER BY 3 DESC, 1 LIMIT 50) x)$f$
+          'name', o.name, 'value', o.slug, 'count', x.n,
+          'state', CASE WHEN x.v = ANY ($5) THEN 'refined' ELSE 'displayed' END) ORDER BY x.n DESC, o.slug), '[]'))
+        FROM (SELECT h.organization_id AS v, count(*) AS n FROM hits h
+               WHERE h.organization_id IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 50) x
+        JOIN opendata.organizations o ON o.id = x.v)$f$
       WHEN 'license' THEN $f$(SELECT json_build_object('name', 'license', 'facets', coalesce(json_agg(json_build_object(
           'name', coalesce(l.title, x.v), 'value', x.v, 'count', x.n,
           'state', CASE WHEN lower(x.v) = ANY ($6) THEN 'refined' ELSE 'displayed' END) ORDER BY x.n DESC, x.v), '[]'))
@@ -415,19 +434,18 @@ BEGIN
   sql := format($q$
     WITH hits AS MATERIALIZED (
       SELECT d.id, d.slug, d.title, d.modified, d.issued, d.themes, d.keywords, d.license_id,
-             o.slug AS publisher, o.name AS publisher_name, d.spatial->>'label' AS territory,
+             d.organization_id, d.spatial->>'label' AS territory,
              date_part('year', d.modified AT TIME ZONE 'UTC')::int AS year, %s AS score
         FROM %s
-        LEFT JOIN opendata.organizations o ON o.id = d.organization_id
        WHERE ($3 IS NULL OR d.themes @> $3)
          AND ($4 IS NULL OR ARRAY(SELECT lower(k) FROM unnest(d.keywords) k) @> $4)
-         AND ($5 IS NULL OR o.slug = ALL ($5))
+         AND ($5 IS NULL OR d.organization_id = ALL ($5))
          AND ($6 IS NULL OR lower(d.license_id) = ALL ($6))
          AND ($7 IS NULL OR d.spatial->>'label' = ALL ($7))
          AND ($8 IS NULL OR date_part('year', d.modified AT TIME ZONE 'UTC')::int = ALL ($8))
          AND ($9 IS NULL OR NOT d.themes && $9)
          AND ($10 IS NULL OR NOT ARRAY(SELECT lower(k) FROM unnest(d.keywords) k) && $10)
-         AND ($11 IS NULL OR o.slug IS NULL OR o.slug <> ALL ($11))
+         AND ($11 IS NULL OR d.organization_id IS NULL OR d.organization_id <> ALL ($11))
          AND ($12 IS NULL OR d.license_id IS NULL OR lower(d.license_id) <> ALL ($12))
          AND ($13 IS NULL OR d.spatial->>'label' IS NULL OR d.spatial->>'label' <> ALL ($13))
          AND ($14 IS NULL OR date_part('year', d.modified AT TIME ZONE 'UTC')::int <> ALL ($14))
@@ -440,7 +458,9 @@ BEGIN
       'results', (SELECT coalesce(json_agg(CASE WHEN $1 IS NULL THEN to_jsonb(v)
                                                 ELSE to_jsonb(v) || jsonb_build_object('score', round(p.score::numeric, 4)) END
                                            ORDER BY p.ord), '[]')
-                    FROM page p JOIN opendata_api.datasets v ON v.dataset_id = p.slug),
+                    FROM page p
+                    CROSS JOIN LATERAL (SELECT * FROM opendata_api.datasets x
+                                         WHERE x.dataset_id = p.slug OFFSET 0) v),
       'facets', %s)
   $q$,
     CASE WHEN query IS NULL THEN '0::real' ELSE 'm.score' END,
@@ -452,8 +472,8 @@ BEGIN
 
   EXECUTE sql INTO result
     USING query, lang,
-          r_theme, r_keyword, r_publisher, r_license, r_territory, r_modified,
-          x_theme, x_keyword, x_publisher, x_license, x_territory, x_modified,
+          r_theme, r_keyword, r_org, r_license, r_territory, r_modified,
+          x_theme, x_keyword, x_org, x_license, x_territory, x_modified,
           rows, start;
   RETURN result;
 END
