@@ -36,7 +36,7 @@ cp -r "$REPO_DIR/demo" "$REPO_DIR/data" "$DEMO_DIR/"
 if [ "$(id -u)" -eq 0 ]; then chown -R postgres:postgres "$DEMO_DIR/demo" "$DEMO_DIR/data"; fi
 for step in "$DEMO_DIR"/demo/[0-9]*.sql; do
   log "demo step $(basename "$step")"
-  (cd "$DEMO_DIR" && "${PSQL[@]}" -d "$DEMO_DB" -f "$step")
+  (cd "$DEMO_DIR" && "${PSQL[@]}" -d "$DEMO_DB" -v datadir="$DEMO_DIR/data" -f "$step")
 done
 
 cat <<INFO

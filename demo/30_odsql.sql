@@ -1,0 +1,32 @@
+-- Step 4: record queries in the Opendatasoft query language, as apps send
+-- them to GET /rpc/records and /rpc/facets.
+SET ROLE opendata_anon;
+
+\echo '-- GET /rpc/records?dataset=arbres-remarquables&fields=libelle_francais,hauteur_en_m,arrondissement&where=hauteur_en_m > 30&order_by=hauteur_en_m desc&rows=5'
+SELECT jsonb_pretty(opendata_api.records('arbres-remarquables',
+         fields => 'libelle_francais, hauteur_en_m, arrondissement',
+         "where" => 'hauteur_en_m > 30', order_by => 'hauteur_en_m desc', rows => 5)::jsonb);
+
+\echo '-- Trees per genus: fields=genre, count(*) as arbres, avg(hauteur_en_m) as hauteur_moyenne&group_by=genre&order_by=arbres desc&rows=5'
+SELECT jsonb_pretty(opendata_api.records('arbres-remarquables',
+         fields => 'genre, count(*) as arbres, avg(hauteur_en_m) as hauteur_moyenne',
+         group_by => 'genre', order_by => 'arbres desc', rows => 5)::jsonb);
+
+\echo '-- Stations within 1 km of Notre-Dame: where=within_distance(geo_point, geom''POINT(2.3499 48.8530)'', 1km)'
+SELECT jsonb_pretty(opendata_api.records('gares',
+         fields => 'nom_gare, mode, ligne',
+         "where" => 'within_distance(geo_point, geom''POINT(2.3499 48.8530)'', 1km)',
+         order_by => 'nom_gare', rows => 5)::jsonb);
+
+\echo '-- Facets of the stations under a filter: facet=mode,exploitant&where=rer'
+SELECT jsonb_pretty(opendata_api.facets('gares', facet => '{mode,exploitant}', "where" => 'rer = true')::jsonb);
+
+\echo '-- Populations of Essonne, refine=coddep:91, the 3 largest communes'
+SELECT jsonb_pretty(opendata_api.records('populations-legales', fields => 'com, ptot',
+         refine => '{coddep:91}', order_by => 'ptot desc', rows => 3)::jsonb);
+
+\echo '-- An error as an app sees it (HTTP 400 through PostgREST)'
+\set ON_ERROR_STOP 0
+SELECT opendata_api.records('arbres-remarquables', "where" => 'hauteur_en_n > 30');
+\set ON_ERROR_STOP 1
+RESET ROLE;
