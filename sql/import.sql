@@ -35,7 +35,7 @@ SELECT regress.error_of($$SELECT opendata.sniff_csv(decode('504b0304140006000800
 
 -- The real files.
 CREATE ROLE regress_importer LOGIN IN ROLE opendata_publisher;
-SELECT opendata.create_organization('paris', 'Ville de Paris');
+SELECT opendata.create_organization('paris', 'Ville de Paris') > 0 AS created;
 SELECT opendata.add_member('paris', 'regress_importer');
 GRANT pg_read_server_files TO regress_importer;
 SET ROLE regress_importer;
