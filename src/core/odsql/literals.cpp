@@ -1,5 +1,6 @@
 #include "core/odsql/literals.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
@@ -147,6 +148,29 @@ bool check_geometry(const std::string& text, bool& is_geojson, std::string& erro
   }
   if (text[b] == '{') {
     is_geojson = true;
+    // Geometries nest a few levels (a MultiPolygon's coordinates are 4 deep);
+    // refuse absurd nesting before building a tree from it.
+    int depth = 0, max_depth = 0;
+    bool in_string = false;
+    for (std::size_t i = b; i < text.size(); ++i) {
+      const char c = text[i];
+      if (in_string) {
+        if (c == '\\')
+          ++i;
+        else if (c == '"')
+          in_string = false;
+      } else if (c == '"') {
+        in_string = true;
+      } else if (c == '[' || c == '{') {
+        max_depth = std::max(max_depth, ++depth);
+      } else if (c == ']' || c == '}') {
+        --depth;
+      }
+    }
+    if (max_depth > 32) {
+      error = "GeoJSON is too deeply nested";
+      return false;
+    }
     const nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
     if (j.is_discarded() || !j.is_object()) {
       error = "invalid GeoJSON";

@@ -92,6 +92,14 @@ TEST(OdsqlLiterals, Geometries) {
   EXPECT_FALSE(check_geometry("{\"type\":1}", json, err));
   EXPECT_FALSE(check_geometry("[1,2]", json, err));
   EXPECT_FALSE(check_geometry("{\"type\":\"Feature\"}", json, err));
+  const std::string deep =
+      "{\"type\":\"Point\",\"coordinates\":" + std::string(40, '[') + std::string(40, ']') + "}";
+  EXPECT_FALSE(check_geometry(deep, json, err));
+  EXPECT_EQ(err, "GeoJSON is too deeply nested");
+  // Brackets inside strings do not count.
+  EXPECT_TRUE(check_geometry(
+      "{\"type\":\"Point\",\"x\":\"" + std::string(40, '[') + "\",\"coordinates\":[1,2]}", json,
+      err));
 }
 
 TEST(OdsqlLiterals, DistanceUnits) {
