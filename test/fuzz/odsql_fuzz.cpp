@@ -27,14 +27,30 @@ std::vector<FieldInfo> schema() {
           {"we\"ird", FieldType::Text}};
 }
 
-// Every $n the SQL mentions must exist.
+// Every $n the SQL mentions (outside quoted identifiers and literals) must
+// exist, and the quotes must be balanced.
 void check_params(const std::string& sql, std::size_t count) {
   for (std::size_t i = 0; i < sql.size(); ++i) {
-    if (sql[i] != '$' || i + 1 >= sql.size() || sql[i + 1] < '0' || sql[i + 1] > '9') continue;
-    std::size_t n = 0;
-    for (std::size_t j = i + 1; j < sql.size() && sql[j] >= '0' && sql[j] <= '9'; ++j)
-      n = n * 10 + (sql[j] - '0');
+    const char c = sql[i];
+    if (c == '"' || c == '\'') {
+      bool closed = false;
+      for (++i; i < sql.size(); ++i) {
+        if (sql[i] != c) continue;
+        if (i + 1 < sql.size() && sql[i + 1] == c) {
+          ++i;
+          continue;
+        }
+        closed = true;
+        break;
+      }
+      if (!closed) std::abort();
+      continue;
+    }
+    if (c != '$') continue;
+    std::size_t n = 0, j = i + 1;
+    for (; j < sql.size() && sql[j] >= '0' && sql[j] <= '9'; ++j) n = n * 10 + (sql[j] - '0');
     if (n == 0 || n > count) std::abort();
+    i = j - 1;
   }
 }
 

@@ -1,4 +1,6 @@
 // explain_sql(): a readable rendering of a compiled request.
+#include <vector>
+
 #include "core/odsql/compiler.hpp"
 
 namespace opendata::odsql {
@@ -6,12 +8,44 @@ namespace opendata::odsql {
 // Makes `sql` mention every parameter, so that PostgreSQL can type all of
 // $1..$n from the statement alone however the caller binds them.  Missing
 // ones go into a CTE that nothing reads: PostgreSQL never evaluates it.
+// Which of $1..$n the SQL references, looking only outside quoted
+// identifiers and string literals: an output label such as "a $2::x" is
+// not a reference.
+static std::vector<bool> referenced(const std::string& sql, std::size_t n) {
+  std::vector<bool> used(n + 1, false);
+  for (std::size_t i = 0; i < sql.size(); ++i) {
+    const char c = sql[i];
+    if (c == '"' || c == '\'') {
+      // Skip to the closing quote; a doubled quote stays inside.
+      for (++i; i < sql.size(); ++i) {
+        if (sql[i] != c) continue;
+        if (i + 1 < sql.size() && sql[i + 1] == c) {
+          ++i;
+          continue;
+        }
+        break;
+      }
+      continue;
+    }
+    if (c != '$') continue;
+    std::size_t k = 0, j = i + 1;
+    for (; j < sql.size() && sql[j] >= '0' && sql[j] <= '9'; ++j) k = k * 10 + (sql[j] - '0');
+    if (k >= 1 && k <= n) used[k] = true;
+    i = j - 1;
+  }
+  return used;
+}
+
+// Makes `sql` mention every parameter, so that PostgreSQL can type all of
+// $1..$n from the statement alone however the caller binds them.  Missing
+// ones go into a CTE that nothing reads: PostgreSQL never evaluates it.
 std::string reference_all_params(const std::string& sql, const std::vector<Param>& params) {
+  const std::vector<bool> used = referenced(sql, params.size());
   std::string missing;
   for (std::size_t i = 1; i <= params.size(); ++i) {
-    const std::string ref = "$" + std::to_string(i) + "::";
-    if (sql.find(ref) != std::string::npos) continue;
-    missing += (missing.empty() ? "" : ", ") + ref + param_type_name(params[i - 1].type);
+    if (used[i]) continue;
+    missing += (missing.empty() ? "" : ", ") + ("$" + std::to_string(i) + "::") +
+               param_type_name(params[i - 1].type);
   }
   if (missing.empty()) return sql;
   return "WITH \"__odsql_params\" AS (SELECT " + missing + ") " + sql;

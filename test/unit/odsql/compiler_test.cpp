@@ -438,6 +438,14 @@ TEST(OdsqlRecords, WeirdFieldNamesAreQuoted) {
   EXPECT_TRUE(contains(c.results_sql, "AS \"we\"\"ird\""));
 }
 
+TEST(OdsqlRecords, LabelsThatLookLikeParamsAreNotReferences) {
+  Request r = request();
+  r.select = "count(*) as `$1:: $2::int8`";
+  Compiled c = compile_records(fields(), r);
+  // $1 (time zone) is not used by the query itself: the label does not count.
+  EXPECT_TRUE(contains(c.results_sql, "WITH \"__odsql_params\" AS (SELECT $1::text"));
+}
+
 TEST(OdsqlRecords, ExplainListsParams) {
   Compiled c = where("city = 'O\\'Brien'");
   const std::string e = explain_sql(c);
