@@ -396,6 +396,7 @@ class Parser {
         const std::uint32_t child_parent = h.type == kCollection ? 0 : h.type;
         bool first = true;
         for (std::uint32_t i = 0; i < n; ++i) {
+          tick();  // empty elements hold no position but still cost time
           const std::size_t mark = out_.size();
           if (!first) out_.push_back(',');
           // GeoJSON has no empty position: an empty point inside a
@@ -404,7 +405,6 @@ class Parser {
             out_.resize(mark);
             continue;
           }
-          tick();  // empty elements hold no position but still cost time
           geometry(depth + 1, child_parent, nullptr);
           first = false;
         }
