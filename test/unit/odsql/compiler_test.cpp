@@ -458,3 +458,68 @@ TEST(OdsqlRecords, ExplainListsParams) {
 }
 
 }  // namespace
+
+namespace {
+
+using namespace odsql_test;
+
+TEST(OdsqlRecords, OutputConversions) {
+  Request r = request();
+  r.select = "population > 3 as big, now() as n, planted, envelope(geo) as e";
+  r.group_by = "";
+  auto e = catch_error([&] { compile_records(fields(), r); });
+  EXPECT_EQ(e.sqlstate, "42803");  // planted is neither grouped nor aggregated
+  r.select = "population > 3 as big, now() as n, planted, shape";
+  Compiled c = compile_records(fields(), r);
+  EXPECT_TRUE(contains(c.results_sql, "p.\"__oc0\" AS \"big\""));
+  // Datetimes become ISO 8601 text with the offset of the request's zone.
+  EXPECT_TRUE(contains(
+      c.results_sql, "(to_char((p.\"__oc1\" AT TIME ZONE $1::text), 'YYYY-MM-DD\"T\"HH24:MI:SS')"));
+  EXPECT_TRUE(contains(c.results_sql, "'HH24:MI')) AS \"n\""));
+  // Dates are left to json's ISO form; geo values become GeoJSON.
+  EXPECT_TRUE(contains(c.results_sql, "p.\"__oc2\" AS \"planted\""));
+  EXPECT_TRUE(contains(c.results_sql, "ST_AsGeoJSON(p.\"__oc3\")::json AS \"shape\""));
+}
+
+TEST(OdsqlRecords, GroupByWithoutSelectReturnsKeys) {
+  Request r = request();
+  r.group_by = "city as c, range(height, 10)";
+  Compiled c = compile_records(fields(), r);
+  EXPECT_TRUE(contains(c.results_sql, "AS \"c\""));
+  EXPECT_TRUE(contains(c.results_sql, "AS \"range(height, 10)\""));
+  EXPECT_FALSE(contains(c.results_sql, "count(*)"));
+  // The numeric sort key of the range is grouped on and sorted by.
+  EXPECT_TRUE(contains(c.results_sql, "GROUP BY \"city\", ("));
+  EXPECT_TRUE(contains(c.results_sql, "ORDER BY \"city\" ASC NULLS LAST, (floor("));
+}
+
+TEST(OdsqlRecords, RefineExactInstant) {
+  Request r = request();
+  r.refine = {"updated:2021-01-04T11:22:14Z", "planted:2020-05-03T00:00"};
+  Compiled c = compile_records(fields(), r);
+  EXPECT_TRUE(has_param(c, ParamType::Timestamptz, "2021-01-04 11:22:14.000000+00:00"));
+  EXPECT_TRUE(contains(c.count_sql, "(\"updated\" = $2::timestamptz)"));
+  EXPECT_TRUE(contains(c.count_sql,
+                       "((\"planted\")::timestamp AT TIME ZONE $1::text) = ($3::text::timestamp AT "
+                       "TIME ZONE $1::text)"));
+}
+
+TEST(OdsqlRecords, EmptyFieldList) {
+  Request r = request();
+  r.where = "\"x\"";
+  Compiled c = compile_records({}, r);
+  // No text field to search: nothing matches.
+  EXPECT_TRUE(contains(c.count_sql, "WHERE false"));
+  EXPECT_TRUE(contains(c.results_sql, "(SELECT ) r"));
+}
+
+TEST(OdsqlRecords, AggregateOrderInUngroupedAggregate) {
+  Request r = request();
+  r.select = "count(*) as n, 2 as two";
+  r.order_by = "n";
+  Compiled c = compile_records(fields(), r);
+  EXPECT_TRUE(contains(c.results_sql, "ORDER BY count(*) ASC NULLS LAST"));
+  EXPECT_TRUE(ends_with(c.count_sql, "SELECT 1::bigint"));
+}
+
+}  // namespace
