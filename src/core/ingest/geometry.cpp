@@ -54,18 +54,21 @@ void append_srid(std::string& out, int srid) {
 
 // ---- GeoJSON ------------------------------------------------------------------
 
+// Templated on the JSON type: GeoJSON files are parsed with ordered_json
+// (to keep property order), GeoJSON text columns with json.
+template <typename Json>
 class JsonGeom {
  public:
   explicit JsonGeom(std::string& err) : err_(err) {}
 
   // Pass 1: structure, point counts, closure; computes all_z.
-  bool check(const json& g, GeomKind& kind, int depth) {
+  bool check(const Json& g, GeomKind& kind, int depth) {
     if (depth > kMaxDepth) return fail("geometry collections nested too deeply");
     if (!g.is_object()) return fail("geometry is not an object");
     auto t = g.find("type");
     if (t == g.end() || !t->is_string()) return fail("geometry has no \"type\"");
-    kind = kind_from_name(t->get_ref<const std::string&>());
-    if (kind == GeomKind::Unknown) return fail("unknown geometry type \"" + t->get<std::string>() + "\"");
+    kind = kind_from_name(t->template get_ref<const std::string&>());
+    if (kind == GeomKind::Unknown) return fail("unknown geometry type \"" + t->template get<std::string>() + "\"");
     if (kind == GeomKind::GeometryCollection) {
       auto gs = g.find("geometries");
       if (gs == g.end() || !gs->is_array()) return fail("GeometryCollection has no \"geometries\" array");
@@ -95,12 +98,12 @@ class JsonGeom {
   bool any_position = false;
 
   // Pass 2: writes the body (no SRID) in canonical WKT.
-  void emit(const json& g, bool z, std::string& out) {
-    GeomKind kind = kind_from_name(g["type"].get_ref<const std::string&>());
+  void emit(const Json& g, bool z, std::string& out) {
+    GeomKind kind = kind_from_name(g["type"].template get_ref<const std::string&>());
     out += upper_name(kind);
     if (z) out += " Z ";
     if (kind == GeomKind::GeometryCollection) {
-      const json& gs = g["geometries"];
+      const Json& gs = g["geometries"];
       if (gs.empty()) {
         out += " EMPTY";
         return;
@@ -115,7 +118,7 @@ class JsonGeom {
       out += ')';
       return;
     }
-    const json& c = g["coordinates"];
+    const Json& c = g["coordinates"];
     if (c.empty()) {
       out += " EMPTY";
       return;
@@ -151,17 +154,17 @@ class JsonGeom {
     err_ = std::move(m);
     return false;
   }
-  bool position(const json& p) {
+  bool position(const Json& p) {
     if (!p.is_array() || p.size() < 2) return fail("a position needs at least two numbers");
     for (const auto& v : p) {
       if (!v.is_number()) return fail("a coordinate is not a number");
-      if (!std::isfinite(v.get<double>())) return fail("a coordinate is not finite");
+      if (!std::isfinite(v.template get<double>())) return fail("a coordinate is not finite");
     }
     any_position = true;
     if (p.size() < 3) all_z = false;
     return true;
   }
-  bool positions(const json& a, size_t min, bool closed) {
+  bool positions(const Json& a, size_t min, bool closed) {
     if (!a.is_array()) return fail("expected an array of positions");
     for (const auto& p : a)
       if (!position(p)) return false;
@@ -169,18 +172,18 @@ class JsonGeom {
       return fail("a " + std::string(min == 4 ? "polygon ring" : "line") + " needs at least " +
                   std::to_string(min) + " positions");
     if (closed && !a.empty() &&
-        (a.front()[0].get<double>() != a.back()[0].get<double>() ||
-         a.front()[1].get<double>() != a.back()[1].get<double>()))
+        (a.front()[0].template get<double>() != a.back()[0].template get<double>() ||
+         a.front()[1].template get<double>() != a.back()[1].template get<double>()))
       return fail("a polygon ring is not closed");
     return true;
   }
-  bool rings(const json& a, size_t min, bool closed) {
+  bool rings(const Json& a, size_t min, bool closed) {
     if (!a.is_array()) return fail("expected an array of rings");
     for (const auto& r : a)
       if (!positions(r, min, closed)) return false;
     return true;
   }
-  static void emit_position(const json& p, bool z, std::string& out) {
+  static void emit_position(const Json& p, bool z, std::string& out) {
     append_number(p[0], out);
     out += ' ';
     append_number(p[1], out);
@@ -189,7 +192,7 @@ class JsonGeom {
       append_number(p[2], out);
     }
   }
-  static void emit_list(const json& a, bool z, std::string& out) {
+  static void emit_list(const Json& a, bool z, std::string& out) {
     out += '(';
     bool first = true;
     for (const auto& p : a) {
@@ -199,7 +202,7 @@ class JsonGeom {
     }
     out += ')';
   }
-  static void emit_lists(const json& a, bool z, std::string& out) {
+  static void emit_lists(const Json& a, bool z, std::string& out) {
     out += '(';
     bool first = true;
     for (const auto& r : a) {
@@ -209,14 +212,14 @@ class JsonGeom {
     }
     out += ')';
   }
-  static void append_number(const json& v, std::string& out) {
+  static void append_number(const Json& v, std::string& out) {
     char buf[32];
     if (v.is_number_integer()) {
-      auto r = v.is_number_unsigned() ? std::to_chars(buf, buf + sizeof buf, v.get<uint64_t>())
-                                      : std::to_chars(buf, buf + sizeof buf, v.get<int64_t>());
+      auto r = v.is_number_unsigned() ? std::to_chars(buf, buf + sizeof buf, v.template get<uint64_t>())
+                                      : std::to_chars(buf, buf + sizeof buf, v.template get<int64_t>());
       out.append(buf, r.ptr);
     } else {
-      append_double(out, v.get<double>());
+      append_double(out, v.template get<double>());
     }
   }
   std::string& err_;
@@ -434,9 +437,11 @@ void append_double(std::string& out, double d) {
   out.append(buf, r.ptr);
 }
 
-bool geojson_to_ewkt(const json& g, int srid, bool keep_z, std::string& out, GeomInfo& info,
-                     std::string& err) {
-  JsonGeom jg(err);
+namespace {
+
+template <typename Json>
+bool to_ewkt(const Json& g, int srid, bool keep_z, std::string& out, GeomInfo& info, std::string& err) {
+  JsonGeom<Json> jg(err);
   GeomKind kind = GeomKind::Unknown;
   if (!jg.check(g, kind, 0)) return false;
   info.kind = kind;
@@ -446,6 +451,18 @@ bool geojson_to_ewkt(const json& g, int srid, bool keep_z, std::string& out, Geo
   append_srid(out, srid);
   jg.emit(g, keep_z && info.z, out);
   return true;
+}
+
+}  // namespace
+
+bool geojson_to_ewkt(const json& g, int srid, bool keep_z, std::string& out, GeomInfo& info,
+                     std::string& err) {
+  return to_ewkt(g, srid, keep_z, out, info, err);
+}
+
+bool geojson_to_ewkt(const nlohmann::ordered_json& g, int srid, bool keep_z, std::string& out,
+                     GeomInfo& info, std::string& err) {
+  return to_ewkt(g, srid, keep_z, out, info, err);
 }
 
 bool geojson_text_to_ewkt(std::string_view text, int srid, bool keep_z, std::string& out,

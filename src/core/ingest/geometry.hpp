@@ -40,6 +40,8 @@ struct GeomInfo {
 // returns false with a short reason in `err`.
 bool geojson_to_ewkt(const nlohmann::json& g, int srid, bool keep_z, std::string& out,
                      GeomInfo& info, std::string& err);
+bool geojson_to_ewkt(const nlohmann::ordered_json& g, int srid, bool keep_z, std::string& out,
+                     GeomInfo& info, std::string& err);
 // Same from text (a GeoJSON text column).
 bool geojson_text_to_ewkt(std::string_view text, int srid, bool keep_z, std::string& out,
                           GeomInfo& info, std::string& err);

@@ -40,6 +40,8 @@ const char* order_text(DateOrder o) {
   return "yyyy-mm-dd";
 }
 
+}  // namespace
+
 bool check_geometry(const ColumnProfile& c, const GeomInfo& info, std::string& err) {
   if (c.geom_kind != GeomKind::Unknown && info.kind != c.geom_kind) {
     err = std::string("is a ") + geom_kind_name(info.kind) + ", the column holds " +
@@ -52,8 +54,6 @@ bool check_geometry(const ColumnProfile& c, const GeomInfo& info, std::string& e
   }
   return true;
 }
-
-}  // namespace
 
 void append_copy_text(std::string& out, std::string_view v) {
   size_t run = 0;  // start of the current run needing no escape

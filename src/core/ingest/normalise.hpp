@@ -19,6 +19,7 @@
 
 #include "core/ingest/csv_reader.hpp"
 #include "core/ingest/encoding.hpp"
+#include "core/ingest/geometry.hpp"
 #include "core/ingest/options.hpp"
 #include "core/ingest/report.hpp"
 #include "core/ingest/values.hpp"
@@ -47,6 +48,10 @@ enum class Convert { Null, Ok, Bad };
 // says why.
 Convert convert_value(const ColumnProfile& c, std::string_view raw, const NullSet& nulls,
                       std::string& out, std::string& err);
+
+// Checks a converted geometry against the column's typmod (kind and Z), as
+// PostGIS would on insert.
+bool check_geometry(const ColumnProfile& c, const GeomInfo& info, std::string& err);
 
 // Collects or raises row errors according to on_error.
 class RowErrors {

@@ -39,6 +39,7 @@ struct ColumnProfile {
   std::string label;  // original header text
   int source_index = -1;  // CSV field index / GeoJSON property index; -1: synthesised
   std::string source_key; // GeoJSON property key
+  bool feature_id = false; // GeoJSON: the Feature's "id" member
 
   // Type plan: what the normaliser converts to.
   ColumnType type = ColumnType::Text;

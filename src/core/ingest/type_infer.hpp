@@ -60,6 +60,8 @@ class ColumnInferrer {
   // text, "true"/"false", or the JSON dump of a nested value.
   void add_json(JsonKind kind, std::string_view text, uint64_t row);
   void add_null() { ++nulls_; }
+  void add_nulls(uint64_t n) { nulls_ += n; }
+  uint64_t seen() const { return values_ + nulls_; }
 
   // Decides the type.  `forced` (optional) skips inference.
   void finish(ColumnProfile& out, const ColumnType* forced) const;

@@ -1,0 +1,493 @@
+#include "core/ingest/geojson.hpp"
+
+#include <charconv>
+#include <unordered_map>
+
+#include "core/error.hpp"
+#include "core/interrupt.hpp"
+#include "core/ingest/geometry.hpp"
+#include "core/ingest/names.hpp"
+#include "core/ingest/plan.hpp"
+#include "core/ingest/type_infer.hpp"
+
+namespace opendata::ingest {
+
+namespace {
+
+using ojson = nlohmann::ordered_json;  // keeps properties in document order
+constexpr size_t kMaxDepth = 512;
+constexpr uint64_t kInterruptEvery = 1024;
+
+// ---- validation ------------------------------------------------------------------
+
+// A SAX consumer that builds nothing: validates in constant memory and
+// records where the first error is.
+class Validator : public nlohmann::json_sax<nlohmann::json> {
+ public:
+  bool null() override { return true; }
+  bool boolean(bool) override { return true; }
+  bool number_integer(number_integer_t) override { return true; }
+  bool number_unsigned(number_unsigned_t) override { return true; }
+  bool number_float(number_float_t, const string_t&) override { return true; }
+  bool string(string_t&) override { return true; }
+  bool binary(binary_t&) override { return true; }
+  bool start_object(std::size_t) override { return push(); }
+  bool key(string_t&) override { return true; }
+  bool end_object() override { return --depth_, true; }
+  bool start_array(std::size_t) override { return push(); }
+  bool end_array() override { return --depth_, true; }
+  bool parse_error(std::size_t pos, const std::string&, const nlohmann::detail::exception& ex) override {
+    position = pos;
+    message = ex.what();
+    // Drop nlohmann's "[json.exception.parse_error.101] " prefix.
+    size_t b = message.find("] ");
+    if (b != std::string::npos) message.erase(0, b + 2);
+    return false;
+  }
+  size_t position = 0;
+  std::string message;
+  bool too_deep = false;
+
+ private:
+  bool push() {
+    if (++depth_ > kMaxDepth) return too_deep = true, false;
+    return true;
+  }
+  size_t depth_ = 0;
+};
+
+[[noreturn]] void bad_file(const std::string& msg, const std::string& detail, const std::string& hint = {}) {
+  throw UserError(sqlstate::kBadCopyFileFormat, msg, detail, hint);
+}
+
+void validate(std::string_view text) {
+  Validator v;
+  bool ok = nlohmann::json::sax_parse(text.begin(), text.end(), &v);
+  if (ok) return;
+  if (v.too_deep) bad_file("invalid GeoJSON", "JSON nesting is deeper than 512 levels.");
+  bad_file("invalid GeoJSON", v.message + " (byte offset " + std::to_string(v.position) + ").",
+           "Check that the file is complete and is JSON, not JSON lines.");
+}
+
+// ---- structural scan (on validated JSON) -----------------------------------------
+
+size_t skip_ws(std::string_view s, size_t p) {
+  while (p < s.size() && (s[p] == ' ' || s[p] == '\t' || s[p] == '\n' || s[p] == '\r')) ++p;
+  return p;
+}
+
+size_t skip_string(std::string_view s, size_t p) {  // s[p] == '"'
+  for (++p; p < s.size(); ++p) {
+    if (s[p] == '\\') ++p;
+    else if (s[p] == '"') return p + 1;
+  }
+  return s.size();
+}
+
+size_t skip_value(std::string_view s, size_t p) {
+  p = skip_ws(s, p);
+  if (p >= s.size()) return p;
+  if (s[p] == '"') return skip_string(s, p);
+  if (s[p] == '{' || s[p] == '[') {
+    size_t depth = 0;
+    while (p < s.size()) {
+      char c = s[p];
+      if (c == '"') {
+        p = skip_string(s, p);
+        continue;
+      }
+      if (c == '{' || c == '[') ++depth;
+      else if ((c == '}' || c == ']') && --depth == 0) return p + 1;
+      ++p;
+    }
+    return p;
+  }
+  while (p < s.size() && s[p] != ',' && s[p] != '}' && s[p] != ']' && s[p] != ' ' &&
+         s[p] != '\n' && s[p] != '\r' && s[p] != '\t')
+    ++p;
+  return p;
+}
+
+struct TopLevel {
+  int srid = 4326;
+  bool single_feature = false;
+  size_t features_begin = 0;  // just after '['
+  std::vector<std::string> warnings;
+};
+
+TopLevel scan_top(std::string_view s) {
+  TopLevel t;
+  size_t p = skip_ws(s, 0);
+  if (p >= s.size() || s[p] != '{')
+    bad_file("GeoJSON document is not an object", "Expected a FeatureCollection object.");
+  std::string type;
+  bool has_features = false;
+  ++p;
+  for (;;) {
+    p = skip_ws(s, p);
+    if (p >= s.size() || s[p] == '}') break;
+    size_t kend = skip_string(s, p);
+    std::string key = nlohmann::json::parse(s.substr(p, kend - p)).get<std::string>();
+    p = skip_ws(s, kend) + 1;  // ':'
+    size_t vb = skip_ws(s, p);
+    size_t ve = skip_value(s, vb);
+    std::string_view val = s.substr(vb, ve - vb);
+    if (key == "type") {
+      auto v = nlohmann::json::parse(val);
+      if (v.is_string()) type = v.get<std::string>();
+    } else if (key == "crs") {
+      auto v = nlohmann::json::parse(val);
+      int srid = srid_from_crs(v);
+      if (srid > 0) t.srid = srid;
+      else if (!v.is_null()) t.warnings.push_back("the \"crs\" member is not understood: EPSG:4326 assumed");
+    } else if (key == "features" && !val.empty() && val[0] == '[') {
+      has_features = true;
+      t.features_begin = vb + 1;
+    }
+    p = skip_ws(s, ve);
+    if (p < s.size() && s[p] == ',') ++p;
+  }
+  if (type == "Feature") {
+    t.single_feature = true;
+    return t;
+  }
+  if (type != "FeatureCollection")
+    bad_file("GeoJSON document is not a FeatureCollection",
+             type.empty() ? std::string("It has no \"type\" member.") : "Its type is \"" + type + "\".",
+             "Wrap geometries in Features inside a FeatureCollection.");
+  if (!has_features) bad_file("GeoJSON FeatureCollection has no \"features\" array", "");
+  return t;
+}
+
+class FeatureCursor {
+ public:
+  FeatureCursor(std::string_view s, const TopLevel& t)
+      : s_(s), p_(t.features_begin), single_(t.single_feature) {}
+  bool next(std::string_view& feature) {
+    if (single_) {
+      if (done_) return false;
+      done_ = true;
+      feature = s_;
+      return true;
+    }
+    p_ = skip_ws(s_, p_);
+    if (p_ >= s_.size() || s_[p_] == ']') return false;
+    size_t e = skip_value(s_, p_);
+    feature = s_.substr(p_, e - p_);
+    p_ = skip_ws(s_, e);
+    if (p_ < s_.size() && s_[p_] == ',') ++p_;
+    return true;
+  }
+
+ private:
+  std::string_view s_;
+  size_t p_;
+  bool single_;
+  bool done_ = false;
+};
+
+// A JSON scalar's text as the type rules see it.
+JsonKind kind_of(const ojson& v, std::string& text) {
+  text.clear();
+  char buf[32];
+  switch (v.type()) {
+    case ojson::value_t::string: text = v.get_ref<const std::string&>(); return JsonKind::String;
+    case ojson::value_t::number_integer:
+      text.assign(buf, std::to_chars(buf, buf + sizeof buf, v.get<int64_t>()).ptr);
+      return JsonKind::Number;
+    case ojson::value_t::number_unsigned:
+      text.assign(buf, std::to_chars(buf, buf + sizeof buf, v.get<uint64_t>()).ptr);
+      return JsonKind::Number;
+    case ojson::value_t::number_float: append_double(text, v.get<double>()); return JsonKind::Number;
+    case ojson::value_t::boolean: text = v.get<bool>() ? "true" : "false"; return JsonKind::Bool;
+    case ojson::value_t::null:
+    case ojson::value_t::discarded: return JsonKind::Null;
+    default: text = v.dump(); return JsonKind::Nested;
+  }
+}
+
+bool is_feature(const ojson& f) {
+  if (!f.is_object()) return false;
+  auto t = f.find("type");
+  return t != f.end() && t->is_string() && t->get_ref<const std::string&>() == "Feature";
+}
+
+}  // namespace
+
+// ---- sniffing ------------------------------------------------------------------------
+
+SniffReport read_geojson(std::string_view data, const CsvOptions& o) {
+  DecodedText dec = decode_input(data, o.encoding);
+  const std::string_view text = dec.text();
+  validate(text);
+  TopLevel top = scan_top(text);
+  const NullSet nulls = o.null_values ? NullSet(*o.null_values) : NullSet();
+
+  InferSettings plain;
+  plain.nulls = &nulls;
+  plain.decimal = o.decimal;
+  plain.date_format = o.date_format;
+  plain.delimiter = ';';  // JSON has no delimiter: "1,234" strings read as decimals
+  plain.geometry_allowed = o.geometry.kind == GeometryOption::Kind::Auto;
+  InferSettings geo = plain;
+  geo.geometry_allowed = true;
+
+  std::unordered_map<std::string, size_t> index;
+  std::vector<std::string> keys;
+  std::vector<std::unique_ptr<ColumnInferrer>> cols;
+  std::unique_ptr<ColumnInferrer> id_col;
+  uint64_t rows = 0, not_features = 0, geom_values = 0, geom_invalid = 0;
+  GeomKind kind = GeomKind::Unknown;
+  bool all_z = true;
+  std::string first_invalid, scratch, value_text;
+
+  FeatureCursor cur(text, top);
+  std::string_view fs;
+  while (cur.next(fs)) {
+    if (++rows % kInterruptEvery == 0) check_interrupts();
+    ojson f = ojson::parse(fs, nullptr, false);
+    if (!is_feature(f)) {
+      ++not_features;
+      continue;
+    }
+    auto id = f.find("id");
+    if (id != f.end()) {
+      if (!id_col) id_col = std::make_unique<ColumnInferrer>(plain, "id");
+      JsonKind k = kind_of(*id, value_text);  // before value_text is read
+      id_col->add_json(k, value_text, rows);
+    }
+    auto props = f.find("properties");
+    if (props != f.end() && props->is_object()) {
+      for (auto it = props->begin(); it != props->end(); ++it) {
+        auto [pos, inserted] = index.emplace(it.key(), keys.size());
+        if (inserted) {
+          keys.push_back(it.key());
+          std::string hint_name = make_identifier(it.key(), keys.size());
+          bool forced_geo = o.geometry.kind != GeometryOption::Kind::Auto &&
+                            (o.geometry.column == it.key() || o.geometry.column == hint_name);
+          cols.push_back(std::make_unique<ColumnInferrer>(forced_geo ? geo : plain, hint_name));
+          cols.back()->add_nulls(rows - 1);  // absent from earlier features
+        }
+        JsonKind k = kind_of(it.value(), value_text);
+        cols[pos->second]->add_json(k, value_text, rows);
+      }
+    }
+    auto g = f.find("geometry");
+    if (g != f.end() && !g->is_null()) {
+      GeomInfo info;
+      std::string err;
+      scratch.clear();
+      if (geojson_to_ewkt(*g, top.srid, false, scratch, info, err)) {
+        if (geom_values == 0) kind = info.kind;
+        else if (kind != info.kind) kind = GeomKind::Unknown;
+        all_z = all_z && info.z;
+        ++geom_values;
+      } else {
+        if (geom_invalid++ == 0) first_invalid = "feature " + std::to_string(rows) + ": " + err;
+      }
+    }
+    // Properties absent from this feature are NULL.
+    for (auto& c : cols)
+      if (c->seen() < rows) c->add_nulls(rows - c->seen());
+    if (id_col && id_col->seen() < rows) id_col->add_nulls(rows - id_col->seen());
+  }
+
+  SniffReport rep;
+  rep.format = "geojson";
+  rep.dialect.encoding = dec.encoding;
+  rep.dialect.bom_count = dec.bom_count;
+  rep.row_count = rows;
+  rep.warnings = top.warnings;
+
+  std::vector<std::string> labels;
+  if (id_col) labels.push_back("id");
+  for (const auto& k : keys) labels.push_back(k);
+  std::vector<std::string> names;
+  auto overrides = resolve_columns(labels, o, names);
+  (void)forced_geometry_column(labels, names, o);  // validates the option
+  size_t li = 0;
+  auto finish = [&](ColumnInferrer& inf, int source_index, const std::string& key, bool is_id) {
+    ColumnProfile p;
+    p.name = names[li];
+    p.label = labels[li];
+    p.source_index = source_index;
+    p.source_key = key;
+    p.feature_id = is_id;
+    const ColumnType* forced = overrides[li] && overrides[li]->type ? &*overrides[li]->type : nullptr;
+    inf.finish(p, forced);
+    rep.columns.push_back(std::move(p));
+    ++li;
+  };
+  if (id_col) finish(*id_col, -1, "", true);
+  for (size_t i = 0; i < keys.size(); ++i) finish(*cols[i], static_cast<int>(i), keys[i], false);
+  finish_geometry(rep, o);
+
+  if (o.geometry.kind != GeometryOption::Kind::None && (geom_values > 0 || geom_invalid > 0)) {
+    ColumnProfile g;
+    std::vector<std::string> taken;
+    for (const auto& c : rep.columns) taken.push_back(c.name);
+    g.name = unique_name("geom", taken);
+    g.label = "geometry";
+    g.type = ColumnType::Geometry;
+    g.geom_source = GeomSource::Feature;
+    g.geom_kind = kind;
+    g.geom_z = geom_values > 0 && all_z;
+    g.srid = top.srid;
+    g.non_null_count = geom_values;
+    g.null_count = rows - geom_values - geom_invalid - not_features;
+    g.reason = kind != GeomKind::Unknown
+                   ? "all " + std::to_string(geom_values) + " feature geometries are " + geom_kind_name(kind)
+                   : "feature geometries of several types";
+    if (geom_invalid > 0)
+      g.reason += "; " + std::to_string(geom_invalid) + " invalid (first: " + first_invalid +
+                  ") will be rejected";
+    g.pg_type = pg_type_of(g);
+    rep.columns.push_back(std::move(g));
+    if (o.geometry.kind == GeometryOption::Kind::Auto) rep.geometry_column = rep.columns.back().name;
+  }
+  if (not_features > 0)
+    rep.warnings.push_back(std::to_string(not_features) +
+                           " members of \"features\" are not Feature objects and will be rejected");
+  if (dec.transcoded())
+    rep.warnings.push_back(std::string("the file is not valid UTF-8: read as ") + encoding_name(dec.encoding));
+  return rep;
+}
+
+// ---- normalising -----------------------------------------------------------------------
+
+struct GeoJsonNormaliser::State {
+  State(std::string_view text, const TopLevel& top) : cursor(text, top) {}
+  FeatureCursor cursor;
+  std::vector<std::string> keys;  // by source_index
+  uint64_t row = 0;
+  bool done = false;
+  std::string scratch, err, value_text;
+};
+
+GeoJsonNormaliser::GeoJsonNormaliser(std::string_view data, const CsvOptions& options, SniffReport plan)
+    : text_(decode_input(data, plan.dialect.encoding)),
+      plan_(std::move(plan)),
+      nulls_(options.null_values ? NullSet(*options.null_values) : NullSet()),
+      errors_(options.on_error) {
+  TopLevel top = scan_top(text_.text());
+  st_ = std::make_unique<State>(text_.text(), top);
+  for (const auto& c : plan_.columns) {
+    if (c.source_index < 0 || c.feature_id) continue;
+    auto i = static_cast<size_t>(c.source_index);
+    if (st_->keys.size() <= i) st_->keys.resize(i + 1);
+    st_->keys[i] = c.source_key;
+  }
+}
+
+GeoJsonNormaliser::~GeoJsonNormaliser() = default;
+
+bool GeoJsonNormaliser::next_chunk(std::string& out) {
+  out.clear();
+  State& st = *st_;
+  std::string_view fs;
+  while (!st.done && out.size() < CsvNormaliser::kChunkSize) {
+    if (!st.cursor.next(fs)) {
+      st.done = true;
+      break;
+    }
+    if (++st.row % kInterruptEvery == 0) check_interrupts();
+    const size_t mark = out.size();
+    ojson f = ojson::parse(fs, nullptr, false);
+    if (!is_feature(f)) {
+      errors_.reject(RejectedRow{st.row, 0, "", "", "is not a GeoJSON Feature object"},
+                     sqlstate::kBadCopyFileFormat);
+      continue;
+    }
+    auto props = f.find("properties");
+    const bool has_props = props != f.end() && props->is_object();
+    auto prop = [&](const std::string& key) -> const ojson* {
+      if (!has_props) return nullptr;
+      auto it = props->find(key);
+      return it == props->end() ? nullptr : &*it;
+    };
+    bool ok = true;
+    bool first = true;
+    for (const ColumnProfile& c : plan_.columns) {
+      if (!first) out.push_back('\t');
+      first = false;
+      st.scratch.clear();
+      Convert r = Convert::Null;
+      std::string shown;
+      if (c.geom_source == GeomSource::Feature) {
+        auto g = f.find("geometry");
+        if (g != f.end() && !g->is_null()) {
+          GeomInfo info;
+          bool good = geojson_to_ewkt(*g, c.srid, c.geom_z, st.scratch, info, st.err) &&
+                      check_geometry(c, info, st.err);
+          r = good ? Convert::Ok : Convert::Bad;
+          if (!good) {
+            shown = g->dump().substr(0, 200);
+            st.err = "is not a usable geometry: " + st.err;
+          }
+        }
+      } else if (c.geom_source == GeomSource::LatLonPair) {
+        const ojson* la = c.lat_index >= 0 ? prop(st.keys[static_cast<size_t>(c.lat_index)]) : nullptr;
+        const ojson* lo = c.lon_index >= 0 ? prop(st.keys[static_cast<size_t>(c.lon_index)]) : nullptr;
+        std::string lat_s, lon_s;
+        if (la && lo) {
+          kind_of(*la, lat_s);
+          kind_of(*lo, lon_s);
+        }
+        double a = 0, b = 0;
+        std::string_view lat_t = trim_value(lat_s), lon_t = trim_value(lon_s);
+        if (nulls_.is_null(lat_t) || nulls_.is_null(lon_t)) {
+          r = Convert::Null;
+        } else if (parse_double(lat_t, a) && parse_double(lon_t, b) && a >= -90 && a <= 90 &&
+                   b >= -180 && b <= 180) {
+          for (auto* s : {&lat_s, &lon_s})
+            for (char& ch : *s)
+              if (ch == ',') ch = '.';
+          latlon_to_ewkt(trim_value(lat_s), trim_value(lon_s), st.scratch);
+          r = Convert::Ok;
+        } else {
+          r = Convert::Bad;
+          shown = lat_s + ", " + lon_s;
+          st.err = "are not a latitude and longitude within WGS84 ranges";
+        }
+      } else {
+        const ojson* v = nullptr;
+        if (c.feature_id) {
+          auto id = f.find("id");
+          v = id == f.end() ? nullptr : &*id;
+        } else {
+          v = prop(c.source_key);
+        }
+        if (v != nullptr && !v->is_null()) {
+          JsonKind k = kind_of(*v, st.value_text);
+          if (c.type == ColumnType::Jsonb) {
+            st.scratch = v->dump();
+            r = Convert::Ok;
+          } else if (k == JsonKind::Nested && c.type != ColumnType::Text) {
+            r = Convert::Bad;
+            st.err = "is a JSON object or array";
+            shown = st.value_text.substr(0, 200);
+          } else {
+            r = convert_value(c, st.value_text, nulls_, st.scratch, st.err);
+            if (r == Convert::Bad) shown = st.value_text;
+          }
+        }
+      }
+      if (r == Convert::Bad) {
+        errors_.reject(RejectedRow{st.row, 0, c.name, shown, st.err}, sqlstate::kInvalidTextRepresentation);
+        ok = false;
+        break;
+      }
+      if (r == Convert::Null) out += "\\N";
+      else append_copy_text(out, st.scratch);
+    }
+    if (!ok) {
+      out.resize(mark);
+      continue;
+    }
+    out.push_back('\n');
+    ++written_;
+  }
+  return !out.empty();
+}
+
+}  // namespace opendata::ingest

@@ -1,0 +1,160 @@
+#include "core/ingest/geojson.hpp"
+
+#include "test_util.hpp"
+
+namespace opendata::ingest {
+namespace {
+
+using testing::col;
+using testing::sqlstate_of;
+
+CsvOptions gj_options(const std::string& json = "{}") { return parse_options_text(json, InputFormat::GeoJson); }
+
+std::string import(const std::string& data, const std::string& opts = "{}",
+                   std::vector<RejectedRow>* rej = nullptr) {
+  CsvOptions o = gj_options(opts);
+  GeoJsonNormaliser n(data, o, read_geojson(data, o));
+  std::string all, chunk;
+  while (n.next_chunk(chunk)) all += chunk;
+  if (rej) *rej = n.rejected();
+  return all;
+}
+
+const char* kSmall = R"({"type": "FeatureCollection", "features": [
+  {"type": "Feature", "id": 1, "properties": {"code": "01004", "pop": 14134, "ratio": "1,5", "ok": true, "tags": ["a"]},
+   "geometry": {"type": "Point", "coordinates": [5.36, 45.96]}},
+  {"type": "Feature", "id": 2, "properties": {"code": "2A004", "pop": 70000, "extra": "x", "ok": false, "tags": {"b": 1}},
+   "geometry": null}
+]})";
+
+TEST(GeoJson, ColumnsTypesAndOrder) {
+  SniffReport r = read_geojson(kSmall, gj_options());
+  EXPECT_EQ(r.format, "geojson");
+  EXPECT_EQ(r.row_count, 2u);
+  std::vector<std::string> names;
+  for (const auto& c : r.columns) names.push_back(c.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"id", "code", "pop", "ratio", "ok", "tags", "extra", "geom"}));
+  EXPECT_EQ(col(r, "id").pg_type, "integer");
+  EXPECT_EQ(col(r, "code").pg_type, "text");
+  EXPECT_EQ(col(r, "pop").pg_type, "integer");
+  EXPECT_EQ(col(r, "ratio").pg_type, "numeric");
+  EXPECT_EQ(col(r, "ok").pg_type, "boolean");
+  EXPECT_EQ(col(r, "tags").pg_type, "jsonb");
+  EXPECT_EQ(col(r, "extra").null_count, 1u);
+  EXPECT_EQ(col(r, "geom").pg_type, "geometry(Point,4326)");
+  EXPECT_EQ(col(r, "geom").null_count, 1u);
+  EXPECT_EQ(r.geometry_column, "geom");
+}
+
+TEST(GeoJson, CopyOutput) {
+  EXPECT_EQ(import(kSmall),
+            "1\t01004\t14134\t1.5\ttrue\t[\"a\"]\t\\N\tSRID=4326;POINT(5.36 45.96)\n"
+            "2\t2A004\t70000\t\\N\tfalse\t{\"b\":1}\tx\t\\N\n");
+}
+
+TEST(GeoJson, GeometryTypesToEwkt) {
+  const char* doc = R"({"type": "FeatureCollection", "features": [
+    {"type": "Feature", "properties": {}, "geometry": {"type": "MultiPolygon", "coordinates": [[[[0,0],[1,0],[1,1],[0,0]]], [[[2,2],[3,2],[3,3],[2,2]],[[2.1,2.1],[2.2,2.1],[2.2,2.2],[2.1,2.1]]]]}},
+    {"type": "Feature", "properties": {}, "geometry": {"type": "GeometryCollection", "geometries": [{"type": "Point", "coordinates": [1, 2]}, {"type": "LineString", "coordinates": [[0,0],[1,1]]}]}},
+    {"type": "Feature", "properties": {}, "geometry": {"type": "MultiPoint", "coordinates": [[1,2],[3,4]]}},
+    {"type": "Feature", "properties": {}, "geometry": {"type": "MultiLineString", "coordinates": [[[1,2],[3,4]]]}}
+  ]})";
+  SniffReport r = read_geojson(doc, gj_options());
+  EXPECT_EQ(col(r, "geom").pg_type, "geometry(Geometry,4326)");
+  EXPECT_EQ(import(doc),
+            "SRID=4326;MULTIPOLYGON(((0 0,1 0,1 1,0 0)),((2 2,3 2,3 3,2 2),(2.1 2.1,2.2 2.1,2.2 2.2,2.1 2.1)))\n"
+            "SRID=4326;GEOMETRYCOLLECTION(POINT(1 2),LINESTRING(0 0,1 1))\n"
+            "SRID=4326;MULTIPOINT(1 2,3 4)\n"
+            "SRID=4326;MULTILINESTRING((1 2,3 4))\n");
+}
+
+TEST(GeoJson, ThreeDimensionsKeptWhenAllHaveZ) {
+  const char* doc = R"({"type": "FeatureCollection", "features": [
+    {"type": "Feature", "properties": {}, "geometry": {"type": "Point", "coordinates": [1, 2, 3]}}]})";
+  EXPECT_EQ(col(read_geojson(doc, gj_options()), "geom").pg_type, "geometry(PointZ,4326)");
+  EXPECT_EQ(import(doc), "SRID=4326;POINT Z (1 2 3)\n");
+}
+
+TEST(GeoJson, LegacyCrs) {
+  const char* doc = R"({"type": "FeatureCollection",
+    "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::2154"}},
+    "features": [{"type": "Feature", "properties": {}, "geometry": {"type": "Point", "coordinates": [652356.5, 6863544.5]}}]})";
+  EXPECT_EQ(col(read_geojson(doc, gj_options()), "geom").pg_type, "geometry(Point,2154)");
+  EXPECT_EQ(import(doc), "SRID=2154;POINT(652356.5 6863544.5)\n");
+}
+
+TEST(GeoJson, InvalidGeometryRejectedPerRow) {
+  const char* doc = R"({"type": "FeatureCollection", "features": [
+    {"type": "Feature", "properties": {"n": 1}, "geometry": {"type": "Polygon", "coordinates": [[[0,0],[1,0],[1,1]]]}},
+    {"type": "Feature", "properties": {"n": 2}, "geometry": {"type": "Polygon", "coordinates": [[[0,0],[1,0],[1,1],[0,0]]]}}]})";
+  EXPECT_EQ(sqlstate_of([&] { import(doc); }), "22P02");
+  std::vector<RejectedRow> rej;
+  EXPECT_EQ(import(doc, R"({"on_error": "skip"})", &rej), "2\tSRID=4326;POLYGON((0 0,1 0,1 1,0 0))\n");
+  ASSERT_EQ(rej.size(), 1u);
+  EXPECT_EQ(rej[0].row, 1u);
+  EXPECT_EQ(rej[0].column, "geom");
+}
+
+TEST(GeoJson, BadJsonIs22P04WithPosition) {
+  EXPECT_EQ(sqlstate_of([] { read_geojson(R"({"type": "FeatureCollection", "features": [)", gj_options()); }),
+            "22P04");
+  try {
+    read_geojson("{\"type\": \"FeatureCollection\",\n \"features\": [}", gj_options());
+    FAIL();
+  } catch (const UserError& e) {
+    EXPECT_NE(e.detail().find("line 2"), std::string::npos) << e.detail();
+    EXPECT_NE(e.detail().find("byte offset"), std::string::npos) << e.detail();
+  }
+  std::string deep(1000, '[');
+  EXPECT_EQ(sqlstate_of([&] { read_geojson(deep, gj_options()); }), "22P04");
+}
+
+TEST(GeoJson, NotAFeatureCollection) {
+  EXPECT_EQ(sqlstate_of([] { read_geojson(R"({"type": "Point", "coordinates": [1, 2]})", gj_options()); }), "22P04");
+  EXPECT_EQ(sqlstate_of([] { read_geojson("[1, 2]", gj_options()); }), "22P04");
+  EXPECT_EQ(sqlstate_of([] { read_geojson(R"({"type": "FeatureCollection"})", gj_options()); }), "22P04");
+  // A lone Feature is a collection of one.
+  EXPECT_EQ(import(R"({"type": "Feature", "properties": {"a": "b"}, "geometry": null})"), "b\n");
+}
+
+TEST(GeoJson, NonFeatureMembersRejected) {
+  const char* doc = R"({"type": "FeatureCollection", "features": [1, {"type": "Feature", "properties": {"a": 5}, "geometry": null}]})";
+  EXPECT_EQ(sqlstate_of([&] { import(doc); }), "22P04");
+  std::vector<RejectedRow> rej;
+  EXPECT_EQ(import(doc, R"({"on_error": "skip"})", &rej), "5\n");
+  EXPECT_EQ(rej.size(), 1u);
+}
+
+TEST(GeoJson, GeometryOptionFalseDropsTheColumn) {
+  SniffReport r = read_geojson(kSmall, gj_options(R"({"geometry": false})"));
+  EXPECT_EQ(r.columns.back().name, "extra");
+  EXPECT_EQ(r.geometry_column, "");
+}
+
+TEST(GeoJson, OverridesApply) {
+  SniffReport r = read_geojson(kSmall, gj_options(R"({"columns": {"pop": {"type": "bigint", "name": "population"}}})"));
+  EXPECT_EQ(col(r, "population").pg_type, "bigint");
+}
+
+TEST(GeoJson, CommunesSampleFiles) {
+  for (const char* name : {"communes_91_essonne.geojson", "communes_77_seine_et_marne.geojson"}) {
+    std::string data = testing::read_data_file(name);
+    if (data.empty()) GTEST_SKIP() << "sample file not found";
+    CsvOptions o = gj_options();
+    SniffReport r = read_geojson(data, o);
+    EXPECT_EQ(r.row_count, std::string(name).find("91") != std::string::npos ? 196u : 510u);
+    EXPECT_EQ(col(r, "code").pg_type, "text") << col(r, "code").reason;
+    EXPECT_EQ(col(r, "nom").pg_type, "text");
+    EXPECT_EQ(col(r, "geom").pg_type, "geometry(Polygon,4326)");
+    GeoJsonNormaliser n(data, o, r);
+    std::string chunk;
+    uint64_t lines = 0;
+    while (n.next_chunk(chunk))
+      for (char c : chunk) lines += c == '\n';
+    EXPECT_EQ(lines, r.row_count);
+    EXPECT_EQ(n.rows_rejected(), 0u);
+  }
+}
+
+}  // namespace
+}  // namespace opendata::ingest
