@@ -16,11 +16,12 @@ static std::string clause_detail(const Source& src) {
   return std::string("The error is in the \"") + src.clause + "\" parameter.";
 }
 
-void syntax_error(const Source& src, std::size_t byte_offset, const std::string& what) {
+void syntax_error(const Source& src, std::size_t byte_offset, const std::string& what,
+                  const std::string& hint) {
   const int pos = char_position(src.text, byte_offset);
   throw UserError(sqlstate::kSyntaxError,
                   "ODSQL syntax error at character " + std::to_string(pos) + ": " + what,
-                  clause_detail(src), {}, pos);
+                  clause_detail(src), hint, pos);
 }
 
 void source_error(const char* sqlstate, const Source& src, std::size_t byte_offset,

@@ -30,7 +30,8 @@ struct Source {
 int char_position(const std::string& text, std::size_t byte_offset);
 
 // "ODSQL syntax error at character N: <what>", SQLSTATE 42601.
-[[noreturn]] void syntax_error(const Source& src, std::size_t byte_offset, const std::string& what);
+[[noreturn]] void syntax_error(const Source& src, std::size_t byte_offset, const std::string& what,
+                               const std::string& hint = {});
 
 // Any other error pointing into the source.
 [[noreturn]] void source_error(const char* sqlstate, const Source& src, std::size_t byte_offset,

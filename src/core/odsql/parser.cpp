@@ -145,7 +145,10 @@ class Parser {
       }
     }
     if (cur().kind == Tok::End) syntax_error(src_, cur().begin, "expected a value");
-    syntax_error(src_, cur().begin, "expected a value, found " + describe(cur()));
+    const bool keyword = cur().kind == Tok::Ident && is_reserved(lower_ascii(cur().text));
+    syntax_error(
+        src_, cur().begin, "expected a value, found " + describe(cur()),
+        keyword ? "A field named like a keyword must be back-quoted: `" + cur().text + "`." : "");
   }
 
   NodePtr make(NodeKind k, std::size_t b, std::size_t e) { return std::make_unique<Node>(k, b, e); }

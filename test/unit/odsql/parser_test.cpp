@@ -121,6 +121,12 @@ TEST(OdsqlParser, SyntaxErrors) {
   }
 }
 
+TEST(OdsqlParser, KeywordAsFieldHint) {
+  auto e = werr("and = 'x'");
+  EXPECT_EQ(e.message, "ODSQL syntax error at character 1: expected a value, found 'and'");
+  EXPECT_EQ(e.hint, "A field named like a keyword must be back-quoted: `and`.");
+}
+
 TEST(OdsqlParser, PositionMatchesMessage) {
   auto e = werr("population > ");
   EXPECT_EQ(e.position, 14);
