@@ -24,8 +24,8 @@ Datum opendata_dcat_serialise(PG_FUNCTION_ARGS) {
     std::string format = pg::text_arg(fcinfo, 1);
     std::optional<catalog::RdfFormat> f = catalog::parse_format(format);
     if (!f)
-      throw UserError(sqlstate::kInvalidParameterValue, "unknown catalog format \"" + format + "\"", "",
-                      "Formats: jsonld, turtle, rdfxml.");
+      throw UserError(sqlstate::kInvalidParameterValue, "unknown catalog format \"" + format + "\"",
+                      "", "Formats: jsonld, turtle, rdfxml.");
     std::string out = catalog::serialise_catalog(pg::text_view(PG_GETARG_DATUM(0)), *f);
     return pg::text_datum(out);
   });

@@ -63,7 +63,8 @@ std::vector<std::string> strings(const json& j) {
     out.push_back(j.get<std::string>());
   } else if (j.is_array()) {
     for (const json& e : j)
-      if (e.is_string() && !e.get_ref<const std::string&>().empty()) out.push_back(e.get<std::string>());
+      if (e.is_string() && !e.get_ref<const std::string&>().empty())
+        out.push_back(e.get<std::string>());
   }
   return out;
 }
@@ -88,7 +89,8 @@ std::string lower(std::string s) {
 // Codes of EU vocabularies are upper-case letters, digits and '_'.
 bool vocabulary_code(const std::string& s) {
   if (s.empty() || s.size() > 40) return false;
-  return std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isalnum(c) || c == '_' || c == '-'; });
+  return std::all_of(s.begin(), s.end(),
+                     [](unsigned char c) { return std::isalnum(c) || c == '_' || c == '-'; });
 }
 
 // "2024-05-01T10:00:00Z" is an xsd:dateTime; "2024-05-01" an xsd:date.
@@ -119,12 +121,14 @@ class Builder {
     Term c = required_iri(cat, "iri", "catalog");
     g_.add(c, kType, iri(ns::dcat + "Catalog"));
     text(c, "dct:title", str(cat, "title").value_or("Open data catalog"));
-    text(c, "dct:description", str(cat, "description").value_or(str(cat, "title").value_or("Open data catalog")));
+    text(c, "dct:description",
+         str(cat, "description").value_or(str(cat, "title").value_or("Open data catalog")));
     if (auto home = maybe_iri(str(cat, "homepage"))) {
       g_.add(c, ns::foaf + "homepage", *home);
       g_.add(*home, kType, iri(ns::foaf + "Document"));
     }
-    if (const json& pub = member(cat, "publisher"); pub.is_object()) g_.add(c, ns::dct + "publisher", agent(pub));
+    if (const json& pub = member(cat, "publisher"); pub.is_object())
+      g_.add(c, ns::dct + "publisher", agent(pub));
     for (const std::string& l : strings(member(cat, "language"))) language(c, l);
     if (const json& lic = member(cat, "license"); lic.is_object()) license(c, lic);
     if (auto v = str(cat, "issued")) g_.add(c, ns::dct + "issued", date_literal(*v));
@@ -148,8 +152,8 @@ class Builder {
 
   static std::string expand(const std::string& curie) {
     static const std::map<std::string, std::string> kNs = {
-        {"dct", ns::dct}, {"dcat", ns::dcat}, {"foaf", ns::foaf}, {"vcard", ns::vcard},
-        {"skos", ns::skos}, {"rdfs", ns::rdfs}, {"owl", ns::owl}, {"hydra", ns::hydra}};
+        {"dct", ns::dct},   {"dcat", ns::dcat}, {"foaf", ns::foaf}, {"vcard", ns::vcard},
+        {"skos", ns::skos}, {"rdfs", ns::rdfs}, {"owl", ns::owl},   {"hydra", ns::hydra}};
     std::size_t colon = curie.find(':');
     return kNs.at(curie.substr(0, colon)) + curie.substr(colon + 1);
   }
@@ -162,7 +166,9 @@ class Builder {
     auto v = str(j, key);
     if (!v) bad_document(std::string(what) + " has no \"" + key + "\"");
     auto t = maybe_iri(v);
-    if (!t) bad_document(std::string(what) + " \"" + key + "\" is not an absolute IRI: " + clean_literal(*v));
+    if (!t)
+      bad_document(std::string(what) + " \"" + key +
+                   "\" is not an absolute IRI: " + clean_literal(*v));
     return *t;
   }
 
@@ -176,8 +182,9 @@ class Builder {
   // A concept of a vocabulary: typed skos:Concept (plus `cls`), labelled,
   // and placed in its scheme, which is what range.ttl and
   // mdr-vocabularies.shape.ttl check without fetching the vocabulary.
-  Term concept_term(const std::string& scheme_iri, const std::string& scheme_title, const std::string& code,
-                    const std::string& label, const std::string& label_lang, const std::string& cls = {}) {
+  Term concept_term(const std::string& scheme_iri, const std::string& scheme_title,
+                    const std::string& code, const std::string& label,
+                    const std::string& label_lang, const std::string& cls = {}) {
     Term t = iri(scheme_iri + "/" + code);
     g_.add(t, kType, iri(ns::skos + "Concept"));
     if (!cls.empty()) g_.add(t, kType, iri(cls));
@@ -191,7 +198,8 @@ class Builder {
   void language(const Term& s, const std::string& code) {
     auto eu = eu_language_code(code);
     if (!eu) return;
-    Term t = concept_term(ns::eu + "language", "Languages", *eu, *eu, "en", ns::dct + "LinguisticSystem");
+    Term t = concept_term(ns::eu + "language", "Languages", *eu, *eu, "en",
+                          ns::dct + "LinguisticSystem");
     g_.add(s, ns::dct + "language", t);
   }
 
@@ -242,7 +250,8 @@ class Builder {
   static std::vector<std::string> licence_types(const std::string& id) {
     std::string l = lower(id);
     if (l == "cc0-1.0" || l == "pddl-1.0") return {"PublicDomain"};
-    if (l.rfind("cc-by-sa", 0) == 0 || l.rfind("odbl", 0) == 0) return {"Attribution", "ShareAlike"};
+    if (l.rfind("cc-by-sa", 0) == 0 || l.rfind("odbl", 0) == 0)
+      return {"Attribution", "ShareAlike"};
     if (l.rfind("cc-by", 0) == 0 || l.rfind("etalab", 0) == 0 || l.rfind("lo-", 0) == 0 ||
         l.rfind("odc-by", 0) == 0)
       return {"Attribution"};
@@ -253,8 +262,9 @@ class Builder {
     auto label = str(sp, "label");
     auto uri = maybe_iri(str(sp, "uri"));
     const json& bbox = member(sp, "bbox");
-    bool has_bbox = bbox.is_array() && bbox.size() == 4 &&
-                    std::all_of(bbox.begin(), bbox.end(), [](const json& v) { return v.is_number(); });
+    bool has_bbox =
+        bbox.is_array() && bbox.size() == 4 &&
+        std::all_of(bbox.begin(), bbox.end(), [](const json& v) { return v.is_number(); });
     if (!label && !uri && !has_bbox) return;
     Term loc = uri ? *uri : g_.new_blank();
     g_.add(s, ns::dct + "spatial", loc);
@@ -263,11 +273,13 @@ class Builder {
     if (has_bbox) {
       double w = bbox[0].get<double>(), so = bbox[1].get<double>(), e = bbox[2].get<double>(),
              n = bbox[3].get<double>();
-      std::string W = format_number(w), S = format_number(so), E = format_number(e), N = format_number(n);
-      std::string polygon = "POLYGON((" + W + " " + S + ", " + E + " " + S + ", " + E + " " + N + ", " + W + " " +
-                            N + ", " + W + " " + S + "))";
+      std::string W = format_number(w), S = format_number(so), E = format_number(e),
+                  N = format_number(n);
+      std::string polygon = "POLYGON((" + W + " " + S + ", " + E + " " + S + ", " + E + " " + N +
+                            ", " + W + " " + N + ", " + W + " " + S + "))";
       g_.add(loc, ns::dcat + "bbox", typed_literal(polygon, ns::gsp + "wktLiteral"));
-      std::string centroid = "POINT(" + format_number((w + e) / 2) + " " + format_number((so + n) / 2) + ")";
+      std::string centroid =
+          "POINT(" + format_number((w + e) / 2) + " " + format_number((so + n) / 2) + ")";
       g_.add(loc, ns::dcat + "centroid", typed_literal(centroid, ns::gsp + "wktLiteral"));
     }
   }
@@ -304,21 +316,26 @@ class Builder {
     g_.add(t, kType, iri(ns::dcat + "Dataset"));
     auto id = str(d, "identifier");
     text(t, "dct:title", str(d, "title").value_or(id.value_or(t.value)));
-    text(t, "dct:description", str(d, "description").value_or(str(d, "title").value_or(id.value_or(t.value))));
+    text(t, "dct:description",
+         str(d, "description").value_or(str(d, "title").value_or(id.value_or(t.value))));
     if (id) g_.add(t, ns::dct + "identifier", literal(*id));
     for (const json& th : member(d, "themes")) {
-      auto code = th.is_string() ? std::optional<std::string>(th.get<std::string>()) : str(th, "code");
+      auto code =
+          th.is_string() ? std::optional<std::string>(th.get<std::string>()) : str(th, "code");
       if (!code || !vocabulary_code(upper(*code))) continue;
       std::string c = upper(*code);
       Term concept = iri(ns::eu + "data-theme/" + c);
       g_.add(concept, kType, iri(ns::skos + "Concept"));
       g_.add(concept, ns::skos + "prefLabel", literal(str(th, "label_en").value_or(c), "en"));
-      if (auto fr = str(th, "label_fr")) g_.add(concept, ns::skos + "prefLabel", literal(*fr, "fr"));
+      if (auto fr = str(th, "label_fr"))
+        g_.add(concept, ns::skos + "prefLabel", literal(*fr, "fr"));
       g_.add(concept, ns::skos + "inScheme", iri(ns::eu + "data-theme"));
       g_.add(t, ns::dcat + "theme", concept);
     }
-    for (const std::string& k : strings(member(d, "keywords"))) g_.add(t, ns::dcat + "keyword", literal(k, lang_));
-    if (const json& pub = member(d, "publisher"); pub.is_object()) g_.add(t, ns::dct + "publisher", agent(pub));
+    for (const std::string& k : strings(member(d, "keywords")))
+      g_.add(t, ns::dcat + "keyword", literal(k, lang_));
+    if (const json& pub = member(d, "publisher"); pub.is_object())
+      g_.add(t, ns::dct + "publisher", agent(pub));
     if (const json& c = member(d, "contact_point"); c.is_object()) contact(t, c);
     if (auto lp = maybe_iri(str(d, "landing_page"))) {
       g_.add(t, ns::dcat + "landingPage", *lp);
@@ -328,18 +345,21 @@ class Builder {
     if (const json& sp = member(d, "spatial"); sp.is_object()) spatial(t, sp);
     if (const json& tm = member(d, "temporal"); tm.is_object()) temporal(t, tm);
     if (auto f = str(d, "accrual_periodicity"); f && vocabulary_code(upper(*f))) {
-      Term freq = concept_term(ns::eu + "frequency", "Frequency", upper(*f), upper(*f), "en", ns::dct + "Frequency");
+      Term freq = concept_term(ns::eu + "frequency", "Frequency", upper(*f), upper(*f), "en",
+                               ns::dct + "Frequency");
       g_.add(t, ns::dct + "accrualPeriodicity", freq);
     }
     if (auto v = str(d, "issued")) g_.add(t, ns::dct + "issued", date_literal(*v));
     if (auto v = str(d, "modified")) g_.add(t, ns::dct + "modified", date_literal(*v));
     if (auto access = str(d, "access")) {
       std::string code = access == std::string("restricted") ? "RESTRICTED" : "PUBLIC";
-      Term ar = concept_term(ns::eu + "access-right", "Access right", code, code, "en", ns::dct + "RightsStatement");
+      Term ar = concept_term(ns::eu + "access-right", "Access right", code, code, "en",
+                             ns::dct + "RightsStatement");
       g_.add(t, ns::dct + "accessRights", ar);
     }
     if (const json& v = member(d, "version"); v.is_number_integer() || v.is_string()) {
-      std::string version = v.is_string() ? v.get<std::string>() : std::to_string(v.get<long long>());
+      std::string version =
+          v.is_string() ? v.get<std::string>() : std::to_string(v.get<long long>());
       if (!version.empty()) g_.add(t, ns::dcat + "version", literal(version));
     }
     if (auto rights = str(d, "rights")) {
@@ -367,7 +387,8 @@ class Builder {
     if (auto dl = maybe_iri(str(x, "download_url"))) g_.add(t, ns::dcat + "downloadURL", *dl);
     auto title = str(x, "title");
     if (title) g_.add(t, ns::dct + "title", literal(*title, lang_));
-    g_.add(t, ns::dct + "description", literal(str(x, "description").value_or(title.value_or("Distribution")), lang_));
+    g_.add(t, ns::dct + "description",
+           literal(str(x, "description").value_or(title.value_or("Distribution")), lang_));
     if (auto mt = str(x, "media_type")) {
       std::string m = lower(*mt);
       std::size_t semi = m.find(';');
@@ -383,7 +404,8 @@ class Builder {
       g_.add(t, ns::dct + "format", ft);
     }
     if (lic.is_object()) license(t, lic);
-    Term avail = concept_term(ns::eu + "planned-availability", "Planned availability", "STABLE", "stable", "en");
+    Term avail = concept_term(ns::eu + "planned-availability", "Planned availability", "STABLE",
+                              "stable", "en");
     g_.add(t, ns::dcatap + "availability", avail);
   }
 
@@ -395,8 +417,10 @@ class Builder {
     g_.add(catalog, ns::hydra + "view", p);
     g_.add(p, kType, iri(ns::hydra + "PartialCollectionView"));
     g_.add(p, kType, iri(ns::hydra + "PagedCollection"));
-    const std::pair<const char*, const char*> links[] = {
-        {"first", "firstPage"}, {"previous", "previousPage"}, {"next", "nextPage"}, {"last", "lastPage"}};
+    const std::pair<const char*, const char*> links[] = {{"first", "firstPage"},
+                                                         {"previous", "previousPage"},
+                                                         {"next", "nextPage"},
+                                                         {"last", "lastPage"}};
     for (const auto& [key, old] : links) {
       if (auto u = maybe_iri(str(page, key))) {
         g_.add(p, ns::hydra + key, *u);
@@ -404,9 +428,11 @@ class Builder {
       }
     }
     if (const json& n = member(page, "total"); n.is_number_integer())
-      g_.add(p, ns::hydra + "totalItems", typed_literal(std::to_string(n.get<long long>()), ns::xsd + "integer"));
+      g_.add(p, ns::hydra + "totalItems",
+             typed_literal(std::to_string(n.get<long long>()), ns::xsd + "integer"));
     if (const json& n = member(page, "page_size"); n.is_number_integer())
-      g_.add(p, ns::hydra + "itemsPerPage", typed_literal(std::to_string(n.get<long long>()), ns::xsd + "integer"));
+      g_.add(p, ns::hydra + "itemsPerPage",
+             typed_literal(std::to_string(n.get<long long>()), ns::xsd + "integer"));
   }
 };
 
@@ -435,7 +461,8 @@ std::optional<std::string> eu_language_code(std::string_view code) {
     if (it == k639_1.end()) return std::nullopt;
     return it->second;
   }
-  if (c.size() == 3 && std::all_of(c.begin(), c.end(), [](unsigned char x) { return std::isalpha(x); }))
+  if (c.size() == 3 &&
+      std::all_of(c.begin(), c.end(), [](unsigned char x) { return std::isalpha(x); }))
     return upper(c);
   return std::nullopt;
 }
@@ -456,9 +483,12 @@ std::string serialise_catalog(std::string_view json_document, RdfFormat format) 
   if (doc.is_discarded()) bad_document("not valid JSON");
   Graph g = build_dcat_graph(doc);
   switch (format) {
-    case RdfFormat::Turtle: return to_turtle(g);
-    case RdfFormat::RdfXml: return to_rdfxml(g);
-    case RdfFormat::JsonLd: break;
+    case RdfFormat::Turtle:
+      return to_turtle(g);
+    case RdfFormat::RdfXml:
+      return to_rdfxml(g);
+    case RdfFormat::JsonLd:
+      break;
   }
   return to_jsonld(g);
 }
@@ -505,18 +535,24 @@ std::string schema_org_dataset(std::string_view json_dataset) {
       nlohmann::ordered_json place = {{"@type", "Place"}};
       if (auto l = str(sp, "label")) place["name"] = clean_literal(*l);
       const json& b = member(sp, "bbox");
-      if (b.is_array() && b.size() == 4 && std::all_of(b.begin(), b.end(), [](const json& v) { return v.is_number(); }))
+      if (b.is_array() && b.size() == 4 &&
+          std::all_of(b.begin(), b.end(), [](const json& v) { return v.is_number(); }))
         // schema.org boxes are "south west north east".
-        place["geo"] = {{"@type", "GeoShape"},
-                        {"box", format_number(b[1].get<double>()) + " " + format_number(b[0].get<double>()) + " " +
-                                    format_number(b[3].get<double>()) + " " + format_number(b[2].get<double>())}};
+        place["geo"] = {
+            {"@type", "GeoShape"},
+            {"box", format_number(b[1].get<double>()) + " " + format_number(b[0].get<double>()) +
+                        " " + format_number(b[3].get<double>()) + " " +
+                        format_number(b[2].get<double>())}};
       if (place.size() > 1) out["spatialCoverage"] = place;
     }
-    if (const json& tm = member(d, "temporal"); tm.is_object() && (str(tm, "start") || str(tm, "end")))
-      out["temporalCoverage"] = str(tm, "start").value_or("..") + "/" + str(tm, "end").value_or("..");
+    if (const json& tm = member(d, "temporal");
+        tm.is_object() && (str(tm, "start") || str(tm, "end")))
+      out["temporalCoverage"] =
+          str(tm, "start").value_or("..") + "/" + str(tm, "end").value_or("..");
     if (auto v = str(d, "issued")) out["datePublished"] = *v;
     if (auto v = str(d, "modified")) out["dateModified"] = *v;
-    if (const json& v = member(d, "version"); v.is_number_integer()) out["version"] = std::to_string(v.get<long long>());
+    if (const json& v = member(d, "version"); v.is_number_integer())
+      out["version"] = std::to_string(v.get<long long>());
     std::vector<std::string> themes;
     for (const json& th : member(d, "themes"))
       if (auto l = str(th, "label_en")) themes.push_back(clean_literal(*l));

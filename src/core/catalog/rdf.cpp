@@ -115,12 +115,23 @@ void turtle_string(std::string& out, const std::string& s) {
   out += '"';
   for (char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default: out += c;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        out += c;
     }
   }
   out += '"';
@@ -136,7 +147,9 @@ void turtle_term(std::string& out, const Term& t) {
         out += '<' + t.value + '>';
       break;
     }
-    case Term::Kind::Blank: out += "_:" + t.value; break;
+    case Term::Kind::Blank:
+      out += "_:" + t.value;
+      break;
     case Term::Kind::Literal:
       turtle_string(out, t.value);
       if (!t.lang.empty()) {
@@ -158,14 +171,29 @@ void turtle_term(std::string& out, const Term& t) {
 void xml_escape(std::string& out, const std::string& s, bool attribute) {
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += attribute ? "&quot;" : "\""; break;
-      case '\r': out += "&#13;"; break;
-      case '\n': out += attribute ? "&#10;" : "\n"; break;
-      case '\t': out += attribute ? "&#9;" : "\t"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += attribute ? "&quot;" : "\"";
+        break;
+      case '\r':
+        out += "&#13;";
+        break;
+      case '\n':
+        out += attribute ? "&#10;" : "\n";
+        break;
+      case '\t':
+        out += attribute ? "&#9;" : "\t";
+        break;
+      default:
+        out += c;
     }
   }
 }
@@ -223,7 +251,8 @@ std::string clean_literal(std::string_view text) {
       ++i;
       continue;
     }
-    bool allowed = cp == 0x9 || cp == 0xA || cp == 0xD || (cp >= 0x20 && cp != 0xFFFE && cp != 0xFFFF);
+    bool allowed =
+        cp == 0x9 || cp == 0xA || cp == 0xD || (cp >= 0x20 && cp != 0xFFFE && cp != 0xFFFF);
     if (allowed) out.append(text.substr(i, len));
     i += len;
   }
@@ -279,7 +308,8 @@ Term typed_literal(std::string_view text, std::string_view datatype_iri) {
 }
 
 bool Graph::add(const Term& subject, std::string_view predicate, const Term& object) {
-  if (subject.kind == Term::Kind::Literal) throw std::invalid_argument("a literal cannot be a subject");
+  if (subject.kind == Term::Kind::Literal)
+    throw std::invalid_argument("a literal cannot be a subject");
   std::string key;
   auto put = [&key](const Term& t) {
     key += static_cast<char>('0' + static_cast<int>(t.kind));
@@ -324,7 +354,8 @@ const std::vector<Prefix>& prefixes() {
 
 std::string to_turtle(const Graph& g) {
   std::string out;
-  for (const Prefix& p : prefixes()) out += std::string("@prefix ") + p.name + ": <" + p.ns + "> .\n";
+  for (const Prefix& p : prefixes())
+    out += std::string("@prefix ") + p.name + ": <" + p.ns + "> .\n";
   for (const auto& [subject, triples] : by_subject(g)) {
     out += '\n';
     turtle_term(out, *subject);
@@ -408,7 +439,9 @@ std::string to_rdfxml(const Graph& g) {
           xml_escape(out, o.value, true);
           out += "\"/>\n";
           break;
-        case Term::Kind::Blank: out += " rdf:nodeID=\"" + o.value + "\"/>\n"; break;
+        case Term::Kind::Blank:
+          out += " rdf:nodeID=\"" + o.value + "\"/>\n";
+          break;
         case Term::Kind::Literal:
           if (!o.lang.empty()) {
             out += " xml:lang=\"" + o.lang + "\"";
@@ -449,8 +482,12 @@ std::string to_jsonld(const Graph& g) {
       }
       ordered_json value = ordered_json::object();
       switch (o.kind) {
-        case Term::Kind::Iri: value["@id"] = o.value; break;
-        case Term::Kind::Blank: value["@id"] = "_:" + o.value; break;
+        case Term::Kind::Iri:
+          value["@id"] = o.value;
+          break;
+        case Term::Kind::Blank:
+          value["@id"] = "_:" + o.value;
+          break;
         case Term::Kind::Literal:
           value["@value"] = o.value;
           if (!o.lang.empty())

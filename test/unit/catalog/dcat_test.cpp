@@ -67,22 +67,30 @@ TEST(CatalogDcat, CatalogAndDataset) {
   EXPECT_TRUE(has(g, cat, kType, kDcat + "Catalog"));
   EXPECT_TRUE(has(g, cat, kDct + "title", "Portail"));
   EXPECT_TRUE(has(g, cat, kDcat + "dataset", kDs));
-  EXPECT_TRUE(has(g, cat, kDcat + "themeTaxonomy", "http://publications.europa.eu/resource/authority/data-theme"));
+  EXPECT_TRUE(has(g, cat, kDcat + "themeTaxonomy",
+                  "http://publications.europa.eu/resource/authority/data-theme"));
   EXPECT_TRUE(has(g, kDs, kType, kDcat + "Dataset"));
   EXPECT_TRUE(has(g, kDs, kDct + "identifier", "arbres"));
-  EXPECT_TRUE(has(g, kDs, kDcat + "theme", "http://publications.europa.eu/resource/authority/data-theme/ENVI"));
-  EXPECT_TRUE(has(g, kDs, kDcat + "theme", "http://publications.europa.eu/resource/authority/data-theme/REGI"));
-  EXPECT_TRUE(has(g, kDs, kDct + "accrualPeriodicity", "http://publications.europa.eu/resource/authority/frequency/ANNUAL"));
-  EXPECT_TRUE(has(g, kDs, kDct + "language", "http://publications.europa.eu/resource/authority/language/FRA"));
-  EXPECT_TRUE(has(g, kDs, kDct + "language", "http://publications.europa.eu/resource/authority/language/ENG"));
-  EXPECT_TRUE(has(g, kDs, kDct + "accessRights", "http://publications.europa.eu/resource/authority/access-right/PUBLIC"));
+  EXPECT_TRUE(has(g, kDs, kDcat + "theme",
+                  "http://publications.europa.eu/resource/authority/data-theme/ENVI"));
+  EXPECT_TRUE(has(g, kDs, kDcat + "theme",
+                  "http://publications.europa.eu/resource/authority/data-theme/REGI"));
+  EXPECT_TRUE(has(g, kDs, kDct + "accrualPeriodicity",
+                  "http://publications.europa.eu/resource/authority/frequency/ANNUAL"));
+  EXPECT_TRUE(has(g, kDs, kDct + "language",
+                  "http://publications.europa.eu/resource/authority/language/FRA"));
+  EXPECT_TRUE(has(g, kDs, kDct + "language",
+                  "http://publications.europa.eu/resource/authority/language/ENG"));
+  EXPECT_TRUE(has(g, kDs, kDct + "accessRights",
+                  "http://publications.europa.eu/resource/authority/access-right/PUBLIC"));
   EXPECT_TRUE(has(g, kDs, kDct + "spatial", "https://sws.geonames.org/2988507/"));
-  EXPECT_TRUE(has(g, kDs, "http://www.w3.org/ns/prov#wasDerivedFrom", "https://data.example.org/api/datasets?dataset_id=eq.a"));
+  EXPECT_TRUE(has(g, kDs, "http://www.w3.org/ns/prov#wasDerivedFrom",
+                  "https://data.example.org/api/datasets?dataset_id=eq.a"));
   EXPECT_TRUE(has(g, kDs, kDcat + "version", "3"));
   EXPECT_TRUE(has(g, "https://opendatacommons.org/licenses/odbl/1-0/", kDct + "type",
                   "http://purl.org/adms/licencetype/ShareAlike"));
-  EXPECT_TRUE(has(g, "https://data.example.org/api/organizations?organization_id=eq.paris", kDct + "type",
-                  "http://purl.org/adms/publishertype/LocalAuthority"));
+  EXPECT_TRUE(has(g, "https://data.example.org/api/organizations?organization_id=eq.paris",
+                  kDct + "type", "http://purl.org/adms/publishertype/LocalAuthority"));
 }
 
 TEST(CatalogDcat, Distribution) {
@@ -90,9 +98,12 @@ TEST(CatalogDcat, Distribution) {
   const std::string d = kDs + "#csv";
   EXPECT_TRUE(has(g, kDs, kDcat + "distribution", d));
   EXPECT_TRUE(has(g, d, kDcat + "accessURL", "https://data.example.org/api/arbres"));
-  EXPECT_TRUE(has(g, d, kDcat + "downloadURL", "https://data.example.org/api/rpc/export?dataset=arbres&format=csv"));
-  EXPECT_TRUE(has(g, d, kDcat + "mediaType", "https://www.iana.org/assignments/media-types/text/csv"));
-  EXPECT_TRUE(has(g, d, kDct + "format", "http://publications.europa.eu/resource/authority/file-type/CSV"));
+  EXPECT_TRUE(has(g, d, kDcat + "downloadURL",
+                  "https://data.example.org/api/rpc/export?dataset=arbres&format=csv"));
+  EXPECT_TRUE(
+      has(g, d, kDcat + "mediaType", "https://www.iana.org/assignments/media-types/text/csv"));
+  EXPECT_TRUE(
+      has(g, d, kDct + "format", "http://publications.europa.eu/resource/authority/file-type/CSV"));
   EXPECT_TRUE(has(g, d, kDct + "license", "https://opendatacommons.org/licenses/odbl/1-0/"));
 }
 
@@ -102,7 +113,8 @@ TEST(CatalogDcat, TypedDatesAndPeriods) {
   for (const Triple& t : g.triples()) {
     if (t.subject.value == kDs && t.predicate == kDct + "issued")
       issued = t.object.datatype == "http://www.w3.org/2001/XMLSchema#dateTime";
-    if (t.predicate == kDcat + "startDate") start = t.object.datatype == "http://www.w3.org/2001/XMLSchema#date";
+    if (t.predicate == kDcat + "startDate")
+      start = t.object.datatype == "http://www.w3.org/2001/XMLSchema#date";
     if (t.predicate == kDcat + "bbox")
       bbox = t.object.value == "POLYGON((2.2 48.8, 2.5 48.8, 2.5 48.9, 2.2 48.9, 2.2 48.8))";
   }
@@ -117,7 +129,8 @@ TEST(CatalogDcat, HydraPaging) {
   const std::string hydra = "http://www.w3.org/ns/hydra/core#";
   EXPECT_TRUE(has(g, "https://data.example.org/api/rpc/catalog_dcat", hydra + "view", page));
   EXPECT_TRUE(has(g, page, kType, hydra + "PartialCollectionView"));
-  EXPECT_TRUE(has(g, page, hydra + "previous", "https://data.example.org/api/rpc/catalog_turtle?page_size=1&page=1"));
+  EXPECT_TRUE(has(g, page, hydra + "previous",
+                  "https://data.example.org/api/rpc/catalog_turtle?page_size=1&page=1"));
   EXPECT_TRUE(has(g, page, hydra + "totalItems", "2"));
   for (const Triple& t : g.triples()) EXPECT_NE(t.predicate, hydra + "next");
 }
@@ -127,8 +140,11 @@ TEST(CatalogDcat, ThreeFormatsFromOneGraph) {
   std::string ttl = serialise_catalog(doc, RdfFormat::Turtle);
   std::string xml = serialise_catalog(doc, RdfFormat::RdfXml);
   json ld = json::parse(serialise_catalog(doc, RdfFormat::JsonLd));
-  EXPECT_NE(ttl.find("dcat:mediaType <https://www.iana.org/assignments/media-types/text/csv>"), std::string::npos);
-  EXPECT_NE(xml.find("<dcat:downloadURL rdf:resource=\"https://data.example.org/api/rpc/export?dataset=arbres&amp;format=csv\"/>"),
+  EXPECT_NE(ttl.find("dcat:mediaType <https://www.iana.org/assignments/media-types/text/csv>"),
+            std::string::npos);
+  EXPECT_NE(xml.find("<dcat:downloadURL "
+                     "rdf:resource=\"https://data.example.org/api/rpc/"
+                     "export?dataset=arbres&amp;format=csv\"/>"),
             std::string::npos);
   EXPECT_TRUE(ld.contains("@context"));
   EXPECT_TRUE(ld["@graph"].is_array());
@@ -151,10 +167,15 @@ TEST(CatalogDcat, BadDocuments) {
             "22023: invalid catalog document: \"datasets\" must be an array");
   EXPECT_EQ(state(R"({"catalog": {"iri": "https://x.example"}, "datasets": [1]})"),
             "22023: invalid catalog document: every dataset must be an object");
-  EXPECT_EQ(state(R"({"catalog": {"iri": "https://x.example"}, "datasets": [{"iri": "https://x.example/d", "distributions": [{}]}]})"),
-            "22023: invalid catalog document: a distribution has no absolute \"access_url\"");
+  EXPECT_EQ(
+      state(
+          R"({"catalog": {"iri": "https://x.example"}, "datasets": [{"iri": "https://x.example/d", "distributions": [{}]}]})"),
+      "22023: invalid catalog document: a distribution has no absolute \"access_url\"");
   // Minimal documents are fine.
-  EXPECT_EQ(state(R"({"catalog": {"iri": "https://x.example"}, "datasets": [{"iri": "https://x.example/d"}]})"), "no error");
+  EXPECT_EQ(
+      state(
+          R"({"catalog": {"iri": "https://x.example"}, "datasets": [{"iri": "https://x.example/d"}]})"),
+      "no error");
 }
 
 TEST(CatalogDcat, Formats) {
@@ -178,9 +199,11 @@ TEST(CatalogDcat, SchemaOrg) {
   EXPECT_EQ(out["license"], "https://opendatacommons.org/licenses/odbl/1-0/");
   EXPECT_EQ(out["spatialCoverage"]["geo"]["box"], "48.8 2.2 48.9 2.5");
   EXPECT_EQ(out["temporalCoverage"], "2020-01-01/2024-12-31");
-  EXPECT_EQ(out["distribution"][0]["contentUrl"], "https://data.example.org/api/rpc/export?dataset=arbres&format=csv");
+  EXPECT_EQ(out["distribution"][0]["contentUrl"],
+            "https://data.example.org/api/rpc/export?dataset=arbres&format=csv");
   EXPECT_EQ(out["variableMeasured"][0]["unitText"], "m");
-  EXPECT_EQ(out["isBasedOn"], json::array({"https://data.example.org/api/datasets?dataset_id=eq.a"}));
+  EXPECT_EQ(out["isBasedOn"],
+            json::array({"https://data.example.org/api/datasets?dataset_id=eq.a"}));
   EXPECT_THROW(schema_org_dataset("[1]"), UserError);
 }
 

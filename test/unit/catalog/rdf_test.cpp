@@ -21,7 +21,8 @@ TEST(CatalogRdf, NormaliseIriKeepsValidIris) {
 TEST(CatalogRdf, NormaliseIriEncodesWhatTurtleForbids) {
   EXPECT_EQ(normalise_iri("https://x.example/a b<c>\"d{e}|f\\g^h`i").value(),
             "https://x.example/a%20b%3Cc%3E%22d%7Be%7D%7Cf%5Cg%5Eh%60i");
-  EXPECT_EQ(normalise_iri(std::string("https://x.example/\x01\n\x7f", 21)).value(), "https://x.example/%01%0A%7F");
+  EXPECT_EQ(normalise_iri(std::string("https://x.example/\x01\n\x7f", 21)).value(),
+            "https://x.example/%01%0A%7F");
   // Invalid UTF-8 bytes are percent-encoded, not passed on.
   EXPECT_EQ(normalise_iri("https://x.example/\xff\xc3").value(), "https://x.example/%FF%C3");
 }
@@ -39,11 +40,15 @@ TEST(CatalogRdf, NormaliseIriRefusesRelativeReferences) {
 
 TEST(CatalogRdf, CleanLiteral) {
   EXPECT_EQ(clean_literal("Chêne \"vert\"\n\ttab"), "Chêne \"vert\"\n\ttab");
-  EXPECT_EQ(clean_literal(std::string("a\x01" "b\x1f" "c\0d", 7)), "abcd");
+  EXPECT_EQ(clean_literal(std::string("a\x01"
+                                      "b\x1f"
+                                      "c\0d",
+                                      7)),
+            "abcd");
   EXPECT_EQ(clean_literal("bad \xff byte"), "bad \xEF\xBF\xBD byte");
   EXPECT_EQ(clean_literal("\xef\xbf\xbe"), "");  // U+FFFE is not an XML character
   EXPECT_EQ(clean_literal("\xed\xa0\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // surrogate
-  EXPECT_EQ(clean_literal("\xf0\x9f\x8c\xb3"), "\xf0\x9f\x8c\xb3");              // emoji kept
+  EXPECT_EQ(clean_literal("\xf0\x9f\x8c\xb3"), "\xf0\x9f\x8c\xb3");                  // emoji kept
 }
 
 TEST(CatalogRdf, LanguageTags) {
@@ -66,7 +71,8 @@ TEST(CatalogRdf, GraphDeduplicates) {
   EXPECT_TRUE(g.add(s, "http://purl.org/dc/terms/title", literal("t", "en")));
   EXPECT_TRUE(g.add(s, "http://purl.org/dc/terms/title", literal("t")));
   EXPECT_EQ(g.size(), 3u);
-  EXPECT_THROW(g.add(literal("x"), "http://purl.org/dc/terms/title", literal("t")), std::invalid_argument);
+  EXPECT_THROW(g.add(literal("x"), "http://purl.org/dc/terms/title", literal("t")),
+               std::invalid_argument);
   EXPECT_EQ(g.new_blank().value, "b0");
   EXPECT_EQ(g.new_blank().value, "b1");
 }
@@ -74,17 +80,21 @@ TEST(CatalogRdf, GraphDeduplicates) {
 Graph sample() {
   Graph g;
   Term s = iri("https://x.example/d?id=1&x=2");
-  g.add(s, "http://www.w3.org/1999/02/22-rdf-syntax-ns#type", iri("http://www.w3.org/ns/dcat#Dataset"));
-  g.add(s, "http://purl.org/dc/terms/title", literal("Quote \" backslash \\ line\nreturn\r<tag> & co", "fr"));
+  g.add(s, "http://www.w3.org/1999/02/22-rdf-syntax-ns#type",
+        iri("http://www.w3.org/ns/dcat#Dataset"));
+  g.add(s, "http://purl.org/dc/terms/title",
+        literal("Quote \" backslash \\ line\nreturn\r<tag> & co", "fr"));
   g.add(s, "http://www.w3.org/ns/dcat#keyword", literal("arbre", "fr"));
   g.add(s, "http://www.w3.org/ns/dcat#keyword", literal("patrimoine", "fr"));
   g.add(s, "http://purl.org/dc/terms/issued",
         typed_literal("2024-05-01T10:00:00Z", "http://www.w3.org/2001/XMLSchema#dateTime"));
   Term b = g.new_blank();
   g.add(s, "http://purl.org/dc/terms/temporal", b);
-  g.add(b, "http://www.w3.org/ns/dcat#startDate", typed_literal("2020-01-01", "http://www.w3.org/2001/XMLSchema#date"));
+  g.add(b, "http://www.w3.org/ns/dcat#startDate",
+        typed_literal("2020-01-01", "http://www.w3.org/2001/XMLSchema#date"));
   g.add(s, "https://unknown.example/vocab#prop", literal("plain"));
-  g.add(s, "http://purl.org/dc/terms/identifier", typed_literal("id-1", "http://www.w3.org/2001/XMLSchema#string"));
+  g.add(s, "http://purl.org/dc/terms/identifier",
+        typed_literal("id-1", "http://www.w3.org/2001/XMLSchema#string"));
   return g;
 }
 
@@ -92,7 +102,8 @@ TEST(CatalogRdf, Turtle) {
   std::string t = to_turtle(sample());
   EXPECT_NE(t.find("@prefix dcat: <http://www.w3.org/ns/dcat#> ."), std::string::npos);
   EXPECT_NE(t.find("<https://x.example/d?id=1&x=2> a dcat:Dataset ;"), std::string::npos);
-  EXPECT_NE(t.find(R"(dct:title "Quote \" backslash \\ line\nreturn\r<tag> & co"@fr ;)"), std::string::npos);
+  EXPECT_NE(t.find(R"(dct:title "Quote \" backslash \\ line\nreturn\r<tag> & co"@fr ;)"),
+            std::string::npos);
   EXPECT_NE(t.find(R"(dcat:keyword "arbre"@fr, "patrimoine"@fr ;)"), std::string::npos);
   EXPECT_NE(t.find(R"(dct:issued "2024-05-01T10:00:00Z"^^xsd:dateTime ;)"), std::string::npos);
   EXPECT_NE(t.find("dct:temporal _:b0 ;"), std::string::npos);
@@ -105,11 +116,16 @@ TEST(CatalogRdf, Turtle) {
 TEST(CatalogRdf, RdfXml) {
   std::string x = to_rdfxml(sample());
   EXPECT_EQ(x.rfind("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<rdf:RDF", 0), 0u);
-  EXPECT_NE(x.find("<rdf:Description rdf:about=\"https://x.example/d?id=1&amp;x=2\">"), std::string::npos);
-  EXPECT_NE(x.find("<rdf:type rdf:resource=\"http://www.w3.org/ns/dcat#Dataset\"/>"), std::string::npos);
-  EXPECT_NE(x.find("<dct:title xml:lang=\"fr\">Quote \" backslash \\ line\nreturn&#13;&lt;tag&gt; &amp; co</dct:title>"),
+  EXPECT_NE(x.find("<rdf:Description rdf:about=\"https://x.example/d?id=1&amp;x=2\">"),
             std::string::npos);
-  EXPECT_NE(x.find("<dct:issued rdf:datatype=\"http://www.w3.org/2001/XMLSchema#dateTime\">2024-05-01T10:00:00Z</dct:issued>"),
+  EXPECT_NE(x.find("<rdf:type rdf:resource=\"http://www.w3.org/ns/dcat#Dataset\"/>"),
+            std::string::npos);
+  EXPECT_NE(x.find("<dct:title xml:lang=\"fr\">Quote \" backslash \\ line\nreturn&#13;&lt;tag&gt; "
+                   "&amp; co</dct:title>"),
+            std::string::npos);
+  EXPECT_NE(x.find("<dct:issued "
+                   "rdf:datatype=\"http://www.w3.org/2001/"
+                   "XMLSchema#dateTime\">2024-05-01T10:00:00Z</dct:issued>"),
             std::string::npos);
   EXPECT_NE(x.find("<dct:temporal rdf:nodeID=\"b0\"/>"), std::string::npos);
   EXPECT_NE(x.find("<rdf:Description rdf:nodeID=\"b0\">"), std::string::npos);
