@@ -303,8 +303,15 @@ std::string bound_text(const Node& b) {
   return b.text;
 }
 
-Expr static_ranges(Translator& t, const Node& n, const Expr& x) {
-  const Node& steps = *n.kids[1];
+// Steps come from a bracketed list, or (shorthand) from the arguments after
+// the field, which then behaves like ]a, b, c[.
+struct Steps {
+  std::vector<const Node*> kids;
+  bool lower_closed = false;
+  bool upper_closed = false;
+};
+
+Expr static_ranges(Translator& t, const Steps& steps, const Expr& x) {
   const bool temporal = is_temporal(x.type);
   std::vector<std::string> sqls, labels;
   double prev_num = 0;
@@ -420,7 +427,21 @@ Expr translate_range(Translator& t, const Node& n) {
            std::string("range() requires a number or a date, found ") + type_name(x.type));
   }
   const Node& spec = *n.kids[1];
-  if (spec.kind == NodeKind::Steps) return static_ranges(t, n, x);
+  if (spec.kind == NodeKind::Steps || n.kids.size() > 2) {
+    Steps steps;
+    if (spec.kind == NodeKind::Steps) {
+      if (n.kids.size() > 2) {
+        t.fail(sqlstate::kUndefinedFunction, *n.kids[2],
+               "range() takes a field and one list of steps");
+      }
+      for (const auto& k : spec.kids) steps.kids.push_back(k.get());
+      steps.lower_closed = spec.lower_closed;
+      steps.upper_closed = spec.upper_closed;
+    } else {
+      for (std::size_t i = 1; i < n.kids.size(); ++i) steps.kids.push_back(n.kids[i].get());
+    }
+    return static_ranges(t, steps, x);
+  }
   if (is_temporal(x.type)) {
     if (spec.kind != NodeKind::Quantity) {
       t.fail(sqlstate::kDatatypeMismatch, spec,

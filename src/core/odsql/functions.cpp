@@ -25,7 +25,7 @@ constexpr FnInfo kFunctions[] = {
     {"second", FnKind::Scalar, 1, 1},
     {"millisecond", FnKind::Scalar, 1, 1},
     {"date_format", FnKind::Scalar, 2, 2},
-    {"range", FnKind::Scalar, 2, 2},
+    {"range", FnKind::Scalar, 2, 64},
     {"distance", FnKind::Scalar, 2, 3},
     // Filters (boolean).
     {"within_distance", FnKind::Filter, 3, 3},

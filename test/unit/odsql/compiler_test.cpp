@@ -354,6 +354,11 @@ TEST(OdsqlRecords, GroupByRanges) {
   EXPECT_FALSE(has_param(c, ParamType::Text, "*-1"));
   EXPECT_FALSE(has_param(c, ParamType::Text, "3-*"));
   EXPECT_TRUE(contains(c.results_sql, " <= $"));
+  // Shorthand without brackets: open at both ends.
+  c = compile([](Request& r) { r.group_by = "range(population, 10, 50)"; });
+  EXPECT_TRUE(has_param(c, ParamType::Text, "*-10"));
+  EXPECT_TRUE(has_param(c, ParamType::Text, "10-50"));
+  EXPECT_TRUE(has_param(c, ParamType::Text, "50-*"));
   c = compile([](Request& r) { r.group_by = "range(height, 5)"; });
   EXPECT_TRUE(contains(c.results_sql, "(floor((\"height\")::numeric / ($"));
   EXPECT_TRUE(has_param(c, ParamType::Text, "5"));
