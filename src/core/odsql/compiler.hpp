@@ -41,9 +41,21 @@ struct Param {
   std::string value;
 };
 
+// One output column of rows_sql.
+struct OutputColumn {
+  std::string name;
+  FieldType type;  // Text for computed text values (and datetimes, see rows_sql)
+};
+
 struct Compiled {
   std::string results_sql;  // one row, one json column
   std::string count_sql;    // one row, one bigint column
+  // compile_records() only: the same page as rows, one SQL column per
+  // output, in order, for the streaming exports.  Values keep their SQL
+  // types, except datetimes, given as ISO 8601 text in the request's time
+  // zone (as in results_sql), and geometries, left as geometry.
+  std::string rows_sql;
+  std::vector<OutputColumn> columns;
   // $1..$n, shared by both statements.  $1 is always the time zone (Text).
   // Both statements reference every parameter, each time with an explicit
   // cast ($3::float8), so either statement can be run with the full list;

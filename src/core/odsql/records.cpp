@@ -59,6 +59,19 @@ Type type_of(FieldType t) {
   }
 }
 
+// The field type an output column has, for the exports' cell kinds.
+FieldType field_type_of(Type t) {
+  switch (t) {
+    case Type::Int: return FieldType::Integer;
+    case Type::Float: return FieldType::Double;
+    case Type::Date: return FieldType::Date;
+    case Type::DateTime: return FieldType::DateTime;
+    case Type::Bool: return FieldType::Boolean;
+    case Type::Geo: return FieldType::GeoShape;
+    default: return FieldType::Text;
+  }
+}
+
 Output field_output(const FieldInfo& f) {
   Output o;
   o.name = f.name;
@@ -321,7 +334,24 @@ Compiled compile_records(const std::vector<FieldInfo>& fields, const Request& re
   } else {
     out.count_sql = "SELECT count(*)" + from;
   }
+  std::string row_cols;
+  for (std::size_t i = 0; i < outs.size(); ++i) {
+    const std::string col = "p." + quote_ident(prefix + "c" + std::to_string(i));
+    const Type t = outs[i].expr.type;
+    row_cols += (i == 0 ? "" : ", ") + (t == Type::DateTime ? output_sql(t, col) : col) + " AS " +
+                quote_ident(outs[i].name);
+    out.columns.push_back(OutputColumn{outs[i].name, field_type_of(t)});
+  }
+  out.rows_sql = "SELECT " + row_cols + " FROM (" + inner + ") p";
+  if (!order.empty()) {
+    out.rows_sql += " ORDER BY ";
+    for (std::size_t i = 0; i < order.size(); ++i) {
+      out.rows_sql += (i == 0 ? "p." : ", p.") + quote_ident(prefix + "k" + std::to_string(i)) +
+                      (order[i].descending ? " DESC NULLS LAST" : " ASC NULLS LAST");
+    }
+  }
   out.params = params.take();
+  out.rows_sql = reference_all_params(out.rows_sql, out.params);
   out.results_sql = reference_all_params(out.results_sql, out.params);
   out.count_sql = reference_all_params(out.count_sql, out.params);
   return out;
