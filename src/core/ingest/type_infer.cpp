@@ -82,29 +82,30 @@ bool is_lon_name(const std::string& name) {
 // ---- distinct counting ---------------------------------------------------------
 
 void DistinctCounter::add(std::string_view v) {
-  if (registers_.empty()) {
-    registers_.assign(size_t{1} << kBits, 0);
-    slots_.assign(64, 0);
+  const uint64_t h = mix(std::hash<std::string_view>()(v));
+  if (overflow_) {
+    add_hash(h);
+    return;
   }
-  uint64_t h = mix(std::hash<std::string_view>()(v));
-  size_t idx = static_cast<size_t>(h >> (64 - kBits));
-  uint64_t w = (h << kBits) | (uint64_t{1} << (kBits - 1));  // guard bit bounds the rank
-  auto rank = static_cast<uint8_t>(__builtin_clzll(w) + 1);
-  if (rank > registers_[idx]) registers_[idx] = rank;
-  if (overflow_) return;
+  if (slots_.empty()) slots_.assign(16, 0);
   const uint64_t key = h != 0 ? h : 1;  // 0 marks an empty slot
   size_t mask = slots_.size() - 1;
   for (size_t i = static_cast<size_t>(key >> 16) & mask;; i = (i + 1) & mask) {
     if (slots_[i] == key) return;
     if (slots_[i] != 0) continue;
-    if (used_ >= kExactCap) {
-      overflow_ = true;
-      std::vector<uint64_t>().swap(slots_);
-      return;
-    }
     slots_[i] = key;
     ++used_;
     break;
+  }
+  if (used_ > kExactCap) {
+    // Switch to HyperLogLog: the stored hashes are exactly what it needs,
+    // so nothing seen so far is lost.
+    overflow_ = true;
+    registers_.assign(size_t{1} << kBits, 0);
+    for (uint64_t k : slots_)
+      if (k != 0) add_hash(k);
+    std::vector<uint64_t>().swap(slots_);
+    return;
   }
   if (used_ * 2 > slots_.size()) {  // keep the load factor under 1/2
     std::vector<uint64_t> old;
@@ -118,6 +119,13 @@ void DistinctCounter::add(std::string_view v) {
       slots_[i] = k;
     }
   }
+}
+
+void DistinctCounter::add_hash(uint64_t h) {
+  size_t idx = static_cast<size_t>(h >> (64 - kBits));
+  uint64_t w = (h << kBits) | (uint64_t{1} << (kBits - 1));  // guard bit bounds the rank
+  auto rank = static_cast<uint8_t>(__builtin_clzll(w) + 1);
+  if (rank > registers_[idx]) registers_[idx] = rank;
 }
 
 uint64_t DistinctCounter::count() const {

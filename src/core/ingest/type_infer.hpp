@@ -12,7 +12,6 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_set>
 #include <vector>
 
 #include "core/ingest/options.hpp"
@@ -38,13 +37,14 @@ class DistinctCounter {
   bool exact() const { return !overflow_; }
 
  private:
+  void add_hash(uint64_t h);
   static constexpr size_t kExactCap = 10000;
   static constexpr int kBits = 12;
   // Exact phase: an open-addressing set of 64-bit hashes (a collision
   // between distinct values is a 2^-64 event), no per-value allocation.
   std::vector<uint64_t> slots_;
   size_t used_ = 0;
-  std::vector<uint8_t> registers_;  // allocated on first add
+  std::vector<uint8_t> registers_;  // allocated when the exact set overflows
   bool overflow_ = false;
 };
 
