@@ -35,7 +35,7 @@ Oid param_oid(odsql::ParamType type) {
 // Reading the view's own attributes (not only the dictionary) keeps queries
 // right between a describe_field() and the next publish().
 constexpr const char* kFieldsQuery = R"sql(
-SELECT a.attname::text, f.type, f.facet, (a.attname::text = d.key_fields[1])
+SELECT a.attname::text, f.type, f.facet, (a.attname::text = d.key_fields[1]), f.label
   FROM opendata.datasets d
   JOIN opendata.fields f ON f.dataset_id = d.id
   JOIN pg_catalog.pg_attribute a
@@ -56,6 +56,7 @@ PublishedDataset load_published_dataset(const std::string& slug) {
   for (uint64 row = 0; row < n; row++) {
     std::string name = *spi::value(row, 1);
     ds.fields.push_back({name, field_type(*spi::value(row, 2))});
+    ds.labels.push_back(spi::value(row, 5).value_or(name));
     if (spi::value(row, 3) == std::optional<std::string>("t")) ds.facet_fields.push_back(name);
     if (spi::value(row, 4) == std::optional<std::string>("t")) ds.key_field = name;
   }

@@ -15,6 +15,7 @@ struct PublishedDataset {
   std::string slug;
   std::string relation;  // opendata_api."<slug>", quoted
   std::vector<odsql::FieldInfo> fields;
+  std::vector<std::string> labels;        // per field, from the dictionary
   std::vector<std::string> facet_fields;  // fields flagged as facets
   std::string key_field;                  // first key field, if visible (GeoJSON feature id)
 };

@@ -100,6 +100,29 @@ double estimate_input_rows(const std::string& sql, const std::vector<TextParam>&
   });
 }
 
+Portal open_cursor(const std::string& sql, const std::vector<TextParam>& params) {
+  BoundParams b = bind_text_params(params);
+  const char* query = sql.c_str();
+  int n = static_cast<int>(params.size());
+  return call([&] {
+    return SPI_cursor_open_with_args(nullptr, query, n, b.types.data(), b.values.data(),
+                                     b.nulls.data(), true, CURSOR_OPT_NO_SCROLL);
+  });
+}
+
+uint64 fetch(Portal portal, long count) {
+  call([portal, count] { SPI_cursor_fetch(portal, true, count); });
+  return SPI_processed;
+}
+
+void free_batch() {
+  call([] { SPI_freetuptable(SPI_tuptable); });
+}
+
+void close_cursor(Portal portal) {
+  call([portal] { SPI_cursor_close(portal); });
+}
+
 std::optional<std::string> value(uint64 row, int col) {
   char* text = call([row, col] {
     return SPI_getvalue(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, col);

@@ -38,6 +38,13 @@ uint64 execute_text_params(const std::string& sql, const std::vector<TextParam>&
 // statement with these parameter values (a custom plan), runs nothing.
 double estimate_input_rows(const std::string& sql, const std::vector<TextParam>& params);
 
+// A read-only cursor over a statement with text parameters, fetched in
+// batches: results land in SPI_tuptable, to be freed by free_batch().
+Portal open_cursor(const std::string& sql, const std::vector<TextParam>& params);
+uint64 fetch(Portal portal, long count);
+void free_batch();
+void close_cursor(Portal portal);
+
 // Column `col` (1-based) of row `row` of the last result, as text.
 std::optional<std::string> value(uint64 row, int col);
 

@@ -48,7 +48,9 @@ GRANT EXECUTE ON FUNCTION
   opendata.import_csv_file(text, text, jsonb), opendata._read_server_file(text),
   opendata.sniff_csv(bytea, jsonb), opendata._sniff_csv(bytea, text),
   opendata._truncate_for_import(text), opendata._record_import(text, bigint, text),
-  opendata._check_slug(text), opendata._reserved_slugs()
+  opendata._check_slug(text), opendata._reserved_slugs(),
+  opendata.export_chunks(text, text, text, text, text, text, int, int, text[], text[], text, text, jsonb),
+  opendata._export_chunks(text, text, text, text, text, int, int, text[], text[], text, text, jsonb, text)
   TO opendata_publisher;
 GRANT EXECUTE ON FUNCTION opendata.set_catalog(jsonb), opendata.create_organization(text, text, jsonb),
   opendata.add_member(text, regrole) TO opendata_admin;

@@ -1,0 +1,59 @@
+// The arguments of the export functions: those of records() in the same
+// order (so the ODSQL request is read the same way), then the writer
+// options and, for export_chunks, the format.
+#pragma once
+
+#include <string>
+
+#include "core/odsql/compiler.hpp"
+#include "pg/args.hpp"
+#include "pg/dataset_query.hpp"
+
+extern "C" {
+#include "utils/jsonb.h"
+}
+
+namespace opendata::pg {
+
+inline constexpr int kExportOptionsArg = 11;  // jsonb
+inline constexpr int kExportFormatArg = 12;   // text, export_chunks only
+
+struct ExportArgs {
+  std::string dataset;
+  std::string options;  // JSON text, "" for the defaults
+};
+
+inline ExportArgs export_args(FunctionCallInfo fcinfo) {
+  if (PG_ARGISNULL(0)) throw UserError("22023", "dataset must be given");
+  ExportArgs a;
+  a.dataset = text_arg(fcinfo, 0);
+  if (!PG_ARGISNULL(kExportOptionsArg)) {
+    Datum d = PG_GETARG_DATUM(kExportOptionsArg);
+    const char* text = call([d] { return DatumGetCString(DirectFunctionCall1(jsonb_out, d)); });
+    a.options = text;
+  }
+  return a;
+}
+
+// The ODSQL request of an export: as records(), but no page limit unless
+// `rows` is given.
+inline odsql::Request export_request(FunctionCallInfo fcinfo, const PublishedDataset& ds) {
+  odsql::Request req;
+  req.relation = ds.relation;
+  req.select = text_arg(fcinfo, 1);
+  req.where = text_arg(fcinfo, 2);
+  req.group_by = text_arg(fcinfo, 3);
+  req.order_by = text_arg(fcinfo, 4);
+  req.limit = int_arg(fcinfo, 5, -1);
+  req.offset = int_arg(fcinfo, 6, 0);
+  if (req.limit < -1 || (!PG_ARGISNULL(5) && req.limit < 0))
+    throw UserError("22023", "rows must be zero or more, not " + std::to_string(req.limit));
+  if (req.offset < 0)
+    throw UserError("22023", "start must be zero or more, not " + std::to_string(req.offset));
+  req.refine = text_array_arg(fcinfo, 7);
+  req.exclude = text_array_arg(fcinfo, 8);
+  req.timezone = PG_ARGISNULL(10) ? std::string("UTC") : text_arg(fcinfo, 10);
+  return req;
+}
+
+}  // namespace opendata::pg
