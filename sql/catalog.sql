@@ -115,7 +115,7 @@ SELECT c.relname, c.reloptions FROM pg_class c WHERE c.oid = 'opendata_api.arbre
 SELECT * FROM opendata_api.arbres ORDER BY id;
 SELECT version, action, by_role, row_count, rows_added, rows_removed, rows_changed, note
   FROM opendata.history ORDER BY id;
-SELECT format, media_type, access_url FROM opendata.distributions;
+SELECT format, media_type, access_url, download_url FROM opendata.distributions ORDER BY format;
 
 -- Republish after changes: one update, one insert, one delete, a new column.
 UPDATE trees SET height = 13 WHERE id = 1;
