@@ -99,6 +99,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const Compiled c = compile_records(fields, req);
     check_params(c.results_sql, c.params.size());
     check_params(c.count_sql, c.params.size());
+    check_params(c.rows_sql, c.params.size());
+    if (c.columns.size() > 1000) std::abort();
     (void)explain_sql(c);
   } catch (const UserError&) {
   }
