@@ -51,9 +51,13 @@ class Validator : public nlohmann::json_sax<nlohmann::json> {
  private:
   bool push() {
     if (++depth_ > kMaxDepth) return too_deep = true, false;
+    // A cancel request surfaces as an exception, which nlohmann's parser
+    // lets through cleanly.
+    if (++containers_ % 65536 == 0) check_interrupts();
     return true;
   }
   size_t depth_ = 0;
+  uint64_t containers_ = 0;
 };
 
 [[noreturn]] void bad_file(const std::string& msg, const std::string& detail, const std::string& hint = {}) {

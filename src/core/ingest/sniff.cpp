@@ -2,6 +2,7 @@
 
 #include <map>
 
+#include "core/error.hpp"
 #include "core/interrupt.hpp"
 #include "core/ingest/csv_reader.hpp"
 #include "core/ingest/dialect.hpp"
@@ -72,6 +73,8 @@ SniffReport sniff_csv(std::string_view data, const CsvOptions& o) {
     for (size_t i = 0; i < n; ++i) labels.push_back("col_" + std::to_string(i + 1));
   }
   const size_t ncols = labels.size();
+  if (ncols == 0)
+    throw UserError(sqlstate::kBadCopyFileFormat, "CSV file is empty", "The file has no header and no rows.");
 
   std::vector<std::string> names;
   auto overrides = resolve_columns(labels, o, names);

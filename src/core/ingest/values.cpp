@@ -177,8 +177,13 @@ bool dot_number(std::string_view s, bool& has_dot) {
     ++p;
     if (p < s.size() && (s[p] == '+' || s[p] == '-')) ++p;
     size_t eb = p;
-    while (p < s.size() && is_digit(s[p])) ++p;
-    if (p == eb) return false;
+    int exp = 0;
+    while (p < s.size() && is_digit(s[p])) {
+      if (exp <= 1000) exp = exp * 10 + (s[p] - '0');
+      ++p;
+    }
+    // numeric_in rejects exponents beyond +-1000: such values are text.
+    if (p == eb || exp > 1000) return false;
   }
   return p == s.size();
 }

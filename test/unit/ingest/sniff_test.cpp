@@ -251,3 +251,27 @@ TEST(Report, DistinctEstimateBeyondTheCap) {
 
 }  // namespace
 }  // namespace opendata::ingest
+
+namespace opendata::ingest {
+namespace {
+
+TEST(Dialect, EmptyFileIs22P04) {
+  EXPECT_EQ(testing::sqlstate_of([] { testing::sniff(""); }), "22P04");
+  EXPECT_EQ(testing::sqlstate_of([] { testing::sniff("\n\n"); }), "22P04");
+  EXPECT_EQ(testing::sqlstate_of([] { testing::sniff("\"open"); }), "22P04");
+}
+
+TEST(Types, HugeExponentsAreText) {
+  EXPECT_EQ(testing::col(testing::sniff("v\n1e2000\n"), "v").pg_type, "text");
+  EXPECT_EQ(testing::col(testing::sniff("v\n1e300\n"), "v").pg_type, "numeric");
+}
+
+TEST(Types, HeaderOnlyFile) {
+  SniffReport r = testing::sniff("a;b\n");
+  EXPECT_EQ(r.row_count, 0u);
+  ASSERT_EQ(r.columns.size(), 2u);
+  EXPECT_EQ(r.columns[1].pg_type, "text");
+}
+
+}  // namespace
+}  // namespace opendata::ingest
