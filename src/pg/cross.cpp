@@ -1,0 +1,246 @@
+// opendata_api.cross() and opendata_api.near(): ad hoc crossings of
+// published datasets, each side filtered in ODSQL.
+//
+// Each side is compiled by src/core/odsql into its filtered rows (a
+// subquery over the API view, parameters $1..$n); the right side's
+// parameters are renumbered after the left's so that one statement carries
+// both.  The crossing itself is written by opendata._cross_select() (the
+// same SQL as the derived datasets of opendata.cross()), from the two
+// subqueries and the fields the caller may see.  Everything runs through
+// SPI as the calling role, so grants and row-level security apply.
+#include <cmath>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "core/odsql/compiler.hpp"
+#include "core/odsql/shift_params.hpp"
+#include "pg/args.hpp"
+#include "pg/dataset_query.hpp"
+#include "pg/settings.hpp"
+
+extern "C" {
+PG_FUNCTION_INFO_V1(opendata_cross);
+PG_FUNCTION_INFO_V1(opendata_near);
+}
+
+namespace opendata::pg {
+namespace {
+
+// One side of a crossing: its filtered rows as a subquery, and what
+// _cross_select() needs to know about them.
+struct Side {
+  std::string from;  // "(SELECT ...)"
+  std::vector<std::string> fields;
+  std::string geometry;  // empty when the dataset has none
+  std::vector<odsql::Param> params;
+};
+
+Side compile_side(const std::string& slug, const std::string& where, std::size_t param_offset) {
+  PublishedDataset ds = load_published_dataset(slug);
+  odsql::Request req;
+  req.relation = ds.relation;
+  req.where = where;
+  req.limit = -1;
+  odsql::Compiled compiled = odsql::compile_records(ds.fields, req);
+  Side side;
+  side.from = "(" +
+              odsql::shift_params(odsql::without_params_cte(compiled.rows_sql), param_offset) +
+              ")";
+  for (const odsql::OutputColumn& c : compiled.columns) side.fields.push_back(c.name);
+  for (const odsql::FieldInfo& f : ds.fields) {
+    if (f.type == odsql::FieldType::GeoPoint || f.type == odsql::FieldType::GeoShape) {
+      side.geometry = f.name;
+      break;
+    }
+  }
+  side.params = std::move(compiled.params);
+  return side;
+}
+
+// A text[] literal, every element double-quoted.
+std::string array_literal(const std::vector<std::string>& items) {
+  std::string out = "{";
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) out += ',';
+    out += '"';
+    for (char c : items[i]) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '"';
+  }
+  return out + "}";
+}
+
+std::string number(double v) {
+  char buf[40];
+  snprintf(buf, sizeof buf, "%.17g", v);
+  return buf;
+}
+
+double finite_arg(FunctionCallInfo fcinfo, int i, const char* name) {
+  double v = PG_GETARG_FLOAT8(i);
+  if (!std::isfinite(v)) throw UserError("22023", std::string(name) + " must be a finite number");
+  return v;
+}
+
+struct CrossSql {
+  std::string select_sql;
+  std::string report_sql;  // empty when the predicate reports nothing
+};
+
+// opendata._cross_select(), as the caller.  The left side may have no
+// fields (near()).
+CrossSql cross_select(const Side& left, const std::string& left_geometry, const Side& right,
+                      const std::string& predicate, const std::string& options) {
+  static const char* const kSql =
+      "SELECT select_sql, report_sql FROM opendata._cross_select($1, $2::text[], $3, 4326, "
+      "$4, $5::text[], $6, 4326, $7, $8::jsonb)";
+  std::vector<spi::TextParam> args = {
+      {TEXTOID, left.from},
+      {TEXTOID, array_literal(left.fields)},
+      {TEXTOID, left_geometry.empty() ? std::nullopt : std::optional<std::string>(left_geometry)},
+      {TEXTOID, right.from},
+      {TEXTOID, array_literal(right.fields)},
+      {TEXTOID, right.geometry.empty() ? std::nullopt : std::optional<std::string>(right.geometry)},
+      {TEXTOID, predicate},
+      {TEXTOID, options}};
+  spi::execute_text_params(kSql, args, true);
+  CrossSql out;
+  out.select_sql = spi::value(0, 1).value_or("");
+  out.report_sql = spi::value(0, 2).value_or("");
+  return out;
+}
+
+void check_rows(std::int64_t rows, std::int64_t min) {
+  if (rows < min)
+    throw UserError("22023", "rows must be " + std::to_string(min) + " or more, not " +
+                                 std::to_string(rows));
+  if (rows > g_max_page_size)
+    throw UserError("22023",
+                    "rows must be at most " + std::to_string(g_max_page_size) + ", not " +
+                        std::to_string(rows),
+                    "", "The limit is the setting opendata.max_page_size.");
+}
+
+std::string required_text(FunctionCallInfo fcinfo, int i, const char* name) {
+  if (PG_ARGISNULL(i)) throw UserError("22023", std::string(name) + " must be given");
+  return text_arg(fcinfo, i);
+}
+
+}  // namespace
+}  // namespace opendata::pg
+
+using namespace opendata;
+
+// cross(left, right, predicate, distance_m, k, where, right_where, rows, start)
+Datum opendata_cross(PG_FUNCTION_ARGS) {
+  return pg::boundary([&] {
+    const std::string left_slug = pg::required_text(fcinfo, 0, "left");
+    const std::string right_slug = pg::required_text(fcinfo, 1, "right");
+    const std::string predicate =
+        PG_ARGISNULL(2) ? std::string("nearest") : pg::text_arg(fcinfo, 2);
+    const std::int64_t rows = pg::int_arg(fcinfo, 7, 10);
+    const std::int64_t start = pg::int_arg(fcinfo, 8, 0);
+    pg::check_rows(rows, 0);
+    if (start < 0)
+      throw UserError("22023", "start must be zero or more, not " + std::to_string(start));
+    if (predicate == "attribute")
+      throw UserError("22023", "attribute crossings are not available ad hoc", "",
+                      "Use opendata.cross(slug, left, right, 'attribute', options) to make a "
+                      "derived dataset.");
+
+    // Options of opendata._cross_select(), from the API's arguments.
+    std::string options = "{\"prefix\": \"right_\"";
+    if (!PG_ARGISNULL(3)) {
+      const double d = pg::finite_arg(fcinfo, 3, "distance_m");
+      if (d <= 0)
+        throw UserError("22023", "distance_m must be greater than 0, not " + pg::number(d));
+      if (predicate == "nearest") {
+        options += ", \"max_distance_m\": " + pg::number(d);
+      } else if (predicate == "within_distance") {
+        options += ", \"distance_m\": " + pg::number(d);
+      } else {
+        throw UserError("22023", "distance_m does not apply to predicate \"" + predicate + "\"");
+      }
+    }
+    if (!PG_ARGISNULL(4)) {
+      const std::int64_t k = PG_GETARG_INT32(4);
+      if (predicate != "nearest")
+        throw UserError("22023", "k applies to predicate nearest only");
+      if (k < 1 || k > 100)
+        throw UserError("22023", "k must be from 1 to 100, not " + std::to_string(k));
+      options += ", \"k\": " + std::to_string(k);
+    }
+    options += "}";
+
+    pg::spi::connect();
+    pg::Side left = pg::compile_side(left_slug, pg::text_arg(fcinfo, 5), 0);
+    pg::Side right = pg::compile_side(right_slug, pg::text_arg(fcinfo, 6), left.params.size());
+    pg::CrossSql sql = pg::cross_select(left, left.geometry, right, predicate, options);
+
+    std::vector<pg::spi::TextParam> params = pg::bind(left.params);
+    for (const pg::spi::TextParam& p : pg::bind(right.params)) params.push_back(p);
+
+    pg::spi::execute_text_params("SELECT count(*) FROM (" + sql.select_sql + ") c", params, true);
+    const std::string total = pg::spi::value(0, 1).value_or("0");
+    std::string report;
+    if (!sql.report_sql.empty()) {
+      pg::spi::execute_text_params(sql.report_sql, params, true);
+      report = pg::spi::value(0, 1).value_or("null");
+    }
+    pg::spi::execute_text_params(
+        "SELECT coalesce(json_agg(to_json(c.*)), '[]'::json) FROM (SELECT * FROM (" +
+            sql.select_sql + ") c LIMIT " + std::to_string(rows) + " OFFSET " +
+            std::to_string(start) + ") c",
+        params, true);
+    std::string body = "{\"total_count\": " + total;
+    if (!report.empty()) body += ", \"report\": " + report;
+    body += ", \"results\": " + pg::spi::value(0, 1).value_or("[]") + "}";
+    pg::spi::finish();
+    return pg::text_datum(body);
+  });
+}
+
+// near(dataset, lon, lat, radius_m, where, rows)
+Datum opendata_near(PG_FUNCTION_ARGS) {
+  return pg::boundary([&] {
+    const std::string slug = pg::required_text(fcinfo, 0, "dataset");
+    if (PG_ARGISNULL(1) || PG_ARGISNULL(2)) throw UserError("22023", "lon and lat must be given");
+    const double lon = pg::finite_arg(fcinfo, 1, "lon");
+    const double lat = pg::finite_arg(fcinfo, 2, "lat");
+    if (lon < -180 || lon > 180 || lat < -90 || lat > 90)
+      throw UserError("22023", "lon must be within [-180, 180] and lat within [-90, 90]");
+    std::string options = "{\"prefix\": \"\"";
+    if (!PG_ARGISNULL(3)) {
+      const double r = pg::finite_arg(fcinfo, 3, "radius_m");
+      if (r <= 0)
+        throw UserError("22023", "radius_m must be greater than 0, not " + pg::number(r));
+      options += ", \"max_distance_m\": " + pg::number(r);
+    }
+    const std::int64_t rows = pg::int_arg(fcinfo, 5, 10);
+    pg::check_rows(rows, 1);
+    options += ", \"k\": " + std::to_string(rows) + "}";
+
+    pg::spi::connect();
+    pg::Side right = pg::compile_side(slug, pg::text_arg(fcinfo, 4), 0);
+    const std::size_t n = right.params.size();
+    pg::Side point;
+    point.from = "(SELECT ST_SetSRID(ST_MakePoint($" + std::to_string(n + 1) + "::float8, $" +
+                 std::to_string(n + 2) + "::float8), 4326) AS point)";
+    pg::CrossSql sql = pg::cross_select(point, "point", right, "nearest", options);
+
+    std::vector<pg::spi::TextParam> params = pg::bind(right.params);
+    params.push_back({FLOAT8OID, pg::number(lon)});
+    params.push_back({FLOAT8OID, pg::number(lat)});
+    pg::spi::execute_text_params(
+        "SELECT count(*), coalesce(json_agg(to_json(c.*) ORDER BY c.distance_m), '[]'::json) "
+        "FROM (" + sql.select_sql + ") c WHERE c.distance_m IS NOT NULL",
+        params, true);
+    std::string body = "{\"total_count\": " + pg::spi::value(0, 1).value_or("0") +
+                       ", \"results\": " + pg::spi::value(0, 2).value_or("[]") + "}";
+    pg::spi::finish();
+    return pg::text_datum(body);
+  });
+}

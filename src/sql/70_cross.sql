@@ -1,0 +1,547 @@
+-- Crossing datasets: nearest, within_distance, contains, enrich and
+-- attribute joins, as derived datasets (materialized views with lineage,
+-- opendata.cross / opendata.refresh) and ad hoc over the API
+-- (opendata_api.cross / opendata_api.near, in src/pg/cross.cpp).
+-- See docs/crossings.md.
+--
+-- Distances are metres on the ground: geography (spheroid) distances on
+-- WGS 84 coordinates, after a bounding-box pre-filter on the geometry column
+-- that lets its GiST index work.  Geometries of other SRIDs are compared
+-- through ST_Transform(g, 4326), which an expression index can serve
+-- (opendata.ensure_spatial_index creates the right one).
+
+-- Which derived datasets exist, from which sources, and whether a source was
+-- republished since they were last computed.
+CREATE TABLE opendata.derived_datasets (
+  dataset_id   bigint PRIMARY KEY REFERENCES opendata.datasets (id) ON DELETE CASCADE,
+  sources      bigint[] NOT NULL,       -- ids of the datasets crossed
+  predicate    text NOT NULL,
+  report_sql   text,                    -- recomputes the unmatched counts after a refresh
+  report       jsonb,                   -- unmatched rows and keys, at the last computation
+  stale        boolean NOT NULL DEFAULT false,
+  stale_since  timestamptz,
+  refreshed    timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX ON opendata.derived_datasets USING gin (sources);
+SELECT pg_catalog.pg_extension_config_dump('opendata.derived_datasets', '');
+ALTER TABLE opendata.derived_datasets ENABLE ROW LEVEL SECURITY;
+CREATE POLICY visible ON opendata.derived_datasets FOR SELECT
+  USING (EXISTS (SELECT FROM opendata.datasets d WHERE d.id = dataset_id));
+GRANT SELECT ON opendata.derived_datasets TO opendata_anon;
+
+-- Republishing a source (a new version) marks what was derived from it stale.
+CREATE FUNCTION opendata._mark_derived_stale() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER AS $$
+BEGIN
+  UPDATE opendata.derived_datasets
+     SET stale = true, stale_since = coalesce(stale_since, now())
+   WHERE sources @> ARRAY[NEW.id];
+  RETURN NULL;
+END
+$$;
+CREATE TRIGGER mark_derived_stale AFTER UPDATE OF version ON opendata.datasets
+  FOR EACH ROW WHEN (NEW.version > OLD.version)
+  EXECUTE FUNCTION opendata._mark_derived_stale();
+
+-- The WGS 84 box around g (SRID 4326) that holds every point within d
+-- metres of it on the ground.  Metres per degree are taken low (110 km for
+-- a degree of latitude, 110 km x cos(latitude) for longitude), so the box
+-- is a little too large, never too small.  Near a pole or across the
+-- antimeridian the box spans every longitude.
+CREATE FUNCTION opendata._expand_m(g geometry, d float8) RETURNS geometry
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT CASE
+           WHEN x.ymin IS NULL OR d IS NULL OR d < 0 THEN NULL
+           WHEN x.lat >= 89.9 OR x.xmin - x.dx < -180 OR x.xmax + x.dx > 180 OR x.dx >= 180
+             THEN ST_MakeEnvelope(-180, greatest(x.ymin - x.dy, -90), 180, least(x.ymax + x.dy, 90), 4326)
+           ELSE ST_MakeEnvelope(x.xmin - x.dx, x.ymin - x.dy, x.xmax + x.dx, x.ymax + x.dy, 4326)
+         END
+    FROM (SELECT b.*, CASE WHEN b.lat < 89.9 THEN d / (110000.0 * cos(radians(b.lat))) END AS dx
+            FROM (SELECT ST_XMin(g) AS xmin, ST_XMax(g) AS xmax, ST_YMin(g) AS ymin, ST_YMax(g) AS ymax,
+                         d / 110000.0 AS dy,
+                         greatest(abs(ST_YMin(g)), abs(ST_YMax(g))) + d / 110000.0 AS lat) b) x
+$$;
+
+-- A GiST index serving crossings on the geometry column of a relation: on
+-- the column itself for SRID 4326, on ST_Transform(column, 4326) otherwise.
+-- Created only when none exists and the caller owns the relation (tables
+-- and materialized views).  Returns the index created, or NULL.
+CREATE FUNCTION opendata._ensure_spatial_index(source regclass, geom name, srid int) RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+  expr text := CASE WHEN coalesce(srid, 4326) = 4326 THEN format('%I', geom)
+                    ELSE format('ST_Transform(%I, 4326)', geom) END;
+  wanted text := CASE WHEN coalesce(srid, 4326) = 4326 THEN format('%I', geom)
+                      ELSE format('st_transform(%I, 4326)', geom) END;
+  name text;
+BEGIN
+  IF geom IS NULL OR (SELECT relkind FROM pg_class WHERE oid = source) NOT IN ('r', 'm', 'p') THEN
+    RETURN NULL;
+  END IF;
+  IF EXISTS (SELECT FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+                                    JOIN pg_am am ON am.oid = c.relam
+              WHERE i.indrelid = source AND am.amname = 'gist'
+                AND lower(pg_get_indexdef(i.indexrelid, 1, true)) IN (lower(format('%I', geom)), wanted,
+                                                                     '(' || wanted || ')')) THEN
+    RETURN NULL;
+  END IF;
+  IF NOT pg_has_role(current_user, (SELECT relowner FROM pg_class WHERE oid = source), 'USAGE') THEN
+    RETURN NULL;
+  END IF;
+  EXECUTE format('CREATE INDEX ON %s USING gist ((%s))', source, expr);
+  SELECT c.relname INTO name FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+   WHERE i.indrelid = source ORDER BY c.oid DESC LIMIT 1;
+  RETURN name;
+END
+$$;
+
+CREATE FUNCTION opendata.ensure_spatial_index(slug text) RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+  ds opendata.datasets;
+BEGIN
+  SELECT * INTO ds FROM opendata.datasets d WHERE d.slug = ensure_spatial_index.slug;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'dataset "%" does not exist', slug USING ERRCODE = '42P01';
+  END IF;
+  RETURN opendata._ensure_spatial_index(ds.source, ds.geometry_field, ds.geometry_srid);
+END
+$$;
+COMMENT ON FUNCTION opendata.ensure_spatial_index(text) IS
+  'create the GiST index crossings need on a dataset''s geometry, if missing; returns its name, or NULL';
+
+-- The SQL of a crossing.  l_from and r_from are trusted relation texts (a
+-- relation name, or a parenthesised subquery built by src/pg/cross.cpp);
+-- fields and options come from the caller and are checked here.  Returns
+-- the SELECT of the crossing and, when the predicate has one, a statement
+-- returning the report of unmatched rows and keys as one jsonb value.
+CREATE FUNCTION opendata._cross_select(
+  l_from text, l_fields text[], l_geom text, l_srid int,
+  r_from text, r_fields text[], r_geom text, r_srid int,
+  predicate text, options jsonb,
+  OUT select_sql text, OUT report_sql text)
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+  known text[] := ARRAY['k', 'max_distance_m', 'distance_m', 'output', 'aggregates', 'border',
+                        'fields', 'prefix', 'left_key', 'right_key', 'normalize', 'tie_break',
+                        'metadata', 'left_fields'];
+  bad text;
+  prefix text := coalesce(options->>'prefix', 'right_');
+  spatial boolean := predicate IN ('nearest', 'within_distance', 'contains', 'enrich');
+  ga text;
+  gb text;
+  lcols text[];
+  rfields text[];
+  rin text[];
+  rout text[];
+  aggs_in text[] := '{}';
+  aggs_out text[] := '{}';
+  k int;
+  d float8;
+  maxd float8;
+  outp text := coalesce(options->>'output', CASE WHEN predicate = 'contains' THEN 'count' ELSE 'rows' END);
+  border text := coalesce(options->>'border', CASE WHEN predicate = 'enrich' THEN 'first' ELSE 'covers' END);
+  cond text;
+  tie text;
+  a text;
+  m text[];
+  ka text;
+  kb text;
+  norm jsonb := coalesce(options->'normalize', '{}');
+BEGIN
+  IF options IS NULL OR jsonb_typeof(options) <> 'object' THEN
+    RAISE EXCEPTION 'options must be a JSON object' USING ERRCODE = '22023';
+  END IF;
+  SELECT string_agg(key, ', ') INTO bad FROM jsonb_object_keys(options) key WHERE key <> ALL (known);
+  IF bad IS NOT NULL THEN
+    RAISE EXCEPTION 'unknown crossing option %', bad
+      USING ERRCODE = '22023', HINT = 'Known options: ' || array_to_string(known, ', ') || '.';
+  END IF;
+  IF predicate IS NULL OR predicate NOT IN ('nearest', 'within_distance', 'contains', 'enrich', 'attribute') THEN
+    RAISE EXCEPTION 'unknown crossing predicate "%"', predicate
+      USING ERRCODE = '22023', HINT = 'Predicates: nearest, within_distance, contains, enrich, attribute.';
+  END IF;
+  IF spatial AND l_geom IS NULL THEN
+    RAISE EXCEPTION 'the left dataset has no geometry, which predicate "%" needs', predicate USING ERRCODE = '22023';
+  END IF;
+  IF spatial AND r_geom IS NULL THEN
+    RAISE EXCEPTION 'the right dataset has no geometry, which predicate "%" needs', predicate USING ERRCODE = '22023';
+  END IF;
+  IF prefix !~ '^[a-z0-9_]{0,40}$' THEN
+    RAISE EXCEPTION 'invalid prefix "%"', prefix
+      USING ERRCODE = '22023', DETAIL = 'A prefix is at most 40 lower-case letters, digits and "_".';
+  END IF;
+
+  -- Left fields kept (all by default), right fields kept, prefixed.
+  IF options ? 'left_fields' THEN
+    SELECT array_agg(f ORDER BY o) INTO lcols FROM jsonb_array_elements_text(options->'left_fields') WITH ORDINALITY t(f, o);
+    SELECT string_agg(f, ', ') INTO bad FROM unnest(lcols) f WHERE f <> ALL (l_fields);
+    IF bad IS NOT NULL THEN
+      RAISE EXCEPTION 'unknown field % in the left dataset', bad USING ERRCODE = '42703';
+    END IF;
+  ELSE
+    lcols := l_fields;
+  END IF;
+  IF options ? 'fields' THEN
+    IF jsonb_typeof(options->'fields') <> 'array' THEN
+      RAISE EXCEPTION 'option "fields" must be an array of field names' USING ERRCODE = '22023';
+    END IF;
+    SELECT coalesce(array_agg(f ORDER BY o), '{}') INTO rfields FROM jsonb_array_elements_text(options->'fields') WITH ORDINALITY t(f, o);
+    SELECT string_agg(f, ', ') INTO bad FROM unnest(rfields) f WHERE f <> ALL (r_fields);
+    IF bad IS NOT NULL THEN
+      RAISE EXCEPTION 'unknown field % in the right dataset', bad USING ERRCODE = '42703';
+    END IF;
+  ELSE
+    rfields := r_fields;
+  END IF;
+  lcols := ARRAY(SELECT format('a.%I', f) FROM unnest(lcols) f);
+  rin := ARRAY(SELECT format('b.%I AS %I', f, prefix || f) FROM unnest(rfields) f);
+  rout := ARRAY(SELECT format('m.%I', prefix || f) FROM unnest(rfields) f);
+
+  ga := CASE WHEN l_geom IS NULL THEN NULL
+             WHEN l_srid IS NULL THEN format('ST_SetSRID(a.%I, 4326)', l_geom)
+             WHEN l_srid = 4326 THEN format('a.%I', l_geom)
+             ELSE format('ST_Transform(a.%I, 4326)', l_geom) END;
+  gb := CASE WHEN r_geom IS NULL THEN NULL
+             WHEN r_srid IS NULL THEN format('ST_SetSRID(b.%I, 4326)', r_geom)
+             WHEN r_srid = 4326 THEN format('b.%I', r_geom)
+             ELSE format('ST_Transform(b.%I, 4326)', r_geom) END;
+
+  -- Numbers.
+  IF options ? 'k' THEN
+    IF jsonb_typeof(options->'k') <> 'number' OR (options->>'k')::numeric NOT BETWEEN 1 AND 1000
+       OR (options->>'k')::numeric <> trunc((options->>'k')::numeric) THEN
+      RAISE EXCEPTION 'k must be an integer from 1 to 1000, not %', options->'k' USING ERRCODE = '22023';
+    END IF;
+  END IF;
+  k := coalesce((options->>'k')::int, 1);
+  FOREACH a IN ARRAY ARRAY['distance_m', 'max_distance_m'] LOOP
+    IF options ? a AND (jsonb_typeof(options->a) <> 'number' OR (options->>a)::float8 <= 0
+                        OR (options->>a)::float8 = 'Infinity') THEN
+      RAISE EXCEPTION '% must be a number of metres greater than 0, not %', a, options->a USING ERRCODE = '22023';
+    END IF;
+  END LOOP;
+  d := (options->>'distance_m')::float8;
+  maxd := (options->>'max_distance_m')::float8;
+  IF outp NOT IN ('rows', 'count') THEN
+    RAISE EXCEPTION 'option "output" must be "rows" or "count", not "%"', outp USING ERRCODE = '22023';
+  END IF;
+
+  -- Aggregates of right fields, for counts: ["sum(ptot)", "max(hauteur)"].
+  IF options ? 'aggregates' THEN
+    IF jsonb_typeof(options->'aggregates') <> 'array' THEN
+      RAISE EXCEPTION 'option "aggregates" must be an array such as ["sum(field)"]' USING ERRCODE = '22023';
+    END IF;
+    FOR a IN SELECT jsonb_array_elements_text(options->'aggregates') LOOP
+      m := regexp_match(a, '^\s*(sum|avg|min|max|count)\s*\(\s*([^()]+?)\s*\)\s*$', 'i');
+      IF m IS NULL THEN
+        RAISE EXCEPTION 'invalid aggregate "%"', a
+          USING ERRCODE = '22023', HINT = 'Write sum(field), avg(field), min(field), max(field) or count(field).';
+      END IF;
+      IF m[2] <> ALL (r_fields) THEN
+        RAISE EXCEPTION 'unknown field "%" in the right dataset', m[2] USING ERRCODE = '42703';
+      END IF;
+      aggs_in := aggs_in || format('%s(b.%I) AS %I', lower(m[1]), m[2], prefix || m[2] || '_' || lower(m[1]));
+      aggs_out := aggs_out || format('m.%I', prefix || m[2] || '_' || lower(m[1]));
+    END LOOP;
+  END IF;
+
+  IF predicate = 'nearest' THEN
+    IF d IS NOT NULL THEN
+      RAISE EXCEPTION 'nearest takes max_distance_m, not distance_m' USING ERRCODE = '22023';
+    END IF;
+    -- Pass 1: the k nearest by the index (planar KNN), whose farthest
+    -- ground distance bounds the true k nearest; pass 2: those within that
+    -- ground distance, ranked exactly.
+    select_sql := format(
+      'SELECT %s FROM %s a'
+      ' LEFT JOIN LATERAL (SELECT max(ST_Distance((%s)::geography, (k.g)::geography)) AS d'
+      '   FROM (SELECT %s AS g FROM %s b WHERE %s IS NOT NULL ORDER BY %s <-> %s LIMIT %s) k) kd ON true'
+      ' LEFT JOIN LATERAL (SELECT %s ST_Distance((%s)::geography, (%s)::geography) AS distance_m'
+      '   FROM %s b WHERE %s && opendata._expand_m(%s, %s) AND ST_DWithin((%s)::geography, (%s)::geography, %s)'
+      '   ORDER BY distance_m LIMIT %s) m ON true',
+      array_to_string(lcols || rout || ARRAY['m.distance_m'], ', '), l_from,
+      ga, gb, r_from, gb, gb, ga, k,
+      coalesce(nullif(array_to_string(rin, ', '), '') || ',', ''), ga, gb,
+      r_from, gb, ga, CASE WHEN maxd IS NULL THEN 'kd.d' ELSE format('least(kd.d, %s)', maxd) END,
+      ga, gb, CASE WHEN maxd IS NULL THEN 'kd.d' ELSE format('least(kd.d, %s)', maxd) END, k);
+    RETURN;
+  END IF;
+
+  IF predicate = 'within_distance' THEN
+    IF d IS NULL THEN
+      RAISE EXCEPTION 'within_distance needs distance_m' USING ERRCODE = '22023';
+    END IF;
+    cond := format('%s && opendata._expand_m(%s, %s) AND ST_DWithin((%s)::geography, (%s)::geography, %s)',
+                   gb, ga, d, ga, gb, d);
+    IF outp = 'rows' THEN
+      select_sql := format('SELECT %s FROM %s a JOIN LATERAL (SELECT %s ST_Distance((%s)::geography, (%s)::geography) AS distance_m FROM %s b WHERE %s) m ON true',
+                           array_to_string(lcols || rout || ARRAY['m.distance_m'], ', '), l_from,
+                           coalesce(nullif(array_to_string(rin, ', '), '') || ',', ''), ga, gb, r_from, cond);
+    ELSE
+      select_sql := format('SELECT %s FROM %s a CROSS JOIN LATERAL (SELECT %s FROM %s b WHERE %s) m',
+                           array_to_string(lcols || format('m.%I', prefix || 'count') || aggs_out, ', '), l_from,
+                           array_to_string(format('count(*) AS %I', prefix || 'count') || aggs_in, ', '), r_from, cond);
+    END IF;
+    RETURN;
+  END IF;
+
+  IF predicate = 'contains' THEN
+    IF border NOT IN ('covers', 'interior') THEN
+      RAISE EXCEPTION 'border rule of contains must be "covers" or "interior", not "%"', border USING ERRCODE = '22023';
+    END IF;
+    cond := format('%s(%s, %s)', CASE border WHEN 'covers' THEN 'ST_Covers' ELSE 'ST_Contains' END, ga, gb);
+    IF outp = 'rows' THEN
+      select_sql := format('SELECT %s FROM %s a JOIN LATERAL (SELECT %s FROM %s b WHERE %s) m ON true',
+                           array_to_string(lcols || rout, ', '), l_from,
+                           coalesce(nullif(array_to_string(rin, ', '), ''), 'NULL'), r_from, cond);
+    ELSE
+      select_sql := format('SELECT %s FROM %s a CROSS JOIN LATERAL (SELECT %s FROM %s b WHERE %s) m',
+                           array_to_string(lcols || format('m.%I', prefix || 'count') || aggs_out, ', '), l_from,
+                           array_to_string(format('count(*) AS %I', prefix || 'count') || aggs_in, ', '), r_from, cond);
+    END IF;
+    -- Right rows in no polygon.
+    report_sql := format('SELECT jsonb_build_object(''unmatched_right'', count(*)) FROM %s b'
+                         ' WHERE NOT EXISTS (SELECT FROM %s a WHERE %s)', r_from, l_from, cond);
+    RETURN;
+  END IF;
+
+  IF predicate = 'enrich' THEN
+    IF border NOT IN ('first', 'interior') THEN
+      RAISE EXCEPTION 'border rule of enrich must be "first" or "interior", not "%"', border USING ERRCODE = '22023';
+    END IF;
+    tie := coalesce(options->>'tie_break', rfields[1], r_fields[1]);
+    IF tie <> ALL (r_fields) THEN
+      RAISE EXCEPTION 'unknown field "%" in the right dataset', tie USING ERRCODE = '42703';
+    END IF;
+    cond := format('%s(%s, %s)', CASE border WHEN 'first' THEN 'ST_Covers' ELSE 'ST_Contains' END, gb, ga);
+    select_sql := format('SELECT %s FROM %s a LEFT JOIN LATERAL (SELECT %s FROM %s b WHERE %s ORDER BY b.%I LIMIT 1) m ON true',
+                         array_to_string(lcols || rout, ', '), l_from,
+                         coalesce(nullif(array_to_string(rin, ', '), ''), 'NULL'), r_from, cond, tie);
+    report_sql := format('SELECT jsonb_build_object(''unmatched_left'', count(*) FILTER (WHERE c.n = 0),'
+                         ' ''on_shared_border'', count(*) FILTER (WHERE c.n > 1))'
+                         ' FROM %s a CROSS JOIN LATERAL (SELECT count(*) AS n FROM %s b WHERE %s) c',
+                         l_from, r_from, cond);
+    RETURN;
+  END IF;
+
+  -- attribute: a join on a code, both sides normalised alike.
+  IF NOT (options ? 'left_key') OR NOT (options ? 'right_key') THEN
+    RAISE EXCEPTION 'attribute crossings need left_key and right_key' USING ERRCODE = '22023',
+      HINT = 'A key is a field name, or an array of field names concatenated: ["coddep", "codcom"].';
+  END IF;
+  IF jsonb_typeof(norm) <> 'object' OR EXISTS (SELECT FROM jsonb_object_keys(norm) x WHERE x NOT IN ('trim', 'case', 'pad')) THEN
+    RAISE EXCEPTION 'option "normalize" takes "trim" (true/false), "case" ("upper"/"lower") and "pad" (a width)'
+      USING ERRCODE = '22023';
+  END IF;
+  IF norm ? 'case' AND norm->>'case' NOT IN ('upper', 'lower') THEN
+    RAISE EXCEPTION 'normalize "case" must be "upper" or "lower"' USING ERRCODE = '22023';
+  END IF;
+  IF norm ? 'pad' AND (jsonb_typeof(norm->'pad') <> 'number' OR (norm->>'pad')::numeric NOT BETWEEN 1 AND 100) THEN
+    RAISE EXCEPTION 'normalize "pad" must be a width from 1 to 100' USING ERRCODE = '22023';
+  END IF;
+  FOR a IN SELECT unnest(ARRAY['a', 'b']) LOOP
+    DECLARE
+      spec jsonb := options->(CASE a WHEN 'a' THEN 'left_key' ELSE 'right_key' END);
+      names text[];
+      e text;
+    BEGIN
+      names := CASE jsonb_typeof(spec) WHEN 'string' THEN ARRAY[spec #>> '{}']
+                                       WHEN 'array' THEN ARRAY(SELECT jsonb_array_elements_text(spec)) END;
+      IF coalesce(cardinality(names), 0) = 0 THEN
+        RAISE EXCEPTION 'a key is a field name or an array of field names' USING ERRCODE = '22023';
+      END IF;
+      SELECT string_agg(f, ', ') INTO bad FROM unnest(names) f
+       WHERE f <> ALL (CASE a WHEN 'a' THEN l_fields ELSE r_fields END);
+      IF bad IS NOT NULL THEN
+        RAISE EXCEPTION 'unknown field % in the % dataset', bad, CASE a WHEN 'a' THEN 'left' ELSE 'right' END
+          USING ERRCODE = '42703';
+      END IF;
+      e := '(' || (SELECT string_agg(format('%s.%I::text', a, f), ' || ') FROM unnest(names) f) || ')';
+      IF coalesce((norm->>'trim')::boolean, false) THEN e := format('btrim(%s)', e); END IF;
+      IF norm ? 'case' THEN e := format('%s(%s)', norm->>'case', e); END IF;
+      IF norm ? 'pad' THEN e := format('lpad(%s, greatest(%s, length(%s)), ''0'')', e, (norm->>'pad')::int, e); END IF;
+      IF a = 'a' THEN ka := e; ELSE kb := e; END IF;
+    END;
+  END LOOP;
+  select_sql := format('SELECT %s FROM %s a LEFT JOIN LATERAL (SELECT %s FROM %s b WHERE %s = %s) m ON true',
+                       array_to_string(lcols || rout, ', '), l_from,
+                       coalesce(nullif(array_to_string(rin, ', '), ''), 'NULL'), r_from, kb, ka);
+  report_sql := format(
+    'WITH lk AS (SELECT DISTINCT %s AS k FROM %s a), rk AS (SELECT DISTINCT %s AS k FROM %s b),'
+    ' ul AS (SELECT k FROM lk WHERE k IS NOT NULL EXCEPT SELECT k FROM rk),'
+    ' ur AS (SELECT k FROM rk WHERE k IS NOT NULL EXCEPT SELECT k FROM lk)'
+    ' SELECT jsonb_build_object('
+    '  ''unmatched_left'', (SELECT count(*) FROM ul),'
+    '  ''unmatched_left_keys'', (SELECT coalesce(jsonb_agg(k ORDER BY k COLLATE "C"), ''[]'') FROM (SELECT k FROM ul ORDER BY k COLLATE "C" LIMIT 100) s),'
+    '  ''unmatched_right'', (SELECT count(*) FROM ur),'
+    '  ''unmatched_right_keys'', (SELECT coalesce(jsonb_agg(k ORDER BY k COLLATE "C"), ''[]'') FROM (SELECT k FROM ur ORDER BY k COLLATE "C" LIMIT 100) s),'
+    '  ''left_without_key'', (SELECT count(*) FROM %s a WHERE %s IS NULL))',
+    ka, l_from, kb, r_from, l_from, ka);
+END
+$$;
+
+-- Lineage of a derived dataset, set on behalf of a caller who manages it.
+CREATE FUNCTION opendata._set_derivation(slug text, lineage jsonb, sources bigint[], predicate text,
+                                         report_sql text, report jsonb) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER AS $$
+DECLARE
+  ds opendata.datasets := opendata._dataset_for_update(slug);
+BEGIN
+  UPDATE opendata.datasets SET was_derived_from = lineage, modified = now() WHERE id = ds.id;
+  INSERT INTO opendata.derived_datasets (dataset_id, sources, predicate, report_sql, report)
+  VALUES (ds.id, sources, predicate, report_sql, report);
+END
+$$;
+
+CREATE FUNCTION opendata._set_refreshed(slug text, report jsonb) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER AS $$
+DECLARE
+  ds opendata.datasets := opendata._dataset_for_update(slug);
+BEGIN
+  UPDATE opendata.derived_datasets
+     SET stale = false, stale_since = NULL, refreshed = now(), report = _set_refreshed.report
+   WHERE dataset_id = ds.id;
+END
+$$;
+
+-- A registered dataset as the caller sees it, with its visible fields.
+CREATE FUNCTION opendata._cross_source(slug text, OUT ds opendata.datasets, OUT fields text[])
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+  SELECT * INTO ds FROM opendata.datasets d WHERE d.slug = _cross_source.slug;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'dataset "%" does not exist', slug USING ERRCODE = '42P01';
+  END IF;
+  IF to_regclass(ds.source::text) IS NULL THEN
+    RAISE EXCEPTION 'the source of dataset "%" no longer exists', slug USING ERRCODE = '42P01';
+  END IF;
+  SELECT coalesce(array_agg(f.name::text ORDER BY f.position), '{}') INTO fields
+    FROM opendata.fields f WHERE f.dataset_id = ds.id AND NOT f.hidden;
+  IF ds.geometry_field IS NOT NULL AND ds.geometry_field::text <> ALL (fields) THEN
+    ds.geometry_field := NULL;
+  END IF;
+END
+$$;
+
+CREATE FUNCTION opendata.cross(slug text, "left" text, "right" text, predicate text,
+                               options jsonb DEFAULT '{}') RETURNS jsonb
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+  l record;
+  r record;
+  opts jsonb := coalesce(options, '{}');
+  q record;
+  rel regclass;
+  summary jsonb;
+  report jsonb;
+  row_count bigint;
+  indexes text[] := '{}';
+  idx text;
+BEGIN
+  PERFORM opendata._check_slug(slug);
+  IF EXISTS (SELECT FROM opendata.datasets d WHERE d.slug = "cross".slug)
+     OR to_regclass(format('opendata_data.%I', slug)) IS NOT NULL THEN
+    RAISE EXCEPTION 'dataset "%" already exists', slug USING ERRCODE = '23505';
+  END IF;
+  l := opendata._cross_source("left");
+  r := opendata._cross_source("right");
+  IF jsonb_typeof(opts) = 'object' AND NOT opts ? 'prefix' THEN
+    opts := opts || jsonb_build_object('prefix', left(regexp_replace(lower("right"), '[^a-z0-9_]', '_', 'g'), 39) || '_');
+  END IF;
+  q := opendata._cross_select((l.ds).source::text, l.fields, (l.ds).geometry_field, (l.ds).geometry_srid,
+                              (r.ds).source::text, r.fields, (r.ds).geometry_field, (r.ds).geometry_srid,
+                              predicate, opts - 'metadata');
+  IF predicate <> 'attribute' THEN
+    idx := opendata._ensure_spatial_index((l.ds).source, (l.ds).geometry_field, (l.ds).geometry_srid);
+    IF idx IS NOT NULL THEN indexes := indexes || idx; END IF;
+    idx := opendata._ensure_spatial_index((r.ds).source, (r.ds).geometry_field, (r.ds).geometry_srid);
+    IF idx IS NOT NULL THEN indexes := indexes || idx; END IF;
+  END IF;
+
+  EXECUTE format('CREATE MATERIALIZED VIEW opendata_data.%I AS %s', slug, q.select_sql);
+  rel := format('opendata_data.%I', slug)::regclass;
+  summary := opendata.register(rel, slug,
+    jsonb_build_object('title', format('%s × %s (%s)', coalesce((l.ds).title, "left"), coalesce((r.ds).title, "right"), predicate))
+      || coalesce(opts->'metadata', '{}'));
+  idx := opendata.ensure_spatial_index(slug);
+  IF idx IS NOT NULL THEN indexes := indexes || idx; END IF;
+  IF q.report_sql IS NOT NULL THEN
+    EXECUTE q.report_sql INTO report;
+  END IF;
+  PERFORM opendata._set_derivation(slug,
+    jsonb_build_object('datasets', jsonb_build_array("left", "right"), 'predicate', predicate,
+                       'options', opts - 'metadata'),
+    ARRAY[(l.ds).id, (r.ds).id], predicate, q.report_sql, report);
+  EXECUTE format('SELECT count(*) FROM %s', rel) INTO row_count;
+  RETURN summary || jsonb_build_object('rows', row_count, 'report', report,
+                                       'indexes_created', to_jsonb(indexes),
+                                       'was_derived_from', jsonb_build_array("left", "right"));
+END
+$$;
+COMMENT ON FUNCTION opendata.cross(text, text, text, text, jsonb) IS
+  'cross two datasets into a derived dataset (a materialized view), registered as a draft with its lineage';
+
+CREATE FUNCTION opendata.refresh(slug text) RETURNS jsonb
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+  ds opendata.datasets;
+  dd opendata.derived_datasets;
+  report jsonb;
+  published jsonb;
+  row_count bigint;
+BEGIN
+  SELECT * INTO ds FROM opendata.datasets d WHERE d.slug = refresh.slug;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'dataset "%" does not exist', slug USING ERRCODE = '42P01';
+  END IF;
+  SELECT * INTO dd FROM opendata.derived_datasets WHERE dataset_id = ds.id;
+  IF NOT FOUND OR (SELECT relkind FROM pg_class WHERE oid = ds.source) <> 'm' THEN
+    RAISE EXCEPTION 'dataset "%" is not a crossing', slug
+      USING ERRCODE = '22023', HINT = 'Only datasets made by opendata.cross() can be refreshed.';
+  END IF;
+  EXECUTE format('REFRESH MATERIALIZED VIEW %s', ds.source);
+  IF dd.report_sql IS NOT NULL THEN
+    EXECUTE dd.report_sql INTO report;
+  END IF;
+  PERFORM opendata._set_refreshed(slug, report);
+  IF ds.status = 'published' THEN
+    published := opendata.publish(slug);
+  END IF;
+  EXECUTE format('SELECT count(*) FROM %s', ds.source) INTO row_count;
+  RETURN jsonb_build_object('slug', slug, 'rows', row_count, 'report', report, 'stale', false,
+                            'version', coalesce(published->'version', to_jsonb(ds.version)));
+END
+$$;
+COMMENT ON FUNCTION opendata.refresh(text) IS
+  'recompute a crossing made by opendata.cross(); republishes it if it was published';
+
+-- Ad hoc crossings over the API, in src/pg/cross.cpp.
+CREATE FUNCTION opendata_api.cross(
+  "left" text,
+  "right" text,
+  predicate text DEFAULT 'nearest',
+  distance_m float8 DEFAULT NULL,
+  k int DEFAULT NULL,
+  "where" text DEFAULT NULL,
+  right_where text DEFAULT NULL,
+  rows int DEFAULT 10,
+  start int DEFAULT 0)
+RETURNS json
+LANGUAGE c STABLE
+AS 'MODULE_PATHNAME', 'opendata_cross';
+COMMENT ON FUNCTION opendata_api.cross(text, text, text, float8, int, text, text, int, int) IS
+  'cross two published datasets (nearest, within_distance, contains, enrich), ODSQL filters on each side: {"total_count": n, "results": [...]}';
+
+CREATE FUNCTION opendata_api.near(
+  dataset text,
+  lon float8,
+  lat float8,
+  radius_m float8 DEFAULT NULL,
+  "where" text DEFAULT NULL,
+  rows int DEFAULT 10)
+RETURNS json
+LANGUAGE c STABLE
+AS 'MODULE_PATHNAME', 'opendata_near';
+COMMENT ON FUNCTION opendata_api.near(text, float8, float8, float8, text, int) IS
+  'records of a published dataset nearest to a point (within radius_m metres if given), with distance_m';

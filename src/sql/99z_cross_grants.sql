@@ -1,0 +1,14 @@
+-- Grants for crossings (src/sql/70_cross.sql), after 99_finalize.sql has
+-- revoked every function from PUBLIC.
+GRANT EXECUTE ON FUNCTION
+  opendata_api.cross(text, text, text, float8, int, text, text, int, int),
+  opendata_api.near(text, float8, float8, float8, text, int),
+  opendata._cross_select(text, text[], text, int, text, text[], text, int, text, jsonb),
+  opendata._expand_m(geometry, float8)
+  TO opendata_anon;
+GRANT EXECUTE ON FUNCTION
+  opendata.cross(text, text, text, text, jsonb), opendata.refresh(text),
+  opendata.ensure_spatial_index(text), opendata._ensure_spatial_index(regclass, name, int),
+  opendata._cross_source(text), opendata._set_derivation(text, jsonb, bigint[], text, text, jsonb),
+  opendata._set_refreshed(text, jsonb)
+  TO opendata_publisher;
