@@ -51,7 +51,7 @@ ensure_command() {
 
 build_and_install() {
   log "building and installing the extension"
-  make -C "$REPO_DIR" -s PG_CONFIG="$PG_CONFIG" "$@" >/dev/null
+  make -C "$REPO_DIR" -s -j"$(nproc)" PG_CONFIG="$PG_CONFIG" "$@" >/dev/null
   as_root make -C "$REPO_DIR" -s PG_CONFIG="$PG_CONFIG" "$@" install >/dev/null
 }
 
