@@ -113,7 +113,7 @@ Compiled compile_records(const std::vector<FieldInfo>& fields, const Request& re
   const Schema schema(fields);
   const std::string filter = build_filter(schema, params, req);
 
-  const Source ssel{"select", req.select};
+  const Source ssel{"fields", req.select};  // the API names the select clause "fields"
   const Source sgrp{"group_by", req.group_by};
   const Source sord{"order_by", req.order_by};
   const std::vector<SelectItem> select = parse_select(ssel);
