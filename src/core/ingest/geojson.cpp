@@ -305,7 +305,12 @@ SniffReport read_geojson(std::string_view data, const CsvOptions& o) {
 
   std::vector<std::string> labels;
   if (id_col) labels.push_back("id");
-  for (const auto& k : keys) labels.push_back(k);
+  for (const auto& k : keys) {
+    labels.push_back(k);
+    // A NUL in a key would poison the label (catalog text): U+FFFD.
+    for (size_t z; (z = labels.back().find('\0')) != std::string::npos;)
+      labels.back().replace(z, 1, "\xEF\xBF\xBD");
+  }
   std::vector<std::string> names;
   auto overrides = resolve_columns(labels, o, names);
   (void)forced_geometry_column(labels, names, o);  // validates the option
@@ -466,6 +471,11 @@ bool GeoJsonNormaliser::next_chunk(std::string& out) {
           if (c.type == ColumnType::Jsonb) {
             st.scratch = v->dump();
             r = Convert::Ok;
+            if (st.scratch.find("\\u0000") != std::string::npos) {
+              r = Convert::Bad;  // jsonb rejects \u0000
+              st.err = "contains \\u0000, which jsonb cannot hold";
+              shown = st.scratch.substr(0, 200);
+            }
           } else if (k == JsonKind::Nested && c.type != ColumnType::Text) {
             r = Convert::Bad;
             st.err = "is a JSON object or array";

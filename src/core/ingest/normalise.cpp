@@ -75,6 +75,11 @@ Convert convert_value(const ColumnProfile& c, std::string_view raw, const NullSe
   bool ok = false;
   switch (c.type) {
     case ColumnType::Text:
+      // Only JSON input can carry a NUL ("\u0000"); PostgreSQL text cannot.
+      if (raw.find('\0') != std::string_view::npos) {
+        err = "contains a NUL character, which PostgreSQL text cannot hold";
+        return Convert::Bad;
+      }
       out.append(raw.data(), raw.size());
       return Convert::Ok;
     case ColumnType::Boolean:

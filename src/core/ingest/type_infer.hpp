@@ -44,6 +44,7 @@ class DistinctCounter {
   // between distinct values is a 2^-64 event), no per-value allocation.
   std::vector<uint64_t> slots_;
   size_t used_ = 0;
+  uint64_t last_ = 0;  // hash of the previous value
   std::vector<uint8_t> registers_;  // allocated when the exact set overflows
   bool overflow_ = false;
 };

@@ -158,3 +158,20 @@ TEST(GeoJson, CommunesSampleFiles) {
 
 }  // namespace
 }  // namespace opendata::ingest
+
+namespace opendata::ingest {
+namespace {
+
+TEST(GeoJson, NulCharactersNeverReachCopy) {
+  const char* doc = R"({"type": "FeatureCollection", "features": [
+    {"type": "Feature", "properties": {"t": "a\u0000b", "j": {"k": "\u0000"}}, "geometry": null}]})";
+  CsvOptions o = parse_options_text(R"({"on_error": "skip"})", InputFormat::GeoJson);
+  GeoJsonNormaliser n(doc, o, read_geojson(doc, o));
+  std::string chunk;
+  EXPECT_FALSE(n.next_chunk(chunk));
+  ASSERT_EQ(n.rejected().size(), 1u);
+  EXPECT_EQ(n.rejected()[0].column, "t");
+}
+
+}  // namespace
+}  // namespace opendata::ingest
