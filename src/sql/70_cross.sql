@@ -69,15 +69,16 @@ $$;
 CREATE FUNCTION opendata._ensure_spatial_index(source regclass, geom name, srid int) RETURNS text
 LANGUAGE plpgsql AS $$
 DECLARE
-  expr text := CASE WHEN coalesce(srid, 4326) = 4326 THEN format('%I', geom)
-                    ELSE format('ST_Transform(%I, 4326)', geom) END;
-  wanted text := CASE WHEN coalesce(srid, 4326) = 4326 THEN format('%I', geom)
-                      ELSE format('st_transform(%I, 4326)', geom) END;
+  expr text;
+  wanted text;
   name text;
 BEGIN
   IF geom IS NULL OR (SELECT relkind FROM pg_class WHERE oid = source) NOT IN ('r', 'm', 'p') THEN
     RETURN NULL;
   END IF;
+  expr := CASE WHEN coalesce(srid, 4326) = 4326 THEN format('%I', geom)
+               ELSE format('ST_Transform(%I, 4326)', geom) END;
+  wanted := lower(expr);
   IF EXISTS (SELECT FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
                                     JOIN pg_am am ON am.oid = c.relam
               WHERE i.indrelid = source AND am.amname = 'gist'
@@ -263,8 +264,8 @@ BEGIN
       array_to_string(lcols || rout || ARRAY['m.distance_m'], ', '), l_from,
       ga, gb, r_from, gb, gb, ga, k,
       coalesce(nullif(array_to_string(rin, ', '), '') || ',', ''), ga, gb,
-      r_from, gb, ga, CASE WHEN maxd IS NULL THEN 'kd.d' ELSE format('least(kd.d, %s)', maxd) END,
-      ga, gb, CASE WHEN maxd IS NULL THEN 'kd.d' ELSE format('least(kd.d, %s)', maxd) END, k);
+      r_from, gb, ga, CASE WHEN maxd IS NULL THEN '(kd.d * 1.000001 + 0.001)' ELSE format('least(kd.d * 1.000001 + 0.001, %s)', maxd) END,
+      ga, gb, CASE WHEN maxd IS NULL THEN '(kd.d * 1.000001 + 0.001)' ELSE format('least(kd.d * 1.000001 + 0.001, %s)', maxd) END, k);
     RETURN;
   END IF;
 

@@ -1,0 +1,327 @@
+-- Crossing datasets on the real sample files: stations counted per commune,
+-- communes enriched with their population, the nearest station to each
+-- remarkable tree; every result checked against a hand-written PostGIS
+-- query (EXCEPT ALL both ways is empty).  Then the ad hoc API, lineage,
+-- staleness, edge cases and errors.
+\getenv abs_srcdir PG_ABS_SRCDIR
+\set trees_csv :abs_srcdir '/data/paris_arbres_remarquables.csv'
+\set stations_csv :abs_srcdir '/data/idfm_emplacement_des_gares_idf.csv'
+\set populations_csv :abs_srcdir '/data/insee_populations_legales_communes.csv'
+\set communes_91 :abs_srcdir '/data/communes_91_essonne.geojson'
+\set communes_77 :abs_srcdir '/data/communes_77_seine_et_marne.geojson'
+
+-- Rows of q1 missing from q2 and the other way round, counted.
+CREATE FUNCTION regress.differences(q1 text, q2 text) RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+  n bigint;
+BEGIN
+  EXECUTE format('SELECT count(*) FROM ((%s EXCEPT ALL %s) UNION ALL (%s EXCEPT ALL %s)) d', q1, q2, q2, q1) INTO n;
+  RETURN n;
+END
+$$;
+-- Does the plan of q use index idx?
+CREATE FUNCTION regress.plan_uses(q text, idx text) RETURNS boolean
+LANGUAGE plpgsql AS $$
+DECLARE
+  line text;
+BEGIN
+  FOR line IN EXECUTE 'EXPLAIN (COSTS OFF) ' || q LOOP
+    IF strpos(line, idx) > 0 THEN
+      RETURN true;
+    END IF;
+  END LOOP;
+  RETURN false;
+END
+$$;
+
+CREATE ROLE regress_crosser LOGIN IN ROLE opendata_publisher;
+SELECT opendata.create_organization('cross-org', 'Crossings') > 0 AS created;
+SELECT opendata.add_member('cross-org', 'regress_crosser');
+GRANT pg_read_server_files TO regress_crosser;
+
+SET ROLE regress_crosser;
+SELECT r->>'rows_loaded' AS loaded FROM opendata.import_csv_file('cross-gares', :'stations_csv') r;
+SELECT r->>'rows_loaded' AS loaded FROM opendata.import_csv_file('cross-arbres', :'trees_csv') r;
+SELECT r->>'rows_loaded' AS loaded FROM opendata.import_csv_file('cross-populations', :'populations_csv') r;
+-- The communes of Essonne and Seine-et-Marne, from the GeoJSON files (no
+-- GeoJSON importer yet: features read in SQL), as multipolygons.
+CREATE TABLE opendata_data.cross_communes AS
+SELECT f->'properties'->>'code' AS code, f->'properties'->>'nom' AS nom,
+       ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON(f->>'geometry'), 4326))::geometry(MultiPolygon, 4326) AS geom
+  FROM (SELECT json_array_elements(convert_from(opendata._read_server_file(:'communes_91'), 'UTF8')::json->'features') f
+        UNION ALL
+        SELECT json_array_elements(convert_from(opendata._read_server_file(:'communes_77'), 'UTF8')::json->'features')) s;
+SELECT opendata.register('opendata_data.cross_communes', 'cross-communes', '{"title": "Communes 91 et 77"}')->>'slug' AS slug;
+-- The populations of the two départements (the file covers France).
+CREATE VIEW opendata_data.cross_pop_9177 AS
+  SELECT * FROM opendata_data."cross-populations" WHERE coddep IN ('91', '77');
+SELECT opendata.register('opendata_data.cross_pop_9177', 'cross-pop-9177', '{"title": "Populations 91 et 77"}')->>'slug' AS slug;
+SELECT left(code, 2) AS dep, count(*) AS communes, min(ST_GeometryType(geom)) AS type
+  FROM opendata_data.cross_communes GROUP BY 1 ORDER BY 1;
+
+-- 1. Stations of Île-de-France Mobilités counted per commune (contains):
+-- a draft with its lineage; the spatial index it needed was created.
+SELECT r->>'status' AS status, r->>'rows' AS rows, r->'report' AS report,
+       r->'was_derived_from' AS derived_from, r->'indexes_created' AS indexes_created
+  FROM opendata.cross('cross-gares-par-commune', 'cross-communes', 'cross-gares', 'contains',
+                      '{"fields": [], "aggregates": ["count(metro)"]}') r;
+SELECT dep, communes, with_station, stations FROM (
+  SELECT left(code, 2) AS dep, count(*) AS communes, count(*) FILTER (WHERE cross_gares_count > 0) AS with_station,
+         sum(cross_gares_count) AS stations
+    FROM opendata_data."cross-gares-par-commune" GROUP BY 1) s ORDER BY dep;
+SELECT code, nom, cross_gares_count AS stations, cross_gares_metro_count AS metro
+  FROM opendata_data."cross-gares-par-commune" ORDER BY cross_gares_count DESC, code LIMIT 5;
+SELECT regress.differences(
+  $$SELECT code, cross_gares_count FROM opendata_data."cross-gares-par-commune"$$,
+  $$SELECT c.code, count(g.geo_point) FROM opendata_data.cross_communes c
+      LEFT JOIN opendata_data."cross-gares" g ON ST_Intersects(c.geom, g.geo_point) GROUP BY c.code$$) AS differences;
+-- Stations in neither département: the report's unmatched_right.
+SELECT count(*) AS outside FROM opendata_data."cross-gares" g
+ WHERE NOT EXISTS (SELECT FROM opendata_data.cross_communes c WHERE ST_Intersects(c.geom, g.geo_point));
+-- The crossing's plan walks the stations' GiST index.
+SELECT regress.plan_uses(pg_get_viewdef('opendata_data."cross-gares-par-commune"'::regclass), 'cross-gares_geo_point_idx') AS uses_index;
+SELECT slug, status, was_derived_from FROM opendata.datasets WHERE slug = 'cross-gares-par-commune';
+
+-- 2. Each commune enriched with its population by INSEE code (attribute):
+-- code = CODDEP || CODCOM; codes matching nothing are reported on both sides.
+SELECT r->>'rows' AS rows, jsonb_pretty(r->'report') AS report
+  FROM opendata.cross('cross-communes-population', 'cross-communes', 'cross-pop-9177', 'attribute',
+                      '{"left_key": "code", "right_key": ["coddep", "codcom"], "fields": ["com", "ptot"], "prefix": "pop_"}') r;
+SELECT code, nom, pop_com, pop_ptot FROM opendata_data."cross-communes-population" ORDER BY pop_ptot DESC NULLS LAST, code LIMIT 5;
+SELECT regress.differences(
+  $$SELECT code, nom, pop_com, pop_ptot FROM opendata_data."cross-communes-population"$$,
+  $$SELECT c.code, c.nom, p.com, p.ptot FROM opendata_data.cross_communes c
+      LEFT JOIN opendata_data."cross-populations" p ON p.coddep || p.codcom = c.code$$) AS differences;
+-- The reported keys, by hand.
+SELECT (SELECT jsonb_agg(code ORDER BY code COLLATE "C") FROM (
+          SELECT code FROM opendata_data.cross_communes
+          EXCEPT SELECT coddep || codcom FROM opendata_data."cross-populations" WHERE coddep IN ('91', '77')) s)
+       = d.report->'unmatched_left_keys' AS left_keys_match,
+       (SELECT jsonb_agg(code ORDER BY code COLLATE "C") FROM (
+          SELECT coddep || codcom AS code FROM opendata_data."cross-populations" WHERE coddep IN ('91', '77')
+          EXCEPT SELECT code FROM opendata_data.cross_communes) s)
+       = d.report->'unmatched_right_keys' AS right_keys_match
+  FROM opendata.derived_datasets d JOIN opendata.datasets ds ON ds.id = d.dataset_id
+ WHERE ds.slug = 'cross-communes-population';
+
+-- 3. The nearest station to each remarkable tree, with the distance in
+-- metres on the ground.
+SELECT r->>'rows' AS rows FROM opendata.cross('cross-arbre-gare', 'cross-arbres', 'cross-gares', 'nearest',
+                                              '{"fields": ["nom_gare"]}') r;
+SELECT idbase, cross_gares_nom_gare AS station, round(distance_m::numeric, 1) AS metres
+  FROM opendata_data."cross-arbre-gare" ORDER BY distance_m, idbase LIMIT 5;
+SELECT regress.differences(
+  $$SELECT idbase, round(distance_m::numeric, 3) FROM opendata_data."cross-arbre-gare"$$,
+  $$SELECT a.idbase, round(min(ST_Distance(a.geo_point::geography, g.geo_point::geography))::numeric, 3)
+      FROM opendata_data."cross-arbres" a CROSS JOIN opendata_data."cross-gares" g GROUP BY a.ctid, a.idbase$$) AS differences;
+-- The station named is at that distance.
+SELECT count(*) AS trees, count(*) FILTER (WHERE EXISTS (
+         SELECT FROM opendata_data."cross-gares" g, opendata_data."cross-arbres" a
+          WHERE a.idbase = x.idbase AND g.nom_gare = x.cross_gares_nom_gare
+            AND abs(ST_Distance(a.geo_point::geography, g.geo_point::geography) - x.distance_m) < 0.001)) AS named_right
+  FROM opendata_data."cross-arbre-gare" x;
+-- The three nearest within 300 m, against a ranking of every pair.
+SELECT r->>'rows' AS rows FROM opendata.cross('cross-arbre-gares-3', 'cross-arbres', 'cross-gares', 'nearest',
+                                              '{"fields": ["objectid"], "k": 3, "max_distance_m": 300}') r;
+SELECT regress.differences(
+  $$SELECT idbase, round(distance_m::numeric, 3) FROM opendata_data."cross-arbre-gares-3" WHERE distance_m IS NOT NULL$$,
+  $$SELECT idbase, round(d::numeric, 3) FROM (
+      SELECT a.idbase, ST_Distance(a.geo_point::geography, g.geo_point::geography) AS d,
+             row_number() OVER (PARTITION BY a.ctid ORDER BY ST_Distance(a.geo_point::geography, g.geo_point::geography)) AS n
+        FROM opendata_data."cross-arbres" a CROSS JOIN opendata_data."cross-gares" g) s
+     WHERE n <= 3 AND d <= 300$$) AS differences;
+
+-- 4. Enrichment: each station gets the commune containing it; stations
+-- outside every commune are counted.
+SELECT r->>'rows' AS rows, r->'report' AS report
+  FROM opendata.cross('cross-gares-communes', 'cross-gares', 'cross-communes', 'enrich', '{"fields": ["code", "nom"]}') r;
+SELECT regress.differences(
+  $$SELECT objectid, cross_communes_code FROM opendata_data."cross-gares-communes"$$,
+  $$SELECT g.objectid, min(c.code) FROM opendata_data."cross-gares" g
+      LEFT JOIN opendata_data.cross_communes c ON ST_Intersects(c.geom, g.geo_point) GROUP BY g.ctid, g.objectid$$) AS differences;
+
+-- 5. Within a distance, counted with an aggregate: trees within 500 m of
+-- each station and the tallest of them.
+SELECT r->>'rows' AS rows FROM opendata.cross('cross-gares-arbres-500', 'cross-gares', 'cross-arbres', 'within_distance',
+  '{"distance_m": 500, "output": "count", "aggregates": ["max(hauteur_en_m)"], "left_fields": ["objectid", "nom_gare"]}') r;
+SELECT nom_gare, cross_arbres_count AS trees, cross_arbres_hauteur_en_m_max AS tallest
+  FROM opendata_data."cross-gares-arbres-500" ORDER BY cross_arbres_count DESC, objectid LIMIT 3;
+SELECT regress.differences(
+  $$SELECT objectid, cross_arbres_count, cross_arbres_hauteur_en_m_max FROM opendata_data."cross-gares-arbres-500"$$,
+  $$SELECT g.objectid, count(a.idbase), max(a.hauteur_en_m) FROM opendata_data."cross-gares" g
+      LEFT JOIN opendata_data."cross-arbres" a ON ST_DWithin(g.geo_point::geography, a.geo_point::geography, 500)
+     GROUP BY g.ctid, g.objectid$$) AS differences;
+
+-- 6. Mixed SRIDs: the stations in Lambert 93 (their x, y columns) give the
+-- same counts; the expression index they need is created.
+CREATE TABLE opendata_data.cross_gares_l93 AS
+  SELECT objectid, nom_gare, ST_SetSRID(ST_MakePoint(x, y), 2154)::geometry(Point, 2154) AS geom
+    FROM opendata_data."cross-gares";
+SELECT opendata.register('opendata_data.cross_gares_l93', 'cross-gares-l93')->>'slug' AS slug;
+SELECT r->>'rows' AS rows, r->'indexes_created' AS indexes_created
+  FROM opendata.cross('cross-l93-par-commune', 'cross-communes', 'cross-gares-l93', 'contains', '{"fields": []}') r;
+SELECT regress.differences(
+  $$SELECT code, cross_gares_l93_count FROM opendata_data."cross-l93-par-commune"$$,
+  $$SELECT c.code, count(g.geom) FROM opendata_data.cross_communes c
+      LEFT JOIN opendata_data.cross_gares_l93 g ON ST_Intersects(c.geom, ST_Transform(g.geom, 4326)) GROUP BY c.code$$) AS differences;
+SELECT regress.plan_uses(pg_get_viewdef('opendata_data."cross-l93-par-commune"'::regclass), 'cross_gares_l93_st_transform_idx') AS uses_index;
+RESET ROLE;
+
+-- 7. Edge cases on small shapes: two squares sharing an edge, points on
+-- the edge, inside, outside and without geometry; points on both sides of
+-- the antimeridian; an empty dataset.
+CREATE TABLE opendata_data.cross_squares (name text, geom geometry(Polygon, 4326));
+INSERT INTO opendata_data.cross_squares VALUES
+  ('a-west', ST_MakeEnvelope(0, 0, 1, 1, 4326)), ('b-east', ST_MakeEnvelope(1, 0, 2, 1, 4326));
+CREATE TABLE opendata_data.cross_points (id int, geom geometry(Point, 4326));
+INSERT INTO opendata_data.cross_points VALUES
+  (1, 'SRID=4326;POINT(1 0.5)'), (2, 'SRID=4326;POINT(0.5 0.5)'), (3, 'SRID=4326;POINT(5 5)'), (4, NULL),
+  (10, 'SRID=4326;POINT(179.999 0)'), (11, 'SRID=4326;POINT(-179.999 0)'), (12, 'SRID=4326;POINT(179.9 0)');
+CREATE TABLE opendata_data.cross_empty (id int, geom geometry(Point, 4326));
+ALTER TABLE opendata_data.cross_squares OWNER TO regress_crosser;
+ALTER TABLE opendata_data.cross_points OWNER TO regress_crosser;
+ALTER TABLE opendata_data.cross_empty OWNER TO regress_crosser;
+SET ROLE regress_crosser;
+SELECT opendata.register('opendata_data.cross_squares', 'cross-squares')->>'slug' AS slug,
+       opendata.register('opendata_data.cross_points', 'cross-points')->>'slug' AS slug,
+       opendata.register('opendata_data.cross_empty', 'cross-empty')->>'slug' AS slug;
+-- contains: a point on the shared edge counts for both squares ("covers",
+-- the default), for neither with "interior".
+SELECT r->'report' AS report FROM opendata.cross('cross-sq-covers', 'cross-squares', 'cross-points', 'contains', '{}') r;
+SELECT name, cross_points_count FROM opendata_data."cross-sq-covers" ORDER BY name;
+SELECT r->'report' AS report FROM opendata.cross('cross-sq-interior', 'cross-squares', 'cross-points', 'contains', '{"border": "interior"}') r;
+SELECT name, cross_points_count FROM opendata_data."cross-sq-interior" ORDER BY name;
+-- enrich: the point on the edge goes to one square (the first by the
+-- tie_break field); points in none, or without geometry, are counted.
+SELECT r->'report' AS report FROM opendata.cross('cross-pt-square', 'cross-points', 'cross-squares', 'enrich', '{}') r;
+SELECT id, cross_squares_name FROM opendata_data."cross-pt-square" WHERE id < 10 ORDER BY id;
+-- The antimeridian: the nearest neighbour of 179.999° is -179.999°, 222 m
+-- away, not 179.9°; within 1 km finds it too.
+SELECT r->>'rows' AS rows FROM opendata.cross('cross-pt-nearest', 'cross-points', 'cross-points', 'nearest',
+                                              '{"k": 2, "prefix": "n_"}') r;
+SELECT id, n_id, round(distance_m) AS metres FROM opendata_data."cross-pt-nearest" WHERE id >= 10 AND n_id <> id ORDER BY id, distance_m;
+SELECT opendata.cross('cross-pt-1km', 'cross-points', 'cross-points', 'within_distance',
+                      '{"distance_m": 1000, "prefix": "n_"}')->>'rows' AS rows;
+SELECT id, n_id, round(distance_m) AS metres FROM opendata_data."cross-pt-1km" WHERE n_id <> id ORDER BY id, n_id;
+-- Empty sides.
+SELECT opendata.cross('cross-empty-left', 'cross-empty', 'cross-squares', 'enrich', '{}')->'report' AS report;
+SELECT opendata.cross('cross-empty-right', 'cross-squares', 'cross-empty', 'contains', '{}')->>'rows' AS rows;
+SELECT name, cross_empty_count FROM opendata_data."cross-empty-right" ORDER BY name;
+-- Attribute keys normalised: trimmed, upper-cased, zero-padded.
+CREATE TABLE opendata_data.cross_codes_a (code text, label text);
+INSERT INTO opendata_data.cross_codes_a VALUES (' 1001', 'Abergement'), ('2a004 ', 'Ajaccio'), ('91228', 'Évry'), ('99999', 'Nowhere'), (NULL, 'No code');
+CREATE TABLE opendata_data.cross_codes_b (insee text, pop int);
+INSERT INTO opendata_data.cross_codes_b VALUES ('01001', 798), ('2A004', 70817), ('91228', 53735), ('75056', 2133111);
+SELECT opendata.register('opendata_data.cross_codes_a', 'cross-codes-a')->>'slug' AS slug,
+       opendata.register('opendata_data.cross_codes_b', 'cross-codes-b')->>'slug' AS slug;
+SELECT jsonb_pretty(opendata.cross('cross-codes', 'cross-codes-a', 'cross-codes-b', 'attribute',
+  '{"left_key": "code", "right_key": "insee", "normalize": {"trim": true, "case": "upper", "pad": 5}}')->'report') AS report;
+SELECT label, cross_codes_b_insee, cross_codes_b_pop FROM opendata_data."cross-codes" ORDER BY label;
+
+-- 8. Staleness and refresh: republishing a source marks what was derived
+-- from it stale; refresh() recomputes and clears the flag.
+SELECT opendata.set_metadata('cross-gares', '{"title": "Gares", "description": "Emplacement des gares"}') IS NOT NULL AS described;
+SELECT opendata.publish('cross-gares')->>'version' AS version;
+SELECT ds.slug, d.stale FROM opendata.derived_datasets d JOIN opendata.datasets ds ON ds.id = d.dataset_id
+ WHERE ds.slug LIKE 'cross-%' ORDER BY ds.slug;
+SELECT r->>'rows' AS rows, r->>'stale' AS stale, r->'report' AS report FROM opendata.refresh('cross-gares-communes') r;
+SELECT d.stale FROM opendata.derived_datasets d JOIN opendata.datasets ds ON ds.id = d.dataset_id
+ WHERE ds.slug = 'cross-gares-communes';
+-- A derived dataset publishes like any other, and the DCAT lineage names its sources.
+SELECT opendata.set_metadata('cross-gares-par-commune', '{"description": "Gares par commune"}') IS NOT NULL AS described;
+SELECT opendata.publish('cross-gares-par-commune')->>'version' AS version;
+SELECT opendata.refresh('cross-gares-par-commune')->>'version' AS version_after_refresh;
+
+-- 9. Ad hoc crossings of published datasets, with ODSQL filters on each side.
+SELECT opendata.set_metadata(s, '{"description": "Pour les croisements"}') IS NOT NULL AS described
+  FROM unnest(ARRAY['cross-communes', 'cross-arbres', 'cross-populations']) s;
+SELECT opendata.set_metadata('cross-arbres', '{"title": "Arbres remarquables"}') IS NOT NULL AS titled;
+SELECT opendata.set_metadata('cross-populations', '{"title": "Populations légales"}') IS NOT NULL AS titled;
+SELECT opendata.publish(s)->>'version' AS version FROM unnest(ARRAY['cross-communes', 'cross-arbres', 'cross-populations']) s;
+RESET ROLE;
+SET ROLE opendata_anon;
+-- Stations per commune of Essonne, as above.
+SELECT (r->>'total_count')::int AS communes, r->'report' AS report
+  FROM opendata_api.cross('cross-communes', 'cross-gares', 'contains', "where" => 'startswith(code, "91")') r;
+SELECT regress.differences(
+  $$SELECT x->>'code', (x->>'right_count')::bigint
+      FROM generate_series(0, 100, 100) p,
+           json_array_elements(opendata_api.cross('cross-communes', 'cross-gares', 'contains',
+                               "where" => 'startswith(code, "91")', rows => 100, start => p)->'results') x$$,
+  $$SELECT code, cross_gares_count FROM opendata_data."cross-gares-par-commune" WHERE code LIKE '91%'$$) AS differences;
+SELECT x->>'code' AS code, x->>'nom' AS nom, x->>'right_count' AS stations, json_typeof(x->'geom') AS geom
+  FROM json_array_elements(opendata_api.cross('cross-communes', 'cross-gares', 'contains',
+                                              "where" => 'code IN ("91377", "91228")', right_where => 'rer')->'results') x
+ ORDER BY code;
+-- The nearest metro station to each tree of the 7th arrondissement.
+SELECT x->>'idbase' AS idbase, x->>'right_nom_gare' AS station, round((x->>'distance_m')::numeric) AS metres
+  FROM json_array_elements(opendata_api.cross('cross-arbres', 'cross-gares', 'nearest',
+                                              "where" => 'arrondissement = "PARIS 7E ARRDT"', right_where => 'metro',
+                                              rows => 100)->'results') x
+ ORDER BY 3, 1 LIMIT 4;
+RESET ROLE;
+SELECT regress.differences(
+  $$SELECT x->>'idbase', round((x->>'distance_m')::numeric, 3)
+      FROM json_array_elements(opendata_api.cross('cross-arbres', 'cross-gares', 'nearest',
+             "where" => 'arrondissement = "PARIS 7E ARRDT"', right_where => 'metro', rows => 100)->'results') x$$,
+  $$SELECT a.idbase::text, round(min(ST_Distance(a.geo_point::geography, g.geo_point::geography))::numeric, 3)
+      FROM opendata_data."cross-arbres" a CROSS JOIN opendata_data."cross-gares" g
+     WHERE a.arrondissement = 'PARIS 7E ARRDT' AND g.metro GROUP BY a.ctid, a.idbase$$) AS differences;
+SET ROLE opendata_anon;
+-- Stations within 300 m of each tree, and paging.
+SELECT (r->>'total_count')::int AS pairs, json_array_length(r->'results') AS page
+  FROM opendata_api.cross('cross-arbres', 'cross-gares', 'within_distance', distance_m => 300, rows => 5, start => 2) r;
+-- near(): what is around a point.
+SELECT x->>'nom_gare' AS station, x->>'mode' AS mode, round((x->>'distance_m')::numeric) AS metres
+  FROM json_array_elements(opendata_api.near('cross-gares', 2.2945, 48.8584, 1000, rows => 3)->'results') x;
+SELECT opendata_api.near('cross-gares', 2.2945, 48.8584, 1000, "where" => 'rer', rows => 2)->'total_count' AS rer_within_1km;
+SELECT opendata_api.near('cross-gares', 2.2945, 48.8584, 10, rows => 2) AS nothing_within_10m;
+RESET ROLE;
+SELECT regress.differences(
+  $$SELECT x->>'nom_gare', round((x->>'distance_m')::numeric, 3)
+      FROM json_array_elements(opendata_api.near('cross-gares', 2.2945, 48.8584, 1000, rows => 100)->'results') x$$,
+  $$SELECT nom_gare, round(ST_Distance(geo_point::geography, ST_SetSRID(ST_MakePoint(2.2945, 48.8584), 4326)::geography)::numeric, 3)
+      FROM opendata_data."cross-gares"
+     WHERE ST_DWithin(geo_point::geography, ST_SetSRID(ST_MakePoint(2.2945, 48.8584), 4326)::geography, 1000)$$) AS differences;
+
+-- 10. Errors, each with its SQLSTATE.
+SET ROLE opendata_anon;
+SELECT regress.error_of($$SELECT opendata_api.near('cross-populations', 2.3, 48.8)$$);
+SELECT regress.error_of($$SELECT opendata_api.cross('cross-populations', 'cross-gares', 'nearest')$$);
+SELECT regress.error_of($$SELECT opendata_api.cross('cross-arbres', 'cross-gares', 'within_distance', distance_m => 0)$$);
+SELECT regress.error_of($$SELECT opendata_api.cross('cross-arbres', 'cross-gares', 'within_distance')$$);
+SELECT regress.error_of($$SELECT opendata_api.cross('cross-arbres', 'cross-gares', 'nearest', k => 0)$$);
+SELECT regress.error_of($$SELECT opendata_api.cross('cross-arbres', 'cross-gares', 'nearest', k => 101)$$);
+SELECT regress.error_of($$SELECT opendata_api.cross('cross-arbres', 'cross-gares', 'touches')$$);
+SELECT regress.error_of($$SELECT opendata_api.cross('cross-arbres', 'cross-gares', 'attribute')$$);
+SELECT regress.error_of($$SELECT opendata_api.cross('cross-arbres', 'nowhere')$$);
+SELECT regress.error_of($$SELECT opendata_api.cross('cross-arbres', 'cross-pop-9177')$$);
+SELECT regress.error_of($$SELECT opendata_api.cross('cross-arbres', 'cross-gares', right_where => 'colour = "red"')$$);
+SELECT regress.error_of($$SELECT opendata_api.near('cross-gares', 200, 48.8)$$);
+SELECT regress.error_of($$SELECT opendata_api.near('cross-gares', 2.3, 48.8, -5)$$);
+SELECT regress.error_of($$SELECT opendata_api.near('cross-gares', 2.3, 48.8, rows => 0)$$);
+RESET ROLE;
+SET ROLE regress_crosser;
+SELECT regress.error_of($$SELECT opendata.cross('cross-x', 'cross-communes', 'cross-populations', 'contains')$$);
+SELECT regress.error_of($$SELECT opendata.cross('cross-x', 'cross-arbres', 'cross-gares', 'within_distance', '{"distance_m": -1}')$$);
+SELECT regress.error_of($$SELECT opendata.cross('cross-x', 'cross-arbres', 'cross-gares', 'nearest', '{"k": 5000}')$$);
+SELECT regress.error_of($$SELECT opendata.cross('cross-x', 'cross-arbres', 'cross-gares', 'nearest', '{"fields": ["colour"]}')$$);
+SELECT regress.error_of($$SELECT opendata.cross('cross-x', 'cross-communes', 'cross-gares', 'contains', '{"aggregates": ["sum(colour)"]}')$$);
+SELECT regress.error_of($$SELECT opendata.cross('cross-x', 'cross-communes', 'cross-gares', 'contains', '{"aggregates": ["median(x)"]}')$$);
+SELECT regress.error_of($$SELECT opendata.cross('cross-x', 'cross-communes', 'cross-pop-9177', 'attribute', '{"left_key": "code", "right_key": "insee"}')$$);
+SELECT regress.error_of($$SELECT opendata.cross('cross-x', 'cross-communes', 'cross-pop-9177', 'attribute', '{"left_key": "code"}')$$);
+SELECT regress.error_of($$SELECT opendata.cross('cross-x', 'cross-communes', 'cross-gares', 'contains', '{"colour": 1}')$$);
+SELECT regress.error_of($$SELECT opendata.cross('cross-x', 'cross-communes', 'cross-gares', 'contains', '{"border": "first"}')$$);
+SELECT regress.error_of($$SELECT opendata.cross('cross-x', 'nowhere', 'cross-gares', 'nearest')$$);
+SELECT regress.error_of($$SELECT opendata.cross('cross-gares-communes', 'cross-arbres', 'cross-gares', 'nearest')$$);
+SELECT regress.error_of($$SELECT opendata.cross('Bad Slug', 'cross-arbres', 'cross-gares', 'nearest')$$);
+SELECT regress.error_of($$SELECT opendata.refresh('cross-gares')$$);
+SELECT regress.error_of($$SELECT opendata.refresh('nowhere')$$);
+-- Nothing was left behind by the failures.
+SELECT count(*) AS leftovers FROM opendata.datasets WHERE slug = 'cross-x';
+RESET ROLE;
+-- Anonymous users cannot make crossings.
+SET ROLE opendata_anon;
+SELECT regress.error_of($$SELECT opendata.cross('cross-y', 'cross-arbres', 'cross-gares', 'nearest')$$);
+RESET ROLE;
