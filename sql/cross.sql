@@ -98,7 +98,7 @@ SELECT (SELECT jsonb_agg(code ORDER BY code COLLATE "C") FROM (
           SELECT code FROM opendata_data.cross_communes
           EXCEPT SELECT coddep || codcom FROM opendata_data."cross-populations" WHERE coddep IN ('91', '77')) s)
        = d.report->'unmatched_left_keys' AS left_keys_match,
-       (SELECT jsonb_agg(code ORDER BY code COLLATE "C") FROM (
+       (SELECT coalesce(jsonb_agg(code ORDER BY code COLLATE "C"), '[]') FROM (
           SELECT coddep || codcom AS code FROM opendata_data."cross-populations" WHERE coddep IN ('91', '77')
           EXCEPT SELECT code FROM opendata_data.cross_communes) s)
        = d.report->'unmatched_right_keys' AS right_keys_match
