@@ -71,7 +71,8 @@ SET ROLE opendata_anon;
 -- The response shape.
 SELECT json_typeof(r) AS shape, (SELECT array_agg(k) FROM json_object_keys(r) k) AS keys
   FROM opendata_api.search('arbre', rows => 1) r;
-SELECT (SELECT array_agg(k ORDER BY k) FROM json_object_keys(r->'results'->0) k) AS result_keys
+SELECT (r->'results'->0)::jsonb ?& ARRAY['dataset_id', 'title', 'description', 'themes', 'keywords', 'publisher',
+                                          'license', 'modified', 'links', 'score'] AS results_are_datasets
   FROM opendata_api.search('arbre', rows => 1) r;
 
 -- French: plural, accents and case do not matter; stems match.

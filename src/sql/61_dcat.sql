@@ -154,7 +154,10 @@ BEGIN
       'license', opendata._dcat_license(c.license_id),
       'issued', opendata._iso_utc(coalesce(s.issued, c.modified)),
       'modified', opendata._iso_utc(greatest(c.modified, s.modified)),
-      'publisher', opendata._dcat_agent(c.publisher_id, c.base_url),
+      -- dct:publisher is mandatory: without a default publisher, the
+      -- portal itself is named.
+      'publisher', coalesce(opendata._dcat_agent(c.publisher_id, c.base_url),
+                            json_build_object('iri', c.base_url || '#publisher', 'name', c.title)),
       'spatial', CASE WHEN s.w IS NOT NULL THEN json_build_object('bbox', json_build_array(s.w, s.s, s.e, s.n)) END),
     'page', json_build_object(
       'iri', endpoint || page,
