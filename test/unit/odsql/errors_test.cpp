@@ -22,7 +22,7 @@ const ErrorCase kCases[] = {
      "ODSQL syntax error at character 15: expected a value after 'and'", 15, nullptr},
     {"where", "1; DROP TABLE x", "42601",
      "ODSQL syntax error at character 2: unexpected character ';'", 2, nullptr},
-    {"select", "distinct name", "42601", "ODSQL syntax error at character 10: unexpected 'name'",
+    {"fields", "distinct name", "42601", "ODSQL syntax error at character 10: unexpected 'name'",
      10, nullptr},
     {"where", "name = 10km", "42601",
      "ODSQL syntax error at character 8: unexpected unit 'km' after a number", 8, nullptr},
@@ -40,7 +40,7 @@ const ErrorCase kCases[] = {
     {"where", "popultion > 3", "42703", "unknown field \"popultion\"", 1,
      "Did you mean \"population\"?"},
     {"where", "alive and zzzz = 1", "42703", "unknown field \"zzzz\"", 11, ""},
-    {"select", "include(nope)", "42703", "unknown field \"nope\"", 1, "Did you mean \"name\"?"},
+    {"fields", "include(nope)", "42703", "unknown field \"nope\"", 1, "Did you mean \"name\"?"},
     {"order_by", "hieght", "42703", "unknown field \"hieght\"", 1, "Did you mean \"height\"?"},
     {"group_by", "citty", "42703", "unknown field \"citty\"", 1, "Did you mean \"city\"?"},
     {"refine", "citty:Paris", "42703", "unknown field \"citty\"", 1, "Did you mean \"city\"?"},
@@ -75,9 +75,9 @@ const ErrorCase kCases[] = {
     {"where", "population like 'x'", "42804", "LIKE requires a text value, found integer", 1,
      nullptr},
     {"where", "search(geo, \"x\")", "42804", "search() cannot be used on a geo value", 8, nullptr},
-    {"select", "sum(name)", "42804", "sum() requires a number, found text", 5, nullptr},
-    {"select", "avg(planted)", "42804", "avg() requires a number, found date", 5, nullptr},
-    {"select", "envelope(population)", "42804", "envelope() requires a geo field, found integer",
+    {"fields", "sum(name)", "42804", "sum() requires a number, found text", 5, nullptr},
+    {"fields", "avg(planted)", "42804", "avg() requires a number, found date", 5, nullptr},
+    {"fields", "envelope(population)", "42804", "envelope() requires a geo field, found integer",
      10, nullptr},
     {"order_by", "geo", "42804", "cannot order by a geo value", 1, nullptr},
     {"group_by", "range(name, 5)", "42804", "range() requires a number or a date, found text", 7,
@@ -90,10 +90,10 @@ const ErrorCase kCases[] = {
     {"order_by", "count(*)", "42803",
      "aggregate function count() is not allowed in the \"order_by\" parameter", 1,
      "Ordering by an aggregate needs group_by or an aggregate select."},
-    {"select", "sum(count(*))", "42803", "aggregate function calls cannot be nested", 5, nullptr},
-    {"select", "name, count(*)", "42803",
+    {"fields", "sum(count(*))", "42803", "aggregate function calls cannot be nested", 5, nullptr},
+    {"fields", "name, count(*)", "42803",
      "field \"name\" must appear in group_by or be used in an aggregate function", 1, nullptr},
-    {"select", "count(*) + height", "42803",
+    {"fields", "count(*) + height", "42803",
      "field \"height\" must appear in group_by or be used in an aggregate function", 12, nullptr},
     // Values.
     {"where", "planted > date'2020-13-01'", "22007",
@@ -126,7 +126,7 @@ const ErrorCase kCases[] = {
      nullptr},
     {"where", "date_format(updated, 'QQ') = 'x'", "22023", "unsupported date format symbol 'QQ'",
      22, nullptr},
-    {"select", "percentile(height, 101)", "22023", "percentile must be a number between 0 and 100",
+    {"fields", "percentile(height, 101)", "22023", "percentile must be a number between 0 and 100",
      20, nullptr},
     {"group_by", "range(height, -1)", "22023", "range() width must be a positive number", 15,
      nullptr},
@@ -141,18 +141,18 @@ const ErrorCase kCases[] = {
      nullptr},
     {"group_by", "range(updated, 1 mi)", "22023", "unknown interval unit \"mi\"", 16, nullptr},
     // Output names.
-    {"select", "count(*) as a, sum(height) as a", "42701", "duplicate output name \"a\"", 31,
+    {"fields", "count(*) as a, sum(height) as a", "42701", "duplicate output name \"a\"", 31,
      "Give each expression a distinct label with AS."},
-    {"select", "*, name", "42701", "duplicate output name \"name\"", 4, nullptr},
-    {"select", "population + population + population + population + population + 1", "42622",
+    {"fields", "*, name", "42701", "duplicate output name \"name\"", 4, nullptr},
+    {"fields", "population + population + population + population + population + 1", "42622",
      "output name \"population + population + population + p...\" is too long", 1,
      "Give the expression a shorter label with AS (at most 63 bytes)."},
-    {"select", "*, count(*)", "42803",
+    {"fields", "*, count(*)", "42803",
      "all fields cannot be selected together with aggregate functions", 1, nullptr},
-    {"select", "include(p*), sum(height)", "42803",
+    {"fields", "include(p*), sum(height)", "42803",
      "all fields cannot be selected together with aggregate functions", 1, nullptr},
-    {"select", "exclude(geo), count(*)", "", "", 0, nullptr},
-    {"select", "*", "", "", 0, nullptr},
+    {"fields", "exclude(geo), count(*)", "", "", 0, nullptr},
+    {"fields", "*", "", "", 0, nullptr},
 };
 
 TEST(OdsqlErrors, Table) {
@@ -175,6 +175,18 @@ TEST(OdsqlErrors, Table) {
 TEST(OdsqlErrors, DetailNamesTheParameter) {
   EXPECT_EQ(records_error("order_by", "x y").detail, "The error is in the \"order_by\" parameter.");
   EXPECT_EQ(records_error("group_by", "(").detail, "The error is in the \"group_by\" parameter.");
+  // The API's names, not Explore v2.1's: PostgREST reserves select/limit/offset.
+  EXPECT_EQ(records_error("fields", "nope").detail, "The error is in the \"fields\" parameter.");
+  EXPECT_EQ(records_error("fields", "a b").detail, "The error is in the \"fields\" parameter.");
+  EXPECT_EQ(records_error("where", "(").detail, "The error is in the \"where\" parameter.");
+  EXPECT_EQ(records_error("refine", "nope:1").detail, "The error is in the \"refine\" parameter.");
+  EXPECT_EQ(records_error("exclude", "nope:1").detail, "The error is in the \"exclude\" parameter.");
+  Request r = request();
+  r.limit = -2;
+  EXPECT_EQ(catch_error([&] { compile_records(fields(), r); }).message.rfind("rows ", 0), 0u);
+  r = request();
+  r.offset = -1;
+  EXPECT_EQ(catch_error([&] { compile_records(fields(), r); }).message.rfind("start ", 0), 0u);
 }
 
 TEST(OdsqlErrors, AllFieldsWithGroupBy) {

@@ -62,7 +62,7 @@ inline Caught catch_error(const std::function<void()>& f) {
 // Compiles records with one clause set; returns the error (thrown=false if none).
 inline Caught records_error(const std::string& clause, const std::string& text) {
   Request r = request();
-  if (clause == "select")
+  if (clause == "fields")
     r.select = text;
   else if (clause == "where")
     r.where = text;

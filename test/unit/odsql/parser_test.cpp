@@ -165,7 +165,7 @@ TEST(OdsqlParser, LongFlatChainsAreNotDeep) {
 TEST(OdsqlParser, SelectItems) {
   const std::string text =
       "*, name AS n, count(*), include(pop*), exclude(geo, `12`), 2 * height as `double h`";
-  const Source src{"select", text};
+  const Source src{"fields", text};
   auto items = parse_select(src);
   ASSERT_EQ(items.size(), 6u);
   EXPECT_EQ(items[0].kind, SelectItem::AllFields);
@@ -182,7 +182,7 @@ TEST(OdsqlParser, SelectItems) {
 TEST(OdsqlParser, SelectAliasErrors) {
   auto e = catch_error([] {
     const std::string t = "a as";
-    const Source src{"select", t};
+    const Source src{"fields", t};
     parse_select(src);
   });
   EXPECT_EQ(e.message,

@@ -168,7 +168,7 @@ TEST(OdsqlSecurity, HostileRefineAndExclude) {
 
 TEST(OdsqlSecurity, HugeInput) {
   const std::string big(100000, 'a');
-  for (const char* clause : {"select", "where", "group_by", "order_by", "refine"}) {
+  for (const char* clause : {"fields", "where", "group_by", "order_by", "refine"}) {
     auto e = records_error(clause, std::string(clause) == "refine" ? "name:" + big : big);
     EXPECT_EQ(e.sqlstate, "54000") << clause;
   }
@@ -186,7 +186,7 @@ TEST(OdsqlSecurity, ManyFacetsRefused) {
 
 TEST(OdsqlSecurity, DeepNestingRefusedEverywhere) {
   const std::string deep = std::string(200, '(') + "1" + std::string(200, ')');
-  for (const char* clause : {"select", "where", "group_by", "order_by"}) {
+  for (const char* clause : {"fields", "where", "group_by", "order_by"}) {
     EXPECT_EQ(records_error(clause, deep).sqlstate, "54001") << clause;
   }
 }
