@@ -129,3 +129,15 @@ SELECT format('| %s | %s | %s | %s | %s | %s |', c.name, q.row_count, x.create_m
   CROSS JOIN LATERAL public.bench_ms(c.hand, :runs) h
  ORDER BY c.n;
 SQL
+
+log "accuracy of the single-pass KNN against the crossing (random points)"
+psql_q -A -t <<'SQL'
+-- Points whose single-pass planar KNN neighbour is farther on the ground
+-- than the one the crossing found (the crossing is exact; see docs/crossings.md).
+SELECT format('single-pass KNN gave a farther station than the true nearest for %s of %s random points (worst by %s m)',
+              count(*) FILTER (WHERE h.d > x.distance_m + 0.001), count(*),
+              round(max(h.d - x.distance_m)::numeric, 1))
+  FROM opendata_data.c5 x
+  JOIN LATERAL (SELECT ST_Distance(x.geom::geography, g.geo_point::geography) AS d
+                  FROM opendata_data.gares g ORDER BY g.geo_point <-> x.geom LIMIT 1) h ON true;
+SQL
