@@ -195,7 +195,7 @@ check "anon reads the new dataset's view" '[{"id": 1, "rue": "rue Haute"}, {"id"
   "$(anon dst "SELECT jsonb_agg(to_jsonb(t) ORDER BY id) FROM opendata_api.bancs t")"
 check "the base URL restored in the catalog is used for new distributions" \
   "https://data.ville-a.example/bancs" \
-  "$(q dst "SELECT access_url FROM opendata.distributions x JOIN opendata.datasets d ON d.id = x.dataset_id WHERE d.slug = 'bancs'")"
+  "$(q dst "SELECT access_url FROM opendata.distributions x JOIN opendata.datasets d ON d.id = x.dataset_id WHERE d.slug = 'bancs' AND x.format = 'JSON'")"
 
 echo "# dump_restore: $FAILED failed"
 [ "$FAILED" -eq 0 ]
