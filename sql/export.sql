@@ -196,3 +196,25 @@ SELECT md5(string_agg(chunk, '' ORDER BY n)) = md5(opendata_api.export_geojson('
   FROM opendata.export_chunks('exp-gares', 'geojson', options => '{"precision": 6}') WITH ORDINALITY AS x(chunk, n);
 RESET DateStyle;
 RESET TimeZone;
+
+-- The media type handlers of the views (GET /<dataset> with Accept): the
+-- same writers over whole rows, with the default options.
+SET ROLE opendata_anon;
+\pset format unaligned
+\pset tuples_only on
+SELECT regress.shown(opendata_api.csv_agg(t)) FROM (SELECT * FROM opendata_api."exp-items" ORDER BY id) t;
+SELECT opendata_api.jsonl_agg(t) FROM (SELECT id, jour, vu FROM opendata_api."exp-items" ORDER BY id) t;
+SELECT opendata_api.geojson_agg(t) FROM (SELECT id, geom FROM opendata_api."exp-items" WHERE id <= 2 ORDER BY id) t;
+-- No row: a named row type still gives the CSV header; an anonymous one
+-- cannot; GeoJSON is an empty collection.
+SELECT regress.shown(opendata_api.csv_agg(t)) FROM opendata_api."exp-items" t WHERE false;
+SELECT length(opendata_api.csv_agg(t)) FROM (SELECT * FROM opendata_api."exp-items" WHERE false) t;
+SELECT opendata_api.geojson_agg(t) FROM (SELECT * FROM opendata_api."exp-items" WHERE false) t;
+-- The views' handlers agree with the export functions.
+SELECT opendata_api.jsonl_agg(t) = opendata_api.export_jsonl('exp-populations', order_by => 'codcom, coddep')
+       AS jsonl_same
+  FROM (SELECT * FROM opendata_api."exp-populations" ORDER BY codcom, coddep) t;
+\pset format aligned
+\pset tuples_only off
+SELECT regress.error_of($$SELECT opendata_api.csv_agg(1)$$);
+RESET ROLE;

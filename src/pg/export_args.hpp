@@ -29,8 +29,17 @@ inline ExportArgs export_args(FunctionCallInfo fcinfo) {
   a.dataset = text_arg(fcinfo, 0);
   if (!PG_ARGISNULL(kExportOptionsArg)) {
     Datum d = PG_GETARG_DATUM(kExportOptionsArg);
-    const char* text = call([d] { return DatumGetCString(DirectFunctionCall1(jsonb_out, d)); });
-    a.options = text;
+    // Over GET, PostgREST passes every argument as a JSON string, so the
+    // options object arrives as a jsonb string holding its JSON text: the
+    // string's content is the options.
+    JsonbValue inner;
+    Jsonb* jb = reinterpret_cast<Jsonb*>(call([d] { return PG_DETOAST_DATUM(d); }));
+    if (JB_ROOT_IS_SCALAR(jb) && JsonbExtractScalar(&jb->root, &inner) && inner.type == jbvString) {
+      a.options.assign(inner.val.string.val, inner.val.string.len);
+    } else {
+      const char* text = call([d] { return DatumGetCString(DirectFunctionCall1(jsonb_out, d)); });
+      a.options = text;
+    }
   }
   return a;
 }

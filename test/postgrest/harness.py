@@ -43,7 +43,20 @@ understood; anything else raises ``Unsupported`` rather than being guessed.
 - ``GET /rpc/<fn>?arg=value`` (named arguments from the query string) and
   ``POST /rpc/<fn>`` with a JSON object body (named arguments).
 - ``Accept``: application/json (default), ``application/vnd.pgrst.object+json``
-  (exactly one row, else 406), text/csv.
+  (exactly one row, else 406), text/csv, application/geo+json, and media
+  type handlers (PostgREST v12 ``custom_media``): a function returning a
+  domain named like a media type (``CREATE DOMAIN "text/csv" AS text``) is
+  served with that Content-Type when the Accept header asks for it; an
+  aggregate in an exposed schema whose (final) type is such a domain and
+  whose argument is a table/view row type, or ``anyelement`` for every
+  relation, is the handler of that media type for reads.  Negotiation
+  follows PostgREST's ``negotiateContent``: the accepted media types in
+  order of quality, the first that has a handler wins; for each one, the
+  handlers of the target itself (when ``select`` is the default), then the
+  ``anyelement`` ones, then the built-in ones (JSON for ``*/*``, CSV,
+  GeoJSON); none: 406 PGRST107.  As in v12 (PostgREST issue #3391), a
+  function returning a media-type domain still answers ``Accept: */*`` (or
+  no Accept) with JSON.
 - ``Prefer: count=exact`` (Content-Range total and 206 on a partial page),
   ``Prefer: tx=rollback|commit``.
 - ``Accept-Profile`` (reads) / ``Content-Profile`` (writes, POST to rpc)
@@ -72,6 +85,10 @@ IS_VALUES = {"null": "NULL", "not_null": "NOT NULL", "true": "TRUE", "false": "F
              "unknown": "UNKNOWN"}
 SINGULAR = "application/vnd.pgrst.object+json"
 SENTINEL_CHANNEL = "pgrst_harness_sentinel"
+# Media types PostgREST knows (MediaType.hs): their Content-Type carries a
+# charset; a custom one (MTOther) is sent as its name alone.
+BUILTIN_MEDIA = {"application/json", "text/csv", "application/geo+json", SINGULAR, "text/plain",
+                 "text/xml", "application/openapi+json"}
 
 
 class Unsupported(Exception):
@@ -282,6 +299,85 @@ class PostgREST:
                            hint="Only the following schemas are exposed: " + ", ".join(self.schemas))
         return schema
 
+    @staticmethod
+    def _accepts(headers):
+        """The accepted media types, best quality first (stable)."""
+        items = []
+        for pos, item in enumerate(headers.get("accept", "*/*").split(",")):
+            parts = [p.strip() for p in item.split(";")]
+            mt = parts[0].lower()
+            q = 1.0
+            for param in parts[1:]:
+                if param.startswith("q="):
+                    try:
+                        q = float(param[2:])
+                    except ValueError:
+                        q = 0.0
+            if mt and q > 0:
+                items.append((-q, pos, mt))
+        return [mt for _, _, mt in sorted(items)] or ["*/*"]
+
+    def _handlers(self, schemas):
+        """PostgREST's schema cache of media type handlers (SchemaCache.hs
+        mediaHandlers): {(target, media type): (kind, handler)} where target
+        is "schema.relation", "schema.function" or None for anyelement."""
+        with self.db.cursor() as cur:
+            cur.execute(r"""
+              WITH all_relations AS (
+                SELECT reltype FROM pg_class WHERE relkind IN ('v','r','m','f','p')
+                UNION SELECT oid FROM pg_type WHERE typname = 'anyelement'),
+              media_types AS (
+                SELECT t.oid, lower(t.typname) AS typname, t.typnamespace
+                  FROM pg_type t JOIN pg_type b ON t.typbasetype = b.oid
+                 WHERE t.typbasetype <> 0
+                   AND (t.typname ~* '^[A-Za-z0-9.-]+/[A-Za-z0-9.\+-]+$' OR t.typname = '*/*'))
+              SELECT 'agg', ps.nspname, p.proname,
+                     CASE WHEN a.typname = 'anyelement' THEN NULL ELSE asch.nspname END,
+                     CASE WHEN a.typname = 'anyelement' THEN NULL ELSE a.typname::text END, mt.typname
+                FROM media_types mt
+                JOIN pg_proc p ON p.prorettype = mt.oid
+                JOIN pg_namespace ps ON ps.oid = p.pronamespace
+                JOIN pg_aggregate g ON g.aggfnoid = p.oid
+                JOIN pg_type a ON a.oid = p.proargtypes[0]
+                JOIN pg_namespace asch ON asch.oid = a.typnamespace
+               WHERE ps.nspname = ANY(%s) AND p.pronargs = 1 AND a.oid IN (SELECT reltype FROM all_relations)
+              UNION ALL
+              SELECT 'func', ts.nspname, mt.typname, ps.nspname, p.proname::text, mt.typname
+                FROM pg_proc p
+                JOIN pg_namespace ps ON ps.oid = p.pronamespace
+                JOIN media_types mt ON p.prorettype = mt.oid
+                JOIN pg_namespace ts ON ts.oid = mt.typnamespace
+               WHERE ps.nspname = ANY(%s) AND NOT p.proretset AND p.prokind = 'f'""",
+                        (list(schemas), list(schemas)))
+            rows = cur.fetchall()
+        handlers = {(None, "*/*"): ("builtin", "json"), (None, "application/json"): ("builtin", "json"),
+                    (None, "text/csv"): ("builtin", "csv"), (None, "application/geo+json"): ("builtin", "geojson")}
+        for kind, hschema, hname, tschema, tname, mt in rows:
+            target = None if tname is None else (tschema, tname)
+            handlers[(target, mt)] = (kind, (hschema, hname), target)
+        return handlers
+
+    def _negotiate(self, plan, schema, name, default_select):
+        """Picks the handler and media type of a read or a call
+        (Plan.hs negotiateContent), or raises 406 PGRST107."""
+        handlers = self._handlers(self.schemas)
+        target = (schema, name)
+        for mt in plan["accepts"]:
+            if mt == SINGULAR:
+                plan["media"], plan["handler"] = SINGULAR, ("builtin", "singular")
+                return
+            if mt == "application/*":  # the stand-in's historical leniency
+                mt = "application/json"
+            found = None
+            if default_select:
+                found = handlers.get((target, "*/*")) or handlers.get((target, mt))
+            found = found or handlers.get((None, mt))
+            if found:
+                plan["handler"] = found
+                plan["media"] = "application/json" if mt == "*/*" else mt
+                return
+        raise ApiError(406, "PGRST107", "None of these media types are available: " + ", ".join(plan["accepts"]))
+
     def _media(self, headers):
         accept = headers.get("accept", "application/json")
         for item in accept.split(","):
@@ -306,7 +402,12 @@ class PostgREST:
         params = urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
         segments = [s for s in path.split("/") if s]
         schema = self._profile(method, headers)
-        media = self._media(headers)
+        try:
+            media = self._media(headers)
+        except ApiError:
+            if method not in ("GET", "HEAD") and not (len(segments) == 2 and segments[0] == "rpc"):
+                raise
+            media = None  # reads and calls negotiate with the handlers below
         prefer = self._prefer(headers)
         if isinstance(body, (str, bytes)):
             try:
@@ -314,6 +415,7 @@ class PostgREST:
             except ValueError as e:
                 raise ApiError(400, "PGRST102", "Empty or invalid json", details=str(e))
         plan = {"schema": schema, "media": media, "prefer": prefer, "path": path,
+                "accepts": self._accepts(headers), "handler": None,
                 "read_only": method in ("GET", "HEAD"), "count": prefer.get("count") == "exact"}
         if len(segments) == 2 and segments[0] == "rpc":
             if method not in ("GET", "HEAD", "POST"):
@@ -439,13 +541,14 @@ class PostgREST:
         plan["kind"] = "read" if method in ("GET", "HEAD") else "write"
         select = rest.get("select")
         if method in ("GET", "HEAD"):
+            self._negotiate(plan, schema, name, not select or select == "*")
             limit_text, offset = self._limit_offset(rest)
             plan["offset"] = offset
             source = "SELECT %s FROM %s%s%s%s" % (", ".join(self._select_list(target, select)), target,
                                                   where, self._order(target, rest.get("order")), limit_text)
             count = ("pgrst_source_count AS (SELECT 1 FROM %s%s), " % (target, where)) if plan["count"] else ""
             total = "(SELECT pg_catalog.count(*) FROM pgrst_source_count)" if plan["count"] else "null::bigint"
-            plan["sql"] = self._outer(source, count, total, plan["media"], "SELECT * FROM pgrst_source")
+            plan["sql"] = self._outer(source, count, total, plan["handler"], "SELECT * FROM pgrst_source")
             plan["params"] = sql.params
             return
         # Writes: the statement's own parameters first, the filters' after.
@@ -535,6 +638,8 @@ class PostgREST:
             args = {k: v for k, v in params if k in names and k not in RESERVED_PARAMS}
             query_params = [(k, v) for k, v in params if k not in args]
         fn = self._lookup_function(schema, name, list(args))
+        select_param = dict(query_params).get("select")
+        self._negotiate(plan, schema, name, not select_param or select_param == "*")
         if method == "POST":
             plan["read_only"] = fn["volatility"] in ("s", "i")
         sql = Sql()
@@ -573,11 +678,35 @@ class PostgREST:
             plan["offset"] = 0
         plan["kind"] = "call"
         plan["shape"] = shape
-        plan["sql"] = self._outer(source, "", "null::bigint", plan["media"], select, shape)
+        # A function returning one value or one row: page_total is the
+        # constant 1, and the body handler sees that one row (Statements.hs
+        # mainCall, pageCountSelectF), so a scalar handler needs no aggregate.
+        plan["sql"] = self._outer(source, "", "null::bigint", plan["handler"], select, shape,
+                                  single=not fn["retset"])
         plan["params"] = sql.params
 
     @staticmethod
-    def _outer(source, count_cte, total, media, select, shape="rows"):
+    def _outer(source, count_cte, total, media, select, shape="rows", single=False):
+        """media: "none", a media type of the writes' legacy path, or a
+        handler from _negotiate()."""
+        if isinstance(media, tuple):
+            kind = media[0]
+            if kind in ("agg", "func"):
+                fn = Sql.ident(media[1][0]) + "." + Sql.ident(media[1][1])
+                if kind == "func" or shape in ("scalar", "set_of_scalar"):
+                    # Customs on scalar results take the scalar (SqlFragment.customFuncF).
+                    arg = "_postgrest_t.pgrst_scalar"
+                elif media[2] is None:
+                    arg = "_postgrest_t"
+                else:
+                    arg = "_postgrest_t::" + Sql.ident(media[2][0]) + "." + Sql.ident(media[2][1])
+                body = "%s(%s)" % (fn, arg)
+                return PostgREST._outer_with(source, count_cte, total, body, select, single)
+            if media[1] == "geojson":
+                body = ("json_build_object('type', 'FeatureCollection', 'features', "
+                        "coalesce(json_agg(ST_AsGeoJSON(_postgrest_t)::json), '[]'))")
+                return PostgREST._outer_with(source, count_cte, total, body, select, single)
+            media = {"json": "application/json", "csv": "text/csv", "singular": SINGULAR}[media[1]]
         if media == "none":
             body = "''"
         elif media == "text/csv":
@@ -592,11 +721,16 @@ class PostgREST:
             body = "coalesce(json_agg(_postgrest_t)->0, 'null')"
         else:
             body = "coalesce(json_agg(_postgrest_t), '[]')"
+        return PostgREST._outer_with(source, count_cte, total, body, select, single)
+
+    @staticmethod
+    def _outer_with(source, count_cte, total, body, select, single=False):
+        page_total = "1" if single else "pg_catalog.count(_postgrest_t)"
         return ("WITH %spgrst_source AS (%s) SELECT %s AS total_result_set, "
-                "pg_catalog.count(_postgrest_t) AS page_total, %s::text AS body, "
+                "%s AS page_total, %s::text AS body, "
                 "nullif(current_setting('response.headers', true), '') AS response_headers, "
                 "nullif(current_setting('response.status', true), '') AS response_status "
-                "FROM (%s) _postgrest_t" % (count_cte, source, total, body, select))
+                "FROM (%s) _postgrest_t" % (count_cte, source, total, page_total, body, select))
 
     # -- running ----------------------------------------------------------------
 
@@ -682,8 +816,7 @@ class PostgREST:
             if not plan.get("returning"):
                 body = ""
         if body:
-            out["Content-Type"] = ("text/csv; charset=utf-8" if media == "text/csv"
-                                   else "%s; charset=utf-8" % media)
+            out["Content-Type"] = ("%s; charset=utf-8" % media if media in BUILTIN_MEDIA else media)
         if rollback and plan["prefer"].get("tx"):
             out["Preference-Applied"] = "tx=" + plan["prefer"]["tx"]
         if plan["count"]:
