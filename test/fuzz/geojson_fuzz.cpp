@@ -31,6 +31,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::string chunk;
     while (n.next_chunk(chunk)) {
       if (chunk.back() != '\n') __builtin_trap();
+      // COPY text must not carry NUL bytes: PostgreSQL rejects them.
+      if (chunk.find('\0') != std::string::npos) __builtin_trap();
     }
   } catch (const opendata::UserError&) {
   }
