@@ -125,8 +125,9 @@ SniffReport sniff_csv(std::string_view data, const CsvOptions& o) {
     rep.columns.push_back(std::move(p));
   }
   // "a;b;" headers (a delimiter at the end of every line) leave an unnamed,
-  // empty last column: drop it rather than create col_3 full of NULLs.
-  while (rep.dialect.header && !rep.columns.empty() && rep.columns.back().label.empty() &&
+  // empty last column: drop it rather than create col_3 full of NULLs.  The
+  // first column always stays: a table needs one (found by the fuzzer).
+  while (rep.dialect.header && rep.columns.size() > 1 && rep.columns.back().label.empty() &&
          rep.columns.back().non_null_count == 0 && !rep.columns.back().forced)
     rep.columns.pop_back();
   finish_geometry(rep, o);
