@@ -44,9 +44,8 @@ Side compile_side(const std::string& slug, const std::string& where, std::size_t
   req.limit = -1;
   odsql::Compiled compiled = odsql::compile_records(ds.fields, req);
   Side side;
-  side.from = "(" +
-              odsql::shift_params(odsql::without_params_cte(compiled.rows_sql), param_offset) +
-              ")";
+  side.from =
+      "(" + odsql::shift_params(odsql::without_params_cte(compiled.rows_sql), param_offset) + ")";
   for (const odsql::OutputColumn& c : compiled.columns) side.fields.push_back(c.name);
   for (const odsql::FieldInfo& f : ds.fields) {
     if (f.type == odsql::FieldType::GeoPoint || f.type == odsql::FieldType::GeoShape) {
@@ -115,13 +114,13 @@ CrossSql cross_select(const Side& left, const std::string& left_geometry, const 
 
 void check_rows(std::int64_t rows, std::int64_t min) {
   if (rows < min)
-    throw UserError("22023", "rows must be " + std::to_string(min) + " or more, not " +
-                                 std::to_string(rows));
+    throw UserError(
+        "22023", "rows must be " + std::to_string(min) + " or more, not " + std::to_string(rows));
   if (rows > g_max_page_size)
-    throw UserError("22023",
-                    "rows must be at most " + std::to_string(g_max_page_size) + ", not " +
-                        std::to_string(rows),
-                    "", "The limit is the setting opendata.max_page_size.");
+    throw UserError(
+        "22023",
+        "rows must be at most " + std::to_string(g_max_page_size) + ", not " + std::to_string(rows),
+        "", "The limit is the setting opendata.max_page_size.");
 }
 
 std::string required_text(FunctionCallInfo fcinfo, int i, const char* name) {
@@ -167,8 +166,7 @@ Datum opendata_cross(PG_FUNCTION_ARGS) {
     }
     if (!PG_ARGISNULL(4)) {
       const std::int64_t k = PG_GETARG_INT32(4);
-      if (predicate != "nearest")
-        throw UserError("22023", "k applies to predicate nearest only");
+      if (predicate != "nearest") throw UserError("22023", "k applies to predicate nearest only");
       if (k < 1 || k > 100)
         throw UserError("22023", "k must be from 1 to 100, not " + std::to_string(k));
       options += ", \"k\": " + std::to_string(k);
@@ -215,8 +213,7 @@ Datum opendata_near(PG_FUNCTION_ARGS) {
     std::string options = "{\"prefix\": \"\"";
     if (!PG_ARGISNULL(3)) {
       const double r = pg::finite_arg(fcinfo, 3, "radius_m");
-      if (r <= 0)
-        throw UserError("22023", "radius_m must be greater than 0, not " + pg::number(r));
+      if (r <= 0) throw UserError("22023", "radius_m must be greater than 0, not " + pg::number(r));
       options += ", \"max_distance_m\": " + pg::number(r);
     }
     const std::int64_t rows = pg::int_arg(fcinfo, 5, 10);
@@ -236,7 +233,8 @@ Datum opendata_near(PG_FUNCTION_ARGS) {
     params.push_back({FLOAT8OID, pg::number(lat)});
     pg::spi::execute_text_params(
         "SELECT count(*), coalesce(json_agg(to_json(c.*) ORDER BY c.distance_m), '[]'::json) "
-        "FROM (" + sql.select_sql + ") c WHERE c.distance_m IS NOT NULL",
+        "FROM (" +
+            sql.select_sql + ") c WHERE c.distance_m IS NOT NULL",
         params, true);
     std::string body = "{\"total_count\": " + pg::spi::value(0, 1).value_or("0") +
                        ", \"results\": " + pg::spi::value(0, 2).value_or("[]") + "}";
