@@ -13,6 +13,7 @@
 #include "pg/args.hpp"
 #include "pg/dataset_query.hpp"
 #include "pg/export_args.hpp"
+#include "pg/export_cells.hpp"
 
 extern "C" {
 #include "datatype/timestamp.h"
@@ -37,32 +38,6 @@ namespace ex = opendata::exporter;
 constexpr long kBatchRows = 1000;
 constexpr std::size_t kChunkBytes = 64 * 1024;
 
-// How each result column becomes a cell, decided once from its type.
-enum class Conv { Int2, Int4, Int8, Float8, Bool, Date, Bytea, Text, Json, Output };
-
-struct ColumnConv {
-  Conv conv;
-  FmgrInfo output;  // for Output, Json and numeric-like text
-};
-
-Conv conv_for(Oid type) {
-  switch (type) {
-    case INT2OID: return Conv::Int2;
-    case INT4OID: return Conv::Int4;
-    case INT8OID: return Conv::Int8;
-    case FLOAT8OID: return Conv::Float8;
-    case BOOLOID: return Conv::Bool;
-    case DATEOID: return Conv::Date;
-    case BYTEAOID: return Conv::Bytea;
-    case TEXTOID:
-    case VARCHAROID:
-    case BPCHAROID: return Conv::Text;
-    case JSONOID:
-    case JSONBOID: return Conv::Json;
-    default: return Conv::Output;  // numeric, float4: their digits as shown
-  }
-}
-
 ex::CellKind kind_of(odsql::FieldType t) {
   switch (t) {
     case odsql::FieldType::Integer: return ex::CellKind::Integer;
@@ -75,21 +50,6 @@ ex::CellKind kind_of(odsql::FieldType t) {
     case odsql::FieldType::Text: break;
   }
   return ex::CellKind::Text;
-}
-
-// ISO 8601, whatever DateStyle says.
-std::string_view iso_date(DateADT d, char* buf) {
-  if (DATE_NOT_FINITE(d)) return DATE_IS_NOBEGIN(d) ? "-infinity" : "infinity";
-  int y, m, day;
-  j2date(d + POSTGRES_EPOCH_JDATE, &y, &m, &day);
-  int n = y > 0 ? snprintf(buf, 32, "%04d-%02d-%02d", y, m, day)
-                : snprintf(buf, 32, "%04d-%02d-%02d BC", 1 - y, m, day);
-  return std::string_view(buf, n);
-}
-
-std::string_view varlena_view(Datum d) {
-  struct varlena* v = PG_DETOAST_DATUM_PACKED(d);
-  return std::string_view(VARDATA_ANY(v), VARSIZE_ANY_EXHDR(v));
 }
 
 class Export {
@@ -131,16 +91,16 @@ class Export {
     });
     Portal portal = spi::open_cursor("SELECT " + select + " FROM (" + compiled.rows_sql + ") x",
                                      bind(compiled.params));
-    std::vector<ColumnConv> convs;
+    // The geometry columns are selected as ST_AsBinary(): bytea is WKB.
+    std::unique_ptr<CellConverter> converter;
     std::vector<ex::Cell> cells(columns.size());
-    std::vector<char> date_bufs(columns.size() * 32);
     for (;;) {
       uint64 n = spi::fetch(portal, kBatchRows);
       if (n == 0) break;
-      if (convs.empty()) convs = column_convs(SPI_tuptable->tupdesc);
+      if (!converter) converter = std::make_unique<CellConverter>(SPI_tuptable->tupdesc, true);
       MemoryContext old = MemoryContextSwitchTo(batch_cxt);
       for (uint64 row = 0; row < n; row++) {
-        fill_cells(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, convs, cells, date_bufs);
+        converter->fill(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, cells);
         writer->add_row(cells.data(), cells.size());
         if (writer->buffer().size() >= kChunkBytes) {
           sink(writer->buffer());
@@ -163,63 +123,6 @@ class Export {
     std::string out = "\"";
     for (char c : name) out += (c == '"') ? std::string("\"\"") : std::string(1, c);
     return out + "\"";
-  }
-
-  static std::vector<ColumnConv> column_convs(TupleDesc desc) {
-    std::vector<ColumnConv> convs(desc->natts);
-    for (int i = 0; i < desc->natts; i++) {
-      Oid type = TupleDescAttr(desc, i)->atttypid;
-      convs[i].conv = conv_for(type);
-      if (convs[i].conv == Conv::Output || convs[i].conv == Conv::Json) {
-        ColumnConv* c = &convs[i];
-        call([type, c] {
-          Oid fn;
-          bool varlena;
-          getTypeOutputInfo(type, &fn, &varlena);
-          fmgr_info(fn, &c->output);
-        });
-      }
-    }
-    return convs;
-  }
-
-  // Runs in the batch memory context; the cells point into it (or into the
-  // tuple) until the batch is reset, after add_row().
-  static void fill_cells(HeapTuple tuple, TupleDesc desc, std::vector<ColumnConv>& convs,
-                         std::vector<ex::Cell>& cells, std::vector<char>& date_bufs) {
-    for (int i = 0; i < desc->natts; i++) {
-      bool isnull;
-      Datum d = heap_getattr(tuple, i + 1, desc, &isnull);
-      if (isnull) {
-        cells[i] = ex::Cell::null();
-        continue;
-      }
-      ColumnConv& c = convs[i];
-      switch (c.conv) {
-        case Conv::Int2: cells[i] = ex::Cell::integer(DatumGetInt16(d)); break;
-        case Conv::Int4: cells[i] = ex::Cell::integer(DatumGetInt32(d)); break;
-        case Conv::Int8: cells[i] = ex::Cell::integer(DatumGetInt64(d)); break;
-        case Conv::Float8: cells[i] = ex::Cell::number(DatumGetFloat8(d)); break;
-        case Conv::Bool: cells[i] = ex::Cell::boolean(DatumGetBool(d)); break;
-        case Conv::Date:
-          cells[i] = ex::Cell::date(iso_date(DatumGetDateADT(d), &date_bufs[i * 32]));
-          break;
-        case Conv::Bytea:
-          cells[i] = ex::Cell::geometry(call([d] { return varlena_view(d); }));
-          break;
-        case Conv::Text: cells[i] = ex::Cell::text_value(call([d] { return varlena_view(d); })); break;
-        case Conv::Json:
-        case Conv::Output: {
-          FmgrInfo* fn = &c.output;
-          const char* text = call([fn, d] { return OutputFunctionCall(fn, d); });
-          cells[i] = c.conv == Conv::Json ? ex::Cell::json(text) : ex::Cell::number_text(text);
-          if (c.conv == Conv::Output && TupleDescAttr(desc, i)->atttypid != NUMERICOID &&
-              TupleDescAttr(desc, i)->atttypid != FLOAT4OID)
-            cells[i] = ex::Cell::text_value(text);
-          break;
-        }
-      }
-    }
   }
 
   FunctionCallInfo fcinfo_;
