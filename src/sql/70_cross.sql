@@ -111,6 +111,23 @@ $$;
 COMMENT ON FUNCTION opendata.ensure_spatial_index(text) IS
   'create the GiST index crossings need on a dataset''s geometry, if missing; returns its name, or NULL';
 
+-- The same box as _expand_m, as SQL text to paste into a crossing: the
+-- extension's functions carry a pinned search_path, which keeps PostgreSQL
+-- from inlining them, and a function call per probed row costs more than
+-- the probe.  g and d are trusted SQL expressions.
+CREATE FUNCTION opendata._expand_m_sql(g text, d text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT format(
+    'CASE WHEN %2$s >= 89.9 OR ST_XMin(%1$s) - %4$s < -180 OR ST_XMax(%1$s) + %4$s > 180'
+    ' THEN ST_MakeEnvelope(-180, greatest(ST_YMin(%1$s) - %3$s, -90), 180, least(ST_YMax(%1$s) + %3$s, 90), 4326)'
+    ' ELSE ST_Expand(%1$s, %4$s, %3$s) END',
+    g,
+    format('(greatest(abs(ST_YMin(%s)), abs(ST_YMax(%s))) + %s / 110000.0)', g, g, d),
+    format('(%s / 110000.0)', d),
+    format('(%s / (110000.0 * cos(radians(least(greatest(abs(ST_YMin(%s)), abs(ST_YMax(%s))) + %s / 110000.0, 89.9)))))',
+           d, g, g, d))
+$$;
+
 -- The SQL of a crossing.  l_from and r_from are trusted relation texts (a
 -- relation name, or a parenthesised subquery built by src/pg/cross.cpp);
 -- fields and options come from the caller and are checked here.  Returns
@@ -259,12 +276,12 @@ BEGIN
       ' LEFT JOIN LATERAL (SELECT max(ST_Distance((%s)::geography, (k.g)::geography)) AS d'
       '   FROM (SELECT %s AS g FROM %s b WHERE %s IS NOT NULL ORDER BY %s <-> %s LIMIT %s) k) kd ON true'
       ' LEFT JOIN LATERAL (SELECT %s ST_Distance((%s)::geography, (%s)::geography) AS distance_m'
-      '   FROM %s b WHERE %s && opendata._expand_m(%s, %s) AND ST_DWithin((%s)::geography, (%s)::geography, %s)'
+      '   FROM %s b WHERE %s && (%s) AND ST_DWithin((%s)::geography, (%s)::geography, %s)'
       '   ORDER BY distance_m LIMIT %s) m ON true',
       array_to_string(lcols || rout || ARRAY['m.distance_m'], ', '), l_from,
       ga, gb, r_from, gb, gb, ga, k,
       coalesce(nullif(array_to_string(rin, ', '), '') || ',', ''), ga, gb,
-      r_from, gb, ga, CASE WHEN maxd IS NULL THEN '(kd.d * 1.000001 + 0.001)' ELSE format('least(kd.d * 1.000001 + 0.001, %s)', maxd) END,
+      r_from, gb, opendata._expand_m_sql(ga, CASE WHEN maxd IS NULL THEN '(kd.d * 1.000001 + 0.001)' ELSE format('least(kd.d * 1.000001 + 0.001, %s)', maxd) END),
       ga, gb, CASE WHEN maxd IS NULL THEN '(kd.d * 1.000001 + 0.001)' ELSE format('least(kd.d * 1.000001 + 0.001, %s)', maxd) END, k);
     RETURN;
   END IF;
@@ -273,8 +290,8 @@ BEGIN
     IF d IS NULL THEN
       RAISE EXCEPTION 'within_distance needs distance_m' USING ERRCODE = '22023';
     END IF;
-    cond := format('%s && opendata._expand_m(%s, %s) AND ST_DWithin((%s)::geography, (%s)::geography, %s)',
-                   gb, ga, d, ga, gb, d);
+    cond := format('%s && (%s) AND ST_DWithin((%s)::geography, (%s)::geography, %s)',
+                   gb, opendata._expand_m_sql(ga, d::text), ga, gb, d);
     IF outp = 'rows' THEN
       select_sql := format('SELECT %s FROM %s a JOIN LATERAL (SELECT %s ST_Distance((%s)::geography, (%s)::geography) AS distance_m FROM %s b WHERE %s) m ON true',
                            array_to_string(lcols || rout || ARRAY['m.distance_m'], ', '), l_from,
