@@ -17,6 +17,15 @@ SELECT slug, r->>'rows_loaded' AS rows, r->>'rows_rejected' AS rejected,
     ('populations-legales', opendata.import_csv_file('populations-legales', :'datadir' || '/insee_populations_legales_communes.csv',
        '{"metadata": {"publisher": "insee"}}'))) AS t(slug, r);
 
+\echo '-- Importing the GeoJSON commune boundaries'
+SELECT slug, r->>'rows_loaded' AS rows, r->>'geometry_column' AS geometry,
+       round((r->'timings_ms'->>'total')::numeric) AS ms
+  FROM (VALUES
+    ('communes-essonne', opendata.import_geojson_file('communes-essonne', :'datadir' || '/communes_91_essonne.geojson',
+       '{"metadata": {"publisher": "ign", "title": "Communes de l''Essonne", "description": "Limites des communes de l''Essonne (Admin Express COG 2018, simplifiées).", "license": "etalab-2.0", "themes": ["REGI"], "keywords": ["commune", "limites administratives"]}}')),
+    ('communes-seine-et-marne', opendata.import_geojson_file('communes-seine-et-marne', :'datadir' || '/communes_77_seine_et_marne.geojson',
+       '{"metadata": {"publisher": "ign", "title": "Communes de Seine-et-Marne", "description": "Limites des communes de Seine-et-Marne (Admin Express COG 2018, simplifiées).", "license": "etalab-2.0", "themes": ["REGI"], "keywords": ["commune", "limites administratives"]}}'))) AS t(slug, r);
+
 \echo '-- Describing them (DCAT-AP metadata)'
 SELECT opendata.set_metadata('gares', $${
   "title": "Emplacement des gares d'Île-de-France",
@@ -54,7 +63,8 @@ SELECT opendata.describe_field('gares', 'mode', '{"label": "Mode", "facet": true
 \echo '-- Publishing: one API view per dataset, a version in the history, NOTIFY pgrst'
 SELECT p->>'slug' AS slug, p->>'version' AS version, p->>'row_count' AS records, p->>'view' AS api_view
   FROM (SELECT opendata.publish(s) AS p
-          FROM unnest(ARRAY['gares', 'arbres-remarquables', 'populations-legales']) s) t;
+          FROM unnest(ARRAY['gares', 'arbres-remarquables', 'populations-legales',
+                            'communes-essonne', 'communes-seine-et-marne']) s) t;
 
 \echo '-- GET /datasets?select=dataset_id,title,publisher,records_count (what anon sees)'
 SET ROLE opendata_anon;

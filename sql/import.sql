@@ -60,6 +60,27 @@ SELECT r->>'rows_loaded' AS loaded, r->>'geometry_column' AS geometry
 SELECT r->>'rows_loaded' AS loaded
   FROM opendata.import_csv_file('populations', :'populations_csv') r;
 RESET ROLE;
+-- GeoJSON: properties become typed columns, geometries a geometry column.
+\set essonne_geojson :abs_srcdir '/data/communes_91_essonne.geojson'
+\set seine_et_marne_geojson :abs_srcdir '/data/communes_77_seine_et_marne.geojson'
+SELECT r->>'rows_loaded' AS loaded, r->>'format' AS format, r->>'geometry_column' AS geometry
+  FROM opendata.import_geojson_file('communes-91', :'essonne_geojson') r
+UNION ALL
+SELECT r->>'rows_loaded', r->>'format', r->>'geometry_column'
+  FROM opendata.import_geojson_file('communes-77', :'seine_et_marne_geojson') r;
+SELECT count(*), count(DISTINCT code), min(code), bool_and(ST_IsValid(geom)) AS valid,
+       bool_and(ST_SRID(geom) = 4326) AS wgs84, string_agg(DISTINCT ST_GeometryType(geom), ',') AS types
+  FROM opendata_data."communes-91";
+SELECT name, type, sql_type FROM opendata.fields
+ WHERE dataset_id = (SELECT id FROM opendata.datasets WHERE slug = 'communes-77') ORDER BY position;
+SELECT regress.error_of($$SELECT opendata.import_geojson('bad-json', convert_to('{"type": "FeatureCollection", "features": [', 'UTF8'))$$);
+SELECT regress.error_of($$SELECT opendata.import_geojson('not-fc', convert_to('[1, 2]', 'UTF8'))$$);
+SELECT regress.error_of($$SELECT opendata.import_geojson('x', convert_to('{}', 'UTF8'), '{"delimiter": ";"}')$$);
+-- The stations' "Geo Point" (WGS 84) lands within 1 m of their Lambert-93 x/y.
+SELECT count(*) AS stations,
+       count(*) FILTER (WHERE ST_Distance(ST_Transform(geo_point, 2154), ST_SetSRID(ST_MakePoint(x, y), 2154)) < 1) AS within_1m
+  FROM opendata_data.gares;
+
 -- Codes keep their leading zeros; counts are integers.
 SELECT codreg, coddep, codcom, com, ptot FROM opendata_data.populations ORDER BY coddep, codcom LIMIT 3;
 SELECT pg_typeof(ptot), pg_typeof(coddep) FROM opendata_data.populations LIMIT 1;

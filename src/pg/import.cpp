@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/ingest/geojson.hpp"
 #include "core/ingest/normalise.hpp"
 #include "core/ingest/options.hpp"
 #include "core/ingest/report.hpp"
@@ -26,6 +27,7 @@ extern "C" {
 #include "utils/fmgrprotos.h"
 
 PG_FUNCTION_INFO_V1(opendata_import_csv);
+PG_FUNCTION_INFO_V1(opendata_import_geojson);
 PG_FUNCTION_INFO_V1(opendata_sniff_csv);
 PG_FUNCTION_INFO_V1(opendata_read_server_file);
 }
@@ -142,19 +144,40 @@ void label_fields(const std::string& slug, const ingest::SniffReport& report) {
   }
 }
 
-nlohmann::json import_csv(const std::string& slug, std::string_view data,
-                          const std::string& options_text) {
+// The normaliser of either input format, behind one interface.
+struct Normaliser {
+  std::unique_ptr<ingest::CsvNormaliser> csv;
+  std::unique_ptr<ingest::GeoJsonNormaliser> geojson;
+  bool next_chunk(std::string& out) { return csv ? csv->next_chunk(out) : geojson->next_chunk(out); }
+  std::uint64_t rows_rejected() const { return csv ? csv->rows_rejected() : geojson->rows_rejected(); }
+  const std::vector<ingest::RejectedRow>& rejected() const {
+    return csv ? csv->rejected() : geojson->rejected();
+  }
+};
+
+ingest::SniffReport sniff(ingest::InputFormat format, std::string_view data,
+                          const ingest::CsvOptions& options) {
+  return format == ingest::InputFormat::Csv ? ingest::sniff_csv(data, options)
+                                            : ingest::read_geojson(data, options);
+}
+
+nlohmann::json import_file(const std::string& slug, std::string_view data,
+                           const std::string& options_text, ingest::InputFormat format) {
   auto started = Clock::now();
   ImportRequest req = parse_request(options_text);
-  ingest::CsvOptions options = ingest::parse_options(req.file_options);
+  ingest::CsvOptions options = ingest::parse_options(req.file_options, format);
 
   spi::connect();
-  ingest::SniffReport report = ingest::sniff_csv(data, options);
+  ingest::SniffReport report = sniff(format, data, options);
   double sniff_ms = ms_since(started);
 
   Oid table = req.mode == "create" ? create_table(slug, report) : reuse_table(slug, report);
   auto load_started = Clock::now();
-  ingest::CsvNormaliser normaliser(data, options, report);
+  Normaliser normaliser;
+  if (format == ingest::InputFormat::Csv)
+    normaliser.csv = std::make_unique<ingest::CsvNormaliser>(data, options, report);
+  else
+    normaliser.geojson = std::make_unique<ingest::GeoJsonNormaliser>(data, options, report);
   std::uint64_t loaded = copy_into(table, [&](std::string& out) { return normaliser.next_chunk(out); });
   double load_ms = ms_since(load_started);
 
@@ -199,16 +222,29 @@ nlohmann::json import_csv(const std::string& slug, std::string_view data,
 
 using namespace opendata;
 
-// _import_csv(slug text, data bytea, options text) -> text (JSON report)
-Datum opendata_import_csv(PG_FUNCTION_ARGS) {
-  return pg::boundary([&] {
+namespace opendata::pg {
+namespace {
+// _import_csv / _import_geojson(slug text, data bytea, options text) -> text
+// (the JSON report).
+Datum import_entry(FunctionCallInfo fcinfo, ingest::InputFormat format) {
+  return boundary([&] {
     if (PG_ARGISNULL(0)) throw UserError("22023", "slug must be given");
     if (PG_ARGISNULL(1)) throw UserError("22023", "data must be given");
-    std::string slug = pg::text_arg(fcinfo, 0);
-    std::string_view data = pg::text_view(PG_GETARG_DATUM(1));
-    nlohmann::json report = pg::import_csv(slug, data, pg::text_arg(fcinfo, 2));
-    return pg::text_datum(report.dump());
+    std::string slug = text_arg(fcinfo, 0);
+    std::string_view data = text_view(PG_GETARG_DATUM(1));
+    nlohmann::json report = import_file(slug, data, text_arg(fcinfo, 2), format);
+    return text_datum(report.dump());
   });
+}
+}  // namespace
+}  // namespace opendata::pg
+
+Datum opendata_import_csv(PG_FUNCTION_ARGS) {
+  return pg::import_entry(fcinfo, ingest::InputFormat::Csv);
+}
+
+Datum opendata_import_geojson(PG_FUNCTION_ARGS) {
+  return pg::import_entry(fcinfo, ingest::InputFormat::GeoJson);
 }
 
 // _sniff_csv(data bytea, options text) -> text (JSON report)

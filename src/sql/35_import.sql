@@ -9,6 +9,8 @@ GRANT USAGE, CREATE ON SCHEMA opendata_data TO opendata_publisher;
 
 CREATE FUNCTION opendata._import_csv(slug text, data bytea, options text) RETURNS text
 LANGUAGE c VOLATILE AS 'MODULE_PATHNAME', 'opendata_import_csv';
+CREATE FUNCTION opendata._import_geojson(slug text, data bytea, options text) RETURNS text
+LANGUAGE c VOLATILE AS 'MODULE_PATHNAME', 'opendata_import_geojson';
 CREATE FUNCTION opendata._sniff_csv(data bytea, options text) RETURNS text
 LANGUAGE c IMMUTABLE AS 'MODULE_PATHNAME', 'opendata_sniff_csv';
 CREATE FUNCTION opendata._read_server_file(path text) RETURNS bytea
@@ -25,6 +27,18 @@ LANGUAGE sql VOLATILE AS $$
 $$;
 COMMENT ON FUNCTION opendata.import_csv_file(text, text, jsonb) IS
   'import_csv() from a file on the database server (superusers and pg_read_server_files only)';
+
+CREATE FUNCTION opendata.import_geojson(slug text, data bytea, options jsonb DEFAULT '{}') RETURNS jsonb
+LANGUAGE sql VOLATILE AS $$ SELECT opendata._import_geojson(slug, data, options::text)::jsonb $$;
+COMMENT ON FUNCTION opendata.import_geojson(text, bytea, jsonb) IS
+  'load a GeoJSON FeatureCollection into a new table (or replace a dataset''s data) and register it';
+
+CREATE FUNCTION opendata.import_geojson_file(slug text, path text, options jsonb DEFAULT '{}') RETURNS jsonb
+LANGUAGE sql VOLATILE AS $$
+  SELECT opendata._import_geojson(slug, opendata._read_server_file(path), options::text)::jsonb
+$$;
+COMMENT ON FUNCTION opendata.import_geojson_file(text, text, jsonb) IS
+  'import_geojson() from a file on the database server (superusers and pg_read_server_files only)';
 
 CREATE FUNCTION opendata.sniff_csv(data bytea, options jsonb DEFAULT '{}') RETURNS jsonb
 LANGUAGE sql IMMUTABLE AS $$ SELECT opendata._sniff_csv(data, options::text)::jsonb $$;

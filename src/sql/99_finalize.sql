@@ -46,6 +46,8 @@ GRANT EXECUTE ON FUNCTION
   opendata.explain_odsql(text, text, text, text, text, int, int, text[], text[], text, text),
   opendata.import_csv(text, bytea, jsonb), opendata._import_csv(text, bytea, text),
   opendata.import_csv_file(text, text, jsonb), opendata._read_server_file(text),
+  opendata.import_geojson(text, bytea, jsonb), opendata._import_geojson(text, bytea, text),
+  opendata.import_geojson_file(text, text, jsonb),
   opendata.sniff_csv(bytea, jsonb), opendata._sniff_csv(bytea, text),
   opendata._truncate_for_import(text), opendata._record_import(text, bigint, text),
   opendata._check_slug(text), opendata._reserved_slugs(),
