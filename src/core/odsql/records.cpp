@@ -40,25 +40,6 @@ bool matches(const std::string& pattern, const std::string& name) {
   return p == n;
 }
 
-Type type_of(FieldType t) {
-  switch (t) {
-    case FieldType::Text:
-      return Type::Text;
-    case FieldType::Integer:
-      return Type::Int;
-    case FieldType::Double:
-      return Type::Float;
-    case FieldType::Date:
-      return Type::Date;
-    case FieldType::DateTime:
-      return Type::DateTime;
-    case FieldType::Boolean:
-      return Type::Bool;
-    default:
-      return Type::Geo;
-  }
-}
-
 // The field type an output column has, for the exports' cell kinds.
 FieldType field_type_of(Type t) {
   switch (t) {
@@ -75,7 +56,7 @@ FieldType field_type_of(Type t) {
 Output field_output(const FieldInfo& f) {
   Output o;
   o.name = f.name;
-  o.expr = Expr{quote_ident(f.name), type_of(f.type), false, {}};
+  o.expr = Expr{quote_ident(f.name), expr_type(f.type), false, {}};
   o.plain_field = true;
   return o;
 }

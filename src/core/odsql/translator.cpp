@@ -60,7 +60,7 @@ std::string Translator::as_timestamptz(const Expr& e) {
   return e.sql;
 }
 
-static Type field_type(FieldType t) {
+Type expr_type(FieldType t) {
   switch (t) {
     case FieldType::Text:
       return Type::Text;
@@ -93,7 +93,7 @@ Expr Translator::field(const Node& n) {
   const FieldInfo& f = schema_.resolve(src_, n.begin, n.text);
   Expr e;
   e.sql = quote_ident(f.name);
-  e.type = field_type(f.type);
+  e.type = expr_type(f.type);
   return e;
 }
 

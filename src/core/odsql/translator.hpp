@@ -20,6 +20,9 @@ enum class Type { Null, Text, Int, Float, Date, DateTime, Bool, Geo };
 
 const char* type_name(Type t);
 
+// The expression type of a dataset field.
+Type expr_type(FieldType t);
+
 struct Expr {
   std::string sql;
   Type type = Type::Null;
