@@ -161,6 +161,10 @@ RESET ROLE;
 -- A restricted dataset: only its organization (and admins) can read it.
 SET ROLE regress_bob;
 SELECT opendata.set_metadata('gares', '{"access": "restricted"}')->>'access' AS access;
+-- Restricting a published dataset takes effect at once, before any republish.
+SET ROLE opendata_anon;
+SELECT regress.error_of('SELECT * FROM opendata_api.gares');
+SET ROLE regress_bob;
 SELECT opendata.publish('gares')->>'version' AS version;
 SELECT count(*) AS bob_reads FROM opendata_api.gares;
 SET ROLE opendata_anon;
@@ -194,6 +198,9 @@ SELECT action, version FROM opendata.history
 SET ROLE opendata_anon;
 SELECT count(*) AS anon_datasets FROM opendata_api.datasets;
 SELECT count(*) AS anon_reuse_links FROM opendata.reuse_datasets;
+-- The owner of the source keeps its own rights on it.
+SET ROLE regress_alice;
+SELECT count(*) AS alice_reads_her_table FROM public.trees;
 RESET ROLE;
 
 -- A non-publisher can do nothing.

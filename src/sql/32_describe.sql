@@ -28,8 +28,14 @@ CREATE FUNCTION opendata.set_metadata(slug text, metadata jsonb) RETURNS jsonb
 LANGUAGE plpgsql SECURITY DEFINER AS $$
 DECLARE
   ds opendata.datasets := opendata._dataset_for_update(slug);
+  updated opendata.datasets;
 BEGIN
   PERFORM opendata._apply_metadata(ds.id, metadata, opendata._caller());
+  SELECT * INTO updated FROM opendata.datasets d WHERE d.id = ds.id;
+  -- Restricting (or opening) a published dataset takes effect at once.
+  IF updated.status = 'published' AND updated.access IS DISTINCT FROM ds.access THEN
+    PERFORM opendata._grant_readers(updated);
+  END IF;
   RETURN opendata._dataset_summary(ds.id);
 END
 $$;

@@ -46,7 +46,9 @@ BEGIN
     FOREACH r IN ARRAY ARRAY['opendata_anon', 'opendata_admin']::name[]
                        || ARRAY(SELECT m.member FROM opendata.organization_members m
                                  WHERE m.organization_id = ds.organization_id) LOOP
-      IF EXISTS (SELECT FROM pg_roles WHERE rolname = r) THEN
+      -- Never from the source's owner: that would revoke its own rights.
+      IF EXISTS (SELECT FROM pg_roles WHERE rolname = r)
+         AND r <> (SELECT pg_get_userbyid(relowner) FROM pg_class WHERE oid = ds.source) THEN
         EXECUTE format('REVOKE SELECT ON %s FROM %I', ds.source, r);
       END IF;
     END LOOP;
@@ -113,6 +115,35 @@ LANGUAGE sql STABLE AS $$
   VALUES ('JSON', 'API records (PostgREST)', 'application/json', base || '/' || ds.slug)
 $$;
 
+-- Readers get the API view and, because it is security_invoker, the
+-- visible columns of the source: hidden fields stay unreadable even
+-- directly.  Run at publish, and when the access of a published dataset
+-- changes, so that restricting it takes effect at once.
+CREATE FUNCTION opendata._grant_readers(ds opendata.datasets) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+  r name;
+BEGIN
+  EXECUTE format('REVOKE ALL ON opendata_api.%I FROM PUBLIC, opendata_anon', ds.slug);
+  EXECUTE format('REVOKE SELECT ON %s FROM opendata_anon', ds.source);
+  FOREACH r IN ARRAY ARRAY(SELECT m.member FROM opendata.organization_members m
+                            WHERE m.organization_id = ds.organization_id) LOOP
+    IF EXISTS (SELECT FROM pg_roles WHERE rolname = r) THEN
+      EXECUTE format('REVOKE ALL ON opendata_api.%I FROM %I', ds.slug, r);
+    END IF;
+  END LOOP;
+  FOREACH r IN ARRAY opendata._readers(ds) LOOP
+    EXECUTE format('GRANT SELECT ON opendata_api.%I TO %I', ds.slug, r);
+    EXECUTE format('GRANT USAGE ON SCHEMA %I TO %I',
+                   (SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                     WHERE c.oid = ds.source), r);
+    EXECUTE format('GRANT SELECT (%s) ON %s TO %I',
+                   (SELECT string_agg(format('%I', f.name), ', ') FROM opendata.fields f
+                     WHERE f.dataset_id = ds.id AND NOT f.hidden), ds.source, r);
+  END LOOP;
+END
+$$;
+
 CREATE FUNCTION opendata.publish(slug text) RETURNS jsonb
 LANGUAGE plpgsql SECURITY DEFINER AS $$
 DECLARE
@@ -167,19 +198,7 @@ BEGIN
   END;
   EXECUTE format('COMMENT ON VIEW opendata_api.%I IS %L', slug, ds.title);
 
-  -- Readers get the view and, because it is security_invoker, the visible
-  -- columns of the source: hidden fields stay unreadable even directly.
-  EXECUTE format('REVOKE ALL ON opendata_api.%I FROM PUBLIC, opendata_anon', slug);
-  EXECUTE format('REVOKE SELECT ON %s FROM opendata_anon', ds.source);
-  FOREACH r IN ARRAY opendata._readers(ds) LOOP
-    EXECUTE format('GRANT SELECT ON opendata_api.%I TO %I', slug, r);
-    EXECUTE format('GRANT USAGE ON SCHEMA %I TO %I',
-                   (SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-                     WHERE c.oid = ds.source), r);
-    EXECUTE format('GRANT SELECT (%s) ON %s TO %I',
-                   (SELECT string_agg(format('%I', f.name), ', ') FROM opendata.fields f
-                     WHERE f.dataset_id = ds.id AND NOT f.hidden), ds.source, r);
-  END LOOP;
+  PERFORM opendata._grant_readers(ds);
 
   EXECUTE format('SELECT count(*) FROM %s', ds.source) INTO row_count;
   diff := opendata._diff_since_last(ds);
