@@ -1,5 +1,7 @@
+#include "core/odsql/schema.hpp"
 #include "pg/dataset_query.hpp"
 
+#include "pg/args.hpp"
 #include "pg/settings.hpp"
 
 namespace opendata::pg {
@@ -60,10 +62,24 @@ PublishedDataset load_published_dataset(const std::string& slug) {
     if (spi::value(row, 3) == std::optional<std::string>("t")) ds.facet_fields.push_back(name);
     if (spi::value(row, 4) == std::optional<std::string>("t")) ds.key_field = name;
   }
-  std::string quoted = slug;
-  for (std::size_t i = 0; (i = quoted.find('"', i)) != std::string::npos; i += 2) quoted.insert(i, "\"");
-  ds.relation = "opendata_api.\"" + quoted + "\"";
+  ds.relation = "opendata_api." + odsql::quote_ident(slug);
   return ds;
+}
+
+odsql::Request odsql_request(FunctionCallInfo fcinfo, const PublishedDataset& ds,
+                             std::int64_t default_limit) {
+  odsql::Request req;
+  req.relation = ds.relation;
+  req.select = text_arg(fcinfo, 1);
+  req.where = text_arg(fcinfo, 2);
+  req.group_by = text_arg(fcinfo, 3);
+  req.order_by = text_arg(fcinfo, 4);
+  req.limit = int_arg(fcinfo, 5, default_limit);
+  req.offset = int_arg(fcinfo, 6, 0);
+  req.refine = text_array_arg(fcinfo, 7);
+  req.exclude = text_array_arg(fcinfo, 8);
+  req.timezone = PG_ARGISNULL(10) ? std::string("UTC") : text_arg(fcinfo, 10);
+  return req;
 }
 
 std::vector<spi::TextParam> bind(const std::vector<odsql::Param>& params) {

@@ -26,6 +26,13 @@ struct PublishedDataset {
 // Needs an SPI connection.
 PublishedDataset load_published_dataset(const std::string& slug);
 
+// The ODSQL request in the arguments shared by records(), explain_odsql()
+// and the exports, in this order: dataset, fields, where, group_by,
+// order_by, rows, start, refine, exclude, lang, timezone.  `rows` defaults
+// to `default_limit` (-1: no limit).
+odsql::Request odsql_request(FunctionCallInfo fcinfo, const PublishedDataset& ds,
+                             std::int64_t default_limit);
+
 std::vector<spi::TextParam> bind(const std::vector<odsql::Param>& params);
 
 struct Count {

@@ -10,6 +10,7 @@
 #include "core/export/options.hpp"
 #include "core/export/writer.hpp"
 #include "core/odsql/compiler.hpp"
+#include "core/odsql/schema.hpp"
 #include "pg/args.hpp"
 #include "pg/dataset_query.hpp"
 #include "pg/export_args.hpp"
@@ -74,7 +75,7 @@ class Export {
       for (std::size_t f = 0; f < ds.fields.size(); f++)
         if (ds.fields[f].name == c.name) label = ds.labels[f];
       columns.push_back(ex::Column{c.name, label, kind_of(c.type)});
-      std::string col = "x." + quote_identifier_cpp(c.name);
+      std::string col = "x." + odsql::quote_ident(c.name);
       bool geo = c.type == odsql::FieldType::GeoPoint || c.type == odsql::FieldType::GeoShape;
       select += (i ? ", " : "") + (geo ? "ST_AsBinary(" + col + ")" : col);
     }
@@ -119,12 +120,6 @@ class Export {
   }
 
  private:
-  static std::string quote_identifier_cpp(const std::string& name) {
-    std::string out = "\"";
-    for (char c : name) out += (c == '"') ? std::string("\"\"") : std::string(1, c);
-    return out + "\"";
-  }
-
   FunctionCallInfo fcinfo_;
   ex::Format format_;
 };

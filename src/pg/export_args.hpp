@@ -47,21 +47,11 @@ inline ExportArgs export_args(FunctionCallInfo fcinfo) {
 // The ODSQL request of an export: as records(), but no page limit unless
 // `rows` is given.
 inline odsql::Request export_request(FunctionCallInfo fcinfo, const PublishedDataset& ds) {
-  odsql::Request req;
-  req.relation = ds.relation;
-  req.select = text_arg(fcinfo, 1);
-  req.where = text_arg(fcinfo, 2);
-  req.group_by = text_arg(fcinfo, 3);
-  req.order_by = text_arg(fcinfo, 4);
-  req.limit = int_arg(fcinfo, 5, -1);
-  req.offset = int_arg(fcinfo, 6, 0);
+  odsql::Request req = odsql_request(fcinfo, ds, -1);
   if (req.limit < -1 || (!PG_ARGISNULL(5) && req.limit < 0))
     throw UserError("22023", "rows must be zero or more, not " + std::to_string(req.limit));
   if (req.offset < 0)
     throw UserError("22023", "start must be zero or more, not " + std::to_string(req.offset));
-  req.refine = text_array_arg(fcinfo, 7);
-  req.exclude = text_array_arg(fcinfo, 8);
-  req.timezone = PG_ARGISNULL(10) ? std::string("UTC") : text_arg(fcinfo, 10);
   return req;
 }
 

@@ -17,6 +17,7 @@
 #include "core/ingest/options.hpp"
 #include "core/ingest/report.hpp"
 #include "core/ingest/sniff.hpp"
+#include "core/odsql/schema.hpp"
 #include "pg/args.hpp"
 #include "pg/copy_loader.hpp"
 #include "pg/spi.hpp"
@@ -35,6 +36,7 @@ PG_FUNCTION_INFO_V1(opendata_read_server_file);
 namespace opendata::pg {
 namespace {
 
+using odsql::quote_ident;
 using Clock = std::chrono::steady_clock;
 
 double ms_since(Clock::time_point t) {
@@ -71,15 +73,6 @@ ImportRequest parse_request(const std::string& options_text) {
   }
   r.file_options = std::move(options);
   return r;
-}
-
-std::string quote_ident(const std::string& name) {
-  std::string out = "\"";
-  for (char c : name) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
 }
 
 std::string table_of(const std::string& slug) { return "opendata_data." + quote_ident(slug); }

@@ -29,24 +29,6 @@ void check_page(std::int64_t rows, std::int64_t start) {
     throw UserError("22023", "start must be zero or more, not " + std::to_string(start));
 }
 
-// Arguments shared by records() and explain_odsql(), in this order:
-// dataset, fields, where, group_by, order_by, rows, start, refine, exclude,
-// lang, timezone.
-odsql::Request records_request(FunctionCallInfo fcinfo, const PublishedDataset& ds) {
-  odsql::Request req;
-  req.relation = ds.relation;
-  req.select = text_arg(fcinfo, 1);
-  req.where = text_arg(fcinfo, 2);
-  req.group_by = text_arg(fcinfo, 3);
-  req.order_by = text_arg(fcinfo, 4);
-  req.limit = int_arg(fcinfo, 5, 10);
-  req.offset = int_arg(fcinfo, 6, 0);
-  req.refine = text_array_arg(fcinfo, 7);
-  req.exclude = text_array_arg(fcinfo, 8);
-  req.timezone = PG_ARGISNULL(10) ? std::string("UTC") : text_arg(fcinfo, 10);
-  return req;
-}
-
 std::string dataset_arg(FunctionCallInfo fcinfo) {
   if (PG_ARGISNULL(0)) throw UserError("22023", "dataset must be given");
   return text_arg(fcinfo, 0);
@@ -71,7 +53,7 @@ Datum opendata_records(PG_FUNCTION_ARGS) {
     std::string slug = pg::dataset_arg(fcinfo);
     pg::spi::connect();
     pg::PublishedDataset ds = pg::load_published_dataset(slug);
-    odsql::Request req = pg::records_request(fcinfo, ds);
+    odsql::Request req = pg::odsql_request(fcinfo, ds, 10);
     pg::check_page(req.limit, req.offset);
     odsql::Compiled compiled = odsql::compile_records(ds.fields, req);
     auto params = pg::bind(compiled.params);
@@ -112,7 +94,7 @@ Datum opendata_explain_odsql(PG_FUNCTION_ARGS) {
     std::string slug = pg::dataset_arg(fcinfo);
     pg::spi::connect();
     pg::PublishedDataset ds = pg::load_published_dataset(slug);
-    odsql::Request req = pg::records_request(fcinfo, ds);
+    odsql::Request req = pg::odsql_request(fcinfo, ds, 10);
     odsql::Compiled compiled = odsql::compile_records(ds.fields, req);
     pg::spi::finish();
     return pg::text_datum(odsql::explain_sql(compiled));
