@@ -33,7 +33,10 @@ ensure_packages() {
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
       "${missing[@]}" >/dev/null
   fi
-  PG_CONFIG="/usr/lib/postgresql/$PG_MAJOR/bin/pg_config"
+  # A preset PG_CONFIG selects another PostgreSQL installation, such as the
+  # private copy scripts/private-pg.sh makes so that two checkouts can build,
+  # install and test at once without replacing each other's opendata.so.
+  PG_CONFIG="${PG_CONFIG:-/usr/lib/postgresql/$PG_MAJOR/bin/pg_config}"
   PG_BINDIR="$("$PG_CONFIG" --bindir)"
   PGXS_DIR="$("$PG_CONFIG" --pkglibdir)/pgxs"
   export PG_CONFIG PG_BINDIR PGXS_DIR
