@@ -17,21 +17,13 @@
 #   POINTS=20000 RUNS=3 bash bench/cross.sh
 #
 # Prints a Markdown table, as copied into docs/performance.md ("Crossings").
-source "$(dirname "$0")/../scripts/lib.sh"
-ensure_packages
-if [ "${SKIP_BUILD:-}" = "" ]; then build_and_install; fi
+source "$(dirname "$0")/lib.sh"
 
 POINTS="${POINTS:-100000}"
 RUNS="${RUNS:-5}"
-PORT="${BENCH_PORT:-54362}"
-dir="$(owned_tmpdir bench-cross)"
-cleanup() { if [ -z "${KEEP_CLUSTER:-}" ]; then stop_cluster "$dir"; rm -rf "$dir"; fi; }
-trap cleanup EXIT
-start_cluster "$dir" "$PORT"
+bench_cluster bench-cross 54362
 cp "$REPO_DIR"/data/*.csv "$REPO_DIR"/data/*.geojson "$dir/"
 if [ "$(id -u)" -eq 0 ]; then chown postgres:postgres "$dir"/*.csv "$dir"/*.geojson; fi
-psql_q() { "$PG_BINDIR/psql" -X -q -v ON_ERROR_STOP=1 -h "$dir" -p "$PORT" -U postgres -d postgres "$@"; }
-export PGOPTIONS="-c client_min_messages=warning"
 
 log "loading the sample files and $POINTS random points"
 psql_q -v datadir="$dir" -v n="$POINTS" >/dev/null <<'SQL'

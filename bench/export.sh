@@ -22,20 +22,12 @@
 #   ROWS=100000 RUNS=1 bash bench/export.sh
 #
 # Prints a Markdown report, as copied into docs/performance.md.
-source "$(dirname "$0")/../scripts/lib.sh"
-ensure_packages
-if [ "${SKIP_BUILD:-}" = "" ]; then build_and_install; fi
+source "$(dirname "$0")/lib.sh"
 
 ROWS="${ROWS:-1000000}"
 RUNS="${RUNS:-3}"
-PORT="${BENCH_PORT:-54362}"
-dir="$(owned_tmpdir bench-export)"
-cleanup() { if [ -z "${KEEP_CLUSTER:-}" ]; then stop_cluster "$dir"; rm -rf "$dir"; fi; }
-trap cleanup EXIT
-start_cluster "$dir" "$PORT"
-export PGOPTIONS="-c client_min_messages=warning"
+bench_cluster bench-export 54362
 conn=(-h "$dir" -p "$PORT" -U postgres -d postgres)
-psql_q() { "$PG_BINDIR/psql" -X -q -v ON_ERROR_STOP=1 "${conn[@]}" "$@"; }
 out="$dir/out"
 mkdir -p "$out"
 

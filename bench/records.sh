@@ -13,19 +13,11 @@
 #
 # Prints a Markdown report (per-query medians, their ratio, and whether both
 # answers are equal), as copied into docs/performance.md.
-source "$(dirname "$0")/../scripts/lib.sh"
-ensure_packages
-if [ "${SKIP_BUILD:-}" = "" ]; then build_and_install; fi
+source "$(dirname "$0")/lib.sh"
 
 ROWS="${ROWS:-1000000}"
 RUNS="${RUNS:-7}"
-PORT="${BENCH_PORT:-54371}"
-dir="$(owned_tmpdir bench)"
-cleanup() { if [ -z "${KEEP_CLUSTER:-}" ]; then stop_cluster "$dir"; rm -rf "$dir"; fi; }
-trap cleanup EXIT
-start_cluster "$dir" "$PORT"
-psql_q() { "$PG_BINDIR/psql" -X -q -v ON_ERROR_STOP=1 -h "$dir" -p "$PORT" -U postgres -d postgres "$@"; }
-export PGOPTIONS="-c client_min_messages=warning"
+bench_cluster bench 54371
 
 log "generating $ROWS rows"
 gen_start=$(date +%s)

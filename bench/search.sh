@@ -12,19 +12,11 @@
 #
 # Prints a Markdown report (per-query medians, overall median and p95, and
 # the ILIKE/search ratio), as copied into docs/performance.md.
-source "$(dirname "$0")/../scripts/lib.sh"
-ensure_packages
-if [ "${SKIP_BUILD:-}" = "" ]; then build_and_install; fi
+source "$(dirname "$0")/lib.sh"
 
 DATASETS="${DATASETS:-50000}"
 RUNS="${RUNS:-15}"
-PORT="${BENCH_PORT:-54352}"
-dir="$(owned_tmpdir bench-search)"
-cleanup() { if [ -z "${KEEP_CLUSTER:-}" ]; then stop_cluster "$dir"; rm -rf "$dir"; fi; }
-trap cleanup EXIT
-start_cluster "$dir" "$PORT"
-psql_q() { "$PG_BINDIR/psql" -X -q -v ON_ERROR_STOP=1 -h "$dir" -p "$PORT" -U postgres -d postgres "$@"; }
-export PGOPTIONS="-c client_min_messages=warning"
+bench_cluster bench-search 54352
 
 log "generating $DATASETS datasets"
 gen_start=$(date +%s)
