@@ -10,18 +10,10 @@
 # Hydra paging and the draft's absence.  Prints "ok NAME" / "not ok NAME".
 #
 # Set KEEP_TMP=1 to keep the cluster directory and the exported files.
-source "$(dirname "$0")/../../scripts/lib.sh"
+source "$(dirname "$0")/lib.sh"
 ensure_packages
 
-PORT="${DCAT_TEST_PORT:-54351}"
-dir="$(owned_tmpdir dcat)"
-cleanup() {
-  stop_cluster "$dir"
-  if [ -z "${KEEP_TMP:-}" ]; then rm -rf "$dir"; else echo "# kept $dir" >&2; fi
-}
-trap cleanup EXIT
-start_cluster "$dir" "$PORT"
-export PGOPTIONS="-c client_min_messages=warning"
+shell_test_cluster dcat "${DCAT_TEST_PORT:-54351}"
 
 conn=(-h "$dir" -p "$PORT" -U postgres -d postgres)
 psql_q() { "$PG_BINDIR/psql" -X -q -v ON_ERROR_STOP=1 "${conn[@]}" "$@"; }
@@ -29,10 +21,6 @@ as_anon() {  # as_anon SQL: the result, unaligned, as PostgREST's anon role
   PGOPTIONS="$PGOPTIONS -c role=opendata_anon" "$PG_BINDIR/psql" -X -q -At -v ON_ERROR_STOP=1 "${conn[@]}" -c "$1"
 }
 
-FAILED=0
-ok() { echo "ok $1"; }
-not_ok() { echo "not ok $1"; FAILED=$((FAILED + 1)); shift; for l in "$@"; do printf '#   %s\n' "$l"; done; }
-check() { if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "expected: $2" "actual:   $3"; fi; }
 
 psql_q >/dev/null <<'SQL'
 CREATE EXTENSION opendata CASCADE;

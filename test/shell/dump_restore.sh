@@ -7,19 +7,10 @@
 # "ok NAME" / "not ok NAME" per check, with "# " diagnostics on failure.
 #
 # Set KEEP_TMP=1 to keep the cluster directory (dump, logs) after the run.
-# shellcheck source=../../scripts/lib.sh
-source "$(dirname "$0")/../../scripts/lib.sh"
+source "$(dirname "$0")/lib.sh"
 ensure_packages
 
-PORT="${DUMP_TEST_PORT:-54342}"
-dir="$(owned_tmpdir dump)"
-cleanup() {
-  stop_cluster "$dir"
-  if [ -z "${KEEP_TMP:-}" ]; then rm -rf "$dir"; else echo "# kept $dir" >&2; fi
-}
-trap cleanup EXIT
-start_cluster "$dir" "$PORT"
-export PGOPTIONS="-c client_min_messages=warning"
+shell_test_cluster dump "${DUMP_TEST_PORT:-54342}"
 
 # Clients run as whoever runs the test, over the socket in $dir (trust).
 conn=(-h "$dir" -p "$PORT" -U postgres)
@@ -31,17 +22,6 @@ q() {  # q DB SQL: the result, unaligned, tuples only (or the error: checks then
   "$PG_BINDIR/psql" -X -q -At -v ON_ERROR_STOP=1 "${conn[@]}" -d "$1" -c "$2" 2>&1 || true
 }
 
-FAILED=0
-ok() { echo "ok $1"; }
-not_ok() {
-  echo "not ok $1"; FAILED=$((FAILED + 1))
-  shift
-  local line
-  for line in "$@"; do printf '%s\n' "$line" | sed 's/^/#   /'; done
-}
-check() {  # check NAME EXPECTED ACTUAL
-  if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "expected: $2" "actual:   $3"; fi
-}
 same() {  # same NAME SQL: the query answers the same in both databases
   local a b
   a="$(q src "$2")"; b="$(q dst "$2")"

@@ -21,35 +21,15 @@
 # Every file's md5 is checked against md5() of the export in the database.
 #
 # Set KEEP_TMP=1 to keep the cluster directory (exports, logs) after the run.
-# shellcheck source=../../scripts/lib.sh
-source "$(dirname "$0")/../../scripts/lib.sh"
+source "$(dirname "$0")/lib.sh"
 ensure_packages
 
-PORT="${EXPORT_TEST_PORT:-54361}"
-dir="$(owned_tmpdir exprt)"
-cleanup() {
-  stop_cluster "$dir"
-  if [ -z "${KEEP_TMP:-}" ]; then rm -rf "$dir"; else echo "# kept $dir" >&2; fi
-}
-trap cleanup EXIT
-start_cluster "$dir" "$PORT"
-export PGOPTIONS="-c client_min_messages=warning"
+shell_test_cluster exprt "${EXPORT_TEST_PORT:-54361}"
 
 conn=(-h "$dir" -p "$PORT" -U postgres -d postgres)
 psql_in() { "$PG_BINDIR/psql" -X -q -v ON_ERROR_STOP=1 "${conn[@]}" "$@"; }
 q() { "$PG_BINDIR/psql" -X -q -At -v ON_ERROR_STOP=1 "${conn[@]}" -c "$1" 2>&1 || true; }
 
-FAILED=0
-ok() { echo "ok $1"; }
-not_ok() {
-  echo "not ok $1"; FAILED=$((FAILED + 1))
-  shift
-  local line
-  for line in "$@"; do printf '%s\n' "$line" | sed 's/^/#   /'; done
-}
-check_eq() {  # check_eq NAME EXPECTED GOT
-  if [ "$2" == "$3" ]; then ok "$1"; else not_ok "$1" "expected: $2" "got:      $3"; fi
-}
 
 # The samples, where the cluster owner can read them.
 mkdir -p "$dir/in" "$dir/out"
@@ -125,21 +105,21 @@ for ds in "${DATASETS[@]}"; do
       export_to "$out/$ds.$f" "SELECT opendata_api.export_$f($args, options => $opts)"
     fi
     want="$(q "SELECT md5(convert_to(opendata_api.export_$f($args, options => $opts)::text, 'UTF8'))")"
-    check_eq "$ds.$f written byte for byte (md5)" "$want" "$(md5sum <"$out/$ds.$f" | cut -d' ' -f1)"
+    check "$ds.$f written byte for byte (md5)" "$want" "$(md5sum <"$out/$ds.$f" | cut -d' ' -f1)"
   done
 done
 
 for ds in "${DATASETS[@]}"; do
   n="$(q "SELECT count(*) FROM opendata_api.$(printf '"%s"' "$ds")")"
   # jq: counts.
-  check_eq "$ds.json: jq counts $n objects" "$n" "$(jq length "$out/$ds.json")"
-  check_eq "$ds.jsonl: jq reads $n lines" "$n" "$(jq -c . "$out/$ds.jsonl" | wc -l)"
-  check_eq "$ds.jsonl equals $ds.json (jq -s)" "true" \
+  check "$ds.json: jq counts $n objects" "$n" "$(jq length "$out/$ds.json")"
+  check "$ds.jsonl: jq reads $n lines" "$n" "$(jq -c . "$out/$ds.jsonl" | wc -l)"
+  check "$ds.jsonl equals $ds.json (jq -s)" "true" \
     "$(jq -n --slurpfile a "$out/$ds.json" --slurpfile b <(jq -c . "$out/$ds.jsonl") '$a[0] == $b')"
   # GDAL reads the CSV: the same number of features.  GDAL 3.6's CSV driver
 # has no SEPARATOR open option: it recognises ';' from the header line.
   gdal_n="$(ogrinfo -ro -so -al "$out/$ds.csv" 2>&1 | sed -n 's/^Feature Count: //p')"
-  check_eq "$ds.csv: ogrinfo counts $n features" "$n" "$gdal_n"
+  check "$ds.csv: ogrinfo counts $n features" "$n" "$gdal_n"
   # GDAL's values (all as strings) against Python's csv module, and Python's
   # against the JSONL export, value by value.
   ogr2ogr -f GeoJSON "$out/$ds.csv.gdal.geojson" "$out/$ds.csv" \
@@ -182,7 +162,7 @@ for i, (row, feat) in enumerate(zip(rows, gdal)):
 print("ok")
 PY
 )"
-  check_eq "$ds.csv: python csv and GDAL read the JSONL export's values, record by record" "ok" "$res"
+  check "$ds.csv: python csv and GDAL read the JSONL export's values, record by record" "ok" "$res"
 done
 
 # GeoJSON: GDAL reads every feature, the coordinates are the database's
@@ -190,9 +170,9 @@ done
 for ds in "${GEO[@]}"; do
   n="$(q "SELECT count(*) FROM opendata_api.$(printf '"%s"' "$ds")")"
   gdal_n="$(ogrinfo -ro -so -al "$out/$ds.geojson" 2>&1 | sed -n 's/^Feature Count: //p')"
-  check_eq "$ds.geojson: ogrinfo counts $n features" "$n" "$gdal_n"
-  check_eq "$ds.geojson: jq counts $n features" "$n" "$(jq '.features | length' "$out/$ds.geojson")"
-  check_eq "$ds.geojson: no crs member (RFC 7946)" "false" "$(jq 'has("crs")' "$out/$ds.geojson")"
+  check "$ds.geojson: ogrinfo counts $n features" "$n" "$gdal_n"
+  check "$ds.geojson: jq counts $n features" "$n" "$(jq '.features | length' "$out/$ds.geojson")"
+  check "$ds.geojson: no crs member (RFC 7946)" "false" "$(jq 'has("crs")' "$out/$ds.geojson")"
   geom="$(q "SELECT geometry_field FROM opendata.datasets WHERE slug = $(sql_lit "$ds")")"
   o="${ORDER[$ds]}"
   # The database's vertices, rounded, in export order.
@@ -255,24 +235,24 @@ PY
   # The feature id comes from the dataset key.
   key="$(q "SELECT coalesce(key_fields[1], '') FROM opendata.datasets WHERE slug = $(sql_lit "$ds")")"
   if [ -n "$key" ]; then
-    check_eq "$ds.geojson: feature ids are the key $key" "0" \
+    check "$ds.geojson: feature ids are the key $key" "0" \
       "$(jq --arg k "$key" '[.features[] | select(.id != .properties[$k])] | length' "$out/$ds.geojson")"
   fi
 done
 
 # Values against SQL, through jq.
-check_eq "populations.jsonl: jq sums ptot as SQL does" \
+check "populations.jsonl: jq sums ptot as SQL does" \
   "$(q 'SELECT sum(ptot) FROM opendata_api.populations')" "$(jq -s 'map(.ptot) | add' "$out/populations.jsonl")"
-check_eq "populations.json: codes keep their leading zeros" \
+check "populations.json: codes keep their leading zeros" \
   "$(q "SELECT count(*) FROM opendata_api.populations WHERE coddep = '01'")" \
   "$(jq '[.[] | select(.coddep == "01")] | length' "$out/populations.json")"
-check_eq "gares.json: the station of objectid 1" \
+check "gares.json: the station of objectid 1" \
   "$(q 'SELECT nom_gare FROM opendata_api.gares WHERE objectid = 1')" \
   "$(jq -r '.[] | select(.objectid == 1) | .nom_gare' "$out/gares.json")"
-check_eq "gares.csv: GDAL reads the metro stations" \
+check "gares.csv: GDAL reads the metro stations" \
   "$(q 'SELECT count(*) FROM opendata_api.gares WHERE metro')" \
   "$(ogrinfo -ro -q -sql "SELECT COUNT(*) AS n FROM gares WHERE metro = 'true'" "$out/gares.csv" | sed -n 's/^ *n (Integer[0-9]*) = //p')"
-check_eq "arbres.csv: accents read back by GDAL" \
+check "arbres.csv: accents read back by GDAL" \
   "$(q "SELECT count(*) FROM opendata_api.arbres WHERE libelle_francais LIKE '%é%'")" \
   "$(ogrinfo -ro -q -sql "SELECT COUNT(*) AS n FROM arbres WHERE libelle_francais LIKE '%é%'" "$out/arbres.csv" | sed -n 's/^ *n (Integer[0-9]*) = //p')"
 
@@ -280,11 +260,11 @@ check_eq "arbres.csv: accents read back by GDAL" \
 export_to "$out/gares_comma.csv" \
   "SELECT opendata_api.export_csv('gares', fields => 'objectid, nom_gare, geo_point', order_by => 'objectid',
                                   options => '{\"delimiter\": \",\", \"bom\": false, \"geometry_format\": \"wkt\"}')"
-check_eq "gares_comma.csv: GDAL reads WKT geometries from a ',' CSV without BOM" \
+check "gares_comma.csv: GDAL reads WKT geometries from a ',' CSV without BOM" \
   "$(q 'SELECT count(*) FROM opendata_api.gares WHERE geo_point IS NOT NULL')" \
   "$(ogrinfo -ro -so -al -oo GEOM_POSSIBLE_NAMES=geo_point -oo KEEP_GEOM_COLUMNS=NO "$out/gares_comma.csv" 2>&1 | sed -n 's/^Feature Count: //p')"
 empty="$(q "SELECT opendata_api.export_geojson('gares', \"where\" => 'objectid < 0')")"
-check_eq "an empty GeoJSON export is an empty FeatureCollection GDAL opens" "0" \
+check "an empty GeoJSON export is an empty FeatureCollection GDAL opens" "0" \
   "$(printf '%s' "$empty" >"$out/empty.geojson"; ogrinfo -ro -so -al "$out/empty.geojson" 2>&1 | sed -n 's/^Feature Count: //p')"
 
 [ "$FAILED" -eq 0 ]
