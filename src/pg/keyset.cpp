@@ -19,20 +19,6 @@ extern "C" {
 namespace opendata::pg {
 namespace {
 
-// The view's columns with their type, whether the source column is NOT NULL
-// (a view column never says), and their place in the dataset's key.
-constexpr const char* kColumnsQuery = R"sql(
-SELECT a.attname::text, a.atttypid::int8, coalesce(s.attnotnull, false),
-       pg_catalog.array_position(d.key_fields, a.attname::text), pg_catalog.cardinality(d.key_fields)
-  FROM opendata.datasets d
-  JOIN pg_catalog.pg_attribute a
-    ON a.attrelid = pg_catalog.to_regclass(pg_catalog.format('opendata_api.%I', d.slug))
-   AND a.attnum > 0 AND NOT a.attisdropped
-  LEFT JOIN pg_catalog.pg_attribute s
-    ON s.attrelid = d.source AND s.attname = a.attname AND NOT s.attisdropped
- WHERE d.slug = $1 AND d.status = 'published'
- ORDER BY a.attnum)sql";
-
 std::optional<odsql::KeyKind> kind_of(Oid type) {
   switch (type) {
     case INT2OID: return odsql::KeyKind::Int2;
@@ -119,28 +105,16 @@ std::string exact_text(Datum d, Oid type) {
 void add_keyset(FunctionCallInfo fcinfo, int after_arg, const PublishedDataset& ds,
                 odsql::Request& req) {
   if (PG_NARGS() > after_arg) req.after = text_arg(fcinfo, after_arg);
-  uint64 n = spi::execute_text_params(kColumnsQuery, {{TEXTOID, ds.slug}}, true);
-  std::vector<std::string> key;
-  std::size_t key_size = 0;
-  for (uint64 row = 0; row < n; row++) {
-    std::string name = *spi::value(row, 1);
-    std::optional<odsql::KeyKind> kind =
-        kind_of(static_cast<Oid>(std::stoul(*spi::value(row, 2))));
-    bool not_null = spi::value(row, 3) == std::optional<std::string>("t");
-    std::optional<std::string> position = spi::value(row, 4);
-    key_size = std::stoul(spi::value(row, 5).value_or("0"));
-    // Hidden fields are not in ds.fields: they are no keys of a query.
-    bool visible = false;
-    for (const auto& f : ds.fields) visible = visible || f.name == name;
-    if (kind && visible) req.keyset_columns.push_back({name, *kind, not_null});
-    if (position) {
-      std::size_t at = std::stoul(*position);
-      if (key.size() < at) key.resize(at);
-      key[at - 1] = name;
-    }
+  std::vector<std::string> key(static_cast<std::size_t>(ds.key_size));
+  for (std::size_t i = 0; i < ds.fields.size(); i++) {
+    const PublishedDataset::Column& c = ds.columns[i];
+    if (std::optional<odsql::KeyKind> kind = kind_of(c.type))
+      req.keyset_columns.push_back({ds.fields[i].name, *kind, c.not_null});
+    if (c.key_position >= 1 && c.key_position <= ds.key_size)
+      key[static_cast<std::size_t>(c.key_position - 1)] = ds.fields[i].name;
   }
-  // The whole key must be visible, or it is no key of the view.
-  bool complete = key.size() == key_size;
+  // Every key field must be a field of the view, or it is no key of it.
+  bool complete = !key.empty();
   for (const auto& k : key) complete = complete && !k.empty();
   if (complete) req.key = key;
 }

@@ -12,8 +12,8 @@
 
 namespace opendata::pg {
 
-// Sets req.key, req.keyset_columns and req.after (argument `after_arg` of
-// the call, if the function has it).  Needs an SPI connection.
+// Sets req.key and req.keyset_columns from the dataset, and req.after from
+// argument `after_arg` of the call (if the function has it).
 void add_keyset(FunctionCallInfo fcinfo, int after_arg, const PublishedDataset& ds,
                 odsql::Request& req);
 

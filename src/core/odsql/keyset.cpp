@@ -320,7 +320,10 @@ std::vector<std::optional<std::string>> read_token(const std::string& token,
                       std::to_string(kMaxTokenBytes) + " are allowed.");
   }
   std::string text;
-  if (!unbase64url(token, text)) bad_token("It is not base64url text.");
+  // No raw NUL in JSON text (the parser would stop there, ignoring the rest).
+  if (!unbase64url(token, text) || text.find('\0') != std::string::npos) {
+    bad_token("It is not base64url text of a token.");
+  }
   const json body = json::parse(text, nullptr, false);  // no exceptions on user input
   if (body.is_discarded() || !body.is_object()) bad_token("It does not decode to a token.");
   const auto v = body.find("v");
@@ -365,13 +368,13 @@ KeysetPlan plan_keyset(const Request& req, const std::vector<SortKey>& order, bo
     }
     return nullptr;
   };
+  if (aggregated) {
+    return refuse("Grouped or aggregated results are paged with start.", "");
+  }
   if (req.key.empty()) {
     return refuse("The dataset has no key.",
                   "Its publisher can declare one with opendata.set_metadata(slug, "
                   "'{\"key\": [\"id\"]}'); page with start meanwhile.");
-  }
-  if (aggregated) {
-    return refuse("Grouped or aggregated results are paged with start.", "");
   }
   std::vector<Key> keys;
   for (const SortKey& o : order) {

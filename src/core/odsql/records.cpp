@@ -319,7 +319,7 @@ Compiled compile_records(const std::vector<FieldInfo>& fields, const Request& re
     inner += from + group_sql;
   } else {  // the count is of every matching record; the page starts after the token
     inner += " FROM " + req.relation + " WHERE " + (filter.empty() ? "" : "(" + filter + ") AND ") +
-             keyset.condition;
+             keyset.condition + group_sql;
   }
   if (!order.empty()) inner += " ORDER BY " + order_by;
   if (req.limit >= 0) inner += " LIMIT " + params.add(ParamType::Int8, std::to_string(req.limit));
