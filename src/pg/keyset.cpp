@@ -21,19 +21,31 @@ namespace {
 
 std::optional<odsql::KeyKind> kind_of(Oid type) {
   switch (type) {
-    case INT2OID: return odsql::KeyKind::Int2;
-    case INT4OID: return odsql::KeyKind::Int4;
-    case INT8OID: return odsql::KeyKind::Int8;
-    case NUMERICOID: return odsql::KeyKind::Numeric;
-    case FLOAT4OID: return odsql::KeyKind::Float4;
-    case FLOAT8OID: return odsql::KeyKind::Float8;
+    case INT2OID:
+      return odsql::KeyKind::Int2;
+    case INT4OID:
+      return odsql::KeyKind::Int4;
+    case INT8OID:
+      return odsql::KeyKind::Int8;
+    case NUMERICOID:
+      return odsql::KeyKind::Numeric;
+    case FLOAT4OID:
+      return odsql::KeyKind::Float4;
+    case FLOAT8OID:
+      return odsql::KeyKind::Float8;
     case TEXTOID:
-    case VARCHAROID: return odsql::KeyKind::Text;
-    case BOOLOID: return odsql::KeyKind::Bool;
-    case DATEOID: return odsql::KeyKind::Date;
-    case TIMESTAMPOID: return odsql::KeyKind::Timestamp;
-    case TIMESTAMPTZOID: return odsql::KeyKind::Timestamptz;
-    default: return std::nullopt;
+    case VARCHAROID:
+      return odsql::KeyKind::Text;
+    case BOOLOID:
+      return odsql::KeyKind::Bool;
+    case DATEOID:
+      return odsql::KeyKind::Date;
+    case TIMESTAMPOID:
+      return odsql::KeyKind::Timestamp;
+    case TIMESTAMPTZOID:
+      return odsql::KeyKind::Timestamptz;
+    default:
+      return std::nullopt;
   }
 }
 
@@ -54,9 +66,12 @@ std::string exact_text(Datum d, Oid type) {
   char buf[MAXDATELEN + 1];
   buf[0] = '\0';
   switch (type) {
-    case FLOAT4OID: return shortest(DatumGetFloat4(d));
-    case FLOAT8OID: return shortest(DatumGetFloat8(d));
-    case BOOLOID: return DatumGetBool(d) ? "t" : "f";
+    case FLOAT4OID:
+      return shortest(DatumGetFloat4(d));
+    case FLOAT8OID:
+      return shortest(DatumGetFloat8(d));
+    case BOOLOID:
+      return DatumGetBool(d) ? "t" : "f";
     case DATEOID: {
       DateADT date = DatumGetDateADT(d);
       call([date, &buf] {

@@ -20,11 +20,11 @@ using namespace opendata::odsql;
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string input(reinterpret_cast<const char*>(data), size);
   const std::string fingerprint = "0123456789abcdef";
-  const std::vector<KeyKind> kinds = {KeyKind::Text,   KeyKind::Float8,      KeyKind::Numeric,
-                                      KeyKind::Date,   KeyKind::Timestamptz, KeyKind::Bool,
+  const std::vector<KeyKind> kinds = {KeyKind::Text, KeyKind::Float8,      KeyKind::Numeric,
+                                      KeyKind::Date, KeyKind::Timestamptz, KeyKind::Bool,
                                       KeyKind::Int4};
-  for (KeyKind k : {KeyKind::Int2, KeyKind::Int4, KeyKind::Int8, KeyKind::Numeric,
-                    KeyKind::Float4, KeyKind::Float8, KeyKind::Text, KeyKind::Bool, KeyKind::Date,
+  for (KeyKind k : {KeyKind::Int2, KeyKind::Int4, KeyKind::Int8, KeyKind::Numeric, KeyKind::Float4,
+                    KeyKind::Float8, KeyKind::Text, KeyKind::Bool, KeyKind::Date,
                     KeyKind::Timestamp, KeyKind::Timestamptz}) {
     (void)check_key_value(k, input);
   }

@@ -25,7 +25,19 @@ struct FieldInfo {
 // Keyset paging (records() only, see keyset.hpp).  The SQL type of a field
 // that can be a keyset key: the types whose values have one exact text form
 // the core can check.  Fields of other types cannot be keys of a token.
-enum class KeyKind { Int2, Int4, Int8, Numeric, Float4, Float8, Text, Bool, Date, Timestamp, Timestamptz };
+enum class KeyKind {
+  Int2,
+  Int4,
+  Int8,
+  Numeric,
+  Float4,
+  Float8,
+  Text,
+  Bool,
+  Date,
+  Timestamp,
+  Timestamptz
+};
 
 struct KeysetColumn {
   std::string name;  // a field of the dataset

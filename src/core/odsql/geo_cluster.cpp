@@ -71,8 +71,8 @@ Expr translate_geo_cluster(Translator& t, const Node& n) {
       t.params().add(ParamType::Int8, std::to_string(std::int64_t{1} << zoom));
   const std::string c = "ST_Centroid(" + g.sql + ")";
   const std::string lon = "ST_X(" + c + ")";
-  const std::string lat = "least(greatest(ST_Y(" + c + "), -" + std::string(kMaxLatitude) +
-                          "), " + kMaxLatitude + ")";
+  const std::string lat =
+      "least(greatest(ST_Y(" + c + "), -" + std::string(kMaxLatitude) + "), " + kMaxLatitude + ")";
   // Tile column and row, clamped to the grid: floor() of a coordinate on
   // the grid's edge (longitude 180) would be one past the last cell.
   auto clamp = [&](const std::string& f) {

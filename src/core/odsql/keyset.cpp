@@ -44,12 +44,18 @@ bool unbase64url(const std::string& in, std::string& out) {
   int bits = 0;
   for (char c : in) {
     int v;
-    if (c >= 'A' && c <= 'Z') v = c - 'A';
-    else if (c >= 'a' && c <= 'z') v = c - 'a' + 26;
-    else if (c >= '0' && c <= '9') v = c - '0' + 52;
-    else if (c == '-') v = 62;
-    else if (c == '_') v = 63;
-    else return false;
+    if (c >= 'A' && c <= 'Z')
+      v = c - 'A';
+    else if (c >= 'a' && c <= 'z')
+      v = c - 'a' + 26;
+    else if (c >= '0' && c <= '9')
+      v = c - '0' + 52;
+    else if (c == '-')
+      v = 62;
+    else if (c == '_')
+      v = 63;
+    else
+      return false;
     acc = (acc << 6) | static_cast<std::uint32_t>(v);
     bits += 6;
     if (bits >= 8) {
@@ -216,8 +222,7 @@ std::string join(const std::vector<std::string>& parts, const char* sep) {
 // Rows after the one whose sort values are `values`, in the order ORDER BY
 // k1 [DESC] NULLS LAST, k2 ... gives them.
 std::string after_condition(const std::vector<Key>& keys,
-                            const std::vector<std::optional<std::string>>& values,
-                            Params& params) {
+                            const std::vector<std::optional<std::string>>& values, Params& params) {
   std::vector<std::string> cols, consts;
   bool uniform = true;
   for (std::size_t i = 0; i < keys.size(); ++i) {
@@ -258,34 +263,54 @@ std::string after_condition(const std::vector<Key>& keys,
 
 const char* key_sql_type(KeyKind kind) {
   switch (kind) {
-    case KeyKind::Int2: return "int2";
-    case KeyKind::Int4: return "int4";
-    case KeyKind::Int8: return "int8";
-    case KeyKind::Numeric: return "numeric";
-    case KeyKind::Float4: return "float4";
-    case KeyKind::Float8: return "float8";
-    case KeyKind::Text: return "text";
-    case KeyKind::Bool: return "bool";
-    case KeyKind::Date: return "date";
-    case KeyKind::Timestamp: return "timestamp";
-    case KeyKind::Timestamptz: return "timestamptz";
+    case KeyKind::Int2:
+      return "int2";
+    case KeyKind::Int4:
+      return "int4";
+    case KeyKind::Int8:
+      return "int8";
+    case KeyKind::Numeric:
+      return "numeric";
+    case KeyKind::Float4:
+      return "float4";
+    case KeyKind::Float8:
+      return "float8";
+    case KeyKind::Text:
+      return "text";
+    case KeyKind::Bool:
+      return "bool";
+    case KeyKind::Date:
+      return "date";
+    case KeyKind::Timestamp:
+      return "timestamp";
+    case KeyKind::Timestamptz:
+      return "timestamptz";
   }
   return "text";
 }
 
 bool check_key_value(KeyKind kind, const std::string& s) {
   switch (kind) {
-    case KeyKind::Int2: return integer_in(s, -32768, 32767);
-    case KeyKind::Int4: return integer_in(s, INT32_MIN, INT32_MAX);
-    case KeyKind::Int8: return integer_in(s, INT64_MIN, INT64_MAX);
-    case KeyKind::Numeric: return numeric_text(s);
-    case KeyKind::Float4: return float_text<float>(s);
-    case KeyKind::Float8: return float_text<double>(s);
-    case KeyKind::Text: return s.find('\0') == std::string::npos;  // UTF-8: checked by the parser
-    case KeyKind::Bool: return s == "t" || s == "f";
+    case KeyKind::Int2:
+      return integer_in(s, -32768, 32767);
+    case KeyKind::Int4:
+      return integer_in(s, INT32_MIN, INT32_MAX);
+    case KeyKind::Int8:
+      return integer_in(s, INT64_MIN, INT64_MAX);
+    case KeyKind::Numeric:
+      return numeric_text(s);
+    case KeyKind::Float4:
+      return float_text<float>(s);
+    case KeyKind::Float8:
+      return float_text<double>(s);
+    case KeyKind::Text:
+      return s.find('\0') == std::string::npos;  // UTF-8: checked by the parser
+    case KeyKind::Bool:
+      return s == "t" || s == "f";
     case KeyKind::Date:
     case KeyKind::Timestamp:
-    case KeyKind::Timestamptz: return temporal_text(kind, s);
+    case KeyKind::Timestamptz:
+      return temporal_text(kind, s);
   }
   return false;
 }
@@ -395,8 +420,7 @@ KeysetPlan plan_keyset(const Request& req, const std::vector<SortKey>& order, bo
   for (const std::string& name : req.key) {
     const KeysetColumn* c = column(name);
     if (c == nullptr) {
-      return refuse("The dataset's key field \"" + name + "\" has a type tokens do not carry.",
-                    "");
+      return refuse("The dataset's key field \"" + name + "\" has a type tokens do not carry.", "");
     }
     bool present = false;
     for (const Key& k : keys) present = present || k.column == c;

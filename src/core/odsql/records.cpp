@@ -341,8 +341,8 @@ Compiled compile_records(const std::vector<FieldInfo>& fields, const Request& re
   // r.* (not a bare r): a bare name would resolve to an output column
   // labelled "r" before the sub-select's alias.
   out.results_sql = "SELECT coalesce(json_agg(q.j" + agg_order + "), '[]'::json)" + last_row +
-                    " FROM (SELECT (SELECT row_to_json(r.*) FROM (SELECT " +
-                    json_cols + ") r) AS j" + keys_out + " FROM (" + inner + ") p) q";
+                    " FROM (SELECT (SELECT row_to_json(r.*) FROM (SELECT " + json_cols +
+                    ") r) AS j" + keys_out + " FROM (" + inner + ") p) q";
   if (grouped) {
     out.count_sql = "SELECT count(*) FROM (SELECT 1" + from + group_sql + ") g";
   } else if (aggregated) {

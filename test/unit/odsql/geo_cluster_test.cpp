@@ -23,8 +23,9 @@ TEST(OdsqlGeoCluster, GroupsByTheCellAndReturnsTheMeanCentroid) {
   // Grouped by the cell number only: the value is an aggregate per group.
   EXPECT_TRUE(contains(c.results_sql, " GROUP BY (least(greatest(floor(")) << c.results_sql;
   EXPECT_FALSE(contains(c.results_sql, "GROUP BY ST_SetSRID")) << c.results_sql;
-  EXPECT_TRUE(contains(c.results_sql, "ST_SetSRID(ST_MakePoint(avg(ST_X(ST_Centroid(\"geo\"))), "
-                                      "avg(ST_Y(ST_Centroid(\"geo\")))), 4326)"));
+  EXPECT_TRUE(contains(c.results_sql,
+                       "ST_SetSRID(ST_MakePoint(avg(ST_X(ST_Centroid(\"geo\"))), "
+                       "avg(ST_Y(ST_Centroid(\"geo\")))), 4326)"));
   EXPECT_TRUE(contains(c.results_sql, "ST_AsGeoJSON(p.\"__oc0\")::json AS \"cluster\""));
   // Records without a geometry form no cluster; clusters come in cell order.
   EXPECT_TRUE(contains(c.results_sql, "HAVING ((least(greatest(floor("));
@@ -55,17 +56,17 @@ TEST(OdsqlGeoCluster, Errors) {
     const char* sqlstate;
   };
   const Case cases[] = {
-      {"group_by", "geo_cluster(name, 5)", "42804"},        // not a geo field
-      {"group_by", "geo_cluster(geo, 30)", "22023"},        // beyond the last zoom level
+      {"group_by", "geo_cluster(name, 5)", "42804"},  // not a geo field
+      {"group_by", "geo_cluster(geo, 30)", "22023"},  // beyond the last zoom level
       {"group_by", "geo_cluster(geo, -1)", "22023"},
       {"group_by", "geo_cluster(geo, 2.5)", "22023"},
       {"group_by", "geo_cluster(geo, population)", "22023"},
-      {"group_by", "geo_cluster(geo)", "42883"},            // arity
+      {"group_by", "geo_cluster(geo)", "42883"},  // arity
       {"group_by", "geo_cluster(geo, 5, 6)", "42883"},
       {"group_by", "geo_cluster(nope, 5)", "42703"},
       {"group_by", "distance(geo_cluster(geo, 5), geom'POINT(0 0)')", "42803"},
       {"where", "distance(geo_cluster(geo, 5), geom'POINT(0 0)') < 10", "42803"},
-      {"fields", "geo_cluster(geo, 5)", "42803"},           // not grouped by it
+      {"fields", "geo_cluster(geo, 5)", "42803"},  // not grouped by it
       {"fields", "count(geo_cluster(geo, 5))", "42803"},
   };
   for (const Case& k : cases) {

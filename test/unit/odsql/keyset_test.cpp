@@ -21,12 +21,10 @@ Request keyed(const std::string& order_by) {
   Request r = request();
   r.order_by = order_by;
   r.key = {"id"};
-  r.keyset_columns = {{"id", KeyKind::Int4, true},
-                      {"name", KeyKind::Text, false},
-                      {"population", KeyKind::Int8, false},
-                      {"height", KeyKind::Float8, true},
-                      {"planted", KeyKind::Date, false},
-                      {"updated", KeyKind::Timestamptz, false}};
+  r.keyset_columns = {
+      {"id", KeyKind::Int4, true},          {"name", KeyKind::Text, false},
+      {"population", KeyKind::Int8, false}, {"height", KeyKind::Float8, true},
+      {"planted", KeyKind::Date, false},    {"updated", KeyKind::Timestamptz, false}};
   return r;
 }
 
@@ -112,8 +110,9 @@ TEST(OdsqlKeyset, RowComparisonWhenUniformAndNotNull) {
   Request r = keyed("height desc, id desc");
   r.after = token_for(r, {"2.5", "7"});
   Compiled c = compile(r);
-  EXPECT_TRUE(contains(c.results_sql, "((\"height\", \"id\") < (CAST($2::text AS float8), "
-                                      "CAST($3::text AS int4)))"))
+  EXPECT_TRUE(contains(c.results_sql,
+                       "((\"height\", \"id\") < (CAST($2::text AS float8), "
+                       "CAST($3::text AS int4)))"))
       << c.results_sql;
   EXPECT_TRUE(has_param(c, ParamType::Text, "2.5"));
   EXPECT_TRUE(has_param(c, ParamType::Text, "7"));
@@ -133,15 +132,18 @@ TEST(OdsqlKeyset, ExpansionForNullsAndMixedDirections) {
   Compiled c = compile(r);
   const std::string p = "CAST($2::text AS int8)", n = "CAST($3::text AS text)",
                     i = "CAST($4::text AS int4)";
-  EXPECT_TRUE(contains(c.results_sql, "(((\"population\" < " + p + " OR \"population\" IS NULL)) OR (\"population\" = " + p +
-                                          " AND (\"name\" > " + n + " OR \"name\" IS NULL)) OR (\"population\" = " + p +
+  EXPECT_TRUE(contains(c.results_sql, "(((\"population\" < " + p +
+                                          " OR \"population\" IS NULL)) OR (\"population\" = " + p +
+                                          " AND (\"name\" > " + n +
+                                          " OR \"name\" IS NULL)) OR (\"population\" = " + p +
                                           " AND \"name\" = " + n + " AND \"id\" > " + i + "))"))
       << c.results_sql;
   // A null sort value: only rows with that null and a greater key follow.
   r.after = token_for(r, {std::nullopt, std::nullopt, "4"});
   c = compile(r);
-  EXPECT_TRUE(contains(c.results_sql,
-                       "((\"population\" IS NULL AND \"name\" IS NULL AND \"id\" > CAST($2::text AS int4)))"))
+  EXPECT_TRUE(contains(
+      c.results_sql,
+      "((\"population\" IS NULL AND \"name\" IS NULL AND \"id\" > CAST($2::text AS int4)))"))
       << c.results_sql;
 }
 
@@ -165,7 +167,9 @@ TEST(OdsqlKeyset, BadTokens) {
   EXPECT_EQ(state(std::string(kMaxTokenBytes + 1, 'A')), "54000");
   // Forged values, with the right fingerprint: checked per type.
   const Compiled c = compile(base);
-  auto forged = [&](const Values& v) { return make_token(c.keyset_fingerprint, {KeyKind::Text, KeyKind::Text}, v); };
+  auto forged = [&](const Values& v) {
+    return make_token(c.keyset_fingerprint, {KeyKind::Text, KeyKind::Text}, v);
+  };
   EXPECT_EQ(state(forged({"Paris", "1); DROP TABLE x; --"})), "22023");
   EXPECT_EQ(state(forged({"Paris", "99999999999"})), "22023");  // beyond int4
   EXPECT_EQ(state(forged({"Paris", std::nullopt})), "22023");   // the key is never null
