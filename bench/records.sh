@@ -137,6 +137,16 @@ INSERT INTO bench.queries VALUES
           SELECT json_build_object('facet', 'category', 'name', category, 'count', count(*)) j FROM opendata_api."bench-rec" WHERE value > 900 AND category IS NOT NULL GROUP BY category
           UNION ALL
           SELECT json_build_object('facet', 'city', 'name', city, 'count', count(*)) FROM opendata_api."bench-rec" WHERE value > 900 AND city IS NOT NULL GROUP BY city) s))$q$);
+-- Deep page by token (keyset paging): the page of query 8, reached with the
+-- next_after token of the page before it instead of start; the hand-written
+-- side is the keyset query a developer would write.
+INSERT INTO bench.queries
+SELECT 12, 'deep page via token (after row 500000)',
+       format($q$SELECT opendata_api.records('bench-rec', fields => 'id, value', order_by => 'id', rows => 10, after => %L)$q$,
+              opendata_api.records('bench-rec', fields => 'id', order_by => 'id', rows => 10, start => 499990)->>'next_after'),
+       $q$SELECT json_build_object('total_count', (SELECT count(*) FROM opendata_api."bench-rec"),
+          'results', (SELECT coalesce(json_agg(json_build_object('id', id, 'value', value) ORDER BY id), '[]')
+                        FROM (SELECT id, value FROM opendata_api."bench-rec" WHERE id > 500000 ORDER BY id LIMIT 10) p))$q$;
 SQL
 log "dataset generated in $(( $(date +%s) - gen_start )) s"
 if [ -n "${KEEP_CLUSTER:-}" ]; then

@@ -300,6 +300,32 @@ INSERT INTO conf VALUES (71, 'group_by: labelled key, keys returned without sele
   opendata_api.records('conf-gares', group_by => 'mode as m', rows => 100),
   (SELECT json_agg(json_build_object('m', m)) FROM (SELECT DISTINCT mode m FROM :G WHERE mode IS NOT NULL) s), false,
   (SELECT count(DISTINCT mode) FROM :G));
+-- The hand-written side computes tiles in EPSG:3857 metres (PostGIS's
+-- projection), the compiler with the spherical formula on degrees.
+INSERT INTO conf VALUES (72, 'group_by: geo_cluster(geo, 10) with count and envelope',
+  opendata_api.records('conf-gares', fields => 'cluster, count(*) as n, envelope(geo_point) as e', group_by => 'geo_cluster(geo_point, 10) as cluster', rows => 1000),
+  (SELECT json_agg(json_build_object('cluster', ST_AsGeoJSON(c)::json, 'n', n, 'e', ST_AsGeoJSON(e)::json)) FROM
+     (SELECT ST_Centroid(ST_Collect(g)) c, count(*) n, ST_Envelope(ST_Collect(g)) e FROM
+        (SELECT geo_point g,
+                floor((ST_X(ST_Transform(geo_point, 3857)) + 20037508.342789244) / (40075016.685578488 / 1024)) tx,
+                floor((20037508.342789244 - ST_Y(ST_Transform(geo_point, 3857))) / (40075016.685578488 / 1024)) ty
+           FROM :G WHERE geo_point IS NOT NULL) t GROUP BY tx, ty) s), false,
+  (SELECT count(DISTINCT (floor((ST_X(ST_Transform(geo_point, 3857)) + 20037508.342789244) / (40075016.685578488 / 1024)),
+                          floor((20037508.342789244 - ST_Y(ST_Transform(geo_point, 3857))) / (40075016.685578488 / 1024))))
+     FROM :G WHERE geo_point IS NOT NULL));
+INSERT INTO conf VALUES (73, 'group_by: geo_cluster(geo_shape, 13) by centroid, clusters in tile order',
+  opendata_api.records('conf-gares', fields => 'k, count(*) as n', group_by => 'geo_cluster(geo_shape, 13) as k', rows => 1000),
+  (SELECT json_agg(json_build_object('k', ST_AsGeoJSON(k)::json, 'n', n) ORDER BY ty, tx) FROM
+     (SELECT ST_Centroid(ST_Collect(c)) k, count(*) n, tx, ty FROM
+        (SELECT ST_Centroid(geo_shape) c,
+                floor((ST_X(ST_Transform(ST_Centroid(geo_shape), 3857)) + 20037508.342789244) / (40075016.685578488 / 8192)) tx,
+                floor((20037508.342789244 - ST_Y(ST_Transform(ST_Centroid(geo_shape), 3857))) / (40075016.685578488 / 8192)) ty
+           FROM :G WHERE geo_shape IS NOT NULL) t GROUP BY tx, ty) s), true);
+INSERT INTO conf VALUES (74, 'group_by: geo_cluster at zoom 0 and a field, ordered by count',
+  opendata_api.records('conf-arbres', fields => 'genre, w, count(*) as n', group_by => 'genre, geo_cluster(geo_point, 0) as w', order_by => 'n desc, genre', rows => 5),
+  (SELECT json_agg(json_build_object('genre', genre, 'w', ST_AsGeoJSON(w)::json, 'n', n) ORDER BY n DESC, genre)
+     FROM (SELECT genre, ST_Centroid(ST_Collect(geo_point)) w, count(*) n FROM :A
+            WHERE genre IS NOT NULL AND geo_point IS NOT NULL GROUP BY genre ORDER BY n DESC, genre LIMIT 5) s), true);
 
 -- order_by -----------------------------------------------------------------
 INSERT INTO conf VALUES (80, 'order_by: field desc, tiebreak, rows and start',
@@ -394,4 +420,28 @@ SELECT n, what, json_array_length(got->'results') AS rows, regress.same(got, wan
        CASE WHEN want_total IS NOT NULL THEN (got->>'total_count')::bigint = want_total END AS total
   FROM conf ORDER BY n;
 SELECT count(*) AS queries, count(*) FILTER (WHERE regress.same(got, want, ordered)) AS matching FROM conf;
+
+-- Keyset paging on the sample data.  An imported file has no key: no
+-- token, and none accepted.  (The trees file cannot have one: it holds the
+-- same tree twice.)
+SELECT opendata_api.records('conf-gares', rows => 5)::jsonb ? 'next_after' AS keyless_has_token;
+SELECT regress.error_of($$SELECT opendata_api.records('conf-gares', after => 'eyJ2IjoxfQ')$$);
+-- Once the publisher declares the keys, walking every page by token gives
+-- exactly the records of the walk by start, in the same order: nullable
+-- sort fields, mixed directions, a two-field key.
+SELECT s, opendata.set_metadata(s, jsonb_build_object('key', k)) IS NOT NULL AS keyed,
+       opendata.publish(s)->>'version' AS version
+  FROM (VALUES ('conf-gares', '["objectid"]'::jsonb), ('conf-communes', '["coddep", "codcom"]')) v(s, k);
+SELECT ds, ord, page, t.pages, jsonb_array_length(t.records) AS walked,
+       t.records = regress.offset_walk(ds, ord, page, filter, flds) AS same_as_offset_walk
+  FROM (VALUES ('conf-gares', '', 100, NULL, 'objectid'),
+               ('conf-gares', 'metro desc, x', 50, NULL, 'objectid, x'),
+               ('conf-gares', 'idrefliga, y desc', 40, 'exploitant = "RATP"', 'objectid'),
+               ('conf-gares', 'terrer desc, res_stif', 90, NULL, 'objectid'),
+               ('conf-gares', 'mode desc, nom_gare', 64, NULL, 'objectid, nom_gare'),
+               ('conf-communes', 'ptot desc', 2000, NULL, 'codcom, coddep'),
+               ('conf-communes', 'reg, com desc', 997, 'ptot > 1000', 'codcom, coddep'))
+       AS c(ds, ord, page, filter, flds),
+       LATERAL regress.token_walk(ds, ord, page, filter, flds) t
+ ORDER BY ds, ord;
 RESET opendata.max_page_size;

@@ -178,6 +178,67 @@ SELECT f, rows, start,
  ORDER BY 1, 2, 3;
 RESET ROLE;
 
+-- Continuation tokens: every payload above as records(after => ...), then
+-- tokens forged from a real one (decoded, edited, encoded again), so that
+-- they pass the base64 and JSON checks and reach the value checks.  A value
+-- of the wrong form is refused (22023); a text value is data.
+CREATE FUNCTION regress.b64url_json(t text) RETURNS jsonb LANGUAGE sql IMMUTABLE AS $$
+  SELECT convert_from(decode(rpad(translate(t, '-_', '+/'), (length(t) + 3) / 4 * 4, '='), 'base64'), 'UTF8')::jsonb
+$$;
+CREATE FUNCTION regress.json_b64url(j text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+  SELECT rtrim(translate(encode(convert_to(j, 'UTF8'), 'base64'), E'+/\n', '-_'), '=')
+$$;
+GRANT EXECUTE ON FUNCTION regress.b64url_json(text), regress.json_b64url(text) TO PUBLIC;
+SET ROLE opendata_anon;
+DO $$
+DECLARE
+  r record; st text; t0 timestamptz;
+BEGIN
+  FOR r IN SELECT n, payload FROM regress.hostile_payloads ORDER BY n LOOP
+    t0 := clock_timestamp();
+    st := split_part(regress.error_of(format('SELECT opendata_api.records(dataset => %L, order_by => %L, after => %L)',
+                                             'hostile-ds', 'name', r.payload)), ':', 1);
+    INSERT INTO regress.hostile_results
+    VALUES ('records', 'after', r.n, CASE WHEN st = 'no error' THEN 'ok' ELSE st END, clock_timestamp() - t0 < interval '1 second');
+  END LOOP;
+END
+$$;
+SELECT state, count(*) AS payloads_as_after FROM regress.hostile_results WHERE param = 'after' GROUP BY state ORDER BY state;
+CREATE TEMP TABLE real_token AS
+SELECT regress.b64url_json(opendata_api.records('hostile-ds', order_by => 'name', rows => 2)->>'next_after') AS j;
+CREATE TEMP TABLE forged (n int, label text, token text);
+INSERT INTO forged
+SELECT n, label, regress.json_b64url(f::text) FROM real_token, LATERAL (VALUES
+  (101, 'the real token', j),
+  (102, 'quote in a text value', jsonb_set(j, '{k,0}', to_jsonb('x'' OR ''1''=''1'::text))),
+  (103, 'union in a text value', jsonb_set(j, '{k,0}', to_jsonb(''') UNION SELECT * FROM pg_authid --'::text))),
+  (104, 'statement as the key', jsonb_set(j, '{k,1}', to_jsonb('1; DROP TABLE regress.hostile_canary'::text))),
+  (105, 'call as the key', jsonb_set(j, '{k,1}', to_jsonb('pg_sleep(2)'::text))),
+  (106, 'parameter as the key', jsonb_set(j, '{k,1}', to_jsonb('$1'::text))),
+  (107, 'exponent as the key', jsonb_set(j, '{k,1}', to_jsonb('1e3'::text))),
+  (108, 'key beyond int4', jsonb_set(j, '{k,1}', to_jsonb('99999999999'::text))),
+  (109, 'null key', jsonb_set(j, '{k,1}', 'null')),
+  (110, 'number, not text', jsonb_set(j, '{k,1}', '3')),
+  (112, 'one value too many', jsonb_set(j, '{k}', (j->'k') || '["1"]')),
+  (113, 'another fingerprint', jsonb_set(j, '{f}', '"0000000000000000"')),
+  (114, 'another version', jsonb_set(j, '{v}', '2')),
+  (115, 'extra member', j || '{"sql": "SELECT 1"}'),
+  (116, '100k text value', jsonb_set(j, '{k,0}', to_jsonb(repeat('x', 100000))))) v(n, label, f);
+-- jsonb cannot hold a NUL character: this one is forged as text.
+INSERT INTO forged
+SELECT 111, 'NUL in a text value', regress.json_b64url(replace(jsonb_set(j, '{k,0}', '"NUL"')::text, '"NUL"', '"a\u0000b"'))
+  FROM real_token;
+SELECT f.n, f.label,
+       replace(split_part(regress.error_of(format('SELECT opendata_api.records(dataset => %L, order_by => %L, after => %L)',
+                                                  'hostile-ds', 'name', f.token)), ':', 1), 'no error', 'ok') AS state
+  FROM forged f ORDER BY f.n;
+INSERT INTO regress.hostile_results
+SELECT 'records', 'after', f.n,
+       replace(split_part(regress.error_of(format('SELECT opendata_api.records(dataset => %L, order_by => %L, after => %L)',
+                                                  'hostile-ds', 'name', f.token)), ':', 1), 'no error', 'ok'), true
+  FROM forged f;
+RESET ROLE;
+
 -- The totals: attempts, outcomes, no internal error, none slow.
 SELECT count(*) AS attempts, count(*) FILTER (WHERE state = 'ok') AS treated_as_data,
        count(*) FILTER (WHERE state <> 'ok') AS refused, bool_and(fast) AS all_under_1s

@@ -72,3 +72,117 @@ SELECT opendata.explain_odsql('rec-trees', "where" => 'genre = "Tilia"', rows =>
 SET ROLE opendata_anon;
 SELECT regress.error_of($$SELECT opendata.explain_odsql('rec-trees')$$);
 RESET ROLE;
+
+-- geo_cluster() errors, as an app gets them.
+SET ROLE opendata_anon;
+SELECT regress.error_of($$SELECT opendata_api.records('rec-trees', group_by => 'geo_cluster(genre, 5)')$$);
+SELECT regress.error_of($$SELECT opendata_api.records('rec-trees', group_by => 'geo_cluster(geom, 30)')$$);
+SELECT regress.error_of($$SELECT opendata_api.records('rec-trees', group_by => 'geo_cluster(geom, -2)')$$);
+SELECT regress.error_of($$SELECT opendata_api.records('rec-trees', group_by => 'geo_cluster(geom)')$$);
+SELECT regress.error_of($$SELECT opendata_api.records('rec-trees', "where" => 'geo_cluster(geom, 3) is not null')$$);
+SELECT regress.error_of($$SELECT opendata_api.records('rec-trees', fields => 'geo_cluster(geom, 3)')$$);
+-- A cluster of everything at zoom 0, ordered by its cell.
+SELECT opendata_api.records('rec-trees', fields => 'c, count(*) as n', group_by => 'geo_cluster(geom, 0) as c', order_by => 'c');
+RESET ROLE;
+
+-- Keyset paging: records() returns next_after while the page is full, and
+-- takes it back as "after".  A table with NOT NULL columns (row comparison)
+-- and nullable ones (nulls last), floats that only survive as shortest
+-- round-trip text, and datetimes with microseconds.
+CREATE TABLE public.rec_pages (id int PRIMARY KEY, grp int NOT NULL, label text, score float8,
+                               day date, at timestamptz NOT NULL, big bigint NOT NULL);
+INSERT INTO rec_pages
+SELECT g, g % 5, CASE WHEN g % 7 = 0 THEN NULL ELSE 'l' || g % 13 END,
+       CASE WHEN g % 11 = 0 THEN NULL ELSE (g % 17) / 3.0 + 0.1 END,
+       CASE WHEN g % 6 = 0 THEN NULL ELSE date '2020-01-01' + g % 9 END,
+       timestamptz '2024-01-01 10:00:00.123456+02' + (g % 10) * interval '1 hour 0.000001 seconds',
+       (g % 4) * 3000000000
+  FROM generate_series(1, 200) g;
+SELECT opendata.register('rec_pages', 'rec-pages', '{"title": "Pages", "description": "Pages", "publisher": "rec-org"}') IS NOT NULL AS registered;
+SELECT opendata.publish('rec-pages')->>'version' AS version;
+
+-- The walk by tokens and the walk by start, page by page: the same records
+-- in the same order.  The session's DateStyle, TimeZone and float output
+-- are changed on purpose: tokens do not depend on them.
+CREATE FUNCTION regress.token_walk(ds text, ord text, page int, filter text DEFAULT NULL, flds text DEFAULT 'id',
+                                   OUT pages int, OUT records jsonb)
+LANGUAGE plpgsql AS $$
+DECLARE
+  r jsonb; tok text;
+BEGIN
+  pages := 0; records := '[]';
+  LOOP
+    r := opendata_api.records(ds, fields => flds, "where" => filter, order_by => ord, rows => page, after => tok);
+    pages := pages + 1;
+    records := records || (r->'results');
+    tok := r->>'next_after';
+    EXIT WHEN tok IS NULL OR pages > 1000;
+  END LOOP;
+END
+$$;
+CREATE FUNCTION regress.offset_walk(ds text, ord text, page int, filter text DEFAULT NULL, flds text DEFAULT 'id')
+RETURNS jsonb
+LANGUAGE plpgsql AS $$
+DECLARE
+  r jsonb; out jsonb := '[]'; start int := 0;
+BEGIN
+  LOOP
+    r := opendata_api.records(ds, fields => flds, "where" => filter, order_by => ord, rows => page, start => start);
+    EXIT WHEN jsonb_array_length(r->'results') = 0;
+    out := out || (r->'results');
+    start := start + page;
+  END LOOP;
+  RETURN out;
+END
+$$;
+GRANT EXECUTE ON FUNCTION regress.token_walk(text, text, int, text, text), regress.offset_walk(text, text, int, text, text) TO PUBLIC;
+
+SET ROLE opendata_anon;
+SET DateStyle = 'SQL, DMY';
+SET TimeZone = 'America/Santiago';
+SET extra_float_digits = 0;
+SELECT ord, page, filter, t.pages, jsonb_array_length(t.records) AS walked,
+       t.records = regress.offset_walk('rec-pages', ord, page, filter) AS same_as_offset_walk
+  FROM (VALUES ('', 7, NULL), ('id desc', 30, NULL), ('grp, at', 9, NULL), ('grp desc, big desc, id desc', 11, NULL),
+               ('label', 8, NULL), ('label desc, score', 13, NULL), ('score desc', 10, NULL), ('score', 100, NULL),
+               ('day desc, label, score desc', 6, NULL), ('at desc', 25, 'grp != 2'), ('big, label desc', 40, 'score > 2'))
+       AS c(ord, page, filter),
+       LATERAL regress.token_walk('rec-pages', ord, page, filter) t
+ ORDER BY ord;
+RESET DateStyle;
+RESET TimeZone;
+RESET extra_float_digits;
+
+-- The response: next_after next to total_count (which counts every match,
+-- not what is left); none on the last page.
+SELECT r ? 'next_after' AS has_token, r->'total_count' AS total, r->'results' AS results
+  FROM (SELECT opendata_api.records('rec-pages', fields => 'id', order_by => 'id', rows => 3)::jsonb r) s;
+SELECT r->'total_count' AS total, r->'results' AS results
+  FROM (SELECT opendata_api.records('rec-pages', fields => 'id', order_by => 'id', rows => 3,
+          after => opendata_api.records('rec-pages', order_by => 'id', rows => 3)->>'next_after')::jsonb r) s;
+SELECT opendata_api.records('rec-pages', fields => 'id', "where" => 'id > 198', order_by => 'id', rows => 5)::jsonb ? 'next_after' AS short_page_has_token;
+-- No token where the order is not provably total, or the dataset has no key.
+SELECT opendata_api.records('rec-pages', fields => 'grp, count(*) as n', group_by => 'grp', rows => 2)::jsonb ? 'next_after' AS grouped_has_token,
+       opendata_api.records('rec-pages', order_by => 'length(label)', rows => 2)::jsonb ? 'next_after' AS expression_has_token,
+       opendata_api.records('rec-trees', rows => 2)::jsonb ? 'next_after' AS keyed_has_token;
+RESET ROLE;
+-- The row comparison an index serves, when every key is NOT NULL and goes
+-- the same way; the expansion otherwise.
+SELECT opendata.explain_odsql('rec-pages', order_by => 'grp, at',
+         after => opendata_api.records('rec-pages', order_by => 'grp, at', rows => 2)->>'next_after')
+       ~ '\("grp", "at", "id"\) > \(CAST\(\$\d+::text AS int4\), CAST\(\$\d+::text AS timestamptz\), CAST' AS row_comparison;
+SELECT opendata.explain_odsql('rec-pages', order_by => 'label desc',
+         after => opendata_api.records('rec-pages', order_by => 'label desc', rows => 2)->>'next_after')
+       ~ '"label" < CAST\(\$\d+::text AS text\) OR "label" IS NULL' AS nulls_last_expansion;
+
+-- Tokens that cannot be honoured, with the right SQLSTATE.
+SET ROLE opendata_anon;
+CREATE TEMP TABLE tok AS SELECT opendata_api.records('rec-pages', order_by => 'score', rows => 2)->>'next_after' AS t,
+                                 opendata_api.records('rec-pages', order_by => 'id', rows => 2)->>'next_after' AS by_id;
+SELECT regress.error_of(format($$SELECT opendata_api.records('rec-pages', order_by => 'score desc', after => %L)$$, t)) FROM tok;
+SELECT regress.error_of(format($$SELECT opendata_api.records('rec-trees', order_by => 'id', after => %L)$$, by_id)) FROM tok;
+SELECT regress.error_of(format($$SELECT opendata_api.records('rec-pages', group_by => 'grp', after => %L)$$, t)) FROM tok;
+SELECT regress.error_of(format($$SELECT opendata_api.records('rec-pages', order_by => 'length(label)', after => %L)$$, t)) FROM tok;
+SELECT regress.error_of(format($$SELECT opendata_api.records('rec-pages', order_by => 'score', after => %L)$$, t || 'x')) FROM tok;
+SELECT regress.error_of($$SELECT opendata_api.records('rec-pages', after => 'eyJ2IjoxfQ')$$);
+RESET ROLE;

@@ -37,12 +37,16 @@ Oid param_oid(odsql::ParamType type) {
 // Reading the view's own attributes (not only the dictionary) keeps queries
 // right between a describe_field() and the next publish().
 constexpr const char* kFieldsQuery = R"sql(
-SELECT a.attname::text, f.type, f.facet, (a.attname::text = d.key_fields[1]), f.label
+SELECT a.attname::text, f.type, f.facet, (a.attname::text = d.key_fields[1]), f.label,
+       a.atttypid::int8, coalesce(s.attnotnull, false),
+       pg_catalog.array_position(d.key_fields, a.attname::text), pg_catalog.cardinality(d.key_fields)
   FROM opendata.datasets d
   JOIN opendata.fields f ON f.dataset_id = d.id
   JOIN pg_catalog.pg_attribute a
     ON a.attrelid = pg_catalog.to_regclass(pg_catalog.format('opendata_api.%I', d.slug))
    AND a.attname = f.name AND a.attnum > 0 AND NOT a.attisdropped
+  LEFT JOIN pg_catalog.pg_attribute s  -- a view column is never NOT NULL: ask its source
+    ON s.attrelid = d.source AND s.attname = a.attname AND NOT s.attisdropped
  WHERE d.slug = $1 AND d.status = 'published'
  ORDER BY a.attnum)sql";
 
@@ -61,6 +65,10 @@ PublishedDataset load_published_dataset(const std::string& slug) {
     ds.labels.push_back(spi::value(row, 5).value_or(name));
     if (spi::value(row, 3) == std::optional<std::string>("t")) ds.facet_fields.push_back(name);
     if (spi::value(row, 4) == std::optional<std::string>("t")) ds.key_field = name;
+    ds.columns.push_back({static_cast<Oid>(std::stoul(*spi::value(row, 6))),
+                          spi::value(row, 7) == std::optional<std::string>("t"),
+                          std::stoi(spi::value(row, 8).value_or("0"))});
+    ds.key_size = std::stoi(spi::value(row, 9).value_or("0"));
   }
   ds.relation = "opendata_api." + odsql::quote_ident(slug);
   return ds;

@@ -18,6 +18,16 @@ struct PublishedDataset {
   std::vector<std::string> labels;        // per field, from the dictionary
   std::vector<std::string> facet_fields;  // fields flagged as facets
   std::string key_field;                  // first key field, if visible (GeoJSON feature id)
+  // Per field, for keyset paging (pg/keyset.hpp): the column's SQL type,
+  // whether its source column is NOT NULL, and its place in the dataset's
+  // key (1-based, 0 = not a key field); key_size = number of key fields.
+  struct Column {
+    Oid type;
+    bool not_null;
+    int key_position;
+  };
+  std::vector<Column> columns;
+  int key_size = 0;
 };
 
 // The published dataset `slug` as the calling role sees it: its API view's

@@ -6,6 +6,7 @@
 #include "core/odsql/compiler.hpp"
 #include "pg/args.hpp"
 #include "pg/dataset_query.hpp"
+#include "pg/keyset.hpp"
 #include "pg/settings.hpp"
 
 extern "C" {
@@ -16,6 +17,10 @@ PG_FUNCTION_INFO_V1(opendata_explain_odsql);
 
 namespace opendata::pg {
 namespace {
+
+// records() and explain_odsql(): the continuation token, after the
+// arguments odsql_request() reads.
+constexpr int kAfterArg = 11;
 
 void check_page(std::int64_t rows, std::int64_t start) {
   if (rows < 0)
@@ -34,11 +39,14 @@ std::string dataset_arg(FunctionCallInfo fcinfo) {
   return text_arg(fcinfo, 0);
 }
 
-std::string response(const Count& count, const std::string& results) {
+std::string response(const Count& count, const std::string& results,
+                     const std::string& next_after = {}) {
   std::string out = "{\"total_count\": " + std::to_string(count.value);
   if (count.estimated) out += ", \"total_count_estimated\": true";
   out += ", \"results\": ";
   out += results;
+  // Base64url: no character needs escaping in JSON.
+  if (!next_after.empty()) out += ", \"next_after\": \"" + next_after + "\"";
   out += "}";
   return out;
 }
@@ -55,11 +63,13 @@ Datum opendata_records(PG_FUNCTION_ARGS) {
     pg::PublishedDataset ds = pg::load_published_dataset(slug);
     odsql::Request req = pg::odsql_request(fcinfo, ds, 10);
     pg::check_page(req.limit, req.offset);
+    pg::add_keyset(fcinfo, pg::kAfterArg, ds, req);
     odsql::Compiled compiled = odsql::compile_records(ds.fields, req);
     auto params = pg::bind(compiled.params);
     pg::Count count = pg::count_matches(compiled, params);
     pg::spi::execute_text_params(compiled.results_sql, params, true);
-    std::string body = pg::response(count, pg::spi::value(0, 1).value_or("[]"));
+    std::string body = pg::response(count, pg::spi::value(0, 1).value_or("[]"),
+                                    pg::next_token(compiled, req.limit));
     pg::spi::finish();
     return pg::text_datum(body);
   });
@@ -95,6 +105,7 @@ Datum opendata_explain_odsql(PG_FUNCTION_ARGS) {
     pg::spi::connect();
     pg::PublishedDataset ds = pg::load_published_dataset(slug);
     odsql::Request req = pg::odsql_request(fcinfo, ds, 10);
+    pg::add_keyset(fcinfo, pg::kAfterArg, ds, req);
     odsql::Compiled compiled = odsql::compile_records(ds.fields, req);
     pg::spi::finish();
     return pg::text_datum(odsql::explain_sql(compiled));

@@ -43,7 +43,7 @@ GRANT EXECUTE ON FUNCTION
   opendata.describe_field(text, text, jsonb), opendata.publish(text), opendata.unpublish(text),
   opendata.drop_dataset(text, boolean), opendata.add_reuse(text, text, text, text[], text, text),
   opendata.add_attachment(text, text, text, text, text),
-  opendata.explain_odsql(text, text, text, text, text, int, int, text[], text[], text, text),
+  opendata.explain_odsql(text, text, text, text, text, int, int, text[], text[], text, text, text),
   opendata.import_csv(text, bytea, jsonb), opendata._import_csv(text, bytea, text),
   opendata.import_csv_file(text, text, jsonb), opendata._read_server_file(text),
   opendata.import_geojson(text, bytea, jsonb), opendata._import_geojson(text, bytea, text),

@@ -237,6 +237,25 @@ def main():
     r = api.get("/nope")
     t.status("GET /nope (no such view) is 404", r, 404)
 
+    # -- records() over RPC: keyset paging by token ---------------------------
+    url = "/rpc/records?dataset=arbres&fields=id&order_by=hauteur%20desc&rows=2"
+    r = api.get(url)
+    page1 = r.json() if r.status == 200 else {}
+    t.check("GET /rpc/records?order_by=hauteur desc&rows=2: first page and a next_after token",
+            [x["id"] for x in page1.get("results", [])] == [1, 2] and page1.get("total_count") == 4
+            and isinstance(page1.get("next_after"), str), r)
+    r = api.get(url + "&after=" + page1.get("next_after", ""))
+    page2 = r.json() if r.status == 200 else {}
+    t.check("GET /rpc/records&after=<token> continues after the last record, nulls last",
+            [x["id"] for x in page2.get("results", [])] == [3, 4] and page2.get("total_count") == 4, r)
+    r = api.get(url + "&after=" + page2.get("next_after", ""))
+    t.check("GET /rpc/records&after=<token of a full last page> is an empty page without a token",
+            r.status == 200 and r.json().get("results") == [] and "next_after" not in r.json(), r)
+    r = api.get(url + "&after=" + page1.get("next_after", "") + "x")
+    t.status("GET /rpc/records&after=<edited token> is 400 (22023)", r, 400, "22023")
+    r = api.get("/rpc/records?dataset=arbres&group_by=commune&after=" + page1.get("next_after", ""))
+    t.status("GET /rpc/records&after= on a grouped query is 400 (0A000)", r, 400, "0A000")
+
     # -- drafts -----------------------------------------------------------------
     r = api.get("/datasets?dataset_id=eq.chantiers")
     t.check("a draft is not listed: GET /datasets?dataset_id=eq.chantiers is []",

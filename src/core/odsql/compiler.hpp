@@ -22,6 +22,29 @@ struct FieldInfo {
   FieldType type;
 };
 
+// Keyset paging (records() only, see keyset.hpp).  The SQL type of a field
+// that can be a keyset key: the types whose values have one exact text form
+// the core can check.  Fields of other types cannot be keys of a token.
+enum class KeyKind {
+  Int2,
+  Int4,
+  Int8,
+  Numeric,
+  Float4,
+  Float8,
+  Text,
+  Bool,
+  Date,
+  Timestamp,
+  Timestamptz
+};
+
+struct KeysetColumn {
+  std::string name;  // a field of the dataset
+  KeyKind kind;
+  bool not_null;  // the column has a NOT NULL constraint
+};
+
 struct Request {
   std::string relation;  // trusted, already-quoted SQL relation; pasted verbatim
   std::string select;    // ODSQL select clause ("fields"); empty = all fields
@@ -31,6 +54,12 @@ struct Request {
   std::int64_t limit = 10;                   // rows (>= 0; -1 = no limit)
   std::int64_t offset = 0;                   // start
   std::string timezone = "UTC";              // bound as $1
+  // Keyset paging: the dataset's unique key (field names, in order; empty
+  // = no keyset paging), the fields usable as keyset keys, and a
+  // continuation token from an earlier page ("" = none).
+  std::vector<std::string> key;
+  std::vector<KeysetColumn> keyset_columns;
+  std::string after;
 };
 
 enum class ParamType { Text, Int8, Float8, Bool, Date, Timestamptz, Interval, TextArray };
@@ -61,6 +90,13 @@ struct Compiled {
   // cast ($3::float8), so either statement can be run with the full list;
   // still pass the declared types (SPI_execute_with_args argtypes).
   std::vector<Param> params;
+  // compile_records() only, when the page can be continued by a token: the
+  // kinds of its sort keys, whose values on the page's last row
+  // results_sql returns after the JSON (column 2: the number of rows on the
+  // page, columns 3..: one per key), and the ordering's fingerprint, for
+  // make_token().
+  std::vector<KeyKind> keyset;
+  std::string keyset_fingerprint;
 };
 
 Compiled compile_records(const std::vector<FieldInfo>& fields, const Request& req);

@@ -27,6 +27,7 @@ constexpr FnInfo kFunctions[] = {
     {"date_format", FnKind::Scalar, 2, 2},
     {"range", FnKind::Scalar, 2, 64},
     {"distance", FnKind::Scalar, 2, 3},
+    {"geo_cluster", FnKind::Scalar, 2, 2},
     // Filters (boolean).
     {"within_distance", FnKind::Filter, 3, 3},
     {"geometry", FnKind::Filter, 3, 3},
@@ -292,6 +293,7 @@ Expr translate_call(Translator& t, const Node& n) {
   if (name == "now") return translate_now(t, n);
   if (name == "date_format") return translate_date_format(t, n);
   if (name == "range") return translate_range(t, n);
+  if (name == "geo_cluster") return translate_geo_cluster(t, n);
   if (name == "search" || name == "startswith") return translate_text_filter(t, n);
   if (name == "length" || name == "lower" || name == "upper") {
     Expr e = t.value(*n.kids[0]);

@@ -24,6 +24,11 @@ Expr translate_date_format(Translator& t, const Node& n);
 Expr translate_now(Translator& t, const Node& n);
 Expr translate_range(Translator& t, const Node& n);
 
+// geo_cluster.cpp
+Expr translate_geo_cluster(Translator& t, const Node& n);
+// Whether `n` or any node below it calls the function `name` (lower case).
+bool mentions_function(const Node& n, const std::string& name);
+
 // Joda-style date pattern (dd/MM/yyyy) to a PostgreSQL to_char() format.
 // Returns false with `error` set when the pattern has unknown letters.
 bool date_pattern_to_char(const std::string& pattern, std::string& out, std::string& error);

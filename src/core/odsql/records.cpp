@@ -16,6 +16,8 @@
 // 100-argument limit on wide datasets.
 #include <vector>
 
+#include "core/odsql/functions.hpp"
+#include "core/odsql/keyset.hpp"
 #include "core/odsql/lexer.hpp"
 #include "core/odsql/parser.hpp"
 #include "core/odsql/query.hpp"
@@ -107,6 +109,12 @@ Compiled compile_records(const std::vector<FieldInfo>& fields, const Request& re
   std::vector<std::string> key_sqls;
   Translator gt(schema, params, sgrp, Clause::GroupBy);
   for (const GroupItem& g : groups) {
+    const bool cluster = g.expr->kind == NodeKind::Call && g.expr->text == "geo_cluster";
+    if (!cluster && mentions_function(*g.expr, "geo_cluster")) {
+      source_error(sqlstate::kGroupingError, sgrp, g.begin,
+                   "geo_cluster() must be a group_by key by itself",
+                   "Group by geo_cluster(geo, precision) and compute on it in the select.");
+    }
     Expr e = gt.value(*g.expr);
     Output o;
     o.plain_field = false;
@@ -251,7 +259,7 @@ Compiled compile_records(const std::vector<FieldInfo>& fields, const Request& re
   std::vector<OrderKey> order;
   for (const OrderItem& item : orders) {
     const Expr e = ot.value(*item.expr);
-    if (e.type == Type::Geo) {
+    if (e.type == Type::Geo && e.sort_sql.empty()) {  // geo_cluster() sorts by its cell
       source_error(sqlstate::kDatatypeMismatch, sord, item.begin, "cannot order by a geo value",
                    "Order by distance(field, geom'POINT(lon lat)') instead.");
     }
@@ -265,14 +273,24 @@ Compiled compile_records(const std::vector<FieldInfo>& fields, const Request& re
     }
   }
 
+  // Keyset paging (keyset.cpp): the dataset's key completes the order, and
+  // a token from an earlier page starts this one after its last row.
+  std::vector<SortKey> sort_keys;
+  for (const OrderKey& k : order) sort_keys.push_back(SortKey{k.sql, k.descending});
+  const KeysetPlan keyset = plan_keyset(req, sort_keys, aggregated, params);
+  for (const SortKey& k : keyset.added) order.push_back(OrderKey{k.sql, k.descending});
+
   std::string group_sql;
   if (grouped) {
     std::string by, having;
     for (const Output& k : keys) {
-      by += (by.empty() ? "" : ", ") + k.expr.sql;
-      if (!k.expr.sort_sql.empty()) by += ", " + k.expr.sort_sql;
+      // A key whose value is computed per group (geo_cluster()) groups by
+      // its sort key alone.
+      const std::string& key = k.expr.aggregate ? k.expr.sort_sql : k.expr.sql;
+      by += (by.empty() ? "" : ", ") + key;
+      if (!k.expr.aggregate && !k.expr.sort_sql.empty()) by += ", " + k.expr.sort_sql;
       // Records without a value for a key form no group.
-      having += (having.empty() ? "" : " AND ") + ("(" + k.expr.sql + ") IS NOT NULL");
+      having += (having.empty() ? "" : " AND ") + ("(" + key + ") IS NOT NULL");
     }
     group_sql = " GROUP BY " + by + " HAVING " + having;
   }
@@ -297,17 +315,34 @@ Compiled compile_records(const std::vector<FieldInfo>& fields, const Request& re
     keys_out += ", p." + col;
     agg_order += (i == 0 ? " ORDER BY q." : ", q.") + col + dir;
   }
-  inner += from + group_sql;
+  if (keyset.condition.empty()) {
+    inner += from + group_sql;
+  } else {  // the count is of every matching record; the page starts after the token
+    inner += " FROM " + req.relation + " WHERE " + (filter.empty() ? "" : "(" + filter + ") AND ") +
+             keyset.condition + group_sql;
+  }
   if (!order.empty()) inner += " ORDER BY " + order_by;
   if (req.limit >= 0) inner += " LIMIT " + params.add(ParamType::Int8, std::to_string(req.limit));
   if (req.offset > 0) inner += " OFFSET " + params.add(ParamType::Int8, std::to_string(req.offset));
 
+  // For the next token: the page's row count and its last row's sort values.
+  std::string last_row;
+  if (!keyset.kinds.empty()) {
+    last_row = ", count(*)";
+    for (std::size_t i = 0; i < order.size(); ++i) {
+      last_row += ", (array_agg(q." + quote_ident(prefix + "k" + std::to_string(i)) + agg_order +
+                  "))[count(*)]";
+    }
+  }
+
   Compiled out;
+  out.keyset = keyset.kinds;
+  out.keyset_fingerprint = keyset.fingerprint;
   // r.* (not a bare r): a bare name would resolve to an output column
   // labelled "r" before the sub-select's alias.
-  out.results_sql = "SELECT coalesce(json_agg(q.j" + agg_order +
-                    "), '[]'::json) FROM (SELECT (SELECT row_to_json(r.*) FROM (SELECT " +
-                    json_cols + ") r) AS j" + keys_out + " FROM (" + inner + ") p) q";
+  out.results_sql = "SELECT coalesce(json_agg(q.j" + agg_order + "), '[]'::json)" + last_row +
+                    " FROM (SELECT (SELECT row_to_json(r.*) FROM (SELECT " + json_cols +
+                    ") r) AS j" + keys_out + " FROM (" + inner + ") p) q";
   if (grouped) {
     out.count_sql = "SELECT count(*) FROM (SELECT 1" + from + group_sql + ") g";
   } else if (aggregated) {

@@ -60,6 +60,7 @@ class Translator {
   void check_grouping(const Node& n, const std::vector<std::string>& key_sqls);
 
   const Source& source() const { return src_; }
+  Clause clause() const { return clause_; }
   Params& params() { return params_; }
   const Schema& schema() const { return schema_; }
 

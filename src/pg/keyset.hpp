@@ -1,0 +1,25 @@
+// Keyset paging in records(): what the dataset offers for it (its key, the
+// SQL types and NOT NULL constraints of its columns) and the token of the
+// next page, made from the last row of this one.  The rules are in
+// src/core/odsql/keyset.hpp.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "core/odsql/compiler.hpp"
+#include "pg/dataset_query.hpp"
+
+namespace opendata::pg {
+
+// Sets req.key and req.keyset_columns from the dataset, and req.after from
+// argument `after_arg` of the call (if the function has it).
+void add_keyset(FunctionCallInfo fcinfo, int after_arg, const PublishedDataset& ds,
+                odsql::Request& req);
+
+// After compiled.results_sql ran (its result still in SPI_tuptable): the
+// token of the next page, or "" when the page is not full (it is the last)
+// or the query cannot be continued by token.
+std::string next_token(const odsql::Compiled& compiled, std::int64_t rows);
+
+}  // namespace opendata::pg
