@@ -49,7 +49,9 @@ run_pg_suite() {  # run_pg_suite NAME DRIVER ARGS...
   cp -r "$REPO_DIR/sql" "$REPO_DIR/expected" "$REPO_DIR/test" "$REPO_DIR/data" "$work/"
   if [ "$(id -u)" -eq 0 ]; then chown -R postgres:postgres "$work"; fi
   local out="$work/run.log"
-  (cd "$work" && as_cluster_owner "$driver" --bindir="$PG_BINDIR" --temp-instance="$work/instance" \
+  # TMPDIR too: the driver runs as the cluster owner, who may not write the
+  # caller's TMPDIR (a private one, see docs/testing.md).
+  (cd "$work" && as_cluster_owner env TMPDIR="$work" "$driver" --bindir="$PG_BINDIR" --temp-instance="$work/instance" \
       --dbname=contrib_regression --outputdir="$work/out" "$@") >"$out" 2>&1 || true
   grep -E '\.\.\. |^ok |^not ok ' "$out" || true
   local ok bad
