@@ -49,23 +49,16 @@ GRANT EXECUTE ON FUNCTION
 
 -- Beyond what one value can hold (1 GB): the same export as rows of about
 -- 64 KB, for COPY (SELECT * FROM opendata.export_chunks(...)) TO ... or
--- psql's \copy.  Concatenated in order, the rows are the file.
-CREATE FUNCTION opendata._export_chunks(
-  dataset text, fields text, "where" text, group_by text, order_by text, rows int, start int,
-  refine text[], exclude text[], lang text, timezone text, options jsonb, format text)
-RETURNS SETOF text
-LANGUAGE c STABLE AS 'MODULE_PATHNAME', 'opendata_export_chunks';
-
+-- psql's \copy.  Concatenated in order, the rows are the file.  A C
+-- function itself (not a SQL wrapper, whose pinned search_path would keep
+-- it from being inlined and add a second tuplestore of the whole output).
 CREATE FUNCTION opendata.export_chunks(
   dataset text, format text, fields text DEFAULT NULL, "where" text DEFAULT NULL,
   group_by text DEFAULT NULL, order_by text DEFAULT NULL, rows int DEFAULT NULL, start int DEFAULT 0,
   refine text[] DEFAULT NULL, exclude text[] DEFAULT NULL, lang text DEFAULT 'fr',
   timezone text DEFAULT 'UTC', options jsonb DEFAULT NULL)
 RETURNS SETOF text
-LANGUAGE sql STABLE AS $$
-  SELECT opendata._export_chunks(dataset, fields, "where", group_by, order_by, rows, start,
-                                 refine, exclude, lang, timezone, options, format)
-$$;
+LANGUAGE c STABLE AS 'MODULE_PATHNAME', 'opendata_export_chunks';
 COMMENT ON FUNCTION opendata.export_chunks(text, text, text, text, text, text, int, int, text[], text[], text, text, jsonb) IS
   'an export of any size as ordered chunks of text, for COPY or \copy';
 
