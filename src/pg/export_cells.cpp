@@ -189,10 +189,12 @@ ex::Cell CellConverter::convert(Conv conv, FmgrInfo* fn, Oid type, Datum d, char
     }
     case Conv::Text:
     case Conv::Geometry: {
-      std::string_view bytes = call([d] {
-        struct varlena* v = PG_DETOAST_DATUM_PACKED(d);
-        return std::string_view(VARDATA_ANY(v), VARSIZE_ANY_EXHDR(v));
-      });
+      // Most values are stored inline and uncompressed: read them in place,
+      // without the cost of the guard; only toasted ones are fetched.
+      auto* v = reinterpret_cast<struct varlena*>(DatumGetPointer(d));
+      if (VARATT_IS_EXTERNAL(v) || VARATT_IS_COMPRESSED(v))
+        v = call([d] { return PG_DETOAST_DATUM_PACKED(d); });
+      std::string_view bytes(VARDATA_ANY(v), VARSIZE_ANY_EXHDR(v));
       return conv == Conv::Text ? ex::Cell::text_value(bytes) : ex::Cell::geometry(bytes);
     }
     case Conv::GeometrySend: {
