@@ -123,6 +123,9 @@ SELECT opendata_api.download('exp-items', 'CSV', fields => 'id', order_by => 'id
        current_setting('response.headers') AS headers;
 SELECT opendata_api.download('exp-items', 'geojson', rows => 1)::json->>'type' AS geojson_type,
        current_setting('response.headers')::json->0->>'Content-Type' AS content_type;
+SELECT opendata_api.download('exp-items', 'ndjson', order_by => 'id') = opendata_api.export_jsonl('exp-items', order_by => 'id')
+         AS ndjson_is_jsonl,
+       current_setting('response.headers')::json->1->>'Content-Disposition' AS disposition;
 ROLLBACK;
 SELECT regress.error_of($$SELECT opendata_api.download('exp-items', 'xml')$$);
 SELECT regress.error_of($$SELECT opendata_api.download('nope', 'csv')$$);

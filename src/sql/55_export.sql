@@ -77,7 +77,8 @@ BEGIN
     WHEN 'json' THEN
       media := 'application/json; charset=utf-8';
       body := opendata_api.export_json($1, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13);
-    WHEN 'jsonl' THEN
+    WHEN 'jsonl', 'ndjson' THEN
+      kind := 'jsonl';
       media := 'application/x-ndjson';
       body := opendata_api.export_jsonl($1, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13);
     WHEN 'geojson' THEN
