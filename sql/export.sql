@@ -115,6 +115,20 @@ SELECT regress.error_of($$SELECT opendata_api.export_csv(NULL)$$);
 SELECT regress.error_of($$SELECT opendata_api.export_csv('exp-items', rows => -1)$$);
 SELECT regress.error_of($$SELECT opendata_api.export_csv('exp-items', start => -1)$$);
 SELECT regress.error_of($$SELECT opendata_api.export_csv('nope')$$);
+-- download(): the format named in the URL, the export's value, and the
+-- response headers PostgREST sends (set only once the export succeeded).
+BEGIN;
+SELECT opendata_api.download('exp-items', 'CSV', fields => 'id', order_by => 'id')
+         = opendata_api.export_csv('exp-items', fields => 'id', order_by => 'id') AS download_is_export,
+       current_setting('response.headers') AS headers;
+SELECT opendata_api.download('exp-items', 'geojson', rows => 1)::json->>'type' AS geojson_type,
+       current_setting('response.headers')::json->0->>'Content-Type' AS content_type;
+SELECT opendata_api.download('exp-items', 'ndjson', order_by => 'id') = opendata_api.export_jsonl('exp-items', order_by => 'id')
+         AS ndjson_is_jsonl,
+       current_setting('response.headers')::json->1->>'Content-Disposition' AS disposition;
+ROLLBACK;
+SELECT regress.error_of($$SELECT opendata_api.download('exp-items', 'xml')$$);
+SELECT regress.error_of($$SELECT opendata_api.download('nope', 'csv')$$);
 -- export_chunks is for SQL clients (COPY, \copy), not exposed over HTTP.
 SELECT regress.error_of($$SELECT * FROM opendata.export_chunks('exp-items', 'csv')$$);
 RESET ROLE;

@@ -1,8 +1,14 @@
 // Exports: CSV, JSON, JSONL and GeoJSON of a published dataset under an ODSQL
-// filtering context, written by the streaming writers of src/core/export
-// from a cursor, batch by batch.  Nothing builds a document tree: memory
-// holds one batch of rows and one chunk of output (the single-value
-// functions also hold their whole result, which is what they return).
+// filtering context, written by the streaming writers of src/core/export.
+// The compiled query runs through SPI with a DestReceiver of our own: the
+// executor hands each row over as it produces it (no copy into an SPI tuple
+// table), the row becomes cells and the writer appends it to its buffer,
+// which goes to a sink every 64 KB.  Nothing builds a document tree: memory
+// holds one row, one batch of per-row allocations and one chunk of output
+// (plus, for the single-value functions, the value they return).
+#include <cstddef>
+#include <cstring>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -15,13 +21,12 @@
 #include "pg/dataset_query.hpp"
 #include "pg/export_args.hpp"
 #include "pg/export_cells.hpp"
+#include "pg/spi.hpp"
+#include "pg/text_buffer.hpp"
 
 extern "C" {
-#include "datatype/timestamp.h"
-#include "utils/date.h"
-#include "utils/datetime.h"
-#include "utils/jsonb.h"
-#include "utils/lsyscache.h"
+#include "executor/tuptable.h"
+#include "tcop/dest.h"
 #include "utils/tuplestore.h"
 
 PG_FUNCTION_INFO_V1(opendata_export_csv);
@@ -53,13 +58,26 @@ ex::CellKind kind_of(odsql::FieldType t) {
   return ex::CellKind::Text;
 }
 
+// Restores the memory context on every way out of a scope.
+class ContextSwitch {
+ public:
+  explicit ContextSwitch(MemoryContext cxt) : old_(MemoryContextSwitchTo(cxt)) {}
+  ~ContextSwitch() { MemoryContextSwitchTo(old_); }
+  ContextSwitch(const ContextSwitch&) = delete;
+  ContextSwitch& operator=(const ContextSwitch&) = delete;
+
+ private:
+  MemoryContext old_;
+};
+
 class Export {
  public:
+  using Sink = std::function<void(const std::string&)>;
+
   Export(FunctionCallInfo fcinfo, ex::Format format) : fcinfo_(fcinfo), format_(format) {}
 
   // Runs the export, handing each chunk of output to `sink`.
-  template <typename Sink>
-  void run(Sink&& sink) {
+  void run(Sink sink) {
     ExportArgs args = export_args(fcinfo_);
     ex::ExportOptions options = ex::parse_options(format_, args.options);
     spi::connect();
@@ -77,59 +95,110 @@ class Export {
       columns.push_back(ex::Column{c.name, label, kind_of(c.type)});
       std::string col = "x." + odsql::quote_ident(c.name);
       bool geo = c.type == odsql::FieldType::GeoPoint || c.type == odsql::FieldType::GeoShape;
+      // The geometry columns are selected as ST_AsBinary(): bytea is WKB.
       select += (i ? ", " : "") + (geo ? "ST_AsBinary(" + col + ")" : col);
     }
     if (format_ == ex::Format::GeoJson && options.id_field.empty() && !ds.key_field.empty()) {
       for (const auto& c : columns)
         if (c.name == ds.key_field) options.id_field = ds.key_field;
     }
-    auto writer = ex::make_writer(format_, columns, options);
-    writer->begin();
-
-    MemoryContext batch_cxt = call([] {
+    writer_ = ex::make_writer(format_, columns, options);
+    writer_->buffer().reserve(kChunkBytes + kChunkBytes / 4);
+    writer_->begin();
+    sink_ = std::move(sink);
+    batch_cxt_ = call([] {
       return AllocSetContextCreate(CurrentMemoryContext, "opendata export batch",
                                    ALLOCSET_DEFAULT_SIZES);
     });
-    Portal portal = spi::open_cursor("SELECT " + select + " FROM (" + compiled.rows_sql + ") x",
-                                     bind(compiled.params));
-    // The geometry columns are selected as ST_AsBinary(): bytea is WKB.
-    std::unique_ptr<CellConverter> converter;
-    std::vector<ex::Cell> cells(columns.size());
-    for (;;) {
-      uint64 n = spi::fetch(portal, kBatchRows);
-      if (n == 0) break;
-      if (!converter) converter = std::make_unique<CellConverter>(SPI_tuptable->tupdesc, true);
-      MemoryContext old = MemoryContextSwitchTo(batch_cxt);
-      for (uint64 row = 0; row < n; row++) {
-        converter->fill(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, cells);
-        writer->add_row(cells.data(), cells.size());
-        if (writer->buffer().size() >= kChunkBytes) {
-          sink(writer->buffer());
-          writer->buffer().clear();
-        }
-      }
-      MemoryContextSwitchTo(old);
-      call([batch_cxt] { MemoryContextReset(batch_cxt); });
-      spi::free_batch();
-    }
-    spi::close_cursor(portal);
-    writer->finish();
-    sink(writer->buffer());
-    writer->buffer().clear();
+
+    Receiver receiver{};
+    receiver.pub.receiveSlot = receive_slot;
+    receiver.pub.rStartup = startup;
+    receiver.pub.rShutdown = [](DestReceiver*) {};
+    receiver.pub.rDestroy = [](DestReceiver*) {};
+    receiver.pub.mydest = DestNone;
+    receiver.self = this;
+    spi::execute_to("SELECT " + select + " FROM (" + compiled.rows_sql + ") x",
+                    pg::bind(compiled.params), &receiver.pub);
+
+    writer_->finish();
+    sink_(writer_->buffer());
+    writer_->buffer().clear();
     spi::finish();
   }
 
  private:
+  // What the executor sees: a DestReceiver that leads back to this object.
+  struct Receiver {
+    DestReceiver pub;  // first, so that a DestReceiver* is a Receiver*
+    Export* self;
+  };
+
+  // Called by the executor (C frames above, C++ frames of run() below):
+  // each body runs in a boundary, so no exception crosses the executor.
+  static void startup(DestReceiver* dest, int /*operation*/, TupleDesc desc) {
+    Export* self = reinterpret_cast<Receiver*>(dest)->self;
+    boundary([self, desc] { self->converter_ = std::make_unique<CellConverter>(desc, true); });
+  }
+  static bool receive_slot(TupleTableSlot* slot, DestReceiver* dest) {
+    Export* self = reinterpret_cast<Receiver*>(dest)->self;
+    return boundary([self, slot] {
+      self->add_row(slot);
+      return true;
+    });
+  }
+
+  void add_row(TupleTableSlot* slot) {
+    call([slot] { slot_getallattrs(slot); });
+    {
+      // Output function results and the like: freed a batch at a time.
+      ContextSwitch in_batch(batch_cxt_);
+      converter_->fill(slot->tts_values, slot->tts_isnull, cells_);
+      writer_->add_row(cells_.data(), cells_.size());
+    }
+    if (++batch_rows_ == kBatchRows) {
+      MemoryContext cxt = batch_cxt_;
+      call([cxt] { MemoryContextReset(cxt); });
+      batch_rows_ = 0;
+    }
+    if (writer_->buffer().size() >= kChunkBytes) {
+      sink_(writer_->buffer());
+      writer_->buffer().clear();
+    }
+  }
+
   FunctionCallInfo fcinfo_;
   ex::Format format_;
+  Sink sink_;
+  std::unique_ptr<ex::Writer> writer_;
+  std::unique_ptr<CellConverter> converter_;
+  std::vector<ex::Cell> cells_;
+  MemoryContext batch_cxt_ = nullptr;
+  long batch_rows_ = 0;
 };
 
+// The single-value exports: the chunks go straight into the returned text.
 Datum export_value(FunctionCallInfo fcinfo, ex::Format format) {
   return boundary([&] {
-    std::string out;
-    Export(fcinfo, format).run([&](const std::string& chunk) { out += chunk; });
-    return text_datum(out);
+    // Before run() connects to SPI: the value must outlive SPI_finish.
+    TextBuffer out;
+    Export(fcinfo, format).run([&out](const std::string& chunk) { out.append(chunk); });
+    return out.datum();
   });
+}
+
+// export_chunks(dataset, format, <the other export arguments>) reads format
+// second; the export code reads records()' layout, format last.  A copy of
+// the call with the arguments in that order.
+FunctionCallInfo records_layout(FunctionCallInfo fcinfo) {
+  constexpr int n = kExportFormatArg + 1;
+  auto* f = static_cast<FunctionCallInfo>(call([] { return palloc0(SizeForFunctionCallInfo(n)); }));
+  memcpy(f, fcinfo, offsetof(FunctionCallInfoBaseData, args));
+  f->nargs = n;
+  f->args[0] = fcinfo->args[0];
+  for (int i = 1; i < kExportFormatArg; i++) f->args[i] = fcinfo->args[i + 1];
+  f->args[kExportFormatArg] = fcinfo->args[1];
+  return f;
 }
 
 }  // namespace
@@ -144,21 +213,24 @@ Datum opendata_export_geojson(PG_FUNCTION_ARGS) {
   return pg::export_value(fcinfo, exporter::Format::GeoJson);
 }
 
-// _export_chunks(<export arguments>, format): one text row per chunk of
-// about 64 KB, for outputs beyond what one value can hold; rows go to a
-// tuplestore, which spills to disk past work_mem.
+// export_chunks(dataset, format, ...): one text row per chunk of about
+// 64 KB, for outputs beyond what one value can hold.  Materialize mode: the
+// rows go to the tuplestore the FunctionScan reads, which spills to disk
+// past work_mem.
 Datum opendata_export_chunks(PG_FUNCTION_ARGS) {
   return pg::boundary([&] {
-    exporter::Format format = exporter::parse_format(pg::text_arg(fcinfo, pg::kExportFormatArg));
+    FunctionCallInfo args = pg::records_layout(fcinfo);
+    exporter::Format format = exporter::parse_format(pg::text_arg(args, pg::kExportFormatArg));
     pg::call([fcinfo] { InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC); });
     auto* rsinfo = reinterpret_cast<ReturnSetInfo*>(fcinfo->resultinfo);
-    pg::Export(fcinfo, format).run([&](const std::string& chunk) {
+    pg::Export(args, format).run([rsinfo](const std::string& chunk) {
       if (chunk.empty()) return;
       Datum value = pg::text_datum(chunk);
       bool isnull = false;
       pg::call([rsinfo, &value, &isnull] {
         tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, &value, &isnull);
       });
+      pg::call([value] { pfree(DatumGetPointer(value)); });
     });
     return static_cast<Datum>(0);
   });

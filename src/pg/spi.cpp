@@ -1,6 +1,9 @@
 #include "pg/spi.hpp"
 
+#include <cstring>
+
 extern "C" {
+#include "nodes/params.h"
 #include "utils/lsyscache.h"
 }
 
@@ -82,6 +85,28 @@ uint64 execute_text_params(const std::string& sql, const std::vector<TextParam>&
                            b.values.data(), b.nulls.data(), read_only);
 }
 
+void execute_to(const std::string& sql, const std::vector<TextParam>& params, DestReceiver* dest) {
+  BoundParams b = bind_text_params(params);
+  const char* query = sql.c_str();
+  int n = static_cast<int>(params.size());
+  int rc = call([&] {
+    ParamListInfo list = makeParamList(n);
+    for (int i = 0; i < n; i++) {
+      list->params[i].value = b.values[i];
+      list->params[i].isnull = b.nulls[i] == 'n';
+      list->params[i].pflags = PARAM_FLAG_CONST;
+      list->params[i].ptype = b.types[i];
+    }
+    SPIExecuteOptions options;
+    memset(&options, 0, sizeof(options));
+    options.params = list;
+    options.read_only = true;
+    options.dest = dest;
+    return SPI_execute_extended(query, &options);
+  });
+  check(rc, "SPI_execute_extended");
+}
+
 double estimate_input_rows(const std::string& sql, const std::vector<TextParam>& params) {
   BoundParams b = bind_text_params(params);
   const char* query = sql.c_str();
@@ -98,29 +123,6 @@ double estimate_input_rows(const std::string& sql, const std::vector<TextParam>&
     SPI_cursor_close(portal);
     return rows;
   });
-}
-
-Portal open_cursor(const std::string& sql, const std::vector<TextParam>& params) {
-  BoundParams b = bind_text_params(params);
-  const char* query = sql.c_str();
-  int n = static_cast<int>(params.size());
-  return call([&] {
-    return SPI_cursor_open_with_args(nullptr, query, n, b.types.data(), b.values.data(),
-                                     b.nulls.data(), true, CURSOR_OPT_NO_SCROLL);
-  });
-}
-
-uint64 fetch(Portal portal, long count) {
-  call([portal, count] { SPI_cursor_fetch(portal, true, count); });
-  return SPI_processed;
-}
-
-void free_batch() {
-  call([] { SPI_freetuptable(SPI_tuptable); });
-}
-
-void close_cursor(Portal portal) {
-  call([portal] { SPI_cursor_close(portal); });
 }
 
 std::optional<std::string> value(uint64 row, int col) {

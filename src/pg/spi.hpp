@@ -38,12 +38,11 @@ uint64 execute_text_params(const std::string& sql, const std::vector<TextParam>&
 // statement with these parameter values (a custom plan), runs nothing.
 double estimate_input_rows(const std::string& sql, const std::vector<TextParam>& params);
 
-// A read-only cursor over a statement with text parameters, fetched in
-// batches: results land in SPI_tuptable, to be freed by free_batch().
-Portal open_cursor(const std::string& sql, const std::vector<TextParam>& params);
-uint64 fetch(Portal portal, long count);
-void free_batch();
-void close_cursor(Portal portal);
+// Runs a read-only statement with text parameters, handing every result row
+// to `dest` as the executor produces it: no tuple is copied into an SPI
+// tuple table.  `dest`'s callbacks run inside the executor, so they must
+// not let a C++ exception escape (see pg::boundary).
+void execute_to(const std::string& sql, const std::vector<TextParam>& params, DestReceiver* dest);
 
 // Column `col` (1-based) of row `row` of the last result, as text.
 std::optional<std::string> value(uint64 row, int col);

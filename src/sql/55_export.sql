@@ -47,25 +47,73 @@ GRANT EXECUTE ON FUNCTION
   opendata_api.export_geojson(text, text, text, text, text, int, int, text[], text[], text, text, jsonb)
   TO opendata_anon;
 
+-- Download links (the DCAT distributions' downloadURL): one function whose
+-- URL names the format, answering whatever the Accept header says.
+-- PostgREST v12 answers `Accept: */*` (what a browser following a link or a
+-- harvester sends) or no Accept at all with its JSON handler, even for a
+-- function returning "text/csv" (PostgREST issues #3391, #3392): the CSV
+-- would arrive as one JSON string.  A function returning the "*/*" domain
+-- is PostgREST's "any" handler: it is called for every Accept, its body is
+-- sent raw, and it sets Content-Type (and Content-Disposition) itself.
+CREATE DOMAIN opendata_api."*/*" AS text;
+
+CREATE FUNCTION opendata_api.download(
+  dataset text, format text DEFAULT 'csv', fields text DEFAULT NULL, "where" text DEFAULT NULL,
+  group_by text DEFAULT NULL, order_by text DEFAULT NULL, rows int DEFAULT NULL, start int DEFAULT 0,
+  refine text[] DEFAULT NULL, exclude text[] DEFAULT NULL, lang text DEFAULT 'fr',
+  timezone text DEFAULT 'UTC', options jsonb DEFAULT NULL)
+RETURNS opendata_api."*/*"
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+  -- Positional references: several argument names are SQL keywords.
+  kind text := lower($2);
+  media text;
+  body text;
+BEGIN
+  CASE kind
+    WHEN 'csv' THEN
+      media := 'text/csv; charset=utf-8';
+      body := opendata_api.export_csv($1, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13);
+    WHEN 'json' THEN
+      media := 'application/json; charset=utf-8';
+      body := opendata_api.export_json($1, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13);
+    WHEN 'jsonl', 'ndjson' THEN
+      kind := 'jsonl';
+      media := 'application/x-ndjson';
+      body := opendata_api.export_jsonl($1, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13);
+    WHEN 'geojson' THEN
+      media := 'application/geo+json; charset=utf-8';
+      body := opendata_api.export_geojson($1, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13);
+    ELSE
+      RAISE EXCEPTION 'unknown export format "%"', $2
+        USING ERRCODE = '22023', HINT = 'The formats are csv, json, jsonl and geojson.';
+  END CASE;
+  -- Set only once the export succeeded: the dataset is then a valid slug.
+  PERFORM set_config('response.headers', json_build_array(
+            json_build_object('Content-Type', media),
+            json_build_object('Content-Disposition',
+                              pg_catalog.format('attachment; filename="%s.%s"', $1, kind)))::text, true);
+  RETURN body;
+END
+$$;
+COMMENT ON FUNCTION opendata_api.download(text, text, text, text, text, text, int, int, text[], text[], text, text, jsonb) IS
+  'an export as a download, whatever the Accept header: the format is in the URL';
+GRANT EXECUTE ON FUNCTION
+  opendata_api.download(text, text, text, text, text, text, int, int, text[], text[], text, text, jsonb)
+  TO opendata_anon;
+
 -- Beyond what one value can hold (1 GB): the same export as rows of about
 -- 64 KB, for COPY (SELECT * FROM opendata.export_chunks(...)) TO ... or
--- psql's \copy.  Concatenated in order, the rows are the file.
-CREATE FUNCTION opendata._export_chunks(
-  dataset text, fields text, "where" text, group_by text, order_by text, rows int, start int,
-  refine text[], exclude text[], lang text, timezone text, options jsonb, format text)
-RETURNS SETOF text
-LANGUAGE c STABLE AS 'MODULE_PATHNAME', 'opendata_export_chunks';
-
+-- psql's \copy.  Concatenated in order, the rows are the file.  A C
+-- function itself (not a SQL wrapper, whose pinned search_path would keep
+-- it from being inlined and add a second tuplestore of the whole output).
 CREATE FUNCTION opendata.export_chunks(
   dataset text, format text, fields text DEFAULT NULL, "where" text DEFAULT NULL,
   group_by text DEFAULT NULL, order_by text DEFAULT NULL, rows int DEFAULT NULL, start int DEFAULT 0,
   refine text[] DEFAULT NULL, exclude text[] DEFAULT NULL, lang text DEFAULT 'fr',
   timezone text DEFAULT 'UTC', options jsonb DEFAULT NULL)
 RETURNS SETOF text
-LANGUAGE sql STABLE AS $$
-  SELECT opendata._export_chunks(dataset, fields, "where", group_by, order_by, rows, start,
-                                 refine, exclude, lang, timezone, options, format)
-$$;
+LANGUAGE c STABLE AS 'MODULE_PATHNAME', 'opendata_export_chunks';
 COMMENT ON FUNCTION opendata.export_chunks(text, text, text, text, text, text, int, int, text[], text[], text, text, jsonb) IS
   'an export of any size as ordered chunks of text, for COPY or \copy';
 
@@ -78,8 +126,8 @@ LANGUAGE sql STABLE AS $$
   SELECT f.format, f.title, f.media_type, base || f.path || ds.slug
     FROM (VALUES
       ('JSON', 'API records (PostgREST)', 'application/json', '/'),
-      ('CSV', 'Export CSV', 'text/csv', '/rpc/export_csv?dataset='),
-      ('JSONL', 'Export JSON Lines', 'application/x-ndjson', '/rpc/export_jsonl?dataset='),
-      ('GEOJSON', 'Export GeoJSON', 'application/geo+json', '/rpc/export_geojson?dataset=')) AS f(format, title, media_type, path)
+      ('CSV', 'Export CSV', 'text/csv', '/rpc/download?format=csv&dataset='),
+      ('JSONL', 'Export JSON Lines', 'application/x-ndjson', '/rpc/download?format=jsonl&dataset='),
+      ('GEOJSON', 'Export GeoJSON', 'application/geo+json', '/rpc/download?format=geojson&dataset=')) AS f(format, title, media_type, path)
    WHERE f.format <> 'GEOJSON' OR ds.geometry_field IS NOT NULL
 $$;

@@ -51,8 +51,7 @@ GRANT EXECUTE ON FUNCTION
   opendata.sniff_csv(bytea, jsonb), opendata._sniff_csv(bytea, text),
   opendata._truncate_for_import(text), opendata._record_import(text, bigint, text),
   opendata._check_slug(text), opendata._reserved_slugs(),
-  opendata.export_chunks(text, text, text, text, text, text, int, int, text[], text[], text, text, jsonb),
-  opendata._export_chunks(text, text, text, text, text, int, int, text[], text[], text, text, jsonb, text)
+  opendata.export_chunks(text, text, text, text, text, text, int, int, text[], text[], text, text, jsonb)
   TO opendata_publisher;
 GRANT EXECUTE ON FUNCTION opendata.set_catalog(jsonb), opendata.create_organization(text, text, jsonb),
   opendata.add_member(text, regrole) TO opendata_admin;

@@ -106,12 +106,59 @@ def main():
     t.check("Accept: text/xml, text/csv;q=0.5 picks the CSV",
             r.status == 200 and r.headers.get("content-type", "").startswith("text/csv"), r)
     # PostgREST v12 answers */* (or no Accept) with JSON even for a function
-    # returning a media-type domain (PostgREST issue #3391): a download link
-    # must send Accept, or a client gets the CSV as one JSON string.
+    # returning a media-type domain (PostgREST issue #3391): hence the
+    # download links go to /rpc/download (below), PostgREST's "any" handler.
     r = api.get("/rpc/export_csv?dataset=exp-points")
     t.check("without Accept, /rpc/export_csv answers JSON (PostgREST v12, issue #3391)",
             r.status == 200 and r.headers.get("content-type") == "application/json; charset=utf-8"
             and isinstance(r.json(), str) and r.json().startswith(BOM + "id;nom"), r)
+
+    # -- download links: the "*/*" handler, whatever the Accept -------------
+    csv_value = _scalar(su, "SELECT opendata_api.export_csv('exp-points')")
+    browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+    for accept in (None, "*/*", browser, "text/csv"):
+        r = api.get("/rpc/download?dataset=exp-points&format=csv",
+                    headers={"Accept": accept} if accept else {})
+        t.check("GET /rpc/download?format=csv with Accept %r is the CSV, as a text/csv attachment" % accept,
+                r.status == 200 and r.headers.get("content-type") == "text/csv; charset=utf-8"
+                and r.headers.get("content-disposition") == 'attachment; filename="exp-points.csv"'
+                and r.body == csv_value, r)
+    r = api.get("/rpc/download?dataset=exp-points&format=geojson&fields=id,geom", headers={"Accept": browser})
+    doc = json.loads(r.body) if r.status == 200 else {}
+    t.check("GET /rpc/download?format=geojson from a browser is the FeatureCollection, with the export arguments",
+            r.status == 200 and r.headers.get("content-type") == "application/geo+json; charset=utf-8"
+            and r.headers.get("content-disposition") == 'attachment; filename="exp-points.geojson"'
+            and doc.get("type") == "FeatureCollection" and len(doc.get("features", [])) == 3
+            and doc["features"][0]["properties"] == {"id": 1}, r)
+    r = api.get("/rpc/download?dataset=exp-points&format=JSONL")
+    lines = r.body.split("\n") if r.status == 200 else []
+    t.check("GET /rpc/download?format=JSONL (any case) is JSON Lines",
+            r.status == 200 and r.headers.get("content-type") == "application/x-ndjson"
+            and len(lines) == 4 and json.loads(lines[0])["id"] == 1, r)
+    r = api.get("/rpc/download?dataset=exp-points&format=json")
+    t.check("GET /rpc/download?format=json is the JSON array itself, not a JSON string",
+            r.status == 200 and r.headers.get("content-type") == "application/json; charset=utf-8"
+            and [o["id"] for o in json.loads(r.body)] == [1, 2, 3], r)
+    r = api.get("/rpc/download?dataset=exp-points&format=xml")
+    t.check("GET /rpc/download?format=xml is 400 (22023) naming the formats",
+            r.status == 400 and r.json().get("code") == "22023" and "xml" in r.json().get("message", "")
+            and "geojson" in (r.json().get("hint") or ""), r)
+    r = api.get("/rpc/download?dataset=exp-draft&format=csv")
+    t.status("GET /rpc/download of a draft is 404 (42P01)", r, 404, "42P01")
+    with su.cursor() as cur:
+        cur.execute("""SELECT d.format, d.download_url FROM opendata.distributions d
+                         JOIN opendata.datasets s ON s.id = d.dataset_id
+                        WHERE s.slug = 'exp-points' AND d.format <> 'JSON' ORDER BY d.format""")
+        links = cur.fetchall()
+    served = []
+    for fmt, url in links:
+        path = url[url.index("/rpc/"):]
+        r = api.get(path, headers={"Accept": browser})
+        served.append((fmt, r.status, r.headers.get("content-type", "").split(";")[0]))
+    t.check("every DCAT download URL of the dataset serves its format to a browser",
+            served == [("CSV", 200, "text/csv"), ("GEOJSON", 200, "application/geo+json"),
+                       ("JSONL", 200, "application/x-ndjson")], served)
+
     r = api.get("/rpc/export_csv?dataset=exp-draft", headers={"Accept": "text/csv"})
     t.status("GET /rpc/export_csv of a draft is 404 (42P01)", r, 404, "42P01")
     r = api.get("/rpc/export_csv?dataset=exp-points&options=%7B%22delimitr%22%3A%22%2C%22%7D",
