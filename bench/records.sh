@@ -24,7 +24,7 @@ gen_start=$(date +%s)
 psql_q -v n="$ROWS" >/dev/null <<'SQL'
 CREATE EXTENSION opendata CASCADE;
 CREATE TABLE public.bench_rec (
-  id int PRIMARY KEY, category text, city text, value numeric, amount int, created timestamptz, flag boolean,
+  id int PRIMARY KEY, category text, city text, value numeric NOT NULL, amount int, created timestamptz, flag boolean,
   label text, geom geometry(Point, 4326));
 INSERT INTO bench_rec
 SELECT i, 'c' || (i % 20), (ARRAY['Paris', 'Lyon', 'Marseille', 'Toulouse', 'Nantes', 'Bordeaux', 'Lille', 'Rennes',

@@ -4,6 +4,11 @@
 #include "pg/args.hpp"
 #include "pg/settings.hpp"
 
+extern "C" {
+#include "access/xact.h"
+#include "utils/timestamp.h"
+}
+
 namespace opendata::pg {
 
 namespace {
@@ -37,27 +42,36 @@ Oid param_oid(odsql::ParamType type) {
 // Reading the view's own attributes (not only the dictionary) keeps queries
 // right between a describe_field() and the next publish().
 constexpr const char* kFieldsQuery = R"sql(
-SELECT a.attname::text, f.type, f.facet, (a.attname::text = d.key_fields[1]), f.label
+SELECT a.attname::text, f.type, f.facet, (a.attname::text = d.key_fields[1]), f.label,
+       coalesce(s.attnotnull, false)
   FROM opendata.datasets d
   JOIN opendata.fields f ON f.dataset_id = d.id
   JOIN pg_catalog.pg_attribute a
     ON a.attrelid = pg_catalog.to_regclass(pg_catalog.format('opendata_api.%I', d.slug))
    AND a.attname = f.name AND a.attnum > 0 AND NOT a.attisdropped
+  LEFT JOIN pg_catalog.pg_attribute s
+    ON s.attrelid = d.source AND s.attname = a.attname AND s.attnum > 0 AND NOT s.attisdropped
  WHERE d.slug = $1 AND d.status = 'published'
  ORDER BY a.attnum)sql";
+
+// kFieldsQuery's plan, kept across calls: every record query starts with it.
+SPIPlanPtr g_fields_plan = nullptr;
 
 }  // namespace
 
 PublishedDataset load_published_dataset(const std::string& slug) {
   PublishedDataset ds;
   ds.slug = slug;
-  uint64 n = spi::execute_text_params(kFieldsQuery, {{TEXTOID, slug}}, true);
+  uint64 n = spi::execute_saved(g_fields_plan, kFieldsQuery, {{TEXTOID, slug}}, true);
   if (n == 0)
     throw UserError("42P01", "dataset \"" + slug + "\" does not exist or is not published", "",
                     "GET /datasets lists the published datasets.");
   for (uint64 row = 0; row < n; row++) {
     std::string name = *spi::value(row, 1);
-    ds.fields.push_back({name, field_type(*spi::value(row, 2))});
+    // The view's columns are the source's (publish() selects them by name),
+    // so the source's NOT NULL holds for them; views never declare it.
+    ds.fields.push_back({name, field_type(*spi::value(row, 2)),
+                         spi::value(row, 6) == std::optional<std::string>("t")});
     ds.labels.push_back(spi::value(row, 5).value_or(name));
     if (spi::value(row, 3) == std::optional<std::string>("t")) ds.facet_fields.push_back(name);
     if (spi::value(row, 4) == std::optional<std::string>("t")) ds.key_field = name;
@@ -82,6 +96,16 @@ odsql::Request odsql_request(FunctionCallInfo fcinfo, const PublishedDataset& ds
   return req;
 }
 
+void check_timezone(const std::string& name) {
+  const char* tz = name.c_str();
+  // AT TIME ZONE itself, as the compiled statements use it: same names,
+  // abbreviations and POSIX specifications, same error.
+  call([tz] {
+    DirectFunctionCall2(timestamptz_zone, PointerGetDatum(cstring_to_text(tz)),
+                        TimestampTzGetDatum(GetCurrentTransactionStartTimestamp()));
+  });
+}
+
 std::vector<spi::TextParam> bind(const std::vector<odsql::Param>& params) {
   std::vector<spi::TextParam> out;
   out.reserve(params.size());
@@ -90,17 +114,21 @@ std::vector<spi::TextParam> bind(const std::vector<odsql::Param>& params) {
 }
 
 Count count_matches(const odsql::Compiled& compiled, const std::vector<spi::TextParam>& params) {
+  // One planning for both the estimate and the count.
+  Portal portal = spi::open_cursor(compiled.count_sql, params);
   Count count;
   if (g_exact_count_threshold > 0) {
-    double estimate = spi::estimate_input_rows(compiled.count_sql, params);
+    double estimate = spi::planned_input_rows(portal);
     if (estimate > g_exact_count_threshold) {
+      spi::close_cursor(portal);
       count.value = static_cast<std::int64_t>(estimate);
       count.estimated = true;
       return count;
     }
   }
-  spi::execute_text_params(compiled.count_sql, params, true);
-  count.value = std::stoll(spi::value(0, 1).value_or("0"));
+  if (spi::fetch(portal, 1) == 1) count.value = std::stoll(spi::value(0, 1).value_or("0"));
+  spi::free_batch();
+  spi::close_cursor(portal);
   return count;
 }
 

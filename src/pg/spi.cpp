@@ -82,20 +82,30 @@ uint64 execute_text_params(const std::string& sql, const std::vector<TextParam>&
                            b.values.data(), b.nulls.data(), read_only);
 }
 
-double estimate_input_rows(const std::string& sql, const std::vector<TextParam>& params) {
+uint64 execute_saved(SPIPlanPtr& plan, const char* sql, const std::vector<TextParam>& params,
+                     bool read_only) {
   BoundParams b = bind_text_params(params);
-  const char* query = sql.c_str();
-  int n = static_cast<int>(params.size());
-  // A cursor is planned when opened and runs only when fetched from.
-  return call([&] {
-    Portal portal = SPI_cursor_open_with_args(nullptr, query, n, b.types.data(), b.values.data(),
-                                              b.nulls.data(), true, 0);
+  if (plan == nullptr) {
+    int n = static_cast<int>(params.size());
+    Oid* types = b.types.data();
+    SPIPlanPtr prepared = call([=] { return SPI_prepare(sql, n, types); });
+    if (prepared == nullptr) check(SPI_result, "SPI_prepare");
+    call([prepared] { SPI_keepplan(prepared); });
+    plan = prepared;
+  }
+  SPIPlanPtr p = plan;
+  int rc = call([&] { return SPI_execute_plan(p, b.values.data(), b.nulls.data(), read_only, 0); });
+  check(rc, "SPI_execute_plan");
+  return SPI_processed;
+}
+
+double planned_input_rows(Portal portal) {
+  return call([portal] {
     double rows = 0;
     if (portal->stmts != NIL && IsA(linitial(portal->stmts), PlannedStmt)) {
       Plan* top = linitial_node(PlannedStmt, portal->stmts)->planTree;
       rows = (top->lefttree != nullptr ? top->lefttree : top)->plan_rows;
     }
-    SPI_cursor_close(portal);
     return rows;
   });
 }

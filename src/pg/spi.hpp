@@ -33,10 +33,18 @@ struct TextParam {
 uint64 execute_text_params(const std::string& sql, const std::vector<TextParam>& params,
                            bool read_only);
 
-// The planner's estimate of the rows the statement's top node reads: for
-// "SELECT count(*) FROM ...", how many rows it would count.  Plans the
-// statement with these parameter values (a custom plan), runs nothing.
-double estimate_input_rows(const std::string& sql, const std::vector<TextParam>& params);
+// Runs a fixed statement through a plan prepared on first use and kept for
+// the backend's life (SPI_keepplan) in `plan`.  The plan cache re-plans it
+// when a catalog object it uses changes, and re-applies row-level security
+// when the role changes.
+uint64 execute_saved(SPIPlanPtr& plan, const char* sql, const std::vector<TextParam>& params,
+                     bool read_only);
+
+// The planner's estimate of the rows the top node of an open cursor's
+// statement reads: for "SELECT count(*) FROM ...", how many rows it would
+// count.  A cursor is planned when opened and runs only when fetched from,
+// so the estimate costs no execution.
+double planned_input_rows(Portal portal);
 
 // A read-only cursor over a statement with text parameters, fetched in
 // batches: results land in SPI_tuptable, to be freed by free_batch().

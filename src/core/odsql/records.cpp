@@ -86,6 +86,18 @@ std::string expr_text(const Source& src, std::size_t b, std::size_t e) {
   return src.text.substr(b, e - b);
 }
 
+// The direction of a sort key.  Nulls sort last both ways (documented); on
+// a NOT NULL field the placement is moot and left out, because a B-tree
+// index read backwards returns DESC NULLS FIRST, so "DESC NULLS LAST" would
+// make PostgreSQL sort what the index already has in order.
+std::string sort_direction(const std::vector<FieldInfo>& fields, const std::string& key_sql,
+                           bool descending) {
+  for (const FieldInfo& f : fields) {
+    if (f.not_null && key_sql == quote_ident(f.name)) return descending ? " DESC" : " ASC";
+  }
+  return descending ? " DESC NULLS LAST" : " ASC NULLS LAST";
+}
+
 }  // namespace
 
 Compiled compile_records(const std::vector<FieldInfo>& fields, const Request& req) {
@@ -291,7 +303,7 @@ Compiled compile_records(const std::vector<FieldInfo>& fields, const Request& re
   std::string order_by, keys_out, agg_order;
   for (std::size_t i = 0; i < order.size(); ++i) {
     const std::string col = quote_ident(prefix + "k" + std::to_string(i));
-    const char* dir = order[i].descending ? " DESC NULLS LAST" : " ASC NULLS LAST";
+    const std::string dir = sort_direction(fields, order[i].sql, order[i].descending);
     inner += (outs.empty() && i == 0 ? "" : ", ") + order[i].sql + " AS " + col;
     order_by += (i == 0 ? "" : ", ") + order[i].sql + dir;
     keys_out += ", p." + col;
@@ -305,8 +317,10 @@ Compiled compile_records(const std::vector<FieldInfo>& fields, const Request& re
   Compiled out;
   // r.* (not a bare r): a bare name would resolve to an output column
   // labelled "r" before the sub-select's alias.
+  // The page's row count comes along: a short page tells its total (see
+  // Compiled::results_sql).
   out.results_sql = "SELECT coalesce(json_agg(q.j" + agg_order +
-                    "), '[]'::json) FROM (SELECT (SELECT row_to_json(r.*) FROM (SELECT " +
+                    "), '[]'::json), count(*) FROM (SELECT (SELECT row_to_json(r.*) FROM (SELECT " +
                     json_cols + ") r) AS j" + keys_out + " FROM (" + inner + ") p) q";
   if (grouped) {
     out.count_sql = "SELECT count(*) FROM (SELECT 1" + from + group_sql + ") g";
@@ -328,7 +342,7 @@ Compiled compile_records(const std::vector<FieldInfo>& fields, const Request& re
     out.rows_sql += " ORDER BY ";
     for (std::size_t i = 0; i < order.size(); ++i) {
       out.rows_sql += (i == 0 ? "p." : ", p.") + quote_ident(prefix + "k" + std::to_string(i)) +
-                      (order[i].descending ? " DESC NULLS LAST" : " ASC NULLS LAST");
+                      sort_direction(fields, order[i].sql, order[i].descending);
     }
   }
   out.params = params.take();
