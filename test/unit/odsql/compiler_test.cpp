@@ -276,15 +276,25 @@ TEST(OdsqlRecords, SelectIncludeExclude) {
 }
 
 TEST(OdsqlRecords, OrderBy) {
-  Compiled c = compile([](Request& r) { r.order_by = "population desc, name"; });
-  // The page's rows keep their order keys; json_agg re-sorts them.
-  EXPECT_TRUE(contains(c.results_sql, "\"population\" AS \"__ok0\", \"name\" AS \"__ok1\""));
+  Compiled c = compile([](Request& r) {
+    r.select = "name";
+    r.order_by = "population desc, name";
+  });
+  // The page's rows keep their order keys; json_agg re-sorts them.  A key
+  // that is an output is that output's column.
+  EXPECT_TRUE(contains(c.results_sql, "\"name\" AS \"__oc0\", \"population\" AS \"__ok0\" FROM"));
+  EXPECT_TRUE(contains(c.results_sql, "AS j, p.\"__ok0\", p.\"__oc0\" FROM"));
   EXPECT_TRUE(contains(c.results_sql,
-                       "json_agg(q.j ORDER BY q.\"__ok0\" DESC NULLS LAST, q.\"__ok1\" ASC NULLS "
+                       "json_agg(q.j ORDER BY q.\"__ok0\" DESC NULLS LAST, q.\"__oc0\" ASC NULLS "
                        "LAST)"));
+  EXPECT_TRUE(contains(c.rows_sql, "ORDER BY p.\"__ok0\" DESC NULLS LAST, p.\"__oc0\" ASC"));
   EXPECT_FALSE(contains(c.results_sql, "OVER"));
   EXPECT_TRUE(contains(c.results_sql,
                        "ORDER BY \"population\" DESC NULLS LAST, \"name\" ASC NULLS LAST LIMIT"));
+  // The same key twice: one column.
+  c = compile([](Request& r) { r.order_by = "name, name desc"; });
+  EXPECT_TRUE(contains(c.results_sql, "AS j, p.\"__oc0\" FROM"));
+  EXPECT_TRUE(contains(c.results_sql, "ORDER BY q.\"__oc0\" ASC NULLS LAST, q.\"__oc0\" DESC"));
   c = compile([](Request& r) {
     r.select = "name, distance(geo, geom'POINT(1 1)') as d";
     r.order_by = "d";
@@ -306,13 +316,30 @@ TEST(OdsqlRecords, OrderByNotNullField) {
   EXPECT_TRUE(contains(c.results_sql,
                        "ORDER BY \"population\" DESC, \"name\" ASC NULLS LAST, (\"population\" + "
                        "$2::int8) DESC NULLS LAST LIMIT"));
-  EXPECT_TRUE(
-      contains(c.results_sql, "json_agg(q.j ORDER BY q.\"__ok0\" DESC, q.\"__ok1\" ASC NULLS"));
-  EXPECT_TRUE(contains(c.rows_sql, "ORDER BY p.\"__ok0\" DESC, p.\"__ok1\" ASC NULLS LAST"));
+  EXPECT_TRUE(contains(c.results_sql,
+                       "json_agg(q.j ORDER BY q.\"__oc1\" DESC, q.\"__oc0\" ASC NULLS LAST, "
+                       "q.\"__ok2\" DESC NULLS LAST)"));
+  EXPECT_TRUE(contains(c.rows_sql, "ORDER BY p.\"__oc1\" DESC, p.\"__oc0\" ASC NULLS LAST"));
   // Through a label too: it names the same column.
   r.order_by = "p";
   c = compile_records(fs, r);
   EXPECT_TRUE(contains(c.results_sql, "ORDER BY \"population\" ASC LIMIT"));
+}
+
+TEST(OdsqlRecords, GroupKeyNullTests) {
+  // Other keys keep a HAVING test; a NOT NULL field needs none; the where
+  // clause comes first.
+  std::vector<FieldInfo> fs = fields();
+  for (FieldInfo& f : fs) f.not_null = f.name == "planted";
+  Request r = request();
+  r.where = "population > 3 or alive";
+  r.group_by = "month(planted), range(height, 10), upper(name)";
+  Compiled c = compile_records(fs, r);
+  EXPECT_TRUE(contains(c.results_sql, "WHERE ((\"population\" > $2::int8) OR \"alive\") GROUP BY"));
+  EXPECT_TRUE(contains(c.results_sql, " HAVING ((("));
+  EXPECT_TRUE(contains(c.results_sql, " AND (upper(\"name\")) IS NOT NULL ORDER BY"));
+  EXPECT_FALSE(contains(c.results_sql, "planted\" IS NOT NULL"));
+  EXPECT_FALSE(contains(c.results_sql, "(extract(month"));
 }
 
 TEST(OdsqlRecords, Aggregates) {
@@ -343,18 +370,24 @@ TEST(OdsqlRecords, GroupBy) {
     r.group_by = "city";
     r.order_by = "n desc";
   });
-  EXPECT_TRUE(contains(
-      c.results_sql,
-      "GROUP BY \"city\" HAVING (\"city\") IS NOT NULL ORDER BY count(*) DESC NULLS LAST"));
+  // Records without a key form no group: filtered on the field itself.
+  EXPECT_TRUE(contains(c.results_sql,
+                       "WHERE (\"city\" IS NOT NULL) GROUP BY \"city\" ORDER BY count(*) DESC "
+                       "NULLS LAST"));
   EXPECT_TRUE(ends_with(c.count_sql,
-                        "SELECT count(*) FROM (SELECT 1 FROM opendata_api.\"trees\" GROUP BY "
-                        "\"city\" HAVING (\"city\") IS NOT NULL) g"))
+                        "SELECT count(*) FROM (SELECT 1 FROM opendata_api.\"trees\" WHERE "
+                        "(\"city\" IS NOT NULL) GROUP BY \"city\") g"))
       << c.count_sql;
   // Without order_by, groups come in key order.
   c = compile([](Request& r) { r.group_by = "city, year(updated) as y"; });
   EXPECT_TRUE(contains(c.results_sql,
                        "ORDER BY \"city\" ASC NULLS LAST, extract(year FROM (\"updated\" AT TIME "
                        "ZONE $1::text))::int8 ASC NULLS LAST"));
+  // A date part is null exactly when its field is: the field is tested,
+  // not the key computed a second time per row.
+  EXPECT_TRUE(contains(c.results_sql,
+                       "WHERE (\"city\" IS NOT NULL) AND (\"updated\" IS NOT NULL) GROUP BY"));
+  EXPECT_FALSE(contains(c.results_sql, "HAVING"));
   EXPECT_TRUE(contains(c.results_sql, "AS \"city\""));
   EXPECT_TRUE(contains(c.results_sql, "AS \"y\""));
   // Select can name group keys by alias or repeat their expression.
