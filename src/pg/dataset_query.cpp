@@ -114,21 +114,20 @@ std::vector<spi::TextParam> bind(const std::vector<odsql::Param>& params) {
 }
 
 Count count_matches(const odsql::Compiled& compiled, const std::vector<spi::TextParam>& params) {
-  // One planning for both the estimate and the count.
-  Portal portal = spi::open_cursor(compiled.count_sql, params);
   Count count;
   if (g_exact_count_threshold > 0) {
-    double estimate = spi::planned_input_rows(portal);
+    double estimate = spi::estimate_input_rows(compiled.count_sql, params);
     if (estimate > g_exact_count_threshold) {
-      spi::close_cursor(portal);
       count.value = static_cast<std::int64_t>(estimate);
       count.estimated = true;
       return count;
     }
   }
-  if (spi::fetch(portal, 1) == 1) count.value = std::stoll(spi::value(0, 1).value_or("0"));
-  spi::free_batch();
-  spi::close_cursor(portal);
+  // Planned a second time rather than fetched from the estimate's cursor:
+  // PostgreSQL runs no parallel workers for a cursor, and a count is the
+  // statement that needs them.
+  spi::execute_text_params(compiled.count_sql, params, true);
+  count.value = std::stoll(spi::value(0, 1).value_or("0"));
   return count;
 }
 

@@ -99,13 +99,20 @@ uint64 execute_saved(SPIPlanPtr& plan, const char* sql, const std::vector<TextPa
   return SPI_processed;
 }
 
-double planned_input_rows(Portal portal) {
-  return call([portal] {
+double estimate_input_rows(const std::string& sql, const std::vector<TextParam>& params) {
+  BoundParams b = bind_text_params(params);
+  const char* query = sql.c_str();
+  int n = static_cast<int>(params.size());
+  // A cursor is planned when opened and runs only when fetched from.
+  return call([&] {
+    Portal portal = SPI_cursor_open_with_args(nullptr, query, n, b.types.data(), b.values.data(),
+                                              b.nulls.data(), true, 0);
     double rows = 0;
     if (portal->stmts != NIL && IsA(linitial(portal->stmts), PlannedStmt)) {
       Plan* top = linitial_node(PlannedStmt, portal->stmts)->planTree;
       rows = (top->lefttree != nullptr ? top->lefttree : top)->plan_rows;
     }
+    SPI_cursor_close(portal);
     return rows;
   });
 }

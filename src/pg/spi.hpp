@@ -40,11 +40,10 @@ uint64 execute_text_params(const std::string& sql, const std::vector<TextParam>&
 uint64 execute_saved(SPIPlanPtr& plan, const char* sql, const std::vector<TextParam>& params,
                      bool read_only);
 
-// The planner's estimate of the rows the top node of an open cursor's
-// statement reads: for "SELECT count(*) FROM ...", how many rows it would
-// count.  A cursor is planned when opened and runs only when fetched from,
-// so the estimate costs no execution.
-double planned_input_rows(Portal portal);
+// The planner's estimate of the rows the statement's top node reads: for
+// "SELECT count(*) FROM ...", how many rows it would count.  Plans the
+// statement with these parameter values (a custom plan), runs nothing.
+double estimate_input_rows(const std::string& sql, const std::vector<TextParam>& params);
 
 // A read-only cursor over a statement with text parameters, fetched in
 // batches: results land in SPI_tuptable, to be freed by free_batch().
