@@ -55,6 +55,15 @@ SELECT opendata_api.records('rec-trees', fields => 'id', order_by => 'id', rows 
 SELECT (opendata_api.records('rec-trees', rows => 0)::jsonb) AS exact;
 SET opendata.exact_count_threshold = 10;
 SELECT (opendata_api.records('rec-trees', rows => 0)::jsonb) ? 'total_count_estimated' AS estimated;
+-- A page shorter than rows tells the total by itself: exact whatever the
+-- threshold; a full page, or an empty one beyond the end, is counted.
+SELECT s AS start, CASE WHEN r ? 'total_count_estimated' THEN 'estimated' ELSE r->>'total_count' END AS total,
+       jsonb_array_length(r->'results') AS on_page
+  FROM (VALUES (0), (50), (119), (120), (500)) v(s),
+       LATERAL (SELECT opendata_api.records('rec-trees', fields => 'id', rows => 100, start => s)::jsonb AS r) x
+ ORDER BY s;
+SELECT opendata_api.records('rec-trees', fields => 'count(*) as n', "where" => 'genre = "Tilia"')::jsonb AS one_row;
+SELECT opendata_api.records('rec-trees', fields => 'genre', group_by => 'genre', start => 2)::jsonb AS last_group;
 RESET opendata.exact_count_threshold;
 
 -- Errors an app gets back, with the parameter named.
@@ -64,6 +73,11 @@ SELECT regress.error_of($$SELECT opendata_api.records('rec-trees', "where" => 'h
 SELECT regress.error_of($$SELECT opendata_api.records('rec-trees', "where" => 'hauter > 3')$$);
 SELECT regress.error_of($$SELECT opendata_api.records('rec-trees', "where" => 'pg_sleep(10)')$$);
 SELECT regress.error_of($$SELECT opendata_api.records('rec-trees', timezone => 'Mars/Olympus')$$);
+-- The time zone is checked even when nothing in the query is a date.
+SELECT regress.error_of($$SELECT opendata_api.records('rec-trees', fields => 'id', timezone => 'Mars/Olympus')$$);
+SELECT regress.error_of($$SELECT opendata_api.facets('rec-trees', timezone => 'Mars/Olympus')$$);
+SELECT regress.error_of($$SELECT opendata_api.facets('rec-trees', timezone => 'Europe/Nowhere')$$);
+SELECT (opendata_api.facets('rec-trees', timezone => 'Europe/Paris')::jsonb) IS NOT NULL AS known_zone_accepted;
 SELECT regress.error_of($$SELECT opendata_api.facets('rec-trees', facet => '{nope}')$$);
 RESET ROLE;
 
@@ -185,4 +199,33 @@ SELECT regress.error_of(format($$SELECT opendata_api.records('rec-pages', group_
 SELECT regress.error_of(format($$SELECT opendata_api.records('rec-pages', order_by => 'length(label)', after => %L)$$, t)) FROM tok;
 SELECT regress.error_of(format($$SELECT opendata_api.records('rec-pages', order_by => 'score', after => %L)$$, t || 'x')) FROM tok;
 SELECT regress.error_of($$SELECT opendata_api.records('rec-pages', after => 'eyJ2IjoxfQ')$$);
+RESET ROLE;
+
+-- A NOT NULL field (id, the source's primary key) sorts without a null
+-- placement, so its B-tree index serves a descending order; a nullable one
+-- keeps NULLS LAST.
+SELECT opendata.explain_odsql('rec-trees', fields => 'id', order_by => 'id desc, hauteur desc')
+       ~ 'ORDER BY "id" DESC, "hauteur" DESC NULLS LAST' AS plain_desc_on_not_null;
+SET ROLE opendata_anon;
+SELECT opendata_api.records('rec-trees', fields => 'id', "where" => 'id > 115', order_by => 'id desc', rows => 3);
+RESET ROLE;
+
+-- Text search folds case and accents with unaccent then lower(), on both
+-- sides; '*' is the only wildcard: LIKE's own metacharacters, and the
+-- symbols unaccent turns into them (full-width percent and low line), are
+-- plain text.
+CREATE TABLE public.rec_words (id int PRIMARY KEY, label text);
+INSERT INTO rec_words VALUES
+  (1, 'École Émile Zola'), (2, 'CŒUR de ville'), (3, 'remise 50% été'), (4, 'remise 50 euros'),
+  (5, 'snake_case'), (6, 'snakeXcase'), (7, 'back\slash'), (8, NULL);
+SELECT opendata.register('rec_words', 'rec-words', $${"title": "Mots", "description": "Des mots",
+         "publisher": "rec-org"}$$) IS NOT NULL AS registered;
+SELECT opendata.publish('rec-words')->>'version' AS version;
+SET ROLE opendata_anon;
+SELECT q, (SELECT array_agg((e->>'id')::int ORDER BY (e->>'id')::int)
+             FROM json_array_elements(opendata_api.records('rec-words', fields => 'id', "where" => q)->'results') e) AS ids
+  FROM (VALUES ('"ecole"'), ('"EMILE zola"'), ('"coeur"'), ('"cœur"'), ('"Été"'), ('"50%"'), ('"50％"'),
+               ('"snake_case"'), ('"snake＿case"'), ('"sna*se"'), ('"back\\slash"'), ('"back∖slash"'),
+               ('label like "VILLE"'), ('search(label, "zola école")'), ('not "remise"')) v(q)
+ ORDER BY q;
 RESET ROLE;

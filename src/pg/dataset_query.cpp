@@ -4,6 +4,11 @@
 #include "pg/args.hpp"
 #include "pg/settings.hpp"
 
+extern "C" {
+#include "access/xact.h"
+#include "utils/timestamp.h"
+}
+
 namespace opendata::pg {
 
 namespace {
@@ -46,22 +51,28 @@ SELECT a.attname::text, f.type, f.facet, (a.attname::text = d.key_fields[1]), f.
     ON a.attrelid = pg_catalog.to_regclass(pg_catalog.format('opendata_api.%I', d.slug))
    AND a.attname = f.name AND a.attnum > 0 AND NOT a.attisdropped
   LEFT JOIN pg_catalog.pg_attribute s  -- a view column is never NOT NULL: ask its source
-    ON s.attrelid = d.source AND s.attname = a.attname AND NOT s.attisdropped
+    ON s.attrelid = d.source AND s.attname = a.attname AND s.attnum > 0 AND NOT s.attisdropped
  WHERE d.slug = $1 AND d.status = 'published'
  ORDER BY a.attnum)sql";
+
+// kFieldsQuery's plan, kept across calls: every record query starts with it.
+SPIPlanPtr g_fields_plan = nullptr;
 
 }  // namespace
 
 PublishedDataset load_published_dataset(const std::string& slug) {
   PublishedDataset ds;
   ds.slug = slug;
-  uint64 n = spi::execute_text_params(kFieldsQuery, {{TEXTOID, slug}}, true);
+  uint64 n = spi::execute_saved(g_fields_plan, kFieldsQuery, {{TEXTOID, slug}}, true);
   if (n == 0)
     throw UserError("42P01", "dataset \"" + slug + "\" does not exist or is not published", "",
                     "GET /datasets lists the published datasets.");
   for (uint64 row = 0; row < n; row++) {
     std::string name = *spi::value(row, 1);
-    ds.fields.push_back({name, field_type(*spi::value(row, 2))});
+    // The view's columns are the source's (publish() selects them by name),
+    // so the source's NOT NULL holds for them; views never declare it.
+    ds.fields.push_back({name, field_type(*spi::value(row, 2)),
+                         spi::value(row, 7) == std::optional<std::string>("t")});
     ds.labels.push_back(spi::value(row, 5).value_or(name));
     if (spi::value(row, 3) == std::optional<std::string>("t")) ds.facet_fields.push_back(name);
     if (spi::value(row, 4) == std::optional<std::string>("t")) ds.key_field = name;
@@ -90,6 +101,16 @@ odsql::Request odsql_request(FunctionCallInfo fcinfo, const PublishedDataset& ds
   return req;
 }
 
+void check_timezone(const std::string& name) {
+  const char* tz = name.c_str();
+  // AT TIME ZONE itself, as the compiled statements use it: same names,
+  // abbreviations and POSIX specifications, same error.
+  call([tz] {
+    DirectFunctionCall2(timestamptz_zone, PointerGetDatum(cstring_to_text(tz)),
+                        TimestampTzGetDatum(GetCurrentTransactionStartTimestamp()));
+  });
+}
+
 std::vector<spi::TextParam> bind(const std::vector<odsql::Param>& params) {
   std::vector<spi::TextParam> out;
   out.reserve(params.size());
@@ -107,6 +128,9 @@ Count count_matches(const odsql::Compiled& compiled, const std::vector<spi::Text
       return count;
     }
   }
+  // Planned a second time rather than fetched from the estimate's cursor:
+  // PostgreSQL runs no parallel workers for a cursor, and a count is the
+  // statement that needs them.
   spi::execute_text_params(compiled.count_sql, params, true);
   count.value = std::stoll(spi::value(0, 1).value_or("0"));
   return count;

@@ -43,6 +43,11 @@ PublishedDataset load_published_dataset(const std::string& slug);
 odsql::Request odsql_request(FunctionCallInfo fcinfo, const PublishedDataset& ds,
                              std::int64_t default_limit);
 
+// Refuses a time zone PostgreSQL does not know (22023, its own message),
+// whether or not the query uses dates.  Call it after the compiler accepted
+// the request: the compiler refuses malformed names with a shorter message.
+void check_timezone(const std::string& name);
+
 std::vector<spi::TextParam> bind(const std::vector<odsql::Param>& params);
 
 struct Count {

@@ -84,6 +84,7 @@ class Export {
     PublishedDataset ds = load_published_dataset(args.dataset);
     odsql::Request req = export_request(fcinfo_, ds);
     odsql::Compiled compiled = odsql::compile_records(ds.fields, req);
+    check_timezone(req.timezone);
 
     std::vector<ex::Column> columns;
     std::string select;

@@ -39,6 +39,19 @@ std::string dataset_arg(FunctionCallInfo fcinfo) {
   return text_arg(fcinfo, 0);
 }
 
+// The total a page tells by itself: a page shorter than asked for ends the
+// result, so the total is start plus the rows on it, unless it is empty
+// beyond the start (the total is then only known to be at most start), or
+// the page starts after a keyset token (the rows before it are not counted
+// by the page).  value -1 when the page does not tell.
+Count page_total(const odsql::Request& req, std::int64_t page_rows) {
+  Count count;
+  count.value = -1;
+  if (req.after.empty() && page_rows < req.limit && (page_rows > 0 || req.offset == 0))
+    count.value = req.offset + page_rows;
+  return count;
+}
+
 std::string response(const Count& count, const std::string& results,
                      const std::string& next_after = {}) {
   std::string out = "{\"total_count\": " + std::to_string(count.value);
@@ -65,11 +78,16 @@ Datum opendata_records(PG_FUNCTION_ARGS) {
     pg::check_page(req.limit, req.offset);
     pg::add_keyset(fcinfo, pg::kAfterArg, ds, req);
     odsql::Compiled compiled = odsql::compile_records(ds.fields, req);
+    pg::check_timezone(req.timezone);
     auto params = pg::bind(compiled.params);
-    pg::Count count = pg::count_matches(compiled, params);
     pg::spi::execute_text_params(compiled.results_sql, params, true);
-    std::string body = pg::response(count, pg::spi::value(0, 1).value_or("[]"),
-                                    pg::next_token(compiled, req.limit));
+    std::string results = pg::spi::value(0, 1).value_or("[]");
+    std::int64_t page_rows = std::stoll(pg::spi::value(0, 2).value_or("0"));
+    // Read from the page's result before the count replaces it.
+    std::string next_after = pg::next_token(compiled, req.limit);
+    pg::Count count = pg::page_total(req, page_rows);
+    if (count.value < 0) count = pg::count_matches(compiled, params);
+    std::string body = pg::response(count, results, next_after);
     pg::spi::finish();
     return pg::text_datum(body);
   });
@@ -90,6 +108,7 @@ Datum opendata_facets(PG_FUNCTION_ARGS) {
     req.exclude = pg::text_array_arg(fcinfo, 4);
     req.timezone = PG_ARGISNULL(6) ? std::string("UTC") : pg::text_arg(fcinfo, 6);
     odsql::Compiled compiled = odsql::compile_facets(ds.fields, req, facet_fields);
+    pg::check_timezone(req.timezone);
     auto params = pg::bind(compiled.params);
     pg::spi::execute_text_params(compiled.results_sql, params, true);
     std::string body = pg::spi::value(0, 1).value_or("{\"facets\": []}");
@@ -107,6 +126,7 @@ Datum opendata_explain_odsql(PG_FUNCTION_ARGS) {
     odsql::Request req = pg::odsql_request(fcinfo, ds, 10);
     pg::add_keyset(fcinfo, pg::kAfterArg, ds, req);
     odsql::Compiled compiled = odsql::compile_records(ds.fields, req);
+    pg::check_timezone(req.timezone);
     pg::spi::finish();
     return pg::text_datum(odsql::explain_sql(compiled));
   });

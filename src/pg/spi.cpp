@@ -107,6 +107,23 @@ void execute_to(const std::string& sql, const std::vector<TextParam>& params, De
   check(rc, "SPI_execute_extended");
 }
 
+uint64 execute_saved(SPIPlanPtr& plan, const char* sql, const std::vector<TextParam>& params,
+                     bool read_only) {
+  BoundParams b = bind_text_params(params);
+  if (plan == nullptr) {
+    int n = static_cast<int>(params.size());
+    Oid* types = b.types.data();
+    SPIPlanPtr prepared = call([=] { return SPI_prepare(sql, n, types); });
+    if (prepared == nullptr) check(SPI_result, "SPI_prepare");
+    call([prepared] { SPI_keepplan(prepared); });
+    plan = prepared;
+  }
+  SPIPlanPtr p = plan;
+  int rc = call([&] { return SPI_execute_plan(p, b.values.data(), b.nulls.data(), read_only, 0); });
+  check(rc, "SPI_execute_plan");
+  return SPI_processed;
+}
+
 double estimate_input_rows(const std::string& sql, const std::vector<TextParam>& params) {
   BoundParams b = bind_text_params(params);
   const char* query = sql.c_str();

@@ -33,6 +33,13 @@ struct TextParam {
 uint64 execute_text_params(const std::string& sql, const std::vector<TextParam>& params,
                            bool read_only);
 
+// Runs a fixed statement through a plan prepared on first use and kept for
+// the backend's life (SPI_keepplan) in `plan`.  The plan cache re-plans it
+// when a catalog object it uses changes, and re-applies row-level security
+// when the role changes.
+uint64 execute_saved(SPIPlanPtr& plan, const char* sql, const std::vector<TextParam>& params,
+                     bool read_only);
+
 // The planner's estimate of the rows the statement's top node reads: for
 // "SELECT count(*) FROM ...", how many rows it would count.  Plans the
 // statement with these parameter values (a custom plan), runs nothing.

@@ -4,6 +4,41 @@
 -- offset -> start (Opendatasoft's v1 names).  `after` takes the next_after
 -- token of a previous page (keyset paging of deep pages).  See docs/odsql.md.
 
+-- Accent- and case-insensitive text matching (LIKE, search(), full-text
+-- search) folds every row's text with opendata._odsql_fold().  It must cost
+-- no more than a bare unaccent(): a SQL function is inlined into the
+-- calling query only when it has no SET clause, so this one is left out of
+-- the search_path pinning of 99_finalize.sql, and its body names every
+-- object with its schema instead (unaccent's schema is resolved now, as in
+-- 60_search.sql).  Naming the dictionary spares unaccent() a lookup per call.
+-- unaccent() runs before lower(): it maps capitals to capitals, which
+-- lower() then folds even under the C collation.
+DO $odsql_fold$
+DECLARE
+  unaccent_schema name := (SELECT n.nspname FROM pg_extension e
+                             JOIN pg_namespace n ON n.oid = e.extnamespace
+                            WHERE e.extname = 'unaccent');
+BEGIN
+  EXECUTE format($f$
+    CREATE FUNCTION opendata._odsql_fold(value text) RETURNS text
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $body$ SELECT pg_catalog.lower(%1$I.unaccent(%2$L::pg_catalog.regdictionary, value)) $body$
+  $f$, unaccent_schema, format('%I.unaccent', unaccent_schema));
+END
+$odsql_fold$;
+
+-- The LIKE pattern of one search word, given as its pieces between '*'
+-- wildcards: each piece folded, then escaped (folding can produce '%', '_'
+-- or '\'), joined by '%', with '%' on both ends.  Called once per word per
+-- statement.
+CREATE FUNCTION opendata._odsql_like_word(pieces text[]) RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$
+  SELECT '%' || string_agg(replace(replace(replace(opendata._odsql_fold(p), E'\\', E'\\\\'),
+                                           '%', E'\\%'), '_', E'\\_'), '%' ORDER BY i) || '%'
+    FROM unnest(pieces) WITH ORDINALITY AS u(p, i)
+$$;
+
 CREATE FUNCTION opendata_api.records(
   dataset text,
   fields text DEFAULT NULL,
@@ -57,6 +92,7 @@ COMMENT ON FUNCTION opendata.explain_odsql(text, text, text, text, text, int, in
   'the SQL and parameters an ODSQL query compiles to';
 
 GRANT EXECUTE ON FUNCTION
+  opendata._odsql_fold(text), opendata._odsql_like_word(text[]),
   opendata_api.records(text, text, text, text, text, int, int, text[], text[], text, text, text),
   opendata_api.facets(text, text[], text, text[], text[], text, text)
   TO opendata_anon;

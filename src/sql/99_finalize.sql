@@ -8,6 +8,10 @@
 -- installer's search_path).  Functions call it unqualified, so each gets a
 -- search_path naming pg_catalog first (nothing can shadow built-ins), then
 -- opendata, then PostGIS's schema, and pg_temp last.
+--
+-- One exception: opendata._odsql_fold() is inlined into record queries,
+-- which a SET clause would prevent; its body qualifies every name (see
+-- 50_records.sql).
 
 DO $finalize$
 DECLARE
@@ -24,6 +28,7 @@ BEGIN
        AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'opendata')
        AND d.deptype = 'e'
        AND p.prokind IN ('f', 'p')
+       AND p.oid <> 'opendata._odsql_fold(text)'::regprocedure
   LOOP
     EXECUTE format('ALTER FUNCTION %s SET search_path = pg_catalog, opendata, %I, pg_temp',
                    fn, postgis_schema);

@@ -20,6 +20,9 @@ enum class FieldType { Text, Integer, Double, Date, DateTime, Boolean, GeoPoint,
 struct FieldInfo {
   std::string name;
   FieldType type;
+  // Declared NOT NULL where the data comes from: ordering on it needs no
+  // null placement, which lets a plain B-tree index serve a descending sort.
+  bool not_null = false;
 };
 
 // Keyset paging (records() only, see keyset.hpp).  The SQL type of a field
@@ -77,8 +80,10 @@ struct OutputColumn {
 };
 
 struct Compiled {
-  std::string results_sql;  // one row, one json column
-  std::string count_sql;    // one row, one bigint column
+  // One row: a json column; for compile_records() also a bigint column, the
+  // number of records (or groups) on the page.
+  std::string results_sql;
+  std::string count_sql;  // one row, one bigint column
   // compile_records() only: the same page as rows, one SQL column per
   // output, in order, for the streaming exports.  Values keep their SQL
   // types, except datetimes, given as ISO 8601 text in the request's time

@@ -34,6 +34,16 @@ bool integer_literal(const Node& n, std::int64_t& out, std::string& text) {
 
 }  // namespace
 
+bool is_date_part(const std::string& name) {
+  static constexpr const char* kParts[] = {"year",      "quarter",  "month",  "day",
+                                           "hour",      "minute",   "second", "millisecond",
+                                           "dayofweek", "dayofyear"};
+  for (const char* p : kParts) {
+    if (name == p) return true;
+  }
+  return false;
+}
+
 Expr translate_date_part(Translator& t, const Node& n) {
   const Expr e = temporal_arg(t, n, *n.kids[0]);
   const std::string l = Translator::local_timestamp(e);

@@ -16,23 +16,6 @@ namespace {
 // Most values listed for one (non-date) facet, biggest counts first.
 constexpr int kFacetValues = 100;
 
-// A PostgreSQL text[] literal: every element double-quoted, with double
-// quotes and backslashes escaped by a backslash, so any text round-trips
-// through array_in.
-std::string text_array(const std::vector<std::string>& items) {
-  std::string out = "{";
-  for (std::size_t i = 0; i < items.size(); ++i) {
-    if (i > 0) out += ',';
-    out += '"';
-    for (char c : items[i]) {
-      if (c == '"' || c == '\\') out += '\\';
-      out += c;
-    }
-    out += '"';
-  }
-  return out + "}";
-}
-
 struct FacetState {
   std::vector<std::string> refined;
   std::vector<std::string> excluded;
@@ -40,7 +23,7 @@ struct FacetState {
 };
 
 std::string array_param(Params& params, const std::vector<std::string>& items) {
-  return params.add(ParamType::TextArray, text_array(items));
+  return params.add(ParamType::TextArray, text_array_literal(items));
 }
 
 std::string date_facet(Params& params, const FieldInfo& f, const std::string& from_where,

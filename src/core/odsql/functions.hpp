@@ -20,6 +20,9 @@ const FnInfo* find_function(const std::string& name);
 
 // dates.cpp
 Expr translate_date_part(Translator& t, const Node& n);  // year(), month(), ...
+// True for the functions translate_date_part() handles.  Their result is
+// null exactly when their argument is (the time zone is never null).
+bool is_date_part(const std::string& name);
 Expr translate_date_format(Translator& t, const Node& n);
 Expr translate_now(Translator& t, const Node& n);
 Expr translate_range(Translator& t, const Node& n);

@@ -257,40 +257,18 @@ std::string like_escape(const std::string& text, bool star_wildcard) {
   return out;
 }
 
-std::pair<std::string, std::string> accent_map() {
-  struct Group {
-    const char* from;
-    char to;
-  };
-  static constexpr Group kGroups[] = {
-      {"àáâãäåāăąÀÁÂÃÄÅĀĂĄ", 'a'},
-      {"çćĉċčÇĆĈĊČ", 'c'},
-      {"ďđĎĐ", 'd'},
-      {"èéêëēĕėęěÈÉÊËĒĔĖĘĚ", 'e'},
-      {"ĝğġģĜĞĠĢ", 'g'},
-      {"ĥħĤĦ", 'h'},
-      {"ìíîïĩīĭįıÌÍÎÏĨĪĬĮİ", 'i'},
-      {"ĵĴ", 'j'},
-      {"ķĶ", 'k'},
-      {"ĺļľŀłĹĻĽĿŁ", 'l'},
-      {"ñńņňÑŃŅŇ", 'n'},
-      {"òóôõöøōŏőÒÓÔÕÖØŌŎŐ", 'o'},
-      {"ŕŗřŔŖŘ", 'r'},
-      {"śŝşšŚŜŞŠ", 's'},
-      {"ţťŧŢŤŦ", 't'},
-      {"ùúûüũūŭůűųÙÚÛÜŨŪŬŮŰŲ", 'u'},
-      {"ŵŴ", 'w'},
-      {"ýÿŷÝŸŶ", 'y'},
-      {"źżžŹŻŽ", 'z'},
-  };
-  std::pair<std::string, std::string> out;
-  for (const Group& g : kGroups) {
-    out.first += g.from;
-    for (const char* p = g.from; *p != '\0'; ++p) {
-      if ((static_cast<unsigned char>(*p) & 0xC0) != 0x80) out.second += g.to;
+std::string text_array_literal(const std::vector<std::string>& items) {
+  std::string out = "{";
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) out += ',';
+    out += '"';
+    for (char c : items[i]) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
     }
+    out += '"';
   }
-  return out;
+  return out + "}";
 }
 
 std::string format_double(double v) {

@@ -7,7 +7,7 @@
 
 #include <cstdint>
 #include <string>
-#include <utility>
+#include <vector>
 
 namespace opendata::odsql {
 
@@ -44,10 +44,10 @@ double distance_unit_meters(const std::string& unit);
 // star_wildcard, '*' becomes '%'.
 std::string like_escape(const std::string& text, bool star_wildcard);
 
-// Accented letters and their unaccented lower-case letters, as the two
-// arguments of SQL translate(): first is UTF-8, second ASCII, same length in
-// characters.
-std::pair<std::string, std::string> accent_map();
+// A PostgreSQL text[] literal: every element double-quoted, with double
+// quotes and backslashes escaped by a backslash, so any text round-trips
+// through array_in.
+std::string text_array_literal(const std::vector<std::string>& items);
 
 // Shortest text for a double, in PostgreSQL float8 input form.
 std::string format_double(double v);

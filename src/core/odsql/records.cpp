@@ -1,7 +1,7 @@
 // compile_records(): the page of records (or groups) and its count.
 //
 // Statement shape (results_sql):
-//   SELECT coalesce(json_agg(q.j ORDER BY q.k0 DESC, ...), '[]'::json) FROM (
+//   SELECT coalesce(json_agg(q.j ORDER BY q.k0 DESC, ...), '[]'::json), count(*) FROM (
 //     SELECT (SELECT row_to_json(r.*) FROM (SELECT <json form of p.c0> AS "name0", ...) r) AS j,
 //            p.k0, ...
 //     FROM (SELECT <expr0> AS c0, ..., <order key0> AS k0, ...
@@ -11,9 +11,11 @@
 // The innermost query filters, sorts and cuts the page, so PostgreSQL can use
 // a top-N sort or an index; GeoJSON and date formatting only run on the page's
 // rows.  The order keys travel with the page so that json_agg re-sorts those
-// few rows explicitly (a window function would defeat the top-N sort).
+// few rows explicitly (a window function would defeat the top-N sort); a key
+// that is also an output is that output's column, not a k column.
 // row_to_json over a sub-select (rather than json_build_object) has no
 // 100-argument limit on wide datasets.
+#include <algorithm>
 #include <vector>
 
 #include "core/odsql/functions.hpp"
@@ -31,6 +33,10 @@ constexpr std::size_t kMaxNameBytes = 63;
 struct Output {
   std::string name;
   Expr expr;
+  // group_by keys: "key IS NOT NULL" as a row filter on the key's field, so
+  // that PostgreSQL does not compute the key twice per row; "true" when the
+  // field is NOT NULL, empty when the key has no such form.
+  std::string row_not_null;
   bool plain_field = false;  // an unlabelled field: subject to exclude()
   std::size_t pos = 0;
   const Source* src = nullptr;
@@ -88,6 +94,28 @@ std::string expr_text(const Source& src, std::size_t b, std::size_t e) {
   return src.text.substr(b, e - b);
 }
 
+// See Output::row_not_null: a field, or a date part of a field.
+std::string row_not_null(const Schema& schema, const Source& src, const Node& key) {
+  const Node* field = &key;
+  if (key.kind == NodeKind::Call && is_date_part(key.text) && key.kids.size() == 1)
+    field = key.kids[0].get();
+  if (field->kind != NodeKind::Field) return {};
+  const FieldInfo& f = schema.resolve(src, field->begin, field->text);
+  return f.not_null ? "true" : "(" + quote_ident(f.name) + " IS NOT NULL)";
+}
+
+// The direction of a sort key.  Nulls sort last both ways (documented); on
+// a NOT NULL field the placement is moot and left out, because a B-tree
+// index read backwards returns DESC NULLS FIRST, so "DESC NULLS LAST" would
+// make PostgreSQL sort what the index already has in order.
+std::string sort_direction(const std::vector<FieldInfo>& fields, const std::string& key_sql,
+                           bool descending) {
+  for (const FieldInfo& f : fields) {
+    if (f.not_null && key_sql == quote_ident(f.name)) return descending ? " DESC" : " ASC";
+  }
+  return descending ? " DESC NULLS LAST" : " ASC NULLS LAST";
+}
+
 }  // namespace
 
 Compiled compile_records(const std::vector<FieldInfo>& fields, const Request& req) {
@@ -125,6 +153,7 @@ Compiled compile_records(const std::vector<FieldInfo>& fields, const Request& re
     o.pos = g.alias.empty() ? g.begin : g.alias_pos;
     o.src = &sgrp;
     o.expr = e;
+    o.row_not_null = row_not_null(schema, sgrp, *g.expr);
     if (!g.alias.empty()) group_aliases.push_back(Alias{g.alias, e});
     key_sqls.push_back(e.sql);
     keys.push_back(std::move(o));
@@ -281,6 +310,7 @@ Compiled compile_records(const std::vector<FieldInfo>& fields, const Request& re
   for (const SortKey& k : keyset.added) order.push_back(OrderKey{k.sql, k.descending});
 
   std::string group_sql;
+  std::string where = filter;
   if (grouped) {
     std::string by, having;
     for (const Output& k : keys) {
@@ -290,11 +320,15 @@ Compiled compile_records(const std::vector<FieldInfo>& fields, const Request& re
       by += (by.empty() ? "" : ", ") + key;
       if (!k.expr.aggregate && !k.expr.sort_sql.empty()) by += ", " + k.expr.sort_sql;
       // Records without a value for a key form no group.
-      having += (having.empty() ? "" : " AND ") + ("(" + key + ") IS NOT NULL");
+      if (k.row_not_null.empty()) {
+        having += (having.empty() ? "" : " AND ") + ("(" + key + ") IS NOT NULL");
+      } else if (k.row_not_null != "true") {
+        where += (where.empty() ? "" : " AND ") + k.row_not_null;
+      }
     }
-    group_sql = " GROUP BY " + by + " HAVING " + having;
+    group_sql = " GROUP BY " + by + (having.empty() ? "" : " HAVING " + having);
   }
-  const std::string where_sql = filter.empty() ? "" : " WHERE " + filter;
+  const std::string where_sql = where.empty() ? "" : " WHERE " + where;
   const std::string from = " FROM " + req.relation + where_sql;
 
   const std::string prefix = column_prefix(fields);
@@ -306,32 +340,45 @@ Compiled compile_records(const std::vector<FieldInfo>& fields, const Request& re
     json_cols += (i == 0 ? "" : ", ") + output_sql(outs[i].expr.type, "p." + col) + " AS " +
                  quote_ident(outs[i].name);
   }
+  // A sort key that is also an output travels as that output's column.  A
+  // second copy would be computed again for every row, and for a group key
+  // PostgreSQL would carry the key's fields through the grouping to compute
+  // it (the copy is not the grouped expression).
   std::string order_by, keys_out, agg_order;
+  std::vector<std::string> key_cols;
+  bool any_column = !outs.empty();
   for (std::size_t i = 0; i < order.size(); ++i) {
-    const std::string col = quote_ident(prefix + "k" + std::to_string(i));
-    const char* dir = order[i].descending ? " DESC NULLS LAST" : " ASC NULLS LAST";
-    inner += (outs.empty() && i == 0 ? "" : ", ") + order[i].sql + " AS " + col;
+    std::string col;
+    for (std::size_t j = 0; j < outs.size() && col.empty(); ++j) {
+      if (outs[j].expr.sql == order[i].sql) col = quote_ident(prefix + "c" + std::to_string(j));
+    }
+    if (col.empty()) {
+      col = quote_ident(prefix + "k" + std::to_string(i));
+      inner += (any_column ? ", " : "") + order[i].sql + " AS " + col;
+      any_column = true;
+    }
+    if (std::find(key_cols.begin(), key_cols.end(), col) == key_cols.end())
+      keys_out += ", p." + col;
+    const std::string dir = sort_direction(fields, order[i].sql, order[i].descending);
     order_by += (i == 0 ? "" : ", ") + order[i].sql + dir;
-    keys_out += ", p." + col;
     agg_order += (i == 0 ? " ORDER BY q." : ", q.") + col + dir;
+    key_cols.push_back(col);
   }
   if (keyset.condition.empty()) {
     inner += from + group_sql;
   } else {  // the count is of every matching record; the page starts after the token
-    inner += " FROM " + req.relation + " WHERE " + (filter.empty() ? "" : "(" + filter + ") AND ") +
+    inner += " FROM " + req.relation + " WHERE " + (where.empty() ? "" : "(" + where + ") AND ") +
              keyset.condition + group_sql;
   }
   if (!order.empty()) inner += " ORDER BY " + order_by;
   if (req.limit >= 0) inner += " LIMIT " + params.add(ParamType::Int8, std::to_string(req.limit));
   if (req.offset > 0) inner += " OFFSET " + params.add(ParamType::Int8, std::to_string(req.offset));
 
-  // For the next token: the page's row count and its last row's sort values.
+  // For the next token: the last row's sort values.
   std::string last_row;
   if (!keyset.kinds.empty()) {
-    last_row = ", count(*)";
-    for (std::size_t i = 0; i < order.size(); ++i) {
-      last_row += ", (array_agg(q." + quote_ident(prefix + "k" + std::to_string(i)) + agg_order +
-                  "))[count(*)]";
+    for (const std::string& col : key_cols) {
+      last_row += ", (array_agg(q." + col + agg_order + "))[count(*)]";
     }
   }
 
@@ -340,8 +387,11 @@ Compiled compile_records(const std::vector<FieldInfo>& fields, const Request& re
   out.keyset_fingerprint = keyset.fingerprint;
   // r.* (not a bare r): a bare name would resolve to an output column
   // labelled "r" before the sub-select's alias.
-  out.results_sql = "SELECT coalesce(json_agg(q.j" + agg_order + "), '[]'::json)" + last_row +
-                    " FROM (SELECT (SELECT row_to_json(r.*) FROM (SELECT " + json_cols +
+  // The page's row count comes along: a short page tells its total, and a
+  // full one ends with the sort values of its last row for the next token
+  // (see Compiled::results_sql).
+  out.results_sql = "SELECT coalesce(json_agg(q.j" + agg_order + "), '[]'::json), count(*)" +
+                    last_row + " FROM (SELECT (SELECT row_to_json(r.*) FROM (SELECT " + json_cols +
                     ") r) AS j" + keys_out + " FROM (" + inner + ") p) q";
   if (grouped) {
     out.count_sql = "SELECT count(*) FROM (SELECT 1" + from + group_sql + ") g";
@@ -362,8 +412,8 @@ Compiled compile_records(const std::vector<FieldInfo>& fields, const Request& re
   if (!order.empty()) {
     out.rows_sql += " ORDER BY ";
     for (std::size_t i = 0; i < order.size(); ++i) {
-      out.rows_sql += (i == 0 ? "p." : ", p.") + quote_ident(prefix + "k" + std::to_string(i)) +
-                      (order[i].descending ? " DESC NULLS LAST" : " ASC NULLS LAST");
+      out.rows_sql += (i == 0 ? "p." : ", p.") + key_cols[i] +
+                      sort_direction(fields, order[i].sql, order[i].descending);
     }
   }
   out.params = params.take();

@@ -430,12 +430,8 @@ Expr Translator::in_range(const Node& n) {
 }
 
 std::string Translator::normalized(const std::string& sql_text) {
-  const auto map = accent_map();
-  // Separate statements: parameter numbering must not depend on the
-  // compiler's order of evaluation.
-  const std::string from = params_.add(ParamType::Text, map.first);
-  const std::string to = params_.add(ParamType::Text, map.second);
-  return "translate(lower(" + sql_text + "), " + from + ", " + to + ")";
+  // lower(unaccent(x)), inlined by the planner: see src/sql/50_records.sql.
+  return "opendata._odsql_fold(" + sql_text + ")";
 }
 
 std::string Translator::text_match(const std::string& target_sql, const Node& pattern,
@@ -454,15 +450,29 @@ std::string Translator::text_match(const std::string& target_sql, const Node& pa
     }
   }
   if (words.empty()) return "true";
-  const std::string target = normalized(target_sql);
-  std::string sql = "(";
-  for (std::size_t i = 0; i < words.size(); ++i) {
-    if (i > 0) sql += " AND ";
-    sql +=
-        target + " LIKE " +
-        normalized(params_.add(ParamType::Text, "%" + like_escape(words[i], star_wildcard) + "%"));
+  // Each word goes as the text[] of its pieces between '*' wildcards, which
+  // _odsql_like_word() folds and escapes *before* joining them with '%':
+  // unaccent() turns a few symbols into LIKE metacharacters (U+FF05 into
+  // '%', U+FF3F into '_'), so escaping the word here, before folding,
+  // would let them act as wildcards.  The patterns are computed once per
+  // statement (an uncorrelated sub-select is an InitPlan) and the target is
+  // folded once per row, whatever the number of words.
+  std::string patterns;
+  for (const std::string& word : words) {
+    std::vector<std::string> pieces(1);
+    for (char c : word) {
+      if (c == '*' && star_wildcard) {
+        pieces.emplace_back();
+      } else {
+        pieces.back() += c;
+      }
+    }
+    patterns += (patterns.empty() ? "" : ", ") + std::string("opendata._odsql_like_word(") +
+                params_.add(ParamType::TextArray, text_array_literal(pieces)) + ")";
   }
-  return sql + ")";
+  // The cast makes the sub-select a scalar array, not the rows that a bare
+  // ALL (SELECT ...) would compare with.
+  return "(" + normalized(target_sql) + " LIKE ALL ((SELECT ARRAY[" + patterns + "])::text[]))";
 }
 
 std::string Translator::search_all(const Node& pattern) {

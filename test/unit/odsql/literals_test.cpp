@@ -121,15 +121,10 @@ TEST(OdsqlLiterals, LikeEscape) {
   EXPECT_EQ(like_escape("film*", false), "film*");
 }
 
-TEST(OdsqlLiterals, AccentMapHasMatchingLengths) {
-  const auto m = accent_map();
-  std::size_t chars = 0;
-  for (char c : m.first) {
-    if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++chars;
-  }
-  EXPECT_EQ(chars, m.second.size());
-  EXPECT_NE(m.first.find("é"), std::string::npos);
-  EXPECT_NE(m.first.find("É"), std::string::npos);
+TEST(OdsqlLiterals, TextArrayLiteral) {
+  EXPECT_EQ(text_array_literal({}), "{}");
+  EXPECT_EQ(text_array_literal({"a", ""}), "{\"a\",\"\"}");
+  EXPECT_EQ(text_array_literal({"{x,y}", "q\"b\\"}), "{\"{x,y}\",\"q\\\"b\\\\\"}");
 }
 
 TEST(OdsqlLiterals, DatePatterns) {

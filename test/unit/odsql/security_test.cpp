@@ -138,7 +138,7 @@ TEST(OdsqlSecurity, UserTextOnlyInParams) {
   EXPECT_FALSE(contains(c.results_sql, "DROP"));
   EXPECT_FALSE(contains(c.count_sql, "evil"));
   EXPECT_TRUE(has_param(c, ParamType::Text, "x'); DROP TABLE trees; --"));
-  EXPECT_TRUE(has_param(c, ParamType::Text, "%$$evil$$%"));
+  EXPECT_TRUE(has_param(c, ParamType::TextArray, "{\"$$evil$$\"}"));
 }
 
 TEST(OdsqlSecurity, AliasesAreQuotedIdentifiers) {
