@@ -84,6 +84,7 @@ TEST(Dialect, RaggedRowsReported) {
 TEST(Types, Booleans) {
   EXPECT_EQ(type_of("v\noui\nnon\nOUI\n"), "boolean");
   EXPECT_EQ(type_of("v\ntrue\nF\n"), "boolean");
+  EXPECT_EQ(type_of("v\nvrai\nFaux\n"), "boolean");
   EXPECT_EQ(type_of("v\n0\n1\n1\n"), "boolean");
   // 0/1 only when both appear; otherwise it is a number.
   EXPECT_EQ(type_of("v\n1\n1\n"), "integer");
@@ -103,6 +104,7 @@ TEST(Types, LeadingZerosStayText) {
   EXPECT_NE(col(r, "v").reason.find("leading zeros"), std::string::npos) << col(r, "v").reason;
   EXPECT_EQ(type_of("cp\n75001\n75002\n", "cp"), "text") << "postal code by name";
   EXPECT_EQ(type_of("siret\n35600000000048\n", "siret"), "text");
+  EXPECT_EQ(type_of("siren\n356000000\n", "siren"), "text");
   EXPECT_EQ(type_of("v\n2A\n2B\n01\n"), "text");
 }
 
