@@ -94,7 +94,8 @@ Convert convert_value(const ColumnProfile& c, std::string_view raw, const NullSe
   if (nulls.is_null(t)) return Convert::Null;
   bool ok = false;
   switch (c.type) {
-    case ColumnType::Text: break;  // above
+    case ColumnType::Text:
+      break;  // above
     case ColumnType::Boolean:
       ok = convert_boolean(t, out);
       if (!ok) err = "is not a boolean (true/false, oui/non, vrai/faux, yes/no, t/f, 1/0)";
@@ -274,7 +275,8 @@ bool CsvNormaliser::convert_row(const std::vector<std::string_view>& f, std::str
       return false;
     }
     if (r == Convert::Null) out += "\\N";
-    else if (c.geom_source == GeomSource::LatLonPair) append_copy_text(out, scratch_);
+    else if (c.geom_source == GeomSource::LatLonPair)
+      append_copy_text(out, scratch_);
   }
   out.push_back('\n');
   return true;

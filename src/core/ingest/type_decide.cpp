@@ -245,11 +245,16 @@ DateOrder ColumnInferrer::forced_date_order(ColumnType t) const {
   const uint64_t compact = t == ColumnType::Date ? compact_votes_ : 0;
   if (iso_votes_ > 0 && iso_votes_ >= slash && iso_votes_ >= compact) return DateOrder::Iso;
   switch (s_.date_format) {
-    case DateFormat::Dmy: return DateOrder::Dmy;
-    case DateFormat::Mdy: return DateOrder::Mdy;
-    case DateFormat::Ymd: return DateOrder::Iso;
-    case DateFormat::Compact: return DateOrder::Compact;
-    case DateFormat::Auto: break;
+    case DateFormat::Dmy:
+      return DateOrder::Dmy;
+    case DateFormat::Mdy:
+      return DateOrder::Mdy;
+    case DateFormat::Ymd:
+      return DateOrder::Iso;
+    case DateFormat::Compact:
+      return DateOrder::Compact;
+    case DateFormat::Auto:
+      break;
   }
   if (compact > slash) return DateOrder::Compact;
   return mdy_votes_ > dmy_votes_ ? DateOrder::Mdy : DateOrder::Dmy;

@@ -9,8 +9,8 @@ namespace {
 
 constexpr size_t kExampleMax = 100;  // bytes kept per example / min / max
 constexpr uint64_t kDateVoteMargin = 8;
-constexpr uint32_t kTemporalBits = kDateIso | kDateDmy | kDateMdy | kDateCompact | kIsoTemporal |
-                                   kDmyTimestamp;
+constexpr uint32_t kTemporalBits =
+    kDateIso | kDateDmy | kDateMdy | kDateCompact | kIsoTemporal | kDmyTimestamp;
 
 // Truncates at a UTF-8 boundary so reports stay valid JSON strings.
 std::string clip(std::string_view v) {

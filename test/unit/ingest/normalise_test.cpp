@@ -95,7 +95,8 @@ TEST(Normalise, ForcedDateKeepsTheOrderOfItsValidValues) {
   EXPECT_EQ(rej[0].row, 3u);
   EXPECT_EQ(rej[0].value, "bientôt");
   EXPECT_NE(rej[0].reason.find("yyyy-mm-dd"), std::string::npos) << rej[0].reason;
-  EXPECT_EQ(copy_text("d\n12/31/2020\nx\n", R"({"columns": {"d": {"type": "date"}}, "on_error": "skip"})"),
+  EXPECT_EQ(copy_text("d\n12/31/2020\nx\n",
+                      R"({"columns": {"d": {"type": "date"}}, "on_error": "skip"})"),
             "2020-12-31\n");
 }
 

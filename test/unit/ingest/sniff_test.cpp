@@ -223,7 +223,8 @@ TEST(Types, Overrides) {
 // dates read as dd/mm/yyyy.
 TEST(Types, ForcedDateOrderComesFromTheValidValues) {
   const std::string date = R"({"columns": {"d": {"type": "date"}}})";
-  EXPECT_EQ(col(sniff("d\n2021-03-04\nbientôt\n2021-12-31\n", date), "d").date_order, DateOrder::Iso);
+  EXPECT_EQ(col(sniff("d\n2021-03-04\nbientôt\n2021-12-31\n", date), "d").date_order,
+            DateOrder::Iso);
   EXPECT_EQ(col(sniff("d\n??\n2021-03-04\n", date), "d").date_order, DateOrder::Iso)
       << "the invalid value comes first";
   EXPECT_EQ(col(sniff("d\n12/31/2020\nx\n01/02/2021\n", date), "d").date_order, DateOrder::Mdy);
@@ -231,10 +232,13 @@ TEST(Types, ForcedDateOrderComesFromTheValidValues) {
   EXPECT_EQ(col(sniff("d\n01/02/2021\nx\n", date), "d").date_order, DateOrder::Dmy)
       << "ambiguous slashed dates read day first";
   EXPECT_EQ(col(sniff("d\n20201231\nx\n", date), "d").date_order, DateOrder::Compact);
-  EXPECT_EQ(col(sniff("d\n01/02/2021\nx\n", R"({"columns": {"d": {"type": "date"}}, "date_format": "mdy"})"), "d")
+  EXPECT_EQ(col(sniff("d\n01/02/2021\nx\n",
+                      R"({"columns": {"d": {"type": "date"}}, "date_format": "mdy"})"),
+                "d")
                 .date_order,
             DateOrder::Mdy);
-  SniffReport ts = sniff("d\n2021-03-04T10:00:00Z\nsoon\n", R"({"columns": {"d": {"type": "timestamptz"}}})");
+  SniffReport ts =
+      sniff("d\n2021-03-04T10:00:00Z\nsoon\n", R"({"columns": {"d": {"type": "timestamptz"}}})");
   EXPECT_EQ(col(ts, "d").date_order, DateOrder::Iso);
   // min/max come from the valid values too.
   SniffReport mm = sniff("d\n31/12/2020\nx\n01/02/2021\n", date);
