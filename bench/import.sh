@@ -120,8 +120,9 @@ CREATE EXTENSION opendata CASCADE;
 SELECT opendata.create_organization('bench', 'Bench');
 SQL
 
-# best_of CMD...: the fastest of RUNS runs, in seconds; `reset` runs before
-# each (untimed) and a checkpoint keeps one run's dirty buffers off the next.
+# best_of RESET CMD...: the fastest of RUNS runs of CMD, in seconds; RESET
+# runs before each (untimed), then a checkpoint, so that one run's dirty
+# buffers are not written during the next.
 best_of() {
   local reset="$1" best="" t0 t1 s i
   shift
