@@ -115,6 +115,31 @@ SELECT regress.error_of($$SELECT opendata.import_csv('skip-rows', convert_to(E'n
 SELECT count(*) FROM opendata_api."skip-rows";
 SELECT regress.error_of($$SELECT opendata.import_csv('nothing-here', 'a', '{"mode": "replace"}')$$);
 
+-- A column forced to date reads its values in the form most of them have:
+-- the ISO dates load, the bad value is reported, nothing reads as dd/mm.
+SELECT r->'columns'->0->>'pg_type' AS type, r->>'rows_loaded' AS loaded, r->'rejected' AS rejected
+  FROM opendata.import_csv('forced-date', convert_to(E'd;n\n2021-03-04;1\nbientôt;2\n2021-12-31;3\n', 'UTF8'),
+                           '{"columns": {"d": {"type": "date"}}, "on_error": "skip"}') r;
+SELECT to_char(d, 'YYYY-MM-DD') AS d, n FROM opendata_data."forced-date" ORDER BY n;
+SELECT opendata.drop_dataset('forced-date', true);
+
+-- One file with Windows-1252 bytes beyond Latin-1 (€, Œ), CRLF and LF line
+-- endings mixed, a short row (padded with NULLs), SIRET and 2A/2B codes
+-- (text), and WKT and GeoJSON text columns (geometries).
+CREATE TEMP TABLE mixed_report AS
+SELECT opendata.import_csv('mixed-file', convert_to(
+         E'SIRET;Code commune;Prix;Libellé;Forme;Point\r\n'
+         '35600000000048;2A004;12,5;Œuvre à 5 €;POINT(2.35 48.85);"{""type"": ""Point"", ""coordinates"": [2.35, 48.85]}"\n'
+         '00012345600017;2B033;3;"Tour; ""Nord""";POINT(9.45 42.7);"{""type"": ""Point"", ""coordinates"": [9.45, 42.7]}"\r\n'
+         '32131006400012;01053;7\n', 'WIN1252')) AS r;
+SELECT r->'dialect'->>'encoding' AS encoding, r->'dialect'->>'line_ending' AS line_ending,
+       r->>'rows_loaded' AS loaded, r->'warnings' AS warnings, r->>'geometry_column' AS geometry
+  FROM mixed_report;
+SELECT c->>'name' AS name, c->>'pg_type' AS type FROM mixed_report, jsonb_array_elements(r->'columns') c;
+SELECT siret, code_commune, prix, libelle, ST_AsEWKT(forme) AS forme, ST_AsEWKT(point) AS point
+  FROM opendata_data."mixed-file" ORDER BY siret;
+SELECT opendata.drop_dataset('mixed-file', true);
+
 -- Server files: only for superusers and pg_read_server_files.
 SET ROLE regress_alice;
 SELECT regress.error_of(format('SELECT opendata.import_csv_file(%L, %L)', 'x', :'trees_csv'));

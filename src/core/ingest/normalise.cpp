@@ -1,5 +1,7 @@
 #include "core/ingest/normalise.hpp"
 
+#include <cstring>
+
 #include "core/error.hpp"
 #include "core/interrupt.hpp"
 #include "core/ingest/geometry.hpp"
@@ -19,16 +21,19 @@ std::string clip(std::string_view v) {
   return std::string(v.substr(0, n)) + "...";
 }
 
-// Escapes needed in COPY text format, by byte.
-inline char escape_for(char c) {
-  switch (c) {
-    case '\\': return '\\';
-    case '\t': return 't';
-    case '\n': return 'n';
-    case '\r': return 'r';
-    default: return 0;
+// Escapes needed in COPY text format, by byte: the letter after the
+// backslash, 0 for bytes copied as they are.  A table, because every byte
+// of every text value goes through it.
+struct EscapeTable {
+  char letter[256] = {};
+  constexpr EscapeTable() {
+    letter[static_cast<unsigned char>('\\')] = '\\';
+    letter[static_cast<unsigned char>('\t')] = 't';
+    letter[static_cast<unsigned char>('\n')] = 'n';
+    letter[static_cast<unsigned char>('\r')] = 'r';
   }
-}
+};
+constexpr EscapeTable kEscape;
 
 const char* order_text(DateOrder o) {
   switch (o) {
@@ -58,7 +63,7 @@ bool check_geometry(const ColumnProfile& c, const GeomInfo& info, std::string& e
 void append_copy_text(std::string& out, std::string_view v) {
   size_t run = 0;  // start of the current run needing no escape
   for (size_t i = 0; i < v.size(); ++i) {
-    char e = escape_for(v[i]);
+    const char e = kEscape.letter[static_cast<unsigned char>(v[i])];
     if (e == 0) continue;
     out.append(v.data() + run, i - run);
     out.push_back('\\');
@@ -68,20 +73,29 @@ void append_copy_text(std::string& out, std::string_view v) {
   out.append(v.data() + run, v.size() - run);
 }
 
+Convert check_text(std::string_view raw, const NullSet& nulls, std::string& err) {
+  if (nulls.is_null(trim_value(raw))) return Convert::Null;
+  // Only JSON input can carry a NUL ("\u0000"); PostgreSQL text cannot.
+  if (std::memchr(raw.data(), '\0', raw.size()) != nullptr) {
+    err = "contains a NUL character, which PostgreSQL text cannot hold";
+    return Convert::Bad;
+  }
+  return Convert::Ok;
+}
+
 Convert convert_value(const ColumnProfile& c, std::string_view raw, const NullSet& nulls,
                       std::string& out, std::string& err) {
+  if (c.type == ColumnType::Text) {
+    const Convert r = check_text(raw, nulls, err);
+    if (r == Convert::Ok) out.append(raw.data(), raw.size());
+    return r;
+  }
   const std::string_view t = trim_value(raw);
   if (nulls.is_null(t)) return Convert::Null;
   bool ok = false;
   switch (c.type) {
     case ColumnType::Text:
-      // Only JSON input can carry a NUL ("\u0000"); PostgreSQL text cannot.
-      if (raw.find('\0') != std::string_view::npos) {
-        err = "contains a NUL character, which PostgreSQL text cannot hold";
-        return Convert::Bad;
-      }
-      out.append(raw.data(), raw.size());
-      return Convert::Ok;
+      break;  // above
     case ColumnType::Boolean:
       ok = convert_boolean(t, out);
       if (!ok) err = "is not a boolean (true/false, oui/non, vrai/faux, yes/no, t/f, 1/0)";
@@ -241,7 +255,19 @@ bool CsvNormaliser::convert_row(const std::vector<std::string_view>& f, std::str
                                  ? f[static_cast<size_t>(c.source_index)]
                                  : std::string_view();
       shown = raw;
-      r = convert_value(c, raw, nulls_, scratch_, err_);
+      if (c.type == ColumnType::Text) {
+        // Escaped straight from the input: no intermediate copy.
+        r = check_text(raw, nulls_, err_);
+        if (r == Convert::Ok) append_copy_text(out, raw);
+      } else if (c.type == ColumnType::Jsonb || c.type == ColumnType::Geometry) {
+        r = convert_value(c, raw, nulls_, scratch_, err_);
+        if (r == Convert::Ok) append_copy_text(out, scratch_);
+      } else {
+        // Numbers, booleans, dates and timestamps are written in their
+        // canonical form, which holds no character COPY escapes.  A bad
+        // value's partial output goes with its row (next_chunk).
+        r = convert_value(c, raw, nulls_, out, err_);
+      }
     }
     if (r == Convert::Bad) {
       errors_.reject(RejectedRow{row, line, c.name, clip(trim_value(shown)), err_},
@@ -249,7 +275,8 @@ bool CsvNormaliser::convert_row(const std::vector<std::string_view>& f, std::str
       return false;
     }
     if (r == Convert::Null) out += "\\N";
-    else append_copy_text(out, scratch_);
+    else if (c.geom_source == GeomSource::LatLonPair)
+      append_copy_text(out, scratch_);
   }
   out.push_back('\n');
   return true;

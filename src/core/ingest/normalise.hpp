@@ -42,6 +42,10 @@ void append_copy_text(std::string& out, std::string_view v);
 
 enum class Convert { Null, Ok, Bad };
 
+// A text value is kept verbatim (untrimmed): Null for a sentinel, Bad for
+// what PostgreSQL text cannot hold.
+Convert check_text(std::string_view raw, const NullSet& nulls, std::string& err);
+
 // Converts one source value for column `c` (GeomSource::LatLonPair excluded).
 // Text keeps the value verbatim (untrimmed); other types trim first.
 // Appends the PostgreSQL input text to `out` (unescaped); on Bad, `err`

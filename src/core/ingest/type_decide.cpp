@@ -1,6 +1,7 @@
 // The decision half of type inference: from what a column's values could
 // all be, to one type and a reason a publisher can read.  The order of the
 // rules below is the documented precedence (docs/import.md).
+#include <algorithm>
 #include <cstdio>
 
 #include "core/ingest/type_infer.hpp"
@@ -210,13 +211,7 @@ void ColumnInferrer::decide_forced(ColumnProfile& out, ColumnType t) const {
     case ColumnType::Date:
     case ColumnType::Timestamp:
     case ColumnType::Timestamptz:
-      if (c & (kDateIso | kIsoTemporal)) out.date_order = DateOrder::Iso;
-      else if (s_.date_format == DateFormat::Compact || (t == ColumnType::Date && (c & kDateCompact)))
-        out.date_order = DateOrder::Compact;
-      else if (s_.date_format == DateFormat::Mdy || ((c & kDateMdy) && !(c & kDateDmy)))
-        out.date_order = DateOrder::Mdy;
-      else if (s_.date_format == DateFormat::Ymd) out.date_order = DateOrder::Iso;
-      else out.date_order = DateOrder::Dmy;
+      out.date_order = forced_date_order(t);
       break;
     case ColumnType::Geometry:
       out.srid = 4326;
@@ -236,6 +231,33 @@ void ColumnInferrer::decide_forced(ColumnProfile& out, ColumnType t) const {
       break;
     default: break;
   }
+}
+
+// The order of a column forced to a date or timestamp type comes from its
+// valid values, whatever the invalid ones are (they are rejected at load,
+// as on_error says): ISO when most values are ISO dates (they are never
+// ambiguous), else date_format when given, else the form most values have,
+// slashed dates read day first as in France unless month-first readings
+// fit more values.
+DateOrder ColumnInferrer::forced_date_order(ColumnType t) const {
+  const uint64_t slash = std::max(dmy_votes_, mdy_votes_);
+  // yyyymmdd has no time part: a timestamp column never reads it.
+  const uint64_t compact = t == ColumnType::Date ? compact_votes_ : 0;
+  if (iso_votes_ > 0 && iso_votes_ >= slash && iso_votes_ >= compact) return DateOrder::Iso;
+  switch (s_.date_format) {
+    case DateFormat::Dmy:
+      return DateOrder::Dmy;
+    case DateFormat::Mdy:
+      return DateOrder::Mdy;
+    case DateFormat::Ymd:
+      return DateOrder::Iso;
+    case DateFormat::Compact:
+      return DateOrder::Compact;
+    case DateFormat::Auto:
+      break;
+  }
+  if (compact > slash) return DateOrder::Compact;
+  return mdy_votes_ > dmy_votes_ ? DateOrder::Mdy : DateOrder::Dmy;
 }
 
 void ColumnInferrer::fill_minmax(ColumnProfile& out) const {

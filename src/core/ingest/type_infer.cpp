@@ -1,13 +1,16 @@
 #include "core/ingest/type_infer.hpp"
 
 #include <cmath>
-#include <functional>
+#include <cstring>
 
 namespace opendata::ingest {
 
 namespace {
 
 constexpr size_t kExampleMax = 100;  // bytes kept per example / min / max
+constexpr uint64_t kDateVoteMargin = 8;
+constexpr uint32_t kTemporalBits =
+    kDateIso | kDateDmy | kDateMdy | kDateCompact | kIsoTemporal | kDmyTimestamp;
 
 // Truncates at a UTF-8 boundary so reports stay valid JSON strings.
 std::string clip(std::string_view v) {
@@ -39,7 +42,26 @@ bool has_token(const std::vector<std::string>& t, std::initializer_list<const ch
   return false;
 }
 
-uint64_t mix(uint64_t x) {  // splitmix64 finaliser: spreads std::hash bits
+// A cheap hash of short values, eight bytes per step (std::hash costs
+// several times more on the 5-to-20-byte values of a typical column);
+// mix() spreads its bits for the hash set and HyperLogLog.
+uint64_t hash_value(std::string_view v) {
+  constexpr uint64_t kMul = 0x9E3779B97F4A7C15ULL;
+  uint64_t h = v.size() * kMul;
+  size_t i = 0;
+  for (; i + 8 <= v.size(); i += 8) {
+    uint64_t w;
+    std::memcpy(&w, v.data() + i, 8);
+    h = (h ^ w) * kMul;
+    h ^= h >> 32;
+  }
+  uint64_t w = 0;
+  std::memcpy(&w, v.data() + i, v.size() - i);
+  h = (h ^ w) * kMul;
+  return h ^ (h >> 32);
+}
+
+uint64_t mix(uint64_t x) {  // splitmix64 finaliser: spreads hash_value bits
   x ^= x >> 30;
   x *= 0xbf58476d1ce4e5b9ULL;
   x ^= x >> 27;
@@ -82,7 +104,7 @@ bool is_lon_name(const std::string& name) {
 // ---- distinct counting ---------------------------------------------------------
 
 void DistinctCounter::add(std::string_view v) {
-  const uint64_t h = mix(std::hash<std::string_view>()(v));
+  const uint64_t h = mix(hash_value(v));
   if (h == last_) return;  // runs of one value are common (sorted files, flags)
   last_ = h;
   if (overflow_) {
@@ -175,9 +197,22 @@ void ColumnInferrer::add_json(JsonKind kind, std::string_view text, uint64_t row
 }
 
 void ColumnInferrer::add_value(std::string_view v, uint64_t row, bool /*json_string*/) {
+  // Date forms stay under test while at least about half the values are
+  // dates (the margin lets a few bad values come first); in a column that
+  // is not one, that stops after a handful of values.
+  const bool vote_dates = values_ <= 2 * date_values_ + kDateVoteMargin;
   ++values_;
   ValueFlags f;
-  uint32_t bits = cand_ != 0 ? classify(v, cand_, f) : 0;
+  const uint32_t alive = cand_ | (vote_dates ? kTemporalBits : 0u);
+  const uint32_t seen = alive != 0 ? classify(v, alive, f) : 0;
+  if (seen & kTemporalBits) {
+    ++date_values_;
+    iso_votes_ += (seen & (kDateIso | kIsoTemporal)) != 0;
+    dmy_votes_ += (seen & (kDateDmy | kDmyTimestamp)) != 0;
+    mdy_votes_ += (seen & kDateMdy) != 0;
+    compact_votes_ += (seen & kDateCompact) != 0;
+  }
+  const uint32_t bits = seen & cand_;
   if (bits == 0 && cand_ != 0) {
     // This value ends the column's last hope of a typed column: remember it
     // for the reason string.
@@ -225,17 +260,20 @@ void ColumnInferrer::add_value(std::string_view v, uint64_t row, bool /*json_str
     tz_ |= f.has_tz;
     notz_time_ |= f.has_time && !f.has_tz;
   }
-  if (bits & (kDateDmy | kDateMdy)) {
-    // Keys as yyyymmdd integers under both readings, for min/max.
+  if (seen & (kDateDmy | kDateMdy)) {
+    // Keys as yyyymmdd integers under both readings, for min/max (of a
+    // forced column too, hence `seen`).
     std::string iso;
     auto key = [&](DateOrder o) -> int32_t {
       iso.clear();
       if (!convert_date(v, o, iso)) return -1;
-      return std::stoi(iso.substr(0, 4)) * 10000 + std::stoi(iso.substr(5, 2)) * 100 +
-             std::stoi(iso.substr(8, 2));
+      int32_t k = 0;  // yyyy-mm-dd: its digits, in order, are the key
+      for (char ch : iso)
+        if (ch != '-') k = k * 10 + (ch - '0');
+      return k;
     };
-    int32_t kd = (bits & kDateDmy) ? key(DateOrder::Dmy) : -1;
-    int32_t km = (bits & kDateMdy) ? key(DateOrder::Mdy) : -1;
+    int32_t kd = (seen & kDateDmy) ? key(DateOrder::Dmy) : -1;
+    int32_t km = (seen & kDateMdy) ? key(DateOrder::Mdy) : -1;
     if (kd >= 0) {
       if (!date_seen_ || kd < dmy_min_) dmy_min_ = kd;
       if (!date_seen_ || kd > dmy_max_) dmy_max_ = kd;

@@ -74,6 +74,7 @@ class ColumnInferrer {
   void stats(std::string_view v);
   void decide(ColumnProfile& out) const;
   void decide_forced(ColumnProfile& out, ColumnType t) const;
+  DateOrder forced_date_order(ColumnType t) const;
   void fill_minmax(ColumnProfile& out) const;
 
   const InferSettings& s_;
@@ -107,6 +108,12 @@ class ColumnInferrer {
   // Day-month-year keys (yyyymmdd) under both readings, for min/max.
   int32_t dmy_min_ = 0, dmy_max_ = 0, mdy_min_ = 0, mdy_max_ = 0;
   bool date_seen_ = false;
+  // Values of each date form.  Counted beyond the point where a non-date
+  // value rules the column out, as long as most values are dates: a column
+  // forced to a date type takes its order from its valid values, and the
+  // invalid ones are rejected at load.
+  uint64_t date_values_ = 0;
+  uint64_t iso_votes_ = 0, dmy_votes_ = 0, mdy_votes_ = 0, compact_votes_ = 0;
 };
 
 // Column-name hints, on generated (lower-case) names.

@@ -16,9 +16,18 @@
 
 namespace opendata::ingest {
 
+namespace detail {
+std::string_view trim_edges(std::string_view v);
+}
+
 // Spaces, tabs and no-break spaces around a value carry no meaning in any
-// typed column (text columns keep them).
-std::string_view trim_value(std::string_view v);
+// typed column (text columns keep them).  Inline: most values have nothing
+// to trim, and every field goes through here twice (sniff and load).
+inline std::string_view trim_value(std::string_view v) {
+  auto edge = [](char c) { return c == ' ' || c == '\t' || c == '\xC2' || c == '\xA0'; };
+  if (v.empty() || (!edge(v.front()) && !edge(v.back()))) return v;
+  return detail::trim_edges(v);
+}
 
 // Sentinels that mean "no value": the empty string always, plus by default
 // NC (non communiqué), N/A, NA, n/a, -, null, matched case-insensitively.
@@ -26,12 +35,20 @@ class NullSet {
  public:
   NullSet();  // defaults
   explicit NullSet(const std::vector<std::string>& values);
-  bool is_null(std::string_view trimmed) const;
+  // Inline for the common cases: a value longer than every sentinel, or
+  // starting with a byte none starts with (digits, mostly).
+  bool is_null(std::string_view trimmed) const {
+    if (trimmed.empty()) return true;
+    if (trimmed.size() > max_len_ || !first_[static_cast<unsigned char>(trimmed[0])]) return false;
+    return matches(trimmed);
+  }
   const std::vector<std::string>& values() const { return values_; }
 
  private:
+  bool matches(std::string_view trimmed) const;
   std::vector<std::string> values_;  // lower-cased
   size_t max_len_ = 0;
+  bool first_[256] = {};  // first bytes of the sentinels, both cases
 };
 
 enum ValueBit : uint32_t {

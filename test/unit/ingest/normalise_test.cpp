@@ -86,6 +86,20 @@ TEST(Normalise, BadValuesSkippedAndReported) {
   EXPECT_EQ(j[0]["column"], "code");
 }
 
+TEST(Normalise, ForcedDateKeepsTheOrderOfItsValidValues) {
+  std::vector<RejectedRow> rej;
+  std::string out = copy_text("d;n\n2021-03-04;1\nbientôt;2\n2021-12-31;3\n",
+                              R"({"columns": {"d": {"type": "date"}}, "on_error": "skip"})", &rej);
+  EXPECT_EQ(out, "2021-03-04\t1\n2021-12-31\t3\n");
+  ASSERT_EQ(rej.size(), 1u);
+  EXPECT_EQ(rej[0].row, 3u);
+  EXPECT_EQ(rej[0].value, "bientôt");
+  EXPECT_NE(rej[0].reason.find("yyyy-mm-dd"), std::string::npos) << rej[0].reason;
+  EXPECT_EQ(copy_text("d\n12/31/2020\nx\n",
+                      R"({"columns": {"d": {"type": "date"}}, "on_error": "skip"})"),
+            "2020-12-31\n");
+}
+
 TEST(Normalise, RowNumbersCountTheHeaderAndLinesCountNewlines) {
   std::vector<RejectedRow> rej;
   copy_text("a;b\n\"x\ny\";1\nz;oops\n", R"({"columns": {"b": {"type": "integer"}}, "on_error": "skip"})", &rej);

@@ -84,6 +84,7 @@ TEST(Dialect, RaggedRowsReported) {
 TEST(Types, Booleans) {
   EXPECT_EQ(type_of("v\noui\nnon\nOUI\n"), "boolean");
   EXPECT_EQ(type_of("v\ntrue\nF\n"), "boolean");
+  EXPECT_EQ(type_of("v\nvrai\nFaux\n"), "boolean");
   EXPECT_EQ(type_of("v\n0\n1\n1\n"), "boolean");
   // 0/1 only when both appear; otherwise it is a number.
   EXPECT_EQ(type_of("v\n1\n1\n"), "integer");
@@ -103,6 +104,7 @@ TEST(Types, LeadingZerosStayText) {
   EXPECT_NE(col(r, "v").reason.find("leading zeros"), std::string::npos) << col(r, "v").reason;
   EXPECT_EQ(type_of("cp\n75001\n75002\n", "cp"), "text") << "postal code by name";
   EXPECT_EQ(type_of("siret\n35600000000048\n", "siret"), "text");
+  EXPECT_EQ(type_of("siren\n356000000\n", "siren"), "text");
   EXPECT_EQ(type_of("v\n2A\n2B\n01\n"), "text");
 }
 
@@ -214,6 +216,34 @@ TEST(Types, Overrides) {
   EXPECT_EQ(sqlstate_of([] { sniff("a;b\n1;2\n", R"({"columns": {"a": {"name": "x"}, "b": {"name": "x"}}})"); }),
             "22023");
   EXPECT_EQ(sqlstate_of([] { sniff("a\n1\n", R"({"geometry": {"latlon": "nope"}})"); }), "22023");
+}
+
+// A column forced to a date type takes its order from its valid values:
+// one invalid value (rejected at load) must not make ISO or month-first
+// dates read as dd/mm/yyyy.
+TEST(Types, ForcedDateOrderComesFromTheValidValues) {
+  const std::string date = R"({"columns": {"d": {"type": "date"}}})";
+  EXPECT_EQ(col(sniff("d\n2021-03-04\nbientôt\n2021-12-31\n", date), "d").date_order,
+            DateOrder::Iso);
+  EXPECT_EQ(col(sniff("d\n??\n2021-03-04\n", date), "d").date_order, DateOrder::Iso)
+      << "the invalid value comes first";
+  EXPECT_EQ(col(sniff("d\n12/31/2020\nx\n01/02/2021\n", date), "d").date_order, DateOrder::Mdy);
+  EXPECT_EQ(col(sniff("d\n31/12/2020\nx\n01/02/2021\n", date), "d").date_order, DateOrder::Dmy);
+  EXPECT_EQ(col(sniff("d\n01/02/2021\nx\n", date), "d").date_order, DateOrder::Dmy)
+      << "ambiguous slashed dates read day first";
+  EXPECT_EQ(col(sniff("d\n20201231\nx\n", date), "d").date_order, DateOrder::Compact);
+  EXPECT_EQ(col(sniff("d\n01/02/2021\nx\n",
+                      R"({"columns": {"d": {"type": "date"}}, "date_format": "mdy"})"),
+                "d")
+                .date_order,
+            DateOrder::Mdy);
+  SniffReport ts =
+      sniff("d\n2021-03-04T10:00:00Z\nsoon\n", R"({"columns": {"d": {"type": "timestamptz"}}})");
+  EXPECT_EQ(col(ts, "d").date_order, DateOrder::Iso);
+  // min/max come from the valid values too.
+  SniffReport mm = sniff("d\n31/12/2020\nx\n01/02/2021\n", date);
+  EXPECT_EQ(col(mm, "d").min, "2020-12-31");
+  EXPECT_EQ(col(mm, "d").max, "2021-02-01");
 }
 
 TEST(Types, GeometryOptionForcesTheSource) {

@@ -1,5 +1,7 @@
 #include "core/ingest/values.hpp"
 
+#include <cmath>
+
 #include "test_util.hpp"
 
 namespace opendata::ingest {
@@ -13,12 +15,17 @@ uint32_t bits(std::string_view v) {
 TEST(Values, TrimAndSentinels) {
   EXPECT_EQ(trim_value("  x \t"), "x");
   EXPECT_EQ(trim_value("\xC2\xA0" "12\xC2\xA0"), "12");
+  EXPECT_EQ(trim_value("\t"), "");
+  EXPECT_EQ(trim_value("a b"), "a b");
+  EXPECT_EQ(trim_value("x "), "x");
   NullSet n;
   for (const char* s : {"", "NC", "nc", "N/A", "n/a", "NA", "-", "null", "NULL"})
     EXPECT_TRUE(n.is_null(s)) << s;
   for (const char* s : {"0", "none", "NaN", "--", "nulle"}) EXPECT_FALSE(n.is_null(s)) << s;
   NullSet custom({"?", "inconnu"});
   EXPECT_TRUE(custom.is_null("Inconnu"));
+  EXPECT_TRUE(custom.is_null("INCONNU"));
+  EXPECT_TRUE(custom.is_null("?"));
   EXPECT_TRUE(custom.is_null(""));
   EXPECT_FALSE(custom.is_null("NC"));
 }
@@ -116,6 +123,30 @@ TEST(Values, Timestamps) {
   std::string out;
   EXPECT_TRUE(convert_timestamp("31/12/2020 10:30", DateOrder::Dmy, out));
   EXPECT_EQ(out, "2020-12-31 10:30");
+}
+
+// parse_double reads plain decimals itself and hands the rest to
+// from_chars: both paths give the correctly rounded double.
+TEST(Values, ParseDouble) {
+  auto d = [](const char* s) {
+    double v = std::nan("");
+    EXPECT_TRUE(parse_double(s, v)) << s;
+    return v;
+  };
+  EXPECT_EQ(d("0.1"), 0.1);
+  EXPECT_EQ(d("48.856614"), 48.856614);
+  EXPECT_EQ(d("-2,35"), -2.35);
+  EXPECT_EQ(d("+7.5"), 7.5);
+  EXPECT_EQ(d(".5"), 0.5);
+  EXPECT_EQ(d("0000.25"), 0.25);
+  EXPECT_EQ(d("123456789012345"), 123456789012345.0);
+  EXPECT_EQ(d("0.1234567890123456789"), 0.1234567890123456789) << "17+ digits: from_chars";
+  EXPECT_EQ(d("12345678901234567890"), 12345678901234567890.0);
+  EXPECT_EQ(d("1e3"), 1000.0);
+  EXPECT_EQ(d("-0.000000000000000000000001"), -1e-24) << "beyond 1e22: from_chars";
+  double v = 0;
+  for (const char* s : {"", "-", ".", "+", "1,2.3", "1.2.3", "abc", "1e", "12a"})
+    EXPECT_FALSE(parse_double(s, v)) << s;
 }
 
 TEST(Values, LatLon) {
