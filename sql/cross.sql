@@ -44,15 +44,20 @@ SET ROLE regress_crosser;
 SELECT r->>'rows_loaded' AS loaded FROM opendata.import_csv_file('cross-gares', :'stations_csv') r;
 SELECT r->>'rows_loaded' AS loaded FROM opendata.import_csv_file('cross-arbres', :'trees_csv') r;
 SELECT r->>'rows_loaded' AS loaded FROM opendata.import_csv_file('cross-populations', :'populations_csv') r;
--- The communes of Essonne and Seine-et-Marne, from the GeoJSON files (no
--- GeoJSON importer yet: features read in SQL), as multipolygons.
-CREATE TABLE opendata_data.cross_communes AS
-SELECT f->'properties'->>'code' AS code, f->'properties'->>'nom' AS nom,
-       ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON(f->>'geometry'), 4326))::geometry(MultiPolygon, 4326) AS geom
-  FROM (SELECT json_array_elements(convert_from(opendata._read_server_file(:'communes_91'), 'UTF8')::json->'features') f
-        UNION ALL
-        SELECT json_array_elements(convert_from(opendata._read_server_file(:'communes_77'), 'UTF8')::json->'features')) s;
-SELECT opendata.register('opendata_data.cross_communes', 'cross-communes', '{"title": "Communes 91 et 77"}')->>'slug' AS slug;
+-- The communes of Essonne and Seine-et-Marne: each GeoJSON file imported
+-- (with the GiST index on its geometry), both départements in one view.
+SELECT r->>'rows_loaded' AS loaded, r->>'geometry_column' AS geometry
+  FROM opendata.import_geojson_file('cross-communes-91', :'communes_91') r
+UNION ALL
+SELECT r->>'rows_loaded', r->>'geometry_column'
+  FROM opendata.import_geojson_file('cross-communes-77', :'communes_77') r;
+CREATE VIEW opendata_data.cross_communes AS
+  SELECT code, nom, geom FROM opendata_data."cross-communes-91"
+  UNION ALL
+  SELECT code, nom, geom FROM opendata_data."cross-communes-77";
+-- A view has no index of its own (its tables have theirs): none is created.
+SELECT r->>'slug' AS slug, r ? 'indexes_created' AS indexed
+  FROM opendata.register('opendata_data.cross_communes', 'cross-communes', '{"title": "Communes 91 et 77"}') r;
 -- The populations of the two départements (the file covers France).
 CREATE VIEW opendata_data.cross_pop_9177 AS
   SELECT * FROM opendata_data."cross-populations" WHERE coddep IN ('91', '77');
@@ -158,7 +163,10 @@ SELECT regress.differences(
 CREATE TABLE opendata_data.cross_gares_l93 AS
   SELECT objectid, nom_gare, ST_SetSRID(ST_MakePoint(x, y), 2154)::geometry(Point, 2154) AS geom
     FROM opendata_data."cross-gares";
-SELECT opendata.register('opendata_data.cross_gares_l93', 'cross-gares-l93')->>'slug' AS slug;
+-- register() creates the GiST index the crossing needs, on ST_Transform(geom, 4326).
+SELECT r->>'slug' AS slug, r->'indexes_created' AS indexes_created
+  FROM opendata.register('opendata_data.cross_gares_l93', 'cross-gares-l93') r;
+SELECT pg_get_indexdef('opendata_data.cross_gares_l93_st_transform_idx'::regclass) AS index;
 SELECT r->>'rows' AS rows, r->'indexes_created' AS indexes_created
   FROM opendata.cross('cross-l93-par-commune', 'cross-communes', 'cross-gares-l93', 'contains', '{"fields": []}') r;
 SELECT regress.differences(
@@ -183,9 +191,19 @@ ALTER TABLE opendata_data.cross_squares OWNER TO regress_crosser;
 ALTER TABLE opendata_data.cross_points OWNER TO regress_crosser;
 ALTER TABLE opendata_data.cross_empty OWNER TO regress_crosser;
 SET ROLE regress_crosser;
-SELECT opendata.register('opendata_data.cross_squares', 'cross-squares')->>'slug' AS slug,
-       opendata.register('opendata_data.cross_points', 'cross-points')->>'slug' AS slug,
-       opendata.register('opendata_data.cross_empty', 'cross-empty')->>'slug' AS slug;
+SELECT opendata.register('opendata_data.cross_squares', 'cross-squares')->'indexes_created' AS squares_index,
+       opendata.register('opendata_data.cross_points', 'cross-points')->'indexes_created' AS points_index,
+       opendata.register('opendata_data.cross_empty', 'cross-empty')->'indexes_created' AS empty_index;
+-- register() leaves alone a table the caller may read and share but does
+-- not own (and views, above).
+RESET ROLE;
+CREATE TABLE opendata_data.cross_not_mine (id int, geom geometry(Point, 4326));
+GRANT SELECT ON opendata_data.cross_not_mine TO regress_crosser WITH GRANT OPTION;
+SET ROLE regress_crosser;
+SELECT r->>'slug' AS slug, r ? 'indexes_created' AS indexed
+  FROM opendata.register('opendata_data.cross_not_mine', 'cross-not-mine') r;
+SELECT count(*) AS gist_indexes FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+ WHERE i.indrelid = 'opendata_data.cross_not_mine'::regclass;
 -- contains: a point on the shared edge counts for both squares ("covers",
 -- the default), for neither with "interior".
 SELECT r->'report' AS report FROM opendata.cross('cross-sq-covers', 'cross-squares', 'cross-points', 'contains', '{}') r;

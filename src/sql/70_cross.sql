@@ -482,8 +482,8 @@ BEGIN
   summary := opendata.register(rel, slug,
     jsonb_build_object('title', format('%s × %s (%s)', coalesce((l.ds).title, "left"), coalesce((r.ds).title, "right"), predicate))
       || coalesce(opts->'metadata', '{}'));
-  idx := opendata.ensure_spatial_index(slug);
-  IF idx IS NOT NULL THEN indexes := indexes || idx; END IF;
+  -- register() indexed the view's geometry, if it has one.
+  indexes := indexes || ARRAY(SELECT jsonb_array_elements_text(coalesce(summary->'indexes_created', '[]')));
   IF q.report_sql IS NOT NULL THEN
     EXECUTE q.report_sql INTO report;
   END IF;
