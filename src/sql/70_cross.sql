@@ -114,13 +114,16 @@ COMMENT ON FUNCTION opendata.ensure_spatial_index(text) IS
 -- The same box as _expand_m, as SQL text to paste into a crossing: the
 -- extension's functions carry a pinned search_path, which keeps PostgreSQL
 -- from inlining them, and a function call per probed row costs more than
--- the probe.  g and d are trusted SQL expressions.
+-- the probe.  g and d are trusted SQL expressions.  Where _expand_m spans
+-- every longitude, this box is widened by 360 degrees, which is the same
+-- for &&.  The expression is kept short because JIT compiles it: the
+-- earlier one, with a second envelope, took 0.8 s of JIT per query against
+-- 0.2 s for the hand-written ST_Expand.
 CREATE FUNCTION opendata._expand_m_sql(g text, d text) RETURNS text
 LANGUAGE sql IMMUTABLE AS $$
   SELECT format(
-    'CASE WHEN %2$s >= 89.9 OR ST_XMin(%1$s) - %4$s < -180 OR ST_XMax(%1$s) + %4$s > 180'
-    ' THEN ST_MakeEnvelope(-180, greatest(ST_YMin(%1$s) - %3$s, -90), 180, least(ST_YMax(%1$s) + %3$s, 90), 4326)'
-    ' ELSE ST_Expand(%1$s, %4$s, %3$s) END',
+    'ST_Expand(%1$s, CASE WHEN %2$s >= 89.9 OR ST_XMin(%1$s) - %4$s < -180 OR ST_XMax(%1$s) + %4$s > 180'
+    ' THEN 360 ELSE %4$s END, %3$s)',
     g,
     format('(greatest(abs(ST_YMin(%s)), abs(ST_YMax(%s))) + %s / 110000.0)', g, g, d),
     format('(%s / 110000.0)', d),
