@@ -174,6 +174,20 @@ SELECT regress.differences(
   $$SELECT c.code, count(g.geom) FROM opendata_data.cross_communes c
       LEFT JOIN opendata_data.cross_gares_l93 g ON ST_Intersects(c.geom, ST_Transform(g.geom, 4326)) GROUP BY c.code$$) AS differences;
 SELECT regress.plan_uses(pg_get_viewdef('opendata_data."cross-l93-par-commune"'::regclass), 'cross_gares_l93_st_transform_idx') AS uses_index;
+-- Distances across SRIDs: each station's nearest Lambert-93 station is
+-- less than a metre away (its own x/y, or a station at the same place), and
+-- the counts within 100 m are those of the hand-written query.
+SELECT opendata.cross('cross-gares-to-l93', 'cross-gares', 'cross-gares-l93', 'nearest',
+                      '{"fields": ["objectid"], "left_fields": ["objectid"]}')->>'rows' AS rows;
+SELECT count(*) AS stations, count(*) FILTER (WHERE distance_m < 1) AS under_a_metre
+  FROM opendata_data."cross-gares-to-l93";
+SELECT opendata.cross('cross-gares-100m-l93', 'cross-gares', 'cross-gares-l93', 'within_distance',
+                      '{"distance_m": 100, "output": "count", "fields": [], "left_fields": ["objectid"]}')->>'rows' AS rows;
+SELECT regress.differences(
+  $$SELECT objectid, cross_gares_l93_count FROM opendata_data."cross-gares-100m-l93"$$,
+  $$SELECT g.objectid, count(l.objectid) FROM opendata_data."cross-gares" g
+      LEFT JOIN opendata_data.cross_gares_l93 l ON ST_DWithin(g.geo_point::geography, ST_Transform(l.geom, 4326)::geography, 100)
+     GROUP BY g.ctid, g.objectid$$) AS differences;
 RESET ROLE;
 
 -- 7. Edge cases on small shapes: two squares sharing an edge, points on
@@ -222,6 +236,17 @@ SELECT id, n_id, round(distance_m) AS metres FROM opendata_data."cross-pt-neares
 SELECT opendata.cross('cross-pt-1km', 'cross-points', 'cross-points', 'within_distance',
                       '{"distance_m": 1000, "prefix": "n_"}')->>'rows' AS rows;
 SELECT id, n_id, round(distance_m) AS metres FROM opendata_data."cross-pt-1km" WHERE n_id <> id ORDER BY id, n_id;
+-- Multipolygons: one dataset row made of two squares far apart, its points
+-- counted in both parts; enrichment finds it from either part.
+CREATE TABLE opendata_data.cross_multi (name text, geom geometry(MultiPolygon, 4326));
+INSERT INTO opendata_data.cross_multi VALUES
+  ('two-parts', ST_Multi(ST_Union(ST_MakeEnvelope(0.4, 0.4, 0.6, 0.6, 4326), ST_MakeEnvelope(4, 4, 6, 6, 4326))));
+ALTER TABLE opendata_data.cross_multi OWNER TO regress_crosser;
+SELECT opendata.register('opendata_data.cross_multi', 'cross-multi')->'geometry' AS geometry;
+SELECT opendata.cross('cross-multi-count', 'cross-multi', 'cross-points', 'contains', '{}')->'report' AS report;
+SELECT name, cross_points_count FROM opendata_data."cross-multi-count";
+SELECT opendata.cross('cross-pt-multi', 'cross-points', 'cross-multi', 'enrich', '{}')->'report' AS report;
+SELECT id, cross_multi_name FROM opendata_data."cross-pt-multi" WHERE cross_multi_name IS NOT NULL ORDER BY id;
 -- Empty sides.
 SELECT opendata.cross('cross-empty-left', 'cross-empty', 'cross-squares', 'enrich', '{}')->'report' AS report;
 SELECT opendata.cross('cross-empty-right', 'cross-squares', 'cross-empty', 'contains', '{}')->>'rows' AS rows;
