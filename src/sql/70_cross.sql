@@ -272,20 +272,28 @@ BEGIN
       RAISE EXCEPTION 'nearest takes max_distance_m, not distance_m' USING ERRCODE = '22023';
     END IF;
     -- Pass 1: the k nearest by the index (planar KNN), whose farthest
-    -- ground distance bounds the true k nearest; pass 2: those within that
-    -- ground distance, ranked exactly.
+    -- ground distance D bounds the true k nearest; pass 2: the rows in the
+    -- box that holds every point within D, ranked by their ground distance.
+    -- Pass 2 needs no ST_DWithin: a row of the box farther than D cannot
+    -- displace one of the k within D, so the first k are exact (one
+    -- geodesic per candidate instead of two).  A maximum distance is a
+    -- filter, though.
+    cond := CASE WHEN maxd IS NULL THEN '(kd.d * 1.000001 + 0.001)'
+                 ELSE format('least(kd.d * 1.000001 + 0.001, %s)', maxd) END;
     select_sql := format(
       'SELECT %s FROM %s a'
       ' LEFT JOIN LATERAL (SELECT max(ST_Distance((%s)::geography, (k.g)::geography)) AS d'
       '   FROM (SELECT %s AS g FROM %s b WHERE %s IS NOT NULL ORDER BY %s <-> %s LIMIT %s) k) kd ON true'
       ' LEFT JOIN LATERAL (SELECT %s ST_Distance((%s)::geography, (%s)::geography) AS distance_m'
-      '   FROM %s b WHERE %s && (%s) AND ST_DWithin((%s)::geography, (%s)::geography, %s)'
+      '   FROM %s b WHERE %s && (%s)%s'
       '   ORDER BY distance_m LIMIT %s) m ON true',
       array_to_string(lcols || rout || ARRAY['m.distance_m'], ', '), l_from,
       ga, gb, r_from, gb, gb, ga, k,
       coalesce(nullif(array_to_string(rin, ', '), '') || ',', ''), ga, gb,
-      r_from, gb, opendata._expand_m_sql(ga, CASE WHEN maxd IS NULL THEN '(kd.d * 1.000001 + 0.001)' ELSE format('least(kd.d * 1.000001 + 0.001, %s)', maxd) END),
-      ga, gb, CASE WHEN maxd IS NULL THEN '(kd.d * 1.000001 + 0.001)' ELSE format('least(kd.d * 1.000001 + 0.001, %s)', maxd) END, k);
+      r_from, gb, opendata._expand_m_sql(ga, cond),
+      CASE WHEN maxd IS NULL THEN ''
+           ELSE format(' AND ST_DWithin((%s)::geography, (%s)::geography, %s)', ga, gb, maxd) END,
+      k);
     RETURN;
   END IF;
 
