@@ -275,9 +275,8 @@ BEGIN
     -- ground distance D bounds the true k nearest; pass 2: the rows in the
     -- box that holds every point within D, ranked by their ground distance.
     -- Pass 2 needs no ST_DWithin: a row of the box farther than D cannot
-    -- displace one of the k within D, so the first k are exact (one
-    -- geodesic per candidate instead of two).  A maximum distance is a
-    -- filter, though.
+    -- displace one of the k within D, so the first k are exact.  A maximum
+    -- distance is a filter, though.
     cond := CASE WHEN maxd IS NULL THEN '(kd.d * 1.000001 + 0.001)'
                  ELSE format('least(kd.d * 1.000001 + 0.001, %s)', maxd) END;
     select_sql := format(
