@@ -1,13 +1,11 @@
 -- Step 6: crossing datasets.  Stations counted per commune of Essonne (91)
 -- and Seine-et-Marne (77), each commune with its population by INSEE code,
 -- published as a derived dataset with its lineage.
-\echo '-- The communes of Essonne and Seine-et-Marne (GeoJSON features read in SQL)'
-CREATE TABLE opendata_data.communes_91_77 AS
-SELECT f->'properties'->>'code' AS code, f->'properties'->>'nom' AS nom,
-       ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON(f->>'geometry'), 4326))::geometry(MultiPolygon, 4326) AS geom
-  FROM (SELECT json_array_elements(pg_read_file(:'datadir' || '/communes_91_essonne.geojson')::json->'features') f
-        UNION ALL
-        SELECT json_array_elements(pg_read_file(:'datadir' || '/communes_77_seine_et_marne.geojson')::json->'features')) s;
+\echo '-- The communes of Essonne and Seine-et-Marne (both imported from GeoJSON in step 2), in one view'
+CREATE VIEW opendata_data.communes_91_77 AS
+  SELECT code, nom, geom FROM opendata_data."communes-essonne"
+  UNION ALL
+  SELECT code, nom, geom FROM opendata_data."communes-seine-et-marne";
 SELECT opendata.register('opendata_data.communes_91_77', 'communes-91-77',
          '{"title": "Communes de l''Essonne et de la Seine-et-Marne", "publisher": "insee"}')->>'slug' AS registered;
 

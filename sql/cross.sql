@@ -44,15 +44,20 @@ SET ROLE regress_crosser;
 SELECT r->>'rows_loaded' AS loaded FROM opendata.import_csv_file('cross-gares', :'stations_csv') r;
 SELECT r->>'rows_loaded' AS loaded FROM opendata.import_csv_file('cross-arbres', :'trees_csv') r;
 SELECT r->>'rows_loaded' AS loaded FROM opendata.import_csv_file('cross-populations', :'populations_csv') r;
--- The communes of Essonne and Seine-et-Marne, from the GeoJSON files (no
--- GeoJSON importer yet: features read in SQL), as multipolygons.
-CREATE TABLE opendata_data.cross_communes AS
-SELECT f->'properties'->>'code' AS code, f->'properties'->>'nom' AS nom,
-       ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON(f->>'geometry'), 4326))::geometry(MultiPolygon, 4326) AS geom
-  FROM (SELECT json_array_elements(convert_from(opendata._read_server_file(:'communes_91'), 'UTF8')::json->'features') f
-        UNION ALL
-        SELECT json_array_elements(convert_from(opendata._read_server_file(:'communes_77'), 'UTF8')::json->'features')) s;
-SELECT opendata.register('opendata_data.cross_communes', 'cross-communes', '{"title": "Communes 91 et 77"}')->>'slug' AS slug;
+-- The communes of Essonne and Seine-et-Marne: each GeoJSON file imported
+-- (with the GiST index on its geometry), both départements in one view.
+SELECT r->>'rows_loaded' AS loaded, r->>'geometry_column' AS geometry
+  FROM opendata.import_geojson_file('cross-communes-91', :'communes_91') r
+UNION ALL
+SELECT r->>'rows_loaded', r->>'geometry_column'
+  FROM opendata.import_geojson_file('cross-communes-77', :'communes_77') r;
+CREATE VIEW opendata_data.cross_communes AS
+  SELECT code, nom, geom FROM opendata_data."cross-communes-91"
+  UNION ALL
+  SELECT code, nom, geom FROM opendata_data."cross-communes-77";
+-- A view has no index of its own (its tables have theirs): none is created.
+SELECT r->>'slug' AS slug, r ? 'indexes_created' AS indexed
+  FROM opendata.register('opendata_data.cross_communes', 'cross-communes', '{"title": "Communes 91 et 77"}') r;
 -- The populations of the two départements (the file covers France).
 CREATE VIEW opendata_data.cross_pop_9177 AS
   SELECT * FROM opendata_data."cross-populations" WHERE coddep IN ('91', '77');
@@ -158,7 +163,10 @@ SELECT regress.differences(
 CREATE TABLE opendata_data.cross_gares_l93 AS
   SELECT objectid, nom_gare, ST_SetSRID(ST_MakePoint(x, y), 2154)::geometry(Point, 2154) AS geom
     FROM opendata_data."cross-gares";
-SELECT opendata.register('opendata_data.cross_gares_l93', 'cross-gares-l93')->>'slug' AS slug;
+-- register() creates the GiST index the crossing needs, on ST_Transform(geom, 4326).
+SELECT r->>'slug' AS slug, r->'indexes_created' AS indexes_created
+  FROM opendata.register('opendata_data.cross_gares_l93', 'cross-gares-l93') r;
+SELECT pg_get_indexdef('opendata_data.cross_gares_l93_st_transform_idx'::regclass) AS index;
 SELECT r->>'rows' AS rows, r->'indexes_created' AS indexes_created
   FROM opendata.cross('cross-l93-par-commune', 'cross-communes', 'cross-gares-l93', 'contains', '{"fields": []}') r;
 SELECT regress.differences(
@@ -166,6 +174,20 @@ SELECT regress.differences(
   $$SELECT c.code, count(g.geom) FROM opendata_data.cross_communes c
       LEFT JOIN opendata_data.cross_gares_l93 g ON ST_Intersects(c.geom, ST_Transform(g.geom, 4326)) GROUP BY c.code$$) AS differences;
 SELECT regress.plan_uses(pg_get_viewdef('opendata_data."cross-l93-par-commune"'::regclass), 'cross_gares_l93_st_transform_idx') AS uses_index;
+-- Distances across SRIDs: each station's nearest Lambert-93 station is
+-- less than a metre away (its own x/y, or a station at the same place), and
+-- the counts within 100 m are those of the hand-written query.
+SELECT opendata.cross('cross-gares-to-l93', 'cross-gares', 'cross-gares-l93', 'nearest',
+                      '{"fields": ["objectid"], "left_fields": ["objectid"]}')->>'rows' AS rows;
+SELECT count(*) AS stations, count(*) FILTER (WHERE distance_m < 1) AS under_a_metre
+  FROM opendata_data."cross-gares-to-l93";
+SELECT opendata.cross('cross-gares-100m-l93', 'cross-gares', 'cross-gares-l93', 'within_distance',
+                      '{"distance_m": 100, "output": "count", "fields": [], "left_fields": ["objectid"]}')->>'rows' AS rows;
+SELECT regress.differences(
+  $$SELECT objectid, cross_gares_l93_count FROM opendata_data."cross-gares-100m-l93"$$,
+  $$SELECT g.objectid, count(l.objectid) FROM opendata_data."cross-gares" g
+      LEFT JOIN opendata_data.cross_gares_l93 l ON ST_DWithin(g.geo_point::geography, ST_Transform(l.geom, 4326)::geography, 100)
+     GROUP BY g.ctid, g.objectid$$) AS differences;
 RESET ROLE;
 
 -- 7. Edge cases on small shapes: two squares sharing an edge, points on
@@ -183,9 +205,19 @@ ALTER TABLE opendata_data.cross_squares OWNER TO regress_crosser;
 ALTER TABLE opendata_data.cross_points OWNER TO regress_crosser;
 ALTER TABLE opendata_data.cross_empty OWNER TO regress_crosser;
 SET ROLE regress_crosser;
-SELECT opendata.register('opendata_data.cross_squares', 'cross-squares')->>'slug' AS slug,
-       opendata.register('opendata_data.cross_points', 'cross-points')->>'slug' AS slug,
-       opendata.register('opendata_data.cross_empty', 'cross-empty')->>'slug' AS slug;
+SELECT opendata.register('opendata_data.cross_squares', 'cross-squares')->'indexes_created' AS squares_index,
+       opendata.register('opendata_data.cross_points', 'cross-points')->'indexes_created' AS points_index,
+       opendata.register('opendata_data.cross_empty', 'cross-empty')->'indexes_created' AS empty_index;
+-- register() leaves alone a table the caller may read and share but does
+-- not own (and views, above).
+RESET ROLE;
+CREATE TABLE opendata_data.cross_not_mine (id int, geom geometry(Point, 4326));
+GRANT SELECT ON opendata_data.cross_not_mine TO regress_crosser WITH GRANT OPTION;
+SET ROLE regress_crosser;
+SELECT r->>'slug' AS slug, r ? 'indexes_created' AS indexed
+  FROM opendata.register('opendata_data.cross_not_mine', 'cross-not-mine') r;
+SELECT count(*) AS gist_indexes FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+ WHERE i.indrelid = 'opendata_data.cross_not_mine'::regclass;
 -- contains: a point on the shared edge counts for both squares ("covers",
 -- the default), for neither with "interior".
 SELECT r->'report' AS report FROM opendata.cross('cross-sq-covers', 'cross-squares', 'cross-points', 'contains', '{}') r;
@@ -204,6 +236,17 @@ SELECT id, n_id, round(distance_m) AS metres FROM opendata_data."cross-pt-neares
 SELECT opendata.cross('cross-pt-1km', 'cross-points', 'cross-points', 'within_distance',
                       '{"distance_m": 1000, "prefix": "n_"}')->>'rows' AS rows;
 SELECT id, n_id, round(distance_m) AS metres FROM opendata_data."cross-pt-1km" WHERE n_id <> id ORDER BY id, n_id;
+-- Multipolygons: one dataset row made of two squares far apart, its points
+-- counted in both parts; enrichment finds it from either part.
+CREATE TABLE opendata_data.cross_multi (name text, geom geometry(MultiPolygon, 4326));
+INSERT INTO opendata_data.cross_multi VALUES
+  ('two-parts', ST_Multi(ST_Union(ST_MakeEnvelope(0.4, 0.4, 0.6, 0.6, 4326), ST_MakeEnvelope(4, 4, 6, 6, 4326))));
+ALTER TABLE opendata_data.cross_multi OWNER TO regress_crosser;
+SELECT opendata.register('opendata_data.cross_multi', 'cross-multi')->'geometry' AS geometry;
+SELECT opendata.cross('cross-multi-count', 'cross-multi', 'cross-points', 'contains', '{}')->'report' AS report;
+SELECT name, cross_points_count FROM opendata_data."cross-multi-count";
+SELECT opendata.cross('cross-pt-multi', 'cross-points', 'cross-multi', 'enrich', '{}')->'report' AS report;
+SELECT id, cross_multi_name FROM opendata_data."cross-pt-multi" WHERE cross_multi_name IS NOT NULL ORDER BY id;
 -- Empty sides.
 SELECT opendata.cross('cross-empty-left', 'cross-empty', 'cross-squares', 'enrich', '{}')->'report' AS report;
 SELECT opendata.cross('cross-empty-right', 'cross-squares', 'cross-empty', 'contains', '{}')->>'rows' AS rows;

@@ -129,6 +129,7 @@ DECLARE
   ds opendata.datasets;
   geo record;
   org bigint;
+  idx text;
 BEGIN
   IF source IS NULL THEN
     RAISE EXCEPTION 'the source of a dataset cannot be NULL' USING ERRCODE = '22023';
@@ -183,8 +184,18 @@ BEGIN
   PERFORM opendata._sync_fields(ds);
   PERFORM opendata._apply_metadata(ds.id, metadata - 'publisher', who);
 
+  -- Crossings and geographic filters need a GiST index on the geometry:
+  -- create it now if missing, but only on a relation the caller owns (this
+  -- function runs as the extension's owner, who could index anything).
+  IF geo.field IS NOT NULL
+     AND pg_has_role(who, (SELECT relowner FROM pg_class WHERE oid = source), 'USAGE') THEN
+    idx := opendata._ensure_spatial_index(source, geo.field, geo.srid);
+  END IF;
+  IF idx IS NOT NULL THEN
+    RETURN opendata._dataset_summary(ds.id) || jsonb_build_object('indexes_created', jsonb_build_array(idx));
+  END IF;
   RETURN opendata._dataset_summary(ds.id);
 END
 $$;
 COMMENT ON FUNCTION opendata.register(regclass, text, jsonb) IS
-  'make a table, view or materialized view a dataset, in draft';
+  'make a table, view or materialized view a dataset, in draft; creates the GiST index on its geometry if missing';

@@ -3,8 +3,8 @@
 # test/postgrest/harness.py, which runs each request the way PostgREST does
 # (see docs/postgrest.md).  Starts a throwaway cluster, installs the
 # extension, creates the roles a deployment creates and a few small tables,
-# then runs test/postgrest/test_contract.py and test/postgrest/test_exports.py,
-# which print "ok N - ..." / "not ok N - ..." lines.
+# then runs test/postgrest/test_contract.py, test_exports.py and
+# test_cross.py, which print "ok N - ..." / "not ok N - ..." lines.
 #
 # Set KEEP_TMP=1 to keep the cluster directory (logs) after the run.
 # shellcheck source=../../scripts/lib.sh
@@ -74,9 +74,11 @@ INSERT INTO public.parkings VALUES (1, 'Gare', 400), (2, 'Centre', 250);
 ALTER TABLE public.parkings OWNER TO pub_b;
 SQL
 
-# Then the exports (test_exports.py: media types, Accept negotiation), on the
-# same cluster; both always run.
+# Then the exports (test_exports.py: media types, Accept negotiation) and the
+# ad hoc crossings (test_cross.py: /rpc/cross and /rpc/near), on the same
+# cluster; all three always run.
 rc=0
 PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 "$REPO_DIR/test/postgrest/test_contract.py" --host "$dir" --port "$PORT" --dbname "$DB" || rc=1
 PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 "$REPO_DIR/test/postgrest/test_exports.py" --host "$dir" --port "$PORT" --dbname "$DB" || rc=1
+PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 "$REPO_DIR/test/postgrest/test_cross.py" --host "$dir" --port "$PORT" --dbname "$DB" || rc=1
 exit "$rc"
