@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/odsql/compiler.hpp"
+#include "core/odsql/literals.hpp"
 #include "core/odsql/shift_params.hpp"
 #include "pg/args.hpp"
 #include "pg/dataset_query.hpp"
@@ -57,21 +58,6 @@ Side compile_side(const std::string& slug, const std::string& where, std::size_t
   return side;
 }
 
-// A text[] literal, every element double-quoted.
-std::string array_literal(const std::vector<std::string>& items) {
-  std::string out = "{";
-  for (std::size_t i = 0; i < items.size(); ++i) {
-    if (i > 0) out += ',';
-    out += '"';
-    for (char c : items[i]) {
-      if (c == '"' || c == '\\') out += '\\';
-      out += c;
-    }
-    out += '"';
-  }
-  return out + "}";
-}
-
 std::string number(double v) {
   char buf[40];
   snprintf(buf, sizeof buf, "%.17g", v);
@@ -98,10 +84,10 @@ CrossSql cross_select(const Side& left, const std::string& left_geometry, const 
       "$4, $5::text[], $6, 4326, $7, $8::jsonb)";
   std::vector<spi::TextParam> args = {
       {TEXTOID, left.from},
-      {TEXTOID, array_literal(left.fields)},
+      {TEXTOID, odsql::text_array_literal(left.fields)},
       {TEXTOID, left_geometry.empty() ? std::nullopt : std::optional<std::string>(left_geometry)},
       {TEXTOID, right.from},
-      {TEXTOID, array_literal(right.fields)},
+      {TEXTOID, odsql::text_array_literal(right.fields)},
       {TEXTOID, right.geometry.empty() ? std::nullopt : std::optional<std::string>(right.geometry)},
       {TEXTOID, predicate},
       {TEXTOID, options}};
