@@ -34,6 +34,26 @@ EU_THEMES = ["AGRI", "ECON", "EDUC", "ENER", "ENVI", "GOVE", "HEAL", "INTR", "JU
 LICENSES = ["CC-BY-4.0", "CC-BY-SA-4.0", "CC0-1.0", "ODbL-1.0", "etalab-2.0"]
 
 
+def connection_args():
+    """The server to test, from --host, --port and --dbname."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--host", required=True)
+    ap.add_argument("--port", required=True)
+    ap.add_argument("--dbname", required=True)
+    a = ap.parse_args()
+    return {"host": a.host, "port": a.port, "dbname": a.dbname}
+
+
+def anon_scalar(conn, sql):
+    """The one value of sql run as opendata_anon: what an app's SQL call returns."""
+    with conn.cursor() as cur:
+        cur.execute("SET ROLE opendata_anon")
+        cur.execute(sql)
+        value = cur.fetchone()[0]
+        cur.execute("RESET ROLE")
+    return value
+
+
 class Tap:
     def __init__(self):
         self.n = 0
@@ -88,12 +108,7 @@ def sql_error(conn, role, statement, params=None):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--host", required=True)
-    ap.add_argument("--port", required=True)
-    ap.add_argument("--dbname", required=True)
-    a = ap.parse_args()
-    conn = {"host": a.host, "port": a.port, "dbname": a.dbname}
+    conn = connection_args()
 
     t = Tap()
     api = PostgREST(conn, schemas=("opendata_api",), max_rows=1000)

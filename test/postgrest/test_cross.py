@@ -11,7 +11,6 @@ query.  Prints "ok N - ..." / "not ok N - ..." lines and exits non-zero if
 any check failed.
 """
 
-import argparse
 import os
 import sys
 import urllib.parse
@@ -22,7 +21,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import psycopg2  # noqa: E402
 
 from harness import PostgREST  # noqa: E402
-from test_contract import Tap  # noqa: E402
+from test_contract import Tap, anon_scalar, connection_args  # noqa: E402
 
 
 def url(path, **args):
@@ -30,12 +29,7 @@ def url(path, **args):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--host", required=True)
-    ap.add_argument("--port", required=True)
-    ap.add_argument("--dbname", required=True)
-    a = ap.parse_args()
-    conn = {"host": a.host, "port": a.port, "dbname": a.dbname}
+    conn = connection_args()
 
     su = psycopg2.connect(user="postgres", **conn)
     su.autocommit = True
@@ -87,7 +81,7 @@ def main():
     t.check("near's distances are the hand-written geography distances",
             [round(x["distance_m"], 3) for x in results] == [float(h[1]) for h in hand], results, hand)
     t.check("the body is exactly opendata_api.near()'s value",
-            r.body == _scalar(su, "SELECT opendata_api.near('x-stations', 2.3488, 48.8534, 1000, rows => 2)::text"), r)
+            r.body == anon_scalar(su, "SELECT opendata_api.near('x-stations', 2.3488, 48.8534, 1000, rows => 2)::text"), r)
     r = api.get(url("/rpc/near", dataset="x-stations", lon="2.3488", lat="48.8534", where="metro"))
     hand = [h[0] for h in _rows(su, """SELECT nom FROM x_stations WHERE metro ORDER BY
                                          ST_Distance(geom::geography, ST_SetSRID(ST_MakePoint(2.3488, 48.8534), 4326)::geography)""")]
@@ -176,15 +170,6 @@ def main():
     su.close()
     print("1..%d" % t.n)
     return 1 if t.failed else 0
-
-
-def _scalar(conn, sql):
-    with conn.cursor() as cur:
-        cur.execute("SET ROLE opendata_anon")
-        cur.execute(sql)
-        value = cur.fetchone()[0]
-        cur.execute("RESET ROLE")
-    return value
 
 
 def _rows(conn, sql):

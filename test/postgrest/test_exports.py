@@ -8,7 +8,6 @@ superuser.  Prints "ok N - ..." / "not ok N - ..." lines and exits non-zero
 if any check failed.
 """
 
-import argparse
 import csv
 import io
 import json
@@ -21,7 +20,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import psycopg2  # noqa: E402
 
 from harness import PostgREST  # noqa: E402
-from test_contract import Tap  # noqa: E402
+from test_contract import Tap, anon_scalar, connection_args  # noqa: E402
 
 BOM = "\ufeff"
 
@@ -33,12 +32,7 @@ def read_csv(body, delimiter=";"):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--host", required=True)
-    ap.add_argument("--port", required=True)
-    ap.add_argument("--dbname", required=True)
-    a = ap.parse_args()
-    conn = {"host": a.host, "port": a.port, "dbname": a.dbname}
+    conn = connection_args()
 
     su = psycopg2.connect(user="postgres", **conn)
     su.autocommit = True
@@ -71,7 +65,7 @@ def main():
             and r.body.startswith(BOM) and rows[0] == ["id", "nom", "hauteur", "plante", "geom"]
             and len(rows) == 4 and rows[1][1] == 'Platane; "le grand"' and rows[2][1] == "Chêne\nvert", r)
     t.check("the CSV body is exactly export_csv()'s value",
-            r.body == _scalar(su, "SELECT opendata_api.export_csv('exp-points')"), r)
+            r.body == anon_scalar(su, "SELECT opendata_api.export_csv('exp-points')"), r)
     r = api.get("/rpc/export_csv?dataset=exp-points&fields=id,nom&where=hauteur%20%3E%2020"
                 "&options=%7B%22delimiter%22%3A%22%2C%22%2C%22bom%22%3Afalse%7D", headers={"Accept": "text/csv"})
     t.check("export_csv takes fields, where and options from the query string",
@@ -114,7 +108,7 @@ def main():
             and isinstance(r.json(), str) and r.json().startswith(BOM + "id;nom"), r)
 
     # -- download links: the "*/*" handler, whatever the Accept -------------
-    csv_value = _scalar(su, "SELECT opendata_api.export_csv('exp-points')")
+    csv_value = anon_scalar(su, "SELECT opendata_api.export_csv('exp-points')")
     browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
     for accept in (None, "*/*", browser, "text/csv"):
         r = api.get("/rpc/download?dataset=exp-points&format=csv",
@@ -222,15 +216,6 @@ def main():
     su.close()
     print("1..%d" % t.n)
     return 1 if t.failed else 0
-
-
-def _scalar(conn, sql):
-    with conn.cursor() as cur:
-        cur.execute("SET ROLE opendata_anon")
-        cur.execute(sql)
-        value = cur.fetchone()[0]
-        cur.execute("RESET ROLE")
-    return value
 
 
 if __name__ == "__main__":

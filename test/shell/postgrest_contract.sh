@@ -7,20 +7,10 @@
 # test_cross.py, which print "ok N - ..." / "not ok N - ..." lines.
 #
 # Set KEEP_TMP=1 to keep the cluster directory (logs) after the run.
-# shellcheck source=../../scripts/lib.sh
-source "$(dirname "$0")/../../scripts/lib.sh"
+source "$(dirname "$0")/lib.sh"
 ensure_packages python3-psycopg2
 
-PORT="${PGRST_TEST_PORT:-54341}"
-dir="$(owned_tmpdir pgrst)"
-cleanup() {
-  stop_cluster "$dir"
-  if [ -z "${KEEP_TMP:-}" ]; then rm -rf "$dir"; else echo "# kept $dir" >&2; fi
-}
-trap cleanup EXIT
-
-start_cluster "$dir" "$PORT"
-export PGOPTIONS="-c client_min_messages=warning"
+shell_test_cluster pgrst "${PGRST_TEST_PORT:-54341}"
 
 # Clients run as whoever runs the test and connect over the socket in $dir
 # with trust authentication: nothing here needs to be readable by postgres.
