@@ -42,6 +42,22 @@ bool has_token(const std::vector<std::string>& t, std::initializer_list<const ch
   return false;
 }
 
+// The last 0 to 7 bytes of a value as a little-endian word, the value a
+// memcpy into a zeroed uint64_t gives on x86, read with fixed-size loads: a
+// memcpy of variable length is a library call, and reading its result back
+// from the stack stalls on store forwarding; it was a third of the time of
+// the distinct count.  Overlapping loads put the same bytes at the same
+// places, so OR-ing them is exact.
+inline uint64_t tail_word(const char* p, size_t n) {
+  auto load = [p](size_t at, auto word) {
+    std::memcpy(&word, p + at, sizeof word);
+    return static_cast<uint64_t>(word);
+  };
+  if (n >= 4) return load(0, uint32_t{}) | load(n - 4, uint32_t{}) << (8 * (n - 4));
+  if (n >= 2) return load(0, uint16_t{}) | load(n - 2, uint16_t{}) << (8 * (n - 2));
+  return n == 1 ? static_cast<unsigned char>(p[0]) : 0;
+}
+
 // A cheap hash of short values, eight bytes per step (std::hash costs
 // several times more on the 5-to-20-byte values of a typical column);
 // mix() spreads its bits for the hash set and HyperLogLog.
@@ -55,9 +71,7 @@ uint64_t hash_value(std::string_view v) {
     h = (h ^ w) * kMul;
     h ^= h >> 32;
   }
-  uint64_t w = 0;
-  std::memcpy(&w, v.data() + i, v.size() - i);
-  h = (h ^ w) * kMul;
+  h = (h ^ tail_word(v.data() + i, v.size() - i)) * kMul;
   return h ^ (h >> 32);
 }
 
