@@ -84,6 +84,15 @@ uint64_t mix(uint64_t x) {  // splitmix64 finaliser: spreads hash_value bits
   return x;
 }
 
+// v.compare(bound), as memcmp orders bytes.  Most values differ from the
+// column's current min and max in their first byte, which settles the
+// comparison without a memcmp call (two per value of every column).
+inline int compare_bytes(std::string_view v, std::string_view bound) {
+  if (!v.empty() && !bound.empty() && v[0] != bound[0])
+    return static_cast<unsigned char>(v[0]) < static_cast<unsigned char>(bound[0]) ? -1 : 1;
+  return v.compare(bound);
+}
+
 }  // namespace
 
 // ---- name hints ----------------------------------------------------------------
@@ -318,11 +327,12 @@ void ColumnInferrer::stats(std::string_view v) {
     if (!dup) examples_.push_back(clip(v));
   }
   if (text_min_.empty() && text_max_.empty()) {
-    text_min_ = text_max_ = std::string(v);
-  } else if (v < text_min_) {
-    text_min_ = std::string(v);
-  } else if (v > text_max_) {
-    text_max_ = std::string(v);
+    text_min_.assign(v.data(), v.size());
+    text_max_ = text_min_;
+  } else if (compare_bytes(v, text_min_) < 0) {
+    text_min_.assign(v.data(), v.size());
+  } else if (compare_bytes(v, text_max_) > 0) {
+    text_max_.assign(v.data(), v.size());
   }
 }
 
