@@ -286,17 +286,8 @@ void ColumnInferrer::add_value(std::string_view v, uint64_t row, bool /*json_str
   if (seen & (kDateDmy | kDateMdy)) {
     // Keys as yyyymmdd integers under both readings, for min/max (of a
     // forced column too, hence `seen`).
-    std::string iso;
-    auto key = [&](DateOrder o) -> int32_t {
-      iso.clear();
-      if (!convert_date(v, o, iso)) return -1;
-      int32_t k = 0;  // yyyy-mm-dd: its digits, in order, are the key
-      for (char ch : iso)
-        if (ch != '-') k = k * 10 + (ch - '0');
-      return k;
-    };
-    int32_t kd = (seen & kDateDmy) ? key(DateOrder::Dmy) : -1;
-    int32_t km = (seen & kDateMdy) ? key(DateOrder::Mdy) : -1;
+    int32_t kd = (seen & kDateDmy) ? date_key(v, DateOrder::Dmy) : -1;
+    int32_t km = (seen & kDateMdy) ? date_key(v, DateOrder::Mdy) : -1;
     if (kd >= 0) {
       if (!date_seen_ || kd < dmy_min_) dmy_min_ = kd;
       if (!date_seen_ || kd > dmy_max_) dmy_max_ = kd;
