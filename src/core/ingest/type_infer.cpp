@@ -42,13 +42,14 @@ bool has_token(const std::vector<std::string>& t, std::initializer_list<const ch
   return false;
 }
 
-// The last 0 to 7 bytes of a value as a little-endian word, the value a
-// memcpy into a zeroed uint64_t gives on x86, read with fixed-size loads: a
-// memcpy of variable length is a library call, and reading its result back
-// from the stack stalls on store forwarding; it was a third of the time of
-// the distinct count.  Overlapping loads put the same bytes at the same
-// places, so OR-ing them is exact.
+// The last 0 to 7 bytes of a value as a little-endian word.  A memcpy of
+// variable length was a library call whose result, read back from the
+// stack, stalled on store forwarding: a third of the distinct count's time.
+// On little-endian machines, two fixed-size loads that may overlap put the
+// same bytes at the same places, so OR-ing them is exact; elsewhere the
+// bytes are assembled one by one, to the same word.
 inline uint64_t tail_word(const char* p, size_t n) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
   auto load = [p](size_t at, auto word) {
     std::memcpy(&word, p + at, sizeof word);
     return static_cast<uint64_t>(word);
@@ -56,6 +57,11 @@ inline uint64_t tail_word(const char* p, size_t n) {
   if (n >= 4) return load(0, uint32_t{}) | load(n - 4, uint32_t{}) << (8 * (n - 4));
   if (n >= 2) return load(0, uint16_t{}) | load(n - 2, uint16_t{}) << (8 * (n - 2));
   return n == 1 ? static_cast<unsigned char>(p[0]) : 0;
+#else
+  uint64_t w = 0;
+  for (size_t k = 0; k < n; ++k) w |= uint64_t{static_cast<unsigned char>(p[k])} << (8 * k);
+  return w;
+#endif
 }
 
 // A cheap hash of short values, eight bytes per step (std::hash costs
