@@ -465,30 +465,42 @@ bool convert_numeric(std::string_view v, char decimal, std::string& out) {
   return true;
 }
 
-bool convert_date(std::string_view v, DateOrder order, std::string& out) {
+namespace {
+
+// Year, month and day of a date written in `order`; false if it is not one.
+bool parse_date(std::string_view v, DateOrder order, int& y, int& m, int& d) {
   size_t p = 0;
-  int y = 0, m = 0, d = 0;
   switch (order) {
     case DateOrder::Iso:
-      if (!iso_date(v, p, y, m, d) || p != v.size()) return false;
-      break;
+      return iso_date(v, p, y, m, d) && p == v.size();
     case DateOrder::Dmy:
     case DateOrder::Mdy: {
       int a = 0, b = 0;
       if (!slash_date(v, p, a, b, y) || p != v.size()) return false;
       d = order == DateOrder::Dmy ? a : b;
       m = order == DateOrder::Dmy ? b : a;
-      if (!valid_ymd(y, m, d)) return false;
-      break;
+      return valid_ymd(y, m, d);
     }
     case DateOrder::Compact:
-      if (v.size() != 8 || !digits(v, p, 4, y) || !digits(v, p, 2, m) || !digits(v, p, 2, d) ||
-          !valid_ymd(y, m, d))
-        return false;
-      break;
+      return v.size() == 8 && digits(v, p, 4, y) && digits(v, p, 2, m) && digits(v, p, 2, d) &&
+             valid_ymd(y, m, d);
   }
+  return false;
+}
+
+}  // namespace
+
+bool convert_date(std::string_view v, DateOrder order, std::string& out) {
+  int y = 0, m = 0, d = 0;
+  if (!parse_date(v, order, y, m, d)) return false;
   put_date(out, y, m, d);
   return true;
+}
+
+int32_t date_key(std::string_view v, DateOrder order) {
+  int y = 0, m = 0, d = 0;
+  if (!parse_date(v, order, y, m, d)) return -1;
+  return y * 10000 + m * 100 + d;
 }
 
 bool convert_timestamp(std::string_view v, DateOrder order, std::string& out) {

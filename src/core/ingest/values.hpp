@@ -99,6 +99,9 @@ bool convert_integer(std::string_view v, bool bits32, std::string& out);
 // decimal: '.', ',' or 0 for "either, but not both in one value".
 bool convert_numeric(std::string_view v, char decimal, std::string& out);
 bool convert_date(std::string_view v, DateOrder order, std::string& out);
+// The date as the integer yyyymmdd, or -1 if it is not a date in that
+// order: a sort key for min/max that spares writing the ISO text.
+int32_t date_key(std::string_view v, DateOrder order);
 // ISO date-time (T or space, optional fraction and offset) or, for
 // DateOrder::Dmy/Mdy, dd/mm/yyyy hh:mm[:ss].  Output: yyyy-mm-dd hh:mm:ss[.f][+hh:mm]
 bool convert_timestamp(std::string_view v, DateOrder order, std::string& out);

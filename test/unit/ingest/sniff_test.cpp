@@ -270,6 +270,24 @@ TEST(Report, Statistics) {
   EXPECT_EQ(j["dialect"]["header"], true);
 }
 
+TEST(Report, DistinctCountSeesEveryByte) {
+  // Values of every length from 1 to 20 bytes that differ only in their
+  // last byte: the hash reads a value's tail in pieces, and must miss none.
+  std::string csv = "v\n";
+  for (int len = 1; len <= 20; ++len)
+    for (char last : {'a', 'b', 'c'}) csv += std::string(len - 1, 'x') + last + "\n";
+  SniffReport r = sniff(csv, R"({"header": true})");
+  EXPECT_EQ(col(r, "v").distinct_count, 60u);
+  EXPECT_TRUE(col(r, "v").distinct_exact);
+}
+
+TEST(Report, TextMinMaxPastTheFirstByte) {
+  SniffReport r = sniff("v\nbb\nba\nbc\nb\nc\u00e9\nca\n", R"({"header": true})");
+  const ColumnProfile& c = col(r, "v");
+  EXPECT_EQ(c.min, "b");
+  EXPECT_EQ(c.max, "c\u00e9");  // bytes order: 0xC3 sorts after 'a'
+}
+
 TEST(Report, DistinctEstimateBeyondTheCap) {
   std::string csv = "v\n";
   for (int i = 0; i < 50000; ++i) csv += "x" + std::to_string(i) + "\n";

@@ -107,6 +107,12 @@ TEST(Values, Dates) {
   out.clear();
   EXPECT_TRUE(convert_date("2020/12/31", DateOrder::Iso, out));
   EXPECT_EQ(out, "2020-12-31");
+  EXPECT_EQ(date_key("31/12/2020", DateOrder::Dmy), 20201231);
+  EXPECT_EQ(date_key("02/01/2020", DateOrder::Mdy), 20200201);
+  EXPECT_EQ(date_key("0999-01-02", DateOrder::Iso), 9990102);
+  EXPECT_EQ(date_key("20201231", DateOrder::Compact), 20201231);
+  EXPECT_EQ(date_key("31/12/2020", DateOrder::Mdy), -1);
+  EXPECT_EQ(date_key("29/02/2021", DateOrder::Dmy), -1);
 }
 
 TEST(Values, Timestamps) {
