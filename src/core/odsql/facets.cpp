@@ -84,8 +84,8 @@ std::string date_facet(Params& params, Groups& groups, std::size_t facet, const 
            ", 'facets', " + date_facet(params, groups, facet, f, st, level + 1, alias + ".v") +
            ") ELSE " + item + " END";
   }
-  std::string where = alias + ".i = " + std::to_string(facet) + " AND " + alias +
-                      ".l = " + std::to_string(level);
+  std::string where =
+      alias + ".i = " + std::to_string(facet) + " AND " + alias + ".l = " + std::to_string(level);
   if (!parent.empty()) where += " AND " + alias + ".p = " + parent;
   return "(SELECT coalesce(json_agg(" + item + " ORDER BY " + alias + ".v), '[]'::json) FROM g " +
          alias + " WHERE " + where + ")";
@@ -97,9 +97,9 @@ std::string value_facet(Params& params, Groups& groups, std::size_t facet, const
   const std::string col = quote_ident(f.name);
   groups.add(facet, 1, col, f.type == FieldType::Text ? col : "(" + col + ")::text", "NULL::text",
              "NULL::text", "");
-  std::string rows = "SELECT v, c, 0 AS o FROM (SELECT v, c FROM g WHERE i = " +
-                     std::to_string(facet) + " ORDER BY c DESC, v LIMIT " +
-                     std::to_string(kFacetValues) + ") t";
+  std::string rows =
+      "SELECT v, c, 0 AS o FROM (SELECT v, c FROM g WHERE i = " + std::to_string(facet) +
+      " ORDER BY c DESC, v LIMIT " + std::to_string(kFacetValues) + ") t";
   if (!st.excluded.empty()) {
     // Excluded values are listed without a count.
     rows += " UNION ALL SELECT unnest(" + array_param(params, st.excluded) + "), NULL::bigint, 1";
@@ -180,8 +180,8 @@ Compiled compile_facets(const std::vector<FieldInfo>& fields, const Request& req
     }
     const FacetState& st = states[f.name];
     const bool date = f.type == FieldType::Date || f.type == FieldType::DateTime;
-    const std::string values = date ? date_facet(params, groups, i, f, st, 1, "")
-                                    : value_facet(params, groups, i, f, st);
+    const std::string values =
+        date ? date_facet(params, groups, i, f, st, 1, "") : value_facet(params, groups, i, f, st);
     if (!list.empty()) list += ", ";
     list += "json_build_object('name', " + params.add(ParamType::Text, f.name) + ", 'facets', " +
             values + ")";

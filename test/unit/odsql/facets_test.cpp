@@ -23,12 +23,14 @@ TEST(OdsqlFacets, Shape) {
   EXPECT_TRUE(has_param(c, ParamType::Text, "population"));
   // One UNION ALL of the grouped scans, each facet's tagged by its index.
   EXPECT_TRUE(contains(c.results_sql,
-                          "g AS (SELECT 0 AS i, 1 AS l, \"city\" AS v, NULL::text AS n, "
-                          "NULL::text AS p, count(*) AS c FROM opendata_api.\"trees\" WHERE "
-                          "\"city\" IS NOT NULL GROUP BY 3, 4, 5 UNION ALL SELECT 1 AS i, 1 AS l, "
-                          "(\"population\")::text AS v"));
-  EXPECT_TRUE(contains(c.results_sql, "SELECT v, c FROM g WHERE i = 0 ORDER BY c DESC, v LIMIT 100"));
-  EXPECT_TRUE(contains(c.results_sql, "SELECT v, c FROM g WHERE i = 1 ORDER BY c DESC, v LIMIT 100"));
+                       "g AS (SELECT 0 AS i, 1 AS l, \"city\" AS v, NULL::text AS n, "
+                       "NULL::text AS p, count(*) AS c FROM opendata_api.\"trees\" WHERE "
+                       "\"city\" IS NOT NULL GROUP BY 3, 4, 5 UNION ALL SELECT 1 AS i, 1 AS l, "
+                       "(\"population\")::text AS v"));
+  EXPECT_TRUE(
+      contains(c.results_sql, "SELECT v, c FROM g WHERE i = 0 ORDER BY c DESC, v LIMIT 100"));
+  EXPECT_TRUE(
+      contains(c.results_sql, "SELECT v, c FROM g WHERE i = 1 ORDER BY c DESC, v LIMIT 100"));
   EXPECT_TRUE(contains(c.results_sql, "'state', CASE WHEN s.v = ANY($"));
   EXPECT_TRUE(ends_with(c.count_sql, "SELECT count(*) FROM opendata_api.\"trees\""));
 }
@@ -74,9 +76,10 @@ TEST(OdsqlFacets, RefinedDateShowsNextLevel) {
   EXPECT_FALSE(contains(c.results_sql, "'YYYY/MM/DD'"));
   // The months are grouped only under the refined years, and listed under
   // their year.
-  EXPECT_TRUE(contains(c.results_sql, "SELECT 0 AS i, 2 AS l, to_char((\"planted\")::timestamp, "
-                                      "'YYYY/MM') AS v, to_char((\"planted\")::timestamp, 'MM') AS "
-                                      "n, to_char((\"planted\")::timestamp, 'YYYY') AS p"));
+  EXPECT_TRUE(contains(c.results_sql,
+                       "SELECT 0 AS i, 2 AS l, to_char((\"planted\")::timestamp, "
+                       "'YYYY/MM') AS v, to_char((\"planted\")::timestamp, 'MM') AS "
+                       "n, to_char((\"planted\")::timestamp, 'YYYY') AS p"));
   EXPECT_TRUE(contains(c.results_sql, "to_char((\"planted\")::timestamp, 'YYYY') = ANY($"));
   EXPECT_TRUE(contains(c.results_sql, "'facets', (SELECT coalesce(json_agg("));
   EXPECT_TRUE(contains(c.results_sql, "FROM g s2 WHERE s2.i = 0 AND s2.l = 2 AND s2.p = s1.v)"));

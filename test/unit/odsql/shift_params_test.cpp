@@ -52,9 +52,9 @@ TEST(ShiftParams, ReferenceAllParamsJoinsAnExistingWith) {
   using opendata::odsql::Param;
   using opendata::odsql::ParamType;
   std::vector<Param> params = {{ParamType::Text, "UTC"}, {ParamType::Int8, "5"}};
-  EXPECT_EQ(opendata::odsql::reference_all_params("WITH g AS (SELECT $2::int8) SELECT * FROM g",
-                                                  params),
-            "WITH \"__odsql_params\" AS (SELECT $1::text), g AS (SELECT $2::int8) SELECT * FROM g");
+  EXPECT_EQ(
+      opendata::odsql::reference_all_params("WITH g AS (SELECT $2::int8) SELECT * FROM g", params),
+      "WITH \"__odsql_params\" AS (SELECT $1::text), g AS (SELECT $2::int8) SELECT * FROM g");
 }
 
 TEST(WithoutParamsCte, StripsTheUnusedCte) {
