@@ -95,8 +95,11 @@ std::string date_facet(Params& params, Groups& groups, std::size_t facet, const 
 std::string value_facet(Params& params, Groups& groups, std::size_t facet, const FieldInfo& f,
                         const FacetState& st) {
   const std::string col = quote_ident(f.name);
-  groups.add(facet, 1, col, f.type == FieldType::Text ? col : "(" + col + ")::text", "NULL::text",
-             "NULL::text", "");
+  // In the database's collation: the text columns of the facets share one
+  // column of the UNION ALL, and two different collations there would leave
+  // its comparisons (the sort, ANY(refined)) without one.
+  const std::string key = f.type == FieldType::Text ? col : "(" + col + ")::text";
+  groups.add(facet, 1, col, key + " COLLATE \"default\"", "NULL::text", "NULL::text", "");
   std::string rows =
       "SELECT v, c, 0 AS o FROM (SELECT v, c FROM g WHERE i = " + std::to_string(facet) +
       " ORDER BY c DESC, v LIMIT " + std::to_string(kFacetValues) + ") t";

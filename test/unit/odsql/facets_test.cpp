@@ -22,11 +22,12 @@ TEST(OdsqlFacets, Shape) {
   EXPECT_TRUE(has_param(c, ParamType::Text, "city"));
   EXPECT_TRUE(has_param(c, ParamType::Text, "population"));
   // One UNION ALL of the grouped scans, each facet's tagged by its index.
-  EXPECT_TRUE(contains(c.results_sql,
-                       "g AS (SELECT 0 AS i, 1 AS l, \"city\" AS v, NULL::text AS n, "
-                       "NULL::text AS p, count(*) AS c FROM opendata_api.\"trees\" WHERE "
-                       "\"city\" IS NOT NULL GROUP BY 3, 4, 5 UNION ALL SELECT 1 AS i, 1 AS l, "
-                       "(\"population\")::text AS v"));
+  EXPECT_TRUE(
+      contains(c.results_sql,
+               "g AS (SELECT 0 AS i, 1 AS l, \"city\" COLLATE \"default\" AS v, NULL::text AS n, "
+               "NULL::text AS p, count(*) AS c FROM opendata_api.\"trees\" WHERE "
+               "\"city\" IS NOT NULL GROUP BY 3, 4, 5 UNION ALL SELECT 1 AS i, 1 AS l, "
+               "(\"population\")::text COLLATE \"default\" AS v"));
   EXPECT_TRUE(
       contains(c.results_sql, "SELECT v, c FROM g WHERE i = 0 ORDER BY c DESC, v LIMIT 100"));
   EXPECT_TRUE(
