@@ -48,7 +48,10 @@ std::string reference_all_params(const std::string& sql, const std::vector<Param
                param_type_name(params[i - 1].type);
   }
   if (missing.empty()) return sql;
-  return "WITH \"__odsql_params\" AS (SELECT " + missing + ") " + sql;
+  const std::string with = "WITH \"__odsql_params\" AS (SELECT " + missing + ")";
+  // A statement with its own WITH gets one more common table in its list.
+  if (sql.compare(0, 5, "WITH ") == 0) return with + ", " + sql.substr(5);
+  return with + " " + sql;
 }
 
 std::string explain_sql(const Compiled& c) {

@@ -2,8 +2,12 @@
 //   {"facets":[{"name":field,"facets":[{"name":v,"count":n,"state":"displayed","value":v},...]}]}
 // Date fields are hierarchical: years, and below a refined year its months,
 // below a refined month its days (values "2020", "2020/05", "2020/05/03").
+// One statement: the grouped scans of every facet in one UNION ALL, from
+// which the JSON of each facet is built.
 #include <algorithm>
 #include <map>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "core/odsql/lexer.hpp"
@@ -26,7 +30,37 @@ std::string array_param(Params& params, const std::vector<std::string>& items) {
   return params.add(ParamType::TextArray, text_array_literal(items));
 }
 
-std::string date_facet(Params& params, const FieldInfo& f, const std::string& from_where,
+// The grouped scans of all the facets of one request, as the branches of one
+// UNION ALL (the common table "g"): PostgreSQL then runs them as one Parallel
+// Append sharing its workers, where a sub-select per facet would run one
+// parallel scan after the other.  A row is a group of facet "i" at level "l"
+// (1 for value facets and years, 2 months, 3 days): facet value "v", display
+// name "n", value of the parent level "p", count "c".
+class Groups {
+ public:
+  explicit Groups(std::string from_where) : from_where_(std::move(from_where)) {}
+
+  // Adds the branch grouping the rows where `col` is not null (and `cond`
+  // holds, when given) by `value`, `name` and `parent`.
+  void add(std::size_t facet, int level, const std::string& col, const std::string& value,
+           const std::string& name, const std::string& parent, const std::string& cond) {
+    if (!sql_.empty()) sql_ += " UNION ALL ";
+    sql_ += "SELECT " + std::to_string(facet) + " AS i, " + std::to_string(level) + " AS l, " +
+            value + " AS v, " + name + " AS n, " + parent + " AS p, count(*) AS c" + from_where_ +
+            col + " IS NOT NULL" + (cond.empty() ? "" : " AND " + cond) + " GROUP BY 3, 4, 5";
+  }
+
+  // "WITH g AS (...) ", or nothing when no facet was asked for.
+  std::string with() const { return sql_.empty() ? "" : "WITH g AS (" + sql_ + ") "; }
+
+ private:
+  std::string from_where_;
+  std::string sql_;
+};
+
+// The JSON list of a date facet's level, read from its groups; below a
+// refined value, that value's next level.
+std::string date_facet(Params& params, Groups& groups, std::size_t facet, const FieldInfo& f,
                        const FacetState& st, int level, const std::string& parent) {
   static constexpr const char* kValueFmt[] = {"YYYY", "YYYY/MM", "YYYY/MM/DD"};
   static constexpr const char* kNameFmt[] = {"YYYY", "MM", "DD"};
@@ -34,34 +68,41 @@ std::string date_facet(Params& params, const FieldInfo& f, const std::string& fr
   const std::string local = f.type == FieldType::Date
                                 ? "(" + col + ")::timestamp"
                                 : "(" + col + " AT TIME ZONE " + Params::tz() + ")";
+  auto format = [&](const char* fmt) { return "to_char(" + local + ", '" + fmt + "')"; };
   const std::string alias = "s" + std::to_string(level);
   const std::string refined = array_param(params, st.refined);
-  std::string sub = "SELECT to_char(" + local + ", '" + kValueFmt[level - 1] + "') AS v, to_char(" +
-                    local + ", '" + kNameFmt[level - 1] + "') AS n, count(*) AS c" + from_where +
-                    col + " IS NOT NULL";
-  if (!parent.empty())
-    sub += " AND to_char(" + local + ", '" + kValueFmt[level - 2] + "') = " + parent;
-  sub += " GROUP BY 1, 2";
+  // Below the years, only the refined parents are shown: group only them.
+  const std::string parent_value = level == 1 ? "NULL::text" : format(kValueFmt[level - 2]);
+  groups.add(facet, level, col, format(kValueFmt[level - 1]), format(kNameFmt[level - 1]),
+             parent_value, level == 1 ? "" : parent_value + " = ANY(" + refined + ")");
   const std::string base = "'name', " + alias + ".n, 'count', " + alias +
                            ".c, 'state', CASE WHEN " + alias + ".v = ANY(" + refined +
                            ") THEN 'refined' ELSE 'displayed' END, 'value', " + alias + ".v";
   std::string item = "json_build_object(" + base + ")";
   if (level < st.date_depth) {
     item = "CASE WHEN " + alias + ".v = ANY(" + refined + ") THEN json_build_object(" + base +
-           ", 'facets', " + date_facet(params, f, from_where, st, level + 1, alias + ".v") +
+           ", 'facets', " + date_facet(params, groups, facet, f, st, level + 1, alias + ".v") +
            ") ELSE " + item + " END";
   }
-  return "(SELECT coalesce(json_agg(" + item + " ORDER BY " + alias + ".v), '[]'::json) FROM (" +
-         sub + ") " + alias + ")";
+  std::string where =
+      alias + ".i = " + std::to_string(facet) + " AND " + alias + ".l = " + std::to_string(level);
+  if (!parent.empty()) where += " AND " + alias + ".p = " + parent;
+  return "(SELECT coalesce(json_agg(" + item + " ORDER BY " + alias + ".v), '[]'::json) FROM g " +
+         alias + " WHERE " + where + ")";
 }
 
-std::string value_facet(Params& params, const FieldInfo& f, const std::string& from_where,
+// The JSON list of a value facet: its biggest groups, then the excluded values.
+std::string value_facet(Params& params, Groups& groups, std::size_t facet, const FieldInfo& f,
                         const FacetState& st) {
   const std::string col = quote_ident(f.name);
+  // In the database's collation: the text columns of the facets share one
+  // column of the UNION ALL, and two different collations there would leave
+  // its comparisons (the sort, ANY(refined)) without one.
   const std::string key = f.type == FieldType::Text ? col : "(" + col + ")::text";
-  std::string rows = "SELECT v, c, 0 AS o FROM (SELECT " + key + " AS v, count(*) AS c" +
-                     from_where + col + " IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT " +
-                     std::to_string(kFacetValues) + ") t";
+  groups.add(facet, 1, col, key + " COLLATE \"default\"", "NULL::text", "NULL::text", "");
+  std::string rows =
+      "SELECT v, c, 0 AS o FROM (SELECT v, c FROM g WHERE i = " + std::to_string(facet) +
+      " ORDER BY c DESC, v LIMIT " + std::to_string(kFacetValues) + ") t";
   if (!st.excluded.empty()) {
     // Excluded values are listed without a count.
     rows += " UNION ALL SELECT unnest(" + array_param(params, st.excluded) + "), NULL::bigint, 1";
@@ -130,27 +171,27 @@ Compiled compile_facets(const std::vector<FieldInfo>& fields, const Request& req
   collect(req.refine, "refine", true);
   collect(req.exclude, "exclude", false);
 
-  const std::string from_where =
-      " FROM " + req.relation + " WHERE " + (filter.empty() ? "" : filter + " AND ");
+  Groups groups(" FROM " + req.relation + " WHERE " + (filter.empty() ? "" : filter + " AND "));
   std::string list;
-  for (const std::string& name : facet_fields) {
-    const Source src{"facet", name};
+  for (std::size_t i = 0; i < facet_fields.size(); ++i) {
+    const Source src{"facet", facet_fields[i]};
     check_text(src);
-    const FieldInfo& f = schema.resolve(src, 0, name);
+    const FieldInfo& f = schema.resolve(src, 0, facet_fields[i]);
     if (is_geo(f.type)) {
       request_error(sqlstate::kInvalidParameterValue,
                     "geo field \"" + f.name + "\" cannot be used as a facet");
     }
     const FacetState& st = states[f.name];
     const bool date = f.type == FieldType::Date || f.type == FieldType::DateTime;
-    const std::string values = date ? date_facet(params, f, from_where, st, 1, "")
-                                    : value_facet(params, f, from_where, st);
+    const std::string values =
+        date ? date_facet(params, groups, i, f, st, 1, "") : value_facet(params, groups, i, f, st);
     if (!list.empty()) list += ", ";
     list += "json_build_object('name', " + params.add(ParamType::Text, f.name) + ", 'facets', " +
             values + ")";
   }
   Compiled out;
-  out.results_sql = "SELECT json_build_object('facets', json_build_array(" + list + "))";
+  out.results_sql =
+      groups.with() + "SELECT json_build_object('facets', json_build_array(" + list + "))";
   out.count_sql =
       "SELECT count(*) FROM " + req.relation + (filter.empty() ? "" : " WHERE " + filter);
   out.params = params.take();

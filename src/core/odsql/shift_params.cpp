@@ -43,8 +43,8 @@ std::string without_params_cte(const std::string& sql) {
   static const char kPrefix[] = "WITH \"__odsql_params\" AS (SELECT ";
   const std::size_t plen = sizeof(kPrefix) - 1;
   if (sql.compare(0, plen, kPrefix) != 0) return sql;
-  // The list holds only "$k::type" items: the first ") " closes it.
-  const std::size_t close = sql.find(") ", plen);
+  // The list holds only "$k::type" items: the first ")" closes it.
+  const std::size_t close = sql.find(')', plen);
   if (close == std::string::npos) return sql;
   for (std::size_t i = plen; i < close; ++i) {
     const char c = sql[i];
@@ -52,7 +52,10 @@ std::string without_params_cte(const std::string& sql) {
                     (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z');
     if (!ok) return sql;
   }
-  return sql.substr(close + 2);
+  // First of the statement's own common tables, or alone before its SELECT.
+  if (sql.compare(close, 3, "), ") == 0) return "WITH " + sql.substr(close + 3);
+  if (sql.compare(close, 2, ") ") == 0) return sql.substr(close + 2);
+  return sql;
 }
 
 }  // namespace opendata::odsql

@@ -21,10 +21,17 @@ TEST(OdsqlFacets, Shape) {
                "SELECT json_build_object('facets', json_build_array(json_build_object('name', $"));
   EXPECT_TRUE(has_param(c, ParamType::Text, "city"));
   EXPECT_TRUE(has_param(c, ParamType::Text, "population"));
-  EXPECT_TRUE(contains(c.results_sql,
-                       "SELECT \"city\" AS v, count(*) AS c FROM opendata_api.\"trees\" WHERE "
-                       "\"city\" IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 100"));
-  EXPECT_TRUE(contains(c.results_sql, "SELECT (\"population\")::text AS v"));
+  // One UNION ALL of the grouped scans, each facet's tagged by its index.
+  EXPECT_TRUE(
+      contains(c.results_sql,
+               "g AS (SELECT 0 AS i, 1 AS l, \"city\" COLLATE \"default\" AS v, NULL::text AS n, "
+               "NULL::text AS p, count(*) AS c FROM opendata_api.\"trees\" WHERE "
+               "\"city\" IS NOT NULL GROUP BY 3, 4, 5 UNION ALL SELECT 1 AS i, 1 AS l, "
+               "(\"population\")::text COLLATE \"default\" AS v"));
+  EXPECT_TRUE(
+      contains(c.results_sql, "SELECT v, c FROM g WHERE i = 0 ORDER BY c DESC, v LIMIT 100"));
+  EXPECT_TRUE(
+      contains(c.results_sql, "SELECT v, c FROM g WHERE i = 1 ORDER BY c DESC, v LIMIT 100"));
   EXPECT_TRUE(contains(c.results_sql, "'state', CASE WHEN s.v = ANY($"));
   EXPECT_TRUE(ends_with(c.count_sql, "SELECT count(*) FROM opendata_api.\"trees\""));
 }
@@ -32,6 +39,7 @@ TEST(OdsqlFacets, Shape) {
 TEST(OdsqlFacets, Empty) {
   Compiled c = facets({});
   EXPECT_TRUE(ends_with(c.results_sql, "SELECT json_build_object('facets', json_build_array())"));
+  EXPECT_FALSE(contains(c.results_sql, "g AS ("));
 }
 
 TEST(OdsqlFacets, FilterApplies) {
@@ -67,7 +75,15 @@ TEST(OdsqlFacets, RefinedDateShowsNextLevel) {
   Compiled c = facets({"planted"}, [](Request& r) { r.refine = {"planted:2020"}; });
   EXPECT_TRUE(contains(c.results_sql, "'YYYY/MM'"));
   EXPECT_FALSE(contains(c.results_sql, "'YYYY/MM/DD'"));
+  // The months are grouped only under the refined years, and listed under
+  // their year.
+  EXPECT_TRUE(contains(c.results_sql,
+                       "SELECT 0 AS i, 2 AS l, to_char((\"planted\")::timestamp, "
+                       "'YYYY/MM') AS v, to_char((\"planted\")::timestamp, 'MM') AS "
+                       "n, to_char((\"planted\")::timestamp, 'YYYY') AS p"));
+  EXPECT_TRUE(contains(c.results_sql, "to_char((\"planted\")::timestamp, 'YYYY') = ANY($"));
   EXPECT_TRUE(contains(c.results_sql, "'facets', (SELECT coalesce(json_agg("));
+  EXPECT_TRUE(contains(c.results_sql, "FROM g s2 WHERE s2.i = 0 AND s2.l = 2 AND s2.p = s1.v)"));
   EXPECT_TRUE(has_param(c, ParamType::TextArray, "{\"2020\"}"));
   c = facets({"planted"}, [](Request& r) { r.refine = {"planted:2020-05"}; });
   EXPECT_TRUE(contains(c.results_sql, "'YYYY/MM/DD'"));

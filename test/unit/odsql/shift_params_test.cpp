@@ -48,11 +48,23 @@ TEST(ShiftParams, AgreesWithReferenceAllParams) {
             "WITH \"__odsql_params\" AS (SELECT $3::text) SELECT \"$1\" FROM t LIMIT $4::int8");
 }
 
+TEST(ShiftParams, ReferenceAllParamsJoinsAnExistingWith) {
+  using opendata::odsql::Param;
+  using opendata::odsql::ParamType;
+  std::vector<Param> params = {{ParamType::Text, "UTC"}, {ParamType::Int8, "5"}};
+  EXPECT_EQ(
+      opendata::odsql::reference_all_params("WITH g AS (SELECT $2::int8) SELECT * FROM g", params),
+      "WITH \"__odsql_params\" AS (SELECT $1::text), g AS (SELECT $2::int8) SELECT * FROM g");
+}
+
 TEST(WithoutParamsCte, StripsTheUnusedCte) {
   EXPECT_EQ(without_params_cte(
                 "WITH \"__odsql_params\" AS (SELECT $1::text, $3::text[]) SELECT 1 FROM t"),
             "SELECT 1 FROM t");
   EXPECT_EQ(without_params_cte("SELECT 1"), "SELECT 1");
+  EXPECT_EQ(without_params_cte("WITH \"__odsql_params\" AS (SELECT $2::text), g AS (SELECT 1) "
+                               "SELECT * FROM g"),
+            "WITH g AS (SELECT 1) SELECT * FROM g");
   // Anything else in the list: left as it is.
   EXPECT_EQ(without_params_cte("WITH \"__odsql_params\" AS (SELECT f(x)) SELECT 1"),
             "WITH \"__odsql_params\" AS (SELECT f(x)) SELECT 1");
