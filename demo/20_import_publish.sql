@@ -30,7 +30,7 @@ SELECT slug, r->>'rows_loaded' AS rows, r->>'geometry_column' AS geometry,
 SELECT opendata.set_metadata('gares', $${
   "title": "Emplacement des gares d'Île-de-France",
   "description": "Gares et stations du réseau ferré, métro et tramway d'Île-de-France, une ligne par gare et par ligne.",
-  "themes": ["TRAN"], "keywords": ["gare", "transport", "métro", "RER", "tramway"],
+  "themes": ["TRAN"], "keywords": ["gare", "transport", "métro", "RER", "tramway"], "key": ["objectid"],
   "license": "ODbL-1.0", "accrual_periodicity": "IRREG", "spatial": "Île-de-France",
   "landing_page": "https://data.iledefrance-mobilites.fr/explore/dataset/emplacement-des-gares-idf/",
   "contact_point": {"name": "Île-de-France Mobilités", "url": "https://www.iledefrance-mobilites.fr"}}$$) ->> 'title' AS title

@@ -25,6 +25,18 @@ SELECT jsonb_pretty(opendata_api.facets('gares', facet => '{mode,exploitant}', "
 SELECT jsonb_pretty(opendata_api.records('populations-legales', fields => 'com, ptot',
          refine => '{coddep:91}', order_by => 'ptot desc', rows => 3)::jsonb);
 
+\echo '-- Stations on a map at zoom 9: fields=c, count(*) as gares&group_by=geo_cluster(geo_point, 9) as c&order_by=gares desc&rows=3'
+SELECT jsonb_pretty(opendata_api.records('gares', fields => 'c, count(*) as gares',
+         group_by => 'geo_cluster(geo_point, 9) as c', order_by => 'gares desc', rows => 3)::jsonb);
+
+\echo '-- Deep pages by token, not offset: rows=3, then after=<the next_after of page 1>'
+WITH page_1 AS (
+  SELECT opendata_api.records('gares', fields => 'nom_gare', order_by => 'nom_gare', rows => 3)::jsonb AS r)
+SELECT r->'results' AS page_1, r->>'next_after' AS next_after,
+       opendata_api.records('gares', fields => 'nom_gare', order_by => 'nom_gare', rows => 3,
+                            after => r->>'next_after')::jsonb->'results' AS page_2
+  FROM page_1;
+
 \echo '-- An error as an app sees it (HTTP 400 through PostgREST)'
 \set ON_ERROR_STOP 0
 SELECT opendata_api.records('arbres-remarquables', "where" => 'hauteur_en_n > 30');
