@@ -20,6 +20,15 @@ bench_cluster() {
   export PGOPTIONS="-c client_min_messages=warning"
 }
 
+# With KEEP_CLUSTER set, a script that generated its data stops here and
+# leaves the cluster for queries by hand instead of timing anything.
+bench_stop_if_kept() {
+  if [ -n "${KEEP_CLUSTER:-}" ]; then
+    echo "cluster kept: psql -h $dir -p $PORT -U postgres postgres (stop: pg_ctl -D $dir/data stop)"
+    exit 0
+  fi
+}
+
 bench_cleanup() {
   if [ -z "${KEEP_CLUSTER:-}" ]; then stop_cluster "$dir"; rm -rf "$dir"; fi
 }

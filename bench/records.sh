@@ -150,10 +150,7 @@ SELECT 12, 'deep page via token (after row 500000)',
                         FROM (SELECT id, value FROM opendata_api."bench-rec" WHERE id > 500000 ORDER BY id LIMIT 10) p))$q$;
 SQL
 log "dataset generated in $(( $(date +%s) - gen_start )) s"
-if [ -n "${KEEP_CLUSTER:-}" ]; then
-  echo "cluster kept: psql -h $dir -p $PORT -U postgres postgres (stop: pg_ctl -D $dir/data stop)"
-  exit 0
-fi
+bench_stop_if_kept
 
 log "timing $RUNS runs per query and per method"
 PGOPTIONS="$PGOPTIONS -c bench.runs=$RUNS" psql_q -At <<'SQL'

@@ -148,10 +148,7 @@ INSERT INTO bench.queries VALUES
 GRANT SELECT ON bench.queries TO opendata_anon;
 SQL
 log "catalog generated in $(( $(date +%s) - gen_start )) s"
-if [ -n "${KEEP_CLUSTER:-}" ]; then
-  echo "cluster kept: psql -h $dir -p $PORT -U postgres postgres (stop: pg_ctl -D $dir/data stop)"
-  exit 0
-fi
+bench_stop_if_kept
 
 log "timing $RUNS runs per query and per method"
 PGOPTIONS="$PGOPTIONS -c bench.runs=$RUNS" psql_q -At <<'SQL'

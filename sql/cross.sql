@@ -350,6 +350,8 @@ SELECT regress.error_of($$SELECT opendata.cross('cross-x', 'cross-communes', 'cr
 SELECT regress.error_of($$SELECT opendata.cross('cross-x', 'cross-arbres', 'cross-gares', 'within_distance', '{"distance_m": -1}')$$);
 SELECT regress.error_of($$SELECT opendata.cross('cross-x', 'cross-arbres', 'cross-gares', 'nearest', '{"k": 5000}')$$);
 SELECT regress.error_of($$SELECT opendata.cross('cross-x', 'cross-arbres', 'cross-gares', 'nearest', '{"fields": ["colour"]}')$$);
+SELECT regress.error_of($$SELECT opendata.cross('cross-x', 'cross-arbres', 'cross-gares', 'nearest', '{"left_fields": ["colour"]}')$$);
+SELECT regress.error_of($$SELECT opendata.cross('cross-x', 'cross-arbres', 'cross-gares', 'nearest', '{"left_fields": "objectid"}')$$);
 SELECT regress.error_of($$SELECT opendata.cross('cross-x', 'cross-communes', 'cross-gares', 'contains', '{"aggregates": ["sum(colour)"]}')$$);
 SELECT regress.error_of($$SELECT opendata.cross('cross-x', 'cross-communes', 'cross-gares', 'contains', '{"aggregates": ["median(x)"]}')$$);
 SELECT regress.error_of($$SELECT opendata.cross('cross-x', 'cross-communes', 'cross-pop-9177', 'attribute', '{"left_key": "code", "right_key": "insee"}')$$);

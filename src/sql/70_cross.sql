@@ -136,6 +136,31 @@ $$;
 -- fields and options come from the caller and are checked here.  Returns
 -- the SELECT of the crossing and, when the predicate has one, a statement
 -- returning the report of unmatched rows and keys as one jsonb value.
+-- The fields a crossing option names, in its order, each checked against
+-- the side's fields; all the side's fields when the option is absent.
+CREATE FUNCTION opendata._cross_fields(options jsonb, option text, side text, available text[])
+RETURNS text[]
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+  chosen text[];
+  bad text;
+BEGIN
+  IF NOT options ? option THEN
+    RETURN available;
+  END IF;
+  IF jsonb_typeof(options->option) <> 'array' THEN
+    RAISE EXCEPTION 'option "%" must be an array of field names', option USING ERRCODE = '22023';
+  END IF;
+  SELECT coalesce(array_agg(f ORDER BY o), '{}') INTO chosen
+    FROM jsonb_array_elements_text(options->option) WITH ORDINALITY t(f, o);
+  SELECT string_agg(f, ', ') INTO bad FROM unnest(chosen) f WHERE f <> ALL (available);
+  IF bad IS NOT NULL THEN
+    RAISE EXCEPTION 'unknown field % in the % dataset', bad, side USING ERRCODE = '42703';
+  END IF;
+  RETURN chosen;
+END
+$$;
+
 CREATE FUNCTION opendata._cross_select(
   l_from text, l_fields text[], l_geom text, l_srid int,
   r_from text, r_fields text[], r_geom text, r_srid int,
@@ -194,27 +219,8 @@ BEGIN
   END IF;
 
   -- Left fields kept (all by default), right fields kept, prefixed.
-  IF options ? 'left_fields' THEN
-    SELECT array_agg(f ORDER BY o) INTO lcols FROM jsonb_array_elements_text(options->'left_fields') WITH ORDINALITY t(f, o);
-    SELECT string_agg(f, ', ') INTO bad FROM unnest(lcols) f WHERE f <> ALL (l_fields);
-    IF bad IS NOT NULL THEN
-      RAISE EXCEPTION 'unknown field % in the left dataset', bad USING ERRCODE = '42703';
-    END IF;
-  ELSE
-    lcols := l_fields;
-  END IF;
-  IF options ? 'fields' THEN
-    IF jsonb_typeof(options->'fields') <> 'array' THEN
-      RAISE EXCEPTION 'option "fields" must be an array of field names' USING ERRCODE = '22023';
-    END IF;
-    SELECT coalesce(array_agg(f ORDER BY o), '{}') INTO rfields FROM jsonb_array_elements_text(options->'fields') WITH ORDINALITY t(f, o);
-    SELECT string_agg(f, ', ') INTO bad FROM unnest(rfields) f WHERE f <> ALL (r_fields);
-    IF bad IS NOT NULL THEN
-      RAISE EXCEPTION 'unknown field % in the right dataset', bad USING ERRCODE = '42703';
-    END IF;
-  ELSE
-    rfields := r_fields;
-  END IF;
+  lcols := opendata._cross_fields(options, 'left_fields', 'left', l_fields);
+  rfields := opendata._cross_fields(options, 'fields', 'right', r_fields);
   lcols := ARRAY(SELECT format('a.%I', f) FROM unnest(lcols) f);
   rin := ARRAY(SELECT format('b.%I AS %I', f, prefix || f) FROM unnest(rfields) f);
   rout := ARRAY(SELECT format('m.%I', prefix || f) FROM unnest(rfields) f);
