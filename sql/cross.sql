@@ -20,6 +20,13 @@ BEGIN
   RETURN n;
 END
 $$;
+-- The rows of a query text, for LATERAL use with a column definition list.
+CREATE FUNCTION regress.rows_of(q text) RETURNS SETOF record
+LANGUAGE plpgsql AS $$
+BEGIN
+  RETURN QUERY EXECUTE q;
+END
+$$;
 -- Does the plan of q use index idx?
 CREATE FUNCTION regress.plan_uses(q text, idx text) RETURNS boolean
 LANGUAGE plpgsql AS $$
@@ -136,6 +143,49 @@ SELECT regress.differences(
              row_number() OVER (PARTITION BY a.ctid ORDER BY ST_Distance(a.geo_point::geography, g.geo_point::geography)) AS n
         FROM opendata_data."cross-arbres" a CROSS JOIN opendata_data."cross-gares" g) s
      WHERE n <= 3 AND d <= 300$$) AS differences;
+
+-- Two point tables take the in-memory index (opendata._nearest_candidates,
+-- one search per left row); a view or a filtered side takes the two GiST
+-- passes.  Both are exact on the ellipsoid: compared with each other and
+-- with a ranking of every pair on a dense cluster, where great-circle and
+-- ellipsoid rankings disagree on near-ties, with empty and NULL points on
+-- both sides.
+SELECT pg_get_viewdef('opendata_data."cross-arbre-gare"'::regclass) LIKE '%_nearest_candidates(%' AS index_path;
+RESET ROLE;
+CREATE TABLE opendata_data.cross_cluster (id int, geom geometry(Point, 4326));
+INSERT INTO opendata_data.cross_cluster
+SELECT i, ST_SetSRID(ST_MakePoint(2.0 + ((i * 7919) % 9973) / 997300.0, 48.5 + ((i * 6151) % 10007) / 1000700.0), 4326)
+  FROM generate_series(1, 400) i;
+INSERT INTO opendata_data.cross_cluster VALUES (1001, NULL), (1002, 'SRID=4326;POINT EMPTY');
+CREATE TEMP TABLE cluster_sql AS
+SELECT (SELECT select_sql FROM opendata._cross_select('opendata_data.cross_cluster', '{id}', 'geom', 4326,
+          'opendata_data.cross_cluster', '{id}', 'geom', 4326, 'nearest', '{"k": 3, "prefix": "n_"}')) AS by_index,
+       (SELECT select_sql FROM opendata._cross_select('opendata_data.cross_cluster', '{id}', 'geom', 4326,
+          '(SELECT * FROM opendata_data.cross_cluster)', '{id}', 'geom', 4326, 'nearest', '{"k": 3, "prefix": "n_"}')) AS by_gist;
+SELECT by_index LIKE '%_nearest_candidates(%' AS index_path, by_gist LIKE '%_nearest_candidates(%' AS gist_uses_index
+  FROM cluster_sql;
+SELECT regress.differences(format('SELECT id, n_id, round(distance_m::numeric, 6) FROM (%s) x', by_index),
+                           format('SELECT id, n_id, round(distance_m::numeric, 6) FROM (%s) x', by_gist)) AS index_vs_gist,
+       regress.differences(format('SELECT id, n_id, round(distance_m::numeric, 6) FROM (%s) x WHERE n_id IS NOT NULL', by_index),
+         $$SELECT id, n_id, round(d::numeric, 6) FROM (
+             SELECT a.id, b.id AS n_id, ST_Distance(a.geom::geography, b.geom::geography) AS d,
+                    row_number() OVER (PARTITION BY a.id ORDER BY ST_Distance(a.geom::geography, b.geom::geography)) AS n
+               FROM opendata_data.cross_cluster a, opendata_data.cross_cluster b
+              WHERE NOT ST_IsEmpty(a.geom) AND NOT ST_IsEmpty(b.geom)) s WHERE n <= 3$$) AS index_vs_every_pair
+  FROM cluster_sql;
+-- Rows without a point get no neighbour, and are no one's neighbour.
+SELECT count(*) FILTER (WHERE id > 1000) AS rows_without_point, count(*) FILTER (WHERE id > 1000 AND n_id IS NOT NULL) AS matched,
+       count(*) FILTER (WHERE n_id > 1000) AS matched_to_them
+  FROM cluster_sql, LATERAL regress.rows_of(by_index) AS r(id int, n_id int, distance_m float8);
+-- The function itself refuses what it cannot serve.
+CREATE VIEW opendata_data.cross_cluster_view AS SELECT * FROM opendata_data.cross_cluster;
+SELECT regress.error_of($$SELECT opendata._nearest_candidates(2, 48, 'opendata_data.cross_cluster_view'::regclass, 'geom', 1)$$);
+SELECT regress.error_of($$SELECT opendata._nearest_candidates(2, 48, 'opendata_data.cross_cluster'::regclass, 'geom', 0)$$);
+SELECT regress.error_of($$SELECT opendata._nearest_candidates('NaN', 48, 'opendata_data.cross_cluster'::regclass, 'geom', 1)$$);
+SELECT opendata._nearest_candidates(NULL, 48, 'opendata_data.cross_cluster'::regclass, 'geom', 1) IS NULL AS no_point_no_rows;
+DROP VIEW opendata_data.cross_cluster_view;
+DROP TABLE cluster_sql, opendata_data.cross_cluster;
+SET ROLE regress_crosser;
 
 -- 4. Enrichment: each station gets the commune containing it; stations
 -- outside every commune are counted.

@@ -131,6 +131,43 @@ LANGUAGE sql IMMUTABLE AS $$
            d, g, g, d))
 $$;
 
+-- The nearest crossing of two point datasets: the right side's rows that
+-- may be the k nearest to (lon, lat) on the ground, from an in-memory index
+-- built on the first call of a statement (src/pg/nearest.cpp).  No SET
+-- clause (99_finalize.sql leaves it out): it is called once per left row,
+-- and the SQL it runs qualifies every name itself.
+CREATE FUNCTION opendata._nearest_candidates(
+  lon float8, lat float8, source regclass, geometry_column name, k int,
+  max_distance_m float8 DEFAULT NULL)
+RETURNS tid[]
+LANGUAGE c STABLE PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'opendata_nearest_candidates';
+COMMENT ON FUNCTION opendata._nearest_candidates(float8, float8, regclass, name, int, float8) IS
+  'internal: ctids of the rows of source that may be the k nearest to (lon, lat) on the WGS 84 ellipsoid';
+
+-- The side of a crossing as a relation whose rows _nearest_candidates can
+-- name by ctid: a table or materialized view without children (not a view,
+-- not a subquery), its geometry column declared as points.  NULL otherwise.
+CREATE FUNCTION opendata._point_relation(from_text text, geom text) RETURNS regclass
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+  rel regclass;
+BEGIN
+  IF from_text IS NULL OR geom IS NULL OR left(from_text, 1) = '(' THEN
+    RETURN NULL;
+  END IF;
+  rel := to_regclass(from_text);
+  IF rel IS NOT NULL AND EXISTS (
+       SELECT FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid
+        WHERE c.oid = rel AND c.relkind IN ('r', 'm') AND NOT c.relhassubclass
+          AND a.attname = geom AND a.attnum > 0 AND NOT a.attisdropped
+          AND a.atttypid = 'geometry'::regtype AND postgis_typmod_type(a.atttypmod) LIKE 'Point%') THEN
+    RETURN rel;
+  END IF;
+  RETURN NULL;
+END
+$$;
+
 -- The SQL of a crossing.  l_from and r_from are trusted relation texts (a
 -- relation name, or a parenthesised subquery built by src/pg/cross.cpp);
 -- fields and options come from the caller and are checked here.  Returns
@@ -277,7 +314,28 @@ BEGIN
     IF d IS NOT NULL THEN
       RAISE EXCEPTION 'nearest takes max_distance_m, not distance_m' USING ERRCODE = '22023';
     END IF;
-    -- Pass 1: the k nearest by the index (planar KNN), whose farthest
+    -- Two point datasets held in tables: the candidates come from an
+    -- in-memory index of the right side (one search instead of a GiST
+    -- descent per left row, see src/pg/nearest.cpp); each is measured on
+    -- the ellipsoid here, and the k nearest kept.
+    IF opendata._point_relation(l_from, l_geom) IS NOT NULL
+       AND opendata._point_relation(r_from, r_geom) IS NOT NULL THEN
+      select_sql := format(
+        'SELECT %s FROM %s a'
+        ' LEFT JOIN LATERAL (SELECT %s ST_Distance((%s)::geography, (%s)::geography) AS distance_m'
+        '   FROM %s b WHERE b.ctid = ANY (opendata._nearest_candidates(ST_X(%s), ST_Y(%s), %L::regclass, %L, %s, %s))%s'
+        '   ORDER BY distance_m LIMIT %s) m ON true',
+        array_to_string(lcols || rout || ARRAY['m.distance_m'], ', '), l_from,
+        coalesce(nullif(array_to_string(rin, ', '), '') || ',', ''), ga, gb,
+        r_from, ga, ga, opendata._point_relation(r_from, r_geom)::text, r_geom, k,
+        coalesce(maxd::text || '::float8', 'NULL'),
+        CASE WHEN maxd IS NULL THEN ''
+             ELSE format(' AND ST_DWithin((%s)::geography, (%s)::geography, %s)', ga, gb, maxd) END,
+        k);
+      RETURN;
+    END IF;
+    -- Otherwise (a view, a filtered side, shapes): two passes on the GiST
+    -- index.  Pass 1: the k nearest by the index (planar KNN), whose farthest
     -- ground distance D bounds the true k nearest; pass 2: the rows in the
     -- box that holds every point within D, ranked by their ground distance.
     -- Pass 2 needs no ST_DWithin: a row of the box farther than D cannot

@@ -9,9 +9,11 @@
 -- search_path naming pg_catalog first (nothing can shadow built-ins), then
 -- opendata, then PostGIS's schema, and pg_temp last.
 --
--- One exception: opendata._odsql_fold() is inlined into record queries,
+-- Two exceptions: opendata._odsql_fold() is inlined into record queries,
 -- which a SET clause would prevent; its body qualifies every name (see
--- 50_records.sql).
+-- 50_records.sql).  opendata._nearest_candidates() is called once per row
+-- of a nearest crossing, where a SET clause would change a setting twice
+-- per call; the SQL it runs qualifies every name (src/pg/nearest.cpp).
 
 DO $finalize$
 DECLARE
@@ -28,7 +30,8 @@ BEGIN
        AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'opendata')
        AND d.deptype = 'e'
        AND p.prokind IN ('f', 'p')
-       AND p.oid <> 'opendata._odsql_fold(text)'::regprocedure
+       AND p.oid NOT IN ('opendata._odsql_fold(text)'::regprocedure,
+                         'opendata._nearest_candidates(float8, float8, regclass, name, int, float8)'::regprocedure)
   LOOP
     EXECUTE format('ALTER FUNCTION %s SET search_path = pg_catalog, opendata, %I, pg_temp',
                    fn, postgis_schema);

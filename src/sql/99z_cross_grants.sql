@@ -5,11 +5,13 @@ GRANT EXECUTE ON FUNCTION
   opendata_api.near(text, float8, float8, float8, text, int),
   opendata._cross_select(text, text[], text, int, text, text[], text, int, text, jsonb),
   opendata._cross_fields(jsonb, text, text, text[]),
-  opendata._expand_m(geometry, float8), opendata._expand_m_sql(text, text)
+  opendata._expand_m(geometry, float8), opendata._expand_m_sql(text, text),
+  opendata._point_relation(text, text)
   TO opendata_anon;
 GRANT EXECUTE ON FUNCTION
   opendata.cross(text, text, text, text, jsonb), opendata.refresh(text),
   opendata.ensure_spatial_index(text), opendata._ensure_spatial_index(regclass, name, int),
   opendata._cross_source(text), opendata._set_derivation(text, jsonb, bigint[], text, text, jsonb),
-  opendata._set_refreshed(text, jsonb)
+  opendata._set_refreshed(text, jsonb),
+  opendata._nearest_candidates(float8, float8, regclass, name, int, float8)
   TO opendata_publisher;
