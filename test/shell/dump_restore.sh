@@ -63,6 +63,10 @@ ALTER TABLE public.parkings OWNER TO pub_a;
 CREATE TABLE public.bancs (id int PRIMARY KEY, rue text);
 INSERT INTO public.bancs VALUES (1, 'rue Haute'), (2, 'rue Basse');
 ALTER TABLE public.bancs OWNER TO pub_a;
+CREATE TABLE public.bornes (id int PRIMARY KEY, nom text, geom geometry(Point, 4326));
+INSERT INTO public.bornes VALUES (1, 'Borne nord', 'SRID=4326;POINT(2.35 48.87)'),
+                                 (2, 'Borne sud', 'SRID=4326;POINT(5.0 45.7)'), (3, 'Borne vide', NULL);
+ALTER TABLE public.bornes OWNER TO pub_a;
 
 SET ROLE pub_a;
 SELECT opendata.register('public.arbres', 'arbres',
@@ -82,6 +86,11 @@ SELECT opendata.add_reuse('Carte des arbres', 'https://carto.example/arbres', 'v
 SELECT opendata.add_attachment('arbres', 'Méthodologie', 'https://ville-a.example/arbres.pdf',
                                'application/pdf', 'Comment les arbres sont choisis.');
 SELECT opendata.register('public.parkings', 'parkings', '{"title": "Parkings"}');
+-- A nearest crossing of two point tables (Lambert 93 and WGS 84): its
+-- materialized view calls the in-memory index, which pg_restore refreshes
+-- under an empty search_path.
+SELECT opendata.register('public.bornes', 'bornes', '{"title": "Bornes"}');
+SELECT opendata.cross('arbre-borne', 'arbres', 'bornes', 'nearest', '{"fields": ["nom"]}');
 RESET ROLE;
 SQL
 
@@ -156,6 +165,11 @@ check "anon does not see the draft after restore" "arbres" \
 same "opendata_api.reuses is restored" \
   "SET ROLE opendata_anon; SELECT reuse_id, title, datasets FROM opendata_api.reuses ORDER BY 1"
 
+same "the nearest crossing's rows are restored" \
+  "SELECT id, bornes_nom, round(distance_m::numeric, 3) FROM opendata_data.\"arbre-borne\" ORDER BY id"
+check "each tree with a point has its nearest borne" "1:Borne nord,2:Borne sud,3:,4:" \
+  "$(q dst "SELECT string_agg(id || ':' || coalesce(bornes_nom, ''), ',' ORDER BY id) FROM opendata_data.\"arbre-borne\"")"
+
 # The restored database keeps working.
 max_id="$(q src "SELECT max(id) FROM opendata.datasets")"
 new="$(q dst "SET ROLE pub_a; SELECT opendata.register('public.bancs', 'bancs', '{\"title\": \"Bancs\", \"description\": \"Les bancs.\"}')->>'slug'; SELECT id FROM opendata.datasets WHERE slug = 'bancs'")"
@@ -176,6 +190,9 @@ check "anon reads the new dataset's view" '[{"id": 1, "rue": "rue Haute"}, {"id"
 check "the base URL restored in the catalog is used for new distributions" \
   "https://data.ville-a.example/bancs" \
   "$(q dst "SELECT access_url FROM opendata.distributions x JOIN opendata.datasets d ON d.id = x.dataset_id WHERE d.slug = 'bancs' AND x.format = 'JSON'")"
+
+check "the nearest crossing refreshes after restore" "4" \
+  "$(q dst "SET ROLE pub_a; SELECT opendata.refresh('arbre-borne')->>'rows'")"
 
 echo "# dump_restore: $FAILED failed"
 [ "$FAILED" -eq 0 ]
