@@ -173,6 +173,19 @@ SELECT regress.differences(format('SELECT id, n_id, round(distance_m::numeric, 6
                FROM opendata_data.cross_cluster a, opendata_data.cross_cluster b
               WHERE NOT ST_IsEmpty(a.geom) AND NOT ST_IsEmpty(b.geom)) s WHERE n <= 3$$) AS index_vs_every_pair
   FROM cluster_sql;
+-- In parallel workers, each builds its own index: same answer.
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+SET max_parallel_workers_per_gather = 2;
+SELECT regress.plan_uses(by_index, 'Gather') AS parallel_plan,
+       regress.differences(format('SELECT id, n_id, round(distance_m::numeric, 6) FROM (%s) x', by_index),
+                           format('SELECT id, n_id, round(distance_m::numeric, 6) FROM (%s) x', by_gist)) AS parallel_vs_gist
+  FROM cluster_sql;
+RESET parallel_setup_cost;
+RESET parallel_tuple_cost;
+RESET min_parallel_table_scan_size;
+RESET max_parallel_workers_per_gather;
 -- Rows without a point get no neighbour, and are no one's neighbour.
 SELECT count(*) FILTER (WHERE id > 1000) AS rows_without_point, count(*) FILTER (WHERE id > 1000 AND n_id IS NOT NULL) AS matched,
        count(*) FILTER (WHERE n_id > 1000) AS matched_to_them
