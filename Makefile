@@ -34,20 +34,32 @@ SHLIB_LINK = -lstdc++
 
 EXTRA_CLEAN = $(EXTENSION)--$(EXTVERSION).sql build/ .demo/
 
+# No LLVM bitcode for JIT inlining.  PostgreSQL built with LLVM (Debian's
+# is) would install clang bitcode of every source and let JIT inline our
+# functions into query plans; its inliner only expects C, and on C++ code
+# it asserts and kills the backend (an alias summary where it casts to a
+# function summary: complete-object constructors are aliases of the base
+# ones).  Our functions are large and called once per row at most: nothing
+# is lost by calling them instead.  `override` keeps Makefile.global from
+# setting it back.
+override with_llvm = no
+
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
-# Debian's PostgreSQL is built with LLVM: PGXS also compiles every .cpp to
-# bitcode with clang, from BITCODE_CXXFLAGS rather than CXXFLAGS.  It must see
-# the same language level, or the C++17 sources do not parse.
-override BITCODE_CXXFLAGS += -std=c++17 -Wno-register
+# Bitcode left by an earlier install (before the line above) would still be
+# found by the JIT inliner: remove it.
+install: remove-stale-bitcode
+.PHONY: remove-stale-bitcode
+remove-stale-bitcode:
+	rm -rf '$(DESTDIR)$(pkglibdir)/bitcode/$(MODULE_big)' '$(DESTDIR)$(pkglibdir)/bitcode/$(MODULE_big).index.bc'
 
 # PGXS tracks no header dependencies (and its optional ones collide on
 # same-named files in different folders): every object depends on every
 # header.  Coarse, but a stale object with an old class layout is a crash.
 HEADERS = $(shell find src -name '*.hpp')
-$(OBJS) $(OBJS:.o=.bc): $(HEADERS)
+$(OBJS): $(HEADERS)
 
 $(EXTENSION)--$(EXTVERSION).sql: $(SQL_PARTS)
 	cat $^ > $@

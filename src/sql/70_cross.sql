@@ -145,6 +145,17 @@ AS 'MODULE_PATHNAME', 'opendata_nearest_candidates';
 COMMENT ON FUNCTION opendata._nearest_candidates(float8, float8, regclass, name, int, float8) IS
   'internal: ctids of the rows of source that may be the k nearest to (lon, lat) on the WGS 84 ellipsoid';
 
+-- Whether the right side of a nearest crossing is small enough for the
+-- in-memory index: at most 5 million rows (about 200 MB for the statement,
+-- 40 bytes a point); larger sides take the GiST passes, whose memory does
+-- not grow with the table.  Never-analyzed tables are judged by their size
+-- (a point row takes more than 32 bytes on disk, so this overestimates).
+CREATE FUNCTION opendata._nearest_index_fits(rel regclass) RETURNS boolean
+LANGUAGE sql STABLE AS $$
+  SELECT CASE WHEN c.reltuples >= 0 THEN c.reltuples ELSE pg_relation_size(c.oid) / 32 END <= 5e6
+    FROM pg_class c WHERE c.oid = rel
+$$;
+
 -- The side of a crossing as a relation whose rows _nearest_candidates can
 -- name by ctid: a table or materialized view without children (not a view,
 -- not a subquery), its geometry column declared as points.  NULL otherwise.
@@ -319,7 +330,8 @@ BEGIN
     -- descent per left row, see src/pg/nearest.cpp); each is measured on
     -- the ellipsoid here, and the k nearest kept.
     IF opendata._point_relation(l_from, l_geom) IS NOT NULL
-       AND opendata._point_relation(r_from, r_geom) IS NOT NULL THEN
+       AND opendata._point_relation(r_from, r_geom) IS NOT NULL
+       AND opendata._nearest_index_fits(opendata._point_relation(r_from, r_geom)) THEN
       select_sql := format(
         'SELECT %s FROM %s a'
         ' LEFT JOIN LATERAL (SELECT %s ST_Distance((%s)::geography, (%s)::geography) AS distance_m'

@@ -6,7 +6,7 @@ GRANT EXECUTE ON FUNCTION
   opendata._cross_select(text, text[], text, int, text, text[], text, int, text, jsonb),
   opendata._cross_fields(jsonb, text, text, text[]),
   opendata._expand_m(geometry, float8), opendata._expand_m_sql(text, text),
-  opendata._point_relation(text, text)
+  opendata._point_relation(text, text), opendata._nearest_index_fits(regclass)
   TO opendata_anon;
 GRANT EXECUTE ON FUNCTION
   opendata.cross(text, text, text, text, jsonb), opendata.refresh(text),
