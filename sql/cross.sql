@@ -193,6 +193,15 @@ RESET parallel_setup_cost;
 RESET parallel_tuple_cost;
 RESET min_parallel_table_scan_size;
 RESET max_parallel_workers_per_gather;
+-- With JIT inlining forced, PostgreSQL finds no bitcode of the extension to
+-- inline (see Makefile: its inliner kills the backend on C++ bitcode).
+SET jit_above_cost = 0;
+SET jit_inline_above_cost = 0;
+SET jit_optimize_above_cost = 0;
+SELECT count(*) AS rows_jit FROM cluster_sql, LATERAL regress.rows_of(by_index) AS r(id int, n_id int, distance_m float8);
+RESET jit_above_cost;
+RESET jit_inline_above_cost;
+RESET jit_optimize_above_cost;
 -- Rows without a point get no neighbour, and are no one's neighbour.
 SELECT count(*) FILTER (WHERE id > 1000) AS rows_without_point, count(*) FILTER (WHERE id > 1000 AND n_id IS NOT NULL) AS matched,
        count(*) FILTER (WHERE n_id > 1000) AS matched_to_them
