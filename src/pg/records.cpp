@@ -7,6 +7,7 @@
 #include "pg/args.hpp"
 #include "pg/dataset_query.hpp"
 #include "pg/keyset.hpp"
+#include "pg/planned.hpp"
 #include "pg/settings.hpp"
 
 extern "C" {
@@ -79,14 +80,35 @@ Datum opendata_records(PG_FUNCTION_ARGS) {
     pg::add_keyset(fcinfo, pg::kAfterArg, ds, req);
     odsql::Compiled compiled = odsql::compile_records(ds.fields, req);
     pg::check_timezone(req.timezone);
+    // The page and its count, one statement planned once: the count's
+    // estimate is read from that plan, and the count runs in the same
+    // execution as the page, when the page does not tell the total and the
+    // estimate is within opendata.exact_count_threshold.
     auto params = pg::bind(compiled.params);
-    pg::spi::execute_text_params(compiled.results_sql, params, true);
-    std::string results = pg::spi::value(0, 1).value_or("[]");
-    std::int64_t page_rows = std::stoll(pg::spi::value(0, 2).value_or("0"));
-    // Read from the page's result before the count replaces it.
-    std::string next_after = pg::next_token(compiled, req.limit);
+    params.push_back({BOOLOID, std::string("false")});
+    std::optional<double> estimate;
+    pg::spi::Row page = pg::run_planned(
+        compiled.page_count_sql, params, [&](const PlannedStmt* plan) -> std::optional<std::string> {
+          if (pg::g_exact_count_threshold <= 0) return "true";
+          estimate = pg::last_column_input_rows(plan);
+          return estimate && *estimate <= pg::g_exact_count_threshold ? "true" : "false";
+        });
+    std::string results = pg::spi::value(page, 1).value_or("[]");
+    std::int64_t page_rows = std::stoll(pg::spi::value(page, 2).value_or("0"));
+    std::string next_after = pg::next_token(compiled, req.limit, page);
     pg::Count count = pg::page_total(req, page_rows);
-    if (count.value < 0) count = pg::count_matches(compiled, params);
+    if (count.value < 0) {
+      std::optional<std::string> counted = pg::spi::value(page, pg::spi::column_count(page));
+      if (counted) {
+        count.value = std::stoll(*counted);
+      } else if (estimate) {
+        count.value = static_cast<std::int64_t>(*estimate);
+        count.estimated = true;
+      } else {  // no estimate in the plan (not expected): as before, on its own
+        params.pop_back();
+        count = pg::count_matches(compiled, params);
+      }
+    }
     std::string body = pg::response(count, results, next_after);
     pg::spi::finish();
     return pg::text_datum(body);

@@ -54,4 +54,28 @@ void execute_to(const std::string& sql, const std::vector<TextParam>& params, De
 // Column `col` (1-based) of row `row` of the last result, as text.
 std::optional<std::string> value(uint64 row, int col);
 
+// One result row, held apart from SPI_tuptable (in the memory of the SPI
+// connection, freed by finish()).  tuple is nullptr when there was no row.
+struct Row {
+  HeapTuple tuple = nullptr;
+  TupleDesc desc = nullptr;
+};
+
+// Row `row` of the last result.
+Row result_row(uint64 row);
+
+// Column `col` (1-based) of `row`, as text; and as a datum and its type.
+std::optional<std::string> value(const Row& row, int col);
+Datum binary_value(const Row& row, int col, bool* isnull);
+Oid column_type(const Row& row, int col);
+int column_count(const Row& row);
+
+// Text parameters converted to datums by their types' input functions.
+struct BoundParams {
+  std::vector<Oid> types;
+  std::vector<Datum> values;
+  std::string nulls;  // 'n' for NULL, ' ' otherwise (SPI's convention)
+};
+BoundParams bind_text_params(const std::vector<TextParam>& params);
+
 }  // namespace opendata::pg::spi
