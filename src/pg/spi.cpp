@@ -103,7 +103,12 @@ uint64 execute_saved(SPIPlanPtr& plan, const char* sql, const std::vector<TextPa
   if (plan == nullptr) {
     int n = static_cast<int>(params.size());
     Oid* types = b.types.data();
-    SPIPlanPtr prepared = call([=] { return SPI_prepare(sql, n, types); });
+    // A generic plan, made once: the statements kept here look rows up by
+    // key, where the values change nothing in the plan, so planning them
+    // for each call's values (a custom plan, which the plan cache may
+    // keep choosing) would only add a planning to every call.
+    SPIPlanPtr prepared =
+        call([=] { return SPI_prepare_cursor(sql, n, types, CURSOR_OPT_GENERIC_PLAN); });
     if (prepared == nullptr) check(SPI_result, "SPI_prepare");
     call([prepared] { SPI_keepplan(prepared); });
     plan = prepared;
