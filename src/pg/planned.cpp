@@ -5,6 +5,7 @@
 
 extern "C" {
 #include "executor/executor.h"
+#include "executor/instrument.h"
 #include "executor/spi_priv.h"
 #include "nodes/nodeFuncs.h"
 #include "nodes/params.h"
@@ -142,7 +143,31 @@ SPIPlanPtr kept_statement(const std::string& sql, std::vector<Oid>& types) {
   return prepared;
 }
 
+// The state node running `plan` in the tree under `state`.
+PlanState* state_of(PlanState* state, const Plan* plan) {
+  if (state == nullptr) return nullptr;
+  if (state->plan == plan) return state;
+  PlanState* found = state_of(state->lefttree, plan);
+  return found != nullptr ? found : state_of(state->righttree, plan);
+}
+
 }  // namespace
+
+const Plan* sorted_input(const PlannedStmt* stmt) {
+  const Plan* node = stmt->planTree;
+  // The page's JSON is aggregated over the page's rows.
+  while (node != nullptr &&
+         ((IsA(node, Agg) && reinterpret_cast<const Agg*>(node)->aggstrategy == AGG_PLAIN) ||
+          IsA(node, SubqueryScan) ||
+          (IsA(node, Result) && reinterpret_cast<const Result*>(node)->resconstantqual == nullptr))) {
+    node = IsA(node, SubqueryScan) ? reinterpret_cast<const SubqueryScan*>(node)->subplan
+                                   : node->lefttree;
+  }
+  if (node == nullptr || !IsA(node, Limit)) return nullptr;
+  node = node->lefttree;
+  if (node == nullptr || !IsA(node, Sort)) return nullptr;
+  return node->lefttree;
+}
 
 std::optional<double> last_column_input_rows(const PlannedStmt* stmt) {
   // -1: no such sub-select.
@@ -171,8 +196,8 @@ std::optional<double> last_column_input_rows(const PlannedStmt* stmt) {
   return rows;
 }
 
-spi::Row run_planned(const std::string& sql, const std::vector<spi::TextParam>& params,
-                     const LastParamDecision& decide) {
+PlannedResult run_planned(const std::string& sql, const std::vector<spi::TextParam>& params,
+                          const PlanDecision& decide) {
   spi::BoundParams b = spi::bind_text_params(params);
   const int n = static_cast<int>(params.size());
   SPIPlanPtr prepared = kept_statement(sql, b.types);
@@ -207,12 +232,14 @@ spi::Row run_planned(const std::string& sql, const std::vector<spi::TextParam>& 
     return linitial_node(PlannedStmt, cplan->stmt_list);
   });
 
-  std::optional<std::string> last = decide(stmt);
-  spi::BoundParams late = spi::bind_text_params({spi::TextParam{b.types[n - 1], last}});
+  PlanChoice choice = decide(stmt);
+  spi::BoundParams late = spi::bind_text_params({spi::TextParam{b.types[n - 1], choice.last}});
   list->params[n - 1].value = late.values[0];
-  list->params[n - 1].isnull = !last.has_value();
+  list->params[n - 1].isnull = !choice.last.has_value();
+  const Plan* count_node = choice.count_rows_of;
+  double counted = -1;  // -1: not counted
 
-  return call([&] {
+  spi::Row row = call([&] {
     ErrorContextCallback context{error_context_stack, statement_context,
                                  const_cast<char*>(query)};
     error_context_stack = &context;
@@ -228,14 +255,25 @@ spi::Row run_planned(const std::string& sql, const std::vector<spi::TextParam>& 
     QueryDesc* qd = CreateQueryDesc(stmt, query, GetActiveSnapshot(), InvalidSnapshot,
                                     &receiver.pub, list, nullptr, 0);
     ExecutorStart(qd, 0);
+    // Rows counted on that one node only: a node with instrumentation
+    // counts the tuples it returns (ExecProcNodeFirst() installs the
+    // counting wrapper at its first call when the node has one).
+    PlanState* counting = count_node == nullptr ? nullptr : state_of(qd->planstate, count_node);
+    if (counting != nullptr && counting->instrument == nullptr)
+      counting->instrument = InstrAlloc(1, INSTRUMENT_ROWS, false);
     ExecutorRun(qd, ForwardScanDirection, 0, true);
     ExecutorFinish(qd);
+    if (counting != nullptr && (counting->instrument->running || counting->instrument->nloops > 0))
+      counted = counting->instrument->ntuples + counting->instrument->tuplecount;
     ExecutorEnd(qd);
     FreeQueryDesc(qd);
     ReleaseCachedPlan(cplan, CurrentResourceOwner);
     error_context_stack = context.previous;
     return spi::Row{receiver.tuple, receiver.desc};
   });
+  PlannedResult result{row, std::nullopt};
+  if (counted >= 0) result.counted = static_cast<std::int64_t>(counted);
+  return result;
 }
 
 }  // namespace opendata::pg

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <functional>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -20,17 +21,37 @@ extern "C" {
 
 namespace opendata::pg {
 
-// Gives the value of the statement's last parameter once the statement is
-// planned.  That parameter is left out of the plan (a run-time value, not a
-// constant the planner folds), so the plan holds whatever it decides.
-using LastParamDecision = std::function<std::optional<std::string>(const PlannedStmt* plan)>;
+// What to do with a planned statement, decided from its plan.
+struct PlanChoice {
+  // The value of the statement's last parameter.  That parameter is left
+  // out of the plan (a run-time value, not a constant the planner folds),
+  // so the plan holds whatever is decided.
+  std::optional<std::string> last;
+  // A node of the plan whose rows are counted as they pass (nullptr: none).
+  const Plan* count_rows_of = nullptr;
+};
+using PlanDecision = std::function<PlanChoice(const PlannedStmt* plan)>;
+
+struct PlannedResult {
+  spi::Row row;  // the first row
+  // The rows PlanChoice::count_rows_of produced; nullopt when it did not
+  // run (a LIMIT 0 never reads its input) or was not asked for.
+  std::optional<std::int64_t> counted;
+};
 
 // Runs a read-only SELECT planned once with these parameter values (a
 // custom plan, parallel workers allowed, as SPI_execute_with_args plans),
-// the last parameter's value coming from `decide`.  Needs an SPI
-// connection; the row lives until spi::finish().
-spi::Row run_planned(const std::string& sql, const std::vector<spi::TextParam>& params,
-                     const LastParamDecision& decide);
+// the last parameter's value and the node to count coming from `decide`.
+// Needs an SPI connection; the row lives until spi::finish().
+PlannedResult run_planned(const std::string& sql, const std::vector<spi::TextParam>& params,
+                          const PlanDecision& decide);
+
+// In a plan of the shape "[Aggregate ->] Limit -> Sort -> X", X: the input
+// the sort reads to its end before the LIMIT takes the first rows, so that
+// counting X's rows counts every row the query matches before it is cut to
+// a page.  nullptr for any other shape (an index read in order and stopped
+// at the limit, an incremental sort, a parallel sort under a Gather Merge).
+const Plan* sorted_input(const PlannedStmt* plan);
 
 // The planner's estimate of the rows that the uncorrelated sub-select giving
 // the last column of the plan's result reads at its top, for

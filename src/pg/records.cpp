@@ -83,16 +83,32 @@ Datum opendata_records(PG_FUNCTION_ARGS) {
     // The page and its count, one statement planned once: the count's
     // estimate is read from that plan, and the count runs in the same
     // execution as the page, when the page does not tell the total and the
-    // estimate is within opendata.exact_count_threshold.
+    // estimate is within opendata.exact_count_threshold.  When the plan
+    // sorts every matching row before cutting the page, the rows going into
+    // the sort are counted instead, and the count does not run at all.
     auto params = pg::bind(compiled.params);
     params.push_back({BOOLOID, std::string("false")});
     std::optional<double> estimate;
-    pg::spi::Row page = pg::run_planned(
-        compiled.page_count_sql, params, [&](const PlannedStmt* plan) -> std::optional<std::string> {
-          if (pg::g_exact_count_threshold <= 0) return "true";
-          estimate = pg::last_column_input_rows(plan);
-          return estimate && *estimate <= pg::g_exact_count_threshold ? "true" : "false";
+    bool over_threshold = false;
+    pg::PlannedResult run = pg::run_planned(
+        compiled.page_count_sql, params, [&](const PlannedStmt* plan) {
+          pg::PlanChoice choice;
+          choice.last = "true";
+          if (pg::g_exact_count_threshold > 0) {
+            estimate = pg::last_column_input_rows(plan);
+            over_threshold = estimate && *estimate > pg::g_exact_count_threshold;
+            if (!estimate || over_threshold) {
+              choice.last = "false";
+              return choice;
+            }
+          }
+          if (compiled.page_scan_counts) {
+            choice.count_rows_of = pg::sorted_input(plan);
+            if (choice.count_rows_of != nullptr) choice.last = "false";
+          }
+          return choice;
         });
+    const pg::spi::Row& page = run.row;
     std::string results = pg::spi::value(page, 1).value_or("[]");
     std::int64_t page_rows = std::stoll(pg::spi::value(page, 2).value_or("0"));
     std::string next_after = pg::next_token(compiled, req.limit, page);
@@ -101,10 +117,12 @@ Datum opendata_records(PG_FUNCTION_ARGS) {
       std::optional<std::string> counted = pg::spi::value(page, pg::spi::column_count(page));
       if (counted) {
         count.value = std::stoll(*counted);
-      } else if (estimate) {
+      } else if (over_threshold) {
         count.value = static_cast<std::int64_t>(*estimate);
         count.estimated = true;
-      } else {  // no estimate in the plan (not expected): as before, on its own
+      } else if (run.counted) {
+        count.value = *run.counted;
+      } else {  // no estimate in the plan, or a sort that did not run: on its own
         params.pop_back();
         count = pg::count_matches(compiled, params);
       }

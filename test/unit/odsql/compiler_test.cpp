@@ -69,6 +69,8 @@ TEST(OdsqlRecords, PageAndCountInOneStatement) {
   });
   EXPECT_TRUE(contains(c.page_count_sql, "THEN (SELECT count(*) FROM (SELECT 1 FROM "))
       << c.page_count_sql;
+  // Without a token, the page's statement selects what the count counts.
+  EXPECT_TRUE(c.page_scan_counts);
 }
 
 TEST(OdsqlRecords, TimezoneIsFirstParam) {

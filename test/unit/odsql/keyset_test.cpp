@@ -118,6 +118,9 @@ TEST(OdsqlKeyset, PageAfterATokenIsCounted) {
   const std::string flag = "$" + std::to_string(c.params.size() + 1) + "::bool";
   EXPECT_TRUE(contains(c.page_count_sql, "CASE WHEN " + flag + " AND NOT (false) THEN"))
       << c.page_count_sql;
+  // The page's statement selects only the rows after the token: not a count.
+  EXPECT_FALSE(c.page_scan_counts);
+  EXPECT_TRUE(compile(keyed("")).page_scan_counts);
 }
 
 TEST(OdsqlKeyset, RowComparisonWhenUniformAndNotNull) {
