@@ -1,7 +1,8 @@
-#include "pg/planned.hpp"
-
+// C++ headers first: PostgreSQL's (through pg/planned.hpp) come after.
 #include <list>
 #include <utility>
+
+#include "pg/planned.hpp"
 
 extern "C" {
 #include "executor/executor.h"
@@ -251,7 +252,13 @@ PlannedResult run_planned(const std::string& sql, const std::vector<spi::TextPar
     receiver.pub.mydest = DestNone;
     receiver.cxt = CurrentMemoryContext;
     // As SPI runs a read-only statement: in the caller's snapshot, run once
-    // (which is what lets the executor start parallel workers).
+    // (which is what lets the executor start parallel workers).  A call
+    // with no snapshot active (not from a query) takes the transaction's.
+    bool pushed = false;
+    if (!ActiveSnapshotSet()) {
+      PushActiveSnapshot(GetTransactionSnapshot());
+      pushed = true;
+    }
     QueryDesc* qd = CreateQueryDesc(stmt, query, GetActiveSnapshot(), InvalidSnapshot,
                                     &receiver.pub, list, nullptr, 0);
     ExecutorStart(qd, 0);
@@ -267,6 +274,7 @@ PlannedResult run_planned(const std::string& sql, const std::vector<spi::TextPar
       counted = counting->instrument->ntuples + counting->instrument->tuplecount;
     ExecutorEnd(qd);
     FreeQueryDesc(qd);
+    if (pushed) PopActiveSnapshot();
     ReleaseCachedPlan(cplan, CurrentResourceOwner);
     error_context_stack = context.previous;
     return spi::Row{receiver.tuple, receiver.desc};
