@@ -34,9 +34,10 @@ uint64 execute_text_params(const std::string& sql, const std::vector<TextParam>&
                            bool read_only);
 
 // Runs a fixed statement through a plan prepared on first use and kept for
-// the backend's life (SPI_keepplan) in `plan`.  The plan cache re-plans it
-// when a catalog object it uses changes, and re-applies row-level security
-// when the role changes.
+// the backend's life (SPI_keepplan) in `plan`, as one generic plan: for
+// key lookups, whose values change nothing in the plan.  The plan cache
+// re-plans it when a catalog object it uses changes, and re-applies
+// row-level security when the role changes.
 uint64 execute_saved(SPIPlanPtr& plan, const char* sql, const std::vector<TextParam>& params,
                      bool read_only);
 
