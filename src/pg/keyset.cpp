@@ -134,18 +134,16 @@ void add_keyset(FunctionCallInfo fcinfo, int after_arg, const PublishedDataset& 
   if (complete) req.key = key;
 }
 
-std::string next_token(const odsql::Compiled& compiled, std::int64_t rows) {
+std::string next_token(const odsql::Compiled& compiled, std::int64_t rows, const spi::Row& page) {
   if (compiled.keyset.empty() || rows <= 0) return {};
   // Column 2: the rows on the page; a short page is the last one.
-  if (std::stoll(spi::value(0, 2).value_or("0")) < rows) return {};
+  if (std::stoll(spi::value(page, 2).value_or("0")) < rows) return {};
   std::vector<std::optional<std::string>> values;
   for (std::size_t i = 0; i < compiled.keyset.size(); i++) {
     int col = static_cast<int>(i) + 3;
     bool isnull = false;
-    Datum d = call([col, &isnull] {
-      return SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, col, &isnull);
-    });
-    Oid type = call([col] { return SPI_gettypeid(SPI_tuptable->tupdesc, col); });
+    Datum d = spi::binary_value(page, col, &isnull);
+    Oid type = spi::column_type(page, col);
     if (isnull)
       values.emplace_back();
     else

@@ -17,9 +17,9 @@ namespace opendata::pg {
 void add_keyset(FunctionCallInfo fcinfo, int after_arg, const PublishedDataset& ds,
                 odsql::Request& req);
 
-// After compiled.results_sql ran (its result still in SPI_tuptable): the
-// token of the next page, or "" when the page is not full (it is the last)
-// or the query cannot be continued by token.
-std::string next_token(const odsql::Compiled& compiled, std::int64_t rows);
+// From the row of compiled.results_sql (or page_count_sql): the token of
+// the next page, or "" when the page is not full (it is the last) or the
+// query cannot be continued by token.
+std::string next_token(const odsql::Compiled& compiled, std::int64_t rows, const spi::Row& page);
 
 }  // namespace opendata::pg

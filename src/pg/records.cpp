@@ -7,6 +7,7 @@
 #include "pg/args.hpp"
 #include "pg/dataset_query.hpp"
 #include "pg/keyset.hpp"
+#include "pg/planned.hpp"
 #include "pg/settings.hpp"
 
 extern "C" {
@@ -79,14 +80,53 @@ Datum opendata_records(PG_FUNCTION_ARGS) {
     pg::add_keyset(fcinfo, pg::kAfterArg, ds, req);
     odsql::Compiled compiled = odsql::compile_records(ds.fields, req);
     pg::check_timezone(req.timezone);
+    // The page and its count, one statement planned once: the count's
+    // estimate is read from that plan, and the count runs in the same
+    // execution as the page, when the page does not tell the total and the
+    // estimate is within opendata.exact_count_threshold.  When the plan
+    // sorts every matching row before cutting the page, the rows going into
+    // the sort are counted instead, and the count does not run at all.
     auto params = pg::bind(compiled.params);
-    pg::spi::execute_text_params(compiled.results_sql, params, true);
-    std::string results = pg::spi::value(0, 1).value_or("[]");
-    std::int64_t page_rows = std::stoll(pg::spi::value(0, 2).value_or("0"));
-    // Read from the page's result before the count replaces it.
-    std::string next_after = pg::next_token(compiled, req.limit);
+    params.push_back({BOOLOID, std::string("false")});
+    std::optional<double> estimate;
+    bool over_threshold = false;
+    pg::PlannedResult run = pg::run_planned(
+        compiled.page_count_sql, params, [&](const PlannedStmt* plan) {
+          pg::PlanChoice choice;
+          choice.last = "true";
+          if (pg::g_exact_count_threshold > 0) {
+            estimate = pg::last_column_input_rows(plan);
+            over_threshold = estimate && *estimate > pg::g_exact_count_threshold;
+            if (!estimate || over_threshold) {
+              choice.last = "false";
+              return choice;
+            }
+          }
+          if (compiled.page_scan_counts) {
+            choice.count_rows_of = pg::sorted_input(plan);
+            if (choice.count_rows_of != nullptr) choice.last = "false";
+          }
+          return choice;
+        });
+    const pg::spi::Row& page = run.row;
+    std::string results = pg::spi::value(page, 1).value_or("[]");
+    std::int64_t page_rows = std::stoll(pg::spi::value(page, 2).value_or("0"));
+    std::string next_after = pg::next_token(compiled, req.limit, page);
     pg::Count count = pg::page_total(req, page_rows);
-    if (count.value < 0) count = pg::count_matches(compiled, params);
+    if (count.value < 0) {
+      std::optional<std::string> counted = pg::spi::value(page, pg::spi::column_count(page));
+      if (counted) {
+        count.value = std::stoll(*counted);
+      } else if (over_threshold) {
+        count.value = static_cast<std::int64_t>(*estimate);
+        count.estimated = true;
+      } else if (run.counted) {
+        count.value = *run.counted;
+      } else {  // no estimate in the plan, or a sort that did not run: on its own
+        params.pop_back();
+        count = pg::count_matches(compiled, params);
+      }
+    }
     std::string body = pg::response(count, results, next_after);
     pg::spi::finish();
     return pg::text_datum(body);

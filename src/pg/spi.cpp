@@ -43,14 +43,6 @@ uint64 execute_with_args(const char* sql, int nargs, Oid* types, Datum* values, 
   return SPI_processed;
 }
 
-namespace {
-
-struct BoundParams {
-  std::vector<Oid> types;
-  std::vector<Datum> values;
-  std::string nulls;
-};
-
 BoundParams bind_text_params(const std::vector<TextParam>& params) {
   int n = static_cast<int>(params.size());
   std::vector<Oid> types(n);
@@ -75,8 +67,6 @@ BoundParams bind_text_params(const std::vector<TextParam>& params) {
   }
   return BoundParams{std::move(types), std::move(values), std::move(nulls)};
 }
-
-}  // namespace
 
 uint64 execute_text_params(const std::string& sql, const std::vector<TextParam>& params,
                            bool read_only) {
@@ -113,7 +103,12 @@ uint64 execute_saved(SPIPlanPtr& plan, const char* sql, const std::vector<TextPa
   if (plan == nullptr) {
     int n = static_cast<int>(params.size());
     Oid* types = b.types.data();
-    SPIPlanPtr prepared = call([=] { return SPI_prepare(sql, n, types); });
+    // A generic plan, made once: the statements kept here look rows up by
+    // key, where the values change nothing in the plan, so planning them
+    // for each call's values (a custom plan, which the plan cache may
+    // keep choosing) would only add a planning to every call.
+    SPIPlanPtr prepared =
+        call([=] { return SPI_prepare_cursor(sql, n, types, CURSOR_OPT_GENERIC_PLAN); });
     if (prepared == nullptr) check(SPI_result, "SPI_prepare");
     call([prepared] { SPI_keepplan(prepared); });
     plan = prepared;
@@ -148,6 +143,27 @@ std::optional<std::string> value(uint64 row, int col) {
   });
   if (text == nullptr) return std::nullopt;
   return std::string(text);
+}
+
+Row result_row(uint64 row) {
+  return call([row] { return Row{SPI_tuptable->vals[row], SPI_tuptable->tupdesc}; });
+}
+
+std::optional<std::string> value(const Row& row, int col) {
+  if (row.tuple == nullptr) return std::nullopt;
+  char* text = call([&row, col] { return SPI_getvalue(row.tuple, row.desc, col); });
+  if (text == nullptr) return std::nullopt;
+  return std::string(text);
+}
+
+Datum binary_value(const Row& row, int col, bool* isnull) {
+  return call([&row, col, isnull] { return SPI_getbinval(row.tuple, row.desc, col, isnull); });
+}
+
+int column_count(const Row& row) { return row.desc == nullptr ? 0 : row.desc->natts; }
+
+Oid column_type(const Row& row, int col) {
+  return call([&row, col] { return SPI_gettypeid(row.desc, col); });
 }
 
 }  // namespace opendata::pg::spi

@@ -34,9 +34,10 @@ uint64 execute_text_params(const std::string& sql, const std::vector<TextParam>&
                            bool read_only);
 
 // Runs a fixed statement through a plan prepared on first use and kept for
-// the backend's life (SPI_keepplan) in `plan`.  The plan cache re-plans it
-// when a catalog object it uses changes, and re-applies row-level security
-// when the role changes.
+// the backend's life (SPI_keepplan) in `plan`, as one generic plan: for
+// key lookups, whose values change nothing in the plan.  The plan cache
+// re-plans it when a catalog object it uses changes, and re-applies
+// row-level security when the role changes.
 uint64 execute_saved(SPIPlanPtr& plan, const char* sql, const std::vector<TextParam>& params,
                      bool read_only);
 
@@ -53,5 +54,29 @@ void execute_to(const std::string& sql, const std::vector<TextParam>& params, De
 
 // Column `col` (1-based) of row `row` of the last result, as text.
 std::optional<std::string> value(uint64 row, int col);
+
+// One result row, held apart from SPI_tuptable (in the memory of the SPI
+// connection, freed by finish()).  tuple is nullptr when there was no row.
+struct Row {
+  HeapTuple tuple = nullptr;
+  TupleDesc desc = nullptr;
+};
+
+// Row `row` of the last result.
+Row result_row(uint64 row);
+
+// Column `col` (1-based) of `row`, as text; and as a datum and its type.
+std::optional<std::string> value(const Row& row, int col);
+Datum binary_value(const Row& row, int col, bool* isnull);
+Oid column_type(const Row& row, int col);
+int column_count(const Row& row);
+
+// Text parameters converted to datums by their types' input functions.
+struct BoundParams {
+  std::vector<Oid> types;
+  std::vector<Datum> values;
+  std::string nulls;  // 'n' for NULL, ' ' otherwise (SPI's convention)
+};
+BoundParams bind_text_params(const std::vector<TextParam>& params);
 
 }  // namespace opendata::pg::spi

@@ -84,6 +84,20 @@ struct Compiled {
   // number of records (or groups) on the page.
   std::string results_sql;
   std::string count_sql;  // one row, one bigint column
+  // compile_records() only: results_sql with one more column, last: the
+  // count of count_sql (a sub-select), or NULL when it did not run.  It
+  // runs only when parameter $n+1 (a bool after `params`, which records()
+  // sets once the statement is planned) is true and the page does not tell
+  // its total: a full page, a page after a token, or an empty page after a
+  // non-zero start.  One statement planned once, where the page and its
+  // count would be two.
+  std::string page_count_sql;
+  // compile_records() only: whether the rows the page's statement selects
+  // before sorting and cutting them to the page are the rows (or groups)
+  // that count_sql counts, i.e. no keyset token narrows them.  When the
+  // plan sorts all of them before its LIMIT, records() counts them there
+  // instead of running the count.
+  bool page_scan_counts = false;
   // compile_records() only: the same page as rows, one SQL column per
   // output, in order, for the streaming exports.  Values keep their SQL
   // types, except datetimes, given as ISO 8601 text in the request's time

@@ -2,8 +2,8 @@
 //   {"facets":[{"name":field,"facets":[{"name":v,"count":n,"state":"displayed","value":v},...]}]}
 // Date fields are hierarchical: years, and below a refined year its months,
 // below a refined month its days (values "2020", "2020/05", "2020/05/03").
-// One statement: the grouped scans of every facet in one UNION ALL, from
-// which the JSON of each facet is built.
+// One statement: the groups of every facet from one scan (GROUPING SETS),
+// from which the JSON of each facet is built.
 #include <algorithm>
 #include <map>
 #include <string>
@@ -30,32 +30,97 @@ std::string array_param(Params& params, const std::vector<std::string>& items) {
   return params.add(ParamType::TextArray, text_array_literal(items));
 }
 
-// The grouped scans of all the facets of one request, as the branches of one
-// UNION ALL (the common table "g"): PostgreSQL then runs them as one Parallel
-// Append sharing its workers, where a sub-select per facet would run one
-// parallel scan after the other.  A row is a group of facet "i" at level "l"
-// (1 for value facets and years, 2 months, 3 days): facet value "v", display
-// name "n", value of the parent level "p", count "c".
+// The grouped counts of all the facets of one request, from one scan of
+// the matching rows: one aggregation by GROUPING SETS, a set per facet
+// level (the common table "x"), read back as rows tagged with their facet
+// (the common table "g").  A row of g is a group of facet "i" at level "l"
+// (1 for value facets and years, 2 months, 3 days): facet value "v",
+// display name "n", value of the parent level "p", count "c".  One scan
+// where a scan per facet read the same rows again, each in its own worker
+// of a Parallel Append, or one after the other; PostgreSQL does not run
+// grouping sets in parallel, but the one scan costs less than either.
 class Groups {
  public:
+  // `from_where`: " FROM relation [WHERE filter]".
   explicit Groups(std::string from_where) : from_where_(std::move(from_where)) {}
 
-  // Adds the branch grouping the rows where `col` is not null (and `cond`
-  // holds, when given) by `value`, `name` and `parent`.
-  void add(std::size_t facet, int level, const std::string& col, const std::string& value,
-           const std::string& name, const std::string& parent, const std::string& cond) {
-    if (!sql_.empty()) sql_ += " UNION ALL ";
-    sql_ += "SELECT " + std::to_string(facet) + " AS i, " + std::to_string(level) + " AS l, " +
-            value + " AS v, " + name + " AS n, " + parent + " AS p, count(*) AS c" + from_where_ +
-            col + " IS NOT NULL" + (cond.empty() ? "" : " AND " + cond) + " GROUP BY 3, 4, 5";
+  // Adds the groups of facet `facet` at `level`: the rows where `value` is
+  // not null (it is null exactly where the field is) grouped by `value`,
+  // `name` and `parent` (empty: none), and when `parent_in` (an array
+  // parameter) is given, only the groups whose parent is in it.
+  void add(std::size_t facet, int level, const std::string& value, const std::string& name,
+           const std::string& parent, const std::string& parent_in) {
+    Branch b{facet, level, expr(value), name.empty() ? -1 : expr(name),
+             parent.empty() ? -1 : expr(parent), parent_in};
+    branches_.push_back(b);
   }
 
-  // "WITH g AS (...) ", or nothing when no facet was asked for.
-  std::string with() const { return sql_.empty() ? "" : "WITH g AS (" + sql_ + ") "; }
+  // "WITH x AS (...), g AS (...) ", or nothing when no facet was asked for.
+  std::string with() const {
+    if (branches_.empty()) return "";
+    std::string cols, grouping, sets;
+    std::vector<std::vector<bool>> distinct;
+    for (std::size_t k = 0; k < exprs_.size(); ++k) {
+      cols += exprs_[k] + " AS x" + std::to_string(k) + ", ";
+      grouping += "GROUPING(" + exprs_[k] + ") AS g" + std::to_string(k) + ", ";
+    }
+    for (const Branch& b : branches_) {
+      const std::vector<bool> set = members(b);
+      if (std::find(distinct.begin(), distinct.end(), set) != distinct.end()) continue;
+      distinct.push_back(set);
+      std::string keys;
+      for (std::size_t k = 0; k < set.size(); ++k) {
+        if (set[k]) keys += (keys.empty() ? "" : ", ") + exprs_[k];
+      }
+      sets += (sets.empty() ? "(" : ", (") + keys + ")";
+    }
+    std::string g;
+    for (const Branch& b : branches_) {
+      const std::vector<bool> set = members(b);
+      // A set's groups: its keys grouped (GROUPING() 0), all others not (1).
+      std::string where;
+      for (std::size_t k = 0; k < set.size(); ++k) {
+        where += (k == 0 ? "" : " AND ") + ("g" + std::to_string(k)) + (set[k] ? " = 0" : " = 1");
+      }
+      const std::string v = col(b.value);
+      where += " AND " + v + " IS NOT NULL";
+      if (!b.parent_in.empty()) where += " AND " + col(b.parent) + " = ANY(" + b.parent_in + ")";
+      g += (g.empty() ? "" : " UNION ALL ") + ("SELECT " + std::to_string(b.facet) + " AS i, " +
+                                              std::to_string(b.level) + " AS l, " + v + " AS v, " +
+                                              col(b.name) + " AS n, " + col(b.parent) +
+                                              " AS p, c FROM x WHERE " + where);
+    }
+    return "WITH x AS (SELECT " + cols + grouping + "count(*) AS c" + from_where_ +
+           " GROUP BY GROUPING SETS (" + sets + ")), g AS (" + g + ") ";
+  }
 
  private:
+  struct Branch {
+    std::size_t facet;
+    int level;
+    int value, name, parent;  // indexes in exprs_, -1: none
+    std::string parent_in;
+  };
+
+  int expr(const std::string& sql) {
+    for (std::size_t k = 0; k < exprs_.size(); ++k) {
+      if (exprs_[k] == sql) return static_cast<int>(k);
+    }
+    exprs_.push_back(sql);
+    return static_cast<int>(exprs_.size() - 1);
+  }
+  std::vector<bool> members(const Branch& b) const {
+    std::vector<bool> set(exprs_.size(), false);
+    for (int k : {b.value, b.name, b.parent}) {
+      if (k >= 0) set[static_cast<std::size_t>(k)] = true;
+    }
+    return set;
+  }
+  static std::string col(int k) { return k < 0 ? "NULL::text" : "x" + std::to_string(k); }
+
   std::string from_where_;
-  std::string sql_;
+  std::vector<std::string> exprs_;
+  std::vector<Branch> branches_;
 };
 
 // The JSON list of a date facet's level, read from its groups; below a
@@ -73,8 +138,8 @@ std::string date_facet(Params& params, Groups& groups, std::size_t facet, const 
   const std::string refined = array_param(params, st.refined);
   // Below the years, only the refined parents are shown: group only them.
   const std::string parent_value = level == 1 ? "NULL::text" : format(kValueFmt[level - 2]);
-  groups.add(facet, level, col, format(kValueFmt[level - 1]), format(kNameFmt[level - 1]),
-             parent_value, level == 1 ? "" : parent_value + " = ANY(" + refined + ")");
+  groups.add(facet, level, format(kValueFmt[level - 1]), format(kNameFmt[level - 1]),
+             level == 1 ? "" : parent_value, level == 1 ? "" : refined);
   const std::string base = "'name', " + alias + ".n, 'count', " + alias +
                            ".c, 'state', CASE WHEN " + alias + ".v = ANY(" + refined +
                            ") THEN 'refined' ELSE 'displayed' END, 'value', " + alias + ".v";
@@ -99,7 +164,7 @@ std::string value_facet(Params& params, Groups& groups, std::size_t facet, const
   // column of the UNION ALL, and two different collations there would leave
   // its comparisons (the sort, ANY(refined)) without one.
   const std::string key = f.type == FieldType::Text ? col : "(" + col + ")::text";
-  groups.add(facet, 1, col, key + " COLLATE \"default\"", "NULL::text", "NULL::text", "");
+  groups.add(facet, 1, key + " COLLATE \"default\"", "", "", "");
   std::string rows =
       "SELECT v, c, 0 AS o FROM (SELECT v, c FROM g WHERE i = " + std::to_string(facet) +
       " ORDER BY c DESC, v LIMIT " + std::to_string(kFacetValues) + ") t";
@@ -171,7 +236,7 @@ Compiled compile_facets(const std::vector<FieldInfo>& fields, const Request& req
   collect(req.refine, "refine", true);
   collect(req.exclude, "exclude", false);
 
-  Groups groups(" FROM " + req.relation + " WHERE " + (filter.empty() ? "" : filter + " AND "));
+  Groups groups(" FROM " + req.relation + (filter.empty() ? "" : " WHERE " + filter));
   std::string list;
   for (std::size_t i = 0; i < facet_fields.size(); ++i) {
     const Source src{"facet", facet_fields[i]};

@@ -371,7 +371,11 @@ Compiled compile_records(const std::vector<FieldInfo>& fields, const Request& re
              keyset.condition + group_sql;
   }
   if (!order.empty()) inner += " ORDER BY " + order_by;
-  if (req.limit >= 0) inner += " LIMIT " + params.add(ParamType::Int8, std::to_string(req.limit));
+  std::string limit_param;
+  if (req.limit >= 0) {
+    limit_param = params.add(ParamType::Int8, std::to_string(req.limit));
+    inner += " LIMIT " + limit_param;
+  }
   if (req.offset > 0) inner += " OFFSET " + params.add(ParamType::Int8, std::to_string(req.offset));
 
   // For the next token: the last row's sort values.
@@ -383,6 +387,7 @@ Compiled compile_records(const std::vector<FieldInfo>& fields, const Request& re
   }
 
   Compiled out;
+  out.page_scan_counts = keyset.condition.empty();
   out.keyset = keyset.kinds;
   out.keyset_fingerprint = keyset.fingerprint;
   // r.* (not a bare r): a bare name would resolve to an output column
@@ -400,6 +405,22 @@ Compiled compile_records(const std::vector<FieldInfo>& fields, const Request& re
   } else {
     out.count_sql = "SELECT count(*)" + from;
   }
+  // The page and its count in one statement (see Compiled::page_count_sql).
+  // The count's sub-select runs only if the last parameter says so and the
+  // page does not tell its total: a page shorter than the limit ends the
+  // result, unless it starts after a token or is empty beyond `start`
+  // (the rule of records(), pg/records.cpp).
+  std::string page_tells = "false";
+  if (keyset.condition.empty() && !limit_param.empty()) {
+    page_tells = "count(*) < " + limit_param;
+    if (req.offset > 0) page_tells += " AND count(*) > 0";
+  }
+  const std::string count_flag =
+      "$" + std::to_string(params.size() + 1) + "::" + param_type_name(ParamType::Bool);
+  out.page_count_sql = "SELECT coalesce(json_agg(q.j" + agg_order + "), '[]'::json), count(*)" +
+                       last_row + ", CASE WHEN " + count_flag + " AND NOT (" + page_tells +
+                       ") THEN (" + out.count_sql + ") END FROM (SELECT (SELECT row_to_json(r.*) FROM (SELECT " +
+                       json_cols + ") r) AS j" + keys_out + " FROM (" + inner + ") p) q";
   std::string row_cols;
   for (std::size_t i = 0; i < outs.size(); ++i) {
     const std::string col = "p." + quote_ident(prefix + "c" + std::to_string(i));
@@ -420,6 +441,9 @@ Compiled compile_records(const std::vector<FieldInfo>& fields, const Request& re
   out.rows_sql = reference_all_params(out.rows_sql, out.params);
   out.results_sql = reference_all_params(out.results_sql, out.params);
   out.count_sql = reference_all_params(out.count_sql, out.params);
+  std::vector<Param> page_count_params = out.params;
+  page_count_params.push_back(Param{ParamType::Bool, "false"});
+  out.page_count_sql = reference_all_params(out.page_count_sql, page_count_params);
   return out;
 }
 

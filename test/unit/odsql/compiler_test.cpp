@@ -45,6 +45,35 @@ TEST(OdsqlRecords, LimitAndOffset) {
   EXPECT_TRUE(has_param(c, ParamType::Int8, "0"));
 }
 
+// page_count_sql: results_sql's columns, then the count, switched by the
+// last parameter and skipped when the page tells its total.
+TEST(OdsqlRecords, PageAndCountInOneStatement) {
+  // 12, not 10: equal values would share one parameter with the limit.
+  Compiled c = compile([](Request& r) { r.where = "population > 12"; });
+  const std::string flag = "$" + std::to_string(c.params.size() + 1) + "::bool";
+  // The page's statement, unchanged up to its columns.
+  EXPECT_TRUE(contains(c.page_count_sql, "'[]'::json), count(*), CASE WHEN " + flag +
+                                             " AND NOT (count(*) < $3::int8) THEN (SELECT count(*) "
+                                             "FROM opendata_api.\"trees\" WHERE (\"population\" > "
+                                             "$2::int8)) END FROM (SELECT (SELECT row_to_json(r.*)"))
+      << c.page_count_sql;
+  EXPECT_TRUE(contains(c.page_count_sql, "WHERE (\"population\" > $2::int8) LIMIT $3::int8) p) q"))
+      << c.page_count_sql;
+  // An empty page after `start` does not tell the total: count it.
+  c = compile([](Request& r) { r.offset = 30; });
+  EXPECT_TRUE(contains(c.page_count_sql, "AND NOT (count(*) < $2::int8 AND count(*) > 0) THEN"))
+      << c.page_count_sql;
+  // Groups: the count is of groups.
+  c = compile([](Request& r) {
+    r.select = "name, count(*) as n";
+    r.group_by = "name";
+  });
+  EXPECT_TRUE(contains(c.page_count_sql, "THEN (SELECT count(*) FROM (SELECT 1 FROM "))
+      << c.page_count_sql;
+  // Without a token, the page's statement selects what the count counts.
+  EXPECT_TRUE(c.page_scan_counts);
+}
+
 TEST(OdsqlRecords, TimezoneIsFirstParam) {
   Compiled c = compile([](Request& r) { r.timezone = "Europe/Paris"; });
   EXPECT_EQ(c.params[0].value, "Europe/Paris");

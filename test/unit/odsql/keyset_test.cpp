@@ -109,6 +109,20 @@ TEST(OdsqlKeyset, NoTokenWhereNotProvablyRight) {
   EXPECT_EQ(error_of(r).sqlstate, "0A000");
 }
 
+// A page after a token never tells the total (the rows before it are not
+// on it): page_count_sql counts whenever asked to.
+TEST(OdsqlKeyset, PageAfterATokenIsCounted) {
+  Request r = keyed("");
+  r.after = token_for(r, {"7"});
+  Compiled c = compile(r);
+  const std::string flag = "$" + std::to_string(c.params.size() + 1) + "::bool";
+  EXPECT_TRUE(contains(c.page_count_sql, "CASE WHEN " + flag + " AND NOT (false) THEN"))
+      << c.page_count_sql;
+  // The page's statement selects only the rows after the token: not a count.
+  EXPECT_FALSE(c.page_scan_counts);
+  EXPECT_TRUE(compile(keyed("")).page_scan_counts);
+}
+
 TEST(OdsqlKeyset, RowComparisonWhenUniformAndNotNull) {
   Request r = keyed("height desc, id desc");
   r.after = token_for(r, {"2.5", "7"});
