@@ -206,6 +206,23 @@ RESET jit_optimize_above_cost;
 SELECT count(*) FILTER (WHERE id > 1000) AS rows_without_point, count(*) FILTER (WHERE id > 1000 AND n_id IS NOT NULL) AS matched,
        count(*) FILTER (WHERE n_id > 1000) AS matched_to_them
   FROM cluster_sql, LATERAL regress.rows_of(by_index) AS r(id int, n_id int, distance_m float8);
+-- A PL/pgSQL expression keeps the function's state for the transaction:
+-- the same call, made again after a point is added, finds it.
+DO $$
+DECLARE
+  found tid[];
+  added tid;
+BEGIN
+  FOR pass IN 1 .. 2 LOOP
+    IF pass = 2 THEN
+      INSERT INTO opendata_data.cross_cluster VALUES (2000, 'SRID=4326;POINT(2.5 48.7)') RETURNING ctid INTO added;
+    END IF;
+    found := opendata._nearest_candidates(2.5, 48.7, 'opendata_data.cross_cluster'::regclass, 'geom', 1);
+    RAISE NOTICE 'pass %: the added point is the nearest: %', pass, found = ARRAY[added];
+  END LOOP;
+  DELETE FROM opendata_data.cross_cluster WHERE id = 2000;
+END
+$$;
 -- The function itself refuses what it cannot serve.
 CREATE VIEW opendata_data.cross_cluster_view AS SELECT * FROM opendata_data.cross_cluster;
 SELECT regress.error_of($$SELECT opendata._nearest_candidates(2, 48, 'opendata_data.cross_cluster_view'::regclass, 'geom', 1)$$);

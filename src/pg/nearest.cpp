@@ -27,6 +27,7 @@ extern "C" {
 #include "storage/itemptr.h"
 #include "utils/array.h"
 #include "utils/lsyscache.h"
+#include "utils/snapmgr.h"
 #include "utils/syscache.h"
 }
 
@@ -37,10 +38,35 @@ PG_FUNCTION_INFO_V1(opendata_nearest_candidates);
 namespace opendata::pg {
 namespace {
 
+// Which snapshot a call runs under.  Within one statement it never
+// changes; a flinfo that outlives statements (a PL/pgSQL simple expression
+// keeps its state for the transaction) sees a new one after each command,
+// and must not answer from rows read before it.
+struct SnapshotIdentity {
+  TransactionId xmin = InvalidTransactionId;
+  TransactionId xmax = InvalidTransactionId;
+  CommandId curcid = InvalidCommandId;
+  bool operator==(const SnapshotIdentity& o) const {
+    return xmin == o.xmin && xmax == o.xmax && curcid == o.curcid;
+  }
+};
+
+SnapshotIdentity current_snapshot() {
+  SnapshotIdentity id;
+  if (ActiveSnapshotSet()) {
+    Snapshot s = GetActiveSnapshot();
+    id.xmin = s->xmin;
+    id.xmax = s->xmax;
+    id.curcid = s->curcid;
+  }
+  return id;
+}
+
 // The right side of one crossing, indexed.
 struct RightPoints {
   Oid relid = InvalidOid;
   std::string column;
+  SnapshotIdentity seen;              // the snapshot the points were read under
   std::vector<ItemPointerData> tids;  // by point id
   std::unique_ptr<geo::SphereIndex> index;
 };
@@ -148,16 +174,18 @@ std::unique_ptr<RightPoints> load_right_points(Oid relid, const std::string& col
 
 RightPoints& right_points(FunctionCallInfo fcinfo, Oid relid, const std::string& column) {
   auto* cache = static_cast<Cache*>(fcinfo->flinfo->fn_extra);
+  const SnapshotIdentity snapshot = current_snapshot();
   if (cache != nullptr && cache->right != nullptr && cache->right->relid == relid &&
-      cache->right->column == column)
+      cache->right->column == column && cache->right->seen == snapshot)
     return *cache->right;
   if (cache != nullptr) {
-    // Another relation at the same call site (a new argument value): drop
-    // the old index now rather than when the context goes.
+    // Another relation at the same call site (a new argument value), or a
+    // new snapshot: drop the old index now rather than when the context goes.
     delete cache->right;
     cache->right = nullptr;
   }
   std::unique_ptr<RightPoints> loaded = load_right_points(relid, column);
+  loaded->seen = snapshot;
   MemoryContext cxt = fcinfo->flinfo->fn_mcxt;
   if (cache == nullptr) {
     cache = call([cxt] {
