@@ -148,14 +148,13 @@ std::unique_ptr<RightPoints> load_right_points(Oid relid, const std::string& col
     const uint64 n = SPI_processed;
     if (n == 0) break;
     for (uint64 i = 0; i < n; i++) {
-      HeapTuple tuple = SPI_tuptable->vals[i];
-      TupleDesc desc = SPI_tuptable->tupdesc;
+      const spi::Row row = spi::result_row(i);
       bool null_tid = false;
       bool null_x = false;
       bool null_y = false;
-      Datum tid = SPI_getbinval(tuple, desc, 1, &null_tid);
-      Datum x = SPI_getbinval(tuple, desc, 2, &null_x);
-      Datum y = SPI_getbinval(tuple, desc, 3, &null_y);
+      Datum tid = spi::binary_value(row, 1, &null_tid);
+      Datum x = spi::binary_value(row, 2, &null_x);
+      Datum y = spi::binary_value(row, 3, &null_y);
       if (null_tid || null_x || null_y) continue;
       const double lon = DatumGetFloat8(x);
       const double lat = DatumGetFloat8(y);

@@ -242,6 +242,7 @@ DECLARE
   ka text;
   kb text;
   norm jsonb := coalesce(options->'normalize', '{}');
+  right_points regclass;  -- nearest: the right side, when _nearest_candidates can serve it
 BEGIN
   IF options IS NULL OR jsonb_typeof(options) <> 'object' THEN
     RAISE EXCEPTION 'options must be a JSON object' USING ERRCODE = '22023';
@@ -329,9 +330,9 @@ BEGIN
     -- in-memory index of the right side (one search instead of a GiST
     -- descent per left row, see src/pg/nearest.cpp); each is measured on
     -- the ellipsoid here, and the k nearest kept.
-    IF opendata._point_relation(l_from, l_geom) IS NOT NULL
-       AND opendata._point_relation(r_from, r_geom) IS NOT NULL
-       AND opendata._nearest_index_fits(opendata._point_relation(r_from, r_geom)) THEN
+    right_points := opendata._point_relation(r_from, r_geom);
+    IF opendata._point_relation(l_from, l_geom) IS NOT NULL AND right_points IS NOT NULL
+       AND opendata._nearest_index_fits(right_points) THEN
       select_sql := format(
         'SELECT %s FROM %s a'
         ' LEFT JOIN LATERAL (SELECT %s ST_Distance((%s)::geography, (%s)::geography) AS distance_m'
@@ -339,7 +340,7 @@ BEGIN
         '   ORDER BY distance_m LIMIT %s) m ON true',
         array_to_string(lcols || rout || ARRAY['m.distance_m'], ', '), l_from,
         coalesce(nullif(array_to_string(rin, ', '), '') || ',', ''), ga, gb,
-        r_from, ga, ga, opendata._point_relation(r_from, r_geom)::text, r_geom, k,
+        r_from, ga, ga, right_points::text, r_geom, k,
         coalesce(maxd::text || '::float8', 'NULL'),
         CASE WHEN maxd IS NULL THEN ''
              ELSE format(' AND ST_DWithin((%s)::geography, (%s)::geography, %s)', ga, gb, maxd) END,
