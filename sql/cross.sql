@@ -228,6 +228,8 @@ CREATE VIEW opendata_data.cross_cluster_view AS SELECT * FROM opendata_data.cros
 SELECT regress.error_of($$SELECT opendata._nearest_candidates(2, 48, 'opendata_data.cross_cluster_view'::regclass, 'geom', 1)$$);
 SELECT regress.error_of($$SELECT opendata._nearest_candidates(2, 48, 'opendata_data.cross_cluster'::regclass, 'geom', 0)$$);
 SELECT regress.error_of($$SELECT opendata._nearest_candidates('NaN', 48, 'opendata_data.cross_cluster'::regclass, 'geom', 1)$$);
+SELECT regress.error_of($$SELECT opendata._nearest_candidates(2, 48, 'opendata_data.cross_cluster'::regclass, 'geom', 1, 0)$$);
+SELECT regress.error_of($$SELECT opendata._nearest_candidates(2, 48, 'opendata_data.cross_cluster'::regclass, 'geom', NULL)$$);
 SELECT opendata._nearest_candidates(NULL, 48, 'opendata_data.cross_cluster'::regclass, 'geom', 1) IS NULL AS no_point_no_rows;
 DROP VIEW opendata_data.cross_cluster_view;
 DROP TABLE cluster_sql, opendata_data.cross_cluster;
