@@ -4,12 +4,16 @@
 
 extern "C" {
 #include "access/table.h"
+#include "catalog/objectaddress.h"
 #include "commands/copy.h"
 #include "nodes/makefuncs.h"
 #include "nodes/value.h"
 #include "parser/parse_node.h"
 #include "parser/parse_relation.h"
 #include "storage/lockdefs.h"
+#include "utils/acl.h"
+#include "utils/rel.h"
+#include "utils/rls.h"
 }
 
 namespace opendata::pg {
@@ -62,9 +66,20 @@ std::uint64_t copy_into(Oid relation, const ChunkProducer& next) {
   try {
     rows = call([relation] {
       Relation rel = table_open(relation, RowExclusiveLock);
+      // What COPY FROM checks before loading: INSERT on the table (or on
+      // every column), and no row-level security, which COPY FROM cannot
+      // apply.  Managing a dataset gives no right to write its table.
+      if (pg_class_aclcheck(relation, GetUserId(), ACL_INSERT) != ACLCHECK_OK &&
+          pg_attribute_aclcheck_all(relation, GetUserId(), ACL_INSERT, ACLMASK_ALL) != ACLCHECK_OK)
+        aclcheck_error(ACLCHECK_NO_PRIV, get_relkind_objtype(rel->rd_rel->relkind),
+                       RelationGetRelationName(rel));
+      if (check_enable_rls(relation, InvalidOid, false) == RLS_ENABLED)
+        ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+                        errmsg("cannot import into \"%s\": it has row-level security",
+                               RelationGetRelationName(rel)),
+                        errhint("Import into a table without row-level security, or load it with INSERT.")));
       // CopyFrom builds its executor state from the parse state's range
-      // table, as COPY's own DoCopy() sets it up.  Permissions were checked
-      // by the caller (the importer owns the table, or manages the dataset).
+      // table, as COPY's own DoCopy() sets it up.
       ParseState* pstate = make_parsestate(nullptr);
       addRangeTableEntryForRelation(pstate, rel, RowExclusiveLock, nullptr, false, false);
       // The producer emits UTF-8 whatever the client encoding is.

@@ -3,8 +3,11 @@
 // opendata_data, registered as a draft dataset, in one transaction.  Any
 // error, or a cancel, rolls everything back: no table, no catalog row.
 //
-// The functions are SECURITY INVOKER: the caller owns the table it imports,
-// and register() checks what the caller may publish.
+// The functions are SECURITY INVOKER: the caller owns the table it imports
+// and loads it with its own INSERT privilege, and register() checks what
+// the caller may publish.  The catalog is reached through the internal
+// functions (pg/internal_call.hpp), which check that the caller manages the
+// dataset before anything of it is read.
 #include <chrono>
 #include <memory>
 #include <string>
@@ -20,6 +23,7 @@
 #include "core/odsql/schema.hpp"
 #include "pg/args.hpp"
 #include "pg/copy_loader.hpp"
+#include "pg/internal_call.hpp"
 #include "pg/spi.hpp"
 
 extern "C" {
@@ -29,8 +33,9 @@ extern "C" {
 
 PG_FUNCTION_INFO_V1(opendata_import_csv);
 PG_FUNCTION_INFO_V1(opendata_import_geojson);
+PG_FUNCTION_INFO_V1(opendata_import_csv_file);
+PG_FUNCTION_INFO_V1(opendata_import_geojson_file);
 PG_FUNCTION_INFO_V1(opendata_sniff_csv);
-PG_FUNCTION_INFO_V1(opendata_read_server_file);
 }
 
 namespace opendata::pg {
@@ -84,7 +89,7 @@ std::string one_value(const std::string& sql, const std::vector<spi::TextParam>&
 
 // mode create: a new table shaped by the report.
 Oid create_table(const std::string& slug, const ingest::SniffReport& report) {
-  one_value("SELECT opendata._check_slug($1)::text", {{TEXTOID, slug}});
+  call_internal("opendata._check_slug(text)", {slug});
   if (!one_value("SELECT 1 FROM opendata.datasets WHERE slug = $1", {{TEXTOID, slug}}).empty())
     throw UserError("23505", "dataset \"" + slug + "\" already exists", "",
                     "Import with {\"mode\": \"replace\"} to load new data into it.");
@@ -102,11 +107,9 @@ Oid create_table(const std::string& slug, const ingest::SniffReport& report) {
 // mode replace: the dataset's table, emptied, if the file has the same
 // columns; anything else would silently break the published API.
 Oid reuse_table(const std::string& slug, const ingest::SniffReport& report) {
-  std::string source =
-      one_value("SELECT source::oid::text FROM opendata.datasets WHERE slug = $1", {{TEXTOID, slug}});
-  if (source.empty())
-    throw UserError("42P01", "dataset \"" + slug + "\" does not exist", "",
-                    "Import without \"mode\": \"replace\" to create it.");
+  // Locked, and checked to be the caller's to manage, before its columns
+  // are compared (the message lists them, hidden ones included).
+  std::string source = call_internal("opendata._import_target(text)", {slug}).value_or("");
   uint64 n = spi::execute_text_params(
       "SELECT attname::text, format_type(atttypid, atttypmod) FROM pg_attribute "
       "WHERE attrelid = $1::oid AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
@@ -123,7 +126,7 @@ Oid reuse_table(const std::string& slug, const ingest::SniffReport& report) {
                     "Dataset: " + expected + ".\nFile: " + found + ".",
                     "Force types and names with the \"columns\" option, or drop the dataset "
                     "and import it again.");
-  spi::execute_text_params("SELECT opendata._truncate_for_import($1)", {{TEXTOID, slug}}, false);
+  call_internal("opendata._truncate_for_import(text)", {slug});
   return static_cast<Oid>(std::stoul(source));
 }
 
@@ -192,10 +195,9 @@ nlohmann::json import_file(const std::string& slug, std::string_view data,
   // Fresh statistics: the planner (and estimated counts) see the new data.
   std::string analyze = "ANALYZE " + table_name;
   spi::execute(analyze.c_str(), false);
-  std::string version = one_value("SELECT opendata._record_import($1, $2::bigint, $3)::text",
-                                  {{TEXTOID, slug},
-                                   {TEXTOID, std::to_string(loaded)},
-                                   {TEXTOID, req.mode}});
+  std::string version = call_internal("opendata._record_import(text,bigint,text)",
+                                      {slug, std::to_string(loaded), req.mode})
+                            .value_or("null");
   spi::finish();
 
   nlohmann::json out = ingest::to_json(report);
@@ -217,52 +219,69 @@ using namespace opendata;
 
 namespace opendata::pg {
 namespace {
-// _import_csv / _import_geojson(slug text, data bytea, options text) -> text
-// (the JSON report).
-Datum import_entry(FunctionCallInfo fcinfo, ingest::InputFormat format) {
+
+std::string jsonb_text_arg(FunctionCallInfo fcinfo, int i) {
+  if (PG_ARGISNULL(i)) return "{}";
+  Datum d = PG_GETARG_DATUM(i);
+  return std::string(call([d] { return DatumGetCString(DirectFunctionCall1(jsonb_out, d)); }));
+}
+
+Datum jsonb_result(const nlohmann::json& value) {
+  std::string text = value.dump();
+  const char* s = text.c_str();
+  return call([s] { return DirectFunctionCall1(jsonb_in, CStringGetDatum(s)); });
+}
+
+// A file on the database server, for roles allowed to read server files
+// (superusers and members of pg_read_server_files), whatever the grants on
+// pg_read_binary_file.
+Datum server_file(Datum path) {
+  bool allowed = call([] { return has_privs_of_role(GetUserId(), ROLE_PG_READ_SERVER_FILES); });
+  if (!allowed)
+    throw UserError("42501", "permission denied to import a server file",
+                    "Only superusers and members of pg_read_server_files may.",
+                    "Pass the file's content to import_csv(slug, data) instead.");
+  return call([path] { return DirectFunctionCall1(pg_read_binary_file_all, path); });
+}
+
+// import_csv / import_geojson(slug text, data bytea, options jsonb) and
+// their _file(slug text, path text, options jsonb) forms -> jsonb report.
+Datum import_entry(FunctionCallInfo fcinfo, ingest::InputFormat format, bool from_file) {
   return boundary([&] {
     if (PG_ARGISNULL(0)) throw UserError("22023", "slug must be given");
-    if (PG_ARGISNULL(1)) throw UserError("22023", "data must be given");
+    if (PG_ARGISNULL(1)) throw UserError("22023", from_file ? "path must be given" : "data must be given");
     std::string slug = text_arg(fcinfo, 0);
-    std::string_view data = text_view(PG_GETARG_DATUM(1));
-    nlohmann::json report = import_file(slug, data, text_arg(fcinfo, 2), format);
-    return text_datum(report.dump());
+    Datum content = from_file ? server_file(PG_GETARG_DATUM(1)) : PG_GETARG_DATUM(1);
+    std::string_view data = text_view(content);
+    return jsonb_result(import_file(slug, data, jsonb_text_arg(fcinfo, 2), format));
   });
 }
 }  // namespace
 }  // namespace opendata::pg
 
 Datum opendata_import_csv(PG_FUNCTION_ARGS) {
-  return pg::import_entry(fcinfo, ingest::InputFormat::Csv);
+  return pg::import_entry(fcinfo, ingest::InputFormat::Csv, false);
 }
 
 Datum opendata_import_geojson(PG_FUNCTION_ARGS) {
-  return pg::import_entry(fcinfo, ingest::InputFormat::GeoJson);
+  return pg::import_entry(fcinfo, ingest::InputFormat::GeoJson, false);
 }
 
-// _sniff_csv(data bytea, options text) -> text (JSON report)
+Datum opendata_import_csv_file(PG_FUNCTION_ARGS) {
+  return pg::import_entry(fcinfo, ingest::InputFormat::Csv, true);
+}
+
+Datum opendata_import_geojson_file(PG_FUNCTION_ARGS) {
+  return pg::import_entry(fcinfo, ingest::InputFormat::GeoJson, true);
+}
+
+// sniff_csv(data bytea, options jsonb) -> jsonb report
 Datum opendata_sniff_csv(PG_FUNCTION_ARGS) {
   return pg::boundary([&] {
     if (PG_ARGISNULL(0)) throw UserError("22023", "data must be given");
     std::string_view data = pg::text_view(PG_GETARG_DATUM(0));
-    pg::ImportRequest req = pg::parse_request(pg::text_arg(fcinfo, 1));
+    pg::ImportRequest req = pg::parse_request(pg::jsonb_text_arg(fcinfo, 1));
     ingest::CsvOptions options = ingest::parse_options(req.file_options);
-    return pg::text_datum(ingest::to_json(ingest::sniff_csv(data, options)).dump());
-  });
-}
-
-// _read_server_file(path text) -> bytea, for roles allowed to read server
-// files (superusers and members of pg_read_server_files), whatever the
-// grants on pg_read_binary_file.
-Datum opendata_read_server_file(PG_FUNCTION_ARGS) {
-  return pg::boundary([&] {
-    if (PG_ARGISNULL(0)) throw UserError("22023", "path must be given");
-    bool allowed = pg::call([] { return has_privs_of_role(GetUserId(), ROLE_PG_READ_SERVER_FILES); });
-    if (!allowed)
-      throw UserError("42501", "permission denied to import a server file",
-                      "Only superusers and members of pg_read_server_files may.",
-                      "Pass the file's content to import_csv(slug, data) instead.");
-    Datum path = PG_GETARG_DATUM(0);
-    return pg::call([path] { return DirectFunctionCall1(pg_read_binary_file_all, path); });
+    return pg::jsonb_result(ingest::to_json(ingest::sniff_csv(data, options)));
   });
 }

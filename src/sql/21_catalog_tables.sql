@@ -95,7 +95,7 @@ ALTER TABLE opendata.catalog
 -- Which database roles act for which organization.
 CREATE TABLE opendata.organization_members (
   organization_id bigint NOT NULL REFERENCES opendata.organizations (id) ON DELETE CASCADE,
-  member          name NOT NULL,       -- a role name; members of that role act for it too
+  member          regrole NOT NULL,    -- a role, by OID (dumped by name); its members act for it too
   PRIMARY KEY (organization_id, member)
 );
 SELECT pg_catalog.pg_extension_config_dump('opendata.organization_members', '');

@@ -20,12 +20,78 @@ $$;
 -- everything; otherwise the role must be a member of a role listed for the
 -- organization.  SECURITY DEFINER: policies call it as the querying role,
 -- which cannot read organization_members itself.
+--
+-- Policies pass current_user, so every querying role must be able to call
+-- it; it answers only for the caller or a role whose privileges the caller
+-- has, so that nobody learns what another role may do.
 CREATE FUNCTION opendata._can_manage(org bigint, who name) RETURNS boolean
 LANGUAGE sql STABLE SECURITY DEFINER AS $$
-  SELECT pg_has_role(who, 'opendata_admin', 'MEMBER')
-      OR EXISTS (SELECT FROM opendata.organization_members m
-                  WHERE m.organization_id = org
-                    AND pg_has_role(who, m.member, 'MEMBER'))
+  SELECT (who = opendata._caller() OR pg_catalog.pg_has_role(opendata._caller(), who, 'USAGE'))
+     AND (pg_catalog.pg_has_role(who, 'opendata_admin', 'MEMBER')
+          OR EXISTS (SELECT FROM opendata.organization_members m
+                      WHERE m.organization_id = org
+                        AND pg_catalog.pg_has_role(who, m.member::oid, 'MEMBER')))
+$$;
+
+-- Work on a relation a user created, with the rights of a role the caller
+-- already has (src/pg/as_role.cpp): the definers below never read, write,
+-- grant on or index such a relation themselves.
+CREATE FUNCTION opendata._query_as(role regrole, sql text) RETURNS SETOF record
+LANGUAGE c VOLATILE AS 'MODULE_PATHNAME', 'opendata_query_as';
+CREATE FUNCTION opendata._exec_as(role regrole, sql text) RETURNS void
+LANGUAGE c VOLATILE AS 'MODULE_PATHNAME', 'opendata_exec_as';
+
+-- The role that works on `rel` for the caller: its owner when the caller
+-- has the owner's privileges (the owner itself, a member of it, or a
+-- superuser), so that an administrator never runs a publisher's functions
+-- with its own rights; otherwise the caller, whose own privilege on the
+-- relation each operation checks.  An administrator who cannot act as the
+-- owner is refused rather than run the owner's code as itself.
+CREATE FUNCTION opendata._acting_role(rel regclass) RETURNS regrole
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+  who name := opendata._caller();
+  owner oid := (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = rel);
+BEGIN
+  IF pg_catalog.pg_has_role(who, owner, 'USAGE') THEN
+    RETURN owner::regrole;
+  END IF;
+  IF pg_catalog.pg_has_role(who, 'opendata_admin', 'USAGE') THEN
+    RAISE EXCEPTION 'permission denied to act on "%" as role "%"', rel, who
+      USING ERRCODE = '42501',
+            DETAIL = 'An administrator works on a relation it does not own only as its owner, so that the relation''s functions never run with an administrator''s rights.',
+            HINT = pg_catalog.format('GRANT %I TO %I, or do this as a superuser.', owner::regrole, who);
+  END IF;
+  RETURN who::regrole;
+END
+$$;
+
+-- A relation's name, schema-qualified whatever the search_path, for the
+-- statements _query_as and _exec_as run.
+CREATE FUNCTION opendata._qualified(rel regclass) RETURNS text
+LANGUAGE sql STABLE AS $$
+  SELECT pg_catalog.format('%I.%I', n.nspname, c.relname)
+    FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+   WHERE c.oid = rel
+$$;
+
+-- The schema PostGIS is installed in.  Definers keep it off their
+-- search_path (it may be writable by others, like public on old clusters)
+-- and name PostGIS functions with it.
+CREATE FUNCTION opendata._postgis_schema() RETURNS name
+LANGUAGE sql STABLE AS $$
+  SELECT n.nspname FROM pg_catalog.pg_extension e
+    JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
+   WHERE e.extname = 'postgis'
+$$;
+
+-- The names of the roles acting for an organization that still exist.
+CREATE FUNCTION opendata._member_names(org bigint) RETURNS name[]
+LANGUAGE sql STABLE AS $$
+  SELECT coalesce(array_agg(r.rolname ORDER BY r.rolname), '{}')
+    FROM opendata.organization_members m
+    JOIN pg_catalog.pg_roles r ON r.oid = m.member::oid
+   WHERE m.organization_id = org
 $$;
 
 CREATE FUNCTION opendata._require_role(required name, action text) RETURNS name

@@ -6,8 +6,10 @@ LANGUAGE sql IMMUTABLE AS $$
   SELECT ARRAY['datasets', 'themes', 'organizations', 'licenses', 'reuses', 'catalog', 'rpc']
 $$;
 
+-- A definer only so that the C++ imports can call it (pg/internal_call.hpp)
+-- without the caller holding EXECUTE on _reserved_slugs().
 CREATE FUNCTION opendata._check_slug(slug text) RETURNS void
-LANGUAGE plpgsql IMMUTABLE AS $$
+LANGUAGE plpgsql IMMUTABLE SECURITY DEFINER AS $$
 BEGIN
   IF slug IS NULL OR slug !~ '^[a-z0-9][a-z0-9_-]*$' THEN
     RAISE EXCEPTION 'invalid dataset slug "%"', slug
@@ -26,6 +28,19 @@ BEGIN
 END
 $$;
 
+-- The geometry type and SRID a geometry column declares, read from its
+-- type's own output (geometry(PointZ,2154) -> {"type": "POINTZ", "srid":
+-- 2154}) rather than by calling PostGIS: definers keep PostGIS's schema off
+-- their search_path.  NULLs where the column declares nothing.
+CREATE FUNCTION opendata._geometry_typmod(typid oid, typmod int) RETURNS jsonb
+LANGUAGE sql STABLE AS $$
+  SELECT pg_catalog.jsonb_build_object(
+           'type', pg_catalog.upper(m[1]),
+           'srid', nullif(m[2], '0')::int)
+    FROM (SELECT pg_catalog.regexp_match(pg_catalog.format_type(typid, typmod),
+                                         '^geometry\((\w+)(?:,(\d+))?\)$') AS m) x
+$$;
+
 -- The field type of a column, in the Opendatasoft vocabulary.
 CREATE FUNCTION opendata._field_type(typid oid, typmod int) RETURNS text
 LANGUAGE sql STABLE AS $$
@@ -35,8 +50,8 @@ LANGUAGE sql STABLE AS $$
     WHEN typid = 'date'::regtype THEN 'date'
     WHEN typid IN ('timestamp'::regtype, 'timestamptz'::regtype) THEN 'datetime'
     WHEN typid = 'bool'::regtype THEN 'boolean'
-    WHEN typid = 'geometry'::regtype AND typmod >= 0
-         AND upper(postgis_typmod_type(typmod)) IN ('POINT', 'POINTZ', 'POINTM', 'POINTZM') THEN 'geo_point_2d'
+    WHEN typid = 'geometry'::regtype
+         AND opendata._geometry_typmod(typid, typmod) ->> 'type' IN ('POINT', 'POINTZ', 'POINTM', 'POINTZM') THEN 'geo_point_2d'
     WHEN typid = 'geometry'::regtype THEN 'geo_shape'
     ELSE 'text'
   END
@@ -50,7 +65,10 @@ DECLARE
   who name := opendata._caller();
 BEGIN
   SELECT * INTO ds FROM opendata.datasets d WHERE d.slug = _dataset_for_update.slug FOR UPDATE;
-  IF NOT FOUND THEN
+  -- A dataset the caller may not even read does not exist for it: the
+  -- error tells nothing of drafts and restricted datasets of others.
+  IF NOT FOUND OR NOT ((ds.status = 'published' AND ds.access = 'public')
+                       OR opendata._can_manage(ds.organization_id, who)) THEN
     RAISE EXCEPTION 'dataset "%" does not exist', slug USING ERRCODE = '42P01';
   END IF;
   IF NOT opendata._can_manage(ds.organization_id, who) THEN
@@ -95,7 +113,7 @@ $$;
 CREATE FUNCTION opendata._detect_geometry(source regclass, OUT field name, OUT srid int)
 LANGUAGE plpgsql AS $$
 BEGIN
-  SELECT a.attname, nullif(postgis_typmod_srid(a.atttypmod), 0)
+  SELECT a.attname, (opendata._geometry_typmod(a.atttypid, a.atttypmod) ->> 'srid')::int
     INTO field, srid
     FROM pg_attribute a
    WHERE a.attrelid = source AND a.attnum > 0 AND NOT a.attisdropped
@@ -104,8 +122,12 @@ BEGIN
   IF field IS NULL OR srid IS NOT NULL THEN
     RETURN;
   END IF;
-  EXECUTE format('SELECT ST_SRID(%I) FROM %s WHERE %I IS NOT NULL LIMIT 1', field, source, field)
-    INTO srid;
+  -- Reading a value runs whatever the relation runs (a view's functions):
+  -- with the rights of its owner or of the caller, never the definer's.
+  SELECT t.srid INTO srid
+    FROM opendata._query_as(opendata._acting_role(source),
+           format('SELECT %I.st_srid(%I) FROM %s WHERE %I IS NOT NULL LIMIT 1',
+                  opendata._postgis_schema(), field, opendata._qualified(source), field)) AS t(srid int);
   srid := nullif(srid, 0);
 END
 $$;
@@ -118,6 +140,32 @@ LANGUAGE sql STABLE AS $$
     CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord)
     JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
    WHERE i.indrelid = source AND i.indisprimary
+$$;
+
+-- Readers of a dataset, and opendata_owner which creates its API view, must
+-- be able to look the source up in its schema.  When they cannot, the
+-- schema's owner grants it if the caller may act as that owner (never the
+-- definer, whose rights on a user's schema are none); otherwise the error
+-- says what is missing.
+CREATE FUNCTION opendata._check_schema_reachable(source regclass, who name) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+  nsp name;
+  nsp_owner oid;
+BEGIN
+  SELECT n.nspname, n.nspowner INTO nsp, nsp_owner
+    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = source;
+  IF NOT has_schema_privilege(who, nsp, 'USAGE')
+     AND pg_has_role(opendata._caller(), nsp_owner, 'USAGE') THEN
+    PERFORM opendata._exec_as(nsp_owner::regrole, format('GRANT USAGE ON SCHEMA %I TO %I', nsp, who));
+  END IF;
+  IF NOT has_schema_privilege(who, nsp, 'USAGE') THEN
+    RAISE EXCEPTION 'role "%" cannot reach schema "%"', who, nsp
+      USING ERRCODE = '42501',
+            DETAIL = format('Datasets in "%s" are read through it.', nsp),
+            HINT = format('GRANT USAGE ON SCHEMA %I TO %I;', nsp, who);
+  END IF;
+END
 $$;
 
 CREATE FUNCTION opendata.register(source regclass, slug text, metadata jsonb DEFAULT '{}')
@@ -150,6 +198,7 @@ BEGIN
       USING ERRCODE = '42501',
             DETAIL = format('Role "%s" neither owns it nor holds SELECT on it WITH GRANT OPTION.', who);
   END IF;
+  PERFORM opendata._check_schema_reachable(source, 'opendata_owner');
   IF EXISTS (SELECT FROM opendata.datasets d WHERE d.slug = register.slug) THEN
     RAISE EXCEPTION 'dataset "%" already exists', slug
       USING ERRCODE = '23505', HINT = 'Choose another slug, or drop the dataset first.';
@@ -161,7 +210,7 @@ BEGIN
     org := opendata._organization_id(metadata->>'publisher');
   ELSE
     SELECT CASE WHEN count(*) = 1 THEN min(m.organization_id) END INTO org
-      FROM opendata.organization_members m WHERE pg_has_role(who, m.member, 'MEMBER');
+      FROM opendata.organization_members m WHERE pg_has_role(who, m.member::oid, 'MEMBER');
     org := coalesce(org, (SELECT publisher_id FROM opendata.catalog));
   END IF;
   IF org IS NOT NULL AND NOT opendata._can_manage(org, who) THEN
@@ -185,10 +234,9 @@ BEGIN
   PERFORM opendata._apply_metadata(ds.id, metadata - 'publisher', who);
 
   -- Crossings and geographic filters need a GiST index on the geometry:
-  -- create it now if missing, but only on a relation the caller owns (this
-  -- function runs as the extension's owner, who could index anything).
-  IF geo.field IS NOT NULL
-     AND pg_has_role(who, (SELECT relowner FROM pg_class WHERE oid = source), 'USAGE') THEN
+  -- create it now if missing, as the relation's owner when the caller may
+  -- act as it (_ensure_spatial_index).
+  IF geo.field IS NOT NULL THEN
     idx := opendata._ensure_spatial_index(source, geo.field, geo.srid);
   END IF;
   IF idx IS NOT NULL THEN

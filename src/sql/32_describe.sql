@@ -173,7 +173,7 @@ DECLARE
   who name := opendata._require_role('opendata_admin', 'manage organization members');
 BEGIN
   INSERT INTO opendata.organization_members (organization_id, member)
-  VALUES (opendata._organization_id(organization), member::text)
+  VALUES (opendata._organization_id(organization), member)
   ON CONFLICT DO NOTHING;
 END
 $$;

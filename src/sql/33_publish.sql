@@ -3,13 +3,15 @@
 -- failure anywhere leaves the catalog, the views and the grants as they were.
 
 -- The select list of the API view: visible fields under their names, in
--- order; geometries reprojected to WGS 84, which is what the API speaks.
+-- order; geometries reprojected to WGS 84, which is what the API speaks
+-- (by PostGIS's schema-qualified function: the view is created by a
+-- definer whose search_path does not have PostGIS).
 CREATE FUNCTION opendata._view_select_list(ds opendata.datasets) RETURNS text
 LANGUAGE sql STABLE AS $$
   SELECT string_agg(
            CASE WHEN f.type IN ('geo_point_2d', 'geo_shape')
                      AND coalesce(CASE WHEN f.name = ds.geometry_field THEN ds.geometry_srid END, 4326) <> 4326
-                THEN format('ST_Transform(%I, 4326) AS %I', f.name, f.name)
+                THEN format('%I.st_transform(%I, 4326) AS %I', opendata._postgis_schema(), f.name, f.name)
                 ELSE format('%I', f.name) END,
            ', ' ORDER BY f.position)
     FROM opendata.fields f
@@ -28,28 +30,33 @@ $$;
 CREATE FUNCTION opendata._readers(ds opendata.datasets) RETURNS name[]
 LANGUAGE sql STABLE AS $$
   SELECT CASE WHEN ds.access = 'public' THEN ARRAY['opendata_anon'::name]
-         ELSE ARRAY['opendata_admin'::name]
-              || ARRAY(SELECT m.member FROM opendata.organization_members m
-                        WHERE m.organization_id = ds.organization_id) END
+         ELSE ARRAY['opendata_admin'::name] || opendata._member_names(ds.organization_id) END
 $$;
 
--- Drops the API view and the read grants on the source.
+-- Every role a grant of the dataset may have gone to, whatever its access.
+CREATE FUNCTION opendata._possible_readers(ds opendata.datasets) RETURNS name[]
+LANGUAGE sql STABLE AS $$
+  SELECT ARRAY['opendata_anon', 'opendata_admin']::name[] || opendata._member_names(ds.organization_id)
+$$;
+
+-- Drops the API view and the read grants on the source.  The view is the
+-- extension's own; the grants on the source are revoked by the role that
+-- made them (_acting_role), so grants others made stay.
 CREATE FUNCTION opendata._withdraw(ds opendata.datasets) RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
   r name;
+  acting regrole;
 BEGIN
   IF to_regclass(format('opendata_api.%I', ds.slug)) IS NOT NULL THEN
     EXECUTE format('DROP VIEW opendata_api.%I', ds.slug);
   END IF;
   IF to_regclass(ds.source::text) IS NOT NULL THEN
-    FOREACH r IN ARRAY ARRAY['opendata_anon', 'opendata_admin']::name[]
-                       || ARRAY(SELECT m.member FROM opendata.organization_members m
-                                 WHERE m.organization_id = ds.organization_id) LOOP
+    acting := opendata._acting_role(ds.source);
+    FOREACH r IN ARRAY opendata._possible_readers(ds) LOOP
       -- Never from the source's owner: that would revoke its own rights.
-      IF EXISTS (SELECT FROM pg_roles WHERE rolname = r)
-         AND r <> (SELECT pg_get_userbyid(relowner) FROM pg_class WHERE oid = ds.source) THEN
-        EXECUTE format('REVOKE SELECT ON %s FROM %I', ds.source, r);
+      IF r <> (SELECT pg_get_userbyid(relowner) FROM pg_class WHERE oid = ds.source) THEN
+        PERFORM opendata._exec_as(acting, format('REVOKE SELECT ON %s FROM %I', opendata._qualified(ds.source), r));
       END IF;
     END LOOP;
   END IF;
@@ -71,20 +78,25 @@ BEGIN
   END IF;
   key_expr := (SELECT string_agg(format('coalesce(%I::text, %L)', k, '∅'), ' || chr(31) || ')
                  FROM unnest(ds.key_fields) k);
-  CREATE TEMP TABLE IF NOT EXISTS opendata_current_rows (key text PRIMARY KEY, hash bytea) ON COMMIT DROP;
-  TRUNCATE opendata_current_rows;
-  EXECUTE format('INSERT INTO opendata_current_rows SELECT %s, sha224(convert_to(t::text, %L)) FROM %s t',
-                 key_expr, 'UTF8', ds.source);
+  -- Created, never reused: a table of that name the session made first
+  -- makes this fail rather than receive the rows (and run its triggers).
+  CREATE TEMP TABLE pg_temp.opendata_current_rows (key text PRIMARY KEY, hash bytea) ON COMMIT DROP;
+  -- The key casts and the source's functions run as _acting_role.
+  INSERT INTO pg_temp.opendata_current_rows
+  SELECT t.key, t.hash
+    FROM opendata._query_as(opendata._acting_role(ds.source),
+           format('SELECT %s, pg_catalog.sha224(pg_catalog.convert_to(t::text, %L)) FROM %s t',
+                  key_expr, 'UTF8', opendata._qualified(ds.source))) AS t(key text, hash bytea);
   SELECT count(*) FILTER (WHERE o.key IS NULL),
          count(*) FILTER (WHERE n.key IS NULL),
          count(*) FILTER (WHERE o.hash <> n.hash)
     INTO added, removed, changed
-    FROM opendata_current_rows n
+    FROM pg_temp.opendata_current_rows n
     FULL JOIN (SELECT * FROM opendata.row_fingerprints WHERE dataset_id = ds.id) o USING (key);
   DELETE FROM opendata.row_fingerprints WHERE dataset_id = ds.id;
   INSERT INTO opendata.row_fingerprints (dataset_id, key, hash)
-  SELECT ds.id, key, hash FROM opendata_current_rows;
-  DROP TABLE opendata_current_rows;
+  SELECT ds.id, key, hash FROM pg_temp.opendata_current_rows;
+  DROP TABLE pg_temp.opendata_current_rows;
 EXCEPTION WHEN unique_violation THEN
   RAISE EXCEPTION 'the key of dataset "%" is not unique', ds.slug
     USING ERRCODE = '23505', DETAIL = format('Key fields: %s.', array_to_string(ds.key_fields, ', ')),
@@ -123,23 +135,22 @@ CREATE FUNCTION opendata._grant_readers(ds opendata.datasets) RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
   r name;
+  acting regrole := opendata._acting_role(ds.source);
+  columns text := (SELECT string_agg(format('%I', f.name), ', ') FROM opendata.fields f
+                    WHERE f.dataset_id = ds.id AND NOT f.hidden);
 BEGIN
+  -- The view is the extension's: its grants are set here.
   EXECUTE format('REVOKE ALL ON opendata_api.%I FROM PUBLIC, opendata_anon', ds.slug);
-  EXECUTE format('REVOKE SELECT ON %s FROM opendata_anon', ds.source);
-  FOREACH r IN ARRAY ARRAY(SELECT m.member FROM opendata.organization_members m
-                            WHERE m.organization_id = ds.organization_id) LOOP
-    IF EXISTS (SELECT FROM pg_roles WHERE rolname = r) THEN
-      EXECUTE format('REVOKE ALL ON opendata_api.%I FROM %I', ds.slug, r);
-    END IF;
+  FOREACH r IN ARRAY opendata._member_names(ds.organization_id) LOOP
+    EXECUTE format('REVOKE ALL ON opendata_api.%I FROM %I', ds.slug, r);
   END LOOP;
+  -- The source is not: grants on it are made and revoked by the role that
+  -- acts on it, with that role's own grant option.
+  PERFORM opendata._exec_as(acting, format('REVOKE SELECT ON %s FROM opendata_anon', opendata._qualified(ds.source)));
   FOREACH r IN ARRAY opendata._readers(ds) LOOP
+    PERFORM opendata._check_schema_reachable(ds.source, r);
     EXECUTE format('GRANT SELECT ON opendata_api.%I TO %I', ds.slug, r);
-    EXECUTE format('GRANT USAGE ON SCHEMA %I TO %I',
-                   (SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-                     WHERE c.oid = ds.source), r);
-    EXECUTE format('GRANT SELECT (%s) ON %s TO %I',
-                   (SELECT string_agg(format('%I', f.name), ', ') FROM opendata.fields f
-                     WHERE f.dataset_id = ds.id AND NOT f.hidden), ds.source, r);
+    PERFORM opendata._exec_as(acting, format('GRANT SELECT (%s) ON %s TO %I', columns, opendata._qualified(ds.source), r));
   END LOOP;
 END
 $$;
@@ -200,7 +211,9 @@ BEGIN
 
   PERFORM opendata._grant_readers(ds);
 
-  EXECUTE format('SELECT count(*) FROM %s', ds.source) INTO row_count;
+  SELECT t.n INTO row_count
+    FROM opendata._query_as(opendata._acting_role(ds.source),
+                            format('SELECT count(*) FROM %s', opendata._qualified(ds.source))) AS t(n bigint);
   diff := opendata._diff_since_last(ds);
 
   UPDATE opendata.datasets d
@@ -261,9 +274,9 @@ BEGIN
   DELETE FROM opendata.datasets WHERE id = ds.id;
   IF drop_data AND to_regclass(ds.source::text) IS NOT NULL THEN
     SELECT relkind INTO kind FROM pg_class WHERE oid = ds.source;
-    EXECUTE format('DROP %s %s',
+    PERFORM opendata._exec_as(opendata._acting_role(ds.source), format('DROP %s %s',
                    CASE kind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW'
-                             WHEN 'f' THEN 'FOREIGN TABLE' ELSE 'TABLE' END, ds.source);
+                             WHEN 'f' THEN 'FOREIGN TABLE' ELSE 'TABLE' END, opendata._qualified(ds.source)));
   END IF;
   IF ds.status = 'published' THEN
     PERFORM pg_notify('pgrst', 'reload schema');

@@ -1,61 +1,74 @@
 -- Importing files: CSV (and GeoJSON) analysed and loaded by the C++ core.
 -- Imported tables live in schema opendata_data, owned by whoever imported
--- them; the functions run as the caller (SECURITY INVOKER).
+-- them; the functions run as the caller (SECURITY INVOKER) and reach the
+-- catalog through the internal definers below (docs/security.md).
 
 CREATE SCHEMA opendata_data;
 COMMENT ON SCHEMA opendata_data IS 'tables created by opendata imports and crossings';
 REVOKE ALL ON SCHEMA opendata_data FROM PUBLIC;
 GRANT USAGE, CREATE ON SCHEMA opendata_data TO opendata_publisher;
 
-CREATE FUNCTION opendata._import_csv(slug text, data bytea, options text) RETURNS text
-LANGUAGE c VOLATILE AS 'MODULE_PATHNAME', 'opendata_import_csv';
-CREATE FUNCTION opendata._import_geojson(slug text, data bytea, options text) RETURNS text
-LANGUAGE c VOLATILE AS 'MODULE_PATHNAME', 'opendata_import_geojson';
-CREATE FUNCTION opendata._sniff_csv(data bytea, options text) RETURNS text
-LANGUAGE c IMMUTABLE AS 'MODULE_PATHNAME', 'opendata_sniff_csv';
-CREATE FUNCTION opendata._read_server_file(path text) RETURNS bytea
-LANGUAGE c VOLATILE AS 'MODULE_PATHNAME', 'opendata_read_server_file';
+-- Readers of public datasets look imported tables up in this schema (ad hoc
+-- crossings name the table itself).  Granted once, here: publishing never
+-- changes a schema's privileges.
+GRANT USAGE ON SCHEMA opendata_data TO opendata_anon, opendata_owner;
 
+-- The entry points are written in C++ (src/pg/import.cpp); they run as the
+-- caller, who owns the tables it creates.
 CREATE FUNCTION opendata.import_csv(slug text, data bytea, options jsonb DEFAULT '{}') RETURNS jsonb
-LANGUAGE sql VOLATILE AS $$ SELECT opendata._import_csv(slug, data, options::text)::jsonb $$;
+LANGUAGE c VOLATILE AS 'MODULE_PATHNAME', 'opendata_import_csv';
 COMMENT ON FUNCTION opendata.import_csv(text, bytea, jsonb) IS
   'load a CSV file into a new table (or {"mode": "replace"} an existing dataset) and register it; returns the import report';
 
 CREATE FUNCTION opendata.import_csv_file(slug text, path text, options jsonb DEFAULT '{}') RETURNS jsonb
-LANGUAGE sql VOLATILE AS $$
-  SELECT opendata._import_csv(slug, opendata._read_server_file(path), options::text)::jsonb
-$$;
+LANGUAGE c VOLATILE AS 'MODULE_PATHNAME', 'opendata_import_csv_file';
 COMMENT ON FUNCTION opendata.import_csv_file(text, text, jsonb) IS
   'import_csv() from a file on the database server (superusers and pg_read_server_files only)';
 
 CREATE FUNCTION opendata.import_geojson(slug text, data bytea, options jsonb DEFAULT '{}') RETURNS jsonb
-LANGUAGE sql VOLATILE AS $$ SELECT opendata._import_geojson(slug, data, options::text)::jsonb $$;
+LANGUAGE c VOLATILE AS 'MODULE_PATHNAME', 'opendata_import_geojson';
 COMMENT ON FUNCTION opendata.import_geojson(text, bytea, jsonb) IS
   'load a GeoJSON FeatureCollection into a new table (or replace a dataset''s data) and register it';
 
 CREATE FUNCTION opendata.import_geojson_file(slug text, path text, options jsonb DEFAULT '{}') RETURNS jsonb
-LANGUAGE sql VOLATILE AS $$
-  SELECT opendata._import_geojson(slug, opendata._read_server_file(path), options::text)::jsonb
-$$;
+LANGUAGE c VOLATILE AS 'MODULE_PATHNAME', 'opendata_import_geojson_file';
 COMMENT ON FUNCTION opendata.import_geojson_file(text, text, jsonb) IS
   'import_geojson() from a file on the database server (superusers and pg_read_server_files only)';
 
 CREATE FUNCTION opendata.sniff_csv(data bytea, options jsonb DEFAULT '{}') RETURNS jsonb
-LANGUAGE sql IMMUTABLE AS $$ SELECT opendata._sniff_csv(data, options::text)::jsonb $$;
+LANGUAGE c IMMUTABLE AS 'MODULE_PATHNAME', 'opendata_sniff_csv';
 COMMENT ON FUNCTION opendata.sniff_csv(bytea, jsonb) IS
   'what import_csv() would do: dialect and a profile of every column, without loading';
 
--- Emptying a dataset's table for a re-import, by a role that manages it.
-CREATE FUNCTION opendata._truncate_for_import(slug text) RETURNS void
+-- The table a replace import loads into: the dataset's row locked, once the
+-- caller is known to manage it, and before anything of it is shown.
+CREATE FUNCTION opendata._import_target(slug text) RETURNS oid
 LANGUAGE plpgsql SECURITY DEFINER AS $$
 DECLARE
-  ds opendata.datasets := opendata._dataset_for_update(slug);
+  ds opendata.datasets;
 BEGIN
+  IF NOT EXISTS (SELECT FROM opendata.datasets d WHERE d.slug = _import_target.slug) THEN
+    RAISE EXCEPTION 'dataset "%" does not exist', slug
+      USING ERRCODE = '42P01', HINT = 'Import without "mode": "replace" to create it.';
+  END IF;
+  ds := opendata._dataset_for_update(slug);
   IF (SELECT relkind FROM pg_class WHERE oid = ds.source) NOT IN ('r', 'p') THEN
     RAISE EXCEPTION 'dataset "%" is not backed by a table', slug
       USING ERRCODE = '22023', HINT = 'Only imported or registered tables can be re-imported.';
   END IF;
-  EXECUTE format('TRUNCATE %s', ds.source);
+  RETURN ds.source::oid;
+END
+$$;
+
+-- Emptying a dataset's table for a re-import, by a role that manages it,
+-- with the rights of the table's owner or the caller's own (TRUNCATE then
+-- checks the privilege, and its triggers run as that role).
+CREATE FUNCTION opendata._truncate_for_import(slug text) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER AS $$
+DECLARE
+  source regclass := opendata._import_target(slug);
+BEGIN
+  PERFORM opendata._exec_as(opendata._acting_role(source), format('TRUNCATE %s', opendata._qualified(source)));
 END
 $$;
 

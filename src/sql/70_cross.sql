@@ -16,7 +16,6 @@ CREATE TABLE opendata.derived_datasets (
   dataset_id   bigint PRIMARY KEY REFERENCES opendata.datasets (id) ON DELETE CASCADE,
   sources      bigint[] NOT NULL,       -- ids of the datasets crossed
   predicate    text NOT NULL,
-  report_sql   text,                    -- recomputes the unmatched counts after a refresh
   report       jsonb,                   -- unmatched rows and keys, at the last computation
   stale        boolean NOT NULL DEFAULT false,
   stale_since  timestamptz,
@@ -64,8 +63,9 @@ $$;
 
 -- A GiST index serving crossings on the geometry column of a relation: on
 -- the column itself for SRID 4326, on ST_Transform(column, 4326) otherwise.
--- Created only when none exists and the caller owns the relation (tables
--- and materialized views).  Returns the index created, or NULL.
+-- Created only when none exists, by the relation's owner when the caller
+-- may act as it (tables and materialized views): index expressions run as
+-- that role, never as a definer.  Returns the index created, or NULL.
 CREATE FUNCTION opendata._ensure_spatial_index(source regclass, geom name, srid int) RETURNS text
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -79,17 +79,25 @@ BEGIN
   expr := CASE WHEN coalesce(srid, 4326) = 4326 THEN format('%I', geom)
                ELSE format('ST_Transform(%I, 4326)', geom) END;
   wanted := lower(expr);
+  -- A definer's search_path has no PostGIS: its functions come out
+  -- qualified there, and the same index must still be recognised.
   IF EXISTS (SELECT FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
                                     JOIN pg_am am ON am.oid = c.relam
               WHERE i.indrelid = source AND am.amname = 'gist'
-                AND lower(pg_get_indexdef(i.indexrelid, 1, true)) IN (lower(format('%I', geom)), wanted,
-                                                                     '(' || wanted || ')')) THEN
+                AND replace(lower(pg_get_indexdef(i.indexrelid, 1, true)),
+                            lower(quote_ident(opendata._postgis_schema())) || '.', '')
+                    IN (lower(format('%I', geom)), wanted, '(' || wanted || ')')) THEN
     RETURN NULL;
   END IF;
-  IF NOT pg_has_role(current_user, (SELECT relowner FROM pg_class WHERE oid = source), 'USAGE') THEN
+  -- Only the owner may index, and only where it may create (CREATE INDEX
+  -- asks for CREATE on the schema, which public no longer gives everyone).
+  IF NOT pg_has_role(opendata._caller(), (SELECT relowner FROM pg_class WHERE oid = source), 'USAGE')
+     OR NOT (SELECT has_schema_privilege(c.relowner, c.relnamespace, 'CREATE')
+               FROM pg_class c WHERE c.oid = source) THEN
     RETURN NULL;
   END IF;
-  EXECUTE format('CREATE INDEX ON %s USING gist ((%s))', source, expr);
+  PERFORM opendata._exec_as((SELECT relowner FROM pg_class WHERE oid = source)::regrole,
+                            format('CREATE INDEX ON %s USING gist ((%s))', opendata._qualified(source), expr));
   SELECT c.relname INTO name FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
    WHERE i.indrelid = source ORDER BY c.oid DESC LIMIT 1;
   RETURN name;
@@ -97,14 +105,10 @@ END
 $$;
 
 CREATE FUNCTION opendata.ensure_spatial_index(slug text) RETURNS text
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SECURITY DEFINER AS $$
 DECLARE
-  ds opendata.datasets;
+  ds opendata.datasets := (opendata._cross_source(slug)).ds;
 BEGIN
-  SELECT * INTO ds FROM opendata.datasets d WHERE d.slug = ensure_spatial_index.slug;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION 'dataset "%" does not exist', slug USING ERRCODE = '42P01';
-  END IF;
   RETURN opendata._ensure_spatial_index(ds.source, ds.geometry_field, ds.geometry_srid);
 END
 $$;
@@ -486,35 +490,15 @@ BEGIN
 END
 $$;
 
--- Lineage of a derived dataset, set on behalf of a caller who manages it.
-CREATE FUNCTION opendata._set_derivation(slug text, lineage jsonb, sources bigint[], predicate text,
-                                         report_sql text, report jsonb) RETURNS void
-LANGUAGE plpgsql SECURITY DEFINER AS $$
-DECLARE
-  ds opendata.datasets := opendata._dataset_for_update(slug);
-BEGIN
-  UPDATE opendata.datasets SET was_derived_from = lineage, modified = now() WHERE id = ds.id;
-  INSERT INTO opendata.derived_datasets (dataset_id, sources, predicate, report_sql, report)
-  VALUES (ds.id, sources, predicate, report_sql, report);
-END
-$$;
-
-CREATE FUNCTION opendata._set_refreshed(slug text, report jsonb) RETURNS void
-LANGUAGE plpgsql SECURITY DEFINER AS $$
-DECLARE
-  ds opendata.datasets := opendata._dataset_for_update(slug);
-BEGIN
-  UPDATE opendata.derived_datasets
-     SET stale = false, stale_since = NULL, refreshed = now(), report = _set_refreshed.report
-   WHERE dataset_id = ds.id;
-END
-$$;
-
--- A registered dataset as the caller sees it, with its visible fields.
+-- A registered dataset as the caller sees it, with its visible fields:
+-- published and public, or managed by the caller (cross() is a definer,
+-- which row-level security does not filter).
 CREATE FUNCTION opendata._cross_source(slug text, OUT ds opendata.datasets, OUT fields text[])
 LANGUAGE plpgsql STABLE AS $$
 BEGIN
-  SELECT * INTO ds FROM opendata.datasets d WHERE d.slug = _cross_source.slug;
+  SELECT * INTO ds FROM opendata.datasets d WHERE d.slug = _cross_source.slug
+     AND ((d.status = 'published' AND d.access = 'public')
+          OR opendata._can_manage(d.organization_id, opendata._caller()));
   IF NOT FOUND THEN
     RAISE EXCEPTION 'dataset "%" does not exist', slug USING ERRCODE = '42P01';
   END IF;
@@ -529,18 +513,57 @@ BEGIN
 END
 $$;
 
+-- The statements of a derived dataset, from its stored definition (its
+-- lineage): the same compiler builds them at creation and at each refresh,
+-- so no SQL text is ever stored and run again.
+CREATE FUNCTION opendata._derived_statements(lineage jsonb, OUT select_sql text, OUT report_sql text)
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+  l record := opendata._cross_source(lineage->'datasets'->>0);
+  r record := opendata._cross_source(lineage->'datasets'->>1);
+  q record;
+BEGIN
+  q := opendata._cross_select(opendata._qualified((l.ds).source), l.fields, (l.ds).geometry_field, (l.ds).geometry_srid,
+                              opendata._qualified((r.ds).source), r.fields, (r.ds).geometry_field, (r.ds).geometry_srid,
+                              lineage->>'predicate', lineage->'options');
+  select_sql := q.select_sql;
+  report_sql := q.report_sql;
+END
+$$;
+
+-- The unmatched counts of a derived dataset, computed by the role that
+-- owns it.
+CREATE FUNCTION opendata._derived_report(rel regclass, report_sql text) RETURNS jsonb
+LANGUAGE sql AS $$
+  SELECT t.report FROM opendata._query_as(opendata._acting_role(rel), report_sql) AS t(report jsonb)
+   WHERE report_sql IS NOT NULL
+$$;
+
+CREATE FUNCTION opendata._row_count(rel regclass) RETURNS bigint
+LANGUAGE sql AS $$
+  SELECT t.n FROM opendata._query_as(opendata._acting_role(rel), format('SELECT count(*) FROM %s', opendata._qualified(rel)))
+                  AS t(n bigint)
+$$;
+
+-- A SECURITY DEFINER function: it writes the lineage into the catalog.  The
+-- materialized view is created by the role that acts on the left dataset
+-- (its owner when the caller may act as it, else the caller), which owns it
+-- and computes it: REFRESH then runs it as that owner, and no source's
+-- functions ever run as an administrator or as the definer.
 CREATE FUNCTION opendata.cross(slug text, "left" text, "right" text, predicate text,
                                options jsonb DEFAULT '{}') RETURNS jsonb
-LANGUAGE plpgsql VOLATILE AS $$
+LANGUAGE plpgsql SECURITY DEFINER AS $$
 DECLARE
+  who name := opendata._require_role('opendata_publisher', 'create crossings');
   l record;
   r record;
   opts jsonb := coalesce(options, '{}');
+  lineage jsonb;
   q record;
+  acting regrole;
   rel regclass;
   summary jsonb;
   report jsonb;
-  row_count bigint;
   indexes text[] := '{}';
   idx text;
 BEGIN
@@ -554,8 +577,10 @@ BEGIN
   IF jsonb_typeof(opts) = 'object' AND NOT opts ? 'prefix' THEN
     opts := opts || jsonb_build_object('prefix', left(regexp_replace(lower("right"), '[^a-z0-9_]', '_', 'g'), 39) || '_');
   END IF;
-  q := opendata._cross_select((l.ds).source::text, l.fields, (l.ds).geometry_field, (l.ds).geometry_srid,
-                              (r.ds).source::text, r.fields, (r.ds).geometry_field, (r.ds).geometry_srid,
+  lineage := jsonb_build_object('datasets', jsonb_build_array("left", "right"), 'predicate', predicate,
+                                'options', opts - 'metadata');
+  q := opendata._cross_select(opendata._qualified((l.ds).source), l.fields, (l.ds).geometry_field, (l.ds).geometry_srid,
+                              opendata._qualified((r.ds).source), r.fields, (r.ds).geometry_field, (r.ds).geometry_srid,
                               predicate, opts - 'metadata');
   IF predicate <> 'attribute' THEN
     idx := opendata._ensure_spatial_index((l.ds).source, (l.ds).geometry_field, (l.ds).geometry_srid);
@@ -564,22 +589,22 @@ BEGIN
     IF idx IS NOT NULL THEN indexes := indexes || idx; END IF;
   END IF;
 
-  EXECUTE format('CREATE MATERIALIZED VIEW opendata_data.%I AS %s', slug, q.select_sql);
+  acting := opendata._acting_role((l.ds).source);
+  PERFORM opendata._exec_as(acting, format('CREATE MATERIALIZED VIEW opendata_data.%I AS %s WITH NO DATA',
+                                           slug, q.select_sql));
   rel := format('opendata_data.%I', slug)::regclass;
+  PERFORM opendata._exec_as(acting, format('REFRESH MATERIALIZED VIEW %s', opendata._qualified(rel)));
   summary := opendata.register(rel, slug,
     jsonb_build_object('title', format('%s × %s (%s)', coalesce((l.ds).title, "left"), coalesce((r.ds).title, "right"), predicate))
       || coalesce(opts->'metadata', '{}'));
   -- register() indexed the view's geometry, if it has one.
   indexes := indexes || ARRAY(SELECT jsonb_array_elements_text(coalesce(summary->'indexes_created', '[]')));
-  IF q.report_sql IS NOT NULL THEN
-    EXECUTE q.report_sql INTO report;
-  END IF;
-  PERFORM opendata._set_derivation(slug,
-    jsonb_build_object('datasets', jsonb_build_array("left", "right"), 'predicate', predicate,
-                       'options', opts - 'metadata'),
-    ARRAY[(l.ds).id, (r.ds).id], predicate, q.report_sql, report);
-  EXECUTE format('SELECT count(*) FROM %s', rel) INTO row_count;
-  RETURN summary || jsonb_build_object('rows', row_count, 'report', report,
+  report := opendata._derived_report(rel, q.report_sql);
+  UPDATE opendata.datasets SET was_derived_from = lineage, modified = now() WHERE datasets.slug = "cross".slug;
+  INSERT INTO opendata.derived_datasets (dataset_id, sources, predicate, report)
+  VALUES ((SELECT d.id FROM opendata.datasets d WHERE d.slug = "cross".slug),
+          ARRAY[(l.ds).id, (r.ds).id], predicate, report);
+  RETURN summary || jsonb_build_object('rows', opendata._row_count(rel), 'report', report,
                                        'indexes_created', to_jsonb(indexes),
                                        'was_derived_from', jsonb_build_array("left", "right"));
 END
@@ -588,33 +613,27 @@ COMMENT ON FUNCTION opendata.cross(text, text, text, text, jsonb) IS
   'cross two datasets into a derived dataset (a materialized view), registered as a draft with its lineage';
 
 CREATE FUNCTION opendata.refresh(slug text) RETURNS jsonb
-LANGUAGE plpgsql VOLATILE AS $$
+LANGUAGE plpgsql SECURITY DEFINER AS $$
 DECLARE
-  ds opendata.datasets;
+  ds opendata.datasets := opendata._dataset_for_update(slug);
   dd opendata.derived_datasets;
   report jsonb;
   published jsonb;
-  row_count bigint;
 BEGIN
-  SELECT * INTO ds FROM opendata.datasets d WHERE d.slug = refresh.slug;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION 'dataset "%" does not exist', slug USING ERRCODE = '42P01';
-  END IF;
   SELECT * INTO dd FROM opendata.derived_datasets WHERE dataset_id = ds.id;
   IF NOT FOUND OR (SELECT relkind FROM pg_class WHERE oid = ds.source) <> 'm' THEN
     RAISE EXCEPTION 'dataset "%" is not a crossing', slug
       USING ERRCODE = '22023', HINT = 'Only datasets made by opendata.cross() can be refreshed.';
   END IF;
-  EXECUTE format('REFRESH MATERIALIZED VIEW %s', ds.source);
-  IF dd.report_sql IS NOT NULL THEN
-    EXECUTE dd.report_sql INTO report;
-  END IF;
-  PERFORM opendata._set_refreshed(slug, report);
+  PERFORM opendata._exec_as(opendata._acting_role(ds.source), format('REFRESH MATERIALIZED VIEW %s', opendata._qualified(ds.source)));
+  report := opendata._derived_report(ds.source, (opendata._derived_statements(ds.was_derived_from)).report_sql);
+  UPDATE opendata.derived_datasets
+     SET stale = false, stale_since = NULL, refreshed = now(), report = refresh.report
+   WHERE dataset_id = ds.id;
   IF ds.status = 'published' THEN
     published := opendata.publish(slug);
   END IF;
-  EXECUTE format('SELECT count(*) FROM %s', ds.source) INTO row_count;
-  RETURN jsonb_build_object('slug', slug, 'rows', row_count, 'report', report, 'stale', false,
+  RETURN jsonb_build_object('slug', slug, 'rows', opendata._row_count(ds.source), 'report', report, 'stale', false,
                             'version', coalesce(published->'version', to_jsonb(ds.version)));
 END
 $$;

@@ -1,29 +1,58 @@
--- Last part: pin search_path on every function of the extension, and keep
--- internals away from PUBLIC.
---
--- C functions are included: those running SQL through SPI resolve names
--- with it too.
---
--- PostGIS may live in any schema (CASCADE puts it in the first schema of the
--- installer's search_path).  Functions call it unqualified, so each gets a
--- search_path naming pg_catalog first (nothing can shadow built-ins), then
--- opendata, then PostGIS's schema, and pg_temp last.
+-- Last part: who owns what, the search_path of every function, and who may
+-- call what.  docs/security.md explains the model; test/privileges pins it.
+
+-- The catalog and the SECURITY DEFINER functions belong to opendata_owner,
+-- a NOLOGIN role without any attribute: a definer runs with its rights, not
+-- with those of the superuser who installed the extension.  The catalog's
+-- tables have row-level security enabled, not forced, so their owner (the
+-- definers) sees every row.
+DO $owner$
+DECLARE
+  rel regclass;
+  fn regprocedure;
+BEGIN
+  FOR rel IN
+    SELECT c.oid::regclass FROM pg_depend d JOIN pg_class c ON c.oid = d.objid
+     WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_extension'::regclass
+       AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'opendata')
+       AND d.deptype = 'e' AND c.relkind IN ('r', 'p')
+       AND c.relnamespace = 'opendata'::regnamespace
+  LOOP
+    EXECUTE format('ALTER TABLE %s OWNER TO opendata_owner', rel);  -- and its sequences
+  END LOOP;
+  FOR fn IN
+    SELECT p.oid::regprocedure FROM pg_proc p
+     WHERE p.prosecdef AND p.pronamespace IN ('opendata'::regnamespace, 'opendata_api'::regnamespace)
+  LOOP
+    EXECUTE format('ALTER FUNCTION %s OWNER TO opendata_owner', fn);
+  END LOOP;
+END
+$owner$;
+
+-- search_path of every function of the extension (C functions included:
+-- those running SQL through SPI resolve names with it too).  pg_catalog
+-- comes first and pg_temp last, so nothing shadows a built-in or a catalog
+-- table.  SECURITY DEFINER functions get no other schema than opendata,
+-- which only the extension writes: a schema others can create objects in
+-- (PostGIS's, often public) could hold a better-matching overload of a
+-- function they call.  They name PostGIS functions with its schema, and
+-- work on user relations through _query_as/_exec_as, which run with
+-- PostGIS's schema on the path as the acting role.  Other functions run as
+-- their caller and keep PostGIS's schema, unqualified.
 --
 -- Two exceptions: opendata._odsql_fold() is inlined into record queries,
 -- which a SET clause would prevent; its body qualifies every name (see
 -- 50_records.sql).  opendata._nearest_candidates() is called once per row
 -- of a nearest crossing, where a SET clause would change a setting twice
 -- per call; the SQL it runs qualifies every name (src/pg/nearest.cpp).
-
 DO $finalize$
 DECLARE
-  postgis_schema name := (SELECT n.nspname FROM pg_extension e
-                            JOIN pg_namespace n ON n.oid = e.extnamespace
-                           WHERE e.extname = 'postgis');
+  postgis_schema name := opendata._postgis_schema();
   fn regprocedure;
+  definer boolean;
 BEGIN
-  FOR fn IN
-    SELECT p.oid::regprocedure
+  FOR fn, definer IN
+    SELECT p.oid::regprocedure, p.prosecdef
       FROM pg_depend d
       JOIN pg_proc p ON p.oid = d.objid AND d.classid = 'pg_proc'::regclass
      WHERE d.refclassid = 'pg_extension'::regclass
@@ -33,8 +62,12 @@ BEGIN
        AND p.oid NOT IN ('opendata._odsql_fold(text)'::regprocedure,
                          'opendata._nearest_candidates(float8, float8, regclass, name, int, float8)'::regprocedure)
   LOOP
-    EXECUTE format('ALTER FUNCTION %s SET search_path = pg_catalog, opendata, %I, pg_temp',
-                   fn, postgis_schema);
+    IF definer THEN
+      EXECUTE format('ALTER FUNCTION %s SET search_path = pg_catalog, opendata, pg_temp', fn);
+    ELSE
+      EXECUTE format('ALTER FUNCTION %s SET search_path = pg_catalog, opendata, %I, pg_temp',
+                     fn, postgis_schema);
+    END IF;
   END LOOP;
 END
 $finalize$;
@@ -43,22 +76,22 @@ REVOKE ALL ON SCHEMA opendata FROM PUBLIC;
 REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA opendata FROM PUBLIC;
 REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA opendata_api FROM PUBLIC;
 
--- What each role may call.  Functions check the caller themselves too.
-GRANT EXECUTE ON FUNCTION opendata.version(), opendata.build_info(),
-  opendata._can_manage(bigint, name) TO opendata_anon;
+-- The definers call the internal functions.
+GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA opendata TO opendata_owner;
+
+-- What each role may call: the documented entry points.  Each checks its
+-- caller too.  Internal functions are callable by no one else; the C++
+-- entry points reach them through fmgr (src/pg/internal_call.hpp).
+GRANT EXECUTE ON FUNCTION opendata.version(), opendata.build_info() TO opendata_anon;
 GRANT EXECUTE ON FUNCTION
   opendata.register(regclass, text, jsonb), opendata.set_metadata(text, jsonb),
   opendata.describe_field(text, text, jsonb), opendata.publish(text), opendata.unpublish(text),
   opendata.drop_dataset(text, boolean), opendata.add_reuse(text, text, text, text[], text, text),
   opendata.add_attachment(text, text, text, text, text),
   opendata.explain_odsql(text, text, text, text, text, int, int, text[], text[], text, text, text),
-  opendata.import_csv(text, bytea, jsonb), opendata._import_csv(text, bytea, text),
-  opendata.import_csv_file(text, text, jsonb), opendata._read_server_file(text),
-  opendata.import_geojson(text, bytea, jsonb), opendata._import_geojson(text, bytea, text),
-  opendata.import_geojson_file(text, text, jsonb),
-  opendata.sniff_csv(bytea, jsonb), opendata._sniff_csv(bytea, text),
-  opendata._truncate_for_import(text), opendata._record_import(text, bigint, text),
-  opendata._check_slug(text), opendata._reserved_slugs(),
+  opendata.import_csv(text, bytea, jsonb), opendata.import_csv_file(text, text, jsonb),
+  opendata.import_geojson(text, bytea, jsonb), opendata.import_geojson_file(text, text, jsonb),
+  opendata.sniff_csv(bytea, jsonb),
   opendata.export_chunks(text, text, text, text, text, text, int, int, text[], text[], text, text, jsonb)
   TO opendata_publisher;
 GRANT EXECUTE ON FUNCTION opendata.set_catalog(jsonb), opendata.create_organization(text, text, jsonb),

@@ -1,5 +1,11 @@
 -- Grants for crossings (src/sql/70_cross.sql), after 99_finalize.sql has
 -- revoked every function from PUBLIC.
+--
+-- The ad hoc crossings of the API (src/pg/cross.cpp) build their statement
+-- with _cross_select() and run it as the caller; the statement calls the
+-- helpers below, so the caller must be able to execute them.  They are
+-- SECURITY INVOKER and compute values or SQL text only: no catalog write,
+-- no privilege of their own (the privilege matrix pins this list).
 GRANT EXECUTE ON FUNCTION
   opendata_api.cross(text, text, text, float8, int, text, text, int, int),
   opendata_api.near(text, float8, float8, float8, text, int),
@@ -10,8 +16,8 @@ GRANT EXECUTE ON FUNCTION
   TO opendata_anon;
 GRANT EXECUTE ON FUNCTION
   opendata.cross(text, text, text, text, jsonb), opendata.refresh(text),
-  opendata.ensure_spatial_index(text), opendata._ensure_spatial_index(regclass, name, int),
-  opendata._cross_source(text), opendata._set_derivation(text, jsonb, bigint[], text, text, jsonb),
-  opendata._set_refreshed(text, jsonb),
+  opendata.ensure_spatial_index(text),
   opendata._nearest_candidates(float8, float8, regclass, name, int, float8)
   TO opendata_publisher;
+-- Row-level security policies call _can_manage() as the querying role.
+GRANT EXECUTE ON FUNCTION opendata._can_manage(bigint, name) TO opendata_anon;
