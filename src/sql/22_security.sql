@@ -75,6 +75,16 @@ LANGUAGE sql STABLE AS $$
    WHERE c.oid = rel
 $$;
 
+-- PostGIS's geometry type, found without the search_path.
+CREATE FUNCTION opendata._geometry_oid() RETURNS oid
+LANGUAGE sql STABLE AS $$
+  SELECT t.oid FROM pg_catalog.pg_type t
+    JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_type'::pg_catalog.regclass AND d.objid = t.oid
+                               AND d.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass AND d.deptype = 'e'
+    JOIN pg_catalog.pg_extension e ON e.oid = d.refobjid AND e.extname = 'postgis'
+   WHERE t.typname = 'geometry'
+$$;
+
 -- The schema PostGIS is installed in.  Definers keep it off their
 -- search_path (it may be writable by others, like public on old clusters)
 -- and name PostGIS functions with it.

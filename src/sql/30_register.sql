@@ -38,7 +38,18 @@ LANGUAGE sql STABLE AS $$
            'type', pg_catalog.upper(m[1]),
            'srid', nullif(m[2], '0')::int)
     FROM (SELECT pg_catalog.regexp_match(pg_catalog.format_type(typid, typmod),
-                                         '^geometry\((\w+)(?:,(\d+))?\)$') AS m) x
+                                         '^(?:\S+\.)?geometry\((\w+)(?:,(\d+))?\)$') AS m) x
+$$;
+
+-- A column's type as the field dictionary shows it: format_type() without
+-- the schema of PostGIS's types, which the definers' search_path lacks.
+CREATE FUNCTION opendata._sql_type(typid oid, typmod int) RETURNS text
+LANGUAGE sql STABLE AS $$
+  SELECT CASE WHEN t.typnamespace = (SELECT n.oid FROM pg_catalog.pg_namespace n
+                                      WHERE n.nspname = opendata._postgis_schema())
+              THEN pg_catalog.regexp_replace(pg_catalog.format_type(typid, typmod), '^[^(]*\.', '')
+              ELSE pg_catalog.format_type(typid, typmod) END
+    FROM pg_catalog.pg_type t WHERE t.oid = typid
 $$;
 
 -- The field type of a column, in the Opendatasoft vocabulary.
@@ -50,9 +61,9 @@ LANGUAGE sql STABLE AS $$
     WHEN typid = 'date'::regtype THEN 'date'
     WHEN typid IN ('timestamp'::regtype, 'timestamptz'::regtype) THEN 'datetime'
     WHEN typid = 'bool'::regtype THEN 'boolean'
-    WHEN typid = 'geometry'::regtype
+    WHEN typid = opendata._geometry_oid()
          AND opendata._geometry_typmod(typid, typmod) ->> 'type' IN ('POINT', 'POINTZ', 'POINTM', 'POINTZM') THEN 'geo_point_2d'
-    WHEN typid = 'geometry'::regtype THEN 'geo_shape'
+    WHEN typid = opendata._geometry_oid() THEN 'geo_shape'
     ELSE 'text'
   END
 $$;
@@ -97,7 +108,7 @@ BEGIN
            coalesce((SELECT max(position) FROM opendata.fields WHERE dataset_id = ds.id), 0)
              + row_number() OVER (ORDER BY c.attnum),
            c.attname, opendata._field_type(c.atttypid, c.atttypmod),
-           format_type(c.atttypid, c.atttypmod)
+           opendata._sql_type(c.atttypid, c.atttypmod)
       FROM cols c
      WHERE NOT EXISTS (SELECT FROM opendata.fields f WHERE f.dataset_id = ds.id AND f.name = c.attname)
     RETURNING name
@@ -117,7 +128,7 @@ BEGIN
     INTO field, srid
     FROM pg_attribute a
    WHERE a.attrelid = source AND a.attnum > 0 AND NOT a.attisdropped
-     AND a.atttypid = 'geometry'::regtype
+     AND a.atttypid = opendata._geometry_oid()
    ORDER BY a.attnum LIMIT 1;
   IF field IS NULL OR srid IS NOT NULL THEN
     RETURN;

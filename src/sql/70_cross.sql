@@ -176,7 +176,8 @@ BEGIN
        SELECT FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid
         WHERE c.oid = rel AND c.relkind IN ('r', 'm') AND NOT c.relhassubclass
           AND a.attname = geom AND a.attnum > 0 AND NOT a.attisdropped
-          AND a.atttypid = 'geometry'::regtype AND postgis_typmod_type(a.atttypmod) LIKE 'Point%') THEN
+          AND a.atttypid = opendata._geometry_oid()
+          AND opendata._geometry_typmod(a.atttypid, a.atttypmod) ->> 'type' LIKE 'POINT%') THEN
     RETURN rel;
   END IF;
   RETURN NULL;
@@ -617,7 +618,7 @@ LANGUAGE plpgsql SECURITY DEFINER AS $$
 DECLARE
   ds opendata.datasets := opendata._dataset_for_update(slug);
   dd opendata.derived_datasets;
-  report jsonb;
+  new_report jsonb;
   published jsonb;
 BEGIN
   SELECT * INTO dd FROM opendata.derived_datasets WHERE dataset_id = ds.id;
@@ -626,14 +627,14 @@ BEGIN
       USING ERRCODE = '22023', HINT = 'Only datasets made by opendata.cross() can be refreshed.';
   END IF;
   PERFORM opendata._exec_as(opendata._acting_role(ds.source), format('REFRESH MATERIALIZED VIEW %s', opendata._qualified(ds.source)));
-  report := opendata._derived_report(ds.source, (opendata._derived_statements(ds.was_derived_from)).report_sql);
+  new_report := opendata._derived_report(ds.source, (opendata._derived_statements(ds.was_derived_from)).report_sql);
   UPDATE opendata.derived_datasets
-     SET stale = false, stale_since = NULL, refreshed = now(), report = refresh.report
+     SET stale = false, stale_since = NULL, refreshed = now(), report = new_report
    WHERE dataset_id = ds.id;
   IF ds.status = 'published' THEN
     published := opendata.publish(slug);
   END IF;
-  RETURN jsonb_build_object('slug', slug, 'rows', opendata._row_count(ds.source), 'report', report, 'stale', false,
+  RETURN jsonb_build_object('slug', slug, 'rows', opendata._row_count(ds.source), 'report', new_report, 'stale', false,
                             'version', coalesce(published->'version', to_jsonb(ds.version)));
 END
 $$;

@@ -32,27 +32,40 @@ $owner$;
 -- search_path of every function of the extension (C functions included:
 -- those running SQL through SPI resolve names with it too).  pg_catalog
 -- comes first and pg_temp last, so nothing shadows a built-in or a catalog
--- table.  SECURITY DEFINER functions get no other schema than opendata,
--- which only the extension writes: a schema others can create objects in
--- (PostGIS's, often public) could hold a better-matching overload of a
--- function they call.  They name PostGIS functions with its schema, and
--- work on user relations through _query_as/_exec_as, which run with
--- PostGIS's schema on the path as the acting role.  Other functions run as
--- their caller and keep PostGIS's schema, unqualified.
+-- table, and no other schema than opendata, which only the extension
+-- writes: a schema others may create objects in (PostGIS's, often public)
+-- could hold a better-matching overload of a function called, say
+-- format(text, regclass), and an internal function runs as whoever called
+-- it, a definer included.  Such functions name PostGIS's type and schema
+-- without the path (_geometry_oid, _postgis_schema), and work on user
+-- relations through _query_as/_exec_as, whose statements run with PostGIS's
+-- schema on the path as the acting role.
 --
--- Two exceptions: opendata._odsql_fold() is inlined into record queries,
--- which a SET clause would prevent; its body qualifies every name (see
--- 50_records.sql).  opendata._nearest_candidates() is called once per row
--- of a nearest crossing, where a SET clause would change a setting twice
--- per call; the SQL it runs qualifies every name (src/pg/nearest.cpp).
+-- PostGIS's schema stays on the path of the functions that resolve PostGIS
+-- names when they run and are called only by a user on its own behalf:
+-- the API (opendata_api), the C++ entry points that build queries, and two
+-- helpers those queries call (_expand_m) or that report PostGIS's version.
+--
+-- Two exceptions get no SET clause: opendata._odsql_fold() is inlined into
+-- record queries, which a SET clause would prevent; its body qualifies every
+-- name (see 50_records.sql).  opendata._nearest_candidates() is called once
+-- per row of a nearest crossing, where a SET clause would change a setting
+-- twice per call; the SQL it runs qualifies every name (src/pg/nearest.cpp).
 DO $finalize$
 DECLARE
   postgis_schema name := opendata._postgis_schema();
   fn regprocedure;
-  definer boolean;
+  with_postgis boolean;
 BEGIN
-  FOR fn, definer IN
-    SELECT p.oid::regprocedure, p.prosecdef
+  FOR fn, with_postgis IN
+    SELECT p.oid::regprocedure,
+           NOT p.prosecdef
+           AND (p.pronamespace = 'opendata_api'::regnamespace
+                OR (p.prolang = (SELECT oid FROM pg_language WHERE lanname = 'c')
+                    AND p.oid NOT IN ('opendata._query_as(regrole, text)'::regprocedure,
+                                      'opendata._exec_as(regrole, text)'::regprocedure))
+                OR p.oid IN ('opendata._expand_m(geometry, float8)'::regprocedure,
+                             'opendata.version()'::regprocedure, 'opendata.build_info()'::regprocedure))
       FROM pg_depend d
       JOIN pg_proc p ON p.oid = d.objid AND d.classid = 'pg_proc'::regclass
      WHERE d.refclassid = 'pg_extension'::regclass
@@ -62,11 +75,11 @@ BEGIN
        AND p.oid NOT IN ('opendata._odsql_fold(text)'::regprocedure,
                          'opendata._nearest_candidates(float8, float8, regclass, name, int, float8)'::regprocedure)
   LOOP
-    IF definer THEN
-      EXECUTE format('ALTER FUNCTION %s SET search_path = pg_catalog, opendata, pg_temp', fn);
-    ELSE
+    IF with_postgis THEN
       EXECUTE format('ALTER FUNCTION %s SET search_path = pg_catalog, opendata, %I, pg_temp',
                      fn, postgis_schema);
+    ELSE
+      EXECUTE format('ALTER FUNCTION %s SET search_path = pg_catalog, opendata, pg_temp', fn);
     END IF;
   END LOOP;
 END

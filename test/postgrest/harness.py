@@ -735,13 +735,15 @@ class PostgREST:
     # -- running ----------------------------------------------------------------
 
     def _role_settings(self, cur, role):
-        cur.execute("""SELECT split_part(s, '=', 1), substr(s, strpos(s, '=') + 1)
-                         FROM pg_db_role_setting r
-                         JOIN pg_roles ro ON ro.oid = r.setrole
-                         CROSS JOIN LATERAL unnest(r.setconfig) s
-                        WHERE ro.rolname = %s
-                          AND r.setdatabase IN (0, (SELECT oid FROM pg_database WHERE datname = current_database()))
-                        ORDER BY r.setdatabase""", (role,))
+        # As PostgREST's queryRoleSettings: the cluster-wide settings
+        # (pg_roles.rolconfig, i.e. ALTER ROLE ... SET without IN DATABASE)
+        # of the roles the authenticator is a member of, values lower-cased,
+        # read whatever the library that defines them has loaded.
+        cur.execute("""SELECT substr(s, 1, strpos(s, '=') - 1), lower(substr(s, strpos(s, '=') + 1))
+                         FROM pg_auth_members m
+                         JOIN pg_roles r ON r.oid = m.roleid
+                         CROSS JOIN LATERAL unnest(r.rolconfig) s
+                        WHERE m.member = current_user::regrole::oid AND r.rolname = %s""", (role,))
         return dict(cur.fetchall())
 
     def _run(self, method, plan, role, claims, headers, authenticated):

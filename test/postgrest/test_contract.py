@@ -349,6 +349,19 @@ def main():
     t.status("POST /rpc/publish on the public API is 404 (not exposed)", r, 404, "PGRST202")
     code = sql_error(auth, "opendata_anon", "SELECT opendata.publish('arbres')")
     t.check("anon cannot execute opendata.publish over SQL (42501)", code == "42501", "got %s" % code)
+    r = pub.post("/rpc/_record_import", headers=OPENDATA,
+                 body={"slug": "arbres", "row_count": 1, "mode": "replace"})
+    t.status("anon POST /rpc/_record_import (an internal function) is 401 (42501)", r, 401, "42501")
+    r = pub.post("/rpc/_record_import", role="pub_b", headers=OPENDATA,
+                 body={"slug": "arbres", "row_count": 1, "mode": "replace"})
+    t.status("pub_b POST /rpc/_record_import is 403 (42501): internal functions are nobody's", r, 403, "42501")
+    r = api.get("/rpc/records?dataset=arbres&rows=3", role="pub_b")
+    t.status("pub_b's own opendata.max_page_size = 2 applies to its requests (rows=3 is 400)", r, 400, "22023")
+    r = api.get("/rpc/records?dataset=arbres&rows=3")
+    t.check("... and not to anon's (rows=3 is 200)", r.status == 200, r)
+    r = pub.post("/rpc/_can_manage", headers=OPENDATA, body={"org": 1, "who": "postgres"})
+    t.check("anon POST /rpc/_can_manage learns nothing about another role (false)",
+            r.status == 200 and r.json() is False, r)
     r = pub.get("/rpc/publish?slug=arbres", role="pub_a", headers={"Accept-Profile": "opendata"})
     t.status("GET /rpc/publish runs READ ONLY and is refused with 405 (25006)", r, 405, "25006")
     r = pub.post("/rpc/register", role="pub_a", headers=OPENDATA,

@@ -29,6 +29,9 @@ CREATE ROLE pub_a NOLOGIN IN ROLE opendata_publisher;   -- acts for ville-a
 CREATE ROLE pub_b NOLOGIN IN ROLE opendata_publisher;   -- acts for ville-b
 GRANT opendata_anon, opendata_publisher, opendata_admin, pub_a, pub_b TO authenticator;
 ALTER ROLE opendata_anon SET statement_timeout = '10s';
+-- A per-role limit on the JWT role itself (docs/security.md): PostgREST
+-- applies the settings of the role it switches to.
+ALTER ROLE pub_b SET opendata.max_page_size = 2;
 
 SELECT opendata.create_organization('ville-a', 'Ville A', '{"homepage": "https://ville-a.example"}');
 SELECT opendata.create_organization('ville-b', 'Ville B');
