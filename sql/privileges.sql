@@ -61,7 +61,7 @@ SELECT n.nspname, has_schema_privilege('opendata_owner', n.oid, 'USAGE') AS usag
        has_schema_privilege('opendata_owner', n.oid, 'CREATE') AS "create"
   FROM pg_namespace n WHERE n.nspname IN ('opendata', 'opendata_api', 'opendata_data', 'public')
  ORDER BY 1;
--- Every function's search_path: none has a schema others may write.
+-- No definer has a schema others may write on its search_path.
 SELECT count(*) AS functions_with_a_writable_schema_on_their_path
   FROM pg_proc p
   CROSS JOIN LATERAL unnest(p.proconfig) cfg

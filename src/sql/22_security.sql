@@ -36,8 +36,9 @@ $$;
 -- Work on a relation a user created, with the rights of a role the caller
 -- already has (src/pg/as_role.cpp): the definers below never read, write,
 -- grant on or index such a relation themselves.
+-- STRICT: no statement, no rows.
 CREATE FUNCTION opendata._query_as(role regrole, sql text) RETURNS SETOF record
-LANGUAGE c VOLATILE AS 'MODULE_PATHNAME', 'opendata_query_as';
+LANGUAGE c VOLATILE STRICT AS 'MODULE_PATHNAME', 'opendata_query_as';
 CREATE FUNCTION opendata._exec_as(role regrole, sql text) RETURNS void
 LANGUAGE c VOLATILE AS 'MODULE_PATHNAME', 'opendata_exec_as';
 
