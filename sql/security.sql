@@ -67,7 +67,15 @@ CREATE FUNCTION sec_a.on_truncate() RETURNS trigger
 LANGUAGE plpgsql AS $$ BEGIN PERFORM sec_a.probe('truncate'); RETURN NULL; END $$;
 CREATE TRIGGER probe BEFORE TRUNCATE ON opendata_data."sec-import"
   FOR EACH STATEMENT EXECUTE FUNCTION sec_a.on_truncate();
+-- The rows loaded fire row triggers and check constraints: as the owner
+-- too.
+CREATE FUNCTION sec_a.on_insert() RETURNS trigger
+LANGUAGE plpgsql AS $$ BEGIN PERFORM sec_a.probe('insert trigger'); RETURN NEW; END $$;
+CREATE TRIGGER probe_rows BEFORE INSERT ON opendata_data."sec-import"
+  FOR EACH ROW EXECUTE FUNCTION sec_a.on_insert();
+ALTER TABLE opendata_data."sec-import" ADD CONSTRAINT probe_check CHECK (sec_a.probe('check'));
 RESET ROLE;
+TRUNCATE regress.sec_log;
 SELECT (opendata.import_csv('sec-import', convert_to(E'id,name\n3,c\n', 'UTF8'), '{"mode": "replace"}'))->'rows_loaded' AS replaced_by_superuser;
 SELECT tag, ran_as, became_superuser FROM regress.sec_log GROUP BY 1, 2, 3 ORDER BY 1, 2;
 TRUNCATE regress.sec_log;
@@ -144,6 +152,18 @@ SELECT opendata.publish('sec-shared') IS NOT NULL AS published,
 SELECT opendata.unpublish('sec-shared') IS NOT NULL AS unpublished,
        has_any_column_privilege('opendata_anon', 'sec_a.shared', 'SELECT') AS anon_reads,
        has_table_privilege('regress_sec_plain', 'sec_a.shared', 'SELECT') AS plain_reads;
+RESET ROLE;
+
+-- Crafted names: a field and a slug-like title are data, never SQL.
+SET ROLE regress_sec_a;
+CREATE TABLE sec_a.crafted (id int PRIMARY KEY, "x"")); DROP TABLE sec_a.places; --" text);
+INSERT INTO sec_a.crafted VALUES (1, 'v');
+SELECT (opendata.register('sec_a.crafted', 'sec-crafted',
+          '{"title": "t\"); DROP TABLE x; --", "description": "d", "publisher": "sec-a"}'))->>'slug' AS registered;
+SELECT (opendata.publish('sec-crafted'))->'row_count' AS row_count;
+SELECT * FROM opendata_api."sec-crafted";
+SELECT to_regclass('sec_a.places') IS NOT NULL AS places_still_there;
+SELECT regress.error_of($$SELECT opendata.register('sec_a.crafted', 'x"; DROP TABLE y; --')$$);
 RESET ROLE;
 
 -- Route 8: internal functions are nobody's but the extension's.

@@ -29,8 +29,10 @@
 #include <string>
 
 #include "core/error.hpp"
+#include "pg/as_role.hpp"
 #include "pg/guard.hpp"
 #include "pg/spi.hpp"
+#include "pg/internal_call.hpp"
 #include "pg/text.hpp"
 
 extern "C" {
@@ -39,6 +41,7 @@ extern "C" {
 #include "utils/acl.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
+#include "utils/regproc.h"
 #include "utils/tuplestore.h"
 
 PG_FUNCTION_INFO_V1(opendata_query_as);
@@ -46,6 +49,35 @@ PG_FUNCTION_INFO_V1(opendata_exec_as);
 }
 
 namespace opendata::pg {
+
+ActingAs::ActingAs(Oid role, const std::string& search_path) {
+  const char* path = search_path.c_str();
+  call([this, role, path] {
+    GetUserIdAndSecContext(&saved_user_, &saved_context_);
+    SetUserIdAndSecContext(role, saved_context_ | SECURITY_LOCAL_USERID_CHANGE |
+                                     SECURITY_RESTRICTED_OPERATION);
+    guc_level_ = NewGUCNestLevel();
+    if (path[0] != '\0')
+      set_config_option("search_path", path, PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0,
+                        false);
+  });
+}
+
+void ActingAs::finish() {
+  int level = guc_level_;
+  call([level] { AtEOXact_GUC(false, level); });
+}
+
+ActingAs::~ActingAs() { SetUserIdAndSecContext(saved_user_, saved_context_); }
+
+Oid acting_role(Oid relation) {
+  std::optional<std::string> role =
+      call_internal("opendata._acting_role(regclass)", {std::to_string(relation)});
+  if (!role) throw UserError(sqlstate::kInternalError, "no role to act on the relation");
+  const char* name = role->c_str();
+  return call([name] { return DatumGetObjectId(DirectFunctionCall1(regrolein, CStringGetDatum(name))); });
+}
+
 namespace {
 
 // May the caller act as `role`?  The caller is the outer user: what SET ROLE
@@ -61,38 +93,6 @@ void check_may_act_as(Oid role) {
                   std::string("Role \"") + caller_name + "\" does not have the privileges of role \"" +
                       role_name + "\".");
 }
-
-// The user ID and security context in force before the switch, put back
-// when the statement ends, normally or by an error (an error also aborts
-// the (sub)transaction, which restores them too: this keeps the C++ frames
-// above honest).
-class ActingAs {
- public:
-  ActingAs(Oid role, const std::string& search_path) {
-    const char* path = search_path.c_str();
-    call([this, role, path] {
-      GetUserIdAndSecContext(&saved_user_, &saved_context_);
-      SetUserIdAndSecContext(role, saved_context_ | SECURITY_LOCAL_USERID_CHANGE |
-                                       SECURITY_RESTRICTED_OPERATION);
-      guc_level_ = NewGUCNestLevel();
-      set_config_option("search_path", path, PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0,
-                        false);
-    });
-  }
-  // Settings changed by the statement are undone on the way out.
-  void finish() {
-    int level = guc_level_;
-    call([level] { AtEOXact_GUC(false, level); });
-  }
-  ~ActingAs() { SetUserIdAndSecContext(saved_user_, saved_context_); }
-  ActingAs(const ActingAs&) = delete;
-  ActingAs& operator=(const ActingAs&) = delete;
-
- private:
-  Oid saved_user_ = InvalidOid;
-  int saved_context_ = 0;
-  int guc_level_ = 0;
-};
 
 struct Statement {
   Oid role;

@@ -22,6 +22,7 @@
 #include "core/ingest/sniff.hpp"
 #include "core/odsql/schema.hpp"
 #include "pg/args.hpp"
+#include "pg/as_role.hpp"
 #include "pg/copy_loader.hpp"
 #include "pg/internal_call.hpp"
 #include "pg/spi.hpp"
@@ -130,6 +131,19 @@ Oid reuse_table(const std::string& slug, const ingest::SniffReport& report) {
   return static_cast<Oid>(std::stoul(source));
 }
 
+// A new table is the caller's own and loaded as the caller.  An existing
+// one is loaded as the role that acts on it (its owner when the caller may
+// act as the owner, else the caller): its triggers, defaults and checks run
+// with that role's rights, never with those of a superuser replacing a
+// publisher's data, and INSERT is checked for that role.
+std::uint64_t load(Oid table, const std::string& mode, const ChunkProducer& next) {
+  if (mode == "create") return copy_into(table, next);
+  ActingAs as(acting_role(table), "");
+  std::uint64_t loaded = copy_into(table, next);
+  as.finish();
+  return loaded;
+}
+
 // The original headers become field labels.
 void label_fields(const std::string& slug, const ingest::SniffReport& report) {
   for (const auto& c : report.columns) {
@@ -174,7 +188,7 @@ nlohmann::json import_file(const std::string& slug, std::string_view data,
     normaliser.csv = std::make_unique<ingest::CsvNormaliser>(data, options, report);
   else
     normaliser.geojson = std::make_unique<ingest::GeoJsonNormaliser>(data, options, report);
-  std::uint64_t loaded = copy_into(table, [&](std::string& out) { return normaliser.next_chunk(out); });
+  std::uint64_t loaded = load(table, req.mode, [&](std::string& out) { return normaliser.next_chunk(out); });
   double load_ms = ms_since(load_started);
 
   std::string table_name = table_of(slug);
