@@ -127,7 +127,7 @@ Oid reuse_table(const std::string& slug, const ingest::SniffReport& report) {
                     "Dataset: " + expected + ".\nFile: " + found + ".",
                     "Force types and names with the \"columns\" option, or drop the dataset "
                     "and import it again.");
-  call_internal("opendata._truncate_for_import(text)", {slug});
+  call_internal("opendata._empty_for_import(text)", {slug});
   return static_cast<Oid>(std::stoul(source));
 }
 

@@ -197,19 +197,31 @@ BEGIN
     RAISE EXCEPTION 'dataset "%" has no visible field', slug USING ERRCODE = '22023';
   END IF;
 
-  -- Replace the view in place when its columns allow it, so grants and
-  -- dependent views survive; otherwise drop and create, in this transaction.
-  BEGIN
-    EXECUTE format('CREATE OR REPLACE VIEW opendata_api.%I WITH (security_invoker = true) AS SELECT %s FROM %s',
-                   slug, select_list, ds.source);
-  EXCEPTION WHEN invalid_table_definition OR datatype_mismatch OR feature_not_supported THEN
-    EXECUTE format('DROP VIEW opendata_api.%I', slug);
-    EXECUTE format('CREATE VIEW opendata_api.%I WITH (security_invoker = true) AS SELECT %s FROM %s',
-                   slug, select_list, ds.source);
-  END;
-  EXECUTE format('COMMENT ON VIEW opendata_api.%I IS %L', slug, ds.title);
-
-  PERFORM opendata._grant_readers(ds);
+  -- A republish that would not change the view (same visible fields, same
+  -- types) keeps it and its grants as they are: it takes no lock on the view,
+  -- so a writer holding the source (a replace import, a refresh) never waits
+  -- for the view's readers while they wait for the source.  Readers lock the
+  -- view, then the source; a writer that must change the view takes the
+  -- view's lock before any on the source (docs/import.md).
+  IF to_regclass(format('opendata_api.%I', slug)) IS NULL
+     OR opendata._schema_fingerprint(ds) IS DISTINCT FROM
+        (SELECT h.schema_fingerprint FROM opendata.history h
+          WHERE h.dataset_id = ds.id AND h.action = 'publish' ORDER BY h.id DESC LIMIT 1) THEN
+    -- Replace the view in place when its columns allow it, so grants and
+    -- dependent views survive; otherwise drop and create, in this transaction.
+    BEGIN
+      EXECUTE format('CREATE OR REPLACE VIEW opendata_api.%I WITH (security_invoker = true) AS SELECT %s FROM %s',
+                     slug, select_list, ds.source);
+    EXCEPTION WHEN invalid_table_definition OR datatype_mismatch OR feature_not_supported THEN
+      EXECUTE format('DROP VIEW opendata_api.%I', slug);
+      EXECUTE format('CREATE VIEW opendata_api.%I WITH (security_invoker = true) AS SELECT %s FROM %s',
+                     slug, select_list, ds.source);
+    END;
+    PERFORM opendata._grant_readers(ds);
+  END IF;
+  IF obj_description(format('opendata_api.%I', slug)::regclass, 'pg_class') IS DISTINCT FROM ds.title THEN
+    EXECUTE format('COMMENT ON VIEW opendata_api.%I IS %L', slug, ds.title);
+  END IF;
 
   SELECT t.n INTO row_count
     FROM opendata._query_as(opendata._acting_role(ds.source),

@@ -61,14 +61,21 @@ END
 $$;
 
 -- Emptying a dataset's table for a re-import, by a role that manages it,
--- with the rights of the table's owner or the caller's own (TRUNCATE then
+-- with the rights of the table's owner or the caller's own (DELETE then
 -- checks the privilege, and its triggers run as that role).
-CREATE FUNCTION opendata._truncate_for_import(slug text) RETURNS void
+--
+-- DELETE, not TRUNCATE: TRUNCATE locks the table against every reader until
+-- the import commits, so readers of the API would wait for the whole load
+-- (and, holding the view, deadlock with the republish).  After DELETE they
+-- keep reading the old rows until the new ones are committed, then read
+-- those: one version or the other, never a mix, never a wait on the load.
+-- The old rows are left to (auto)vacuum.
+CREATE FUNCTION opendata._empty_for_import(slug text) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER AS $$
 DECLARE
   source regclass := opendata._import_target(slug);
 BEGIN
-  PERFORM opendata._exec_as(opendata._acting_role(source), format('TRUNCATE %s', opendata._qualified(source)));
+  PERFORM opendata._exec_as(opendata._acting_role(source), format('DELETE FROM %s', opendata._qualified(source)));
 END
 $$;
 
