@@ -613,11 +613,55 @@ $$;
 COMMENT ON FUNCTION opendata.cross(text, text, text, text, jsonb) IS
   'cross two datasets into a derived dataset (a materialized view), registered as a draft with its lineage';
 
+-- Recomputes a derived dataset beside the relation readers read, then swaps
+-- it in: readers of the API view keep reading the old rows while the new
+-- ones are computed, and wait only for the swap at the end (the API view is
+-- dropped, the old relation dropped and the new one renamed, in this
+-- transaction; publish() then creates the view again).  The locks are taken
+-- in the readers' order: the API view, then the relation.  Returns the new
+-- relation, or NULL when another relation depends on the derived one (a
+-- crossing of this crossing, a user's view): it cannot be dropped, and
+-- REFRESH MATERIALIZED VIEW does the work instead.
+CREATE FUNCTION opendata._rebuild_derived(ds opendata.datasets, select_sql text) RETURNS regclass
+LANGUAGE plpgsql AS $$
+DECLARE
+  acting regrole := opendata._acting_role(ds.source);
+  api_view regclass := to_regclass(format('opendata_api.%I', ds.slug));
+  nsp name;
+  rel_name name;
+  next_name name := 'opendata_rebuild_' || ds.id;
+  rebuilt regclass;
+BEGIN
+  IF EXISTS (SELECT FROM pg_depend d JOIN pg_rewrite rw ON rw.oid = d.objid
+              WHERE d.classid = 'pg_rewrite'::regclass AND d.refclassid = 'pg_class'::regclass
+                AND d.refobjid = ds.source
+                AND rw.ev_class NOT IN (ds.source, coalesce(api_view, 0))) THEN
+    RETURN NULL;
+  END IF;
+  SELECT n.nspname, c.relname INTO nsp, rel_name
+    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = ds.source;
+  PERFORM opendata._exec_as(acting, format('CREATE MATERIALIZED VIEW %I.%I AS %s WITH NO DATA',
+                                           nsp, next_name, select_sql));
+  PERFORM opendata._exec_as(acting, format('REFRESH MATERIALIZED VIEW %I.%I', nsp, next_name));
+  IF api_view IS NOT NULL THEN
+    EXECUTE format('DROP VIEW %s', api_view);
+  END IF;
+  PERFORM opendata._exec_as(acting, format('DROP MATERIALIZED VIEW %I.%I', nsp, rel_name));
+  PERFORM opendata._exec_as(acting, format('ALTER MATERIALIZED VIEW %I.%I RENAME TO %I', nsp, next_name, rel_name));
+  rebuilt := format('%I.%I', nsp, rel_name)::regclass;
+  UPDATE opendata.datasets SET source = rebuilt WHERE id = ds.id;
+  PERFORM opendata._ensure_spatial_index(rebuilt, ds.geometry_field, ds.geometry_srid);
+  RETURN rebuilt;
+END
+$$;
+
 CREATE FUNCTION opendata.refresh(slug text) RETURNS jsonb
 LANGUAGE plpgsql SECURITY DEFINER AS $$
 DECLARE
   ds opendata.datasets := opendata._dataset_for_update(slug);
   dd opendata.derived_datasets;
+  statements record;
+  rebuilt regclass;
   new_report jsonb;
   published jsonb;
 BEGIN
@@ -626,8 +670,15 @@ BEGIN
     RAISE EXCEPTION 'dataset "%" is not a crossing', slug
       USING ERRCODE = '22023', HINT = 'Only datasets made by opendata.cross() can be refreshed.';
   END IF;
-  PERFORM opendata._exec_as(opendata._acting_role(ds.source), format('REFRESH MATERIALIZED VIEW %s', opendata._qualified(ds.source)));
-  new_report := opendata._derived_report(ds.source, (opendata._derived_statements(ds.was_derived_from)).report_sql);
+  statements := opendata._derived_statements(ds.was_derived_from);
+  rebuilt := opendata._rebuild_derived(ds, statements.select_sql);
+  IF rebuilt IS NULL THEN
+    PERFORM opendata._exec_as(opendata._acting_role(ds.source),
+                              format('REFRESH MATERIALIZED VIEW %s', opendata._qualified(ds.source)));
+  ELSE
+    ds.source := rebuilt;
+  END IF;
+  new_report := opendata._derived_report(ds.source, statements.report_sql);
   UPDATE opendata.derived_datasets
      SET stale = false, stale_since = NULL, refreshed = now(), report = new_report
    WHERE dataset_id = ds.id;
