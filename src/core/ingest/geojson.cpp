@@ -64,6 +64,19 @@ class Validator : public nlohmann::json_sax<nlohmann::json> {
   InterruptTicker ticker_;
 };
 
+// One feature, parsed with the interrupt hook reached every few thousand
+// values: a single feature may hold a geometry of millions of positions.
+ojson parse_feature(std::string_view text) {
+  InterruptTicker ticker;
+  return ojson::parse(
+      text,
+      [&ticker](int, ojson::parse_event_t, ojson&) {
+        ticker.tick();
+        return true;
+      },
+      false);
+}
+
 [[noreturn]] void bad_file(const std::string& msg, const std::string& detail, const std::string& hint = {}) {
   throw UserError(sqlstate::kBadCopyFileFormat, msg, detail, hint);
 }
@@ -253,7 +266,7 @@ SniffReport read_geojson(std::string_view data, const CsvOptions& o) {
   std::string_view fs;
   while (cur.next(fs)) {
     if (++rows % kInterruptEvery == 0) check_interrupts();
-    ojson f = ojson::parse(fs, nullptr, false);
+    ojson f = parse_feature(fs);
     if (!is_feature(f)) {
       ++not_features;
       continue;
@@ -406,7 +419,7 @@ bool GeoJsonNormaliser::next_chunk(std::string& out) {
     }
     if (++st.row % kInterruptEvery == 0) check_interrupts();
     const size_t mark = out.size();
-    ojson f = ojson::parse(fs, nullptr, false);
+    ojson f = parse_feature(fs);
     if (!is_feature(f)) {
       errors_.reject(RejectedRow{st.row, 0, "", "", "is not a GeoJSON Feature object"},
                      sqlstate::kBadCopyFileFormat);
