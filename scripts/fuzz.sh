@@ -5,8 +5,15 @@ source "$(dirname "$0")/lib.sh"
 seconds="${FUZZ_SECONDS:-60}"
 build="$REPO_DIR/build/fuzz"
 if ! ls "$REPO_DIR"/test/fuzz/*_fuzz.cpp >/dev/null 2>&1; then exit 0; fi
-CXX=clang++ cmake -S "$REPO_DIR" -B "$build" -DOPENDATA_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$build" -j"$(nproc)" >/dev/null
+# A build failure is reported, with the compiler's output, and fails the
+# run: scripts/test.sh also counts every target that did not run.
+mkdir -p "$build"
+if ! { CXX=clang++ cmake -S "$REPO_DIR" -B "$build" -DOPENDATA_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo &&
+       cmake --build "$build" -j"$(nproc)"; } >"$build/build.log" 2>&1; then
+  grep -E 'error|Error' "$build/build.log" | head -n 40 || tail -n 40 "$build/build.log"
+  echo "fuzz FAILED build"
+  exit 1
+fi
 status=0
 for src in "$REPO_DIR"/test/fuzz/*_fuzz.cpp; do
   name="$(basename "$src" .cpp)"

@@ -26,6 +26,7 @@ inline constexpr const char kDatatypeMismatch[] = "42804";
 inline constexpr const char kGroupingError[] = "42803";
 inline constexpr const char kProgramLimitExceeded[] = "54000";
 inline constexpr const char kStatementTooComplex[] = "54001";
+inline constexpr const char kTooManyColumns[] = "54011";
 inline constexpr const char kFeatureNotSupported[] = "0A000";
 inline constexpr const char kInsufficientPrivilege[] = "42501";
 inline constexpr const char kInternalError[] = "XX000";

@@ -20,4 +20,23 @@ inline void check_interrupts() {
   if (g_interrupt_hook != nullptr) g_interrupt_hook();
 }
 
+// Counts units of work (cells, coordinates, JSON values, tokens) and calls
+// check_interrupts() once every `every` units: a loop over input of any
+// shape reaches the hook at a steady rate, whatever a "row" costs.
+class InterruptTicker {
+ public:
+  explicit InterruptTicker(unsigned every = 65536) : every_(every) {}
+  void tick(unsigned long long units = 1) {
+    count_ += units;
+    if (count_ >= every_) {
+      count_ = 0;
+      check_interrupts();
+    }
+  }
+
+ private:
+  unsigned long long every_;
+  unsigned long long count_ = 0;
+};
+
 }  // namespace opendata

@@ -37,6 +37,31 @@ BEGIN
 END
 $$;
 
+-- A JSON array of strings (a list key documented as an array).
+CREATE FUNCTION opendata._text_array(key text, value jsonb) RETURNS text[]
+LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+  IF jsonb_typeof(value) <> 'array' THEN
+    PERFORM opendata._bad_value(key, format('Expected an array of strings, got %s.', jsonb_typeof(value)));
+  END IF;
+  RETURN opendata._text_list(key, value);
+END
+$$;
+
+-- The members of an object-valued key that must be strings.
+CREATE FUNCTION opendata._string_members(key text, value jsonb, members text[]) RETURNS void
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+  m text;
+BEGIN
+  FOREACH m IN ARRAY members LOOP
+    IF value ? m AND jsonb_typeof(value->m) <> 'string' THEN
+      PERFORM opendata._bad_value(key, format('"%s" must be a string, got %s.', m, jsonb_typeof(value->m)));
+    END IF;
+  END LOOP;
+END
+$$;
+
 CREATE FUNCTION opendata._string(key text, value jsonb) RETURNS text
 LANGUAGE plpgsql IMMUTABLE AS $$
 BEGIN
@@ -111,7 +136,7 @@ BEGIN
     WHEN 'landing_page' THEN
       ds.landing_page := opendata._url(k, v);
     WHEN 'themes' THEN
-      ds.themes := ARRAY(SELECT DISTINCT upper(t) FROM unnest(opendata._text_list(k, v)) t ORDER BY 1);
+      ds.themes := ARRAY(SELECT DISTINCT upper(t) FROM unnest(opendata._text_array(k, v)) t ORDER BY 1);
       SELECT array_agg(t) INTO bad FROM unnest(ds.themes) t
        WHERE NOT EXISTS (SELECT FROM opendata.themes th WHERE th.code = t);
       IF bad IS NOT NULL THEN
@@ -119,9 +144,12 @@ BEGIN
           array_to_string(bad, ', '), (SELECT string_agg(code, ', ' ORDER BY code) FROM opendata.themes)));
       END IF;
     WHEN 'keywords' THEN
-      ds.keywords := ARRAY(SELECT DISTINCT btrim(w) FROM unnest(opendata._text_list(k, v)) w
+      ds.keywords := ARRAY(SELECT DISTINCT btrim(w) FROM unnest(opendata._text_array(k, v)) w
                             WHERE btrim(w) <> '' ORDER BY 1);
     WHEN 'license' THEN
+      IF jsonb_typeof(v) <> 'string' THEN
+        PERFORM opendata._bad_value(k, format('Expected a licence id (a string), got %s.', jsonb_typeof(v)));
+      END IF;
       SELECT l.id INTO ds.license_id FROM opendata.licenses l
        WHERE lower(l.id) = lower(opendata._string(k, v));
       IF ds.license_id IS NULL THEN
@@ -129,6 +157,9 @@ BEGIN
           (SELECT string_agg(id, ', ' ORDER BY id) FROM opendata.licenses)));
       END IF;
     WHEN 'publisher' THEN
+      IF jsonb_typeof(v) <> 'string' THEN
+        PERFORM opendata._bad_value(k, format('Expected an organization slug (a string), got %s.', jsonb_typeof(v)));
+      END IF;
       ds.organization_id := opendata._organization_id(opendata._string(k, v));
       IF NOT opendata._can_manage(ds.organization_id, who) THEN
         RAISE EXCEPTION 'permission denied to publish for organization "%"', v->>0 USING ERRCODE = '42501';
@@ -141,6 +172,7 @@ BEGIN
          OR NOT (v ? 'email' OR v ? 'url') THEN
         PERFORM opendata._bad_value(k, 'Expected an email, or an object with "name" and at least one of "email" and "url".');
       END IF;
+      PERFORM opendata._string_members(k, v, ARRAY['name', 'email', 'url']);
       IF v ? 'email' AND (v->>'email') !~ '^[^@\s]+@[^@\s]+\.[^@\s]+$' THEN
         PERFORM opendata._bad_value(k, format('"%s" is not an email address.', v->>'email'));
       END IF;
@@ -158,6 +190,7 @@ BEGIN
       IF jsonb_typeof(v) <> 'object' OR EXISTS (SELECT FROM jsonb_object_keys(v) c WHERE c NOT IN ('label', 'uri', 'bbox')) THEN
         PERFORM opendata._bad_value(k, 'Expected a label, or an object with "label", "uri" and/or "bbox" [west, south, east, north].');
       END IF;
+      PERFORM opendata._string_members(k, v, ARRAY['label', 'uri']);
       IF v ? 'bbox' AND (jsonb_typeof(v->'bbox') <> 'array' OR jsonb_array_length(v->'bbox') <> 4
                          OR EXISTS (SELECT FROM jsonb_array_elements(v->'bbox') e WHERE jsonb_typeof(e) <> 'number')) THEN
         PERFORM opendata._bad_value(k, '"bbox" is [west, south, east, north] in degrees.');
@@ -168,6 +201,7 @@ BEGIN
          OR NOT (v ? 'start' OR v ? 'end') THEN
         PERFORM opendata._bad_value(k, 'Expected an object with "start" and/or "end" dates (YYYY-MM-DD).');
       END IF;
+      PERFORM opendata._string_members(k, v, ARRAY['start', 'end']);
       IF coalesce(v->>'start', '0001-01-01') !~ '^\d{4}-\d{2}-\d{2}$' OR coalesce(v->>'end', '9999-12-31') !~ '^\d{4}-\d{2}-\d{2}$'
          OR opendata._is_valid_date(v->>'start') IS FALSE OR opendata._is_valid_date(v->>'end') IS FALSE THEN
         PERFORM opendata._bad_value(k, 'Dates are YYYY-MM-DD.');
@@ -177,6 +211,9 @@ BEGIN
       END IF;
       ds.temporal := v;
     WHEN 'accrual_periodicity' THEN
+      IF jsonb_typeof(v) NOT IN ('string', 'null') THEN
+        PERFORM opendata._bad_value(k, format('Expected an EU frequency code (a string), got %s.', jsonb_typeof(v)));
+      END IF;
       ds.accrual_periodicity := upper(opendata._string(k, v));
       IF ds.accrual_periodicity <> ALL (opendata._frequencies()) THEN
         PERFORM opendata._bad_value(k, 'Use an EU frequency code: ' || array_to_string(opendata._frequencies(), ', ') || '.');

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/interrupt.hpp"
 
 namespace opendata::catalog {
 namespace {
@@ -62,9 +63,12 @@ std::vector<std::string> strings(const json& j) {
   if (j.is_string()) {
     out.push_back(j.get<std::string>());
   } else if (j.is_array()) {
-    for (const json& e : j)
+    InterruptTicker ticker(4096);
+    for (const json& e : j) {
+      ticker.tick();  // each becomes a triple: keywords have no count limit
       if (e.is_string() && !e.get_ref<const std::string&>().empty())
         out.push_back(e.get<std::string>());
+    }
   }
   return out;
 }
@@ -139,7 +143,10 @@ class Builder {
     scheme(themes, "Data theme");
 
     if (datasets.is_array())
-      for (const json& d : datasets) g_.add(c, ns::dcat + "dataset", dataset(d));
+      for (const json& d : datasets) {
+        check_interrupts();  // a dataset is dozens of triples
+        g_.add(c, ns::dcat + "dataset", dataset(d));
+      }
 
     if (const json& page = member(doc_, "page"); page.is_object()) paging(c, page);
     return std::move(g_);
@@ -148,6 +155,7 @@ class Builder {
  private:
   const json& doc_;
   Graph g_;
+  InterruptTicker ticker_{4096};
   std::string lang_;
 
   static std::string expand(const std::string& curie) {
@@ -320,6 +328,7 @@ class Builder {
          str(d, "description").value_or(str(d, "title").value_or(id.value_or(t.value))));
     if (id) g_.add(t, ns::dct + "identifier", literal(*id));
     for (const json& th : member(d, "themes")) {
+      ticker_.tick();
       auto code =
           th.is_string() ? std::optional<std::string>(th.get<std::string>()) : str(th, "code");
       if (!code || !vocabulary_code(upper(*code))) continue;
@@ -372,7 +381,10 @@ class Builder {
       if (auto s = maybe_iri(src)) g_.add(t, ns::prov + "wasDerivedFrom", *s);
 
     const json& lic = member(d, "license");
-    for (const json& dist : member(d, "distributions")) distribution(t, dist, lic);
+    for (const json& dist : member(d, "distributions")) {
+      ticker_.tick(8);  // a distribution is several triples
+      distribution(t, dist, lic);
+    }
     return t;
   }
 
@@ -478,8 +490,21 @@ Graph build_dcat_graph(const nlohmann::json& doc) {
   }
 }
 
+// json::parse, with the interrupt hook reached every few thousand values:
+// a catalog document has no size limit.
+static json parse_ticking(std::string_view text) {
+  InterruptTicker ticker;
+  return json::parse(
+      text.begin(), text.end(),
+      [&ticker](int, json::parse_event_t, json&) {
+        ticker.tick();
+        return true;
+      },
+      false);
+}
+
 std::string serialise_catalog(std::string_view json_document, RdfFormat format) {
-  json doc = json::parse(json_document.begin(), json_document.end(), nullptr, false);
+  json doc = parse_ticking(json_document);
   if (doc.is_discarded()) bad_document("not valid JSON");
   Graph g = build_dcat_graph(doc);
   switch (format) {
@@ -494,7 +519,7 @@ std::string serialise_catalog(std::string_view json_document, RdfFormat format) 
 }
 
 std::string schema_org_dataset(std::string_view json_dataset) {
-  json d = json::parse(json_dataset.begin(), json_dataset.end(), nullptr, false);
+  json d = parse_ticking(json_dataset);
   if (d.is_discarded() || !d.is_object()) bad_document("expected a JSON object");
   try {
     nlohmann::ordered_json out = nlohmann::ordered_json::object();

@@ -4,6 +4,8 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "core/interrupt.hpp"
+
 namespace opendata::catalog {
 namespace {
 
@@ -85,7 +87,9 @@ bool compact(const std::string& iri, std::string& prefix, std::string& local) {
 std::vector<std::pair<const Term*, std::vector<const Triple*>>> by_subject(const Graph& g) {
   std::vector<std::pair<const Term*, std::vector<const Triple*>>> out;
   std::map<std::string, std::size_t> index;
+  InterruptTicker ticker(4096);
   for (const Triple& t : g.triples()) {
+    ticker.tick();
     std::string key = (t.subject.kind == Term::Kind::Blank ? "_:" : "<") + t.subject.value;
     auto it = index.find(key);
     if (it == index.end()) {
@@ -356,7 +360,9 @@ std::string to_turtle(const Graph& g) {
   std::string out;
   for (const Prefix& p : prefixes())
     out += std::string("@prefix ") + p.name + ": <" + p.ns + "> .\n";
+  InterruptTicker ticker(4096);
   for (const auto& [subject, triples] : by_subject(g)) {
+    ticker.tick(triples.size() + 1);
     out += '\n';
     turtle_term(out, *subject);
     // Objects of the same predicate are grouped, in order of appearance.
@@ -386,7 +392,9 @@ std::string to_rdfxml(const Graph& g) {
   // declared on the fly (split after the last '#' or '/').
   std::map<std::string, QName> qnames;
   std::vector<std::pair<std::string, std::string>> extra;  // prefix, namespace
+  InterruptTicker qticker(4096);
   for (const Triple& t : g.triples()) {
+    qticker.tick();
     if (qnames.count(t.predicate)) continue;
     QName q;
     if (!compact(t.predicate, q.prefix, q.local)) {
@@ -420,7 +428,9 @@ std::string to_rdfxml(const Graph& g) {
     out += '"';
   }
   out += ">\n";
+  InterruptTicker ticker(4096);
   for (const auto& [subject, triples] : by_subject(g)) {
+    ticker.tick(triples.size() + 1);
     if (subject->kind == Term::Kind::Blank) {
       out += "  <rdf:Description rdf:nodeID=\"" + subject->value + "\">\n";
     } else {
@@ -471,7 +481,9 @@ std::string to_jsonld(const Graph& g) {
     return compact(iri, prefix, local) ? prefix + ':' + local : iri;
   };
   ordered_json graph = ordered_json::array();
+  InterruptTicker ticker(4096);
   for (const auto& [subject, triples] : by_subject(g)) {
+    ticker.tick(triples.size() + 1);
     ordered_json node = ordered_json::object();
     node["@id"] = subject->kind == Term::Kind::Blank ? "_:" + subject->value : subject->value;
     for (const Triple* t : triples) {

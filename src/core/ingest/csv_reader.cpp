@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "core/error.hpp"
+#include "core/interrupt.hpp"
 
 namespace opendata::ingest {
 
@@ -134,6 +135,13 @@ bool CsvReader::next(std::vector<std::string_view>& fields) {
       fields.emplace_back(base + pos_, p - pos_);
       pos_ = p;
     }
+    if (fields.size() > max_fields_)
+      throw UserError(sqlstate::kTooManyColumns, "too many columns",
+                      "Line " + std::to_string(record_line_) + " has more than " +
+                          std::to_string(max_fields_) + " fields; a table can have at most " +
+                          std::to_string(max_fields_) + " columns.",
+                      "Split the file, or keep only the columns you need.");
+    if ((fields.size() & 0xFFFF) == 0) check_interrupts();  // one record may be the whole file
     if (pos_ >= n) break;
     if (text_[pos_] == d_.delimiter) {
       ++pos_;  // a delimiter at end of input still opens one last empty field

@@ -30,6 +30,11 @@ class CsvReader {
   // Returns false at end of input.
   bool next(std::vector<std::string_view>& fields);
 
+  // next() throws UserError 54011 ("too many columns") when a record has
+  // more than `n` fields, before the rest of the record is split.  For a
+  // header: a line of a million fields is refused, not stored.
+  void set_max_fields(size_t n) { max_fields_ = n; }
+
   // 1-based ordinal of the record just read among non-blank records.
   uint64_t record_number() const { return records_; }
   // 1-based physical line on which the record just read starts.
@@ -65,6 +70,7 @@ class CsvReader {
   uint64_t record_line_ = 0;
   uint64_t lf_ = 0, crlf_ = 0, cr_ = 0;
   bool quote_issue_ = false;
+  size_t max_fields_ = SIZE_MAX;
   std::string buf_;
   std::vector<Span> spans_;
   bool stop_[256];

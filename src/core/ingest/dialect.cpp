@@ -4,6 +4,8 @@
 #include <map>
 #include <vector>
 
+#include "core/interrupt.hpp"
+#include "core/ingest/names.hpp"
 #include "core/ingest/type_infer.hpp"
 
 namespace opendata::ingest {
@@ -12,6 +14,7 @@ namespace {
 
 constexpr size_t kSampleBytes = 512 * 1024;
 constexpr size_t kSampleRecords = 1000;
+constexpr size_t kInterruptEveryCells = 65536;
 
 struct Score {
   bool multi = false;   // modal field count >= 2
@@ -30,8 +33,13 @@ Score score(std::string_view sample, CsvDialectChars d, bool truncated) {
   std::vector<std::string_view> f;
   std::vector<size_t> counts;
   long issues = 0;
+  size_t work = 0;
   while (counts.size() < kSampleRecords && r.next(f)) {
     counts.push_back(f.size());
+    if ((work += f.size() + 1) >= kInterruptEveryCells) {
+      check_interrupts();
+      work = 0;
+    }
     if (r.quote_issue()) ++issues;
   }
   // The last record of a cut sample may be partial.
@@ -99,6 +107,8 @@ bool detect_header(std::string_view sample, CsvDialectChars d, const NullSet& nu
   CsvReader r(sample, d, false);
   std::vector<std::string_view> f;
   if (!r.next(f)) return true;
+  // Too wide to be a table: the caller refuses it (54011) without profiling.
+  if (f.size() > kMaxColumns) return true;
   std::vector<std::string> first(f.begin(), f.end());
   InferSettings s;
   s.nulls = &nulls;
@@ -107,8 +117,13 @@ bool detect_header(std::string_view sample, CsvDialectChars d, const NullSet& nu
   cols.reserve(first.size());
   for (size_t i = 0; i < first.size(); ++i) cols.emplace_back(s, std::string());
   size_t n = 0;
+  size_t work = 0;
   while (n < 200 && r.next(f)) {
     ++n;
+    if ((work += cols.size() + f.size()) >= kInterruptEveryCells) {
+      check_interrupts();
+      work = 0;
+    }
     for (size_t i = 0; i < cols.size(); ++i) {
       if (i < f.size()) cols[i].add(f[i], n + 1);
       else cols[i].add_null();
@@ -127,7 +142,11 @@ bool detect_header(std::string_view sample, CsvDialectChars d, const NullSet& nu
       continue;
     }
     ValueFlags fl;
-    if (classify(v, cols[i].candidates(), fl) != 0) ++fitting;
+    // A one-letter header ("n", "t") reads as a boolean: it fits only a
+    // column that is boolean.
+    uint32_t fits = cols[i].candidates();
+    if (p.type != ColumnType::Boolean) fits &= ~kBool;
+    if (classify(v, fits, fl) != 0) ++fitting;
   }
   return typed == 0 || fitting < typed;
 }

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "core/error.hpp"
+#include "core/interrupt.hpp"
 
 namespace opendata::ingest {
 
@@ -55,6 +56,7 @@ DecodedText decode_single_byte(std::string_view raw, Encoding enc) {
   out.owned_used = true;
   out.owned.reserve(raw.size() + raw.size() / 8);
   for (size_t i = 0; i < raw.size(); ++i) {
+    if ((i & 0xFFFFF) == 0xFFFFF) check_interrupts();
     auto c = static_cast<unsigned char>(raw[i]);
     if (c < 0x80) {
       if (c == 0) throw_nul(i);
@@ -86,6 +88,7 @@ DecodedText decode_utf16(std::string_view raw, bool little_endian) {
     out.bom_count++;
   }
   for (; i + 1 < raw.size(); i += 2) {
+    if ((i & 0xFFFFE) == 0) check_interrupts();
     unsigned u = unit(i);
     if (u == 0) throw_nul(i);
     if (u >= 0xD800 && u <= 0xDBFF && i + 3 < raw.size()) {

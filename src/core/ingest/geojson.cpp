@@ -24,15 +24,16 @@ constexpr uint64_t kInterruptEvery = 1024;
 // records where the first error is.
 class Validator : public nlohmann::json_sax<nlohmann::json> {
  public:
-  bool null() override { return true; }
-  bool boolean(bool) override { return true; }
-  bool number_integer(number_integer_t) override { return true; }
-  bool number_unsigned(number_unsigned_t) override { return true; }
-  bool number_float(number_float_t, const string_t&) override { return true; }
-  bool string(string_t&) override { return true; }
-  bool binary(binary_t&) override { return true; }
+  // Every value counts: a flat array of a million numbers is one container.
+  bool null() override { return tick(); }
+  bool boolean(bool) override { return tick(); }
+  bool number_integer(number_integer_t) override { return tick(); }
+  bool number_unsigned(number_unsigned_t) override { return tick(); }
+  bool number_float(number_float_t, const string_t&) override { return tick(); }
+  bool string(string_t& s) override { return ticker_.tick(1 + s.size() / 64), true; }
+  bool binary(binary_t&) override { return tick(); }
   bool start_object(std::size_t) override { return push(); }
-  bool key(string_t&) override { return true; }
+  bool key(string_t&) override { return tick(); }
   bool end_object() override { return --depth_, true; }
   bool start_array(std::size_t) override { return push(); }
   bool end_array() override { return --depth_, true; }
@@ -51,14 +52,30 @@ class Validator : public nlohmann::json_sax<nlohmann::json> {
  private:
   bool push() {
     if (++depth_ > kMaxDepth) return too_deep = true, false;
-    // A cancel request surfaces as an exception, which nlohmann's parser
-    // lets through cleanly.
-    if (++containers_ % 65536 == 0) check_interrupts();
+    return tick();
+  }
+  // A cancel request surfaces as an exception, which nlohmann's parser
+  // lets through cleanly.
+  bool tick() {
+    ticker_.tick();
     return true;
   }
   size_t depth_ = 0;
-  uint64_t containers_ = 0;
+  InterruptTicker ticker_;
 };
+
+// One feature, parsed with the interrupt hook reached every few thousand
+// values: a single feature may hold a geometry of millions of positions.
+ojson parse_feature(std::string_view text) {
+  InterruptTicker ticker;
+  return ojson::parse(
+      text,
+      [&ticker](int, ojson::parse_event_t, ojson&) {
+        ticker.tick();
+        return true;
+      },
+      false);
+}
 
 [[noreturn]] void bad_file(const std::string& msg, const std::string& detail, const std::string& hint = {}) {
   throw UserError(sqlstate::kBadCopyFileFormat, msg, detail, hint);
@@ -249,7 +266,7 @@ SniffReport read_geojson(std::string_view data, const CsvOptions& o) {
   std::string_view fs;
   while (cur.next(fs)) {
     if (++rows % kInterruptEvery == 0) check_interrupts();
-    ojson f = ojson::parse(fs, nullptr, false);
+    ojson f = parse_feature(fs);
     if (!is_feature(f)) {
       ++not_features;
       continue;
@@ -265,6 +282,7 @@ SniffReport read_geojson(std::string_view data, const CsvOptions& o) {
       for (auto it = props->begin(); it != props->end(); ++it) {
         auto [pos, inserted] = index.emplace(it.key(), keys.size());
         if (inserted) {
+          check_column_count(keys.size() + 1 + (id_col ? 1 : 0));  // before any work on it
           keys.push_back(it.key());
           std::string hint_name = make_identifier(it.key(), keys.size());
           bool forced_geo = o.geometry.kind != GeometryOption::Kind::Auto &&
@@ -401,7 +419,7 @@ bool GeoJsonNormaliser::next_chunk(std::string& out) {
     }
     if (++st.row % kInterruptEvery == 0) check_interrupts();
     const size_t mark = out.size();
-    ojson f = ojson::parse(fs, nullptr, false);
+    ojson f = parse_feature(fs);
     if (!is_feature(f)) {
       errors_.reject(RejectedRow{st.row, 0, "", "", "is not a GeoJSON Feature object"},
                      sqlstate::kBadCopyFileFormat);

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstring>
 
+#include "core/interrupt.hpp"
+
 namespace opendata::ingest {
 
 namespace {
@@ -155,6 +157,7 @@ class JsonGeom {
     return false;
   }
   bool position(const Json& p) {
+    ticker_.tick();
     if (!p.is_array() || p.size() < 2) return fail("a position needs at least two numbers");
     for (const auto& v : p) {
       if (!v.is_number()) return fail("a coordinate is not a number");
@@ -223,6 +226,7 @@ class JsonGeom {
     }
   }
   std::string& err_;
+  InterruptTicker ticker_;
 };
 
 // ---- WKT ---------------------------------------------------------------------
@@ -341,12 +345,14 @@ class WktParser {
     size_t b = p_;
     if (p_ < s_.size() && s_[p_] == '+') ++b, ++p_;
     auto r = std::from_chars(s_.data() + p_, s_.data() + s_.size(), d);
-    if (r.ec != std::errc() || !std::isfinite(d)) return fail("expected a number");
+    if (r.ec == std::errc() && !std::isfinite(d)) return fail("a coordinate is not finite");
+    if (r.ec != std::errc()) return fail("expected a number");
     p_ = static_cast<size_t>(r.ptr - s_.data());
     text = s_.substr(b, p_ - b);
     return true;
   }
   bool coord(double* xy = nullptr) {
+    ticker_.tick();
     double v[3];
     std::string_view t[3];
     int n = 0;
@@ -413,6 +419,7 @@ class WktParser {
   size_t p_ = 0;
   std::string* out_ = nullptr;
   bool z_out_ = false;
+  InterruptTicker ticker_;
 };
 
 }  // namespace

@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <cstring>
 
+#include "core/error.hpp"
+#include "core/interrupt.hpp"
+
 namespace opendata::ingest {
 
 namespace {
@@ -115,16 +118,29 @@ std::string make_identifier(std::string_view label, size_t position) {
 }
 
 std::string unique_name(const std::string& base, std::vector<std::string>& taken) {
-  auto used = [&](const std::string& s) { return std::find(taken.begin(), taken.end(), s) != taken.end(); };
-  if (!used(base)) {
-    taken.push_back(base);
-    return base;
-  }
-  for (size_t n = 2;; ++n) {
+  NameSet set;
+  for (const auto& t : taken) set.add(t);
+  std::string name = set.unique(base);
+  taken.push_back(name);
+  return name;
+}
+
+void NameSet::add(const std::string& name) { used_.insert(name); }
+
+bool NameSet::contains(const std::string& name) const { return used_.count(name) != 0; }
+
+std::string NameSet::unique(const std::string& base) {
+  if (used_.insert(base).second) return base;
+  // Resume where the last clash on this base stopped: n headers with the
+  // same name cost n look-ups in all, not n * n / 2.
+  size_t& n = next_suffix_[base];
+  if (n < 2) n = 2;
+  for (;; ++n) {
+    if ((n & 0x3FF) == 0) check_interrupts();
     std::string suffix = "_" + std::to_string(n);
     std::string cand = base.substr(0, std::min(base.size(), kMaxIdent - suffix.size())) + suffix;
-    if (!used(cand)) {
-      taken.push_back(cand);
+    if (used_.insert(cand).second) {
+      ++n;
       return cand;
     }
   }
@@ -132,16 +148,27 @@ std::string unique_name(const std::string& base, std::vector<std::string>& taken
 
 std::vector<std::string> make_identifiers(const std::vector<std::string>& labels,
                                           const std::vector<std::string>& forced) {
+  check_column_count(labels.size());
   std::vector<std::string> names(labels.size());
-  std::vector<std::string> taken;
+  NameSet taken;
   for (size_t i = 0; i < labels.size() && i < forced.size(); ++i)
     if (!forced[i].empty()) {
       names[i] = forced[i];
-      taken.push_back(forced[i]);
+      taken.add(forced[i]);
     }
-  for (size_t i = 0; i < labels.size(); ++i)
-    if (names[i].empty()) names[i] = unique_name(make_identifier(labels[i], i + 1), taken);
+  for (size_t i = 0; i < labels.size(); ++i) {
+    if ((i & 0xFF) == 0xFF) check_interrupts();
+    if (names[i].empty()) names[i] = taken.unique(make_identifier(labels[i], i + 1));
+  }
   return names;
+}
+
+void check_column_count(size_t columns) {
+  if (columns <= kMaxColumns) return;
+  throw UserError(sqlstate::kTooManyColumns, "too many columns",
+                  "The file has " + std::to_string(columns) + " columns; a table can have at most " +
+                      std::to_string(kMaxColumns) + ".",
+                  "Split the file, or keep only the columns you need.");
 }
 
 }  // namespace opendata::ingest

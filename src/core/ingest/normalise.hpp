@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/interrupt.hpp"
 #include "core/ingest/csv_reader.hpp"
 #include "core/ingest/encoding.hpp"
 #include "core/ingest/geometry.hpp"
@@ -104,6 +105,7 @@ class CsvNormaliser {
   size_t ncols_ = 0;  // source field count expected
   uint64_t written_ = 0;
   uint64_t seen_ = 0;
+  InterruptTicker ticker_;
   bool done_ = false;
 };
 

@@ -16,14 +16,22 @@ namespace opendata::ingest {
 namespace {
 
 constexpr size_t kMaxRaggedListed = 100;
-constexpr uint64_t kInterruptEvery = 4096;
+// Cells, not rows: a row of 1,600 columns costs 1,600 cells of work.
+constexpr uint64_t kInterruptEveryCells = 65536;
 
 // Without a header, the table has as many columns as most sample rows.
 size_t modal_field_count(std::string_view sample, CsvDialectChars d) {
   CsvReader r(sample, d, false);
   std::vector<std::string_view> f;
   std::map<size_t, size_t> freq;
-  for (int n = 0; n < 1000 && r.next(f); ++n) ++freq[f.size()];
+  uint64_t work = 0;
+  for (int n = 0; n < 1000 && r.next(f); ++n) {
+    ++freq[f.size()];
+    if ((work += f.size() + 1) >= kInterruptEveryCells) {
+      check_interrupts();
+      work = 0;
+    }
+  }
   size_t best = 0, cols = 0;
   for (const auto& [c, n] : freq)
     if (n >= best) best = n, cols = c;
@@ -66,10 +74,16 @@ SniffReport sniff_csv(std::string_view data, const CsvOptions& o) {
   std::vector<std::string_view> f;
   std::vector<std::string> labels;
   if (rep.dialect.header) {
-    if (reader.next(f))
+    reader.set_max_fields(kMaxColumns);
+    const bool any = reader.next(f);
+    reader.set_max_fields(SIZE_MAX);  // long data rows are ragged, not fatal
+    if (any) {
+      check_column_count(f.size());  // before any work per column
       for (auto v : f) labels.emplace_back(trim_value(v));
+    }
   } else {
     size_t n = modal_field_count(sample, chars);
+    check_column_count(n);
     for (size_t i = 0; i < n; ++i) labels.push_back("col_" + std::to_string(i + 1));
   }
   const size_t ncols = labels.size();
@@ -94,9 +108,13 @@ SniffReport sniff_csv(std::string_view data, const CsvOptions& o) {
   for (size_t i = 0; i < ncols; ++i)
     cols.emplace_back(static_cast<int>(i) == geo_col ? geo : plain, names[i]);
 
-  uint64_t rows = 0;
+  uint64_t rows = 0, work = 0;
   while (reader.next(f)) {
-    if (++rows % kInterruptEvery == 0) check_interrupts();
+    ++rows;
+    if ((work += f.size() + ncols) >= kInterruptEveryCells) {
+      check_interrupts();
+      work = 0;
+    }
     const uint64_t row = reader.record_number();
     if (f.size() != ncols && !(f.size() > ncols && all_empty(f, ncols))) {
       // Short rows are padded with NULLs; long rows will be rejected at

@@ -32,7 +32,18 @@ std::string clip(const std::string& s) {
   return s.substr(0, n) + "...";
 }
 
+const char* letter_pair_name(uint8_t letters) {
+  return letters == (kLetterT | kLetterF)   ? "t or f"
+         : letters == (kLetterY | kLetterN) ? "y or n"
+                                            : "o or n";
+}
+
 }  // namespace
+
+bool ColumnInferrer::letters_paired() const {
+  return letters_ == 0 || letters_ == (kLetterT | kLetterF) || letters_ == (kLetterY | kLetterN) ||
+         letters_ == (kLetterO | kLetterN);
+}
 
 std::string pg_type_of(const ColumnProfile& c) {
   if (c.type != ColumnType::Geometry) return column_type_name(c.type);
@@ -76,9 +87,15 @@ void ColumnInferrer::decide(ColumnProfile& out) const {
   const uint32_t c = cand_;
   const std::string all = all_n(values_);
 
-  if ((c & kBool) && (word_bool_ || (zero_ && one_))) {
+  // Like 0/1, one-letter values without a boolean word are boolean only as
+  // a complete pair (t/f, y/n, o/n): a column of "F" alone is text (and
+  // "M" is no boolean, so M/F never is).
+  const bool letters_ok = word_bool_ || letters_paired();
+  if ((c & kBool) && letters_ok && (word_bool_ || letters_ != 0 || (zero_ && one_))) {
     set(ColumnType::Boolean, word_bool_ ? all + " boolean words (true/false, oui/non, ...)"
-                                        : all + " 0 or 1, both present: read as boolean");
+                             : letters_ != 0 ? all + " " + letter_pair_name(letters_) +
+                                                   ", both present: read as boolean"
+                                             : all + " 0 or 1, both present: read as boolean");
     return;
   }
   if ((c & kDateCompact) &&
@@ -192,6 +209,8 @@ void ColumnInferrer::decide(ColumnProfile& out) const {
   else if (!text_example_.empty())
     why = "values of different kinds, e.g. " + q(text_example_) + " at row " +
           std::to_string(text_row_) + " does not fit the type of the values before it";
+  else if ((c & kBool) && !word_bool_ && !letters_paired())
+    why = "one-letter values are boolean only as a complete pair (t/f, y/n, o/n)";
   else if ((c & kBool) && (zero_ != one_))
     why = "only " + std::string(zero_ ? "'0'" : "'1'") + " appears";
   else if (c & kWkt) why = "WKT values with different SRIDs";

@@ -255,6 +255,7 @@ void ColumnInferrer::add_value(std::string_view v, uint64_t row, bool /*json_str
     word_bool_ |= f.word_bool;
     zero_ |= f.zero;
     one_ |= f.one;
+    if (f.letter) letters_ |= letter_bit(f.letter);
   }
   if (f.leading_zero && (bits & kIntLike)) {
     if (leading_zero_++ == 0) leading_zero_example_ = clip(v);

@@ -82,6 +82,8 @@ class ColumnInferrer {
   uint32_t cand_ = kAllBits;
   uint64_t values_ = 0, nulls_ = 0;
   bool word_bool_ = false, zero_ = false, one_ = false;
+  uint8_t letters_ = 0;  // one-letter booleans seen: bit per letter (t f y n o)
+  bool letters_paired() const;
   uint64_t leading_zero_ = 0;
   std::string leading_zero_example_;
   bool dot_ = false, comma_ = false;

@@ -248,8 +248,9 @@ bool NullSet::matches(std::string_view t) const {
   return false;
 }
 
-bool parse_bool_word(std::string_view v, bool& value, bool& is_digit_form) {
+bool parse_bool_word(std::string_view v, bool& value, bool& is_digit_form, char* letter) {
   is_digit_form = false;
+  if (letter) *letter = 0;
   if (v.size() == 1) {
     char c = lower(v[0]);
     if (c == '0' || c == '1') {
@@ -257,8 +258,12 @@ bool parse_bool_word(std::string_view v, bool& value, bool& is_digit_form) {
       value = c == '1';
       return true;
     }
-    if (c == 't' || c == 'f') {
-      value = c == 't';
+    // t/f, y/n (yes/no), o/n (oui/non).  Inference only takes them as a
+    // complete pair (ColumnInferrer): "F" alone is more often a sex or a
+    // grade than false.
+    if (c == 't' || c == 'f' || c == 'y' || c == 'n' || c == 'o') {
+      value = c == 't' || c == 'y' || c == 'o';
+      if (letter) *letter = c;
       return true;
     }
     return false;
@@ -340,9 +345,11 @@ uint32_t classify(std::string_view v, uint32_t alive, ValueFlags& f) {
 
   if (alive & kBool) {
     bool val, digit_form;
-    if (parse_bool_word(v, val, digit_form)) {
+    char letter = 0;
+    if (parse_bool_word(v, val, digit_form, &letter)) {
       bits |= kBool;
       if (digit_form) (val ? f.one : f.zero) = true;
+      else if (letter) f.letter = letter;
       else f.word_bool = true;
     }
   }

@@ -75,6 +75,7 @@ struct ValueFlags {
   bool word_bool = false;      // true/false/oui/non/... (not 0/1)
   bool zero = false;           // exactly "0"
   bool one = false;            // exactly "1"
+  char letter = 0;             // a one-letter boolean (t f y n o), lower case
   bool leading_zero = false;   // integer-looking with a significant leading 0
   bool dot_decimal = false;    // has '.' or an exponent
   bool comma_decimal = false;  // has a decimal ','
@@ -106,9 +107,24 @@ int32_t date_key(std::string_view v, DateOrder order);
 // DateOrder::Dmy/Mdy, dd/mm/yyyy hh:mm[:ss].  Output: yyyy-mm-dd hh:mm:ss[.f][+hh:mm]
 bool convert_timestamp(std::string_view v, DateOrder order, std::string& out);
 
-// Parses a boolean word (case-insensitive): true/false, t/f, oui/non,
-// vrai/faux, yes/no, and 0/1.  `value` receives the truth value.
-bool parse_bool_word(std::string_view v, bool& value, bool& is_digit);
+// Parses a boolean word (case-insensitive): true/false, oui/non,
+// vrai/faux, yes/no, the letters t/f, y/n, o/n, and 0/1.  `value` receives
+// the truth value; `letter`, when given, the lower-case letter of a
+// one-letter form (0 otherwise).
+bool parse_bool_word(std::string_view v, bool& value, bool& is_digit, char* letter = nullptr);
+
+// One bit per boolean letter, for sets of letters seen in a column.
+enum : uint8_t { kLetterT = 1, kLetterF = 2, kLetterY = 4, kLetterN = 8, kLetterO = 16 };
+inline uint8_t letter_bit(char c) {
+  switch (c) {
+    case 't': return kLetterT;
+    case 'f': return kLetterF;
+    case 'y': return kLetterY;
+    case 'n': return kLetterN;
+    case 'o': return kLetterO;
+    default: return 0;
+  }
+}
 
 // Parses a latitude,longitude pair; false if not in WGS84 ranges.
 bool parse_latlon(std::string_view v, std::string_view& lat, std::string_view& lon);

@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/ingest/geometry.hpp"
 #include "core/odsql/lexer.hpp"
 
 namespace opendata::odsql {
@@ -140,7 +141,7 @@ bool parse_number(const std::string& text, double& value, bool& is_integer, std:
   return true;
 }
 
-bool check_geometry(const std::string& text, bool& is_geojson, std::string& error) {
+static bool check_geometry_shape(const std::string& text, bool& is_geojson, std::string& error) {
   std::size_t b = text.find_first_not_of(" \t\r\n");
   if (b == std::string::npos) {
     error = "the geometry literal is empty";
@@ -228,6 +229,21 @@ bool check_geometry(const std::string& text, bool& is_geojson, std::string& erro
     return false;
   }
   return true;
+}
+
+bool check_geometry(const std::string& text, bool& is_geojson, std::string& error) {
+  if (!check_geometry_shape(text, is_geojson, error)) return false;
+  // What PostGIS would refuse while the statement runs, with its internal
+  // error class (XX000): too few positions, an unclosed ring, a non-finite
+  // coordinate (NaN and infinity are accepted by its WKT reader, and then
+  // poison every distance).  The importer's validators apply the same rules
+  // to geometry columns.
+  ingest::GeomInfo info;
+  if (is_geojson) {
+    std::string scratch;
+    return ingest::geojson_text_to_ewkt(text, 4326, true, scratch, info, error);
+  }
+  return ingest::wkt_to_ewkt(text, 4326, true, nullptr, info, error);
 }
 
 double distance_unit_meters(const std::string& unit) {

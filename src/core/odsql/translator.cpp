@@ -138,7 +138,8 @@ static Expr geometry_literal(Translator& t, const Node& n) {
   bool json = false;
   std::string err;
   if (!check_geometry(n.text, json, err)) {
-    t.fail(sqlstate::kInvalidTextRepresentation, n, "invalid geometry literal: " + err);
+    t.fail(sqlstate::kInvalidTextRepresentation, n,
+           "invalid geometry literal \"" + excerpt(n.text) + "\": " + err);
   }
   Expr e;
   e.type = Type::Geo;

@@ -27,6 +27,22 @@ const char* kSmall = R"({"type": "FeatureCollection", "features": [
    "geometry": null}
 ]})";
 
+// Issue #14: each new property key is a column, and every feature paid for
+// every column: one key per feature was quadratic.  More than 1,600
+// columns is refused (54011) as soon as the 1,601st key appears.
+TEST(GeoJson, TooManyPropertiesIs54011) {
+  std::string fc = R"({"type": "FeatureCollection", "features": [)";
+  for (int i = 0; i < 5000; ++i)
+    fc += std::string(i ? "," : "") + R"({"type": "Feature", "properties": {"k)" + std::to_string(i) +
+          R"(": 1}, "geometry": null})";
+  fc += "]}";
+  EXPECT_EQ(sqlstate_of([&] { read_geojson(fc, gj_options()); }), "54011");
+  std::string one = R"({"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {)";
+  for (int i = 0; i < 1600; ++i) one += std::string(i ? "," : "") + R"("k)" + std::to_string(i) + R"(": 1)";
+  one += R"(}, "geometry": null}]})";
+  EXPECT_EQ(read_geojson(one, gj_options()).columns.size(), 1600u);
+}
+
 TEST(GeoJson, ColumnsTypesAndOrder) {
   SniffReport r = read_geojson(kSmall, gj_options());
   EXPECT_EQ(r.format, "geojson");

@@ -1,5 +1,7 @@
 #include "core/ingest/names.hpp"
 
+#include <set>
+
 #include "test_util.hpp"
 
 namespace opendata::ingest {
@@ -41,6 +43,30 @@ TEST(Names, UniqueWithSuffixes) {
   auto long_names = make_identifiers(labels);
   EXPECT_EQ(long_names[1].size(), 63u);
   EXPECT_EQ(long_names[1].substr(61), "_2");
+}
+
+// Issue #14: de-duplication was quadratic (every clash rescanned every
+// name).  1,600 identical headers: distinct names, in order.
+TEST(Names, ManyIdenticalHeaders) {
+  std::vector<std::string> labels(1599, "Adresse");
+  labels.insert(labels.begin(), "adresse_2");  // skipped by the suffix run
+  auto n = make_identifiers(labels);
+  EXPECT_EQ(n[0], "adresse_2");
+  EXPECT_EQ(n[1], "adresse");
+  EXPECT_EQ(n[2], "adresse_3");
+  EXPECT_EQ(n[3], "adresse_4");
+  EXPECT_EQ(n.back(), "adresse_1600");
+  std::set<std::string> distinct(n.begin(), n.end());
+  EXPECT_EQ(distinct.size(), n.size());
+}
+
+TEST(Names, MoreThan1600ColumnsIs54011) {
+  try {
+    make_identifiers(std::vector<std::string>(1601, "a"));
+    FAIL() << "no error";
+  } catch (const UserError& e) {
+    EXPECT_EQ(e.sqlstate(), "54011");
+  }
 }
 
 TEST(Names, ForcedNamesWin) {

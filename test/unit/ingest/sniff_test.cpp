@@ -92,6 +92,29 @@ TEST(Types, Booleans) {
   EXPECT_EQ(type_of("v\noui\nnon\npeut-être\n"), "text");
 }
 
+// Issue #14: a column whose only value is F was boolean, and F loaded as
+// false.  One-letter values are boolean only as a complete pair.
+TEST(Types, SingleLettersAreBooleanOnlyInPairs) {
+  EXPECT_EQ(type_of("v\nF\nF\n"), "text");
+  EXPECT_EQ(type_of("v\nT\n"), "text");
+  EXPECT_EQ(type_of("v\nN\nN\n"), "text");
+  EXPECT_EQ(type_of("sexe\nM\nF\nF\n", "sexe"), "text");
+  EXPECT_EQ(type_of("v\nt\nf\n"), "boolean");
+  EXPECT_EQ(type_of("v\nY\nN\nY\n"), "boolean");
+  EXPECT_EQ(type_of("v\nO\nN\n"), "boolean");
+  // Letters of two pairs are not one pair.
+  EXPECT_EQ(type_of("v\nY\nN\nO\n"), "text");
+  EXPECT_EQ(type_of("v\nT\nN\n"), "text");
+  const SniffReport only_f = testing::sniff("v\nF\nF\n");
+  const ColumnProfile& f = testing::col(only_f, "v");
+  EXPECT_NE(f.reason.find("complete pair"), std::string::npos) << f.reason;
+  // Loaded as written, not as false.
+  EXPECT_EQ(testing::copy_text("v\nF\nF\n"), "F\nF\n");
+  EXPECT_EQ(testing::copy_text("v\nY\nN\n"), "true\nfalse\n");
+  // A one-letter header over numbers is still a header.
+  EXPECT_EQ(testing::copy_text("nom;n\na;1\n"), "a\t1\n");
+}
+
 TEST(Types, IntegersAndRanges) {
   EXPECT_EQ(type_of("v\n1\n-20\n+3\n"), "integer");
   EXPECT_EQ(type_of("v\n1\n3000000000\n"), "bigint");
@@ -312,6 +335,30 @@ TEST(Dialect, EmptyFileIs22P04) {
 TEST(Types, HugeExponentsAreText) {
   EXPECT_EQ(testing::col(testing::sniff("v\n1e2000\n"), "v").pg_type, "text");
   EXPECT_EQ(testing::col(testing::sniff("v\n1e300\n"), "v").pg_type, "numeric");
+}
+
+// Issue #14: a header of hundreds of thousands of fields kept a backend
+// busy for minutes.  More than 1,600 columns is refused at once (54011).
+TEST(Dialect, TooManyColumnsIs54011) {
+  std::string wide;
+  for (int i = 0; i < 300000; ++i) wide += (i ? "," : "") + std::string("c");
+  const std::string file = wide + "\n" + wide + "\n";
+  try {
+    testing::sniff(file);
+    FAIL() << "no error";
+  } catch (const UserError& e) {
+    EXPECT_EQ(e.sqlstate(), "54011");
+    EXPECT_STREQ(e.what(), "too many columns");
+    EXPECT_NE(e.detail().find("1600"), std::string::npos) << e.detail();
+  }
+  EXPECT_EQ(testing::sqlstate_of([&] { testing::sniff(file, R"({"header": false})"); }), "54011");
+  EXPECT_EQ(testing::sqlstate_of([&] { testing::sniff(file, R"({"delimiter": ","})"); }), "54011");
+  // 1,600 is the limit, not 1,599.
+  std::string ok;
+  for (int i = 0; i < 1600; ++i) ok += (i ? ";" : "") + std::string("c") + std::to_string(i);
+  EXPECT_EQ(testing::sniff(ok + "\n").columns.size(), 1600u);
+  ok += ";c1600";
+  EXPECT_EQ(testing::sqlstate_of([&] { testing::sniff(ok + "\n"); }), "54011");
 }
 
 TEST(Types, HeaderOnlyFile) {
