@@ -616,7 +616,7 @@ BEGIN
                                THEN format('<circle %%s r="%s"/>', ST_AsSVG(p, 0, %s))
                              ELSE format('<path d="%%s"/>', ST_AsSVG(ST_Simplify(p, %s), 0, %s)) END, '')
         FROM (SELECT ST_Scale((ST_Dump(g)).geom, %s, 1) AS p FROM %s s) d
-       WHERE NOT ST_IsEmpty(p)$q$, r, prec, greatest(w, h) / 1000, prec, k, src) INTO shapes;
+       WHERE NOT ST_IsEmpty(p)$q$, round(r::numeric, prec + 2), prec, greatest(w, h) / 1000, prec, k, src) INTO shapes;
     caption := opendata._page_count(n, lang, 'features', 'features') || '. ' || opendata._page_t(lang, 'map_all') || '.';
   ELSE
     cell := greatest(w, h) / 100;
@@ -778,7 +778,7 @@ BEGIN
 
   -- Field dictionary.
   body := body
-       || format('<section aria-labelledby="h-fields"><h2 id="h-fields">%s</h2>', opendata._page_t(lg, 'fields'))
+       || format('<section><h2 id="h-fields">%s</h2>', opendata._page_t(lg, 'fields'))
        || format('<div class="table-wrap" tabindex="0" role="region" aria-labelledby="h-fields"><table><thead><tr><th scope="col">%s</th><th scope="col">%s</th><th scope="col">%s</th><th scope="col">%s</th><th scope="col">%s</th></tr></thead><tbody>',
                  opendata._page_t(lg, 'field_name'), opendata._page_t(lg, 'field_label'), opendata._page_t(lg, 'field_type'),
                  opendata._page_t(lg, 'field_unit'), opendata._page_t(lg, 'field_description'))
@@ -800,7 +800,7 @@ BEGIN
     status := 400;
   END;
   body := body
-       || format('<section aria-labelledby="h-preview"><h2 id="h-preview">%s</h2>', opendata._page_t(lg, 'preview'))
+       || format('<section><h2 id="h-preview">%s</h2>', opendata._page_t(lg, 'preview'))
        || format('<form class="filter" action="%s" method="get">', opendata._h(path))
        || format('<label for="where">%s</label> ', opendata._page_t(lg, 'filter_where'))
        || format('<input id="where" name="where" type="text" value="%s" placeholder="%s">', opendata._h(v_where),
@@ -894,7 +894,7 @@ BEGIN
           FROM (SELECT * FROM opendata.history h WHERE h.dataset_id = internal.id ORDER BY h.version DESC, h.id DESC LIMIT 20) h);
   IF frag IS NOT NULL THEN
     body := body
-         || format('<section aria-labelledby="h-history"><h2 id="h-history">%s</h2>', opendata._page_t(lg, 'history'))
+         || format('<section><h2 id="h-history">%s</h2>', opendata._page_t(lg, 'history'))
          || format('<div class="table-wrap" tabindex="0" role="region" aria-labelledby="h-history"><table><thead><tr><th scope="col">%s</th><th scope="col">%s</th><th scope="col">%s</th><th scope="col">%s</th><th scope="col">%s</th></tr></thead><tbody>',
                    opendata._page_t(lg, 'h_version'), opendata._page_t(lg, 'h_action'), opendata._page_t(lg, 'h_date'),
                    opendata._page_t(lg, 'h_rows'), opendata._page_t(lg, 'h_changes'))

@@ -64,3 +64,17 @@ SELECT opendata.add_reuse('<script>window.__pwned=5</script>Réutilisation', 'ht
 SELECT opendata.cross('arbres-quartiers', 'arbres', 'quartiers', 'enrich',
                       '{"metadata": {"title": "Arbres par quartier", "description": "Croisement.", "publisher": "ville-a", "license": "etalab-2.0"}}');
 SELECT opendata.publish('arbres-quartiers');
+
+-- Enough datasets for a second page of search results (ten a page).
+DO $$
+BEGIN
+  FOR i IN 1..8 LOOP
+    EXECUTE format('CREATE TABLE public.serie_%s (id int PRIMARY KEY, valeur numeric)', i);
+    EXECUTE format('INSERT INTO public.serie_%s SELECT g, g * %s FROM generate_series(1, 3) g', i, i);
+    PERFORM opendata.register(format('public.serie_%s', i)::regclass, format('serie-%s', i),
+      jsonb_build_object('title', format('Série statistique %s', i), 'description', 'Une série de mesures.',
+                         'publisher', 'ville-a', 'license', 'CC-BY-4.0', 'themes', jsonb_build_array('SOCI')));
+    PERFORM opendata.publish(format('serie-%s', i));
+  END LOOP;
+END
+$$;

@@ -631,7 +631,7 @@ class PostgREST:
                 cur.execute("""SELECT DISTINCT a.name FROM pg_proc p
                                  JOIN pg_namespace n ON n.oid = p.pronamespace
                                  CROSS JOIN LATERAL unnest(p.proargnames,
-                                     coalesce(p.proargmodes, array_fill('i'::"char", ARRAY[cardinality(p.proargnames)])))
+                                     coalesce(p.proargmodes, array_fill('i'::"char", ARRAY[coalesce(cardinality(p.proargnames), 0)])))
                                      AS a(name, mode)
                                 WHERE n.nspname = %s AND p.proname = %s AND a.mode IN ('i', 'b', 'v')""",
                             (schema, name))

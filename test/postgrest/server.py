@@ -37,7 +37,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import psycopg2  # noqa: E402
 
-from harness import PostgREST, Unsupported  # noqa: E402
+from harness import PostgREST, Unsupported, http_status_for_sqlstate  # noqa: E402
 
 # Hop-by-hop headers never go into request.headers (PostgREST's server does
 # not pass them either), and never come from a function's response.headers.
@@ -152,6 +152,10 @@ def make_handler(pool, trust_jwt_role, quiet):
             except UnicodeDecodeError:
                 return self._error(400, "PGRST102", "request body is not UTF-8")
             except psycopg2.Error as e:
+                # Raised outside the request's statement (while planning it).
+                if e.pgcode:
+                    return self._error(http_status_for_sqlstate(e.pgcode, role is not None), e.pgcode,
+                                       (e.diag.message_primary or str(e)).strip())
                 return self._error(503, "PGRST001", "database unavailable: %s" % str(e).strip())
             self._answer(resp.status, resp.headers, resp.body)
 
