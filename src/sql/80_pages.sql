@@ -164,6 +164,7 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
       ('map_sampled', 'Carte limitée aux 1 000 000 premiers objets lus sur', 'Map limited to the first 1,000,000 features read out of'),
       ('map_empty', 'Aucune géométrie à dessiner.', 'No geometry to draw.'),
       ('map_title', 'Carte des objets du jeu de données', 'Map of the dataset''s features'),
+      ('feature_1', 'objet', 'feature'),
       ('features', 'objets', 'features'),
       ('cells', 'cellules', 'cells'),
       ('downloads', 'Téléchargements', 'Downloads'),
@@ -548,17 +549,17 @@ BEGIN
     FROM json_array_elements(res->'results') WITH ORDINALITY AS rr(r, i);
   body := body
        || '<div class="with-sidebar">'
-       || format('<aside class="filters" aria-labelledby="h-filters"><h2 id="h-filters">%s</h2>', opendata._page_t(lg, 'filters'))
-       || opendata._page_active_filters('/search', base, v_refine, v_exclude, lg)
-       || opendata._page_facets(res->'facets', '/search', base, v_refine, v_exclude, lg)
-       || '</aside>'
        || format('<section class="results" aria-labelledby="h-results"><h2 id="h-results">%s</h2>', opendata._page_t(lg, 'results'))
        || format('<p class="total" role="status">%s</p>', opendata._page_count(total, lg, 'dataset_1', 'dataset_n'))
        || CASE WHEN results IS NULL THEN format('<p>%s</p>', opendata._page_t(lg, 'no_results'))
                ELSE '<ul class="datasets">' || results || '</ul>' END
        || opendata._page_pager('/search', base || ARRAY['refine', v_refine::text, 'exclude', v_exclude::text],
                                v_page, pages, lg)
-       || '</section></div>';
+       || '</section>'
+       || format('<aside class="filters" aria-labelledby="h-filters"><h2 id="h-filters">%s</h2>', opendata._page_t(lg, 'filters'))
+       || opendata._page_active_filters('/search', base, v_refine, v_exclude, lg)
+       || opendata._page_facets(res->'facets', '/search', base, v_refine, v_exclude, lg)
+       || '</aside></div>';
   RETURN opendata._page_document(lg, CASE WHEN v_q IS NULL THEN opendata._page_t(lg, 'datasets_nav')
                                           ELSE v_q || ' – ' || opendata._page_t(lg, 'search') END,
                                  body, '/search',
@@ -617,7 +618,7 @@ BEGIN
                              ELSE format('<path d="%%s"/>', ST_AsSVG(ST_Simplify(p, %s), 0, %s)) END, '')
         FROM (SELECT ST_Scale((ST_Dump(g)).geom, %s, 1) AS p FROM %s s) d
        WHERE NOT ST_IsEmpty(p)$q$, round(r::numeric, prec + 2), prec, greatest(w, h) / 1000, prec, k, src) INTO shapes;
-    caption := opendata._page_count(n, lang, 'features', 'features') || '. ' || opendata._page_t(lang, 'map_all') || '.';
+    caption := opendata._page_count(n, lang, 'feature_1', 'features') || '. ' || opendata._page_t(lang, 'map_all') || '.';
   ELSE
     cell := greatest(w, h) / 100;
     EXECUTE format($q$
@@ -671,10 +672,13 @@ $$;
 
 -- JSON for a <script type="application/ld+json"> block: '<', '>' and '&'
 -- written as \u escapes (valid JSON), so nothing in it can close the
--- element or open a comment.
+-- element or open a comment; the bidirectional controls _h() drops are
+-- kept, as escapes too.
 CREATE FUNCTION opendata._page_json_script(doc text) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT replace(replace(replace(doc, '<', '\u003c'), '>', '\u003e'), '&', '\u0026')
+  SELECT string_agg(CASE WHEN c IN ('<', '>', '&') OR c ~ '[\u200E\u200F\u061C\u202A-\u202E\u2066-\u2069]'
+                         THEN '\u' || lpad(to_hex(ascii(c)), 4, '0') ELSE c END, '' ORDER BY i)
+    FROM regexp_split_to_table(doc, '') WITH ORDINALITY AS t(c, i)
 $$;
 
 -- A dataset's page: metadata, field dictionary, a page of records (keyset
@@ -816,11 +820,6 @@ BEGIN
     shown := json_array_length(recs->'results');
     body := body
          || '<div class="with-sidebar">'
-         || CASE WHEN json_array_length(facets->'facets') > 0 OR v_refine IS NOT NULL THEN
-              format('<aside class="filters" aria-labelledby="h-filters"><h2 id="h-filters" class="h3">%s</h2>', opendata._page_t(lg, 'filters'))
-              || opendata._page_active_filters(path, base, v_refine, NULL, lg)
-              || opendata._page_facets(facets->'facets', path, base, v_refine, NULL, lg, labels)
-              || '</aside>' ELSE '' END
          || '<div class="records">'
          || format('<p class="total" role="status">%s %s %s</p>', opendata._page_num(shown, lg), opendata._page_t(lg, 'records_shown'),
                    opendata._page_count(total, lg, 'record_1', 'record_n'));
@@ -845,7 +844,13 @@ BEGIN
                 opendata._page_t(lg, 'next')) ELSE '' END
            || '</ul></nav>';
     END IF;
-    body := body || '</div></div></section>';
+    body := body || '</div>'
+         || CASE WHEN json_array_length(facets->'facets') > 0 OR v_refine IS NOT NULL THEN
+              format('<aside class="filters" aria-labelledby="h-filters"><h2 id="h-filters" class="h3">%s</h2>', opendata._page_t(lg, 'filters'))
+              || opendata._page_active_filters(path, base, v_refine, NULL, lg)
+              || opendata._page_facets(facets->'facets', path, base, v_refine, NULL, lg, labels)
+              || '</aside>' ELSE '' END
+         || '</div></section>';
   END IF;
 
   -- Map.
