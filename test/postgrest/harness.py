@@ -327,13 +327,13 @@ class PostgREST:
                 SELECT reltype FROM pg_class WHERE relkind IN ('v','r','m','f','p')
                 UNION SELECT oid FROM pg_type WHERE typname = 'anyelement'),
               media_types AS (
-                SELECT t.oid, lower(t.typname) AS typname, t.typnamespace
+                SELECT t.oid, lower(t.typname) AS typname, t.typnamespace, b.typname = 'bytea' AS binary
                   FROM pg_type t JOIN pg_type b ON t.typbasetype = b.oid
                  WHERE t.typbasetype <> 0
                    AND (t.typname ~* '^[A-Za-z0-9.-]+/[A-Za-z0-9.\+-]+$' OR t.typname = '*/*'))
               SELECT 'agg', ps.nspname, p.proname,
                      CASE WHEN a.typname = 'anyelement' THEN NULL ELSE asch.nspname END,
-                     CASE WHEN a.typname = 'anyelement' THEN NULL ELSE a.typname::text END, mt.typname
+                     CASE WHEN a.typname = 'anyelement' THEN NULL ELSE a.typname::text END, mt.typname, mt.binary
                 FROM media_types mt
                 JOIN pg_proc p ON p.prorettype = mt.oid
                 JOIN pg_namespace ps ON ps.oid = p.pronamespace
@@ -342,7 +342,7 @@ class PostgREST:
                 JOIN pg_namespace asch ON asch.oid = a.typnamespace
                WHERE ps.nspname = ANY(%s) AND p.pronargs = 1 AND a.oid IN (SELECT reltype FROM all_relations)
               UNION ALL
-              SELECT 'func', ts.nspname, mt.typname, ps.nspname, p.proname::text, mt.typname
+              SELECT 'func', ts.nspname, mt.typname, ps.nspname, p.proname::text, mt.typname, mt.binary
                 FROM pg_proc p
                 JOIN pg_namespace ps ON ps.oid = p.pronamespace
                 JOIN media_types mt ON p.prorettype = mt.oid
@@ -352,9 +352,10 @@ class PostgREST:
             rows = cur.fetchall()
         handlers = {(None, "*/*"): ("builtin", "json"), (None, "application/json"): ("builtin", "json"),
                     (None, "text/csv"): ("builtin", "csv"), (None, "application/geo+json"): ("builtin", "geojson")}
-        for kind, hschema, hname, tschema, tname, mt in rows:
+        for kind, hschema, hname, tschema, tname, mt, binary in rows:
             target = None if tname is None else (tschema, tname)
-            handlers[(target, mt)] = (kind, (hschema, hname), target)
+            # binary: a bytea domain, whose body PostgREST sends as raw bytes.
+            handlers[(target, mt)] = (kind, (hschema, hname), target, binary)
         return handlers
 
     def _negotiate(self, plan, schema, name, default_select):
@@ -630,7 +631,7 @@ class PostgREST:
                 cur.execute("""SELECT DISTINCT a.name FROM pg_proc p
                                  JOIN pg_namespace n ON n.oid = p.pronamespace
                                  CROSS JOIN LATERAL unnest(p.proargnames,
-                                     coalesce(p.proargmodes, array_fill('i'::"char", ARRAY[cardinality(p.proargnames)])))
+                                     coalesce(p.proargmodes, array_fill('i'::"char", ARRAY[coalesce(cardinality(p.proargnames), 0)])))
                                      AS a(name, mode)
                                 WHERE n.nspname = %s AND p.proname = %s AND a.mode IN ('i', 'b', 'v')""",
                             (schema, name))
@@ -828,6 +829,10 @@ class PostgREST:
                 out.update(obj)
         if gstatus:
             status = int(gstatus)
+        handler = plan.get("handler")
+        if body and isinstance(handler, tuple) and len(handler) > 3 and handler[3] and body.startswith("\\x"):
+            # bytea comes back as its hex text (body::text): the bytes themselves.
+            body = bytes.fromhex(body[2:])
         if method == "HEAD":
             body = ""
         return Response(status, out, body, sql=plan["sql"])

@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# The portal's pages as people get them: a throwaway cluster with the test
+# fixture (test/browser/fixture.sql), the PostgREST stand-in
+# (test/postgrest/server.py) on 127.0.0.1, Debian's nginx in front with the
+# shipped configuration (deploy/nginx), and Debian's chromium driven by npm
+# playwright-core (test/browser/portal.mjs): every page type through nginx's
+# pretty URLs, HTML5 parse errors (parse5), axe-core, hostile metadata,
+# 404s, and a walk home -> search -> dataset -> next page -> refine ->
+# download without JavaScript.
+#
+# PORTAL_SCREENSHOTS=DIR also writes the screenshots of docs/portal.md.
+# KEEP_TMP=1 keeps the cluster directory (logs of PostgreSQL, the stand-in
+# and nginx).
+source "$(dirname "$0")/lib.sh"
+ensure_packages python3-psycopg2 nginx chromium fonts-dejavu-core
+ensure_command node nodejs
+ensure_command npm npm
+
+shell_test_cluster portal "${PORTAL_TEST_PORT:-54371}"
+
+server_pid=""
+portal_cleanup() {
+  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+  if [ -f "$dir/nginx/nginx.pid" ]; then
+    kill "$(cat "$dir/nginx/nginx.pid")" 2>/dev/null || true
+  fi
+  shell_test_cleanup
+}
+trap portal_cleanup EXIT
+
+DB=portal
+psql_su() {
+  "$PG_BINDIR/psql" -X -q -v ON_ERROR_STOP=1 -h "$dir" -p "$PORT" -U postgres "$@"
+}
+free_port() {
+  /usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+# npm dependencies (versions pinned by test/browser/package-lock.json).
+if (cd "$REPO_DIR/test/browser" && npm ci --no-audit --no-fund --loglevel=error >/dev/null 2>&1); then
+  ok "npm ci (playwright-core, axe-core, parse5)"
+else
+  not_ok "npm ci (playwright-core, axe-core, parse5)"; exit 1
+fi
+
+# The API's public root is nginx's /api/, set before publishing: the
+# download links of the distributions are made from it.
+NGINX_PORT="$(free_port)"
+psql_su -d postgres -c "CREATE DATABASE $DB"
+psql_su -d "$DB" >/dev/null <<SQL
+CREATE EXTENSION opendata CASCADE;
+CREATE ROLE authenticator LOGIN NOINHERIT;
+GRANT opendata_anon TO authenticator;
+SELECT opendata.set_catalog('{"base_url": "http://127.0.0.1:$NGINX_PORT/api"}');
+\i $REPO_DIR/test/browser/fixture.sql
+SQL
+
+# The stand-in, on a free port it reports on its first line.
+/usr/bin/python3 "$REPO_DIR/test/postgrest/server.py" --dsn "host=$dir port=$PORT dbname=$DB" --port 0 --quiet \
+  >"$dir/server.out" 2>"$dir/standin.log" &
+server_pid=$!
+for _ in $(seq 1 300); do
+  grep -q '^listening on ' "$dir/server.out" 2>/dev/null && break
+  kill -0 "$server_pid" 2>/dev/null || break
+  sleep 0.1
+done
+UPSTREAM="$(sed -n 's|^listening on http://||p' "$dir/server.out")"
+if [ -z "$UPSTREAM" ]; then not_ok "stand-in server starts" "$(cat "$dir/standin.log")"; exit 1; fi
+ok "stand-in server starts"
+
+# nginx with the shipped server block and location files, placeholders
+# replaced as a deployment replaces them.
+mkdir -p "$dir/nginx/locations" "$dir/nginx/tmp"
+chmod 1777 "$dir/nginx/tmp"
+cp "$REPO_DIR"/deploy/nginx/locations/*.conf "$dir/nginx/locations/"
+"$REPO_DIR/deploy/nginx/render.sh" "$UPSTREAM" "127.0.0.1:$NGINX_PORT" "$dir/nginx/locations" \
+  <"$REPO_DIR/deploy/nginx/opendata.conf" >"$dir/nginx/opendata.conf"
+cat >"$dir/nginx/nginx.conf" <<CONF
+worker_processes 1;
+pid $dir/nginx/nginx.pid;
+error_log $dir/nginx/error.log warn;
+events { worker_connections 64; }
+http {
+  access_log $dir/nginx/access.log;
+  client_body_temp_path $dir/nginx/tmp/body;
+  proxy_temp_path $dir/nginx/tmp/proxy;
+  fastcgi_temp_path $dir/nginx/tmp/fastcgi;
+  uwsgi_temp_path $dir/nginx/tmp/uwsgi;
+  scgi_temp_path $dir/nginx/tmp/scgi;
+  include $dir/nginx/opendata.conf;
+}
+CONF
+if nginx_out="$(nginx -t -e "$dir/nginx/error.log" -p "$dir/nginx" -c "$dir/nginx/nginx.conf" 2>&1)"; then
+  ok "nginx accepts deploy/nginx/opendata.conf"
+else
+  not_ok "nginx accepts deploy/nginx/opendata.conf" "$nginx_out"; exit 1
+fi
+nginx -e "$dir/nginx/error.log" -p "$dir/nginx" -c "$dir/nginx/nginx.conf"
+
+# Pretty URLs reach the functions, the API is under /api/.
+status_of() { curl -s -o /dev/null -w '%{http_code} %{content_type}' "$@"; }
+check "nginx: / is the home page" "200 text/html; charset=utf-8" "$(status_of "http://127.0.0.1:$NGINX_PORT/")"
+check "nginx: /datasets/<slug> with Accept: */*" "200 text/html; charset=utf-8" \
+  "$(status_of -H 'Accept: */*' "http://127.0.0.1:$NGINX_PORT/datasets/arbres?lang=en")"
+check "nginx: a slug that is not one" "404 text/html" "$(status_of "http://127.0.0.1:$NGINX_PORT/datasets/a%3Cb")"
+check "nginx: /api/ is PostgREST" "200 application/json; charset=utf-8" \
+  "$(status_of "http://127.0.0.1:$NGINX_PORT/api/datasets?select=dataset_id&limit=1")"
+
+shots=""
+if [ -n "${PORTAL_SCREENSHOTS:-}" ]; then mkdir -p "$PORTAL_SCREENSHOTS"; shots="$(cd "$PORTAL_SCREENSHOTS" && pwd)"; fi
+node "$REPO_DIR/test/browser/portal.mjs" "http://127.0.0.1:$NGINX_PORT" $shots || FAILED=$((FAILED + 1))
+exit $((FAILED > 0))
