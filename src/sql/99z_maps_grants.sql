@@ -6,3 +6,12 @@ GRANT EXECUTE ON FUNCTION
   opendata._tile(text, int, int, int, text, text), opendata._etag_matches(text, text),
   opendata._request_header(text), opendata._dataset_cache_headers(text)
   TO opendata_anon;
+GRANT EXECUTE ON FUNCTION
+  opendata_api.ogc_landing(), opendata_api.ogc_conformance(), opendata_api.ogc_api(),
+  opendata_api.ogc_collections(), opendata_api.ogc_collection(text),
+  opendata_api.ogc_items(text, text), opendata_api.ogc_item(text, text),
+  opendata._url_decode(text), opendata._url_encode(text), opendata._query_params(text),
+  opendata._ogc_base(), opendata._ogc_link(text, text, text, text), opendata._ogc_check_format(text),
+  opendata._ogc_datasets(text), opendata._ogc_collection_json(record), opendata._ogc_dataset(text),
+  opendata._ogc_features(json, text, text), opendata._ogc_number(text, text), opendata._ogc_instant(text)
+  TO opendata_anon;
