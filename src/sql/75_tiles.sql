@@ -55,7 +55,7 @@ BEGIN
     -- The C function words the error.
     PERFORM opendata._tile($1, $2, $3, $4, $5, $6);
   END IF;
-  h := opendata._dataset_cache_headers($1);
+  SELECT * INTO h FROM opendata._dataset_cache_headers($1);
   IF h.etag IS NULL THEN
     RAISE EXCEPTION 'dataset "%" does not exist or is not published', $1
       USING ERRCODE = '42P01', HINT = 'GET /datasets lists the published datasets.';
@@ -116,7 +116,7 @@ BEGIN
   IF (SELECT f ->> 'type' FROM jsonb_array_elements(d.fields) AS a(f) WHERE f ->> 'name' = geo) = 'geo_point_2d' THEN
     layer_fields := layer_fields || jsonb_build_object('cluster', 'Boolean', 'point_count', 'Number');
   END IF;
-  h := opendata._dataset_cache_headers($1);
+  SELECT * INTO h FROM opendata._dataset_cache_headers($1);
   PERFORM set_config('response.headers', json_build_array(
             json_build_object('ETag', h.etag),
             json_build_object('Cache-Control', h.cache_control))::text, true);
