@@ -127,7 +127,7 @@ BEGIN
     'attribution', d.attributions,
     'version', d.version || '.0.0',
     'scheme', 'xyz',
-    'tiles', json_build_array(format('%s/tiles/%s/{z}/{x}/{y}.mvt', d.base_url, d.dataset_id)),
+    'tiles', json_build_array(format('%s/tiles/%s/{z}/{x}/{y}.mvt', rtrim(d.base_url, '/'), d.dataset_id)),
     'minzoom', 0,
     'maxzoom', 22,
     'bounds', to_json(bounds),

@@ -102,8 +102,8 @@ LANGUAGE plpgsql STABLE AS $$
 DECLARE
   base text := opendata._ogc_base() || '/collections/' || opendata._url_encode(ds.slug);
   ext box2d;
-  t_min text;
-  t_max text;
+  t_min jsonb;
+  t_max jsonb;
   out jsonb;
 BEGIN
   EXECUTE format('SELECT ST_Extent(%I)::box2d FROM opendata_api.%I', ds.geometry_field, ds.slug) INTO ext;
@@ -124,7 +124,8 @@ BEGIN
       || CASE WHEN ds.license_url IS NULL THEN '[]'::jsonb
               ELSE jsonb_build_array(opendata._ogc_link(ds.license_url, 'license', 'text/html', 'License')) END);
   IF ds.temporal_field IS NOT NULL THEN
-    EXECUTE format('SELECT min(%1$I)::text, max(%1$I)::text FROM opendata_api.%2$I', ds.temporal_field, ds.slug)
+    -- JSON's own form of dates and timestamps: ISO 8601, whatever DateStyle.
+    EXECUTE format('SELECT to_jsonb(min(%1$I)), to_jsonb(max(%1$I)) FROM opendata_api.%2$I', ds.temporal_field, ds.slug)
       INTO t_min, t_max;
     out := jsonb_set(out, '{extent,temporal}', jsonb_build_object(
       'interval', jsonb_build_array(jsonb_build_array(t_min, t_max)),
@@ -164,7 +165,7 @@ CREATE FUNCTION opendata_api.ogc_api() RETURNS json
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
   b text := opendata._ogc_base();
-  max_limit int := current_setting('opendata.max_page_size')::int;
+  max_limit int := coalesce(current_setting('opendata.max_page_size', true)::int, 100);
   json_ok jsonb := '{"description": "OK", "content": {"application/json": {"schema": {"type": "object"}}}}';
   geojson_ok jsonb := '{"description": "OK", "content": {"application/geo+json": {"schema": {"type": "object"}}}}';
   collection_id jsonb := '{"name": "collectionId", "in": "path", "required": true, "schema": {"type": "string"}}';
@@ -304,7 +305,7 @@ DECLARE
   q text := coalesce(query, opendata._request_header('X-Ogc-Query'), '');
   p record;
   lim int := 10;
-  max_limit int := current_setting('opendata.max_page_size')::int;
+  max_limit int := coalesce(current_setting('opendata.max_page_size', true)::int, 100);
   start_at int := 0;
   token text;
   conditions text[] := '{}';
