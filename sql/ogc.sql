@@ -9,7 +9,8 @@ CREATE TABLE public.map_nokey (label text, geom geometry(Point, 4326));
 INSERT INTO map_nokey SELECT 'n' || g, ST_SetSRID(ST_MakePoint(g / 100.0, 45), 4326) FROM generate_series(1, 25) g;
 SELECT opendata.register('map_nokey', 'map-nokey', '{"title": "Sans clé", "description": "Sans clé", "publisher": "map-org"}') IS NOT NULL AS registered;
 SELECT opendata.publish('map-nokey')->>'version' AS version;
-SELECT opendata.set_catalog('{"base_url": "https://data.example.org/"}') IS NOT NULL AS set;
+-- PostgREST under /api (deploy/nginx/opendata.conf): /ogc is beside it.
+SELECT opendata.set_catalog('{"base_url": "https://data.example.org/api/"}') IS NOT NULL AS set;
 
 -- The query string of a link.
 CREATE FUNCTION regress.query_of(href text) RETURNS text

@@ -323,7 +323,7 @@ COMMIT;
 
 -- TileJSON.
 RESET ROLE;
-SELECT opendata.set_catalog('{"base_url": "https://data.example.org"}') IS NOT NULL AS set;
+SELECT opendata.set_catalog('{"base_url": "https://data.example.org/api"}') IS NOT NULL AS set;
 SET ROLE opendata_anon;
 SELECT j ->> 'tilejson' AS tilejson, j -> 'tiles' AS tiles, j -> 'minzoom' AS minzoom, j -> 'maxzoom' AS maxzoom,
        j ->> 'name' AS name, j -> 'vector_layers' -> 0 ->> 'id' AS layer

@@ -15,6 +15,14 @@ RETURNS bytea
 LANGUAGE c STABLE
 AS 'MODULE_PATHNAME', 'opendata_tile';
 
+-- The site's root, where nginx serves /tiles and /ogc: the catalog's
+-- base_url (PostgREST's root, seen from outside) without its final /api,
+-- the layout of deploy/nginx/opendata.conf; base_url itself otherwise.
+CREATE FUNCTION opendata._site_root() RETURNS text
+LANGUAGE sql STABLE AS $$
+  SELECT regexp_replace(rtrim(c.base_url, '/'), '/api$', '') FROM opendata.catalog c
+$$;
+
 -- Does an If-None-Match header value name this entity tag?  Weak
 -- comparison (RFC 9110, 13.1.2): W/ is ignored; "*" matches any.
 CREATE FUNCTION opendata._etag_matches(if_none_match text, etag text) RETURNS boolean
@@ -89,9 +97,9 @@ DECLARE
   layer_fields jsonb;
   h record;
 BEGIN
-  SELECT v.dataset_id, v.title, v.description, v.attributions, v.version, v.fields, c.base_url
+  SELECT v.dataset_id, v.title, v.description, v.attributions, v.version, v.fields
     INTO d
-    FROM opendata_api.datasets v CROSS JOIN opendata.catalog c
+    FROM opendata_api.datasets v
    WHERE v.dataset_id = $1 AND v.status = 'published';
   IF NOT FOUND THEN
     RAISE EXCEPTION 'dataset "%" does not exist or is not published', $1
@@ -127,7 +135,7 @@ BEGIN
     'attribution', d.attributions,
     'version', d.version || '.0.0',
     'scheme', 'xyz',
-    'tiles', json_build_array(format('%s/tiles/%s/{z}/{x}/{y}.mvt', rtrim(d.base_url, '/'), d.dataset_id)),
+    'tiles', json_build_array(format('%s/tiles/%s/{z}/{x}/{y}.mvt', opendata._site_root(), d.dataset_id)),
     'minzoom', 0,
     'maxzoom', 22,
     'bounds', to_json(bounds),

@@ -18,7 +18,7 @@
 -- can read; items are read through records() (the same view, row-level
 -- security, hidden fields, keyset tokens).  Every function runs as the
 -- caller and writes nothing.  Links are absolute, from the catalog's
--- base_url (the address nginx serves, with /ogc under it).
+-- base_url: /ogc is at the root of the site whose /api is PostgREST.
 
 -- Percent-decoding of one query string component ('+' is a space).
 -- Invalid UTF-8 after decoding is 22021.
@@ -53,10 +53,10 @@ LANGUAGE sql IMMUTABLE AS $$
    WHERE p <> ''
 $$;
 
--- The root of the OGC API, from the catalog's base_url.
+-- The root of the OGC API: /ogc at the site's root (opendata._site_root()).
 CREATE FUNCTION opendata._ogc_base() RETURNS text
 LANGUAGE sql STABLE AS $$
-  SELECT rtrim(c.base_url, '/') || '/ogc' FROM opendata.catalog c
+  SELECT opendata._site_root() || '/ogc'
 $$;
 
 CREATE FUNCTION opendata._ogc_link(href text, rel text, type text, title text DEFAULT NULL) RETURNS jsonb

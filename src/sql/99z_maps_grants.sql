@@ -4,7 +4,7 @@
 GRANT EXECUTE ON FUNCTION
   opendata_api.tile(text, int, int, int, text, text), opendata_api.tilejson(text),
   opendata._tile(text, int, int, int, text, text), opendata._etag_matches(text, text),
-  opendata._request_header(text), opendata._dataset_cache_headers(text)
+  opendata._request_header(text), opendata._dataset_cache_headers(text), opendata._site_root()
   TO opendata_anon;
 GRANT EXECUTE ON FUNCTION
   opendata_api.ogc_landing(), opendata_api.ogc_conformance(), opendata_api.ogc_api(),
