@@ -162,6 +162,8 @@ SELECT regress.error_of($$SELECT opendata_api.ogc_items('map-points', 'bbox=1,2,
 SELECT regress.error_of($$SELECT opendata_api.ogc_items('map-points', 'bbox=1,2,x,4')$$);
 SELECT regress.error_of($$SELECT opendata_api.ogc_items('map-points', 'datetime=yesterday')$$);
 SELECT regress.error_of($$SELECT opendata_api.ogc_items('map-points', 'f=xml')$$);
+SELECT regress.error_of($$SELECT opendata_api.ogc_landing('html')$$);
+SELECT json_array_length(opendata_api.ogc_collections(f => 'json') -> 'collections') AS with_f;
 SELECT regress.error_of($$SELECT opendata_api.ogc_items('map-points', 'bbox-crs=EPSG:2154')$$);
 SELECT regress.error_of($$SELECT opendata_api.ogc_items('map-points', 'secret=x')$$);
 SELECT regress.error_of($$SELECT opendata_api.ogc_items('map-points', 'after=garbage')$$);

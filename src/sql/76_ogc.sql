@@ -1,4 +1,6 @@
 -- OGC API - Features - Part 1: Core, GeoJSON encoding (docs/maps.md).
+-- The documents take OGC's f= (json only), which also gives every function
+-- a named argument.
 --
 -- nginx maps the standard paths to these functions
 -- (deploy/nginx/locations/ogc.conf):
@@ -135,8 +137,9 @@ BEGIN
 END
 $$;
 
-CREATE FUNCTION opendata_api.ogc_landing() RETURNS json
+CREATE FUNCTION opendata_api.ogc_landing(f text DEFAULT NULL) RETURNS json
 LANGUAGE sql STABLE AS $$
+  SELECT opendata._ogc_check_format(f);
   SELECT json_build_object(
     'title', c.title,
     'description', c.description,
@@ -149,19 +152,20 @@ LANGUAGE sql STABLE AS $$
       opendata._ogc_link(b || '/collections', 'data', 'application/json', 'The feature collections')))
     FROM opendata.catalog c, opendata._ogc_base() AS b
 $$;
-COMMENT ON FUNCTION opendata_api.ogc_landing() IS 'OGC API - Features: the landing page';
+COMMENT ON FUNCTION opendata_api.ogc_landing(text) IS 'OGC API - Features: the landing page';
 
-CREATE FUNCTION opendata_api.ogc_conformance() RETURNS json
-LANGUAGE sql IMMUTABLE AS $$
+CREATE FUNCTION opendata_api.ogc_conformance(f text DEFAULT NULL) RETURNS json
+LANGUAGE sql STABLE AS $$
+  SELECT opendata._ogc_check_format(f);
   SELECT json_build_object('conformsTo', json_build_array(
     'http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core',
     'http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30',
     'http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson'))
 $$;
-COMMENT ON FUNCTION opendata_api.ogc_conformance() IS 'OGC API - Features: the conformance classes';
+COMMENT ON FUNCTION opendata_api.ogc_conformance(text) IS 'OGC API - Features: the conformance classes';
 
 -- The API definition, OpenAPI 3.0.
-CREATE FUNCTION opendata_api.ogc_api() RETURNS json
+CREATE FUNCTION opendata_api.ogc_api(f text DEFAULT NULL) RETURNS json
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
   b text := opendata._ogc_base();
@@ -170,6 +174,7 @@ DECLARE
   geojson_ok jsonb := '{"description": "OK", "content": {"application/geo+json": {"schema": {"type": "object"}}}}';
   collection_id jsonb := '{"name": "collectionId", "in": "path", "required": true, "schema": {"type": "string"}}';
 BEGIN
+  PERFORM opendata._ogc_check_format(f);
   RETURN json_build_object(
     'openapi', '3.0.3',
     'info', (SELECT json_build_object('title', c.title, 'description', c.description, 'version', opendata.version())
@@ -210,17 +215,18 @@ BEGIN
          'responses', jsonb_build_object('200', geojson_ok, '404', '{"description": "Not found"}'::jsonb)))));
 END
 $$;
-COMMENT ON FUNCTION opendata_api.ogc_api() IS 'OGC API - Features: the API definition (OpenAPI 3.0)';
+COMMENT ON FUNCTION opendata_api.ogc_api(text) IS 'OGC API - Features: the API definition (OpenAPI 3.0)';
 
-CREATE FUNCTION opendata_api.ogc_collections() RETURNS json
+CREATE FUNCTION opendata_api.ogc_collections(f text DEFAULT NULL) RETURNS json
 LANGUAGE sql STABLE AS $$
+  SELECT opendata._ogc_check_format(f);
   SELECT json_build_object(
     'links', json_build_array(
       opendata._ogc_link(opendata._ogc_base() || '/collections', 'self', 'application/json', 'This document')),
     'collections', coalesce((SELECT jsonb_agg(opendata._ogc_collection_json(d) ORDER BY d.slug)
                                FROM opendata._ogc_datasets() d), '[]'::jsonb))
 $$;
-COMMENT ON FUNCTION opendata_api.ogc_collections() IS 'OGC API - Features: the collections the caller can read';
+COMMENT ON FUNCTION opendata_api.ogc_collections(text) IS 'OGC API - Features: the collections the caller can read';
 
 CREATE FUNCTION opendata._ogc_dataset(collection text) RETURNS record
 LANGUAGE plpgsql STABLE AS $$

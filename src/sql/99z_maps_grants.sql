@@ -7,8 +7,8 @@ GRANT EXECUTE ON FUNCTION
   opendata._request_header(text), opendata._dataset_cache_headers(text), opendata._site_root()
   TO opendata_anon;
 GRANT EXECUTE ON FUNCTION
-  opendata_api.ogc_landing(), opendata_api.ogc_conformance(), opendata_api.ogc_api(),
-  opendata_api.ogc_collections(), opendata_api.ogc_collection(text),
+  opendata_api.ogc_landing(text), opendata_api.ogc_conformance(text), opendata_api.ogc_api(text),
+  opendata_api.ogc_collections(text), opendata_api.ogc_collection(text),
   opendata_api.ogc_items(text, text), opendata_api.ogc_item(text, text),
   opendata._url_decode(text), opendata._url_encode(text), opendata._query_params(text),
   opendata._ogc_base(), opendata._ogc_link(text, text, text, text), opendata._ogc_check_format(text),
