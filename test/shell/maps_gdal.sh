@@ -128,9 +128,11 @@ ok maps_gdal_servers
 
 export GDAL_HTTP_TIMEOUT=120 CPL_VSIL_CURL_CHUNK_SIZE=1048576
 OAPIF="OAPIF:$SITE/ogc"
+# Pages of 1,000 features (GDAL asks for 10 by default); the trees take 13.
+PAGE=(-oo PAGE_SIZE=1000)
 
 # The collections GDAL finds: what anon can read, with a geometry.
-layers="$(ogrinfo -ro -q "$OAPIF" 2>"$work/ogrinfo.err" | sed -n 's/^[0-9]*: \([^ ]*\).*/\1/p' | sort | tr '\n' ' ')"
+layers="$(ogrinfo -ro -q "${PAGE[@]}" "$OAPIF" 2>"$work/ogrinfo.err" | sed -n 's/^[0-9]*: \([^ ]*\).*/\1/p' | sort | tr '\n' ' ')"
 check maps_gdal_collections "parks paths trees " "$layers"
 
 # Every collection read whole by ogr2ogr, compared with its source table:
@@ -138,7 +140,7 @@ check maps_gdal_collections "parks paths trees " "$layers"
 compare_layer() {  # NAME QUERY (the expected rows as CSV with a header)
   local name="$1" query="$2"
   rm -f "$work/$name.csv"
-  if ! ogr2ogr -f CSV "$work/$name.csv" "$OAPIF" "$name" -lco GEOMETRY=AS_WKT \
+  if ! ogr2ogr -f CSV "$work/$name.csv" "${PAGE[@]}" "$OAPIF" "$name" -lco GEOMETRY=AS_WKT \
        2> "$work/$name.err"; then
     not_ok "maps_gdal_read_$name" "$(tail -5 "$work/$name.err")"
     return
@@ -149,6 +151,8 @@ compare_layer() {  # NAME QUERY (the expected rows as CSV with a header)
 import csv, re, sys
 def norm(v):
     v = v.strip()
+    if re.fullmatch(r"\d{4}/\d\d/\d\d", v):  # GDAL writes dates with slashes
+        v = v.replace("/", "-")
     try:
         return repr(round(float(v), 9))
     except ValueError:
@@ -182,8 +186,8 @@ pages="$(grep -c 'GET /ogc/collections/trees/items' "$work/nginx/access.log" || 
 if [ "${pages:-0}" -ge 13 ]; then ok maps_gdal_paged; else not_ok maps_gdal_paged "$pages item requests"; fi
 
 # A bounding box, as GDAL sends it (bbox=), against SQL.
-spat_count="$(ogrinfo -ro -so "$OAPIF" trees -spat 2.05 48.72 2.08 48.74 2>/dev/null | sed -n 's/^Feature Count: //p')"
-spat_features="$(ogrinfo -ro -q "$OAPIF" trees -spat 2.05 48.72 2.08 48.74 2>/dev/null | grep -c '^OGRFeature' || true)"
+spat_count="$(ogrinfo -ro -so "${PAGE[@]}" "$OAPIF" trees -spat 2.05 48.72 2.08 48.74 2>/dev/null | sed -n 's/^Feature Count: //p')"
+spat_features="$(ogrinfo -ro -q "${PAGE[@]}" "$OAPIF" trees -spat 2.05 48.72 2.08 48.74 2>/dev/null | grep -c '^OGRFeature' || true)"
 expected="$(psql_su -d "$DB" -Atc "SELECT count(*) FROM public.trees WHERE geom && ST_MakeEnvelope(2.05, 48.72, 2.08, 48.74, 4326)")"
 check maps_gdal_bbox "$expected" "$spat_features"
 if [ -n "$spat_count" ] && [ "$spat_count" != "$expected" ] && [ "$spat_count" != "-1" ]; then
@@ -191,7 +195,7 @@ if [ -n "$spat_count" ] && [ "$spat_count" != "$expected" ] && [ "$spat_count" !
 fi
 
 # One feature by id.
-one="$(ogrinfo -ro -q "$OAPIF" trees -fid 4242 2>/dev/null | grep -E '^  name \(String\) = ' | sed 's/^.* = //')"
+one="$(ogrinfo -ro -q "${PAGE[@]}" "$OAPIF" trees -fid 4242 2>/dev/null | grep -E '^  name \(String\) = ' | sed 's/^.* = //')"
 check maps_gdal_feature "tree 4242" "$one"
 
 # HTTP details through nginx: absolute next links, 404s, tiles' ETag/304/204.
