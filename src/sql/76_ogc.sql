@@ -93,7 +93,9 @@ LANGUAGE sql STABLE AS $$
              AND EXISTS (SELECT FROM jsonb_array_elements(v.fields) AS a(f) WHERE f ->> 'name' = d.key_fields[1])),
          v.version
     FROM opendata_api.datasets v
-   WHERE v.status = 'published' AND v.has_geometry
+   WHERE v.status = 'published'
+     -- A visible geometry: a hidden one makes no collection.
+     AND EXISTS (SELECT FROM jsonb_array_elements(v.fields) AS a(f) WHERE f ->> 'type' IN ('geo_point_2d', 'geo_shape'))
      AND (only_slug IS NULL OR v.dataset_id = only_slug)
      AND to_regclass(format('opendata_api.%I', v.dataset_id)) IS NOT NULL
 $$;
