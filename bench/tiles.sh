@@ -31,7 +31,8 @@ SELECT g, 'point ' || g, g % 1000,
   FROM generate_series(1, :n) g;
 CREATE INDEX ON public.bench_points USING gist (geom);
 ANALYZE public.bench_points;
-SELECT opendata.register('bench_points', 'bench-points', '{"title": "Points", "description": "Points"}');
+SELECT opendata.create_organization('bench', 'Bench');
+SELECT opendata.register('bench_points', 'bench-points', '{"title": "Points", "description": "Points", "publisher": "bench"}');
 SELECT opendata.publish('bench-points');
 
 -- Median time (ms) and size (bytes) of one tile by each method.
