@@ -24,6 +24,7 @@
 
 #include "core/geo/tile.hpp"
 #include "core/odsql/compiler.hpp"
+#include "core/odsql/lexer.hpp"
 #include "core/odsql/schema.hpp"
 #include "core/odsql/shift_params.hpp"
 #include "pg/args.hpp"
@@ -51,20 +52,13 @@ std::string number(double v) {
 }
 
 struct TileQuery {
-  std::string rows;        // the filtered rows, "(SELECT ...)", parameters $1..$n
-  std::string geometry;    // quoted column of the geometry
-  bool points = false;     // a geo_point_2d field: clustered when too dense
+  std::string rows;                     // the filtered rows, "(SELECT ...)", parameters $1..$n
+  std::string geometry;                 // quoted column of the geometry
+  bool points = false;                  // a geo_point_2d field: clustered when too dense
   std::vector<std::string> attributes;  // quoted columns
   std::vector<spi::TextParam> params;   // $1..$n, then z, x, y, layer
   std::string z, x, y, layer;           // the placeholders of the last four
 };
-
-std::string lower(std::string s) {
-  for (char& c : s) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return s;
-}
 
 TileQuery tile_query(const std::string& slug, std::int64_t z, std::int64_t x, std::int64_t y,
                      const std::string& where, const std::string& fields) {
@@ -93,7 +87,7 @@ TileQuery tile_query(const std::string& slug, std::int64_t z, std::int64_t x, st
     for (const std::string& name : wanted) {
       const odsql::FieldInfo* found = nullptr;
       for (const odsql::FieldInfo& f : ds.fields) {
-        if (lower(f.name) == lower(name)) found = &f;
+        if (odsql::lower_ascii(f.name) == odsql::lower_ascii(name)) found = &f;
       }
       if (found == nullptr)
         throw UserError("42703", "unknown field \"" + name + "\" in fields", "",
@@ -139,8 +133,8 @@ std::string in_tile(const TileQuery& q, std::int64_t z, int margin) {
 }
 
 std::string mvt_geom(const TileQuery& q, const std::string& geom3857) {
-  return "ST_AsMVTGeom(" + geom3857 + ", ST_TileEnvelope(" + q.z + ", " + q.x + ", " + q.y +
-         "), " + std::to_string(kExtent) + ", " + std::to_string(kBuffer) + ", true)";
+  return "ST_AsMVTGeom(" + geom3857 + ", ST_TileEnvelope(" + q.z + ", " + q.x + ", " + q.y + "), " +
+         std::to_string(kExtent) + ", " + std::to_string(kBuffer) + ", true)";
 }
 
 std::string attribute_list(const TileQuery& q) {
@@ -186,11 +180,11 @@ std::string clusters_tile(const TileQuery& q, std::int64_t z) {
   const geo::CellSql cell = geo::mercator_cell_sql("c.lon", "c.lat", cells);
   const std::string first_x = "(" + q.x + "::int8 * " + std::to_string(sub) + ")";
   const std::string first_y = "(" + q.y + "::int8 * " + std::to_string(sub) + ")";
-  std::string points = "SELECT ST_X(ST_Centroid(s." + q.geometry + ")) AS lon, ST_Y(ST_Centroid(s." +
-                       q.geometry + ")) AS lat FROM " + q.rows + " s WHERE " + in_tile(q, z, 0) +
-                       " AND NOT ST_IsEmpty(s." + q.geometry + ")";
-  std::string in_cells = "SELECT c.lon, c.lat, " + cell.x + " AS cx, " + cell.y + " AS cy FROM (" +
-                         points + ") c";
+  std::string points = "SELECT ST_X(ST_Centroid(s." + q.geometry +
+                       ")) AS lon, ST_Y(ST_Centroid(s." + q.geometry + ")) AS lat FROM " + q.rows +
+                       " s WHERE " + in_tile(q, z, 0) + " AND NOT ST_IsEmpty(s." + q.geometry + ")";
+  std::string in_cells =
+      "SELECT c.lon, c.lat, " + cell.x + " AS cx, " + cell.y + " AS cy FROM (" + points + ") c";
   std::string features =
       "SELECT " +
       mvt_geom(q, "ST_Transform(ST_SetSRID(ST_MakePoint(avg(k.lon), avg(k.lat)), 4326), 3857)") +
@@ -206,12 +200,11 @@ std::string clusters_tile(const TileQuery& q, std::int64_t z) {
 std::string shapes_tile(const TileQuery& q, std::int64_t z, std::int64_t keep) {
   const double tolerance = kWorldMeters / std::ldexp(1.0, static_cast<int>(z)) / kExtent / 2;
   std::string g = "s." + q.geometry;
-  std::string features = "SELECT " +
-                         mvt_geom(q, "ST_Simplify(ST_Transform(" + g + ", 3857), " +
-                                         number(tolerance) + ")") +
-                         " AS __mvt_geom" + attribute_list(q) +
-                         (keep > 0 ? ", true AS _thinned" : "") + " FROM " + q.rows + " s WHERE " +
-                         in_tile(q, z, kBuffer);
+  std::string features =
+      "SELECT " +
+      mvt_geom(q, "ST_Simplify(ST_Transform(" + g + ", 3857), " + number(tolerance) + ")") +
+      " AS __mvt_geom" + attribute_list(q) + (keep > 0 ? ", true AS _thinned" : "") + " FROM " +
+      q.rows + " s WHERE " + in_tile(q, z, kBuffer);
   if (keep > 0)
     features += " ORDER BY greatest(ST_XMax(" + g + ") - ST_XMin(" + g + "), ST_YMax(" + g +
                 ") - ST_YMin(" + g + ")) DESC LIMIT " + std::to_string(keep);

@@ -6,9 +6,9 @@ namespace opendata::geo {
 
 void check_tile(std::int64_t z, std::int64_t x, std::int64_t y) {
   if (z < 0 || z > kMaxZoom)
-    throw UserError(sqlstate::kInvalidParameterValue,
-                    "tile zoom must be an integer from 0 to " + std::to_string(kMaxZoom) +
-                        ", not " + std::to_string(z));
+    throw UserError(sqlstate::kInvalidParameterValue, "tile zoom must be an integer from 0 to " +
+                                                          std::to_string(kMaxZoom) + ", not " +
+                                                          std::to_string(z));
   const std::int64_t n = std::int64_t{1} << z;
   for (auto [name, v] : {std::pair<const char*, std::int64_t>{"x", x}, {"y", y}}) {
     if (v < 0 || v >= n)
