@@ -55,7 +55,7 @@ struct TileQuery {
   std::string rows;                     // the filtered rows, "(SELECT ...)", parameters $1..$n
   std::string geometry;                 // quoted column of the geometry
   bool points = false;                  // a geo_point_2d field: clustered when too dense
-  std::vector<std::string> attributes;  // quoted columns
+  std::vector<std::string> attributes;  // select-list items: "s.col" or an expression AS col
   std::vector<spi::TextParam> params;   // $1..$n, then z, x, y, layer
   std::string z, x, y, layer;           // the placeholders of the last four
 };
@@ -77,11 +77,19 @@ TileQuery tile_query(const std::string& slug, std::int64_t z, std::int64_t x, st
   q.geometry = odsql::quote_ident(geometry->name);
   q.points = geometry->type == odsql::FieldType::GeoPoint;
   // Attributes: the requested fields, or every field but the geometries.
+  // Dates as ISO 8601 text, as records() gives them, whatever DateStyle
+  // (ST_AsMVT writes other types with their output function); datetimes
+  // already come as ISO 8601 text from the compiled rows.
+  auto attribute = [](const odsql::FieldInfo& f) {
+    const std::string col = odsql::quote_ident(f.name);
+    if (f.type == odsql::FieldType::Date) return "to_char(s." + col + ", 'YYYY-MM-DD') AS " + col;
+    return "s." + col;
+  };
   std::vector<std::string> wanted = geo::parse_field_list(fields);
   if (wanted.empty()) {
     for (const odsql::FieldInfo& f : ds.fields) {
       if (f.type != odsql::FieldType::GeoPoint && f.type != odsql::FieldType::GeoShape)
-        q.attributes.push_back(odsql::quote_ident(f.name));
+        q.attributes.push_back(attribute(f));
     }
   } else {
     for (const std::string& name : wanted) {
@@ -94,7 +102,7 @@ TileQuery tile_query(const std::string& slug, std::int64_t z, std::int64_t x, st
                         "GET /datasets?dataset_id=eq." + slug + " lists the dataset's fields.");
       if (found->type == odsql::FieldType::GeoPoint || found->type == odsql::FieldType::GeoShape)
         continue;  // geometries are the features' shapes, not attributes
-      std::string col = odsql::quote_ident(found->name);
+      std::string col = attribute(*found);
       bool seen = false;
       for (const std::string& a : q.attributes) seen = seen || a == col;
       if (!seen) q.attributes.push_back(col);
@@ -139,7 +147,7 @@ std::string mvt_geom(const TileQuery& q, const std::string& geom3857) {
 
 std::string attribute_list(const TileQuery& q) {
   std::string out;
-  for (const std::string& a : q.attributes) out += ", s." + a;
+  for (const std::string& a : q.attributes) out += ", " + a;
   return out;
 }
 
