@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <string>
 
+#include "core/geo/tile.hpp"
 #include "core/odsql/functions.hpp"
 #include "core/odsql/lexer.hpp"
 #include "core/odsql/literals.hpp"
@@ -29,10 +30,8 @@ namespace opendata::odsql {
 
 namespace {
 
-constexpr std::int64_t kMaxZoom = 29;  // 2^58 cells still fit a bigint key
-
-// Web Mercator's latitude limit: the latitude whose projection is the square.
-constexpr const char* kMaxLatitude = "85.0511287798066";
+// The grid is the tiles' (core/geo/tile.hpp).
+constexpr std::int64_t kMaxZoom = geo::kMaxZoom;
 
 }  // namespace
 
@@ -70,17 +69,9 @@ Expr translate_geo_cluster(Translator& t, const Node& n) {
   const std::string cells =
       t.params().add(ParamType::Int8, std::to_string(std::int64_t{1} << zoom));
   const std::string c = "ST_Centroid(" + g.sql + ")";
-  const std::string lon = "ST_X(" + c + ")";
-  const std::string lat =
-      "least(greatest(ST_Y(" + c + "), -" + std::string(kMaxLatitude) + "), " + kMaxLatitude + ")";
-  // Tile column and row, clamped to the grid: floor() of a coordinate on
-  // the grid's edge (longitude 180) would be one past the last cell.
-  auto clamp = [&](const std::string& f) {
-    return "least(greatest(floor(" + f + " * " + cells + "), 0), " + cells + " - 1)::int8";
-  };
-  const std::string x = clamp("((" + lon + " + 180) / 360)");
-  const std::string y =
-      clamp("((1 - ln(tan(radians(" + lat + ")) + 1 / cos(radians(" + lat + "))) / pi()) / 2)");
+  const geo::CellSql cell = geo::mercator_cell_sql("ST_X(" + c + ")", "ST_Y(" + c + ")", cells);
+  const std::string& x = cell.x;
+  const std::string& y = cell.y;
   Expr out;
   out.type = Type::Geo;
   out.aggregate = true;

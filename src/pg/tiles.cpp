@@ -1,0 +1,265 @@
+// opendata._tile(): the Mapbox vector tile of a published dataset's
+// geometries in one Web Mercator tile, built by PostGIS (ST_AsMVT,
+// ST_AsMVTGeom, ST_TileEnvelope) from the dataset's API view filtered in
+// ODSQL.  opendata_api.tile() (src/sql/75_tiles.sql) wraps it with the HTTP
+// side: ETag, 304, 204.
+//
+// The rows come from the ODSQL compiler (the filtered rows of records(),
+// over the API view), so the tile holds exactly what the caller may read:
+// the view is security_invoker, hidden fields are not in it, and a draft or
+// restricted dataset is 42P01.  Everything runs through SPI as the caller.
+//
+// Size.  A tile carries its features one by one up to
+// opendata.tile_max_features and 500 KB.  Beyond:
+// - points (a geo_point_2d field) are clustered on the grid of
+//   geo_cluster() at zoom z + 4 (16 x 16 cells a tile), one feature per
+//   cell at the mean position of its points, with point_count;
+// - lines and polygons: the largest features (by bounding box) are kept.
+// A tile so thinned says it with the attribute _thinned = true on every
+// feature.  Shapes are simplified to half a pixel of the 4096 grid.
+#include <cmath>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "core/geo/tile.hpp"
+#include "core/odsql/compiler.hpp"
+#include "core/odsql/lexer.hpp"
+#include "core/odsql/schema.hpp"
+#include "core/odsql/shift_params.hpp"
+#include "pg/args.hpp"
+#include "pg/dataset_query.hpp"
+#include "pg/settings.hpp"
+
+extern "C" {
+PG_FUNCTION_INFO_V1(opendata_tile);
+}
+
+namespace opendata::pg {
+namespace {
+
+constexpr std::size_t kMaxTileBytes = 500 * 1024;
+constexpr int kExtent = 4096;
+constexpr int kBuffer = 64;
+constexpr std::int64_t kClusterZoomOffset = 4;
+// Web Mercator's square, in meters a side.
+constexpr double kWorldMeters = 40075016.685578488;
+
+std::string number(double v) {
+  char buf[40];
+  snprintf(buf, sizeof buf, "%.17g", v);
+  return buf;
+}
+
+struct TileQuery {
+  std::string rows;                     // the filtered rows, "(SELECT ...)", parameters $1..$n
+  std::string geometry;                 // quoted column of the geometry
+  bool points = false;                  // a geo_point_2d field: clustered when too dense
+  std::vector<std::string> attributes;  // select-list items: "s.col" or an expression AS col
+  std::vector<spi::TextParam> params;   // $1..$n, then z, x, y, layer
+  std::string z, x, y, layer;           // the placeholders of the last four
+};
+
+TileQuery tile_query(const std::string& slug, std::int64_t z, std::int64_t x, std::int64_t y,
+                     const std::string& where, const std::string& fields) {
+  PublishedDataset ds = load_published_dataset(slug);
+  const odsql::FieldInfo* geometry = nullptr;
+  for (const odsql::FieldInfo& f : ds.fields) {
+    if (f.type == odsql::FieldType::GeoPoint || f.type == odsql::FieldType::GeoShape) {
+      geometry = &f;
+      break;
+    }
+  }
+  if (geometry == nullptr)
+    throw UserError("22023", "dataset \"" + slug + "\" has no geometry", "",
+                    "Only datasets with a geo_point_2d or geo_shape field have tiles.");
+  TileQuery q;
+  q.geometry = odsql::quote_ident(geometry->name);
+  q.points = geometry->type == odsql::FieldType::GeoPoint;
+  // Attributes: the requested fields, or every field but the geometries.
+  // Dates as ISO 8601 text, as records() gives them, whatever DateStyle
+  // (ST_AsMVT writes other types with their output function); datetimes
+  // already come as ISO 8601 text from the compiled rows.
+  auto attribute = [](const odsql::FieldInfo& f) {
+    const std::string col = odsql::quote_ident(f.name);
+    if (f.type == odsql::FieldType::Date) return "to_char(s." + col + ", 'YYYY-MM-DD') AS " + col;
+    return "s." + col;
+  };
+  std::vector<std::string> wanted = geo::parse_field_list(fields);
+  if (wanted.empty()) {
+    for (const odsql::FieldInfo& f : ds.fields) {
+      if (f.type != odsql::FieldType::GeoPoint && f.type != odsql::FieldType::GeoShape)
+        q.attributes.push_back(attribute(f));
+    }
+  } else {
+    for (const std::string& name : wanted) {
+      const odsql::FieldInfo* found = nullptr;
+      for (const odsql::FieldInfo& f : ds.fields) {
+        if (odsql::lower_ascii(f.name) == odsql::lower_ascii(name)) found = &f;
+      }
+      if (found == nullptr)
+        throw UserError("42703", "unknown field \"" + name + "\" in fields", "",
+                        "GET /datasets?dataset_id=eq." + slug + " lists the dataset's fields.");
+      if (found->type == odsql::FieldType::GeoPoint || found->type == odsql::FieldType::GeoShape)
+        continue;  // geometries are the features' shapes, not attributes
+      std::string col = attribute(*found);
+      bool seen = false;
+      for (const std::string& a : q.attributes) seen = seen || a == col;
+      if (!seen) q.attributes.push_back(col);
+    }
+  }
+  odsql::Request req;
+  req.relation = ds.relation;
+  req.where = where;
+  req.limit = -1;
+  odsql::Compiled compiled = odsql::compile_records(ds.fields, req);
+  check_timezone(req.timezone);
+  q.rows = "(" + odsql::without_params_cte(compiled.rows_sql) + ")";
+  q.params = bind(compiled.params);
+  auto add = [&q](Oid type, const std::string& value) {
+    q.params.push_back({type, value});
+    return "$" + std::to_string(q.params.size()) + "::" + (type == INT4OID ? "int4" : "text");
+  };
+  q.z = add(INT4OID, std::to_string(z));
+  q.x = add(INT4OID, std::to_string(x));
+  q.y = add(INT4OID, std::to_string(y));
+  q.layer = add(TEXTOID, slug);
+  return q;
+}
+
+// The filter of a tile's rows, in WGS 84 (the view's geometries): the
+// tile's envelope, widened by `margin` tile units in every direction.  The
+// envelope of a Web Mercator tile is a longitude/latitude rectangle; the
+// widening is in degrees of longitude, more than the same width in latitude.
+std::string in_tile(const TileQuery& q, std::int64_t z, int margin) {
+  std::string env = "ST_Transform(ST_TileEnvelope(" + q.z + ", " + q.x + ", " + q.y + "), 4326)";
+  if (margin > 0) {
+    double degrees = 360.0 / std::ldexp(1.0, static_cast<int>(z)) * margin / kExtent;
+    env = "ST_Expand(" + env + ", " + number(degrees) + ")";
+  }
+  return "s." + q.geometry + " && " + env;
+}
+
+std::string mvt_geom(const TileQuery& q, const std::string& geom3857) {
+  return "ST_AsMVTGeom(" + geom3857 + ", ST_TileEnvelope(" + q.z + ", " + q.x + ", " + q.y + "), " +
+         std::to_string(kExtent) + ", " + std::to_string(kBuffer) + ", true)";
+}
+
+std::string attribute_list(const TileQuery& q) {
+  std::string out;
+  for (const std::string& a : q.attributes) out += ", " + a;
+  return out;
+}
+
+std::string as_mvt(const TileQuery& q, const std::string& features) {
+  return "SELECT ST_AsMVT(t.*, " + q.layer + ", " + std::to_string(kExtent) +
+         ", '__mvt_geom') FROM (" + features + ") t WHERE t.__mvt_geom IS NOT NULL";
+}
+
+// How many rows fall in the tile, counting no further than `limit`.
+std::int64_t count_in_tile(const TileQuery& q, std::int64_t z, std::int64_t limit) {
+  std::string sql = "SELECT count(*) FROM (SELECT 1 FROM " + q.rows + " s WHERE " +
+                    in_tile(q, z, kBuffer) + " LIMIT " + std::to_string(limit) + ") c";
+  spi::execute_text_params(sql, q.params, true);
+  return std::stoll(spi::value(0, 1).value_or("0"));
+}
+
+std::string run_tile(const std::string& sql, const std::vector<spi::TextParam>& params) {
+  spi::execute_text_params(sql, params, true);
+  spi::Row row = spi::result_row(0);
+  bool isnull = true;
+  Datum d = spi::binary_value(row, 1, &isnull);
+  if (isnull) return std::string();
+  return std::string(text_view(d));
+}
+
+std::string points_tile(const TileQuery& q, std::int64_t z) {
+  return as_mvt(q, "SELECT " + mvt_geom(q, "ST_Transform(s." + q.geometry + ", 3857)") +
+                       " AS __mvt_geom" + attribute_list(q) + " FROM " + q.rows + " s WHERE " +
+                       in_tile(q, z, kBuffer));
+}
+
+// Clusters on geo_cluster()'s grid at zoom z + 4: the cells of this tile
+// only (a point on the tile's edge is in one cell, of one tile).
+std::string clusters_tile(const TileQuery& q, std::int64_t z) {
+  const std::int64_t precision = std::min(z + kClusterZoomOffset, geo::kMaxZoom);
+  const std::int64_t sub = std::int64_t{1} << (precision - z);  // cells a tile side
+  const std::string cells = std::to_string(std::int64_t{1} << precision) + "::int8";
+  const geo::CellSql cell = geo::mercator_cell_sql("c.lon", "c.lat", cells);
+  const std::string first_x = "(" + q.x + "::int8 * " + std::to_string(sub) + ")";
+  const std::string first_y = "(" + q.y + "::int8 * " + std::to_string(sub) + ")";
+  std::string points = "SELECT ST_X(ST_Centroid(s." + q.geometry +
+                       ")) AS lon, ST_Y(ST_Centroid(s." + q.geometry + ")) AS lat FROM " + q.rows +
+                       " s WHERE " + in_tile(q, z, 0) + " AND NOT ST_IsEmpty(s." + q.geometry + ")";
+  std::string in_cells =
+      "SELECT c.lon, c.lat, " + cell.x + " AS cx, " + cell.y + " AS cy FROM (" + points + ") c";
+  std::string features =
+      "SELECT " +
+      mvt_geom(q, "ST_Transform(ST_SetSRID(ST_MakePoint(avg(k.lon), avg(k.lat)), 4326), 3857)") +
+      " AS __mvt_geom, true AS cluster, count(*) AS point_count, true AS _thinned FROM (" +
+      in_cells + ") k WHERE k.cx >= " + first_x + " AND k.cx < " + first_x + " + " +
+      std::to_string(sub) + " AND k.cy >= " + first_y + " AND k.cy < " + first_y + " + " +
+      std::to_string(sub) + " GROUP BY k.cy, k.cx";
+  return as_mvt(q, features);
+}
+
+// Lines and polygons, simplified to half a pixel of the grid; `keep` > 0
+// keeps that many, the largest by bounding box, and marks them thinned.
+std::string shapes_tile(const TileQuery& q, std::int64_t z, std::int64_t keep) {
+  const double tolerance = kWorldMeters / std::ldexp(1.0, static_cast<int>(z)) / kExtent / 2;
+  std::string g = "s." + q.geometry;
+  std::string features =
+      "SELECT " +
+      mvt_geom(q, "ST_Simplify(ST_Transform(" + g + ", 3857), " + number(tolerance) + ")") +
+      " AS __mvt_geom" + attribute_list(q) + (keep > 0 ? ", true AS _thinned" : "") + " FROM " +
+      q.rows + " s WHERE " + in_tile(q, z, kBuffer);
+  if (keep > 0)
+    features += " ORDER BY greatest(ST_XMax(" + g + ") - ST_XMin(" + g + "), ST_YMax(" + g +
+                ") - ST_YMin(" + g + ")) DESC LIMIT " + std::to_string(keep);
+  return as_mvt(q, features);
+}
+
+std::string build_tile(const TileQuery& q, std::int64_t z) {
+  const std::int64_t max_features = g_tile_max_features;
+  std::int64_t n = count_in_tile(q, z, max_features + 1);
+  if (n == 0) return std::string();
+  if (q.points) {
+    if (n <= max_features) {
+      std::string tile = run_tile(points_tile(q, z), q.params);
+      if (tile.size() <= kMaxTileBytes) return tile;
+    }
+    return run_tile(clusters_tile(q, z), q.params);
+  }
+  std::int64_t keep = n <= max_features ? 0 : max_features;
+  for (;;) {
+    std::string tile = run_tile(shapes_tile(q, z, keep), q.params);
+    if (tile.size() <= kMaxTileBytes || keep == 1) return tile;
+    // Too heavy: keep a quarter as many as it had.
+    keep = std::max<std::int64_t>(1, (keep > 0 ? keep : n) / 4);
+  }
+}
+
+}  // namespace
+}  // namespace opendata::pg
+
+using namespace opendata;
+
+// _tile(dataset, z, x, y, where, fields) -> bytea; empty when no feature.
+Datum opendata_tile(PG_FUNCTION_ARGS) {
+  return pg::boundary([&] {
+    if (PG_ARGISNULL(0)) throw UserError("22023", "dataset must be given");
+    for (int i = 1; i <= 3; i++) {
+      if (PG_ARGISNULL(i)) throw UserError("22023", "z, x and y must be given");
+    }
+    std::string slug = pg::text_arg(fcinfo, 0);
+    std::int64_t z = PG_GETARG_INT32(1), x = PG_GETARG_INT32(2), y = PG_GETARG_INT32(3);
+    geo::check_tile(z, x, y);
+    std::string where = pg::text_arg(fcinfo, 4);
+    std::string fields = pg::text_arg(fcinfo, 5);
+    pg::spi::connect();
+    pg::TileQuery q = pg::tile_query(slug, z, x, y, where, fields);
+    std::string tile = pg::build_tile(q, z);
+    pg::spi::finish();
+    return pg::text_datum(tile);  // a bytea has a text's layout
+  });
+}

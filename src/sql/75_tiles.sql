@@ -1,0 +1,153 @@
+-- Vector tiles and TileJSON (docs/maps.md).
+--
+-- GET /rpc/tile?dataset=arbres&z=12&x=2074&y=1409 with
+-- Accept: application/vnd.mapbox-vector-tile (nginx's /tiles/ location sets
+-- it, deploy/nginx/locations/tiles.conf).  Everything runs as the caller
+-- and reads the dataset's API view: drafts, restricted datasets and hidden
+-- fields are no more in tiles than in records.  Nothing here writes: tiles
+-- work in READ ONLY transactions and on standbys.
+
+CREATE DOMAIN opendata_api."application/vnd.mapbox-vector-tile" AS bytea;
+
+-- The tile itself (src/pg/tiles.cpp): empty when no feature falls in it.
+CREATE FUNCTION opendata._tile(dataset text, z int, x int, y int, "where" text, fields text)
+RETURNS bytea
+LANGUAGE c STABLE
+AS 'MODULE_PATHNAME', 'opendata_tile';
+
+-- The site's root, where nginx serves /tiles and /ogc: the catalog's
+-- base_url (PostgREST's root, seen from outside) without its final /api,
+-- the layout of deploy/nginx/opendata.conf; base_url itself otherwise.
+CREATE FUNCTION opendata._site_root() RETURNS text
+LANGUAGE sql STABLE AS $$
+  SELECT regexp_replace(rtrim(c.base_url, '/'), '/api$', '') FROM opendata.catalog c
+$$;
+
+-- Does an If-None-Match header value name this entity tag?  Weak
+-- comparison (RFC 9110, 13.1.2): W/ is ignored; "*" matches any.
+CREATE FUNCTION opendata._etag_matches(if_none_match text, etag text) RETURNS boolean
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT coalesce(bool_or(t = '*' OR regexp_replace(t, '^W/', '') = regexp_replace(etag, '^W/', '')), false)
+    FROM unnest(string_to_array(if_none_match, ',')) AS u(raw),
+         LATERAL btrim(u.raw, E' \t') AS t
+$$;
+
+-- The request header `name` as PostgREST passes it (request.headers, a JSON
+-- object with lower-case names); NULL outside PostgREST.
+CREATE FUNCTION opendata._request_header(name text) RETURNS text
+LANGUAGE sql STABLE AS $$
+  SELECT nullif(current_setting('request.headers', true), '')::json ->> lower(name)
+$$;
+
+-- The entity tag and cache policy of everything a published dataset serves
+-- (tiles, TileJSON): its published version and last modification.  A
+-- restricted dataset's responses are private to the caller.
+CREATE FUNCTION opendata._dataset_cache_headers(dataset text, OUT etag text, OUT cache_control text)
+LANGUAGE sql STABLE AS $$
+  SELECT format('"%s-%s-%s"', d.slug, d.version, (extract(epoch FROM d.modified) * 1000000)::bigint),
+         CASE WHEN d.access = 'public' THEN 'public, max-age=300' ELSE 'private, max-age=300' END
+    FROM opendata.datasets d
+   WHERE d.slug = dataset AND d.status = 'published'
+$$;
+
+CREATE FUNCTION opendata_api.tile(dataset text, z int, x int, y int,
+                                  "where" text DEFAULT NULL, fields text DEFAULT NULL)
+RETURNS opendata_api."application/vnd.mapbox-vector-tile"
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+  h record;
+  body bytea;
+BEGIN
+  IF $2 IS NULL OR $3 IS NULL OR $4 IS NULL OR $2 NOT BETWEEN 0 AND 29
+     OR $3 NOT BETWEEN 0 AND (1::int8 << $2) - 1 OR $4 NOT BETWEEN 0 AND (1::int8 << $2) - 1 THEN
+    -- The C function words the error.
+    PERFORM opendata._tile($1, $2, $3, $4, $5, $6);
+  END IF;
+  SELECT * INTO h FROM opendata._dataset_cache_headers($1);
+  IF h.etag IS NULL THEN
+    RAISE EXCEPTION 'dataset "%" does not exist or is not published', $1
+      USING ERRCODE = '42P01', HINT = 'GET /datasets lists the published datasets.';
+  END IF;
+  PERFORM set_config('response.headers', json_build_array(
+            json_build_object('ETag', h.etag),
+            json_build_object('Cache-Control', h.cache_control))::text, true);
+  IF opendata._etag_matches(opendata._request_header('If-None-Match'), h.etag) THEN
+    PERFORM set_config('response.status', '304', true);
+    RETURN ''::bytea;
+  END IF;
+  body := opendata._tile($1, $2, $3, $4, $5, $6);
+  IF coalesce(length(body), 0) = 0 THEN
+    PERFORM set_config('response.status', '204', true);
+    RETURN ''::bytea;
+  END IF;
+  RETURN body;
+END
+$$;
+COMMENT ON FUNCTION opendata_api.tile(text, int, int, int, text, text) IS
+  'a Mapbox vector tile of a published dataset (one layer named after it), filtered in ODSQL';
+
+-- TileJSON 3.0.0 of a dataset's tiles.
+CREATE FUNCTION opendata_api.tilejson(dataset text) RETURNS json
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+  d record;
+  geo text;
+  ext box2d;
+  bounds float8[];
+  layer_fields jsonb;
+  h record;
+BEGIN
+  SELECT v.dataset_id, v.title, v.description, v.attributions, v.version, v.fields
+    INTO d
+    FROM opendata_api.datasets v
+   WHERE v.dataset_id = $1 AND v.status = 'published';
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'dataset "%" does not exist or is not published', $1
+      USING ERRCODE = '42P01', HINT = 'GET /datasets lists the published datasets.';
+  END IF;
+  SELECT f ->> 'name' INTO geo FROM jsonb_array_elements(d.fields) WITH ORDINALITY AS a(f, i)
+   WHERE f ->> 'type' IN ('geo_point_2d', 'geo_shape') ORDER BY i LIMIT 1;
+  IF geo IS NULL THEN
+    RAISE EXCEPTION 'dataset "%" has no geometry', $1
+      USING ERRCODE = '22023', HINT = 'Only datasets with a geo_point_2d or geo_shape field have tiles.';
+  END IF;
+  EXECUTE format('SELECT ST_Extent(%I)::box2d FROM opendata_api.%I', geo, $1) INTO ext;
+  bounds := CASE WHEN ext IS NULL THEN ARRAY[-180, -85.0511287798066, 180, 85.0511287798066]
+                 ELSE ARRAY[ST_XMin(ext), ST_YMin(ext), ST_XMax(ext), ST_YMax(ext)] END;
+  SELECT coalesce(jsonb_object_agg(f ->> 'name',
+                    CASE f ->> 'type' WHEN 'int' THEN 'Number' WHEN 'double' THEN 'Number'
+                                      WHEN 'boolean' THEN 'Boolean' ELSE 'String' END), '{}')
+    INTO layer_fields
+    FROM jsonb_array_elements(d.fields) AS a(f)
+   WHERE f ->> 'type' NOT IN ('geo_point_2d', 'geo_shape');
+  layer_fields := layer_fields || jsonb_build_object('_thinned', 'Boolean');
+  IF (SELECT f ->> 'type' FROM jsonb_array_elements(d.fields) AS a(f) WHERE f ->> 'name' = geo) = 'geo_point_2d' THEN
+    layer_fields := layer_fields || jsonb_build_object('cluster', 'Boolean', 'point_count', 'Number');
+  END IF;
+  SELECT * INTO h FROM opendata._dataset_cache_headers($1);
+  PERFORM set_config('response.headers', json_build_array(
+            json_build_object('ETag', h.etag),
+            json_build_object('Cache-Control', h.cache_control))::text, true);
+  RETURN json_build_object(
+    'tilejson', '3.0.0',
+    'name', coalesce(d.title, d.dataset_id),
+    'description', d.description,
+    'attribution', d.attributions,
+    'version', d.version || '.0.0',
+    'scheme', 'xyz',
+    'tiles', json_build_array(format('%s/tiles/%s/{z}/{x}/{y}.mvt', opendata._site_root(), d.dataset_id)),
+    'minzoom', 0,
+    'maxzoom', 22,
+    'bounds', to_json(bounds),
+    'center', json_build_array((bounds[1] + bounds[3]) / 2, (bounds[2] + bounds[4]) / 2,
+                               least(22, greatest(0, floor(log(2::numeric, (360 / greatest(bounds[3] - bounds[1], 1e-9))::numeric))))::int),
+    'vector_layers', json_build_array(json_build_object(
+       'id', d.dataset_id,
+       'description', coalesce(d.title, d.dataset_id),
+       'minzoom', 0,
+       'maxzoom', 22,
+       'fields', layer_fields)));
+END
+$$;
+COMMENT ON FUNCTION opendata_api.tilejson(text) IS
+  'TileJSON 3.0.0 of a published dataset''s vector tiles';
