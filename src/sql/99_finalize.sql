@@ -43,8 +43,11 @@ $owner$;
 --
 -- PostGIS's schema stays on the path of the functions that resolve PostGIS
 -- names when they run and are called only by a user on its own behalf:
--- the API (opendata_api), the C++ entry points that build queries, and two
--- helpers those queries call (_expand_m) or that report PostGIS's version.
+-- the API (opendata_api), the C++ entry points that build queries, the
+-- helpers those queries call (_expand_m) or that report PostGIS's version,
+-- and the invoker helpers of the pages and of OGC API that compute a map or
+-- an extent (_page_map, _ogc_collection_json): the API calls them as the
+-- caller, no definer does.
 --
 -- Two exceptions get no SET clause: opendata._odsql_fold() is inlined into
 -- record queries, which a SET clause would prevent; its body qualifies every
@@ -65,7 +68,9 @@ BEGIN
                     AND p.oid NOT IN ('opendata._query_as(regrole, text)'::regprocedure,
                                       'opendata._exec_as(regrole, text)'::regprocedure))
                 OR p.oid IN ('opendata._expand_m(geometry, float8)'::regprocedure,
-                             'opendata.version()'::regprocedure, 'opendata.build_info()'::regprocedure))
+                             'opendata.version()'::regprocedure, 'opendata.build_info()'::regprocedure,
+                             'opendata._page_map(text, name, text)'::regprocedure,
+                             'opendata._ogc_collection_json(record)'::regprocedure))
       FROM pg_depend d
       JOIN pg_proc p ON p.oid = d.objid AND d.classid = 'pg_proc'::regclass
      WHERE d.refclassid = 'pg_extension'::regclass
