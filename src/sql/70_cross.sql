@@ -665,7 +665,11 @@ DECLARE
   new_report jsonb;
   published jsonb;
 BEGIN
-  SELECT * INTO dd FROM opendata.derived_datasets WHERE dataset_id = ds.id;
+  -- Locked first: a source republished concurrently marks this row stale
+  -- (_mark_derived_stale) and holds it until it commits.  Waiting here, not
+  -- at the final UPDATE, makes the rows below read that new version; else
+  -- the crossing would be computed from the old one and marked fresh.
+  SELECT * INTO dd FROM opendata.derived_datasets WHERE dataset_id = ds.id FOR UPDATE;
   IF NOT FOUND OR (SELECT relkind FROM pg_class WHERE oid = ds.source) <> 'm' THEN
     RAISE EXCEPTION 'dataset "%" is not a crossing', slug
       USING ERRCODE = '22023', HINT = 'Only datasets made by opendata.cross() can be refreshed.';
