@@ -245,17 +245,8 @@ END
 $$;
 
 CREATE FUNCTION opendata_api.ogc_collection(collection text) RETURNS json
-LANGUAGE plpgsql STABLE AS $$
-DECLARE
-  ds record;
-BEGIN
-  SELECT * INTO ds FROM opendata._ogc_datasets(collection);
-  IF NOT FOUND THEN
-    RAISE EXCEPTION 'collection "%" does not exist', collection
-      USING ERRCODE = '42P01', HINT = 'GET /ogc/collections lists the collections.';
-  END IF;
-  RETURN opendata._ogc_collection_json(ds)::json;
-END
+LANGUAGE sql STABLE AS $$
+  SELECT opendata._ogc_collection_json(opendata._ogc_dataset(collection))::json;
 $$;
 COMMENT ON FUNCTION opendata_api.ogc_collection(text) IS 'OGC API - Features: one collection';
 
