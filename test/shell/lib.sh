@@ -35,3 +35,64 @@ not_ok() {  # not_ok NAME [DIAGNOSTIC...]
 check() {  # check NAME EXPECTED ACTUAL
   if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "expected: $2" "actual:   $3"; fi
 }
+
+# psql_su ARGS...: psql as the superuser on the test's cluster.
+psql_su() {
+  "$PG_BINDIR/psql" -X -q -v ON_ERROR_STOP=1 -h "$dir" -p "$PORT" -U postgres "$@"
+}
+
+# free_port: a TCP port of 127.0.0.1 free at the time of the call.
+free_port() {
+  /usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# start_stand_in OUT_DIR DSN: the PostgREST stand-in (test/postgrest/server.py)
+# on a free port of 127.0.0.1, connected with DSN.  Sets STAND_IN_PID and
+# STAND_IN (host:port, empty when it did not start: OUT_DIR/server.err says why).
+start_stand_in() {
+  local out="$1" dsn="$2"
+  /usr/bin/python3 "$REPO_DIR/test/postgrest/server.py" --quiet --port 0 --dsn "$dsn" \
+    >"$out/server.out" 2>"$out/server.err" &
+  STAND_IN_PID=$!
+  STAND_IN=""
+  for _ in $(seq 1 300); do
+    STAND_IN="$(sed -n 's|^listening on http://||p' "$out/server.out")"
+    [ -n "$STAND_IN" ] && return 0
+    kill -0 "$STAND_IN_PID" 2>/dev/null || return 1
+    sleep 0.1
+  done
+  return 1
+}
+
+# start_nginx DIR UPSTREAM LISTEN: Debian's nginx running from DIR with the
+# shipped server block and every location file (deploy/nginx), placeholders
+# replaced as a deployment replaces them.  Fails with nginx's message in
+# DIR/start.err; stop_nginx DIR stops it.
+start_nginx() {
+  local d="$1" upstream="$2" listen="$3"
+  mkdir -p "$d/locations" "$d/tmp"
+  chmod 1777 "$d/tmp"
+  cp "$REPO_DIR"/deploy/nginx/locations/*.conf "$d/locations/"
+  bash "$REPO_DIR/deploy/nginx/render.sh" "$upstream" "$listen" "$d/locations" \
+    <"$REPO_DIR/deploy/nginx/opendata.conf" >"$d/opendata.conf"
+  cat >"$d/nginx.conf" <<CONF
+worker_processes 1;
+pid $d/nginx.pid;
+error_log $d/error.log warn;
+events { worker_connections 64; }
+http {
+  access_log $d/access.log;
+  client_body_temp_path $d/tmp/body;
+  proxy_temp_path $d/tmp/proxy;
+  fastcgi_temp_path $d/tmp/fastcgi;
+  uwsgi_temp_path $d/tmp/uwsgi;
+  scgi_temp_path $d/tmp/scgi;
+  include $d/opendata.conf;
+}
+CONF
+  nginx -t -e "$d/error.log" -p "$d" -c "$d/nginx.conf" >"$d/start.err" 2>&1 &&
+    nginx -e "$d/error.log" -p "$d" -c "$d/nginx.conf" 2>>"$d/start.err"
+}
+stop_nginx() {
+  if [ -f "$1/nginx.pid" ]; then kill "$(cat "$1/nginx.pid")" 2>/dev/null || true; fi
+}

@@ -24,12 +24,6 @@ mkdir -p "$work"
 chmod 777 "$work"
 
 DB=maps
-psql_su() {
-  "$PG_BINDIR/psql" -X -q -v ON_ERROR_STOP=1 -h "$dir" -p "$PORT" -U postgres "$@"
-}
-free_port() {
-  /usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
 NGINX_PORT="$(free_port)"
 SITE="http://127.0.0.1:$NGINX_PORT"
 
@@ -77,51 +71,18 @@ SELECT opendata.register('budget', 'budget', '{"title": "Budget", "description":
 SELECT opendata.publish(s) FROM unnest(ARRAY['trees', 'parks', 'paths', 'budget']) s;
 SQL
 
-# The stand-in, as authenticator, on a free port.
-/usr/bin/python3 "$REPO_DIR/test/postgrest/server.py" --quiet --port 0 \
-  --dsn "host=$dir port=$PORT dbname=$DB user=authenticator" > "$work/server.out" 2> "$work/server.err" &
-server_pid=$!
-api_port=""
-for _ in $(seq 1 100); do
-  api_port="$(sed -n 's|^listening on http://127.0.0.1:\([0-9]*\)$|\1|p' "$work/server.out")"
-  [ -n "$api_port" ] && break
-  kill -0 "$server_pid" 2>/dev/null || break
-  sleep 0.1
-done
-
-# nginx with the project's server block and every location file.
-mkdir -p "$work/nginx/locations" "$work/nginx/tmp"
-chmod -R 777 "$work/nginx"
-cp "$REPO_DIR"/deploy/nginx/locations/*.conf "$work/nginx/locations/"
-bash "$REPO_DIR/deploy/nginx/render.sh" "127.0.0.1:$api_port" "127.0.0.1:$NGINX_PORT" "$work/nginx/locations" \
-  < "$REPO_DIR/deploy/nginx/opendata.conf" > "$work/nginx/opendata.conf"
-cat > "$work/nginx/nginx.conf" <<CONF
-worker_processes 1;
-pid $work/nginx/nginx.pid;
-error_log $work/nginx/error.log;
-events { worker_connections 64; }
-http {
-    access_log $work/nginx/access.log;
-    client_body_temp_path $work/nginx/tmp/body;
-    proxy_temp_path $work/nginx/tmp/proxy;
-    fastcgi_temp_path $work/nginx/tmp/fastcgi;
-    uwsgi_temp_path $work/nginx/tmp/uwsgi;
-    scgi_temp_path $work/nginx/tmp/scgi;
-    include $work/nginx/opendata.conf;
-}
-CONF
-nginx_started=0
-if [ -n "$api_port" ] && nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" 2> "$work/nginx/start.err"; then
-  nginx_started=1
-fi
+# The stand-in, as authenticator, on a free port; nginx in front of it
+# with the project's server block and every location file.
+STAND_IN_PID=""
 stop_all() {
-  [ "$nginx_started" = 1 ] && nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" -s stop 2>/dev/null
-  kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+  stop_nginx "$work/nginx"
+  if [ -n "$STAND_IN_PID" ]; then kill "$STAND_IN_PID" 2>/dev/null && wait "$STAND_IN_PID" 2>/dev/null; fi
   shell_test_cleanup
 }
 trap stop_all EXIT
-if [ "$nginx_started" != 1 ]; then
-  not_ok maps_gdal_servers "stand-in port: '$api_port'" "$(cat "$work/server.err" "$work/nginx/start.err" 2>/dev/null)"
+if ! start_stand_in "$work" "host=$dir port=$PORT dbname=$DB user=authenticator" ||
+   ! start_nginx "$work/nginx" "$STAND_IN" "127.0.0.1:$NGINX_PORT"; then
+  not_ok maps_gdal_servers "stand-in: '$STAND_IN'" "$(cat "$work/server.err" "$work/nginx/start.err" 2>/dev/null)"
   exit 1
 fi
 ok maps_gdal_servers

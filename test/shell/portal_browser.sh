@@ -18,23 +18,15 @@ ensure_command npm npm
 
 shell_test_cluster portal "${PORTAL_TEST_PORT:-54371}"
 
-server_pid=""
+STAND_IN_PID=""
 portal_cleanup() {
-  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
-  if [ -f "$dir/nginx/nginx.pid" ]; then
-    kill "$(cat "$dir/nginx/nginx.pid")" 2>/dev/null || true
-  fi
+  if [ -n "$STAND_IN_PID" ]; then kill "$STAND_IN_PID" 2>/dev/null || true; wait "$STAND_IN_PID" 2>/dev/null || true; fi
+  stop_nginx "$dir/nginx"
   shell_test_cleanup
 }
 trap portal_cleanup EXIT
 
 DB=portal
-psql_su() {
-  "$PG_BINDIR/psql" -X -q -v ON_ERROR_STOP=1 -h "$dir" -p "$PORT" -U postgres "$@"
-}
-free_port() {
-  /usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
-}
 
 # npm dependencies (versions pinned by test/browser/package-lock.json).
 if (cd "$REPO_DIR/test/browser" && npm ci --no-audit --no-fund --loglevel=error >/dev/null 2>&1); then
@@ -55,47 +47,17 @@ SELECT opendata.set_catalog('{"base_url": "http://127.0.0.1:$NGINX_PORT/api"}');
 \i $REPO_DIR/test/browser/fixture.sql
 SQL
 
-# The stand-in, on a free port it reports on its first line.
-/usr/bin/python3 "$REPO_DIR/test/postgrest/server.py" --dsn "host=$dir port=$PORT dbname=$DB" --port 0 --quiet \
-  >"$dir/server.out" 2>"$dir/standin.log" &
-server_pid=$!
-for _ in $(seq 1 300); do
-  grep -q '^listening on ' "$dir/server.out" 2>/dev/null && break
-  kill -0 "$server_pid" 2>/dev/null || break
-  sleep 0.1
-done
-UPSTREAM="$(sed -n 's|^listening on http://||p' "$dir/server.out")"
-if [ -z "$UPSTREAM" ]; then not_ok "stand-in server starts" "$(cat "$dir/standin.log")"; exit 1; fi
+# The stand-in, on a free port; nginx in front of it with the shipped
+# configuration.
+if ! start_stand_in "$dir" "host=$dir port=$PORT dbname=$DB"; then
+  not_ok "stand-in server starts" "$(cat "$dir/server.err")"; exit 1
+fi
 ok "stand-in server starts"
-
-# nginx with the shipped server block and location files, placeholders
-# replaced as a deployment replaces them.
-mkdir -p "$dir/nginx/locations" "$dir/nginx/tmp"
-chmod 1777 "$dir/nginx/tmp"
-cp "$REPO_DIR"/deploy/nginx/locations/*.conf "$dir/nginx/locations/"
-"$REPO_DIR/deploy/nginx/render.sh" "$UPSTREAM" "127.0.0.1:$NGINX_PORT" "$dir/nginx/locations" \
-  <"$REPO_DIR/deploy/nginx/opendata.conf" >"$dir/nginx/opendata.conf"
-cat >"$dir/nginx/nginx.conf" <<CONF
-worker_processes 1;
-pid $dir/nginx/nginx.pid;
-error_log $dir/nginx/error.log warn;
-events { worker_connections 64; }
-http {
-  access_log $dir/nginx/access.log;
-  client_body_temp_path $dir/nginx/tmp/body;
-  proxy_temp_path $dir/nginx/tmp/proxy;
-  fastcgi_temp_path $dir/nginx/tmp/fastcgi;
-  uwsgi_temp_path $dir/nginx/tmp/uwsgi;
-  scgi_temp_path $dir/nginx/tmp/scgi;
-  include $dir/nginx/opendata.conf;
-}
-CONF
-if nginx_out="$(nginx -t -e "$dir/nginx/error.log" -p "$dir/nginx" -c "$dir/nginx/nginx.conf" 2>&1)"; then
+if start_nginx "$dir/nginx" "$STAND_IN" "127.0.0.1:$NGINX_PORT"; then
   ok "nginx accepts deploy/nginx/opendata.conf"
 else
-  not_ok "nginx accepts deploy/nginx/opendata.conf" "$nginx_out"; exit 1
+  not_ok "nginx accepts deploy/nginx/opendata.conf" "$(cat "$dir/nginx/start.err")"; exit 1
 fi
-nginx -e "$dir/nginx/error.log" -p "$dir/nginx" -c "$dir/nginx/nginx.conf"
 
 # Pretty URLs reach the functions, the API is under /api/.
 status_of() { curl -s -o /dev/null -w '%{http_code} %{content_type}' "$@"; }

@@ -15,9 +15,6 @@ shell_test_cluster pgrst "${PGRST_TEST_PORT:-54341}"
 # Clients run as whoever runs the test and connect over the socket in $dir
 # with trust authentication: nothing here needs to be readable by postgres.
 DB=contract
-psql_su() {
-  "$PG_BINDIR/psql" -X -q -v ON_ERROR_STOP=1 -h "$dir" -p "$PORT" -U postgres "$@"
-}
 psql_su -d postgres -c "CREATE DATABASE $DB"
 psql_su -d "$DB" >/dev/null <<'SQL'
 CREATE EXTENSION opendata CASCADE;
