@@ -359,6 +359,17 @@ def main():
     t.status("pub_b's own opendata.max_page_size = 2 applies to its requests (rows=3 is 400)", r, 400, "22023")
     r = api.get("/rpc/records?dataset=arbres&rows=3")
     t.check("... and not to anon's (rows=3 is 200)", r.status == 200, r)
+    # statement_timeout of the JWT role: a read waiting on a lock the test
+    # holds is cancelled after hasty's 200 ms (57014), then succeeds.
+    locker = psycopg2.connect(user="postgres", **conn)
+    with locker.cursor() as cur:
+        cur.execute("LOCK TABLE public.arbres IN ACCESS EXCLUSIVE MODE")
+        r = api.get("/rpc/records?dataset=arbres&rows=1", role="hasty")
+        t.status("hasty's own statement_timeout = 200ms cancels its request (57014)", r, 500, "57014")
+    locker.rollback()
+    locker.close()
+    r = api.get("/rpc/records?dataset=arbres&rows=1", role="hasty")
+    t.check("... and the same request succeeds once the lock is released", r.status == 200, r)
     r = pub.post("/rpc/_can_manage", headers=OPENDATA, body={"org": 1, "who": "postgres"})
     t.check("anon POST /rpc/_can_manage learns nothing about another role (false)",
             r.status == 200 and r.json() is False, r)

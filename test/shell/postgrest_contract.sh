@@ -29,6 +29,10 @@ ALTER ROLE opendata_anon SET statement_timeout = '10s';
 -- A per-role limit on the JWT role itself (docs/security.md): PostgREST
 -- applies the settings of the role it switches to.
 ALTER ROLE pub_b SET opendata.max_page_size = 2;
+-- A reader role with a short statement_timeout of its own.
+CREATE ROLE hasty NOLOGIN IN ROLE opendata_anon;
+GRANT hasty TO authenticator;
+ALTER ROLE hasty SET statement_timeout = '200ms';
 
 SELECT opendata.create_organization('ville-a', 'Ville A', '{"homepage": "https://ville-a.example"}');
 SELECT opendata.create_organization('ville-b', 'Ville B');
