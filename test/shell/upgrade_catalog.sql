@@ -5,6 +5,16 @@
 -- sorted; columns are numbered among the live ones, as a dropped column
 -- leaves a gap); rows of the catalog tables are data, not definitions, and
 -- are compared by the test itself.
+
+-- An ACL, one entry per privilege: grantor->grantee PRIVILEGE.
+CREATE FUNCTION pg_temp.acl_entries(acl aclitem[]) RETURNS SETOF text
+LANGUAGE sql STABLE AS $$
+  SELECT format('%s->%s %s%s', a.grantor::regrole,
+                CASE a.grantee WHEN 0 THEN 'PUBLIC' ELSE a.grantee::regrole::text END,
+                a.privilege_type, CASE WHEN a.is_grantable THEN ' WITH GRANT' ELSE '' END)
+    FROM aclexplode(acl) a
+$$;
+
 WITH ext AS (
   SELECT oid FROM pg_extension WHERE extname = 'opendata'
 ), member AS (  -- what ALTER EXTENSION ... DROP would have to name
@@ -41,9 +51,7 @@ SELECT replace(line, E'\n', E'\\n') FROM (
   UNION ALL
   SELECT format('schema %s acl %s', n.nspname, a.acl)
     FROM pg_namespace n,
-         LATERAL (SELECT format('%s->%s %s%s', a.grantor::regrole, CASE a.grantee WHEN 0 THEN 'PUBLIC' ELSE a.grantee::regrole::text END,
-                                a.privilege_type, CASE WHEN a.is_grantable THEN ' WITH GRANT' ELSE '' END) AS acl
-                    FROM aclexplode(n.nspacl) a) a
+         pg_temp.acl_entries(n.nspacl) a(acl)
    WHERE n.oid IN (SELECT oid FROM schema_)
   -- Functions: their whole definition (arguments and defaults, result,
   -- language, volatility, strictness, parallel safety, SECURITY DEFINER,
@@ -62,9 +70,7 @@ SELECT replace(line, E'\n', E'\\n') FROM (
   UNION ALL
   SELECT format('function %s acl %s', p.oid::regprocedure, a.acl)
     FROM fn p,
-         LATERAL (SELECT format('%s->%s %s%s', a.grantor::regrole, CASE a.grantee WHEN 0 THEN 'PUBLIC' ELSE a.grantee::regrole::text END,
-                                a.privilege_type, CASE WHEN a.is_grantable THEN ' WITH GRANT' ELSE '' END) AS acl
-                    FROM aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) a) a
+         pg_temp.acl_entries(coalesce(p.proacl, acldefault('f', p.proowner))) a(acl)
   -- Types (domains): base type, constraints, owner, grants.
   UNION ALL
   SELECT format('type %s kind=%s base=%s notnull=%s default=%s owner=%s', t.oid::regtype, t.typtype,
@@ -84,9 +90,7 @@ SELECT replace(line, E'\n', E'\\n') FROM (
   UNION ALL
   SELECT format('relation %s acl %s', c.oid::regclass, a.acl)
     FROM rel c,
-         LATERAL (SELECT format('%s->%s %s%s', a.grantor::regrole, CASE a.grantee WHEN 0 THEN 'PUBLIC' ELSE a.grantee::regrole::text END,
-                                a.privilege_type, CASE WHEN a.is_grantable THEN ' WITH GRANT' ELSE '' END) AS acl
-                    FROM aclexplode(c.relacl) a) a
+         pg_temp.acl_entries(c.relacl) a(acl)
   UNION ALL
   SELECT format('view %s query %s', c.oid::regclass, pg_get_viewdef(c.oid))
     FROM rel c WHERE c.relkind IN ('v', 'm')
@@ -111,9 +115,7 @@ SELECT replace(line, E'\n', E'\\n') FROM (
   UNION ALL
   SELECT format('column %s.%s acl %s', c.oid::regclass, quote_ident(at.attname), a.acl)
     FROM rel c JOIN pg_attribute at ON at.attrelid = c.oid AND at.attnum > 0 AND NOT at.attisdropped,
-         LATERAL (SELECT format('%s->%s %s%s', a.grantor::regrole, CASE a.grantee WHEN 0 THEN 'PUBLIC' ELSE a.grantee::regrole::text END,
-                                a.privilege_type, CASE WHEN a.is_grantable THEN ' WITH GRANT' ELSE '' END) AS acl
-                    FROM aclexplode(at.attacl) a) a
+         pg_temp.acl_entries(at.attacl) a(acl)
   -- What hangs on the tables: constraints, indexes, triggers, policies.
   UNION ALL
   SELECT format('table %s constraint %s %s deferrable=%s', c.oid::regclass, k.conname,
