@@ -160,8 +160,8 @@ RESET ROLE;
 SQL
 ok "a catalog is made with $OLD_VERSION (imports, crossing, members, reuse)"
 
-answers() {  # answers CLUSTER PORT DB FILE: what anon reads (test/shell/upgrade_answers.sql)
-  psql_to "$1" "$2" "$3" -f "$REPO_DIR/test/shell/upgrade_answers.sql" >"$4" 2>&1 || true
+answers() {  # answers CLUSTER PORT DB FILE: what anon reads (test/shell/upgrade_answers.sql), errors included
+  psql_to "$1" "$2" "$3" -v ON_ERROR_STOP=0 -f "$REPO_DIR/test/shell/upgrade_answers.sql" >"$4" 2>&1 || true
 }
 answers a "$port_a" portal "$dir/answers-old.txt"
 if grep -q ERROR "$dir/answers-old.txt"; then
@@ -197,6 +197,16 @@ log "building opendata $NEW_VERSION into the test's PostgreSQL"
 make -C "$REPO_DIR" -s -j"$(nproc)" PG_CONFIG="$PG_CONFIG" >"$dir/build-new.log" 2>&1 \
   && make -C "$REPO_DIR" -s PG_CONFIG="$PG_CONFIG" install >>"$dir/build-new.log" 2>&1 \
   || { not_ok "opendata $NEW_VERSION builds and installs" "$(tail -n 20 "$dir/build-new.log")"; exit 1; }
+# Between the install and the update, 0.1.0's definitions meet 0.2.0's
+# library: the C functions whose arguments changed refuse the call.
+sqlstate_a() {  # sqlstate_a SQL: the SQLSTATE the statement raises in cluster a, if any
+  psql_to a "$port_a" portal -c '\set VERBOSITY sqlstate' -c "$1" 2>&1 >/dev/null | sed -n 's/^.*\([0-9A-Z]\{5\}\)$/\1/p' || true
+}
+check "before the update, import_csv() on $OLD_VERSION's definitions is refused (55000)" "55000" \
+  "$(sqlstate_a "SET ROLE pub_a; SELECT opendata.import_csv('essai', convert_to(E'a;b\\n1;2\\n', 'UTF8'))")"
+check "before the update, sniff_csv() on $OLD_VERSION's definitions is refused (55000)" "55000" \
+  "$(sqlstate_a "SELECT opendata.sniff_csv(convert_to(E'a;b\\n1;2\\n', 'UTF8'))")"
+
 for c in a b; do
   if [ "$c" = a ]; then p="$port_a"; else p="$port_b"; fi
   out="$(psql_to "$c" "$p" portal -c "ALTER EXTENSION opendata UPDATE" 2>&1)" && rc=0 || rc=$?
@@ -214,6 +224,18 @@ answers b "$port_b" portal "$dir/answers-restored-updated.txt"
 same_answers "anon reads the same API answers after the update" "$dir/answers-old.txt" "$dir/answers-updated.txt"
 same_answers "anon reads the same API answers in the restored database after the update" \
   "$dir/answers-old.txt" "$dir/answers-restored-updated.txt"
+
+# The other way to a 0.2.0 server (docs/upgrades.md): update, then dump and
+# restore 0.2.0 into a fresh database of a server that has only 0.2.0.
+"$PG_BINDIR/pg_dump" -h "$dir/a" -p "$port_a" -U postgres -Fc -f "$dir/portal-updated.dump" portal
+psql_to b "$port_b" postgres -c "CREATE DATABASE portal_updated"
+restore_rc=0
+"$PG_BINDIR/pg_restore" -h "$dir/b" -p "$port_b" -U postgres -d portal_updated "$dir/portal-updated.dump" \
+  >"$dir/restore-updated.log" 2>&1 || restore_rc=$?
+check "the updated database dumps and restores into a fresh $NEW_VERSION database" "0 " \
+  "$restore_rc $(head -n 5 "$dir/restore-updated.log")"
+answers b "$port_b" portal_updated "$dir/answers-restored-from-updated.txt"
+same_answers "which answers as $OLD_VERSION did" "$dir/answers-old.txt" "$dir/answers-restored-from-updated.txt"
 
 # The new functions, as anon, on the data 0.1.0 made.
 for c in a b; do
