@@ -247,7 +247,8 @@ std::string jsonb_text_arg(FunctionCallInfo fcinfo, int i) {
 // UPDATE, such a call would read text as jsonb.  It is refused instead
 // (docs/upgrades.md).  No call expression (a direct call): nothing to check.
 void require_current_definition(FunctionCallInfo fcinfo, int options_arg) {
-  Oid type = call([fcinfo, options_arg] { return get_fn_expr_argtype(fcinfo->flinfo, options_arg); });
+  Oid type =
+      call([fcinfo, options_arg] { return get_fn_expr_argtype(fcinfo->flinfo, options_arg); });
   if (type != InvalidOid && type != JSONBOID)
     throw UserError("55000", "the SQL definitions of opendata are older than its library",
                     "This function was declared by an earlier version of the extension.",
