@@ -11,8 +11,16 @@ OBJS       = $(SRCS:.cpp=.o)
 
 # The install script is assembled from numbered parts, in order.
 SQL_PARTS  = $(sort $(wildcard src/sql/*.sql))
-DATA_built = $(EXTENSION)--$(EXTVERSION).sql
-DATA       = $(wildcard src/sql/upgrade/$(EXTENSION)--*--*.sql)
+FINALIZE_PARTS = $(filter src/sql/99%,$(SQL_PARTS))
+
+# Upgrade scripts, one per release (docs/upgrades.md).  One to an older
+# release is a complete file, installed as it is.  One to this release is
+# assembled: its hand-written part, in which the line "-- @release-objects"
+# becomes this release's functions, comments and grants
+# (scripts/replaceable.awk) and its finalize parts.
+UPGRADES_HERE = $(wildcard src/sql/upgrade/$(EXTENSION)--*--$(EXTVERSION).sql)
+DATA_built = $(EXTENSION)--$(EXTVERSION).sql $(notdir $(UPGRADES_HERE))
+DATA       = $(filter-out $(UPGRADES_HERE),$(wildcard src/sql/upgrade/$(EXTENSION)--*--*.sql))
 
 # pg_regress reads its test list from the schedule; isolation specs are found
 # by name under test/isolation/specs.
@@ -32,7 +40,7 @@ PG_CXXFLAGS += -Werror
 endif
 SHLIB_LINK = -lstdc++
 
-EXTRA_CLEAN = $(EXTENSION)--$(EXTVERSION).sql build/ .demo/
+EXTRA_CLEAN = $(DATA_built) build/ .demo/
 
 # No LLVM bitcode for JIT inlining.  PostgreSQL built with LLVM (Debian's
 # is) would install clang bitcode of every source and let JIT inline our
@@ -63,6 +71,15 @@ $(OBJS): $(HEADERS)
 
 $(EXTENSION)--$(EXTVERSION).sql: $(SQL_PARTS)
 	cat $^ > $@
+
+$(notdir $(UPGRADES_HERE)): $(EXTENSION)--%.sql: src/sql/upgrade/$(EXTENSION)--%.sql $(SQL_PARTS) scripts/replaceable.awk
+	grep -qx -- '-- @release-objects' $<
+	{ awk -f scripts/replaceable.awk $(filter-out $(FINALIZE_PARTS),$(SQL_PARTS)); cat $(FINALIZE_PARTS); } > $@.objects
+	sed -e '/^-- @release-objects$$/{r $@.objects' -e 'd;}' $< > $@
+	rm $@.objects
+
+# version() is compiled in: a new default_version rebuilds it.
+src/pg/build_info.o: $(EXTENSION).control
 
 .PHONY: test demo demo-stop format unit fuzz bench
 test:

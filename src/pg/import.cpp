@@ -29,6 +29,7 @@
 
 extern "C" {
 #include "catalog/pg_authid_d.h"
+#include "catalog/pg_type_d.h"
 #include "utils/acl.h"
 #include "utils/fmgrprotos.h"
 
@@ -240,6 +241,20 @@ std::string jsonb_text_arg(FunctionCallInfo fcinfo, int i) {
   return std::string(call([d] { return DatumGetCString(DirectFunctionCall1(jsonb_out, d)); }));
 }
 
+// The options are jsonb since 0.2.0.  0.1.0 bound the same symbols to
+// internal functions taking and returning text (_import_csv(text, bytea,
+// text)): between installing a newer library and ALTER EXTENSION opendata
+// UPDATE, such a call would read text as jsonb.  It is refused instead
+// (docs/upgrades.md).  No call expression (a direct call): nothing to check.
+void require_current_definition(FunctionCallInfo fcinfo, int options_arg) {
+  Oid type =
+      call([fcinfo, options_arg] { return get_fn_expr_argtype(fcinfo->flinfo, options_arg); });
+  if (type != InvalidOid && type != JSONBOID)
+    throw UserError("55000", "the SQL definitions of opendata are older than its library",
+                    "This function was declared by an earlier version of the extension.",
+                    "Run ALTER EXTENSION opendata UPDATE.");
+}
+
 Datum jsonb_result(const nlohmann::json& value) {
   std::string text = value.dump();
   const char* s = text.c_str();
@@ -262,6 +277,7 @@ Datum server_file(Datum path) {
 // their _file(slug text, path text, options jsonb) forms -> jsonb report.
 Datum import_entry(FunctionCallInfo fcinfo, ingest::InputFormat format, bool from_file) {
   return boundary([&] {
+    require_current_definition(fcinfo, 2);
     if (PG_ARGISNULL(0)) throw UserError("22023", "slug must be given");
     if (PG_ARGISNULL(1)) throw UserError("22023", from_file ? "path must be given" : "data must be given");
     std::string slug = text_arg(fcinfo, 0);
@@ -292,6 +308,7 @@ Datum opendata_import_geojson_file(PG_FUNCTION_ARGS) {
 // sniff_csv(data bytea, options jsonb) -> jsonb report
 Datum opendata_sniff_csv(PG_FUNCTION_ARGS) {
   return pg::boundary([&] {
+    pg::require_current_definition(fcinfo, 1);
     if (PG_ARGISNULL(0)) throw UserError("22023", "data must be given");
     std::string_view data = pg::text_view(PG_GETARG_DATUM(0));
     pg::ImportRequest req = pg::parse_request(pg::jsonb_text_arg(fcinfo, 1));

@@ -9,6 +9,7 @@
 --   opendata_owner      owns the catalog and the SECURITY DEFINER functions
 --                       (least privilege, never a superuser; docs/security.md)
 
+-- Upgrades run this again (scripts/replaceable.awk): it stays idempotent.
 DO $roles$
 DECLARE
   r text;

@@ -7,7 +7,14 @@
 -- fields are no more in tiles than in records.  Nothing here writes: tiles
 -- work in READ ONLY transactions and on standbys.
 
-CREATE DOMAIN opendata_api."application/vnd.mapbox-vector-tile" AS bytea;
+-- Upgrades run this again (scripts/replaceable.awk): it stays idempotent.
+DO $domains$
+BEGIN
+  IF to_regtype('opendata_api."application/vnd.mapbox-vector-tile"') IS NULL THEN
+    CREATE DOMAIN opendata_api."application/vnd.mapbox-vector-tile" AS bytea;
+  END IF;
+END
+$domains$;
 
 -- The tile itself (src/pg/tiles.cpp): empty when no feature falls in it.
 CREATE FUNCTION opendata._tile(dataset text, z int, x int, y int, "where" text, fields text)

@@ -14,6 +14,7 @@
 -- built by opendata._page_href(), which percent-encodes every name and
 -- value.  The fragments this file writes itself are the only unescaped text.
 
+-- Upgrades run this again (scripts/replaceable.awk): it stays idempotent.
 DO $domains$
 BEGIN
   IF to_regtype('opendata_api."text/html"') IS NULL THEN

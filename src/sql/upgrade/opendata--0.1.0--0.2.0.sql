@@ -1,0 +1,86 @@
+-- opendata 0.1.0 -> 0.2.0 (ALTER EXTENSION opendata UPDATE; docs/upgrades.md).
+--
+-- The hand-written part of the upgrade: what running the release's
+-- functions again cannot do.  The build replaces the line "-- @release-objects"
+-- below with every function (CREATE OR REPLACE), comment and grant of the
+-- 0.2.0 install script and its idempotent DO blocks (scripts/replaceable.awk),
+-- then its finalize parts (src/sql/99*.sql: owners, search_path, grants), so
+-- that an upgrade and an install share one source.  test/shell/upgrade.sh
+-- compares an upgraded database with a fresh install, object by object.
+
+-- Functions 0.2.0 no longer has: the SQL wrappers of the imports (their C++
+-- entry points are now the functions themselves), emptying a table by
+-- TRUNCATE (_empty_for_import deletes instead), and the definers that
+-- stored a crossing's SQL text (a crossing is rebuilt from its lineage).
+-- Dropped here, they leave the extension with them.
+DROP FUNCTION opendata._import_csv(text, bytea, text);
+DROP FUNCTION opendata._import_geojson(text, bytea, text);
+DROP FUNCTION opendata._sniff_csv(bytea, text);
+DROP FUNCTION opendata._read_server_file(text);
+DROP FUNCTION opendata._truncate_for_import(text);
+DROP FUNCTION opendata._set_derivation(text, jsonb, bigint[], text, text, jsonb);
+DROP FUNCTION opendata._set_refreshed(text, jsonb);
+
+-- organization_members.member: a role's name became the role (regrole, by
+-- OID, dumped by name), so that a role dropped and created again under the
+-- same name acts for no organization.  0.1.0 stored the role's regrole
+-- output, which reads back as the same role.  A row naming a role that no
+-- longer exists gave no right already: it is removed, with a warning.
+DO $members$
+DECLARE
+  gone text;
+BEGIN
+  SELECT string_agg(format('%s (%s)', m.member, o.slug), ', ' ORDER BY o.slug, m.member) INTO gone
+    FROM opendata.organization_members m JOIN opendata.organizations o ON o.id = m.organization_id
+   WHERE to_regrole(m.member) IS NULL;
+  IF gone IS NOT NULL THEN
+    RAISE WARNING 'removing organization members whose role no longer exists: %', gone;
+    DELETE FROM opendata.organization_members m WHERE to_regrole(m.member) IS NULL;
+  END IF;
+END
+$members$;
+ALTER TABLE opendata.organization_members
+  ALTER COLUMN member TYPE regrole USING member::text::regrole;
+
+-- derived_datasets.report_sql: 0.2.0 keeps no SQL text to run again.  A
+-- refresh builds its statements from the crossing's lineage
+-- (datasets.was_derived_from, which 0.1.0 wrote in the same form).
+ALTER TABLE opendata.derived_datasets DROP COLUMN report_sql;
+
+-- The grants on functions are the release's, not the sum of two releases':
+-- the release objects below grant again what 0.2.0 grants.
+REVOKE ALL ON ALL FUNCTIONS IN SCHEMA opendata, opendata_api
+  FROM PUBLIC, opendata_anon, opendata_publisher, opendata_admin;
+
+-- @release-objects
+
+-- Objects of the datasets that 0.1.0 made with the installing superuser's
+-- rights, and that 0.2.0's definers, running as opendata_owner, replace and
+-- drop:
+--   * the API view of each published dataset goes to opendata_owner, which
+--     owns the views 0.2.0's publish() creates.  The view itself stays: its
+--     query names the source's columns and PostGIS's st_transform(), no
+--     function of opendata, so it reads the same before and after and needs
+--     no republication.
+--   * opendata_owner must reach the schema of each dataset's source, which
+--     0.2.0's register() ensures (granted by the schema's owner).
+DO $datasets$
+DECLARE
+  api_view regclass;
+  nsp name;
+BEGIN
+  FOR api_view IN
+    SELECT to_regclass(format('opendata_api.%I', d.slug)) FROM opendata.datasets d
+     WHERE to_regclass(format('opendata_api.%I', d.slug)) IS NOT NULL
+  LOOP
+    EXECUTE format('ALTER VIEW %s OWNER TO opendata_owner', api_view);
+  END LOOP;
+  FOR nsp IN
+    SELECT DISTINCT n.nspname FROM opendata.datasets d
+      JOIN pg_class c ON c.oid = d.source JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE NOT has_schema_privilege('opendata_owner', n.oid, 'USAGE')
+  LOOP
+    EXECUTE format('GRANT USAGE ON SCHEMA %I TO opendata_owner', nsp);
+  END LOOP;
+END
+$datasets$;

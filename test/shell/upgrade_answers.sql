@@ -1,0 +1,38 @@
+-- What anonymous API clients read from the catalog test/shell/upgrade.sh
+-- builds, one labelled answer per line: the test runs it before and after
+-- the upgrade and compares.  Only functions 0.1.0 already had.
+SET ROLE opendata_anon;
+\pset format unaligned
+\pset tuples_only on
+\pset fieldsep ' '
+SELECT 'datasets', json_agg(d ORDER BY dataset_id) FROM opendata_api.datasets d;
+SELECT 'organizations', json_agg(o ORDER BY organization_id) FROM opendata_api.organizations o;
+SELECT 'reuses', json_agg(r ORDER BY reuse_id) FROM opendata_api.reuses r;
+SELECT 'licenses', json_agg(l ORDER BY license_id) FROM opendata_api.licenses l;
+SELECT 'themes', json_agg(t ORDER BY theme_id) FROM opendata_api.themes t;
+SELECT 'view parkings', json_agg(p ORDER BY id) FROM opendata_api.parkings p;
+SELECT 'view gares-par-commune', json_agg(g ORDER BY code) FROM opendata_api."gares-par-commune" g;
+SELECT 'view communes-essonne', count(*), md5(string_agg(c::text, ',' ORDER BY c::text)) FROM opendata_api."communes-essonne" c;
+SELECT 'records gares', opendata_api.records('gares', fields => 'nom_gare, mode, exploitant',
+         "where" => 'mode = "RER" and exploitant = "SNCF"', order_by => 'nom_gare', rows => 5);
+SELECT 'records gares grouped', opendata_api.records('gares', fields => 'mode, count(*) as n',
+         group_by => 'mode', order_by => 'mode');
+SELECT 'records gares page 2', opendata_api.records('gares', fields => 'nom_gare', order_by => 'objectid', rows => 3, start => 3);
+SELECT 'records parkings', opendata_api.records('parkings');
+SELECT 'facets gares', opendata_api.facets('gares');
+SELECT 'facets gares refined', opendata_api.facets('gares', refine => ARRAY['mode:Metro']);
+SELECT 'search gare', opendata_api.search('gare');
+SELECT 'search facets', opendata_api.search(facet => ARRAY['theme', 'publisher']);
+SELECT 'search typo', opendata_api.search('comunes');
+SELECT 'export csv', opendata_api.export_csv('gares', fields => 'nom_gare, mode', "where" => 'mode = "Tramway"', order_by => 'nom_gare');
+SELECT 'export geojson', opendata_api.export_geojson('gares', fields => 'nom_gare', order_by => 'objectid', rows => 3);
+SELECT 'export jsonl', opendata_api.export_jsonl('parkings');
+SELECT 'export json', opendata_api.export_json('gares-par-commune', order_by => 'code', rows => 5);
+SELECT 'download csv', opendata_api.download('parkings', 'csv');
+SELECT 'near', opendata_api.near('gares', 2.2945, 48.8584, 1500, rows => 3);
+SELECT 'cross ad hoc', opendata_api.cross('communes-essonne', 'gares', 'contains', rows => 3);
+SELECT 'dcat jsonld', opendata_api.catalog_jsonld(1, 100);
+SELECT 'dcat turtle', opendata_api.catalog_turtle(1, 100);
+SELECT 'dcat rdfxml', opendata_api.catalog_rdfxml(1, 100);
+SELECT 'dcat paged', opendata_api.catalog_dcat('turtle', 2, 2);
+SELECT 'schema.org', opendata_api.dataset_schema_org('parkings');
