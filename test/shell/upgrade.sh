@@ -60,11 +60,16 @@ if [ -z "$rev" ] && [ -z "${UPGRADE_OLD_BUILD:-}" ]; then  # a shallow clone: fe
 fi
 old_src="${UPGRADE_OLD_BUILD:-$dir/opendata-$OLD_VERSION}"
 if [ -z "${UPGRADE_OLD_BUILD:-}" ]; then
-  if [ -z "$rev" ]; then
-    not_ok "release $OLD_VERSION is in the clone ($OLD_TAG or $OLD_COMMIT)"; exit 1
-  fi
   mkdir -p "$old_src"
-  git -C "$REPO_DIR" archive "$rev" | tar -x -C "$old_src"
+  if [ -n "$rev" ]; then
+    git -C "$REPO_DIR" archive "$rev" | tar -x -C "$old_src"
+  else
+    # A clone without the history and no way to fetch it: the release's
+    # source archive (git archive v0.1.0 -- Makefile opendata.control src),
+    # kept for this case.
+    rev="$REPO_DIR/test/upgrade/opendata-$OLD_VERSION.tar.xz"
+    tar -xJ -C "$old_src" --strip-components=1 -f "$rev"
+  fi
   log "building opendata $OLD_VERSION ($rev)"
 fi
 make -C "$old_src" -s -j"$(nproc)" PG_CONFIG="$PG_CONFIG" >"$dir/build-old.log" 2>&1 \
