@@ -55,7 +55,7 @@ rm -rf "$("$PG_CONFIG" --sharedir)"/extension/opendata[.-]* "$("$PG_CONFIG" --pk
 rev="$(git -C "$REPO_DIR" rev-parse -q --verify "$OLD_TAG^{commit}" 2>/dev/null \
        || git -C "$REPO_DIR" rev-parse -q --verify "$OLD_COMMIT^{commit}" 2>/dev/null || true)"
 if [ -z "$rev" ] && [ -z "${UPGRADE_OLD_BUILD:-}" ]; then  # a shallow clone: fetch the release
-  git -C "$REPO_DIR" fetch -q --unshallow 2>/dev/null || git -C "$REPO_DIR" fetch -q origin "$OLD_COMMIT" 2>/dev/null || true
+  timeout 60 git -C "$REPO_DIR" fetch -q --unshallow 2>/dev/null || timeout 60 git -C "$REPO_DIR" fetch -q origin "$OLD_COMMIT" 2>/dev/null || true
   rev="$(git -C "$REPO_DIR" rev-parse -q --verify "$OLD_COMMIT^{commit}" 2>/dev/null || true)"
 fi
 old_src="${UPGRADE_OLD_BUILD:-$dir/opendata-$OLD_VERSION}"
