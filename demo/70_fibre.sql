@@ -31,6 +31,8 @@ SELECT opendata.set_metadata('fibre-ftth-91-77', $${
   "temporal": {"start": "2026-04-01", "end": "2026-06-30"},
   "landing_page": "https://www.francethd.fr/observatoire/",
   "attributions": "ANCT, Observatoire France Très Haut Débit ; ARCEP"}$$) ->> 'title' AS title;
+-- Published first: publish() adds the generated column to the fields.
+SELECT opendata.publish('fibre-ftth-91-77')->>'version' AS version;
 SELECT count(*) AS fields_described FROM (VALUES
   ('porteur_reseau_oi', '{"label": "Opérateur d''infrastructure", "facet": true, "description": "Qui déploie et exploite le réseau fibre de la commune."}'),
   ('zone', '{"label": "Zone", "facet": true, "description": "AMII : déploiement privé sur appel à manifestation d''intentions ; RIP : réseau d''initiative publique ; ZTD : zone très dense."}'),
@@ -41,7 +43,6 @@ SELECT count(*) AS fields_described FROM (VALUES
   ('commune_gps', '{"label": "Commune de Grand Paris Sud", "facet": true}'),
   ('code_departement', '{"label": "Département", "facet": true}')) AS f(field, meta),
   LATERAL opendata.describe_field('fibre-ftth-91-77', f.field, f.meta::jsonb);
-SELECT opendata.publish('fibre-ftth-91-77')->>'version' AS version;
 
 \echo '-- The 23 communes of Grand Paris Sud: the boundaries whose INSEE code the FttH file flags (commune_gps)'
 CREATE VIEW opendata_data.communes_grand_paris_sud AS

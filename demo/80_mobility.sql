@@ -48,7 +48,8 @@ SELECT r->>'slug' AS slug, r->>'rows' AS rows, r->'report'->>'unmatched_left' AS
 -- The accessible ones, in Grand Paris Sud: stations of levels 3, 4 and 6
 -- (a wheelchair can board, alone or with assistance), stops flagged 1.
 CREATE VIEW opendata_data.gares_accessibles AS
-  SELECT stop_point_id, stop_name, accessibility_level_id, accessibility_level_name, commune_code, commune_nom, geom
+  SELECT stop_point_id, stop_name, accessibility_level_id, accessibility_level_name, commune_code, commune_nom,
+         stop_point_geopoint AS geom
     FROM opendata_data."gares-accessibilite-communes"
    WHERE accessibility_level_id >= 3;
 CREATE VIEW opendata_data.arrets_accessibles_gps AS

@@ -66,7 +66,7 @@ for url in "$FRONT/" "$FRONT/datasets/fibre-grand-paris-sud" "$FRONT/assets/port
   [ "$code" = 200 ] || { log "$url answered $code (logs: $DEMO_DIR/standin.log)"; exit 1; }
 done
 near_url="$FRONT/api/rpc/near?dataset=gares-accessibles&lon=2.4286&lat=48.6245&rows=1"
-printf '  The nearest accessible station to the town hall of Évry-Courcouronnes:\n  curl %q\n' "$near_url"
+printf "  The nearest accessible station to the town hall of Évry-Courcouronnes:\n  curl '%s'\n" "$near_url"
 curl -s "$near_url" | sed 's/^/  /'
 echo
 

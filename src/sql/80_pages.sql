@@ -161,7 +161,8 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
       ('map', 'Carte', 'Map'),
       ('map_all', 'Tous les objets géographiques sont dessinés', 'Every geographic feature is drawn'),
       ('map_clustered', 'Objets regroupés par cellule de grille ; la taille des cercles suit le nombre d''objets', 'Features grouped by grid cell; circle size follows the number of features'),
-      ('map_sampled', 'Carte limitée aux 1 000 000 premiers objets lus sur', 'Map limited to the first 1,000,000 features read out of'),
+      ('map_sampled', 'Carte limitée aux %s premiers objets lus sur %s.', 'Map limited to the first %s features read out of %s.'),
+      ('map_sample', 'Échantillon de %s objets sur environ %s, lus dans des blocs de la table tirés au hasard.', 'A sample of %s features out of about %s, read from table blocks drawn at random.'),
       ('map_empty', 'Aucune géométrie à dessiner.', 'No geometry to draw.'),
       ('map_title', 'Carte des objets du jeu de données', 'Map of the dataset''s features'),
       ('feature_1', 'objet', 'feature'),
@@ -571,21 +572,38 @@ COMMENT ON FUNCTION opendata_api.search_page(text, text[], text[], int, text) IS
   'catalog search as an HTML page: results of search(), facets as refine/exclude links, paging';
 
 -- The map preview of a geographic dataset: an SVG drawn by PostGIS
--- (ST_AsSVG) from the API view, as the caller reads it.  At most
--- map_scan_limit features are read (LIMIT, in the view's order, which is
--- arbitrary: the caption says so); up to map_detail_limit of them are drawn
--- one by one (shapes simplified to the drawing's resolution), more are
--- grouped on a grid of about 100 x 100 cells, one circle per occupied cell,
--- its area following the cell's count.  Longitudes are scaled by the cosine
--- of the middle latitude (an equirectangular view), which never fails where
--- Web Mercator would (the poles).
+-- (ST_AsSVG), as the caller reads the dataset.  Its cost is bounded
+-- whatever the size of the dataset:
+--
+-- * a table or materialized view of more than map_sample_rows rows (by the
+--   planner's statistics) is read through TABLESAMPLE SYSTEM, about
+--   map_sample_rows rows from blocks drawn at random (REPEATABLE: the same
+--   blocks on every call while the table does not change).  It is read as
+--   the caller, with the column privileges and row-level security the API
+--   view would apply (the view is SELECT of the visible columns FROM the
+--   source, security_invoker; the geometry field is visible, checked by the
+--   caller of this function), in WGS 84 as the view gives it.
+-- * any other source is read through its API view, the first
+--   map_scan_limit features (LIMIT, in the view's order, which is arbitrary).
+--
+-- The caption says which.  Up to map_detail_limit features are drawn one by
+-- one (shapes simplified to the drawing's resolution); more are grouped on
+-- a grid of about 100 x 100 cells, one circle per occupied cell, its area
+-- following the cell's count.  Cells are grouped by their integer indices
+-- (what ST_SnapToGrid would round to, without building and hashing a
+-- geometry per feature).  Longitudes are scaled by the cosine of the middle
+-- latitude (an equirectangular view), which never fails where Web Mercator
+-- would (the poles).
 CREATE FUNCTION opendata._page_map(slug text, geom name, lang text) RETURNS text
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
-  map_scan_limit constant bigint := 1000000;
+  map_sample_rows constant bigint := 20000;
+  map_scan_limit constant bigint := 100000;
   map_detail_limit constant bigint := 2000;
-  src text := format('(SELECT %1$I AS g FROM opendata_api.%2$I WHERE %1$I IS NOT NULL AND NOT ST_IsEmpty(%1$I) LIMIT %3$s)',
-                     geom, slug, map_scan_limit);
+  ds record;
+  estimated bigint;
+  sampled boolean;
+  src text;
   n bigint;
   ext box2d;
   k float8;
@@ -597,6 +615,21 @@ DECLARE
   caption text;
   prec int;
 BEGIN
+  SELECT format('%I.%I', n.nspname, c.relname) AS source, coalesce(o.geometry_srid, 4326) AS srid, c.relkind,
+         c.reltuples::bigint AS reltuples INTO ds
+    FROM opendata.datasets o JOIN pg_catalog.pg_class c ON c.oid = o.source
+         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+   WHERE o.slug = _page_map.slug;
+  sampled := ds.relkind IN ('r', 'm', 'p') AND ds.reltuples > map_sample_rows;
+  IF sampled THEN
+    estimated := ds.reltuples;
+    src := format('(SELECT %s AS g FROM %s TABLESAMPLE SYSTEM (%s) REPEATABLE (0) WHERE %I IS NOT NULL AND NOT ST_IsEmpty(%I))',
+                  CASE WHEN ds.srid = 4326 THEN quote_ident(geom) ELSE format('ST_Transform(%I, 4326)', geom) END,
+                  ds.source, round(100.0 * map_sample_rows / ds.reltuples, 6), geom, geom);
+  ELSE
+    src := format('(SELECT %1$I AS g FROM opendata_api.%2$I WHERE %1$I IS NOT NULL AND NOT ST_IsEmpty(%1$I) LIMIT %3$s)',
+                  geom, slug, map_scan_limit);
+  END IF;
   EXECUTE format('SELECT count(*), ST_Extent(g) FROM %s s', src) INTO n, ext;
   IF n = 0 OR ext IS NULL THEN
     RETURN format('<p>%s</p>', opendata._page_t(lang, 'map_empty'));
@@ -622,19 +655,24 @@ BEGIN
   ELSE
     cell := greatest(w, h) / 100;
     EXECUTE format($q$
-      WITH c AS (SELECT ST_SnapToGrid(ST_Scale(ST_PointOnSurface(g), %s, 1), %s) AS p, count(*) AS n
-                   FROM %s s GROUP BY 1)
-      SELECT string_agg(format('<circle %%s r="%%s"/>', ST_AsSVG(p, 0, %s),
-                               round((%s * sqrt(c.n::float8 / m.mx))::numeric, %s)), ''), count(*)
-        FROM c CROSS JOIN (SELECT max(n) AS mx FROM c) m$q$, k, cell, src, prec, cell * 1.2, prec + 1, prec)
+      WITH c AS (SELECT round(ST_X(p) * %1$s / %2$s)::bigint AS i, round(ST_Y(p) / %2$s)::bigint AS j, count(*) AS n
+                   FROM (SELECT CASE WHEN GeometryType(g) = 'POINT' THEN g ELSE ST_PointOnSurface(g) END AS p FROM %3$s s) s
+                  GROUP BY 1, 2)
+      SELECT string_agg(format('<circle %%s r="%%s"/>', ST_AsSVG(ST_MakePoint(c.i * %2$s, c.j * %2$s), 0, %4$s),
+                               round((%5$s * sqrt(c.n::float8 / m.mx))::numeric, %6$s)), ''), count(*)
+        FROM c CROSS JOIN (SELECT max(n) AS mx FROM c) m$q$, k, cell, src, prec, cell * 1.2, prec + 1)
       INTO shapes, cells;
     caption := opendata._page_num(n, lang) || ' ' || opendata._page_t(lang, 'features') || ', '
             || opendata._page_num(cells, lang) || ' ' || opendata._page_t(lang, 'cells') || '. '
             || opendata._page_t(lang, 'map_clustered') || '.';
   END IF;
-  IF n >= map_scan_limit THEN
+  IF sampled THEN
+    caption := format(opendata._page_t(lang, 'map_sample'), opendata._page_num(n, lang), opendata._page_num(estimated, lang))
+            || ' ' || caption;
+  ELSIF n >= map_scan_limit THEN
     EXECUTE format('SELECT count(*) FROM opendata_api.%I WHERE %I IS NOT NULL', slug, geom) INTO n;
-    caption := caption || ' ' || opendata._page_t(lang, 'map_sampled') || ' ' || opendata._page_num(n, lang) || '.';
+    caption := caption || ' ' || format(opendata._page_t(lang, 'map_sampled'), opendata._page_num(map_scan_limit, lang),
+                                        opendata._page_num(n, lang));
   END IF;
   RETURN format('<figure class="map"><svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="map-title" '
                 'viewBox="%s %s %s %s" preserveAspectRatio="xMidYMid meet">'
