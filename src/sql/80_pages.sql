@@ -7,6 +7,19 @@
 -- the caller's rights, so a page shows exactly what the API shows to the same
 -- role, and they write nothing (a GET runs READ ONLY, also on a standby).
 --
+-- The helpers are PL/pgSQL, not SQL functions: every function of the
+-- extension has its search_path set (99_finalize.sql), so no SQL function
+-- would be inlined, and a SQL function's body is parsed and planned again
+-- at every call site in every query (0.5 ms for the words' table), while
+-- PL/pgSQL keeps its plans for the session.  A page makes hundreds of such
+-- calls.
+--
+-- The pages run with JIT off (SET jit = off on each page function): they
+-- are compositions of small catalog queries whose estimated cost exceeds
+-- jit_above_cost (the catalog's views join tables too small to have been
+-- analyzed), and JIT compiles them again at every call, 50 to 250 ms per
+-- page for queries that run in a millisecond (bench/portal.sh).
+--
 -- Escaping: every value that does not come from this file goes through one
 -- function, opendata._h(), before it is put into the page, in text and in
 -- attributes alike; URLs of links first go through opendata._page_safe_url(),
@@ -29,52 +42,79 @@ $domains$;
 -- and the bidirectional embedding, override and isolate marks are dropped,
 -- so a title cannot reorder the text around it.  NULL gives ''.
 CREATE FUNCTION opendata._h(value text) RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT coalesce(
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+#variable_conflict use_column
+BEGIN
+  RETURN coalesce(
     replace(replace(replace(replace(replace(
       regexp_replace(value, '[\u0001-\u0008\u000B\u000C\u000E-\u001F\u007F\u200E\u200F\u061C\u202A-\u202E\u2066-\u2069]', '', 'g'),
       '&', '&amp;'), '<', '&lt;'), '>', '&gt;'), '"', '&quot;'), '''', '&#39;'),
-    '')
+    '');
+END
 $$;
 
 -- A URL a link may point to, or NULL: absolute http(s) and mailto URLs
 -- without blanks or control characters, and paths of this site ("/x", not
 -- "//host").  javascript:, data:, vbscript: and the rest give NULL.
 CREATE FUNCTION opendata._page_safe_url(url text) RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT CASE
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+#variable_conflict use_column
+BEGIN
+  RETURN CASE
            WHEN url ~ '[\u0000-\u0020\u007F\u200E\u200F\u061C\u202A-\u202E\u2066-\u2069]' THEN NULL
            WHEN url ~* '^(https?://[^/?#\\]|mailto:[^/])' THEN url
            WHEN url ~ '^/([^/\\]|$)' THEN url
-         END
+         END;
+END
 $$;
 
 -- Percent-encoding of a query string name or value (RFC 3986 unreserved
--- characters are kept).
+-- characters are kept; a value made of them only is returned as it is).
 CREATE FUNCTION opendata._page_enc(value text) RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT coalesce(string_agg(CASE WHEN b BETWEEN 48 AND 57 OR b BETWEEN 65 AND 90 OR b BETWEEN 97 AND 122
-                                       OR b IN (45, 46, 95, 126) THEN chr(b)
-                                  ELSE '%' || upper(lpad(to_hex(b), 2, '0')) END, '' ORDER BY i), '')
-    FROM (SELECT i, get_byte(raw, i) AS b
-            FROM (SELECT convert_to(value, 'UTF8') AS raw) r,
-                 generate_series(0, octet_length(r.raw) - 1) AS i) s
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+DECLARE
+  out text := '';
+  c text;
+  b int;
+BEGIN
+  IF value IS NULL THEN
+    RETURN '';
+  ELSIF value ~ '^[A-Za-z0-9._~-]*$' THEN
+    RETURN value;
+  END IF;
+  FOREACH c IN ARRAY regexp_split_to_array(value, '') LOOP
+    b := ascii(c);
+    IF b BETWEEN 48 AND 57 OR b BETWEEN 65 AND 90 OR b BETWEEN 97 AND 122 OR b IN (45, 46, 95, 126) THEN
+      out := out || c;
+    ELSE  -- each byte of its UTF-8 form
+      out := out || upper(regexp_replace(encode(convert_to(c, 'UTF8'), 'hex'), '(..)', '%\1', 'g'));
+    END IF;
+  END LOOP;
+  RETURN out;
+END
 $$;
 
 -- path?name=value&... from pairs of names and values; pairs whose value is
 -- NULL are left out.  The result is a URL, to be escaped with _h() in HTML.
 CREATE FUNCTION opendata._page_href(path text, VARIADIC pairs text[]) RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+#variable_conflict use_column
+BEGIN
+  RETURN (
   SELECT path || coalesce('?' || string_agg(opendata._page_enc(pairs[i]) || '=' || opendata._page_enc(pairs[i + 1]),
                                             '&' ORDER BY i), '')
     FROM generate_series(1, coalesce(array_length(pairs, 1), 0), 2) AS i
-   WHERE pairs[i + 1] IS NOT NULL
+   WHERE pairs[i + 1] IS NOT NULL);
+END
 $$;
 
 -- The lang argument of links: only English is carried, French is the default.
 CREATE FUNCTION opendata._page_lang_arg(lang text) RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT CASE WHEN lang = 'en' THEN 'en' END
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+#variable_conflict use_column
+BEGIN
+  RETURN CASE WHEN lang = 'en' THEN 'en' END;
+END
 $$;
 
 CREATE FUNCTION opendata._page_check_lang(lang text) RETURNS text
@@ -90,7 +130,10 @@ $$;
 
 -- The interface's words.  French first, English second.
 CREATE FUNCTION opendata._page_t(lang text, key text) RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+#variable_conflict use_column
+BEGIN
+  RETURN (
   SELECT CASE WHEN lang = 'en' THEN w.en ELSE w.fr END
     FROM (VALUES
       ('skip', 'Aller au contenu', 'Skip to content'),
@@ -204,50 +247,71 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
       ('geometry', 'géométrie', 'geometry'),
       ('yes', 'oui', 'yes'),
       ('no', 'non', 'no')) AS w(key, fr, en)
-   WHERE w.key = _page_t.key
+   WHERE w.key = _page_t.key);
+END
 $$;
 
 -- A count in the page's language: 12 345 (narrow no-break spaces) or 12,345.
 CREATE FUNCTION opendata._page_num(n bigint, lang text) RETURNS text
-LANGUAGE sql STABLE PARALLEL SAFE AS $$
-  SELECT replace(to_char(n, 'FM999,999,999,999,999'), ',', CASE WHEN lang = 'en' THEN ',' ELSE U&'\202F' END)
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+#variable_conflict use_column
+BEGIN
+  RETURN replace(to_char(n, 'FM999,999,999,999,999'), ',', CASE WHEN lang = 'en' THEN ',' ELSE U&'\202F' END);
+END
 $$;
 
 CREATE FUNCTION opendata._page_count(n bigint, lang text, one text, many text) RETURNS text
-LANGUAGE sql STABLE PARALLEL SAFE AS $$
-  SELECT opendata._page_num(n, lang) || ' ' || opendata._page_t(lang, CASE WHEN n <= 1 THEN one ELSE many END)
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+#variable_conflict use_column
+BEGIN
+  RETURN opendata._page_num(n, lang) || ' ' || opendata._page_t(lang, CASE WHEN n <= 1 THEN one ELSE many END);
+END
 $$;
 
 -- <time> of a timestamp, as its UTC date.
 CREATE FUNCTION opendata._page_date(ts timestamptz) RETURNS text
-LANGUAGE sql STABLE PARALLEL SAFE AS $$
-  SELECT CASE WHEN ts IS NOT NULL THEN
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+#variable_conflict use_column
+BEGIN
+  RETURN CASE WHEN ts IS NOT NULL THEN
     format('<time datetime="%s">%s</time>', to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
-           to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD')) END
+           to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD')) END;
+END
 $$;
 
 -- A link, or the label alone when the URL is not one a page may link to.
 CREATE FUNCTION opendata._page_link(url text, label text, rel text DEFAULT NULL) RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT CASE WHEN opendata._page_safe_url(url) IS NULL THEN opendata._h(label)
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+#variable_conflict use_column
+BEGIN
+  RETURN CASE WHEN opendata._page_safe_url(url) IS NULL THEN opendata._h(label)
               ELSE format('<a href="%s"%s>%s</a>', opendata._h(opendata._page_safe_url(url)),
                           CASE WHEN rel IS NOT NULL THEN format(' rel="%s"', opendata._h(rel)) ELSE '' END,
-                          opendata._h(label)) END
+                          opendata._h(label)) END;
+END
 $$;
 
 -- Text in paragraphs: blank lines separate them, line breaks are kept.
 CREATE FUNCTION opendata._page_paragraphs(value text) RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+#variable_conflict use_column
+BEGIN
+  RETURN (
   SELECT coalesce(string_agg('<p>' || replace(opendata._h(btrim(p, E' \t\r\n')), E'\n', '<br>') || '</p>', '' ORDER BY i), '')
     FROM regexp_split_to_table(replace(coalesce(value, ''), E'\r\n', E'\n'), E'\n[ \t]*\n') WITH ORDINALITY AS s(p, i)
-   WHERE btrim(p, E' \t\r\n') <> ''
+   WHERE btrim(p, E' \t\r\n') <> '');
+END
 $$;
 
 -- The first sentence-ish of a description, for lists.
 CREATE FUNCTION opendata._page_excerpt(value text, max_chars int DEFAULT 240) RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+#variable_conflict use_column
+BEGIN
+  RETURN (
   SELECT CASE WHEN length(v) <= max_chars THEN v ELSE rtrim(left(v, max_chars)) || '…' END
-    FROM (SELECT regexp_replace(btrim(coalesce(value, '')), '\s+', ' ', 'g') AS v) s
+    FROM (SELECT regexp_replace(btrim(coalesce(value, '')), '\s+', ' ', 'g') AS v) s);
+END
 $$;
 
 -- The security headers of every page, and its Content-Type with charset.
@@ -328,20 +392,25 @@ $$;
 
 -- 404: the same page whatever was asked for (nothing about it is shown).
 CREATE FUNCTION opendata._page_not_found(lang text) RETURNS opendata_api."text/html"
-LANGUAGE sql STABLE AS $$
-  SELECT opendata._page_document(lang, opendata._page_t(lang, 'not_found'),
+LANGUAGE plpgsql STABLE AS $$
+#variable_conflict use_column
+BEGIN
+  RETURN opendata._page_document(lang, opendata._page_t(lang, 'not_found'),
            format('<h1>%s</h1><p>%s</p><p><a href="%s">%s</a></p>', opendata._page_t(lang, 'not_found'),
                   opendata._page_t(lang, 'not_found_text'),
                   opendata._h(opendata._page_href('/', 'lang', opendata._page_lang_arg(lang))),
                   opendata._page_t(lang, 'back_home')),
-           '/', '{}', '', true, 404)
+           '/', '{}', '', true, 404);
+END
 $$;
 
 -- A list item of a dataset in lists (home, search, organization), from a
 -- row of opendata_api.datasets as JSON (what search() returns too).
 CREATE FUNCTION opendata._page_dataset_item(d jsonb, lang text) RETURNS text
-LANGUAGE sql STABLE AS $$
-  SELECT '<li class="dataset">'
+LANGUAGE plpgsql STABLE AS $$
+#variable_conflict use_column
+BEGIN
+  RETURN '<li class="dataset">'
       || format('<h3><a href="%s">%s</a></h3>',
                 opendata._h(opendata._page_href('/datasets/' || opendata._page_enc(d->>'dataset_id'), 'lang', opendata._page_lang_arg(lang))),
                 opendata._h(coalesce(d->>'title', d->>'dataset_id')))
@@ -352,14 +421,15 @@ LANGUAGE sql STABLE AS $$
                   opendata._h(d->>'publisher')) ELSE '' END
       || format('%s %s', opendata._page_t(lang, 'modified'), opendata._page_date((d->>'modified')::timestamptz))
       || CASE WHEN d->>'records_count' IS NOT NULL THEN ' · ' || opendata._page_count((d->>'records_count')::bigint, lang, 'record_1', 'record_n') ELSE '' END
-      || '</p></li>'
+      || '</p></li>';
+END
 $$;
 
 -- The home page: the catalog's title and description, a search box, the
 -- themes and publishers that have datasets, the latest updated datasets.
 CREATE FUNCTION opendata_api.portal(lang text DEFAULT 'fr')
 RETURNS opendata_api."text/html"
-LANGUAGE plpgsql STABLE AS $$
+LANGUAGE plpgsql STABLE SET jit = off AS $$
 DECLARE
   lg text := opendata._page_check_lang(lang);
   l text := opendata._page_lang_arg(lg);
@@ -415,8 +485,10 @@ COMMENT ON FUNCTION opendata_api.portal(text) IS 'the portal''s home page (HTML)
 CREATE FUNCTION opendata._page_facet_item(path text, base text[], refine text[], exclude text[],
                                           item text, label text, cnt bigint, state text, lang text)
 RETURNS text
-LANGUAGE sql STABLE AS $$
-  SELECT CASE
+LANGUAGE plpgsql STABLE AS $$
+#variable_conflict use_column
+BEGIN
+  RETURN CASE
     WHEN state = 'refined' THEN
       format('<li class="refined"><span>%s</span> <span class="count">(%s)</span> <a href="%s">%s<span class="sr-only"> %s</span></a></li>',
              opendata._h(label), opendata._page_num(cnt, lang),
@@ -437,14 +509,17 @@ LANGUAGE sql STABLE AS $$
              opendata._h(opendata._page_href(path, VARIADIC base || ARRAY['refine', refine::text,
                                                                              'exclude', (coalesce(exclude, '{}') || item)::text])),
              opendata._page_t(lang, 'exclude'), opendata._h(label))
-  END
+  END;
+END
 $$;
 
 -- The active refine/exclude items, each with a link that removes it.
 CREATE FUNCTION opendata._page_active_filters(path text, base text[], refine text[], exclude text[], lang text)
 RETURNS text
-LANGUAGE sql STABLE AS $$
-  SELECT CASE WHEN cardinality(coalesce(refine, '{}')) + cardinality(coalesce(exclude, '{}')) = 0 THEN ''
+LANGUAGE plpgsql STABLE AS $$
+#variable_conflict use_column
+BEGIN
+  RETURN CASE WHEN cardinality(coalesce(refine, '{}')) + cardinality(coalesce(exclude, '{}')) = 0 THEN ''
     ELSE format('<section class="active-filters" aria-labelledby="h-active"><h2 id="h-active">%s</h2><ul>',
                 opendata._page_t(lang, 'active_filters'))
       || coalesce((SELECT string_agg(format('<li>%s <a href="%s">%s<span class="sr-only"> %s</span></a></li>',
@@ -458,7 +533,8 @@ LANGUAGE sql STABLE AS $$
                           'refine', refine::text, 'exclude', nullif(array_remove(exclude, x), '{}')::text])),
                         opendata._page_t(lang, 'remove'), opendata._h(x)), '' ORDER BY i)
                      FROM unnest(exclude) WITH ORDINALITY AS u(x, i)), '')
-      || '</ul></section>' END
+      || '</ul></section>' END;
+END
 $$;
 
 -- The facet lists of a search() or facets() response.  label_of: the
@@ -467,7 +543,10 @@ $$;
 CREATE FUNCTION opendata._page_facets(facets json, path text, base text[], refine text[], exclude text[],
                                       lang text, labels jsonb DEFAULT '{}')
 RETURNS text
-LANGUAGE sql STABLE AS $$
+LANGUAGE plpgsql STABLE AS $$
+#variable_conflict use_column
+BEGIN
+  RETURN (
   SELECT coalesce(string_agg(
            format('<section class="facet" aria-labelledby="%s"><h3 id="%s">%s</h3><ul>%s</ul></section>',
                   'facet-' || i, 'facet-' || i,
@@ -478,13 +557,16 @@ LANGUAGE sql STABLE AS $$
                      FROM json_array_elements(f->'facets') WITH ORDINALITY AS vv(v, j))),
            '' ORDER BY i), '')
     FROM json_array_elements(facets) WITH ORDINALITY AS ff(f, i)
-   WHERE json_array_length(f->'facets') > 0
+   WHERE json_array_length(f->'facets') > 0);
+END
 $$;
 
 -- Previous / next links and "page x of y".
 CREATE FUNCTION opendata._page_pager(path text, pairs text[], page int, pages int, lang text) RETURNS text
-LANGUAGE sql STABLE AS $$
-  SELECT CASE WHEN pages <= 1 THEN '' ELSE
+LANGUAGE plpgsql STABLE AS $$
+#variable_conflict use_column
+BEGIN
+  RETURN CASE WHEN pages <= 1 THEN '' ELSE
     format('<nav class="pager" aria-label="%s"><ul>', opendata._page_t(lang, 'pagination'))
     || CASE WHEN page > 1 THEN format('<li><a rel="prev" href="%s">%s</a></li>',
               opendata._h(opendata._page_href(path, VARIADIC pairs || ARRAY['page', nullif(page - 1, 1)::text])),
@@ -494,7 +576,8 @@ LANGUAGE sql STABLE AS $$
     || CASE WHEN page < pages THEN format('<li><a rel="next" href="%s">%s</a></li>',
               opendata._h(opendata._page_href(path, VARIADIC pairs || ARRAY['page', (page + 1)::text])),
               opendata._page_t(lang, 'next')) ELSE '' END
-    || '</ul></nav>' END
+    || '</ul></nav>' END;
+END
 $$;
 
 -- Search: opendata_api.search() as a page, its facets as refine and exclude
@@ -502,7 +585,7 @@ $$;
 CREATE FUNCTION opendata_api.search_page(q text DEFAULT NULL, refine text[] DEFAULT NULL, exclude text[] DEFAULT NULL,
                                          page int DEFAULT 1, lang text DEFAULT 'fr')
 RETURNS opendata_api."text/html"
-LANGUAGE plpgsql STABLE AS $$
+LANGUAGE plpgsql STABLE SET jit = off AS $$
 DECLARE
   lg text := opendata._page_check_lang($5);
   l text := opendata._page_lang_arg(lg);
@@ -658,7 +741,8 @@ BEGIN
       WITH c AS (SELECT round(ST_X(p) * %1$s / %2$s)::bigint AS i, round(ST_Y(p) / %2$s)::bigint AS j, count(*) AS n
                    FROM (SELECT CASE WHEN GeometryType(g) = 'POINT' THEN g ELSE ST_PointOnSurface(g) END AS p FROM %3$s s) s
                   GROUP BY 1, 2)
-      SELECT string_agg(format('<circle %%s r="%%s"/>', ST_AsSVG(ST_MakePoint(c.i * %2$s, c.j * %2$s), 0, %4$s),
+      SELECT string_agg(format('<circle cx="%%s" cy="%%s" r="%%s"/>', trim_scale(round((c.i * %2$s)::numeric, %4$s)),
+                               trim_scale(round((-c.j * %2$s)::numeric, %4$s)),
                                round((%5$s * sqrt(c.n::float8 / m.mx))::numeric, %6$s)), ''), count(*)
         FROM c CROSS JOIN (SELECT max(n) AS mx FROM c) m$q$, k, cell, src, prec, cell * 1.2, prec + 1)
       INTO shapes, cells;
@@ -689,8 +773,10 @@ $$;
 
 -- A cell of the records preview: geometries by their type, objects as JSON.
 CREATE FUNCTION opendata._page_cell(value json, field_type text, lang text) RETURNS text
-LANGUAGE sql STABLE AS $$
-  SELECT CASE
+LANGUAGE plpgsql STABLE AS $$
+#variable_conflict use_column
+BEGIN
+  RETURN CASE
     WHEN value IS NULL OR json_typeof(value) = 'null' THEN ''
     WHEN field_type IN ('geo_point_2d', 'geo_shape') THEN
       opendata._h(coalesce(value->>'type', opendata._page_t(lang, 'geometry')))
@@ -698,14 +784,18 @@ LANGUAGE sql STABLE AS $$
            format(' (%s, %s)', opendata._h(value->'coordinates'->>1), opendata._h(value->'coordinates'->>0)) ELSE '' END
     WHEN json_typeof(value) = 'boolean' THEN opendata._page_t(lang, CASE WHEN value::text = 'true' THEN 'yes' ELSE 'no' END)
     WHEN json_typeof(value) IN ('object', 'array') THEN opendata._h(value::text)
-    ELSE opendata._h(value #>> '{}') END
+    ELSE opendata._h(value #>> '{}') END;
+END
 $$;
 
 -- A <dt>/<dd> pair, or nothing when the value is empty.  value_html is
 -- already escaped.
 CREATE FUNCTION opendata._page_dd(label text, value_html text) RETURNS text
-LANGUAGE sql STABLE AS $$
-  SELECT CASE WHEN coalesce(value_html, '') = '' THEN '' ELSE format('<dt>%s</dt><dd>%s</dd>', label, value_html) END
+LANGUAGE plpgsql STABLE AS $$
+#variable_conflict use_column
+BEGIN
+  RETURN CASE WHEN coalesce(value_html, '') = '' THEN '' ELSE format('<dt>%s</dt><dd>%s</dd>', label, value_html) END;
+END
 $$;
 
 -- JSON for a <script type="application/ld+json"> block: '<', '>' and '&'
@@ -713,10 +803,16 @@ $$;
 -- element or open a comment; the bidirectional controls _h() drops are
 -- kept, as escapes too.
 CREATE FUNCTION opendata._page_json_script(doc text) RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT string_agg(CASE WHEN c IN ('<', '>', '&') OR c ~ '[\u200E\u200F\u061C\u202A-\u202E\u2066-\u2069]'
-                         THEN '\u' || lpad(to_hex(ascii(c)), 4, '0') ELSE c END, '' ORDER BY i)
-    FROM regexp_split_to_table(doc, '') WITH ORDINALITY AS t(c, i)
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+DECLARE
+  c text;
+BEGIN
+  FOREACH c IN ARRAY ARRAY['<', '>', '&', U&'\200E', U&'\200F', U&'\061C', U&'\202A', U&'\202B', U&'\202C', U&'\202D',
+                           U&'\202E', U&'\2066', U&'\2067', U&'\2068', U&'\2069'] LOOP
+    doc := replace(doc, c, '\u' || lpad(to_hex(ascii(c)), 4, '0'));
+  END LOOP;
+  RETURN doc;
+END
 $$;
 
 -- A dataset's page: metadata, field dictionary, a page of records (keyset
@@ -728,7 +824,7 @@ $$;
 CREATE FUNCTION opendata_api.dataset_page(dataset text, "where" text DEFAULT NULL, refine text[] DEFAULT NULL,
                                           after text DEFAULT NULL, lang text DEFAULT 'fr')
 RETURNS opendata_api."text/html"
-LANGUAGE plpgsql STABLE AS $$
+LANGUAGE plpgsql STABLE SET jit = off AS $$
 #variable_conflict use_column
 DECLARE
   lg text := opendata._page_check_lang($5);
@@ -980,7 +1076,7 @@ COMMENT ON FUNCTION opendata_api.dataset_page(text, text, text[], text, text) IS
 -- An organization's page: its description, website and published datasets.
 CREATE FUNCTION opendata_api.organization_page(id text, lang text DEFAULT 'fr')
 RETURNS opendata_api."text/html"
-LANGUAGE plpgsql STABLE AS $$
+LANGUAGE plpgsql STABLE SET jit = off AS $$
 DECLARE
   lg text := opendata._page_check_lang($2);
   l text := opendata._page_lang_arg(lg);
@@ -1015,7 +1111,7 @@ COMMENT ON FUNCTION opendata_api.organization_page(text, text) IS 'an organizati
 -- The declared reuses, newest first, with the datasets they use.
 CREATE FUNCTION opendata_api.reuses_page(lang text DEFAULT 'fr')
 RETURNS opendata_api."text/html"
-LANGUAGE plpgsql STABLE AS $$
+LANGUAGE plpgsql STABLE SET jit = off AS $$
 DECLARE
   lg text := opendata._page_check_lang($1);
   l text := opendata._page_lang_arg(lg);
