@@ -6,7 +6,8 @@
 # points, records() (a page of 20, with its count), facets(), and the map's
 # features as the API gives them (records() grouped by geo_cluster(), with
 # counts); for the other pages the catalog views and search().  Then the
-# map preview alone (opendata._page_map: SVG size and time).
+# map preview alone (opendata._page_map: SVG size and time), and the
+# dataset page's API calls one by one.
 #
 # Everything runs as opendata_anon inside the server, timed with
 # clock_timestamp(), page and API calls interleaved (page, calls, page,
@@ -211,6 +212,29 @@ BEGIN
 END
 $$;
 
+-- The dataset page's API calls one by one: where its time goes.
+CREATE FUNCTION bench.parts(runs int, OUT part text, OUT ms float8[]) RETURNS SETOF record LANGUAGE plpgsql AS $$
+DECLARE
+  t0 timestamptz;
+  z int := bench.map_zoom('bench-points');
+  r json;
+BEGIN
+  FOREACH part IN ARRAY ARRAY['records', 'facets', 'clusters'] LOOP
+    ms := '{}';
+    FOR i IN 1 .. runs LOOP
+      t0 := clock_timestamp();
+      r := CASE part
+             WHEN 'records' THEN opendata_api.records('bench-points', rows => 20)
+             WHEN 'facets' THEN opendata_api.facets('bench-points')
+             ELSE opendata_api.records('bench-points', fields => 'c, count(*) as n',
+                                       group_by => format('geo_cluster(geom, %s) as c', z), rows => 10000) END;
+      ms := ms || extract(epoch FROM clock_timestamp() - t0) * 1000;
+    END LOOP;
+    RETURN NEXT;
+  END LOOP;
+END
+$$;
+
 CREATE FUNCTION bench.q(v float8[], p float8) RETURNS numeric LANGUAGE sql IMMUTABLE AS $$
   SELECT round(percentile_cont(p) WITHIN GROUP (ORDER BY x)::numeric, 1) FROM unnest(v) x
 $$;
@@ -248,6 +272,13 @@ SELECT bench.q(m.ms, 0.5), bench.q(m.ms, 0.1) || '–' || bench.q(m.ms, 0.9), oc
   FROM bench.map(:runs) m;
 SQL
 )"
+parts="$(psql_q -At -v runs="$RUNS" <<'SQL'
+SET opendata.max_page_size = 10000;
+SET jit = off;
+SET ROLE opendata_anon;
+SELECT string_agg(format('%s %s ms', part, bench.q(ms, 0.5)), ', ') FROM bench.parts(:runs);
+SQL
+)"
 load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
 
 echo
@@ -263,4 +294,6 @@ done <<<"$report"
 IFS='|' read -r mm mspread msize mcircles mcaption <<<"$map"
 echo
 echo "Map preview alone (opendata._page_map, $POINTS points): median $mm ms (p10–p90 $mspread), SVG $msize bytes, $mcircles circles; caption: \"$mcaption\""
+echo
+echo "The dataset page's API calls alone (medians): $parts."
 exit "$status"

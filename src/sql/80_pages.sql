@@ -680,7 +680,7 @@ COMMENT ON FUNCTION opendata_api.search_page(text, text[], text[], int, text) IS
 CREATE FUNCTION opendata._page_map(slug text, geom name, lang text) RETURNS text
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
-  map_sample_rows constant bigint := 20000;
+  map_sample_rows constant bigint := 10000;
   map_scan_limit constant bigint := 100000;
   map_detail_limit constant bigint := 2000;
   ds record;
