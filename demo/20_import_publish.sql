@@ -15,7 +15,9 @@ SELECT slug, r->>'rows_loaded' AS rows, r->>'rows_rejected' AS rejected,
     ('arbres-remarquables', opendata.import_csv_file('arbres-remarquables', :'datadir' || '/paris_arbres_remarquables.csv',
        '{"metadata": {"publisher": "ville-de-paris"}}')),
     ('populations-legales', opendata.import_csv_file('populations-legales', :'datadir' || '/insee_populations_legales_communes.csv',
-       '{"metadata": {"publisher": "insee"}}'))) AS t(slug, r);
+       '{"metadata": {"publisher": "insee"}}')),
+    ('reseaux-chaleur', opendata.import_csv_file('reseaux-chaleur', :'datadir' || '/reseaux_chaleur_dpe_2026_91_77.csv',
+       '{"metadata": {"publisher": "transition-ecologique"}, "columns": {"annee_reference": {"type": "text"}}}'))) AS t(slug, r);
 
 \echo '-- Importing the GeoJSON commune boundaries'
 SELECT slug, r->>'rows_loaded' AS rows, r->>'geometry_column' AS geometry,
@@ -51,19 +53,30 @@ SELECT opendata.set_metadata('populations-legales', $${
   "themes": ["SOCI", "REGI"], "keywords": ["population", "recensement", "commune"],
   "license": "etalab-2.0", "accrual_periodicity": "ANNUAL", "spatial": "France",
   "landing_page": "https://www.insee.fr/fr/statistiques/6683035",
-  "contact_point": {"name": "Insee", "url": "https://www.insee.fr"}}$$) ->> 'title';
+  "contact_point": {"name": "Insee", "url": "https://www.insee.fr"}}$$) ->> 'title'
+UNION ALL
+SELECT opendata.set_metadata('reseaux-chaleur', $${
+  "title": "Réseaux de chaleur de l'Essonne et de la Seine-et-Marne",
+  "description": "Les réseaux de chaleur urbains des deux départements avec leur contenu en CO2 (kg par kWh livré, direct et en analyse de cycle de vie) et leur taux d'énergies renouvelables et de récupération, tels que fixés pour le diagnostic de performance énergétique (arrêté DPE 2026).",
+  "themes": ["ENER", "ENVI"], "keywords": ["réseau de chaleur", "énergie", "CO2", "DPE"],
+  "license": "etalab-2.0", "accrual_periodicity": "ANNUAL", "spatial": "Essonne, Seine-et-Marne",
+  "landing_page": "https://france-chaleur-urbaine.beta.gouv.fr",
+  "attributions": "Ministère de la Transition écologique ; France Chaleur Urbaine"}$$) ->> 'title';
 
 SELECT opendata.describe_field('gares', 'mode', '{"label": "Mode", "facet": true}') IS NOT NULL AS described,
        opendata.describe_field('gares', 'exploitant', '{"label": "Exploitant", "facet": true}') IS NOT NULL,
        opendata.describe_field('arbres-remarquables', 'genre', '{"label": "Genre", "facet": true}') IS NOT NULL,
        opendata.describe_field('arbres-remarquables', 'arrondissement', '{"label": "Arrondissement", "facet": true}') IS NOT NULL,
        opendata.describe_field('arbres-remarquables', 'hauteur_en_m', '{"label": "Hauteur", "unit": "m"}') IS NOT NULL,
-       opendata.describe_field('populations-legales', 'ptot', '{"label": "Population totale", "unit": "habitants"}') IS NOT NULL;
+       opendata.describe_field('populations-legales', 'ptot', '{"label": "Population totale", "unit": "habitants"}') IS NOT NULL,
+       opendata.describe_field('reseaux-chaleur', 'contenu_co2', '{"label": "Contenu CO2", "unit": "kg/kWh"}') IS NOT NULL,
+       opendata.describe_field('reseaux-chaleur', 'taux_enrr', '{"label": "Énergies renouvelables et de récupération", "unit": "%"}') IS NOT NULL,
+       opendata.describe_field('reseaux-chaleur', 'localisation', '{"label": "Commune", "facet": true}') IS NOT NULL;
 
 \echo '-- Publishing: one API view per dataset, a version in the history, NOTIFY pgrst'
 SELECT p->>'slug' AS slug, p->>'version' AS version, p->>'row_count' AS records, p->>'view' AS api_view
   FROM (SELECT opendata.publish(s) AS p
-          FROM unnest(ARRAY['gares', 'arbres-remarquables', 'populations-legales',
+          FROM unnest(ARRAY['gares', 'arbres-remarquables', 'populations-legales', 'reseaux-chaleur',
                             'communes-essonne', 'communes-seine-et-marne']) s) t;
 
 \echo '-- GET /datasets?select=dataset_id,title,publisher,records_count (what anon sees)'

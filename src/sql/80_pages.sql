@@ -7,6 +7,19 @@
 -- the caller's rights, so a page shows exactly what the API shows to the same
 -- role, and they write nothing (a GET runs READ ONLY, also on a standby).
 --
+-- The helpers are PL/pgSQL, not SQL functions: every function of the
+-- extension has its search_path set (99_finalize.sql), so no SQL function
+-- would be inlined, and a SQL function's body is parsed and planned again
+-- at every call site in every query (0.5 ms for the words' table), while
+-- PL/pgSQL keeps its plans for the session.  A page makes hundreds of such
+-- calls.
+--
+-- The pages run with JIT off (SET jit = off on each page function): they
+-- are compositions of small catalog queries whose estimated cost exceeds
+-- jit_above_cost (the catalog's views join tables too small to have been
+-- analyzed), and JIT compiles them again at every call, 50 to 250 ms per
+-- page for queries that run in a millisecond (bench/portal.sh).
+--
 -- Escaping: every value that does not come from this file goes through one
 -- function, opendata._h(), before it is put into the page, in text and in
 -- attributes alike; URLs of links first go through opendata._page_safe_url(),
@@ -30,52 +43,81 @@ $domains$;
 -- and the bidirectional embedding, override and isolate marks are dropped,
 -- so a title cannot reorder the text around it.  NULL gives ''.
 CREATE FUNCTION opendata._h(value text) RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT coalesce(
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+#variable_conflict use_column
+BEGIN
+  RETURN coalesce(
     replace(replace(replace(replace(replace(
       regexp_replace(value, '[\u0001-\u0008\u000B\u000C\u000E-\u001F\u007F\u200E\u200F\u061C\u202A-\u202E\u2066-\u2069]', '', 'g'),
       '&', '&amp;'), '<', '&lt;'), '>', '&gt;'), '"', '&quot;'), '''', '&#39;'),
-    '')
+    '');
+END
 $$;
 
 -- A URL a link may point to, or NULL: absolute http(s) and mailto URLs
 -- without blanks or control characters, and paths of this site ("/x", not
 -- "//host").  javascript:, data:, vbscript: and the rest give NULL.
 CREATE FUNCTION opendata._page_safe_url(url text) RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT CASE
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+#variable_conflict use_column
+BEGIN
+  RETURN CASE
            WHEN url ~ '[\u0000-\u0020\u007F\u200E\u200F\u061C\u202A-\u202E\u2066-\u2069]' THEN NULL
            WHEN url ~* '^(https?://[^/?#\\]|mailto:[^/])' THEN url
            WHEN url ~ '^/([^/\\]|$)' THEN url
-         END
+         END;
+END
 $$;
 
 -- Percent-encoding of a query string name or value (RFC 3986 unreserved
--- characters are kept).
+-- characters are kept; a value made of them only is returned as it is).
 CREATE FUNCTION opendata._page_enc(value text) RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT coalesce(string_agg(CASE WHEN b BETWEEN 48 AND 57 OR b BETWEEN 65 AND 90 OR b BETWEEN 97 AND 122
-                                       OR b IN (45, 46, 95, 126) THEN chr(b)
-                                  ELSE '%' || upper(lpad(to_hex(b), 2, '0')) END, '' ORDER BY i), '')
-    FROM (SELECT i, get_byte(raw, i) AS b
-            FROM (SELECT convert_to(value, 'UTF8') AS raw) r,
-                 generate_series(0, octet_length(r.raw) - 1) AS i) s
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+DECLARE
+  out text := '';
+  c text;
+  b int;
+BEGIN
+  IF value IS NULL THEN
+    RETURN '';
+  ELSIF value ~ '^[A-Za-z0-9._~-]*$' THEN
+    RETURN value;
+  END IF;
+  FOREACH c IN ARRAY regexp_split_to_array(value, '') LOOP
+    b := ascii(c);
+    IF b BETWEEN 48 AND 57 OR b BETWEEN 65 AND 90 OR b BETWEEN 97 AND 122 OR b IN (45, 46, 95, 126) THEN
+      out := out || c;
+    ELSE  -- each byte of its UTF-8 form
+      out := out || upper(regexp_replace(encode(convert_to(c, 'UTF8'), 'hex'), '(..)', '%\1', 'g'));
+    END IF;
+  END LOOP;
+  RETURN out;
+END
 $$;
 
 -- path?name=value&... from pairs of names and values; pairs whose value is
 -- NULL are left out.  The result is a URL, to be escaped with _h() in HTML.
 CREATE FUNCTION opendata._page_href(path text, VARIADIC pairs text[]) RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT path || coalesce('?' || string_agg(opendata._page_enc(pairs[i]) || '=' || opendata._page_enc(pairs[i + 1]),
-                                            '&' ORDER BY i), '')
-    FROM generate_series(1, coalesce(array_length(pairs, 1), 0), 2) AS i
-   WHERE pairs[i + 1] IS NOT NULL
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+DECLARE
+  query text;
+BEGIN
+  FOR i IN 1 .. coalesce(array_length(pairs, 1), 0) BY 2 LOOP
+    IF pairs[i + 1] IS NOT NULL THEN
+      query := coalesce(query || '&', '') || opendata._page_enc(pairs[i]) || '=' || opendata._page_enc(pairs[i + 1]);
+    END IF;
+  END LOOP;
+  RETURN path || coalesce('?' || query, '');
+END
 $$;
 
 -- The lang argument of links: only English is carried, French is the default.
 CREATE FUNCTION opendata._page_lang_arg(lang text) RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT CASE WHEN lang = 'en' THEN 'en' END
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+#variable_conflict use_column
+BEGIN
+  RETURN CASE WHEN lang = 'en' THEN 'en' END;
+END
 $$;
 
 CREATE FUNCTION opendata._page_check_lang(lang text) RETURNS text
@@ -89,165 +131,189 @@ BEGIN
 END
 $$;
 
--- The interface's words.  French first, English second.
+-- The interface's words: key -> [French, English].  A jsonb constant in a
+-- PL/pgSQL expression is parsed once per session; a lookup is a binary
+-- search of its keys.
 CREATE FUNCTION opendata._page_t(lang text, key text) RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT CASE WHEN lang = 'en' THEN w.en ELSE w.fr END
-    FROM (VALUES
-      ('skip', 'Aller au contenu', 'Skip to content'),
-      ('menu', 'Menu principal', 'Main menu'),
-      ('home', 'Accueil', 'Home'),
-      ('datasets_nav', 'Jeux de données', 'Datasets'),
-      ('reuses_nav', 'Réutilisations', 'Reuses'),
-      ('other_lang', 'English', 'Français'),
-      ('other_lang_code', 'en', 'fr'),
-      ('search', 'Rechercher', 'Search'),
-      ('search_label', 'Rechercher des données', 'Search the data'),
-      ('search_site', 'Recherche sur le site', 'Site search'),
-      ('search_placeholder', 'ex. arbres, budget, vélo', 'e.g. trees, budget, bike'),
-      ('themes', 'Thèmes', 'Themes'),
-      ('organizations', 'Producteurs', 'Publishers'),
-      ('latest', 'Dernières mises à jour', 'Latest updates'),
-      ('all_datasets', 'Tous les jeux de données', 'All datasets'),
-      ('dataset_1', 'jeu de données', 'dataset'),
-      ('dataset_n', 'jeux de données', 'datasets'),
-      ('record_1', 'enregistrement', 'record'),
-      ('record_n', 'enregistrements', 'records'),
-      ('results', 'Résultats', 'Results'),
-      ('no_results', 'Aucun jeu de données ne correspond.', 'No dataset matches.'),
-      ('filters', 'Filtres', 'Filters'),
-      ('active_filters', 'Filtres actifs', 'Active filters'),
-      ('remove', 'Retirer', 'Remove'),
-      ('exclude', 'Exclure', 'Exclude'),
-      ('excluded', 'exclu', 'excluded'),
-      ('page', 'Page', 'Page'),
-      ('of', 'sur', 'of'),
-      ('pagination', 'Pagination', 'Pagination'),
-      ('previous', 'Page précédente', 'Previous page'),
-      ('next', 'Page suivante', 'Next page'),
-      ('first_page', 'Première page', 'First page'),
-      ('facet_theme', 'Thème', 'Theme'),
-      ('facet_keyword', 'Mot-clé', 'Keyword'),
-      ('facet_publisher', 'Producteur', 'Publisher'),
-      ('facet_license', 'Licence', 'Licence'),
-      ('facet_territory', 'Territoire', 'Territory'),
-      ('facet_modified', 'Année de mise à jour', 'Year updated'),
-      ('publisher', 'Producteur', 'Publisher'),
-      ('license', 'Licence', 'Licence'),
-      ('keywords', 'Mots-clés', 'Keywords'),
-      ('issued', 'Publié le', 'Published'),
-      ('modified', 'Mis à jour le', 'Updated'),
-      ('frequency', 'Fréquence de mise à jour', 'Update frequency'),
-      ('territory', 'Territoire', 'Territory'),
-      ('period', 'Période couverte', 'Period covered'),
-      ('contact', 'Contact', 'Contact'),
-      ('landing_page', 'Page de référence', 'Landing page'),
-      ('attributions', 'Attribution', 'Attribution'),
-      ('version', 'Version', 'Version'),
-      ('records_count', 'Nombre d''enregistrements', 'Number of records'),
-      ('about', 'Informations', 'About this dataset'),
-      ('fields', 'Dictionnaire des champs', 'Field dictionary'),
-      ('field_name', 'Nom', 'Name'),
-      ('field_label', 'Libellé', 'Label'),
-      ('field_type', 'Type', 'Type'),
-      ('field_unit', 'Unité', 'Unit'),
-      ('field_description', 'Description', 'Description'),
-      ('preview', 'Aperçu des données', 'Data preview'),
-      ('filter_where', 'Filtre (ODSQL)', 'Filter (ODSQL)'),
-      ('filter_help', 'ex. hauteur > 20 AND commune = "Paris"', 'e.g. height > 20 AND city = "Paris"'),
-      ('apply', 'Filtrer', 'Filter'),
-      ('records_shown', 'enregistrements affichés sur', 'records shown of'),
-      ('no_records', 'Aucun enregistrement ne correspond.', 'No record matches.'),
-      ('bad_filter', 'Filtre invalide', 'Invalid filter'),
-      ('map', 'Carte', 'Map'),
-      ('map_all', 'Tous les objets géographiques sont dessinés', 'Every geographic feature is drawn'),
-      ('map_clustered', 'Objets regroupés par cellule de grille ; la taille des cercles suit le nombre d''objets', 'Features grouped by grid cell; circle size follows the number of features'),
-      ('map_sampled', 'Carte limitée aux 1 000 000 premiers objets lus sur', 'Map limited to the first 1,000,000 features read out of'),
-      ('map_empty', 'Aucune géométrie à dessiner.', 'No geometry to draw.'),
-      ('map_title', 'Carte des objets du jeu de données', 'Map of the dataset''s features'),
-      ('feature_1', 'objet', 'feature'),
-      ('features', 'objets', 'features'),
-      ('cells', 'cellules', 'cells'),
-      ('downloads', 'Téléchargements', 'Downloads'),
-      ('api', 'API', 'API'),
-      ('api_intro', 'Exemples d''appels à l''API :', 'API call examples:'),
-      ('api_records', 'Enregistrements (ODSQL)', 'Records (ODSQL)'),
-      ('api_view', 'Vue PostgREST', 'PostgREST view'),
-      ('api_facets', 'Facettes', 'Facets'),
-      ('api_dcat', 'Catalogue DCAT-AP', 'DCAT-AP catalog'),
-      ('reuses', 'Réutilisations', 'Reuses'),
-      ('no_reuses', 'Aucune réutilisation déclarée.', 'No reuse declared.'),
-      ('history', 'Historique', 'History'),
-      ('h_version', 'Version', 'Version'),
-      ('h_action', 'Action', 'Action'),
-      ('h_date', 'Date', 'Date'),
-      ('h_rows', 'Enregistrements', 'Records'),
-      ('h_changes', 'Ajoutés / supprimés / modifiés', 'Added / removed / changed'),
-      ('action_publish', 'publication', 'publication'),
-      ('action_unpublish', 'dépublication', 'unpublication'),
-      ('action_import', 'import', 'import'),
-      ('lineage', 'Lignage', 'Lineage'),
-      ('derived_from', 'Dérivé de', 'Derived from'),
-      ('derived_into', 'Jeux dérivés de celui-ci', 'Datasets derived from this one'),
-      ('datasets_of', 'Jeux de données publiés', 'Published datasets'),
-      ('website', 'Site web', 'Website'),
-      ('by', 'par', 'by'),
-      ('reuse_datasets', 'Données utilisées', 'Data used'),
-      ('type_application', 'Application', 'Application'),
-      ('type_visualisation', 'Visualisation', 'Visualisation'),
-      ('type_article', 'Article', 'Article'),
-      ('type_api', 'API', 'API'),
-      ('not_found', 'Page introuvable', 'Page not found'),
-      ('not_found_text', 'Cette page n''existe pas ou n''est pas publique.', 'This page does not exist or is not public.'),
-      ('back_home', 'Retour à l''accueil', 'Back to the home page'),
-      ('powered', 'Portail servi par PostgreSQL (opendata).', 'Portal served by PostgreSQL (opendata).'),
-      ('geometry', 'géométrie', 'geometry'),
-      ('yes', 'oui', 'yes'),
-      ('no', 'non', 'no')) AS w(key, fr, en)
-   WHERE w.key = _page_t.key
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+BEGIN
+  RETURN '{
+    "skip": ["Aller au contenu", "Skip to content"],
+    "menu": ["Menu principal", "Main menu"],
+    "home": ["Accueil", "Home"],
+    "datasets_nav": ["Jeux de données", "Datasets"],
+    "reuses_nav": ["Réutilisations", "Reuses"],
+    "other_lang": ["English", "Français"],
+    "other_lang_code": ["en", "fr"],
+    "search": ["Rechercher", "Search"],
+    "search_label": ["Rechercher des données", "Search the data"],
+    "search_site": ["Recherche sur le site", "Site search"],
+    "search_placeholder": ["ex. arbres, budget, vélo", "e.g. trees, budget, bike"],
+    "themes": ["Thèmes", "Themes"],
+    "organizations": ["Producteurs", "Publishers"],
+    "latest": ["Dernières mises à jour", "Latest updates"],
+    "all_datasets": ["Tous les jeux de données", "All datasets"],
+    "dataset_1": ["jeu de données", "dataset"],
+    "dataset_n": ["jeux de données", "datasets"],
+    "record_1": ["enregistrement", "record"],
+    "record_n": ["enregistrements", "records"],
+    "results": ["Résultats", "Results"],
+    "no_results": ["Aucun jeu de données ne correspond.", "No dataset matches."],
+    "filters": ["Filtres", "Filters"],
+    "active_filters": ["Filtres actifs", "Active filters"],
+    "remove": ["Retirer", "Remove"],
+    "exclude": ["Exclure", "Exclude"],
+    "excluded": ["exclu", "excluded"],
+    "page": ["Page", "Page"],
+    "of": ["sur", "of"],
+    "pagination": ["Pagination", "Pagination"],
+    "previous": ["Page précédente", "Previous page"],
+    "next": ["Page suivante", "Next page"],
+    "first_page": ["Première page", "First page"],
+    "facet_theme": ["Thème", "Theme"],
+    "facet_keyword": ["Mot-clé", "Keyword"],
+    "facet_publisher": ["Producteur", "Publisher"],
+    "facet_license": ["Licence", "Licence"],
+    "facet_territory": ["Territoire", "Territory"],
+    "facet_modified": ["Année de mise à jour", "Year updated"],
+    "publisher": ["Producteur", "Publisher"],
+    "license": ["Licence", "Licence"],
+    "keywords": ["Mots-clés", "Keywords"],
+    "issued": ["Publié le", "Published"],
+    "modified": ["Mis à jour le", "Updated"],
+    "frequency": ["Fréquence de mise à jour", "Update frequency"],
+    "territory": ["Territoire", "Territory"],
+    "period": ["Période couverte", "Period covered"],
+    "contact": ["Contact", "Contact"],
+    "landing_page": ["Page de référence", "Landing page"],
+    "attributions": ["Attribution", "Attribution"],
+    "version": ["Version", "Version"],
+    "records_count": ["Nombre d''enregistrements", "Number of records"],
+    "about": ["Informations", "About this dataset"],
+    "fields": ["Dictionnaire des champs", "Field dictionary"],
+    "field_name": ["Nom", "Name"],
+    "field_label": ["Libellé", "Label"],
+    "field_type": ["Type", "Type"],
+    "field_unit": ["Unité", "Unit"],
+    "field_description": ["Description", "Description"],
+    "preview": ["Aperçu des données", "Data preview"],
+    "filter_where": ["Filtre (ODSQL)", "Filter (ODSQL)"],
+    "filter_help": ["ex. hauteur > 20 AND commune = \"Paris\"", "e.g. height > 20 AND city = \"Paris\""],
+    "apply": ["Filtrer", "Filter"],
+    "records_shown": ["enregistrements affichés sur", "records shown of"],
+    "no_records": ["Aucun enregistrement ne correspond.", "No record matches."],
+    "bad_filter": ["Filtre invalide", "Invalid filter"],
+    "map": ["Carte", "Map"],
+    "map_all": ["Tous les objets géographiques sont dessinés", "Every geographic feature is drawn"],
+    "map_clustered": ["Objets regroupés par cellule de grille ; la taille des cercles suit le nombre d''objets", "Features grouped by grid cell; circle size follows the number of features"],
+    "map_sampled": ["Carte limitée aux %s premiers objets lus sur %s.", "Map limited to the first %s features read out of %s."],
+    "map_sample": ["Échantillon de %s objets sur environ %s, lus dans des blocs de la table tirés au hasard.", "A sample of %s features out of about %s, read from table blocks drawn at random."],
+    "map_empty": ["Aucune géométrie à dessiner.", "No geometry to draw."],
+    "map_title": ["Carte des objets du jeu de données", "Map of the dataset''s features"],
+    "feature_1": ["objet", "feature"],
+    "features": ["objets", "features"],
+    "cells": ["cellules", "cells"],
+    "downloads": ["Téléchargements", "Downloads"],
+    "api": ["API", "API"],
+    "api_intro": ["Exemples d''appels à l''API :", "API call examples:"],
+    "api_records": ["Enregistrements (ODSQL)", "Records (ODSQL)"],
+    "api_view": ["Vue PostgREST", "PostgREST view"],
+    "api_facets": ["Facettes", "Facets"],
+    "api_dcat": ["Catalogue DCAT-AP", "DCAT-AP catalog"],
+    "reuses": ["Réutilisations", "Reuses"],
+    "no_reuses": ["Aucune réutilisation déclarée.", "No reuse declared."],
+    "history": ["Historique", "History"],
+    "h_version": ["Version", "Version"],
+    "h_action": ["Action", "Action"],
+    "h_date": ["Date", "Date"],
+    "h_rows": ["Enregistrements", "Records"],
+    "h_changes": ["Ajoutés / supprimés / modifiés", "Added / removed / changed"],
+    "action_publish": ["publication", "publication"],
+    "action_unpublish": ["dépublication", "unpublication"],
+    "action_import": ["import", "import"],
+    "lineage": ["Lignage", "Lineage"],
+    "derived_from": ["Dérivé de", "Derived from"],
+    "derived_into": ["Jeux dérivés de celui-ci", "Datasets derived from this one"],
+    "datasets_of": ["Jeux de données publiés", "Published datasets"],
+    "website": ["Site web", "Website"],
+    "by": ["par", "by"],
+    "reuse_datasets": ["Données utilisées", "Data used"],
+    "type_application": ["Application", "Application"],
+    "type_visualisation": ["Visualisation", "Visualisation"],
+    "type_article": ["Article", "Article"],
+    "type_api": ["API", "API"],
+    "not_found": ["Page introuvable", "Page not found"],
+    "not_found_text": ["Cette page n''existe pas ou n''est pas publique.", "This page does not exist or is not public."],
+    "back_home": ["Retour à l''accueil", "Back to the home page"],
+    "powered": ["Portail servi par PostgreSQL (opendata).", "Portal served by PostgreSQL (opendata)."],
+    "geometry": ["géométrie", "geometry"],
+    "yes": ["oui", "yes"],
+    "no": ["non", "no"]
+  }'::jsonb -> key ->> CASE WHEN lang = 'en' THEN 1 ELSE 0 END;
+END
 $$;
 
 -- A count in the page's language: 12 345 (narrow no-break spaces) or 12,345.
 CREATE FUNCTION opendata._page_num(n bigint, lang text) RETURNS text
-LANGUAGE sql STABLE PARALLEL SAFE AS $$
-  SELECT replace(to_char(n, 'FM999,999,999,999,999'), ',', CASE WHEN lang = 'en' THEN ',' ELSE U&'\202F' END)
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+#variable_conflict use_column
+BEGIN
+  RETURN replace(to_char(n, 'FM999,999,999,999,999'), ',', CASE WHEN lang = 'en' THEN ',' ELSE U&'\202F' END);
+END
 $$;
 
 CREATE FUNCTION opendata._page_count(n bigint, lang text, one text, many text) RETURNS text
-LANGUAGE sql STABLE PARALLEL SAFE AS $$
-  SELECT opendata._page_num(n, lang) || ' ' || opendata._page_t(lang, CASE WHEN n <= 1 THEN one ELSE many END)
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+#variable_conflict use_column
+BEGIN
+  RETURN opendata._page_num(n, lang) || ' ' || opendata._page_t(lang, CASE WHEN n <= 1 THEN one ELSE many END);
+END
 $$;
 
 -- <time> of a timestamp, as its UTC date.
 CREATE FUNCTION opendata._page_date(ts timestamptz) RETURNS text
-LANGUAGE sql STABLE PARALLEL SAFE AS $$
-  SELECT CASE WHEN ts IS NOT NULL THEN
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+#variable_conflict use_column
+BEGIN
+  RETURN CASE WHEN ts IS NOT NULL THEN
     format('<time datetime="%s">%s</time>', to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
-           to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD')) END
+           to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD')) END;
+END
 $$;
 
 -- A link, or the label alone when the URL is not one a page may link to.
 CREATE FUNCTION opendata._page_link(url text, label text, rel text DEFAULT NULL) RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT CASE WHEN opendata._page_safe_url(url) IS NULL THEN opendata._h(label)
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+#variable_conflict use_column
+BEGIN
+  RETURN CASE WHEN opendata._page_safe_url(url) IS NULL THEN opendata._h(label)
               ELSE format('<a href="%s"%s>%s</a>', opendata._h(opendata._page_safe_url(url)),
                           CASE WHEN rel IS NOT NULL THEN format(' rel="%s"', opendata._h(rel)) ELSE '' END,
-                          opendata._h(label)) END
+                          opendata._h(label)) END;
+END
 $$;
 
 -- Text in paragraphs: blank lines separate them, line breaks are kept.
 CREATE FUNCTION opendata._page_paragraphs(value text) RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+#variable_conflict use_column
+BEGIN
+  RETURN (
   SELECT coalesce(string_agg('<p>' || replace(opendata._h(btrim(p, E' \t\r\n')), E'\n', '<br>') || '</p>', '' ORDER BY i), '')
     FROM regexp_split_to_table(replace(coalesce(value, ''), E'\r\n', E'\n'), E'\n[ \t]*\n') WITH ORDINALITY AS s(p, i)
-   WHERE btrim(p, E' \t\r\n') <> ''
+   WHERE btrim(p, E' \t\r\n') <> '');
+END
 $$;
 
 -- The first sentence-ish of a description, for lists.
 CREATE FUNCTION opendata._page_excerpt(value text, max_chars int DEFAULT 240) RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+#variable_conflict use_column
+BEGIN
+  RETURN (
   SELECT CASE WHEN length(v) <= max_chars THEN v ELSE rtrim(left(v, max_chars)) || '…' END
-    FROM (SELECT regexp_replace(btrim(coalesce(value, '')), '\s+', ' ', 'g') AS v) s
+    FROM (SELECT regexp_replace(btrim(coalesce(value, '')), '\s+', ' ', 'g') AS v) s);
+END
 $$;
 
 -- The security headers of every page, and its Content-Type with charset.
@@ -328,20 +394,25 @@ $$;
 
 -- 404: the same page whatever was asked for (nothing about it is shown).
 CREATE FUNCTION opendata._page_not_found(lang text) RETURNS opendata_api."text/html"
-LANGUAGE sql STABLE AS $$
-  SELECT opendata._page_document(lang, opendata._page_t(lang, 'not_found'),
+LANGUAGE plpgsql STABLE AS $$
+#variable_conflict use_column
+BEGIN
+  RETURN opendata._page_document(lang, opendata._page_t(lang, 'not_found'),
            format('<h1>%s</h1><p>%s</p><p><a href="%s">%s</a></p>', opendata._page_t(lang, 'not_found'),
                   opendata._page_t(lang, 'not_found_text'),
                   opendata._h(opendata._page_href('/', 'lang', opendata._page_lang_arg(lang))),
                   opendata._page_t(lang, 'back_home')),
-           '/', '{}', '', true, 404)
+           '/', '{}', '', true, 404);
+END
 $$;
 
 -- A list item of a dataset in lists (home, search, organization), from a
 -- row of opendata_api.datasets as JSON (what search() returns too).
 CREATE FUNCTION opendata._page_dataset_item(d jsonb, lang text) RETURNS text
-LANGUAGE sql STABLE AS $$
-  SELECT '<li class="dataset">'
+LANGUAGE plpgsql STABLE AS $$
+#variable_conflict use_column
+BEGIN
+  RETURN '<li class="dataset">'
       || format('<h3><a href="%s">%s</a></h3>',
                 opendata._h(opendata._page_href('/datasets/' || opendata._page_enc(d->>'dataset_id'), 'lang', opendata._page_lang_arg(lang))),
                 opendata._h(coalesce(d->>'title', d->>'dataset_id')))
@@ -352,14 +423,15 @@ LANGUAGE sql STABLE AS $$
                   opendata._h(d->>'publisher')) ELSE '' END
       || format('%s %s', opendata._page_t(lang, 'modified'), opendata._page_date((d->>'modified')::timestamptz))
       || CASE WHEN d->>'records_count' IS NOT NULL THEN ' · ' || opendata._page_count((d->>'records_count')::bigint, lang, 'record_1', 'record_n') ELSE '' END
-      || '</p></li>'
+      || '</p></li>';
+END
 $$;
 
 -- The home page: the catalog's title and description, a search box, the
 -- themes and publishers that have datasets, the latest updated datasets.
 CREATE FUNCTION opendata_api.portal(lang text DEFAULT 'fr')
 RETURNS opendata_api."text/html"
-LANGUAGE plpgsql STABLE AS $$
+LANGUAGE plpgsql STABLE SET jit = off AS $$
 DECLARE
   lg text := opendata._page_check_lang(lang);
   l text := opendata._page_lang_arg(lg);
@@ -415,8 +487,10 @@ COMMENT ON FUNCTION opendata_api.portal(text) IS 'the portal''s home page (HTML)
 CREATE FUNCTION opendata._page_facet_item(path text, base text[], refine text[], exclude text[],
                                           item text, label text, cnt bigint, state text, lang text)
 RETURNS text
-LANGUAGE sql STABLE AS $$
-  SELECT CASE
+LANGUAGE plpgsql STABLE AS $$
+#variable_conflict use_column
+BEGIN
+  RETURN CASE
     WHEN state = 'refined' THEN
       format('<li class="refined"><span>%s</span> <span class="count">(%s)</span> <a href="%s">%s<span class="sr-only"> %s</span></a></li>',
              opendata._h(label), opendata._page_num(cnt, lang),
@@ -437,14 +511,17 @@ LANGUAGE sql STABLE AS $$
              opendata._h(opendata._page_href(path, VARIADIC base || ARRAY['refine', refine::text,
                                                                              'exclude', (coalesce(exclude, '{}') || item)::text])),
              opendata._page_t(lang, 'exclude'), opendata._h(label))
-  END
+  END;
+END
 $$;
 
 -- The active refine/exclude items, each with a link that removes it.
 CREATE FUNCTION opendata._page_active_filters(path text, base text[], refine text[], exclude text[], lang text)
 RETURNS text
-LANGUAGE sql STABLE AS $$
-  SELECT CASE WHEN cardinality(coalesce(refine, '{}')) + cardinality(coalesce(exclude, '{}')) = 0 THEN ''
+LANGUAGE plpgsql STABLE AS $$
+#variable_conflict use_column
+BEGIN
+  RETURN CASE WHEN cardinality(coalesce(refine, '{}')) + cardinality(coalesce(exclude, '{}')) = 0 THEN ''
     ELSE format('<section class="active-filters" aria-labelledby="h-active"><h2 id="h-active">%s</h2><ul>',
                 opendata._page_t(lang, 'active_filters'))
       || coalesce((SELECT string_agg(format('<li>%s <a href="%s">%s<span class="sr-only"> %s</span></a></li>',
@@ -458,7 +535,8 @@ LANGUAGE sql STABLE AS $$
                           'refine', refine::text, 'exclude', nullif(array_remove(exclude, x), '{}')::text])),
                         opendata._page_t(lang, 'remove'), opendata._h(x)), '' ORDER BY i)
                      FROM unnest(exclude) WITH ORDINALITY AS u(x, i)), '')
-      || '</ul></section>' END
+      || '</ul></section>' END;
+END
 $$;
 
 -- The facet lists of a search() or facets() response.  label_of: the
@@ -467,7 +545,10 @@ $$;
 CREATE FUNCTION opendata._page_facets(facets json, path text, base text[], refine text[], exclude text[],
                                       lang text, labels jsonb DEFAULT '{}')
 RETURNS text
-LANGUAGE sql STABLE AS $$
+LANGUAGE plpgsql STABLE AS $$
+#variable_conflict use_column
+BEGIN
+  RETURN (
   SELECT coalesce(string_agg(
            format('<section class="facet" aria-labelledby="%s"><h3 id="%s">%s</h3><ul>%s</ul></section>',
                   'facet-' || i, 'facet-' || i,
@@ -478,13 +559,16 @@ LANGUAGE sql STABLE AS $$
                      FROM json_array_elements(f->'facets') WITH ORDINALITY AS vv(v, j))),
            '' ORDER BY i), '')
     FROM json_array_elements(facets) WITH ORDINALITY AS ff(f, i)
-   WHERE json_array_length(f->'facets') > 0
+   WHERE json_array_length(f->'facets') > 0);
+END
 $$;
 
 -- Previous / next links and "page x of y".
 CREATE FUNCTION opendata._page_pager(path text, pairs text[], page int, pages int, lang text) RETURNS text
-LANGUAGE sql STABLE AS $$
-  SELECT CASE WHEN pages <= 1 THEN '' ELSE
+LANGUAGE plpgsql STABLE AS $$
+#variable_conflict use_column
+BEGIN
+  RETURN CASE WHEN pages <= 1 THEN '' ELSE
     format('<nav class="pager" aria-label="%s"><ul>', opendata._page_t(lang, 'pagination'))
     || CASE WHEN page > 1 THEN format('<li><a rel="prev" href="%s">%s</a></li>',
               opendata._h(opendata._page_href(path, VARIADIC pairs || ARRAY['page', nullif(page - 1, 1)::text])),
@@ -494,7 +578,8 @@ LANGUAGE sql STABLE AS $$
     || CASE WHEN page < pages THEN format('<li><a rel="next" href="%s">%s</a></li>',
               opendata._h(opendata._page_href(path, VARIADIC pairs || ARRAY['page', (page + 1)::text])),
               opendata._page_t(lang, 'next')) ELSE '' END
-    || '</ul></nav>' END
+    || '</ul></nav>' END;
+END
 $$;
 
 -- Search: opendata_api.search() as a page, its facets as refine and exclude
@@ -502,7 +587,7 @@ $$;
 CREATE FUNCTION opendata_api.search_page(q text DEFAULT NULL, refine text[] DEFAULT NULL, exclude text[] DEFAULT NULL,
                                          page int DEFAULT 1, lang text DEFAULT 'fr')
 RETURNS opendata_api."text/html"
-LANGUAGE plpgsql STABLE AS $$
+LANGUAGE plpgsql STABLE SET jit = off AS $$
 DECLARE
   lg text := opendata._page_check_lang($5);
   l text := opendata._page_lang_arg(lg);
@@ -572,21 +657,38 @@ COMMENT ON FUNCTION opendata_api.search_page(text, text[], text[], int, text) IS
   'catalog search as an HTML page: results of search(), facets as refine/exclude links, paging';
 
 -- The map preview of a geographic dataset: an SVG drawn by PostGIS
--- (ST_AsSVG) from the API view, as the caller reads it.  At most
--- map_scan_limit features are read (LIMIT, in the view's order, which is
--- arbitrary: the caption says so); up to map_detail_limit of them are drawn
--- one by one (shapes simplified to the drawing's resolution), more are
--- grouped on a grid of about 100 x 100 cells, one circle per occupied cell,
--- its area following the cell's count.  Longitudes are scaled by the cosine
--- of the middle latitude (an equirectangular view), which never fails where
--- Web Mercator would (the poles).
+-- (ST_AsSVG), as the caller reads the dataset.  Its cost is bounded
+-- whatever the size of the dataset:
+--
+-- * a table or materialized view of more than map_sample_rows rows (by the
+--   planner's statistics) is read through TABLESAMPLE SYSTEM, about
+--   map_sample_rows rows from blocks drawn at random (REPEATABLE: the same
+--   blocks on every call while the table does not change).  It is read as
+--   the caller, with the column privileges and row-level security the API
+--   view would apply (the view is SELECT of the visible columns FROM the
+--   source, security_invoker; the geometry field is visible, checked by the
+--   caller of this function), in WGS 84 as the view gives it.
+-- * any other source is read through its API view, the first
+--   map_scan_limit features (LIMIT, in the view's order, which is arbitrary).
+--
+-- The caption says which.  Up to map_detail_limit features are drawn one by
+-- one (shapes simplified to the drawing's resolution); more are grouped on
+-- a grid of about 100 x 100 cells, one circle per occupied cell, its area
+-- following the cell's count.  Cells are grouped by their integer indices
+-- (what ST_SnapToGrid would round to, without building and hashing a
+-- geometry per feature).  Longitudes are scaled by the cosine of the middle
+-- latitude (an equirectangular view), which never fails where Web Mercator
+-- would (the poles).
 CREATE FUNCTION opendata._page_map(slug text, geom name, lang text) RETURNS text
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
-  map_scan_limit constant bigint := 1000000;
+  map_sample_rows constant bigint := 10000;
+  map_scan_limit constant bigint := 100000;
   map_detail_limit constant bigint := 2000;
-  src text := format('(SELECT %1$I AS g FROM opendata_api.%2$I WHERE %1$I IS NOT NULL AND NOT ST_IsEmpty(%1$I) LIMIT %3$s)',
-                     geom, slug, map_scan_limit);
+  ds record;
+  estimated bigint;
+  sampled boolean;
+  src text;
   n bigint;
   ext box2d;
   k float8;
@@ -598,6 +700,21 @@ DECLARE
   caption text;
   prec int;
 BEGIN
+  SELECT format('%I.%I', n.nspname, c.relname) AS source, coalesce(o.geometry_srid, 4326) AS srid, c.relkind,
+         c.reltuples::bigint AS reltuples INTO ds
+    FROM opendata.datasets o JOIN pg_catalog.pg_class c ON c.oid = o.source
+         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+   WHERE o.slug = _page_map.slug;
+  sampled := ds.relkind IN ('r', 'm', 'p') AND ds.reltuples > map_sample_rows;
+  IF sampled THEN
+    estimated := ds.reltuples;
+    src := format('(SELECT %s AS g FROM %s TABLESAMPLE SYSTEM (%s) REPEATABLE (0) WHERE %I IS NOT NULL AND NOT ST_IsEmpty(%I))',
+                  CASE WHEN ds.srid = 4326 THEN quote_ident(geom) ELSE format('ST_Transform(%I, 4326)', geom) END,
+                  ds.source, round(100.0 * map_sample_rows / ds.reltuples, 6), geom, geom);
+  ELSE
+    src := format('(SELECT %1$I AS g FROM opendata_api.%2$I WHERE %1$I IS NOT NULL AND NOT ST_IsEmpty(%1$I) LIMIT %3$s)',
+                  geom, slug, map_scan_limit);
+  END IF;
   EXECUTE format('SELECT count(*), ST_Extent(g) FROM %s s', src) INTO n, ext;
   IF n = 0 OR ext IS NULL THEN
     RETURN format('<p>%s</p>', opendata._page_t(lang, 'map_empty'));
@@ -623,19 +740,25 @@ BEGIN
   ELSE
     cell := greatest(w, h) / 100;
     EXECUTE format($q$
-      WITH c AS (SELECT ST_SnapToGrid(ST_Scale(ST_PointOnSurface(g), %s, 1), %s) AS p, count(*) AS n
-                   FROM %s s GROUP BY 1)
-      SELECT string_agg(format('<circle %%s r="%%s"/>', ST_AsSVG(p, 0, %s),
-                               round((%s * sqrt(c.n::float8 / m.mx))::numeric, %s)), ''), count(*)
-        FROM c CROSS JOIN (SELECT max(n) AS mx FROM c) m$q$, k, cell, src, prec, cell * 1.2, prec + 1, prec)
+      WITH c AS (SELECT round(ST_X(p) * %1$s / %2$s)::bigint AS i, round(ST_Y(p) / %2$s)::bigint AS j, count(*) AS n
+                   FROM (SELECT CASE WHEN GeometryType(g) = 'POINT' THEN g ELSE ST_PointOnSurface(g) END AS p FROM %3$s s) s
+                  GROUP BY 1, 2)
+      SELECT string_agg(format('<circle cx="%%s" cy="%%s" r="%%s"/>', trim_scale(round((c.i * %2$s)::numeric, %4$s)),
+                               trim_scale(round((-c.j * %2$s)::numeric, %4$s)),
+                               round((%5$s * sqrt(c.n::float8 / m.mx))::numeric, %6$s)), ''), count(*)
+        FROM c CROSS JOIN (SELECT max(n) AS mx FROM c) m$q$, k, cell, src, prec, cell * 1.2, prec + 1)
       INTO shapes, cells;
     caption := opendata._page_num(n, lang) || ' ' || opendata._page_t(lang, 'features') || ', '
             || opendata._page_num(cells, lang) || ' ' || opendata._page_t(lang, 'cells') || '. '
             || opendata._page_t(lang, 'map_clustered') || '.';
   END IF;
-  IF n >= map_scan_limit THEN
+  IF sampled THEN
+    caption := format(opendata._page_t(lang, 'map_sample'), opendata._page_num(n, lang), opendata._page_num(estimated, lang))
+            || ' ' || caption;
+  ELSIF n >= map_scan_limit THEN
     EXECUTE format('SELECT count(*) FROM opendata_api.%I WHERE %I IS NOT NULL', slug, geom) INTO n;
-    caption := caption || ' ' || opendata._page_t(lang, 'map_sampled') || ' ' || opendata._page_num(n, lang) || '.';
+    caption := caption || ' ' || format(opendata._page_t(lang, 'map_sampled'), opendata._page_num(map_scan_limit, lang),
+                                        opendata._page_num(n, lang));
   END IF;
   RETURN format('<figure class="map"><svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="map-title" '
                 'viewBox="%s %s %s %s" preserveAspectRatio="xMidYMid meet">'
@@ -652,8 +775,10 @@ $$;
 
 -- A cell of the records preview: geometries by their type, objects as JSON.
 CREATE FUNCTION opendata._page_cell(value json, field_type text, lang text) RETURNS text
-LANGUAGE sql STABLE AS $$
-  SELECT CASE
+LANGUAGE plpgsql STABLE AS $$
+#variable_conflict use_column
+BEGIN
+  RETURN CASE
     WHEN value IS NULL OR json_typeof(value) = 'null' THEN ''
     WHEN field_type IN ('geo_point_2d', 'geo_shape') THEN
       opendata._h(coalesce(value->>'type', opendata._page_t(lang, 'geometry')))
@@ -661,14 +786,18 @@ LANGUAGE sql STABLE AS $$
            format(' (%s, %s)', opendata._h(value->'coordinates'->>1), opendata._h(value->'coordinates'->>0)) ELSE '' END
     WHEN json_typeof(value) = 'boolean' THEN opendata._page_t(lang, CASE WHEN value::text = 'true' THEN 'yes' ELSE 'no' END)
     WHEN json_typeof(value) IN ('object', 'array') THEN opendata._h(value::text)
-    ELSE opendata._h(value #>> '{}') END
+    ELSE opendata._h(value #>> '{}') END;
+END
 $$;
 
 -- A <dt>/<dd> pair, or nothing when the value is empty.  value_html is
 -- already escaped.
 CREATE FUNCTION opendata._page_dd(label text, value_html text) RETURNS text
-LANGUAGE sql STABLE AS $$
-  SELECT CASE WHEN coalesce(value_html, '') = '' THEN '' ELSE format('<dt>%s</dt><dd>%s</dd>', label, value_html) END
+LANGUAGE plpgsql STABLE AS $$
+#variable_conflict use_column
+BEGIN
+  RETURN CASE WHEN coalesce(value_html, '') = '' THEN '' ELSE format('<dt>%s</dt><dd>%s</dd>', label, value_html) END;
+END
 $$;
 
 -- JSON for a <script type="application/ld+json"> block: '<', '>' and '&'
@@ -676,10 +805,16 @@ $$;
 -- element or open a comment; the bidirectional controls _h() drops are
 -- kept, as escapes too.
 CREATE FUNCTION opendata._page_json_script(doc text) RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT string_agg(CASE WHEN c IN ('<', '>', '&') OR c ~ '[\u200E\u200F\u061C\u202A-\u202E\u2066-\u2069]'
-                         THEN '\u' || lpad(to_hex(ascii(c)), 4, '0') ELSE c END, '' ORDER BY i)
-    FROM regexp_split_to_table(doc, '') WITH ORDINALITY AS t(c, i)
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+DECLARE
+  c text;
+BEGIN
+  FOREACH c IN ARRAY ARRAY['<', '>', '&', U&'\200E', U&'\200F', U&'\061C', U&'\202A', U&'\202B', U&'\202C', U&'\202D',
+                           U&'\202E', U&'\2066', U&'\2067', U&'\2068', U&'\2069'] LOOP
+    doc := replace(doc, c, '\u' || lpad(to_hex(ascii(c)), 4, '0'));
+  END LOOP;
+  RETURN doc;
+END
 $$;
 
 -- A dataset's page: metadata, field dictionary, a page of records (keyset
@@ -691,7 +826,7 @@ $$;
 CREATE FUNCTION opendata_api.dataset_page(dataset text, "where" text DEFAULT NULL, refine text[] DEFAULT NULL,
                                           after text DEFAULT NULL, lang text DEFAULT 'fr')
 RETURNS opendata_api."text/html"
-LANGUAGE plpgsql STABLE AS $$
+LANGUAGE plpgsql STABLE SET jit = off AS $$
 #variable_conflict use_column
 DECLARE
   lg text := opendata._page_check_lang($5);
@@ -943,7 +1078,7 @@ COMMENT ON FUNCTION opendata_api.dataset_page(text, text, text[], text, text) IS
 -- An organization's page: its description, website and published datasets.
 CREATE FUNCTION opendata_api.organization_page(id text, lang text DEFAULT 'fr')
 RETURNS opendata_api."text/html"
-LANGUAGE plpgsql STABLE AS $$
+LANGUAGE plpgsql STABLE SET jit = off AS $$
 DECLARE
   lg text := opendata._page_check_lang($2);
   l text := opendata._page_lang_arg(lg);
@@ -978,7 +1113,7 @@ COMMENT ON FUNCTION opendata_api.organization_page(text, text) IS 'an organizati
 -- The declared reuses, newest first, with the datasets they use.
 CREATE FUNCTION opendata_api.reuses_page(lang text DEFAULT 'fr')
 RETURNS opendata_api."text/html"
-LANGUAGE plpgsql STABLE AS $$
+LANGUAGE plpgsql STABLE SET jit = off AS $$
 DECLARE
   lg text := opendata._page_check_lang($1);
   l text := opendata._page_lang_arg(lg);

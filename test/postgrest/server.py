@@ -17,6 +17,11 @@ Requests are anonymous (``db-anon-role``).  With ``--trust-jwt-role`` the
 ``role`` claim of a ``Bearer`` token is used *without checking its
 signature*: for tests only, never for a server others can reach.
 
+With ``--locations FILE`` (deploy/nginx/locations/portal.conf) it also
+answers the pretty URLs nginx would map (``/``, ``/datasets/<slug>``, ...)
+and the API under ``/api/`` (pretty_urls.py), for the demo on a machine
+without nginx.
+
 It prints ``listening on http://127.0.0.1:PORT`` once it accepts
 connections (``--port 0`` picks a free port), and stops on SIGTERM or
 SIGINT.
@@ -38,6 +43,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import psycopg2  # noqa: E402
 
 from harness import PostgREST, Unsupported, http_status_for_sqlstate  # noqa: E402
+from pretty_urls import Router  # noqa: E402
 
 # Hop-by-hop headers never go into request.headers (PostgREST's server does
 # not pass them either), and never come from a function's response.headers.
@@ -104,7 +110,7 @@ def jwt_role(header):
     return role if isinstance(role, str) and role else None
 
 
-def make_handler(pool, trust_jwt_role, quiet):
+def make_handler(pool, trust_jwt_role, quiet, router=None):
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"  # keep-alive: every answer has a Content-Length
         server_version = "opendata-postgrest-standin"
@@ -138,12 +144,18 @@ def make_handler(pool, trust_jwt_role, quiet):
                 return self._error(413, "PGRST000", "request body too large")
             raw = self.rfile.read(length) if length else None
             headers = {k.lower(): v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
+            path = self.path
+            if router is not None:
+                status, path, headers = router.route(path, headers)
+                if status is not None:  # nginx's own answer (return 404;)
+                    return self._answer(status, {"Content-Type": "text/html"},
+                                        "<h1>Not Found</h1>\n" if status == 404 else b"")
             role = jwt_role(headers.get("authorization")) if trust_jwt_role else None
             body = raw.decode("utf-8") if raw else None
             method = self.command
 
             def call(api):
-                return api.request(method, self.path, role=role, body=body, headers=headers)
+                return api.request(method, path, role=role, body=body, headers=headers)
 
             try:
                 resp = pool.run(call)
@@ -180,6 +192,8 @@ def main(argv=None):
     ap.add_argument("--trust-jwt-role", action="store_true",
                     help="take the role claim of Bearer tokens WITHOUT checking signatures (tests only)")
     ap.add_argument("--quiet", action="store_true", help="no access log on stderr")
+    ap.add_argument("--locations", action="append", default=[], metavar="FILE",
+                    help="also answer the pretty URLs of this nginx location file, and /api/ (repeatable)")
     args = ap.parse_args(argv)
 
     def split(text):
@@ -190,9 +204,16 @@ def main(argv=None):
                          extra_search_path=split(args.extra_search_path), max_rows=args.max_rows,
                          authenticator=args.authenticator)
 
+    router = None
+    if args.locations:
+        texts = []
+        for name in args.locations:
+            with open(name, encoding="utf-8") as f:
+                texts.append(f.read())
+        router = Router(texts)
     pool = Pool(max(1, args.pool), factory)
     pool.run(lambda api: None)  # fail now, not at the first request, on a bad DSN
-    server = ThreadingHTTPServer(("127.0.0.1", args.port), make_handler(pool, args.trust_jwt_role, args.quiet))
+    server = ThreadingHTTPServer(("127.0.0.1", args.port), make_handler(pool, args.trust_jwt_role, args.quiet, router))
     server.daemon_threads = True
 
     def stop(_signum, _frame):
