@@ -59,31 +59,11 @@ demo_start_standin() {
   return 1
 }
 
-# nginx with the shipped server block and location files, placeholders
-# replaced as a deployment replaces them (deploy/nginx/render.sh).
+# nginx in front of the stand-in (scripts/lib.sh: the shipped server block
+# and location files, placeholders replaced as a deployment replaces them).
 demo_start_nginx() {
-  local n="$DEMO_DIR/nginx"
-  mkdir -p "$n/locations" "$n/tmp"
-  chmod 1777 "$n/tmp"
-  cp "$REPO_DIR"/deploy/nginx/locations/*.conf "$n/locations/"
-  "$REPO_DIR/deploy/nginx/render.sh" "127.0.0.1:$DEMO_HTTP_PORT" "127.0.0.1:$DEMO_NGINX_PORT" "$n/locations" \
-    <"$REPO_DIR/deploy/nginx/opendata.conf" >"$n/opendata.conf"
-  cat >"$n/nginx.conf" <<CONF
-worker_processes 1;
-pid $n/nginx.pid;
-error_log $n/error.log warn;
-events { worker_connections 64; }
-http {
-  access_log $n/access.log;
-  client_body_temp_path $n/tmp/body;
-  proxy_temp_path $n/tmp/proxy;
-  fastcgi_temp_path $n/tmp/fastcgi;
-  uwsgi_temp_path $n/tmp/uwsgi;
-  scgi_temp_path $n/tmp/scgi;
-  include $n/opendata.conf;
-}
-CONF
-  nginx -e "$n/error.log" -p "$n" -c "$n/nginx.conf"
+  start_nginx "$DEMO_DIR/nginx" "127.0.0.1:$DEMO_HTTP_PORT" "127.0.0.1:$DEMO_NGINX_PORT" ||
+    { cat "$DEMO_DIR/nginx/start.err" >&2; return 1; }
 }
 
 # Stops what a demo in $1 started, by the ids it recorded.

@@ -87,3 +87,36 @@ stop_cluster() {
   local dir="$1"
   as_cluster_owner "$PG_BINDIR/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
 }
+
+# start_nginx DIR UPSTREAM LISTEN: Debian's nginx running from DIR with the
+# shipped server block and every location file (deploy/nginx), placeholders
+# replaced as a deployment replaces them.  Fails with nginx's message in
+# DIR/start.err; stop_nginx DIR stops it.
+start_nginx() {
+  local d="$1" upstream="$2" listen="$3"
+  mkdir -p "$d/locations" "$d/tmp"
+  chmod 1777 "$d/tmp"
+  cp "$REPO_DIR"/deploy/nginx/locations/*.conf "$d/locations/"
+  bash "$REPO_DIR/deploy/nginx/render.sh" "$upstream" "$listen" "$d/locations" \
+    <"$REPO_DIR/deploy/nginx/opendata.conf" >"$d/opendata.conf"
+  cat >"$d/nginx.conf" <<CONF
+worker_processes 1;
+pid $d/nginx.pid;
+error_log $d/error.log warn;
+events { worker_connections 64; }
+http {
+  access_log $d/access.log;
+  client_body_temp_path $d/tmp/body;
+  proxy_temp_path $d/tmp/proxy;
+  fastcgi_temp_path $d/tmp/fastcgi;
+  uwsgi_temp_path $d/tmp/uwsgi;
+  scgi_temp_path $d/tmp/scgi;
+  include $d/opendata.conf;
+}
+CONF
+  nginx -t -e "$d/error.log" -p "$d" -c "$d/nginx.conf" >"$d/start.err" 2>&1 &&
+    nginx -e "$d/error.log" -p "$d" -c "$d/nginx.conf" 2>>"$d/start.err"
+}
+stop_nginx() {
+  if [ -f "$1/nginx.pid" ]; then kill "$(cat "$1/nginx.pid")" 2>/dev/null || true; fi
+}

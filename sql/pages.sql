@@ -124,6 +124,12 @@ SELECT (regexp_match(p, '<div class="records">.*?<tbody><tr><td>(\d+)</td>'))[1]
 SELECT (regexp_match(p, '<p class="total" role="status">([^<]+)</p>'))[1] AS total,
        p LIKE '%<li>commune:Lyon <a href="/datasets/pages-arbres">Retirer<span class="sr-only"> commune:Lyon</span></a></li>%' AS removable
   FROM (SELECT opendata_api.dataset_page('pages-arbres', refine => '{commune:Lyon}') AS p) s;
+-- An exclude (the facets' "Exclure" link): the other records; the excluded
+-- value listed with a link that removes it, the pager keeps it.
+SELECT (regexp_match(p, '<p class="total" role="status">([^<]+)</p>'))[1] AS total,
+       p LIKE '%<s>commune:Lyon</s>%' OR p LIKE '%class="excluded"%' AS listed_as_excluded,
+       p LIKE '%<input type="hidden" name="exclude" value="{commune:Lyon}">%' AS kept_by_the_form
+  FROM (SELECT opendata_api.dataset_page('pages-arbres', exclude => '{commune:Lyon}') AS p) s;
 -- The map: each point drawn (SVG circles from ST_AsSVG), with a caption.
 SELECT (SELECT count(*) FROM regexp_matches(html, '<circle ', 'g')) AS circles,
        (regexp_match(html, '<figcaption>([^<]+)</figcaption>'))[1] AS caption,

@@ -824,17 +824,18 @@ $$;
 -- published, or that the caller may not read, or that does not exist, is
 -- the same 404 page.
 CREATE FUNCTION opendata_api.dataset_page(dataset text, "where" text DEFAULT NULL, refine text[] DEFAULT NULL,
-                                          after text DEFAULT NULL, lang text DEFAULT 'fr')
+                                          exclude text[] DEFAULT NULL, after text DEFAULT NULL, lang text DEFAULT 'fr')
 RETURNS opendata_api."text/html"
 LANGUAGE plpgsql STABLE SET jit = off AS $$
 #variable_conflict use_column
 DECLARE
-  lg text := opendata._page_check_lang($5);
+  lg text := opendata._page_check_lang($6);
   l text := opendata._page_lang_arg(lg);
   v_slug text := $1;
   v_where text := nullif(btrim($2), '');
   v_refine text[] := nullif($3, '{}');
-  v_after text := nullif($4, '');
+  v_exclude text[] := nullif($4, '{}');
+  v_after text := nullif($5, '');
   per_page constant int := 20;
   d record;
   dj jsonb;
@@ -930,9 +931,9 @@ BEGIN
 
   -- Records preview, with its filter form and facets.
   BEGIN
-    recs := opendata_api.records(dataset => v_slug, "where" => v_where, refine => v_refine, rows => per_page,
+    recs := opendata_api.records(dataset => v_slug, "where" => v_where, refine => v_refine, exclude => v_exclude, rows => per_page,
                                  lang => lg, after => v_after);
-    facets := opendata_api.facets(dataset => v_slug, "where" => v_where, refine => v_refine, lang => lg);
+    facets := opendata_api.facets(dataset => v_slug, "where" => v_where, refine => v_refine, exclude => v_exclude, lang => lg);
   EXCEPTION WHEN invalid_parameter_value OR syntax_error OR undefined_column OR invalid_text_representation
                  OR invalid_datetime_format OR numeric_value_out_of_range OR datatype_mismatch
                  OR undefined_function THEN
@@ -946,6 +947,7 @@ BEGIN
        || format('<input id="where" name="where" type="text" value="%s" placeholder="%s">', opendata._h(v_where),
                  opendata._h(opendata._page_t(lg, 'filter_help')))
        || CASE WHEN v_refine IS NOT NULL THEN format('<input type="hidden" name="refine" value="%s">', opendata._h(v_refine::text)) ELSE '' END
+       || CASE WHEN v_exclude IS NOT NULL THEN format('<input type="hidden" name="exclude" value="%s">', opendata._h(v_exclude::text)) ELSE '' END
        || CASE WHEN l IS NOT NULL THEN '<input type="hidden" name="lang" value="en">' ELSE '' END
        || format(' <button type="submit">%s</button></form>', opendata._page_t(lg, 'apply'));
   IF status = 400 THEN
@@ -974,17 +976,18 @@ BEGIN
     IF v_after IS NOT NULL OR recs->>'next_after' IS NOT NULL THEN
       body := body || format('<nav class="pager" aria-label="%s"><ul>', opendata._page_t(lg, 'pagination'))
            || CASE WHEN v_after IS NOT NULL THEN format('<li><a href="%s">%s</a></li>',
-                opendata._h(opendata._page_href(path, VARIADIC base || ARRAY['refine', v_refine::text])), opendata._page_t(lg, 'first_page')) ELSE '' END
+                opendata._h(opendata._page_href(path, VARIADIC base || ARRAY['refine', v_refine::text, 'exclude', v_exclude::text])), opendata._page_t(lg, 'first_page')) ELSE '' END
            || CASE WHEN recs->>'next_after' IS NOT NULL AND shown = per_page THEN format('<li><a rel="next" href="%s">%s</a></li>',
-                opendata._h(opendata._page_href(path, VARIADIC base || ARRAY['refine', v_refine::text, 'after', recs->>'next_after'])),
+                opendata._h(opendata._page_href(path, VARIADIC base || ARRAY['refine', v_refine::text, 'exclude', v_exclude::text,
+                                                                       'after', recs->>'next_after'])),
                 opendata._page_t(lg, 'next')) ELSE '' END
            || '</ul></nav>';
     END IF;
     body := body || '</div>'
-         || CASE WHEN json_array_length(facets->'facets') > 0 OR v_refine IS NOT NULL THEN
+         || CASE WHEN json_array_length(facets->'facets') > 0 OR v_refine IS NOT NULL OR v_exclude IS NOT NULL THEN
               format('<aside class="filters" aria-labelledby="h-filters"><h2 id="h-filters" class="h3">%s</h2>', opendata._page_t(lg, 'filters'))
-              || opendata._page_active_filters(path, base, v_refine, NULL, lg)
-              || opendata._page_facets(facets->'facets', path, base, v_refine, NULL, lg, labels)
+              || opendata._page_active_filters(path, base, v_refine, v_exclude, lg)
+              || opendata._page_facets(facets->'facets', path, base, v_refine, v_exclude, lg, labels)
               || '</aside>' ELSE '' END
          || '</div></section>';
   END IF;
@@ -1069,10 +1072,11 @@ BEGIN
   END IF;
 
   RETURN opendata._page_document(lg, coalesce(d.title, d.dataset_id), body, path,
-                                 ARRAY['where', v_where, 'refine', v_refine::text, 'after', v_after], head, true, status);
+                                 ARRAY['where', v_where, 'refine', v_refine::text, 'exclude', v_exclude::text, 'after', v_after],
+                                 head, true, status);
 END
 $$;
-COMMENT ON FUNCTION opendata_api.dataset_page(text, text, text[], text, text) IS
+COMMENT ON FUNCTION opendata_api.dataset_page(text, text, text[], text[], text, text) IS
   'a published dataset''s page (HTML): metadata, fields, records preview, map, downloads, API, reuses, history, lineage';
 
 -- An organization's page: its description, website and published datasets.

@@ -17,6 +17,6 @@ GRANT EXECUTE ON FUNCTION
   TO opendata_anon;
 GRANT EXECUTE ON FUNCTION
   opendata_api.portal(text), opendata_api.search_page(text, text[], text[], int, text),
-  opendata_api.dataset_page(text, text, text[], text, text), opendata_api.organization_page(text, text),
+  opendata_api.dataset_page(text, text, text[], text[], text, text), opendata_api.organization_page(text, text),
   opendata_api.reuses_page(text), opendata_api.portal_css()
   TO opendata_anon;
