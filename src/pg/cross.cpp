@@ -10,6 +10,7 @@
 // SPI as the calling role, so grants and row-level security apply.
 #include <cmath>
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,11 +38,13 @@ struct Side {
   std::vector<odsql::Param> params;
 };
 
-Side compile_side(const std::string& slug, const std::string& where, std::size_t param_offset) {
+Side compile_side(const std::string& slug, const std::string& where, const char* where_parameter,
+                  std::size_t param_offset) {
   PublishedDataset ds = load_published_dataset(slug);
   odsql::Request req;
   req.relation = ds.relation;
   req.where = where;
+  req.where_parameter = where_parameter;
   req.limit = -1;
   odsql::Compiled compiled = odsql::compile_records(ds.fields, req);
   Side side;
@@ -160,8 +163,8 @@ Datum opendata_cross(PG_FUNCTION_ARGS) {
     options += "}";
 
     pg::spi::connect();
-    pg::Side left = pg::compile_side(left_slug, pg::text_arg(fcinfo, 5), 0);
-    pg::Side right = pg::compile_side(right_slug, pg::text_arg(fcinfo, 6), left.params.size());
+    pg::Side left = pg::compile_side(left_slug, pg::text_arg(fcinfo, 5), "where", 0);
+    pg::Side right = pg::compile_side(right_slug, pg::text_arg(fcinfo, 6), "right_where", left.params.size());
     pg::CrossSql sql = pg::cross_select(left, left.geometry, right, predicate, options);
 
     std::vector<pg::spi::TextParam> params = pg::bind(left.params);
@@ -197,29 +200,48 @@ Datum opendata_near(PG_FUNCTION_ARGS) {
     if (lon < -180 || lon > 180 || lat < -90 || lat > 90)
       throw UserError("22023", "lon must be within [-180, 180] and lat within [-90, 90]");
     std::string options = "{\"prefix\": \"\"";
+    std::optional<std::string> radius_m;
     if (!PG_ARGISNULL(3)) {
       const double r = pg::finite_arg(fcinfo, 3, "radius_m");
       if (r <= 0) throw UserError("22023", "radius_m must be greater than 0, not " + pg::number(r));
-      options += ", \"max_distance_m\": " + pg::number(r);
+      radius_m = pg::number(r);
+      options += ", \"max_distance_m\": " + *radius_m;
     }
     const std::int64_t rows = pg::int_arg(fcinfo, 5, 10);
     pg::check_rows(rows, 1);
     options += ", \"k\": " + std::to_string(rows) + "}";
 
     pg::spi::connect();
-    pg::Side right = pg::compile_side(slug, pg::text_arg(fcinfo, 4), 0);
+    pg::Side right = pg::compile_side(slug, pg::text_arg(fcinfo, 4), "where", 0);
     const std::size_t n = right.params.size();
     pg::Side point;
     point.from = "(SELECT ST_SetSRID(ST_MakePoint($" + std::to_string(n + 1) + "::float8, $" +
                  std::to_string(n + 2) + "::float8), 4326) AS point)";
     pg::CrossSql sql = pg::cross_select(point, "point", right, "nearest", options);
+    // total_count: every match, not the page of the k nearest; within the
+    // radius (the within_distance crossing of the point), or every record
+    // that has a geometry.
+    std::string matches;
+    if (radius_m) {
+      matches = "SELECT count(*) FROM (" +
+                pg::cross_select(point, "point", right, "within_distance",
+                                 "{\"prefix\": \"\", \"distance_m\": " + *radius_m + "}")
+                    .select_sql +
+                ") w";
+    } else {
+      const char* column = right.geometry.c_str();
+      matches = "SELECT count(*) FROM " + right.from + " b WHERE b." +
+                std::string(pg::call([column] { return quote_identifier(column); })) +
+                " IS NOT NULL";
+    }
 
     std::vector<pg::spi::TextParam> params = pg::bind(right.params);
     params.push_back({FLOAT8OID, pg::number(lon)});
     params.push_back({FLOAT8OID, pg::number(lat)});
     pg::spi::execute_text_params(
-        "SELECT count(*), coalesce(json_agg(to_json(c.*) ORDER BY c.distance_m), '[]'::json) "
-        "FROM (" +
+        "SELECT (" + matches +
+            "), coalesce(json_agg(to_json(c.*) ORDER BY c.distance_m), '[]'::json) "
+            "FROM (" +
             sql.select_sql + ") c WHERE c.distance_m IS NOT NULL",
         params, true);
     std::string body = "{\"total_count\": " + pg::spi::value(0, 1).value_or("0") +

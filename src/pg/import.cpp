@@ -29,6 +29,8 @@
 
 extern "C" {
 #include "catalog/pg_authid_d.h"
+#include "parser/parse_type.h"
+#include "utils/builtins.h"
 #include "utils/acl.h"
 #include "utils/fmgrprotos.h"
 
@@ -105,6 +107,47 @@ Oid create_table(const std::string& slug, const ingest::SniffReport& report) {
       one_value("SELECT to_regclass($1)::oid::text", {{TEXTOID, table_of(slug)}})));
 }
 
+// A type as format_type() writes it, modifiers included: the table's
+// geometry(Point,4326) compares equal to the file's.
+std::string type_display_name(const std::string& type_text) {
+  const char* text = type_text.c_str();
+  return std::string(call([text] {
+    Oid typid = InvalidOid;
+    int32 typmod = -1;
+    parseTypeString(text, &typid, &typmod, false);
+    return format_type_with_typemod(typid, typmod);
+  }));
+}
+
+std::string column_list(const std::vector<std::pair<std::string, std::string>>& columns) {
+  std::string out;
+  for (const auto& [name, type] : columns) out += (out.empty() ? "" : ", ") + name + " " + type;
+  return out;
+}
+
+// A column of only 0 and 1 is imported as boolean (docs/import.md): the
+// exact option that keeps it integer, when the two files differ that way.
+std::string boolean_integer_hint(const std::vector<std::pair<std::string, std::string>>& dataset,
+                                 const std::vector<std::pair<std::string, std::string>>& file) {
+  std::string hint;
+  for (const auto& [name, type] : file) {
+    for (const auto& [ds_name, ds_type] : dataset) {
+      if (name != ds_name) continue;
+      const std::string option =
+          "{\"columns\": {\"" + name + "\": {\"type\": \"" + ds_type + "\"}}}";
+      if (type == "boolean" && (ds_type == "integer" || ds_type == "bigint"))
+        hint += "Column \"" + name + "\" holds only 0 and 1 in this file: import it with " +
+                option + " to keep it " + ds_type + ". ";
+      if (ds_type == "boolean" && (type == "integer" || type == "bigint"))
+        hint += "Column \"" + name +
+                "\" is boolean in the dataset (its first file held only 0 and 1) and cannot "
+                "hold this file's numbers: drop the dataset and import it again with "
+                "{\"columns\": {\"" + name + "\": {\"type\": \"integer\"}}}, which keeps it integer. ";
+    }
+  }
+  return hint;
+}
+
 // mode replace: the dataset's table, emptied, if the file has the same
 // columns; anything else would silently break the published API.
 Oid reuse_table(const std::string& slug, const ingest::SniffReport& report) {
@@ -115,18 +158,18 @@ Oid reuse_table(const std::string& slug, const ingest::SniffReport& report) {
       "SELECT attname::text, format_type(atttypid, atttypmod) FROM pg_attribute "
       "WHERE attrelid = $1::oid AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
       {{TEXTOID, source}}, false);
-  std::string expected, found;
+  std::vector<std::pair<std::string, std::string>> dataset_columns, file_columns;
   for (uint64 row = 0; row < n; row++)
-    expected += (row ? ", " : "") + *spi::value(row, 1) + " " + *spi::value(row, 2);
-  for (std::size_t i = 0; i < report.columns.size(); i++)
-    found += (i ? ", " : "") + report.columns[i].name + " " +
-             one_value("SELECT format_type($1::regtype, NULL)",
-                       {{TEXTOID, ingest::pg_type_of(report.columns[i])}});
-  if (expected != found)
+    dataset_columns.emplace_back(*spi::value(row, 1), *spi::value(row, 2));
+  for (const auto& c : report.columns)
+    file_columns.emplace_back(c.name, type_display_name(ingest::pg_type_of(c)));
+  if (dataset_columns != file_columns)
     throw UserError("22023", "the file does not have the columns of dataset \"" + slug + "\"",
-                    "Dataset: " + expected + ".\nFile: " + found + ".",
-                    "Force types and names with the \"columns\" option, or drop the dataset "
-                    "and import it again.");
+                    "Dataset: " + column_list(dataset_columns) + ".\nFile: " +
+                        column_list(file_columns) + ".",
+                    boolean_integer_hint(dataset_columns, file_columns) +
+                        "Force types and names with the \"columns\" option, or drop the dataset "
+                        "and import it again.");
   call_internal("opendata._empty_for_import(text)", {slug});
   return static_cast<Oid>(std::stoul(source));
 }
