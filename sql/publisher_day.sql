@@ -105,6 +105,45 @@ SELECT key_fields, keywords, spatial, landing_page, contact_point, temporal, lan
 SELECT regress.error_of($$SELECT opendata.set_metadata('day-gares', '{"publisher": null}')$$);
 SELECT regress.error_of($$SELECT opendata.set_metadata('day-gares', '{"access": null}')$$);
 
+-- 3. A page of cross() does not compute the whole crossing to count it:
+-- the 30 stops crossed with the stations (nearest), one row asked.  The
+-- total comes from counts of the two sides; the stations are scanned a
+-- few times (the count, the in-memory index, the page's one stop), not
+-- once per stop as when the count ran the crossing itself.
+SET ROLE regress_day;
+SELECT r->>'rows_loaded' AS loaded FROM opendata.import_csv('day-stops', (
+  SELECT convert_to(E'stop_id,stop_lat,stop_lon\n' ||
+                    string_agg(format('S%s,%s,%s', i, 48.83 + i / 1000.0, 2.27 + i / 1000.0), E'\n' ORDER BY i) ||
+                    E'\nS0,,\n', 'UTF8')
+    FROM generate_series(1, 30) i)) r;
+SELECT opendata.set_metadata('day-stops', '{"title": "Arrêts", "description": "Arrêts de bus"}') IS NOT NULL AS described;
+SELECT opendata.publish('day-stops')->>'version' AS version;
+RESET ROLE;
+-- (The transaction's counters may hold earlier ones not yet flushed: the
+-- scans are counted as a difference, within one transaction.)
+BEGIN;
+SELECT seq_scan + coalesce(idx_scan, 0) AS scans_before
+  FROM pg_stat_xact_user_tables WHERE relid = 'opendata_data."day-gares"'::regclass \gset
+SET LOCAL ROLE opendata_anon;
+SELECT r->'total_count' AS total, json_array_length(r->'results') AS shown
+  FROM opendata_api.cross('day-stops', 'day-gares', 'nearest', rows => 1) r;
+RESET ROLE;
+SELECT seq_scan + coalesce(idx_scan, 0) - :scans_before < 10 AS stations_scanned_a_few_times
+  FROM pg_stat_xact_user_tables WHERE relid = 'opendata_data."day-gares"'::regclass;
+COMMIT;
+-- The total is the crossing's row count: k rows for each located stop,
+-- one row of NULLs for the stop without coordinates, and one for every
+-- stop when the right side is empty.
+SET ROLE opendata_anon;
+SELECT k, rw, (r->>'total_count')::int AS total, json_array_length(r->'results') AS rows_computed
+  FROM (VALUES (1, NULL), (2, NULL), (9, NULL), (2, 'rer'), (3, 'nom = "nowhere"')) v(k, rw),
+       opendata_api.cross('day-stops', 'day-gares', 'nearest', k => k, right_where => rw, rows => 100) r;
+SELECT (r->>'total_count')::int AS within_1km, json_array_length(r->'results') AS rows_computed
+  FROM opendata_api.cross('day-stops', 'day-gares', 'within_distance', distance_m => 1000, rows => 100) r;
+SELECT (r->>'total_count')::int AS within_1km, json_array_length(r->'results') AS shown
+  FROM opendata_api.cross('day-stops', 'day-gares', 'within_distance', distance_m => 1000, rows => 2, start => 3) r;
+RESET ROLE;
+
 -- 1. JIT never compiles the catalog: PostgreSQL's defaults (jit on, above
 -- a cost of 100,000) made every GET /datasets and every search pay about
 -- 0.5 to 1 s of compilation, the estimates under row-level security

@@ -101,6 +101,30 @@ CrossSql cross_select(const Side& left, const std::string& left_geometry, const 
   return out;
 }
 
+std::string quoted(const std::string& name) {
+  const char* n = name.c_str();
+  return std::string(call([n] { return quote_identifier(n); }));
+}
+
+// The row count of a nearest crossing without a maximum distance, from the
+// sides alone: a left row with a point gets its min(k, R) nearest rows (R:
+// the right rows with a non-empty geometry), a left row without one gets
+// one row of NULLs, as does every left row when R is 0.
+std::string nearest_total(const Side& left, const Side& right, std::int64_t k,
+                          const std::vector<spi::TextParam>& params) {
+  const std::string lg = "a." + quoted(left.geometry);
+  const std::string rg = "b." + quoted(right.geometry);
+  spi::execute_text_params(
+      "SELECT l.located * greatest(1, least(" + std::to_string(k) +
+          ", r.n)) + l.unlocated FROM (SELECT count(*) FILTER (WHERE " + lg +
+          " IS NOT NULL AND NOT ST_IsEmpty(" + lg + ")) AS located, count(*) FILTER (WHERE " + lg +
+          " IS NULL OR ST_IsEmpty(" + lg + ")) AS unlocated FROM " + left.from +
+          " a) l, (SELECT count(*) AS n FROM " + right.from + " b WHERE " + rg +
+          " IS NOT NULL AND NOT ST_IsEmpty(" + rg + ")) r",
+      params, true);
+  return spi::value(0, 1).value_or("0");
+}
+
 void check_rows(std::int64_t rows, std::int64_t min) {
   if (rows < min)
     throw UserError(
@@ -153,8 +177,10 @@ Datum opendata_cross(PG_FUNCTION_ARGS) {
         throw UserError("22023", "distance_m does not apply to predicate \"" + predicate + "\"");
       }
     }
+    std::int64_t k_or_1 = 1;
     if (!PG_ARGISNULL(4)) {
       const std::int64_t k = PG_GETARG_INT32(4);
+      k_or_1 = k;
       if (predicate != "nearest") throw UserError("22023", "k applies to predicate nearest only");
       if (k < 1 || k > 100)
         throw UserError("22023", "k must be from 1 to 100, not " + std::to_string(k));
@@ -170,21 +196,36 @@ Datum opendata_cross(PG_FUNCTION_ARGS) {
     std::vector<pg::spi::TextParam> params = pg::bind(left.params);
     for (const pg::spi::TextParam& p : pg::bind(right.params)) params.push_back(p);
 
-    pg::spi::execute_text_params("SELECT count(*) FROM (" + sql.select_sql + ") c", params, true);
-    const std::string total = pg::spi::value(0, 1).value_or("0");
     std::string report;
     if (!sql.report_sql.empty()) {
       pg::spi::execute_text_params(sql.report_sql, params, true);
       report = pg::spi::value(0, 1).value_or("null");
     }
-    pg::spi::execute_text_params(
-        "SELECT coalesce(json_agg(to_json(c.*)), '[]'::json) FROM (SELECT * FROM (" +
-            sql.select_sql + ") c LIMIT " + std::to_string(rows) + " OFFSET " +
-            std::to_string(start) + ") c",
-        params, true);
+    std::string total, results;
+    if (predicate == "nearest" && PG_ARGISNULL(3)) {
+      // Every left row gives min(k, matches) rows, at least one: the total
+      // is known from two counts of the sides, and only the page is computed.
+      total = pg::nearest_total(left, right, k_or_1, params);
+      pg::spi::execute_text_params(
+          "SELECT coalesce(json_agg(to_json(c.*)), '[]'::json) FROM (SELECT * FROM (" +
+              sql.select_sql + ") c LIMIT " + std::to_string(rows) + " OFFSET " +
+              std::to_string(start) + ") c",
+          params, true);
+      results = pg::spi::value(0, 1).value_or("[]");
+    } else {
+      // The total and the page from one execution of the crossing.
+      pg::spi::execute_text_params(
+          "WITH c AS MATERIALIZED (" + sql.select_sql +
+              ") SELECT (SELECT count(*) FROM c), (SELECT coalesce(json_agg(to_json(p.*)), "
+              "'[]'::json) FROM (SELECT * FROM c LIMIT " +
+              std::to_string(rows) + " OFFSET " + std::to_string(start) + ") p)",
+          params, true);
+      total = pg::spi::value(0, 1).value_or("0");
+      results = pg::spi::value(0, 2).value_or("[]");
+    }
     std::string body = "{\"total_count\": " + total;
     if (!report.empty()) body += ", \"report\": " + report;
-    body += ", \"results\": " + pg::spi::value(0, 1).value_or("[]") + "}";
+    body += ", \"results\": " + results + "}";
     pg::spi::finish();
     return pg::text_datum(body);
   });
@@ -229,10 +270,9 @@ Datum opendata_near(PG_FUNCTION_ARGS) {
                     .select_sql +
                 ") w";
     } else {
-      const char* column = right.geometry.c_str();
-      matches = "SELECT count(*) FROM " + right.from + " b WHERE b." +
-                std::string(pg::call([column] { return quote_identifier(column); })) +
-                " IS NOT NULL";
+      const std::string g = "b." + pg::quoted(right.geometry);
+      matches = "SELECT count(*) FROM " + right.from + " b WHERE " + g + " IS NOT NULL AND NOT ST_IsEmpty(" +
+                g + ")";
     }
 
     std::vector<pg::spi::TextParam> params = pg::bind(right.params);
