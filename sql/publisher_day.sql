@@ -105,6 +105,26 @@ SELECT key_fields, keywords, spatial, landing_page, contact_point, temporal, lan
 SELECT regress.error_of($$SELECT opendata.set_metadata('day-gares', '{"publisher": null}')$$);
 SELECT regress.error_of($$SELECT opendata.set_metadata('day-gares', '{"access": null}')$$);
 
+-- Several files of one shape into one dataset: "mode": "append".  The
+-- fibre deployment of Essonne, then that of Seine-et-Marne.
+SELECT r->>'rows_loaded' AS loaded, r->>'mode' AS mode FROM opendata.import_csv('day-fibre', convert_to(
+E'code_insee;nom_commune;locaux;locaux_raccordables_ftth;porteur_reseau_oi\n'
+ '91001;Abbéville-la-Rivière;169;169;Essonne Numérique\n91016;Angerville;2426;2413;Essonne Numérique\n', 'UTF8')) r;
+SELECT opendata.set_metadata('day-fibre', '{"title": "Fibre", "description": "Déploiement FttH", "key": "code_insee"}') IS NOT NULL AS described;
+SELECT opendata.publish('day-fibre')->>'version' AS version;
+SELECT r->>'rows_loaded' AS loaded, r->>'mode' AS mode, r->'version' AS version FROM opendata.import_csv('day-fibre', convert_to(
+E'code_insee;nom_commune;locaux;locaux_raccordables_ftth;porteur_reseau_oi\n'
+ '77001;Achères-la-Forêt;603;598;Seine-et-Marne Numérique\n77002;Amillis;420;420;Seine-et-Marne Numérique\n'
+ '77003;Amponville;205;201;Seine-et-Marne Numérique\n', 'UTF8'), '{"mode": "append"}') r;
+SELECT left(code_insee, 2) AS dep, count(*) AS communes, sum(locaux) AS locaux FROM opendata_data."day-fibre" GROUP BY 1 ORDER BY 1;
+SELECT h.version, h.action, h.note, h.row_count, h.rows_added FROM opendata.history h
+  JOIN opendata.datasets d ON d.id = h.dataset_id WHERE d.slug = 'day-fibre' ORDER BY h.id;
+-- Another shape, or no such dataset: refused, nothing added.
+SELECT regress.error_of($$SELECT opendata.import_csv('day-fibre', convert_to(E'code_insee;locaux\n77004;1\n', 'UTF8'), '{"mode": "append"}')$$);
+SELECT regress.error_of($$SELECT opendata.import_csv('day-nothing', convert_to(E'a\n1\n', 'UTF8'), '{"mode": "append"}')$$);
+SELECT regress.error_of($$SELECT opendata.import_csv('day-fibre', convert_to(E'a\n1\n', 'UTF8'), '{"mode": "merge"}')$$);
+SELECT count(*) AS communes FROM opendata_data."day-fibre";
+
 -- 3. A page of cross() does not compute the whole crossing to count it:
 -- the 30 stops crossed with the stations (nearest), one row asked.  The
 -- total comes from counts of the two sides; the stations are scanned a
@@ -142,6 +162,68 @@ SELECT (r->>'total_count')::int AS within_1km, json_array_length(r->'results') A
   FROM opendata_api.cross('day-stops', 'day-gares', 'within_distance', distance_m => 1000, rows => 100) r;
 SELECT (r->>'total_count')::int AS within_1km, json_array_length(r->'results') AS shown
   FROM opendata_api.cross('day-stops', 'day-gares', 'within_distance', distance_m => 1000, rows => 2, start => 3) r;
+RESET ROLE;
+
+-- 2. A derived nearest crossing with a small right side fetches each
+-- candidate by a TID scan: no scan of the stations calling
+-- _nearest_candidates for every row it reads.
+RESET ROLE;
+CREATE FUNCTION regress.plan_of(query text) RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+  line text;
+  plan text := '';
+BEGIN
+  FOR line IN EXECUTE 'EXPLAIN (COSTS OFF) ' || query LOOP
+    plan := plan || line || E'\n';
+  END LOOP;
+  RETURN plan;
+END
+$$;
+CREATE FUNCTION regress.day_differences(q1 text, q2 text) RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+  n bigint;
+BEGIN
+  EXECUTE format('SELECT count(*) FROM ((%s EXCEPT ALL %s) UNION ALL (%s EXCEPT ALL %s)) d', q1, q2, q2, q1) INTO n;
+  RETURN n;
+END
+$$;
+SET ROLE regress_day;
+-- 400 stations on a jittered grid (no two at the same distance from a
+-- stop; a few pages, so that fetching one tid costs less than a scan).
+SELECT r->>'rows_loaded' AS loaded FROM opendata.import_csv('day-gares-idf', (
+  SELECT convert_to(E'gare,lat,lon\n' ||
+                    string_agg(format('G%s,%s,%s', i, 48.80 + (i / 20) / 200.0 + (i * 7919 % 997) / 1e6,
+                                      2.20 + (i % 20) / 200.0 + (i * 104729 % 991) / 1e6), E'\n' ORDER BY i),
+                    'UTF8')
+    FROM generate_series(0, 399) i)) r;
+SELECT r->>'rows' AS rows FROM opendata.cross('day-stops-gares', 'day-stops', 'day-gares-idf', 'nearest', '{"k": 2}') r;
+RESET ROLE;
+SELECT strpos(p, 'TID Cond: (ctid = c.tid)') > 0 AS tid_scan,
+       strpos(p, 'Filter: (ctid = ANY') = 0 AS no_filter_on_ctid
+  FROM regress.plan_of((opendata._derived_statements(
+         (SELECT was_derived_from FROM opendata.datasets WHERE slug = 'day-stops-gares'))).select_sql) p;
+-- The same rows as a hand-written LATERAL KNN.
+SELECT regress.day_differences(
+  $$SELECT stop_id, day_gares_idf_gare, round(distance_m::numeric, 3) FROM opendata_data."day-stops-gares"$$,
+  $$SELECT a.stop_id, m.gare, round(m.d::numeric, 3) FROM opendata_data."day-stops" a
+      LEFT JOIN LATERAL (SELECT b.gare, ST_Distance(a.geom::geography, b.geom::geography) AS d
+                           FROM opendata_data."day-gares-idf" b ORDER BY 2 LIMIT 2) m ON a.geom IS NOT NULL$$) AS differences;
+
+-- A derived dataset crossing subsets, without registering views: options
+-- left_where and right_where, in ODSQL.  Two stops, and the RER stations.
+SET ROLE regress_day;
+SELECT r->>'rows' AS rows, r->'was_derived_from' AS derived_from
+  FROM opendata.cross('day-stops-rer', 'day-stops', 'day-gares', 'nearest',
+                      '{"left_where": "stop_id in (\"S1\", \"S30\")", "right_where": "rer and acces = 1",
+                        "fields": ["nom"]}') r;
+SELECT stop_id, day_gares_nom, round(distance_m) AS metres FROM opendata_data."day-stops-rer" ORDER BY stop_id;
+-- refresh() compiles the stored filters again.
+SELECT r->>'rows' AS rows FROM opendata.refresh('day-stops-rer') r;
+SELECT regress.error_of($$SELECT opendata.cross('day-x', 'day-stops', 'day-gares', 'nearest', '{"right_where": "colour = 1"}')$$);
+SELECT regress.error_of($$SELECT opendata.cross('day-x', 'day-stops', 'day-gares', 'nearest', '{"left_where": "stop_id ="}')$$);
+SELECT regress.error_of($$SELECT opendata.cross('day-x', 'day-stops', 'day-gares', 'nearest', '{"left_where": 3}')$$);
 RESET ROLE;
 
 -- 1. JIT never compiles the catalog: PostgreSQL's defaults (jit on, above

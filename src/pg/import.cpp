@@ -54,7 +54,7 @@ double ms_since(Clock::time_point t) {
 // Keys of the options object that belong to the import itself; the rest
 // describe the file and go to the ingest core, which rejects unknown keys.
 struct ImportRequest {
-  std::string mode = "create";  // or "replace"
+  std::string mode = "create";  // or "replace", "append"
   nlohmann::json metadata = nlohmann::json::object();
   nlohmann::json file_options = nlohmann::json::object();
 };
@@ -66,9 +66,9 @@ ImportRequest parse_request(const std::string& options_text) {
   if (!options.is_object()) throw UserError("22023", "import options must be a JSON object");
   if (options.contains("mode")) {
     const auto& m = options["mode"];
-    if (!m.is_string() || (m != "create" && m != "replace"))
+    if (!m.is_string() || (m != "create" && m != "replace" && m != "append"))
       throw UserError("22023", "invalid value for import option \"mode\"",
-                      "Expected \"create\" (the default) or \"replace\".");
+                      "Expected \"create\" (the default), \"replace\" or \"append\".");
     r.mode = m.get<std::string>();
     options.erase("mode");
   }
@@ -95,7 +95,8 @@ Oid create_table(const std::string& slug, const ingest::SniffReport& report) {
   call_internal("opendata._check_slug(text)", {slug});
   if (!one_value("SELECT 1 FROM opendata.datasets WHERE slug = $1", {{TEXTOID, slug}}).empty())
     throw UserError("23505", "dataset \"" + slug + "\" already exists", "",
-                    "Import with {\"mode\": \"replace\"} to load new data into it.");
+                    "Import with {\"mode\": \"replace\"} to load new data into it, or "
+                    "{\"mode\": \"append\"} to add rows to it.");
   std::string ddl = "CREATE TABLE " + table_of(slug) + " (";
   for (std::size_t i = 0; i < report.columns.size(); i++) {
     const auto& c = report.columns[i];
@@ -148,9 +149,10 @@ std::string boolean_integer_hint(const std::vector<std::pair<std::string, std::s
   return hint;
 }
 
-// mode replace: the dataset's table, emptied, if the file has the same
-// columns; anything else would silently break the published API.
-Oid reuse_table(const std::string& slug, const ingest::SniffReport& report) {
+// modes replace and append: the dataset's table (emptied for replace), if
+// the file has the same columns; anything else would silently break the
+// published API.
+Oid reuse_table(const std::string& slug, const ingest::SniffReport& report, bool empty) {
   // Locked, and checked to be the caller's to manage, before its columns
   // are compared (the message lists them, hidden ones included).
   std::string source = call_internal("opendata._import_target(text)", {slug}).value_or("");
@@ -170,7 +172,7 @@ Oid reuse_table(const std::string& slug, const ingest::SniffReport& report) {
                     boolean_integer_hint(dataset_columns, file_columns) +
                         "Force types and names with the \"columns\" option, or drop the dataset "
                         "and import it again.");
-  call_internal("opendata._empty_for_import(text)", {slug});
+  if (empty) call_internal("opendata._empty_for_import(text)", {slug});
   return static_cast<Oid>(std::stoul(source));
 }
 
@@ -179,9 +181,12 @@ Oid reuse_table(const std::string& slug, const ingest::SniffReport& report) {
 // act as the owner, else the caller): its triggers, defaults and checks run
 // with that role's rights, never with those of a superuser replacing a
 // publisher's data, and INSERT is checked for that role.
-std::uint64_t load(Oid table, const std::string& mode, const ChunkProducer& next) {
+std::uint64_t load(const std::string& slug, Oid table, const std::string& mode,
+                   const ChunkProducer& next) {
   if (mode == "create") return copy_into(table, next);
-  ActingAs as(acting_role(table), "");
+  // Asked of a definer: this function runs as its caller, who may not call
+  // the internal _acting_role() (nor the _caller() it calls) itself.
+  ActingAs as(role_of(call_internal("opendata._import_role(text)", {slug})), "");
   std::uint64_t loaded = copy_into(table, next);
   as.finish();
   return loaded;
@@ -224,14 +229,16 @@ nlohmann::json import_file(const std::string& slug, std::string_view data,
   ingest::SniffReport report = sniff(format, data, options);
   double sniff_ms = ms_since(started);
 
-  Oid table = req.mode == "create" ? create_table(slug, report) : reuse_table(slug, report);
+  Oid table = req.mode == "create" ? create_table(slug, report)
+                                   : reuse_table(slug, report, req.mode == "replace");
   auto load_started = Clock::now();
   Normaliser normaliser;
   if (format == ingest::InputFormat::Csv)
     normaliser.csv = std::make_unique<ingest::CsvNormaliser>(data, options, report);
   else
     normaliser.geojson = std::make_unique<ingest::GeoJsonNormaliser>(data, options, report);
-  std::uint64_t loaded = load(table, req.mode, [&](std::string& out) { return normaliser.next_chunk(out); });
+  std::uint64_t loaded =
+      load(slug, table, req.mode, [&](std::string& out) { return normaliser.next_chunk(out); });
   double load_ms = ms_since(load_started);
 
   std::string table_name = table_of(slug);
