@@ -110,6 +110,8 @@ def http_status_for_sqlstate(code, authenticated):
              "42883": 404, "42P01": 404, "42P17": 500}
     if code == "42501":
         return 403 if authenticated else 401
+    if code.startswith("PT") and code[2:].isdigit():  # RAISE ... SQLSTATE 'PT406'
+        return int(code[2:])
     if code in exact:
         return exact[code]
     by_class = {"08": 503, "09": 500, "0L": 403, "0P": 403, "25": 500, "28": 403, "2D": 500,

@@ -96,6 +96,12 @@ def main():
     t.status("GET /rpc/export_csv with Accept: text/xml is 406 PGRST107", r, 406, "PGRST107")
     r = api.get("/rpc/export_geojson?dataset=exp-points", headers={"Accept": "text/html"})
     t.status("GET /rpc/export_geojson with Accept: text/html is 406 PGRST107", r, 406, "PGRST107")
+    # A media type another handler produces: PostgREST applies that handler
+    # (geojson_agg) to the CSV, which answers PT406, that is 406.
+    r = api.get("/rpc/export_csv?dataset=exp-points", headers={"Accept": "application/geo+json"})
+    t.status("GET /rpc/export_csv with Accept: application/geo+json is 406", r, 406, "PT406")
+    r = api.get("/rpc/export_geojson?dataset=exp-points", headers={"Accept": "text/csv"})
+    t.status("GET /rpc/export_geojson with Accept: text/csv is 406", r, 406, "PT406")
     r = api.get("/rpc/export_csv?dataset=exp-points", headers={"Accept": "text/xml, text/csv;q=0.5"})
     t.check("Accept: text/xml, text/csv;q=0.5 picks the CSV",
             r.status == 200 and r.headers.get("content-type", "").startswith("text/csv"), r)

@@ -52,6 +52,9 @@ struct Request {
   std::string relation;  // trusted, already-quoted SQL relation; pasted verbatim
   std::string select;    // ODSQL select clause ("fields"); empty = all fields
   std::string where;     // ODSQL where clause; empty = none
+  // The parameter the where clause came in, named by error details
+  // (cross() filters its right side with "right_where").
+  const char* where_parameter = "where";
   std::string group_by, order_by;
   std::vector<std::string> refine, exclude;  // "field:value" items
   std::int64_t limit = 10;                   // rows (>= 0; -1 = no limit)

@@ -112,7 +112,7 @@ std::string facet_condition(const Schema& schema, Params& params, const std::str
 
 std::string build_filter(const Schema& schema, Params& params, const Request& req) {
   std::vector<std::string> parts;
-  const Source wsrc{"where", req.where};
+  const Source wsrc{req.where_parameter, req.where};
   if (NodePtr where = parse_where(wsrc)) {
     Translator t(schema, params, wsrc, Clause::Where);
     parts.push_back(t.condition(*where));

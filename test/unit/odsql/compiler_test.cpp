@@ -123,6 +123,10 @@ TEST(OdsqlRecords, BooleanLogic) {
   EXPECT_TRUE(contains(c.count_sql, "(\"alive\" IS FALSE)"));
   c = where("alive = true");
   EXPECT_TRUE(contains(c.count_sql, "(\"alive\" = true)"));
+  // 1 and 0 are booleans against a boolean field, as refine reads them.
+  c = where("alive = 1 or 0 = alive or alive in (0, true)");
+  EXPECT_TRUE(contains(c.count_sql,
+                       "((\"alive\" = true) OR (false = \"alive\") OR (\"alive\" IN (false, true)))"));
   c = where("name is not null");
   EXPECT_TRUE(contains(c.count_sql, "(\"name\" IS NOT NULL)"));
   c = where("name = null");
