@@ -2,7 +2,8 @@
 -- row-level security of the catalog tables decides, per role, which rows
 -- appear, so anon never sees a draft or a restricted dataset.
 
-CREATE VIEW opendata_api.datasets WITH (security_invoker = true) AS
+-- Upgrades run this again (scripts/replaceable.awk): its columns only grow.
+CREATE OR REPLACE VIEW opendata_api.datasets WITH (security_invoker = true) AS
 SELECT d.slug AS dataset_id,
        d.title,
        d.description,
