@@ -12,10 +12,10 @@ source "$(dirname "$0")/lib.sh"
 ensure_packages python3-psycopg2 curl
 ensure_command openssl openssl
 
-shell_test_cluster docs "${DOCS_TEST_PORT:-54361}"
+shell_test_cluster docs "${DOCS_TEST_PORT:-54391}"
 # The cluster the page restores into.
 dir2="$(owned_tmpdir docs-new)"
-PORT2="${DOCS_TEST_PORT2:-54362}"
+PORT2="${DOCS_TEST_PORT2:-54392}"
 start_cluster "$dir2" "$PORT2"
 work="$(mktemp -d "${TMPDIR:-/tmp}/opendata-docs-work.XXXXXX")"
 cleanup_all() {

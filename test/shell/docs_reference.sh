@@ -11,7 +11,7 @@
 source "$(dirname "$0")/lib.sh"
 ensure_packages
 
-shell_test_cluster docs-ref "${DOCS_REF_TEST_PORT:-54363}"
+shell_test_cluster docs-ref "${DOCS_REF_TEST_PORT:-54393}"
 psql_su -d postgres -c 'CREATE EXTENSION opendata CASCADE' >/dev/null
 q() { psql_su -At -F ' ' -d postgres -c "$1" 2>&1 || true; }
 
