@@ -140,6 +140,13 @@ SELECT ds.slug, d.stale, d.stale_since IS NOT NULL AS since FROM opendata.derive
   JOIN opendata.datasets ds ON ds.id = d.dataset_id WHERE ds.slug LIKE 'day-communes-fibre%' ORDER BY 1;
 SELECT r->>'stale' AS stale FROM opendata.refresh('day-communes-fibre-view') r;
 SELECT code, fibre_locaux FROM opendata_data."day-communes-fibre-view" ORDER BY code;
+-- A crossing of a crossing is stale when the crossing it reads is
+-- recomputed, published (a new version) or not.
+SELECT r->>'rows' AS rows FROM opendata.cross('day-twice', 'day-communes-fibre-view', 'day-fibre', 'attribute',
+  '{"left_key": "code", "right_key": "code_insee", "fields": ["locaux_raccordables_ftth"]}') r;
+SELECT r->>'stale' AS stale FROM opendata.refresh('day-communes-fibre-view') r;
+SELECT d.stale FROM opendata.derived_datasets d JOIN opendata.datasets ds ON ds.id = d.dataset_id
+ WHERE ds.slug = 'day-twice';
 -- Replacing the rows of a draft (no new version) marks its crossings
 -- stale too: the communes are a draft.
 SELECT r->>'rows_loaded' AS loaded FROM opendata.import_csv('day-communes', convert_to(

@@ -791,7 +791,9 @@ BEGIN
      SET stale = false, stale_since = NULL, refreshed = now(), report = new_report
    WHERE dataset_id = ds.id;
   IF ds.status = 'published' THEN
-    published := opendata.publish(slug);
+    published := opendata.publish(slug);  -- which marks the crossings of this one stale
+  ELSE
+    PERFORM opendata._mark_stale_derived_from(ds);
   END IF;
   RETURN jsonb_build_object('slug', slug, 'rows', opendata._row_count(ds.source), 'report', new_report, 'stale', false,
                             'version', coalesce(published->'version', to_jsonb(ds.version)));
