@@ -620,11 +620,6 @@ LANGUAGE sql AS $$
                   AS t(n bigint)
 $$;
 
--- A SECURITY DEFINER function: it writes the lineage into the catalog.  The
--- materialized view is created by the role that acts on the left dataset
--- (its owner when the caller may act as it, else the caller), which owns it
--- and computes it: REFRESH then runs it as that owner, and no source's
--- functions ever run as an administrator or as the definer.
 -- The fields a derived dataset carries unchanged from its sources (the
 -- left fields, the prefixed right fields) keep what their publisher said
 -- of them: label, description, unit and facet flag.  A label is taken only
@@ -645,6 +640,11 @@ LANGUAGE sql AS $$
    WHERE f.dataset_id = derived AND f.name = s.carried AND f.type = s.type
 $$;
 
+-- A SECURITY DEFINER function: it writes the lineage into the catalog.  The
+-- materialized view is created by the role that acts on the left dataset
+-- (its owner when the caller may act as it, else the caller), which owns it
+-- and computes it: REFRESH then runs it as that owner, and no source's
+-- functions ever run as an administrator or as the definer.
 CREATE FUNCTION opendata.cross(slug text, "left" text, "right" text, predicate text,
                                options jsonb DEFAULT '{}') RETURNS jsonb
 LANGUAGE plpgsql SECURITY DEFINER AS $$
