@@ -8,6 +8,13 @@ CREATE VIEW opendata_data.communes_91_77 AS
   SELECT code, nom, geom FROM opendata_data."communes-seine-et-marne";
 SELECT opendata.register('opendata_data.communes_91_77', 'communes-91-77',
          '{"title": "Communes de l''Essonne et de la Seine-et-Marne", "publisher": "insee"}')->>'slug' AS registered;
+-- Described once here: the crossings that carry these fields inherit
+-- their labels and facet flags (docs/crossings.md, "Field descriptions").
+SELECT count(*) AS fields_described FROM (VALUES
+  ('code', '{"label": "Code INSEE"}'),
+  ('nom', '{"label": "Commune", "facet": true}'),
+  ('geom', '{"label": "Contour de la commune"}')) AS f(field, meta),
+  LATERAL opendata.describe_field('communes-91-77', f.field, f.meta::jsonb);
 
 \echo '-- Stations per commune (contains): a draft derived dataset'
 SELECT r->>'slug' AS slug, r->>'status' AS status, r->>'rows' AS rows,

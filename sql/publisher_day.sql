@@ -114,6 +114,68 @@ SELECT regress.error_of($$SELECT opendata.import_csv('day-nothing', convert_to(E
 SELECT regress.error_of($$SELECT opendata.import_csv('day-fibre', convert_to(E'a\n1\n', 'UTF8'), '{"mode": "merge"}')$$);
 SELECT count(*) AS communes FROM opendata_data."day-fibre";
 
+-- 4. A derived dataset built on a registered view is marked stale when the
+-- dataset under the view changes.  The communes of Essonne with their
+-- fibre, through two views (the fibre's 91 lines, read by a view of its
+-- counts); the same crossing on the fibre itself; and one on a registered
+-- materialized view of it, which keeps its own rows until refreshed.
+SELECT r->>'rows_loaded' AS loaded FROM opendata.import_csv('day-communes', convert_to(
+E'code;nom;population\n91001;Abbéville-la-Rivière;300\n91016;Angerville;1700\n91021;Arpajon;10800\n', 'UTF8')) r;
+CREATE VIEW opendata_data.day_fibre_91 AS
+  SELECT code_insee, nom_commune, locaux, locaux_raccordables_ftth FROM opendata_data."day-fibre" WHERE code_insee LIKE '91%';
+CREATE VIEW opendata_data.day_fibre_91_counts AS SELECT code_insee, locaux FROM opendata_data.day_fibre_91;
+CREATE MATERIALIZED VIEW opendata_data.day_fibre_snapshot AS SELECT * FROM opendata_data.day_fibre_91;
+SELECT opendata.register('opendata_data.day_fibre_91_counts', 'day-fibre-91', '{"title": "Fibre 91"}')->>'slug' AS registered,
+       opendata.register('opendata_data.day_fibre_snapshot', 'day-fibre-snapshot', '{"title": "Fibre 91, figée"}')->>'slug' AS registered;
+SELECT slug, r->>'rows' AS rows
+  FROM (VALUES ('day-communes-fibre-view', 'day-fibre-91'), ('day-communes-fibre', 'day-fibre'),
+               ('day-communes-fibre-snapshot', 'day-fibre-snapshot')) AS t(slug, src),
+       LATERAL opendata.cross(slug, 'day-communes', src, 'attribute',
+                              '{"left_key": "code", "right_key": "code_insee", "fields": ["locaux"], "prefix": "fibre_"}') r;
+-- Arpajon's fibre arrives, appended to the published fibre (a new version).
+SELECT r->'version' AS version FROM opendata.import_csv('day-fibre', convert_to(
+E'code_insee;nom_commune;locaux;locaux_raccordables_ftth;porteur_reseau_oi\n91021;Arpajon;5900;5850;Orange\n', 'UTF8'),
+  '{"mode": "append"}') r;
+SELECT ds.slug, d.stale, d.stale_since IS NOT NULL AS since FROM opendata.derived_datasets d
+  JOIN opendata.datasets ds ON ds.id = d.dataset_id WHERE ds.slug LIKE 'day-communes-fibre%' ORDER BY 1;
+SELECT r->>'stale' AS stale FROM opendata.refresh('day-communes-fibre-view') r;
+SELECT code, fibre_locaux FROM opendata_data."day-communes-fibre-view" ORDER BY code;
+-- A crossing of a crossing is stale when the crossing it reads is
+-- recomputed, published (a new version) or not.
+SELECT r->>'rows' AS rows FROM opendata.cross('day-twice', 'day-communes-fibre-view', 'day-fibre', 'attribute',
+  '{"left_key": "code", "right_key": "code_insee", "fields": ["locaux_raccordables_ftth"]}') r;
+SELECT r->>'stale' AS stale FROM opendata.refresh('day-communes-fibre-view') r;
+SELECT d.stale FROM opendata.derived_datasets d JOIN opendata.datasets ds ON ds.id = d.dataset_id
+ WHERE ds.slug = 'day-twice';
+-- Replacing the rows of a draft (no new version) marks its crossings
+-- stale too: the communes are a draft.
+SELECT r->>'rows_loaded' AS loaded FROM opendata.import_csv('day-communes', convert_to(
+E'code;nom;population\n91001;Abbéville-la-Rivière;310\n91016;Angerville;1710\n91021;Arpajon;10900\n', 'UTF8'),
+  '{"mode": "replace"}') r;
+SELECT ds.slug, d.stale FROM opendata.derived_datasets d
+  JOIN opendata.datasets ds ON ds.id = d.dataset_id WHERE ds.slug LIKE 'day-communes-fibre%' ORDER BY 1;
+-- Publishing the fibre again marks them through the views as well: the
+-- crossings of the communes are refreshed first.
+SELECT count(*) AS refreshed FROM unnest(ARRAY['day-communes-fibre-view', 'day-communes-fibre', 'day-communes-fibre-snapshot']) s,
+  LATERAL opendata.refresh(s);
+SELECT opendata.publish('day-fibre')->>'version' AS version;
+SELECT ds.slug, d.stale FROM opendata.derived_datasets d
+  JOIN opendata.datasets ds ON ds.id = d.dataset_id WHERE ds.slug LIKE 'day-communes-fibre%' ORDER BY 1;
+
+-- A derived dataset's fields inherit the label, description, unit and
+-- facet flag of the fields they carry, left or right (prefixed or not);
+-- measures are new fields.
+SELECT opendata.describe_field('day-communes', 'population', '{"label": "Population", "unit": "habitants"}') IS NOT NULL AS described,
+       opendata.describe_field('day-communes', 'nom', '{"label": "Commune", "facet": true, "description": "Nom officiel."}') IS NOT NULL,
+       opendata.describe_field('day-fibre', 'locaux', '{"label": "Locaux", "unit": "locaux"}') IS NOT NULL,
+       opendata.describe_field('day-fibre', 'porteur_reseau_oi', '{"label": "Opérateur", "facet": true}') IS NOT NULL;
+SELECT string_agg(f->>'label', ', ') AS labels
+  FROM opendata.cross('day-communes-operateurs', 'day-communes', 'day-fibre', 'attribute',
+  '{"left_key": "code", "right_key": "code_insee", "fields": ["locaux", "porteur_reseau_oi", "nom_commune"], "prefix": "fibre_"}') r,
+  jsonb_array_elements(r->'fields') f;
+SELECT f.name, f.label, f.description, f.unit, f.facet FROM opendata.fields f
+  JOIN opendata.datasets d ON d.id = f.dataset_id WHERE d.slug = 'day-communes-operateurs' ORDER BY f.position;
+
 -- 3. A page of cross() does not compute the whole crossing to count it:
 -- the 30 stops crossed with the stations (nearest), one row asked.  The
 -- total comes from counts of the two sides; the stations are scanned a

@@ -92,7 +92,7 @@ $$;
 
 -- The history line of an import; a replace or an append of a published
 -- dataset also publishes it again, which records the new version with its
--- diff.
+-- diff; of a draft, marks the datasets derived from it stale.
 CREATE FUNCTION opendata._record_import(slug text, row_count bigint, mode text) RETURNS jsonb
 LANGUAGE plpgsql SECURITY DEFINER AS $$
 DECLARE
@@ -103,6 +103,10 @@ BEGIN
   VALUES (ds.id, ds.version, 'import', opendata._caller(), row_count, mode);
   IF mode IN ('replace', 'append') AND ds.status = 'published' THEN
     published := opendata.publish(slug);
+  ELSIF mode IN ('replace', 'append') THEN
+    -- A draft gets no new version, but what was derived from it is stale
+    -- all the same (publishing marks it, through the version's trigger).
+    PERFORM opendata._mark_stale_derived_from(ds);
   END IF;
   RETURN coalesce(published->'version', to_jsonb(ds.version));
 END

@@ -28,13 +28,44 @@ CREATE POLICY visible ON opendata.derived_datasets FOR SELECT
   USING (EXISTS (SELECT FROM opendata.datasets d WHERE d.id = dataset_id));
 GRANT SELECT ON opendata.derived_datasets TO opendata_anon;
 
+-- The datasets that read a relation: those registered on it, and those
+-- registered on a view that reads it, directly or through other views
+-- (each view's rewrite rule depends on the relations it reads, in
+-- pg_depend).  A materialized view stops the walk: it holds its own copy,
+-- which changes only when it is refreshed.
+CREATE FUNCTION opendata._datasets_reading(relation regclass) RETURNS bigint[]
+LANGUAGE sql STABLE AS $$
+  WITH RECURSIVE readers(rel) AS (
+    SELECT relation::oid
+    UNION
+    SELECT rw.ev_class
+      FROM readers x
+      JOIN pg_depend dep ON dep.refclassid = 'pg_class'::regclass AND dep.refobjid = x.rel
+                        AND dep.classid = 'pg_rewrite'::regclass
+      JOIN pg_rewrite rw ON rw.oid = dep.objid
+      JOIN pg_class c ON c.oid = rw.ev_class
+     WHERE c.relkind = 'v' AND rw.ev_class <> x.rel
+  )
+  SELECT coalesce(array_agg(d.id), '{}') FROM opendata.datasets d WHERE d.source IN (SELECT rel FROM readers)
+$$;
+
+-- A dataset's data changed (a new version, or an import into a draft):
+-- every dataset derived from it, or from a registered view reading it, is
+-- stale.  Looked up at each change rather than recorded at cross() time,
+-- so that a view replaced since (CREATE OR REPLACE VIEW) is followed as it
+-- is now.
+CREATE FUNCTION opendata._mark_stale_derived_from(changed opendata.datasets) RETURNS void
+LANGUAGE sql AS $$
+  UPDATE opendata.derived_datasets
+     SET stale = true, stale_since = coalesce(stale_since, now())
+   WHERE sources && (changed.id || opendata._datasets_reading(changed.source))
+$$;
+
 -- Republishing a source (a new version) marks what was derived from it stale.
 CREATE FUNCTION opendata._mark_derived_stale() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER AS $$
 BEGIN
-  UPDATE opendata.derived_datasets
-     SET stale = true, stale_since = coalesce(stale_since, now())
-   WHERE sources @> ARRAY[NEW.id];
+  PERFORM opendata._mark_stale_derived_from(NEW);
   RETURN NULL;
 END
 $$;
@@ -214,6 +245,13 @@ BEGIN
 END
 $$;
 
+-- What a crossing outputs: "rows" (the pairs, with the right fields) or
+-- "count" (each left row with counts and aggregates of the right rows).
+CREATE FUNCTION opendata._cross_output(predicate text, options jsonb) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT coalesce(options->>'output', CASE WHEN predicate = 'contains' THEN 'count' ELSE 'rows' END)
+$$;
+
 CREATE FUNCTION opendata._cross_select(
   l_from text, l_fields text[], l_geom text, l_srid int,
   r_from text, r_fields text[], r_geom text, r_srid int,
@@ -238,7 +276,7 @@ DECLARE
   k int;
   d float8;
   maxd float8;
-  outp text := coalesce(options->>'output', CASE WHEN predicate = 'contains' THEN 'count' ELSE 'rows' END);
+  outp text := opendata._cross_output(predicate, options);
   border text := coalesce(options->>'border', CASE WHEN predicate = 'enrich' THEN 'first' ELSE 'covers' END);
   cond text;
   tie text;
@@ -582,6 +620,26 @@ LANGUAGE sql AS $$
                   AS t(n bigint)
 $$;
 
+-- The fields a derived dataset carries unchanged from its sources (the
+-- left fields, the prefixed right fields) keep what their publisher said
+-- of them: label, description, unit and facet flag.  A label is taken only
+-- when it was given (a field's default label is its name, which the
+-- derived field, perhaps prefixed, already has).  Measures (distance_m,
+-- counts, aggregates) are new fields and get nothing.
+CREATE FUNCTION opendata._inherit_field_metadata(derived bigint, l_id bigint, l_fields text[],
+                                                 r_id bigint, r_fields text[], prefix text) RETURNS void
+LANGUAGE sql AS $$
+  UPDATE opendata.fields f
+     SET label = CASE WHEN s.label <> s.name THEN s.label ELSE f.label END,
+         description = s.description, unit = s.unit, facet = s.facet
+    FROM (SELECT l.name::text AS carried, l.* FROM opendata.fields l
+           WHERE l.dataset_id = l_id AND l.name = ANY (l_fields)
+          UNION ALL
+          SELECT prefix || r.name, r.* FROM opendata.fields r
+           WHERE r.dataset_id = r_id AND r.name = ANY (r_fields)) s
+   WHERE f.dataset_id = derived AND f.name = s.carried AND f.type = s.type
+$$;
+
 -- A SECURITY DEFINER function: it writes the lineage into the catalog.  The
 -- materialized view is created by the role that acts on the left dataset
 -- (its owner when the caller may act as it, else the caller), which owns it
@@ -600,6 +658,7 @@ DECLARE
   acting regrole;
   rel regclass;
   summary jsonb;
+  derived_id bigint;
   report jsonb;
   indexes text[] := '{}';
   idx text;
@@ -639,10 +698,17 @@ BEGIN
   -- register() indexed the view's geometry, if it has one.
   indexes := indexes || ARRAY(SELECT jsonb_array_elements_text(coalesce(summary->'indexes_created', '[]')));
   report := opendata._derived_report(rel, q.report_sql);
-  UPDATE opendata.datasets SET was_derived_from = lineage, modified = now() WHERE datasets.slug = "cross".slug;
+  derived_id := (SELECT d.id FROM opendata.datasets d WHERE d.slug = "cross".slug);
+  PERFORM opendata._inherit_field_metadata(
+    derived_id,
+    (l.ds).id, opendata._cross_fields(opts, 'left_fields', 'left', l.fields),
+    (r.ds).id, CASE WHEN predicate IN ('within_distance', 'contains') AND opendata._cross_output(predicate, opts) = 'count'
+                    THEN '{}' ELSE opendata._cross_fields(opts, 'fields', 'right', r.fields) END,
+    opts->>'prefix');
+  summary := summary || jsonb_build_object('fields', opendata._dataset_summary(derived_id)->'fields');
+  UPDATE opendata.datasets SET was_derived_from = lineage, modified = now() WHERE id = derived_id;
   INSERT INTO opendata.derived_datasets (dataset_id, sources, predicate, report)
-  VALUES ((SELECT d.id FROM opendata.datasets d WHERE d.slug = "cross".slug),
-          ARRAY[(l.ds).id, (r.ds).id], predicate, report);
+  VALUES (derived_id, ARRAY[(l.ds).id, (r.ds).id], predicate, report);
   RETURN summary || jsonb_build_object('rows', opendata._row_count(rel), 'report', report,
                                        'indexes_created', to_jsonb(indexes),
                                        'was_derived_from', jsonb_build_array("left", "right"));
@@ -725,7 +791,9 @@ BEGIN
      SET stale = false, stale_since = NULL, refreshed = now(), report = new_report
    WHERE dataset_id = ds.id;
   IF ds.status = 'published' THEN
-    published := opendata.publish(slug);
+    published := opendata.publish(slug);  -- which marks the crossings of this one stale
+  ELSE
+    PERFORM opendata._mark_stale_derived_from(ds);
   END IF;
   RETURN jsonb_build_object('slug', slug, 'rows', opendata._row_count(ds.source), 'report', new_report, 'stale', false,
                             'version', coalesce(published->'version', to_jsonb(ds.version)));
