@@ -54,7 +54,7 @@ SELECT count(*) AS fields_described FROM (VALUES
 \echo '-- The 23 communes of Grand Paris Sud: the boundaries whose INSEE code the FttH file flags (commune_gps)'
 CREATE VIEW opendata_data.communes_grand_paris_sud AS
   SELECT c.code, c.nom, c.geom
-    FROM opendata_data.communes_91_77 c
+    FROM opendata_data."communes-91-77" c
    WHERE c.code IN (SELECT f.code_insee FROM opendata_data."fibre-ftth-91-77" f WHERE f.commune_gps);
 SELECT opendata.register('opendata_data.communes_grand_paris_sud', 'communes-grand-paris-sud', $${
   "title": "Communes de Grand Paris Sud", "publisher": "grand-paris-sud",
@@ -70,7 +70,7 @@ SELECT opendata.publish('communes-grand-paris-sud')->>'row_count' AS communes;
 -- Mismatches between the two vintages are shown, not hidden.
 SELECT count(*) AS flagged_communes_without_boundary, string_agg(f.code_insee || ' ' || f.nom_commune_2018, ', ') AS which
   FROM opendata_data."fibre-ftth-91-77" f
- WHERE f.commune_gps AND f.code_insee NOT IN (SELECT code FROM opendata_data.communes_91_77);
+ WHERE f.commune_gps AND f.code_insee NOT IN (SELECT code FROM opendata_data."communes-91-77");
 
 \echo '-- Fibre per commune: the boundaries crossed with the FttH file on the INSEE code (attribute), a derived dataset'
 SELECT r->>'slug' AS slug, r->>'rows' AS rows, r->'report'->>'unmatched_left' AS communes_without_fibre_row,
