@@ -67,7 +67,7 @@ COMMENT ON FUNCTION opendata.revoke_api_key(text) IS 'revokes an API key: its ca
 -- SQLSTATE 'PGRST', the body as the message and status and headers as the
 -- detail (PostgREST 11.2 and later).
 CREATE FUNCTION opendata._refuse_request(status int, code text, message text, hint text, headers jsonb)
-RETURNS void LANGUAGE plpgsql IMMUTABLE AS $$
+RETURNS void LANGUAGE plpgsql VOLATILE AS $$
 BEGIN
   RAISE SQLSTATE 'PGRST' USING
     message = json_build_object('code', code, 'message', message, 'details', NULL, 'hint', hint)::text,
