@@ -31,38 +31,63 @@ SELECT count(*) AS live_counters FROM opendata.usage_counters();
 CREATE FUNCTION regress.sketch(n int) RETURNS bytea LANGUAGE sql AS $$
   SELECT decode(repeat(lpad(to_hex(n), 2, '0'), 1024), 'hex')
 $$;
+-- Days are UTC days, whatever the session's time zone.
+SELECT (now() AT TIME ZONE 'UTC')::date AS today \gset
 INSERT INTO opendata.usage_daily VALUES
-  (current_date - 1, 'usage-things', 'records', 7, 70, 700, 1, regress.sketch(0)),
-  (current_date - 1, 'usage-things', 'export_csv', 2, 10, 100, 0, regress.sketch(0)),
-  (current_date - 1, 'usage-things', 'export_geojson', 1, 5, 50, 0, regress.sketch(0)),
-  (current_date, 'usage-things', 'facets', 3, 0, 30, 0, regress.sketch(0)),
-  (current_date - 40, 'usage-things', 'records', 99, 0, 0, 0, regress.sketch(0)),
-  (current_date, 'other', 'records', 5, 0, 0, 0, regress.sketch(0));
+  (:'today'::date - 1, 'usage-things', 'records', 7, 70, 700, 1, regress.sketch(0)),
+  (:'today'::date - 1, 'usage-things', 'export_csv', 2, 10, 100, 0, regress.sketch(0)),
+  (:'today'::date - 1, 'usage-things', 'export_geojson', 1, 5, 50, 0, regress.sketch(0)),
+  (:'today'::date, 'usage-things', 'facets', 3, 0, 30, 0, regress.sketch(0)),
+  (:'today'::date - 40, 'usage-things', 'records', 99, 0, 0, 0, regress.sketch(0)),
+  (:'today'::date, 'other', 'records', 5, 0, 0, 0, regress.sketch(0));
 SET ROLE opendata_anon;
-SELECT d ->> 'day' = (current_date - 1)::text AS yesterday, d -> 'calls' AS calls, d -> 'downloads' AS downloads
+SELECT (d ->> 'day')::date - :'today'::date AS day, d -> 'calls' AS calls, d -> 'downloads' AS downloads
   FROM json_array_elements(opendata_api.dataset_stats('usage-things', 30) -> 'days') d
  ORDER BY d ->> 'day';
 SELECT json_array_length(opendata_api.dataset_stats('usage-things', 1) -> 'days') AS today_only;
 SELECT json_array_length(opendata_api.dataset_stats('usage-things', 365) -> 'days') AS a_year;
 
 -- Errors: what is not a published public dataset, a window out of range.
-SELECT opendata_api.dataset_stats('usage-draft');
-SELECT opendata_api.dataset_stats('nope');
-SELECT opendata_api.dataset_stats('usage-things', 0);
-SELECT opendata_api.dataset_stats('usage-things', NULL);
--- The live counters and the flush are the administrators'.
-SELECT opendata.usage_status();
-SELECT opendata.usage_counters();
+SELECT regress.error_of($$SELECT opendata_api.dataset_stats('usage-draft')$$);
+SELECT regress.error_of($$SELECT opendata_api.dataset_stats('nope')$$);
+SELECT regress.error_of($$SELECT opendata_api.dataset_stats('usage-things', 0)$$);
+SELECT regress.error_of($$SELECT opendata_api.dataset_stats('usage-things', NULL)$$);
+-- The live counters, the flush and the keys are the administrators'.
+SELECT regress.error_of($$SELECT opendata.usage_status()$$);
+SELECT regress.error_of($$SELECT opendata.usage_counters()$$);
+SELECT regress.error_of($$SELECT opendata.create_api_key('x', 'y')$$);
+-- Without shared memory, the pre-request check lets every call through
+-- without headers; a key presented must still be a known one (401).
+SELECT opendata.check_request() AS allowed, current_setting('response.headers', true) AS headers;
+SELECT set_config('request.headers', '{"x-api-key": "nope.secret"}', false) IS NOT NULL AS set;
+SELECT regress.error_of($$SELECT opendata.check_request()$$);
 RESET ROLE;
+-- Keys: returned once, stored hashed; revoked ones refused.
+SELECT opendata.create_api_key('app', 'team', per_minute => 10) AS key \gset
+SELECT id = split_part(:'key', '.', 1) AS id_is_the_prefix, secret_sha256 = sha256(convert_to(split_part(:'key', '.', 2), 'UTF8')) AS hashed,
+       per_minute, per_day, revoked_at IS NULL AS active
+  FROM opendata.api_keys;
+SET ROLE opendata_anon;
+SELECT set_config('request.headers', json_build_object('authorization', 'Apikey ' || :'key')::text, false) IS NOT NULL AS set;
+SELECT opendata.check_request() AS allowed;
+RESET ROLE;
+SELECT opendata.revoke_api_key(split_part(:'key', '.', 1)) AS revoked;
+SELECT opendata.revoke_api_key(split_part(:'key', '.', 1)) AS revoked_twice;
+SET ROLE opendata_anon;
+SELECT regress.error_of($$SELECT opendata.check_request()$$);
+RESET ROLE;
+RESET request.headers;
+SELECT regress.error_of($$SELECT opendata.create_api_key('x', 'y', per_minute => 0)$$);
+SELECT regress.error_of($$SELECT opendata.create_api_key(NULL, 'y')$$);
+DELETE FROM opendata.api_keys;
 
 -- Client sketches: union and estimate; the size is checked.
 SELECT opendata._hll_estimate(regress.sketch(0)) AS none,
        opendata._hll_estimate(opendata._hll_union(regress.sketch(0), regress.sketch(1))) AS all_ones;
-SELECT opendata._hll_union(regress.sketch(0), '\x00'::bytea);
-SELECT opendata._hll_estimate('\x'::bytea);
-INSERT INTO opendata.usage_daily VALUES (current_date, 'x', 'records', 1, 0, 0, 0, '\x00');
+SELECT regress.error_of($$SELECT opendata._hll_union(regress.sketch(0), '\x00'::bytea)$$);
+SELECT regress.error_of($$SELECT opendata._hll_estimate('\x'::bytea)$$);
+SELECT regress.error_of($$INSERT INTO opendata.usage_daily VALUES ('2026-01-01', 'x', 'records', 1, 0, 0, 0, '\x00')$$);
 
 DELETE FROM opendata.usage_daily;
 DROP FUNCTION regress.sketch(int);
 SELECT opendata.drop_dataset(s, true) FROM unnest(ARRAY['usage-things', 'usage-draft']) s;
-DROP TABLE public.usage_things, public.usage_draft;

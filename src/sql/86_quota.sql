@@ -58,8 +58,9 @@ COMMENT ON FUNCTION opendata.create_api_key(text, text, int, int) IS
 
 CREATE FUNCTION opendata.revoke_api_key(id text) RETURNS boolean
 LANGUAGE sql VOLATILE SECURITY DEFINER AS $$
-  UPDATE opendata.api_keys k SET revoked_at = now() WHERE k.id = $1 AND k.revoked_at IS NULL
-  RETURNING true
+  WITH revoked AS (
+    UPDATE opendata.api_keys k SET revoked_at = now() WHERE k.id = $1 AND k.revoked_at IS NULL RETURNING 1)
+  SELECT count(*) > 0 FROM revoked
 $$;
 COMMENT ON FUNCTION opendata.revoke_api_key(text) IS 'revokes an API key: its calls are refused (401) from now on';
 
@@ -90,7 +91,7 @@ DECLARE
   limits jsonb;
 BEGIN
   IF presented.id IS NOT NULL THEN
-    SELECT * INTO k FROM opendata.api_keys k WHERE k.id = presented.id;
+    SELECT * INTO k FROM opendata.api_keys ak WHERE ak.id = presented.id;
     IF NOT FOUND OR k.revoked_at IS NOT NULL
        OR NOT opendata._constant_time_equal(k.secret_sha256, sha256(convert_to(presented.secret, 'UTF8'))) THEN
       PERFORM opendata._refuse_request(401, 'OD401', 'unknown or revoked API key',
