@@ -20,9 +20,6 @@ void backend_interrupt_hook() { opendata::pg::check_for_interrupts(); }
 
 namespace opendata::pg {
 void register_usage_worker();  // pg/usage_worker.cpp
-namespace usage_quota {
-void request_at_preload();  // pg/usage_quota.cpp
-}
 }
 
 void _PG_init(void) {
@@ -33,7 +30,6 @@ void _PG_init(void) {
   // first call in a session), they report "off" and count nothing.
   if (process_shared_preload_libraries_in_progress) {
     opendata::pg::usage_shmem::request_at_preload();
-    opendata::pg::usage_quota::request_at_preload();
     opendata::pg::register_usage_worker();
   }
 }

@@ -1,8 +1,8 @@
 // Quota buckets in shared memory: one per API key or anonymous address,
 // found by the 64-bit hash of its identity (no address is stored), each a
 // per-minute and a per-day rate (core/usage/token_bucket.hpp) under its own
-// spinlock.  Requested with the counters at preload; a full table reuses
-// the bucket idle longest.
+// spinlock.  Requested with the counters at preload (pg/usage_shmem.cpp's
+// hooks); a full table reuses the bucket idle longest.
 #include <cstring>
 
 #include "core/usage/hyperloglog.hpp"
@@ -11,6 +11,7 @@
 #include "pg/settings.hpp"
 #include "pg/text.hpp"
 #include "pg/usage.hpp"
+#include "pg/usage_shmem.hpp"
 
 extern "C" {
 #include "storage/ipc.h"
@@ -49,27 +50,16 @@ constexpr std::int64_t kDayUs = 86400LL * USECS_PER_SEC;
 Shared* g_shared = nullptr;
 HTAB* g_buckets = nullptr;
 
-#if PG_VERSION_NUM >= 150000
-shmem_request_hook_type g_prev_request_hook = nullptr;
-#endif
-shmem_startup_hook_type g_prev_startup_hook = nullptr;
+}  // namespace
 
+// Called from the shared memory hooks of pg/usage_shmem.cpp.
 void request_space() {
   RequestAddinShmemSpace(add_size(MAXALIGN(sizeof(Shared)),
                                   hash_estimate_size(g_quota_max_clients, sizeof(Bucket))));
   RequestNamedLWLockTranche(kTrancheName, 1);
 }
 
-#if PG_VERSION_NUM >= 150000
-void on_shmem_request() {
-  if (g_prev_request_hook != nullptr) g_prev_request_hook();
-  request_space();
-}
-#endif
-
-void on_shmem_startup() {
-  if (g_prev_startup_hook != nullptr) g_prev_startup_hook();
-  LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
+void attach() {
   bool found = false;
   g_shared = static_cast<Shared*>(ShmemInitStruct("opendata quota", sizeof(Shared), &found));
   if (!found) g_shared->lock = &(GetNamedLWLockTranche(kTrancheName))->lock;
@@ -79,8 +69,9 @@ void on_shmem_startup() {
   info.entrysize = sizeof(Bucket);
   g_buckets = ShmemInitHash("opendata quota buckets", g_quota_max_clients, g_quota_max_clients,
                             &info, HASH_ELEM | HASH_BLOBS | HASH_FIXED_SIZE);
-  LWLockRelease(AddinShmemInitLock);
 }
+
+namespace {
 
 // The bucket idle longest leaves the table (called full, under the
 // exclusive lock): its client starts again with a full bucket.
@@ -146,17 +137,6 @@ opendata::usage::BucketDecision take(Bucket* b, std::int64_t now, int per_minute
 
 }  // namespace
 
-void request_at_preload() {
-#if PG_VERSION_NUM >= 150000
-  g_prev_request_hook = shmem_request_hook;
-  shmem_request_hook = on_shmem_request;
-#else
-  request_space();
-#endif
-  g_prev_startup_hook = shmem_startup_hook;
-  shmem_startup_hook = on_shmem_startup;
-}
-
 bool enabled() { return g_shared != nullptr && g_buckets != nullptr; }
 
 opendata::usage::BucketDecision take_for(std::string_view identity, int per_minute, int per_day) {
@@ -165,6 +145,16 @@ opendata::usage::BucketDecision take_for(std::string_view identity, int per_minu
   opendata::usage::BucketDecision d = take(b, GetCurrentTimestamp(), per_minute, per_day);
   LWLockRelease(g_shared->lock);
   return d;
+}
+
+// The function's result row (its OUT arguments) from values and nulls.
+Datum composite(FunctionCallInfo fcinfo, Datum* values, bool* nulls) {
+  return call([&] {
+    TupleDesc desc;
+    if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE)
+      elog(ERROR, "opendata: a function with OUT arguments was declared without them");
+    return HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(desc), values, nulls));
+  });
 }
 
 }  // namespace opendata::pg::usage_quota
@@ -189,13 +179,7 @@ Datum opendata_quota_take(PG_FUNCTION_ARGS) {
       values[4] = Int64GetDatum(d.retry_after_seconds);
       for (int i = 1; i < 5; ++i) nulls[i] = false;
     }
-    return pg::call([&] {
-      TupleDesc desc;
-      if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE)
-        elog(ERROR, "opendata: _quota_take must return a record");
-      desc = BlessTupleDesc(desc);
-      return HeapTupleGetDatum(heap_form_tuple(desc, values, nulls));
-    });
+    return pg::usage_quota::composite(fcinfo, values, nulls);
   });
 }
 
@@ -227,12 +211,6 @@ Datum opendata_request_key(PG_FUNCTION_ARGS) {
     values[0] = nulls[0] ? 0 : pg::text_datum(id);
     values[1] = nulls[1] ? 0 : pg::text_datum(secret);
     values[2] = pg::text_datum(client.address);
-    return pg::call([&] {
-      TupleDesc desc;
-      if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE)
-        elog(ERROR, "opendata: _request_key must return a record");
-      desc = BlessTupleDesc(desc);
-      return HeapTupleGetDatum(heap_form_tuple(desc, values, nulls));
-    });
+    return pg::usage_quota::composite(fcinfo, values, nulls);
   });
 }

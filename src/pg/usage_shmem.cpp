@@ -33,6 +33,7 @@ Size shared_size() {
 void request_space() {
   RequestAddinShmemSpace(shared_size());
   RequestNamedLWLockTranche(kTrancheName, 1);
+  usage_quota::request_space();
 }
 
 #if PG_VERSION_NUM >= 150000
@@ -64,6 +65,7 @@ void on_shmem_startup() {
   info.entrysize = sizeof(Entry);
   g_table = ShmemInitHash("opendata usage counters", g_usage_max_keys, g_usage_max_keys, &info,
                           HASH_ELEM | HASH_BLOBS | HASH_FIXED_SIZE);
+  usage_quota::attach();
   LWLockRelease(AddinShmemInitLock);
 }
 

@@ -72,3 +72,9 @@ opendata::usage::Counts live_counts(const Entry& e);
 void read_hll(const Entry& e, std::uint8_t* out);
 
 }  // namespace opendata::pg::usage_shmem
+
+// The quota buckets (pg/usage_quota.cpp) share the counters' hooks.
+namespace opendata::pg::usage_quota {
+void request_space();
+void attach();  // under AddinShmemInitLock
+}  // namespace opendata::pg::usage_quota
