@@ -90,4 +90,8 @@ SELECT regress.error_of($$INSERT INTO opendata.usage_daily VALUES ('2026-01-01',
 
 DELETE FROM opendata.usage_daily;
 DROP FUNCTION regress.sketch(int);
+-- Counting from SQL: without shared memory nothing happens; the endpoint
+-- must be one of those counted.
+SELECT opendata._count_call('tiles', 'usage-things', 1, 10) AS counted;
+SELECT regress.error_of($$SELECT opendata._count_call('nope', 'usage-things', 1, 10)$$);
 SELECT opendata.drop_dataset(s, true) FROM unnest(ARRAY['usage-things', 'usage-draft']) s;

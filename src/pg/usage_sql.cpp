@@ -1,13 +1,16 @@
 // SQL functions of the usage counters: their state, the live counters (on
 // a standby too), a flush on demand, and the HyperLogLog sketches the flush
 // merges into opendata.usage_daily.
+#include <algorithm>
 #include <cstring>
+#include <optional>
 #include <string>
 
 #include "core/usage/hyperloglog.hpp"
 #include "pg/guard.hpp"
 #include "pg/settings.hpp"
 #include "pg/text.hpp"
+#include "pg/usage.hpp"
 #include "pg/usage_shmem.hpp"
 
 extern "C" {
@@ -20,6 +23,7 @@ PG_FUNCTION_INFO_V1(opendata_usage_counters);
 PG_FUNCTION_INFO_V1(opendata_usage_flush);
 PG_FUNCTION_INFO_V1(opendata_hll_union);
 PG_FUNCTION_INFO_V1(opendata_hll_estimate);
+PG_FUNCTION_INFO_V1(opendata_count_call);
 }
 
 namespace opendata::pg {
@@ -163,5 +167,21 @@ Datum opendata_hll_union(PG_FUNCTION_ARGS) {
 Datum opendata_hll_estimate(PG_FUNCTION_ARGS) {
   return pg::boundary([&] {
     return Int64GetDatum(static_cast<int64>(opendata::usage::hll_estimate(pg::sketch_arg(fcinfo, 0)) + 0.5));
+  });
+}
+
+// _count_call(endpoint, dataset, rows, bytes): count_call() for the API
+// functions written in plpgsql (tile, the pages).
+Datum opendata_count_call(PG_FUNCTION_ARGS) {
+  return pg::boundary([&] {
+    std::string name = PG_ARGISNULL(0) ? std::string() : pg::text_string(PG_GETARG_DATUM(0));
+    std::optional<usage::Endpoint> endpoint = usage::endpoint_from_name(name);
+    if (!endpoint) throw UserError("22023", "unknown usage endpoint \"" + name + "\"");
+    std::string dataset = PG_ARGISNULL(1) ? std::string() : pg::text_string(PG_GETARG_DATUM(1));
+    auto count = [&](int arg) {
+      return PG_ARGISNULL(arg) ? std::uint64_t{0} : static_cast<std::uint64_t>(std::max<int64>(0, PG_GETARG_INT64(arg)));
+    };
+    pg::count_call(*endpoint, dataset, count(2), count(3));
+    return Datum(0);
   });
 }

@@ -30,6 +30,11 @@ LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'opendata_hll_es
 COMMENT ON FUNCTION opendata._hll_estimate(bytea) IS
   'the estimated number of distinct clients of a sketch (standard error 3.3 %)';
 
+CREATE FUNCTION opendata._count_call(endpoint text, dataset text, rows bigint, bytes bigint) RETURNS void
+LANGUAGE c VOLATILE AS 'MODULE_PATHNAME', 'opendata_count_call';
+COMMENT ON FUNCTION opendata._count_call(text, text, bigint, bigint) IS
+  'counts one answered call of an API function written in SQL (shared memory, no write)';
+
 CREATE FUNCTION opendata.usage_status() RETURNS json
 LANGUAGE c VOLATILE AS 'MODULE_PATHNAME', 'opendata_usage_status';
 COMMENT ON FUNCTION opendata.usage_status() IS

@@ -114,6 +114,9 @@ anon_records primary 5
 check "usage: dataset_stats() includes calls not flushed yet" 2406 \
   "$(on primary -c "SELECT d -> 'calls' FROM json_array_elements(opendata_api.dataset_stats('things') -> 'days') d")"
 
+on primary -c "BEGIN READ ONLY" -c "SET LOCAL ROLE opendata_anon" -c "SELECT opendata_api.dataset_page('things') IS NOT NULL" -c "COMMIT" >/dev/null
+check "usage: a dataset page (plpgsql) is counted" 1 "$(calls primary pages)"
+
 # A clean stop flushes (the worker's last flush on SIGTERM).
 pg_ctl_primary -m fast stop
 start_primary
