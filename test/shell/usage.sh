@@ -116,11 +116,12 @@ check "usage: dataset_stats() includes calls not flushed yet" 2406 \
 
 on primary -c "BEGIN READ ONLY" -c "SET LOCAL ROLE opendata_anon" -c "SELECT opendata_api.dataset_page('things') IS NOT NULL" -c "COMMIT" >/dev/null
 check "usage: a dataset page (plpgsql) is counted" 1 "$(calls primary pages)"
+# Its records preview calls records(), counted too: 1601 records() calls.
 
 # A clean stop flushes (the worker's last flush on SIGTERM).
 pg_ctl_primary -m fast stop
 start_primary
-check "usage: a clean restart flushed what was left" 1605 "$(stored records)"
+check "usage: a clean restart flushed what was left" 1606 "$(stored records)"
 check "usage: after a restart shared memory starts empty" 0 "$(calls primary records)"
 
 # SIGKILL of a backend: the postmaster reinitialises shared memory.
@@ -137,12 +138,12 @@ done
 kill -9 "$victim"
 wait "$sleeper" 2>/dev/null || true
 for _ in $(seq 1 100); do on primary -c "SELECT 1" >/dev/null 2>&1 && break; sleep 0.2; done
-check "usage: after a backend's SIGKILL the flushed calls are there" 1608 "$(stored records)"
+check "usage: after a backend's SIGKILL the flushed calls are there" 1609 "$(stored records)"
 check "usage: after a backend's SIGKILL shared memory starts empty" 0 "$(calls primary records)"
 anon_records primary 4
 check "usage: after a backend's SIGKILL counting works" 4 "$(calls primary records)"
 on primary -c "SELECT opendata.usage_flush()" >/dev/null
-check "usage: after a backend's SIGKILL the worker flushes" 1612 "$(stored records)"
+check "usage: after a backend's SIGKILL the worker flushes" 1613 "$(stored records)"
 
 # SIGKILL of the postmaster: its children notice and exit; a new start
 # finds the flushed rows, and fresh shared memory.
@@ -157,11 +158,11 @@ for _ in $(seq 1 150); do
   sleep 0.2
 done
 start_primary
-check "usage: after the postmaster's SIGKILL the flushed calls are there" 1612 "$(stored records)"
+check "usage: after the postmaster's SIGKILL the flushed calls are there" 1613 "$(stored records)"
 anon_records primary 2
 check "usage: after the postmaster's SIGKILL counting works" 2 "$(calls primary records)"
 on primary -c "SELECT opendata.usage_flush()" >/dev/null
-check "usage: after the postmaster's SIGKILL the worker flushes" 1614 "$(stored records)"
+check "usage: after the postmaster's SIGKILL the worker flushes" 1615 "$(stored records)"
 
 # Quotas through the PostgREST stand-in with db-pre-request: a key over
 # its per-minute limit gets 429 with the headers, and passes again once its
