@@ -116,6 +116,9 @@ check "usage: dataset_stats() includes calls not flushed yet" 2406 \
 
 on primary -c "BEGIN READ ONLY" -c "SET LOCAL ROLE opendata_anon" -c "SELECT opendata_api.dataset_page('things') IS NOT NULL" -c "COMMIT" >/dev/null
 check "usage: a dataset page (plpgsql) is counted" 1 "$(calls primary pages)"
+on primary -c "BEGIN READ ONLY" -c "SET LOCAL ROLE opendata_anon" -c "SELECT opendata_api.search('things') IS NOT NULL" -c "COMMIT" >/dev/null
+check "usage: a catalog search is counted, on the portal (dataset '')" 1 \
+  "$(on primary -c "SELECT calls FROM opendata.usage_counters() WHERE dataset = '' AND endpoint = 'search'")"
 # Its records preview calls records(), counted too: 1601 records() calls.
 
 # A clean stop flushes (the worker's last flush on SIGTERM).
