@@ -20,6 +20,7 @@
 #include "pg/args.hpp"
 #include "pg/dataset_query.hpp"
 #include "pg/settings.hpp"
+#include "pg/usage.hpp"
 
 extern "C" {
 PG_FUNCTION_INFO_V1(opendata_cross);
@@ -227,6 +228,7 @@ Datum opendata_cross(PG_FUNCTION_ARGS) {
     if (!report.empty()) body += ", \"report\": " + report;
     body += ", \"results\": " + results + "}";
     pg::spi::finish();
+    pg::count_call(usage::Endpoint::kCross, left_slug, 0, body.size());
     return pg::text_datum(body);
   });
 }
@@ -287,6 +289,7 @@ Datum opendata_near(PG_FUNCTION_ARGS) {
     std::string body = "{\"total_count\": " + pg::spi::value(0, 1).value_or("0") +
                        ", \"results\": " + pg::spi::value(0, 2).value_or("[]") + "}";
     pg::spi::finish();
+    pg::count_call(usage::Endpoint::kNear, slug, 0, body.size());
     return pg::text_datum(body);
   });
 }

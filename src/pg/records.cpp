@@ -9,6 +9,7 @@
 #include "pg/keyset.hpp"
 #include "pg/planned.hpp"
 #include "pg/settings.hpp"
+#include "pg/usage.hpp"
 
 extern "C" {
 PG_FUNCTION_INFO_V1(opendata_records);
@@ -129,6 +130,7 @@ Datum opendata_records(PG_FUNCTION_ARGS) {
     }
     std::string body = pg::response(count, results, next_after);
     pg::spi::finish();
+    pg::count_call(usage::Endpoint::kRecords, slug, static_cast<std::uint64_t>(page_rows), body.size());
     return pg::text_datum(body);
   });
 }
@@ -153,6 +155,7 @@ Datum opendata_facets(PG_FUNCTION_ARGS) {
     pg::spi::execute_text_params(compiled.results_sql, params, true);
     std::string body = pg::spi::value(0, 1).value_or("{\"facets\": []}");
     pg::spi::finish();
+    pg::count_call(usage::Endpoint::kFacets, slug, 0, body.size());
     return pg::text_datum(body);
   });
 }

@@ -480,6 +480,7 @@ BEGIN
           r_theme, r_keyword, r_org, r_license, r_territory, r_modified,
           x_theme, x_keyword, x_org, x_license, x_territory, x_modified,
           rows, start;
+  PERFORM opendata._count_call('search', '', NULL, length(result::text));
   RETURN result;
 END
 $$;

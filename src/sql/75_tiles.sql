@@ -87,6 +87,7 @@ BEGIN
     PERFORM set_config('response.status', '204', true);
     RETURN ''::bytea;
   END IF;
+  PERFORM opendata._count_call('tiles', $1, NULL, length(body));
   RETURN body;
 END
 $$;

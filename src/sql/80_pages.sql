@@ -1071,6 +1071,7 @@ BEGIN
     body := body || format('<section aria-labelledby="h-lineage"><h2 id="h-lineage">%s</h2>%s</section>', opendata._page_t(lg, 'lineage'), frag);
   END IF;
 
+  PERFORM opendata._count_call('pages', v_slug, NULL, NULL);
   RETURN opendata._page_document(lg, coalesce(d.title, d.dataset_id), body, path,
                                  ARRAY['where', v_where, 'refine', v_refine::text, 'exclude', v_exclude::text, 'after', v_after],
                                  head, true, status);

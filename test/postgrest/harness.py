@@ -16,12 +16,15 @@ its part for one request at a time, the way PostgREST (v12) does it:
    ``role``, ``request.jwt.claims`` (with ``role`` always in it),
    ``request.method``, ``request.path``, ``request.headers`` and
    ``request.cookies``;
+   then, with ``db-pre-request`` (``pre_request``), calls that function;
 4. it runs one statement of the shape PostgREST sends, ``WITH pgrst_source
    AS (...) SELECT total_result_set, page_total, body, response_headers,
    response_status FROM (...) _postgrest_t``, built from the URL;
 5. it commits (or rolls back on error, or on ``Prefer: tx=rollback``), and
    turns the result or the error into an HTTP status, headers and body,
-   with PostgreSQL's SQLSTATE mapped as PostgREST maps it.
+   with PostgreSQL's SQLSTATE mapped as PostgREST maps it; an error raised
+   with SQLSTATE ``PGRST`` is the response it describes (status, headers,
+   body), as PostgREST answers it.
 
 A listener connection (``LISTEN pgrst``, as PostgREST's schema cache
 listener) collects the NOTIFY payloads sent on the ``pgrst`` channel.
@@ -205,13 +208,14 @@ class PostgREST:
 
     def __init__(self, conn, schemas=("opendata_api",), anon_role="opendata_anon",
                  extra_search_path=("public",), max_rows=None,
-                 tx_end="commit-allow-override", authenticator="authenticator"):
+                 tx_end="commit-allow-override", authenticator="authenticator", pre_request=None):
         self.conn_args = dict(conn, user=authenticator)
         self.schemas = list(schemas)
         self.anon_role = anon_role
         self.extra_search_path = list(extra_search_path)
         self.max_rows = max_rows
         self.tx_end = tx_end
+        self.pre_request = pre_request
         self.db = psycopg2.connect(**self.conn_args)
         self.db.autocommit = True  # transactions are opened by hand, as PostgREST does
         self.listener = psycopg2.connect(**self.conn_args)
@@ -769,6 +773,10 @@ class PostgREST:
                          ("request.cookies", json.dumps(self._cookies(headers)))]
             cur.execute("SELECT " + ", ".join("set_config(%s, %s, true)" for _ in settings),
                         [x for kv in settings for x in kv])
+            if self.pre_request:
+                # db-pre-request: called after the settings, before the
+                # request's statement, in the same transaction.
+                cur.execute("SELECT %s()" % ".".join(quote_ident(p) for p in self.pre_request.split(".", 1)))
             cur.execute(plan["sql"], plan["params"])
             total, page_total, body, gheaders, gstatus = cur.fetchone()
             if plan["media"] == SINGULAR and plan["kind"] != "call" and page_total != 1 and \
@@ -784,6 +792,8 @@ class PostgREST:
             except psycopg2.Error:
                 pass
             diag = e.diag
+            if e.pgcode == "PGRST":
+                return self._raised_response(diag.message_primary, diag.message_detail, plan["sql"])
             return self._error_response(http_status_for_sqlstate(e.pgcode or "XX000", authenticated),
                                         e.pgcode, diag.message_primary, diag.message_detail, diag.message_hint,
                                         authenticated, sql=plan["sql"])
@@ -838,6 +848,27 @@ class PostgREST:
         if method == "HEAD":
             body = ""
         return Response(status, out, body, sql=plan["sql"])
+
+    @staticmethod
+    def _raised_response(message, detail, sql):
+        """RAISE SQLSTATE 'PGRST': the message is the JSON body (code,
+        message, details, hint), the detail the status and headers, as
+        PostgREST (11.2+) reads them; anything else is its PGRST121."""
+        try:
+            body = json.loads(message or "")
+            meta = json.loads(detail or "")
+            if not isinstance(body, dict) or not isinstance(meta, dict) or \
+                    not isinstance(meta.get("status"), int) or not isinstance(meta.get("headers", {}), dict):
+                raise ValueError
+        except ValueError:
+            return PostgREST._error_response(500, "PGRST121",
+                                             "Could not parse JSON in the RAISE SQLSTATE 'PGRST' error",
+                                             None, None, False, sql=sql)
+        headers = {"Content-Type": "application/json; charset=utf-8"}
+        headers.update({str(k): str(v) for k, v in meta.get("headers", {}).items()})
+        out = {"code": body.get("code"), "details": body.get("details"), "hint": body.get("hint"),
+               "message": body.get("message")}
+        return Response(meta["status"], headers, json.dumps(out), sql=sql)
 
     @staticmethod
     def _error_response(status, code, message, details, hint, authenticated, sql=None):

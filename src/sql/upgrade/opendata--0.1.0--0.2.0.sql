@@ -52,6 +52,35 @@ ALTER TABLE opendata.derived_datasets DROP COLUMN report_sql;
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA opendata, opendata_api
   FROM PUBLIC, opendata_anon, opendata_publisher, opendata_admin;
 
+-- Usage analytics (issue #18, src/sql/85_usage.sql): the table the flush
+-- worker writes; its functions come with the release objects.
+CREATE TABLE opendata.usage_daily (
+  day       date NOT NULL,       -- in UTC
+  dataset   text NOT NULL,       -- the dataset's slug; '' for the portal's own pages and search
+  endpoint  text NOT NULL,       -- records, facets, export_csv, ... (src/core/usage/counters.cpp)
+  calls     bigint NOT NULL CHECK (calls >= 0),
+  rows      bigint NOT NULL CHECK (rows >= 0),
+  bytes     bigint NOT NULL CHECK (bytes >= 0),
+  errors    bigint NOT NULL CHECK (errors >= 0),
+  clients   bytea NOT NULL CHECK (length(clients) = 1024),  -- HyperLogLog registers
+  PRIMARY KEY (day, dataset, endpoint)
+);
+SELECT pg_catalog.pg_extension_config_dump('opendata.usage_daily', '');
+
+-- Quotas (src/sql/86_quota.sql): API keys, stored hashed.
+CREATE TABLE opendata.api_keys (
+  id             text PRIMARY KEY CHECK (id ~ '^[A-Za-z0-9_-]{1,32}$'),
+  secret_sha256  bytea NOT NULL CHECK (length(secret_sha256) = 32),
+  name           text NOT NULL,   -- what it is for
+  owner          text NOT NULL,   -- whom it was given to
+  per_minute     int CHECK (per_minute > 0),  -- null: no limit
+  per_day        int CHECK (per_day > 0),
+  created_at     timestamptz NOT NULL DEFAULT now(),
+  revoked_at     timestamptz
+);
+SELECT pg_catalog.pg_extension_config_dump('opendata.api_keys', '');
+ALTER TABLE opendata.api_keys ENABLE ROW LEVEL SECURITY;
+
 -- @release-objects
 
 -- Objects of the datasets that 0.1.0 made with the installing superuser's
