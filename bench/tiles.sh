@@ -12,7 +12,8 @@
 #             benchmark, built by the same code (bench/sql/zones.sql).
 #
 # At zooms ZOOMS (default 0 5 10 14), the tile over each dataset's centre.
-# Both sides run as opendata_anon inside the server, each call timed with
+# Both sides run as opendata_anon inside the server, without JIT (tile()
+# turns it off itself), each call timed with
 # clock_timestamp(), alternately (tile(), reference, tile(), reference...)
 # RUNS times (default 7) after one warm-up of each; medians and the range
 # (min-max).  Bytes and feature counts come from the last run's tiles
@@ -160,6 +161,9 @@ log "timing tiles at zooms $ZOOMS ($RUNS runs each side, alternately)"
 out="$dir/tiles.tsv"
 psql_q -At -F $'\t' -v runs="$RUNS" -v zooms="{${ZOOMS// /,}}" >"$out" <<'SQL'
 SET ROLE opendata_anon;
+-- JIT off for the reference too, as tile() runs (an expert serving tiles
+-- turns it off: compiling a tile's query takes longer than running it).
+SET jit = off;
 SELECT d.name, z, c.x, c.y,
        round(percentile_cont(0.5) WITHIN GROUP (ORDER BY am)::numeric, 1),
        round(min(am)::numeric, 1), round(max(am)::numeric, 1), r.a_bytes, r.a_features, r.a_thinned,
