@@ -12,8 +12,9 @@
 #             benchmark, built by the same code (bench/sql/zones.sql).
 #
 # At zooms ZOOMS (default 0 5 10 14), the tile over each dataset's centre.
-# Both sides run as opendata_anon inside the server, without JIT (tile()
-# turns it off itself), each call timed with
+# The points table is clustered on its GiST index, as tile servers'
+# documentation advises.  Both sides run as opendata_anon inside the
+# server, without JIT (tile() turns it off itself), each call timed with
 # clock_timestamp(), alternately (tile(), reference, tile(), reference...)
 # RUNS times (default 7) after one warm-up of each; medians and the range
 # (min-max).  Bytes and feature counts come from the last run's tiles
