@@ -210,6 +210,7 @@ BEGIN
     "map_sample": ["Échantillon de %s objets sur environ %s, lus dans des blocs de la table tirés au hasard.", "A sample of %s features out of about %s, read from table blocks drawn at random."],
     "map_empty": ["Aucune géométrie à dessiner.", "No geometry to draw."],
     "map_title": ["Carte des objets du jeu de données", "Map of the dataset''s features"],
+    "map_interactive": ["Carte interactive des objets du jeu de données", "Interactive map of the dataset''s features"],
     "feature_1": ["objet", "feature"],
     "features": ["objets", "features"],
     "cells": ["cellules", "cells"],
@@ -992,10 +993,16 @@ BEGIN
          || '</div></section>';
   END IF;
 
-  -- Map.
+  -- Map: the SVG preview, which /assets/map/dataset-map.mjs turns into an
+  -- interactive MapLibre map of the dataset's vector tiles when the browser
+  -- runs JavaScript (docs/maps.md; the files come from deploy/web, served
+  -- by nginx from this origin).
   IF internal.geometry_field IS NOT NULL AND labels ? internal.geometry_field THEN
+    head := head || '<link rel="stylesheet" href="/assets/map/maplibre-gl.css">' || E'\n'
+         || '<script type="module" src="/assets/map/dataset-map.mjs"></script>' || E'\n';
     body := body || format('<section aria-labelledby="h-map"><h2 id="h-map">%s</h2>', opendata._page_t(lg, 'map'))
-         || opendata._page_map(v_slug, internal.geometry_field, lg) || '</section>';
+         || format('<div class="map" data-dataset="%s" data-map-label="%s">', opendata._h(v_slug), opendata._page_t(lg, 'map_interactive'))
+         || opendata._page_map(v_slug, internal.geometry_field, lg) || '</div></section>';
   END IF;
 
   -- Downloads and API.
@@ -1206,6 +1213,7 @@ th, td { border: 1px solid var(--line); padding: .3rem .5rem; text-align: left; 
 thead th { background: var(--soft); }
 figure.map { margin: 1rem 0; }
 figure.map svg { width: 100%; max-height: 28rem; border: 1px solid var(--line); }
+figure.map .map-canvas { width: 100%; height: 28rem; border: 1px solid var(--line); }
 figcaption { color: var(--muted); font-size: .9rem; }
 .error { border-left: 4px solid #a4161a; background: #fdeced; padding: .5rem 1rem; }
 code { overflow-wrap: anywhere; }
