@@ -63,8 +63,11 @@ SELECT opendata_api.ods_dataset('ods-trees', 'select=dataset_id,%20has_records')
 SELECT opendata_api.ods_dataset('ods-draft') AS draft, current_setting('response.status') AS status;
 
 -- The catalog: search() under Explore's names.
-SELECT (SELECT array_agg(r ->> 'dataset_id' ORDER BY o) FROM jsonb_array_elements(c -> 'results') WITH ORDINALITY x(r, o)) AS ids,
-       c -> 'total_count' AS total
+-- (other tests' datasets are in the catalog too: compared with search())
+SELECT (SELECT array_agg(r ->> 'dataset_id' ORDER BY o) FROM jsonb_array_elements(c -> 'results') WITH ORDINALITY x(r, o))
+     = (SELECT array_agg(r ->> 'dataset_id' ORDER BY o)
+          FROM jsonb_array_elements(opendata_api.search('arbres')::jsonb -> 'results') WITH ORDINALITY x(r, o)) AS same_ids,
+       c -> 'total_count' = opendata_api.search('arbres', rows => 0)::jsonb -> 'total_count' AS same_total
   FROM (SELECT opendata_api.ods_catalog_datasets('where=%22arbres%22&select=dataset_id')::jsonb AS c) s;
 SELECT opendata_api.ods_catalog_datasets('refine=publisher:ods-org&order_by=title%20asc&select=dataset_id') AS by_publisher;
 SELECT opendata_api.ods_catalog_datasets('refine=default.theme:ENVI&limit=1&select=dataset_id')::jsonb
