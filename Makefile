@@ -38,7 +38,7 @@ endif
 ifdef WERROR
 PG_CXXFLAGS += -Werror
 endif
-SHLIB_LINK = -lstdc++
+SHLIB_LINK = -lstdc++ -lz
 
 EXTRA_CLEAN = $(DATA_built) build/ .demo/
 

@@ -15,6 +15,7 @@ BEGIN
   END IF;
 END
 $domains$;
+COMMENT ON DOMAIN opendata_api."application/vnd.mapbox-vector-tile" IS 'media type application/vnd.mapbox-vector-tile: a Mapbox Vector Tile 2.1';
 
 -- The tile itself (src/pg/tiles.cpp): empty when no feature falls in it.
 -- Without JIT: ST_AsMVTGeom's cost estimate puts a tile of a few thousand

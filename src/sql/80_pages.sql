@@ -38,6 +38,8 @@ BEGIN
   END IF;
 END
 $domains$;
+COMMENT ON DOMAIN opendata_api."text/html" IS 'media type text/html: an HTML page';
+COMMENT ON DOMAIN opendata_api."text/css" IS 'media type text/css: a style sheet';
 
 -- HTML-escapes a value for text or a quoted attribute.  Control characters
 -- and the bidirectional embedding, override and isolate marks are dropped,

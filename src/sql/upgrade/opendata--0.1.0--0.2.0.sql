@@ -113,3 +113,8 @@ BEGIN
   END LOOP;
 END
 $datasets$;
+
+-- The columns of published datasets' API views carry their fields'
+-- descriptions (what publish() now writes; sql/api_comments.sql).
+SELECT opendata._comment_view_columns(d) FROM opendata.datasets d
+ WHERE d.status = 'published' AND to_regclass(format('opendata_api.%I', d.slug)) IS NOT NULL;
