@@ -148,7 +148,7 @@ def main():
     # Link checkers send HEAD (issue #24 defect 7): an unknown dataset is not
     # a 200, a known one says its file name.
     r = api.head("/rpc/download?dataset=no-such-dataset&format=csv", headers={"Accept": browser})
-    t.check("HEAD /rpc/download of an unknown dataset is 404, with no body", r.status == 404 and not r.body, r)
+    t.status("HEAD /rpc/download of an unknown dataset is 404 (42P01)", r, 404, "42P01")
     r = api.head("/rpc/download?dataset=exp-points&format=csv", headers={"Accept": browser})
     t.check("HEAD /rpc/download of a dataset is 200 with its file name and no body",
             r.status == 200 and not r.body
