@@ -16,6 +16,7 @@
 
 #include "core/odsql/compiler.hpp"
 #include "core/odsql/literals.hpp"
+#include "core/odsql/result_shape.hpp"
 #include "core/odsql/shift_params.hpp"
 #include "pg/args.hpp"
 #include "pg/dataset_query.hpp"
@@ -137,6 +138,23 @@ void check_rows(std::int64_t rows, std::int64_t min) {
         "", "The limit is the setting opendata.max_page_size.");
 }
 
+// The columns and order a request asks of a crossing's result (fields,
+// order_by), checked against the columns the crossing has.  Their names
+// depend on the predicate and the sides, so the statement is asked for
+// them (planned, not run) only when a request names some.
+odsql::ResultShape result_shape(FunctionCallInfo fcinfo, int fields_arg, int order_arg,
+                                const std::string& select_sql,
+                                const std::vector<spi::TextParam>& params) {
+  const std::string fields = text_arg(fcinfo, fields_arg);
+  const std::string order_by = text_arg(fcinfo, order_arg);
+  std::vector<std::string> columns;
+  if (!fields.empty() || !order_by.empty()) {
+    spi::execute_text_params("SELECT * FROM (" + select_sql + ") c LIMIT 0", params, true);
+    columns = spi::column_names();
+  }
+  return odsql::result_shape(fields, order_by, columns);
+}
+
 std::string required_text(FunctionCallInfo fcinfo, int i, const char* name) {
   if (PG_ARGISNULL(i)) throw UserError("22023", std::string(name) + " must be given");
   return text_arg(fcinfo, i);
@@ -147,7 +165,8 @@ std::string required_text(FunctionCallInfo fcinfo, int i, const char* name) {
 
 using namespace opendata;
 
-// cross(left, right, predicate, distance_m, k, where, right_where, rows, start)
+// cross(left, right, predicate, distance_m, k, where, right_where, rows, start, fields,
+//       order_by)
 Datum opendata_cross(PG_FUNCTION_ARGS) {
   return pg::boundary([&] {
     const std::string left_slug = pg::required_text(fcinfo, 0, "left");
@@ -202,24 +221,27 @@ Datum opendata_cross(PG_FUNCTION_ARGS) {
       pg::spi::execute_text_params(sql.report_sql, params, true);
       report = pg::spi::value(0, 1).value_or("null");
     }
+    const odsql::ResultShape shape = pg::result_shape(fcinfo, 9, 10, sql.select_sql, params);
+    auto page_of = [&](const std::string& from) {
+      return "SELECT " + shape.select + " FROM " + from +
+             (shape.order_by.empty() ? "" : " ORDER BY " + shape.order_by) + " LIMIT " +
+             std::to_string(rows) + " OFFSET " + std::to_string(start);
+    };
     std::string total, results;
     if (predicate == "nearest" && PG_ARGISNULL(3)) {
       // Every left row gives min(k, matches) rows, at least one: the total
       // is known from two counts of the sides, and only the page is computed.
       total = pg::nearest_total(left, right, k_or_1, params);
-      pg::spi::execute_text_params(
-          "SELECT coalesce(json_agg(to_json(c.*)), '[]'::json) FROM (SELECT * FROM (" +
-              sql.select_sql + ") c LIMIT " + std::to_string(rows) + " OFFSET " +
-              std::to_string(start) + ") c",
-          params, true);
+      pg::spi::execute_text_params("SELECT coalesce(json_agg(to_json(p.*)), '[]'::json) FROM (" +
+                                       page_of("(" + sql.select_sql + ") c") + ") p",
+                                   params, true);
       results = pg::spi::value(0, 1).value_or("[]");
     } else {
       // The total and the page from one execution of the crossing.
       pg::spi::execute_text_params(
           "WITH c AS MATERIALIZED (" + sql.select_sql +
               ") SELECT (SELECT count(*) FROM c), (SELECT coalesce(json_agg(to_json(p.*)), "
-              "'[]'::json) FROM (SELECT * FROM c LIMIT " +
-              std::to_string(rows) + " OFFSET " + std::to_string(start) + ") p)",
+              "'[]'::json) FROM (" + page_of("c") + ") p)",
           params, true);
       total = pg::spi::value(0, 1).value_or("0");
       results = pg::spi::value(0, 2).value_or("[]");
@@ -233,7 +255,7 @@ Datum opendata_cross(PG_FUNCTION_ARGS) {
   });
 }
 
-// near(dataset, lon, lat, radius_m, where, rows)
+// near(dataset, lon, lat, radius_m, where, rows, fields, order_by)
 Datum opendata_near(PG_FUNCTION_ARGS) {
   return pg::boundary([&] {
     const std::string slug = pg::required_text(fcinfo, 0, "dataset");
@@ -280,11 +302,12 @@ Datum opendata_near(PG_FUNCTION_ARGS) {
     std::vector<pg::spi::TextParam> params = pg::bind(right.params);
     params.push_back({FLOAT8OID, pg::number(lon)});
     params.push_back({FLOAT8OID, pg::number(lat)});
+    // The k nearest, then in the order asked (by distance when none).
+    const odsql::ResultShape shape = pg::result_shape(fcinfo, 6, 7, sql.select_sql, params);
     pg::spi::execute_text_params(
-        "SELECT (" + matches +
-            "), coalesce(json_agg(to_json(c.*) ORDER BY c.distance_m), '[]'::json) "
-            "FROM (" +
-            sql.select_sql + ") c WHERE c.distance_m IS NOT NULL",
+        "SELECT (" + matches + "), coalesce(json_agg(to_json(p.*)), '[]'::json) FROM (SELECT " +
+            shape.select + " FROM (" + sql.select_sql + ") c WHERE c.distance_m IS NOT NULL ORDER BY " +
+            (shape.order_by.empty() ? "" : shape.order_by + ", ") + "c.distance_m) p",
         params, true);
     std::string body = "{\"total_count\": " + pg::spi::value(0, 1).value_or("0") +
                        ", \"results\": " + pg::spi::value(0, 2).value_or("[]") + "}";

@@ -4,6 +4,8 @@
 #include <string>
 
 #include "core/odsql/compiler.hpp"
+#include "core/export/text_escape.hpp"
+#include "core/odsql/links.hpp"
 #include "pg/args.hpp"
 #include "pg/dataset_query.hpp"
 #include "pg/keyset.hpp"
@@ -54,14 +56,46 @@ Count page_total(const odsql::Request& req, std::int64_t page_rows) {
   return count;
 }
 
+// Whether a page that cannot be continued by a token (no key, a grouped
+// query, an order a token cannot carry) has rows after it: it is full and
+// the total says there are more, or the total is only an estimate.
+bool more_after(const odsql::Request& req, std::int64_t page_rows, const Count& count) {
+  if (req.limit <= 0 || page_rows < req.limit) return false;
+  return count.estimated || count.value > req.offset + page_rows;
+}
+
+// links.next of a page: the ready GET URL of the next page, or "" on the
+// last one.  Tokens go first; a page without one still tells whether
+// there is a next page, by start (issue #24: a loop that follows links
+// must not stop after page 1 of a dataset without a key).
+std::string next_link(FunctionCallInfo fcinfo, const odsql::Request& req,
+                      const std::string& slug, const std::string& next_after,
+                      bool keyset, std::int64_t page_rows, const Count& count) {
+  const bool by_start = !keyset && more_after(req, page_rows, count);
+  if (next_after.empty() && !by_start) return {};
+  odsql::LinkArgs args;
+  spi::execute("SELECT base_url FROM opendata.catalog", true);
+  args.base_url = spi::value(0, 1).value_or("");
+  args.dataset = slug;
+  std::string lang = text_arg(fcinfo, 9);
+  if (!PG_ARGISNULL(9) && lang != "fr") args.lang = lang;
+  return next_after.empty() ? odsql::next_link_start(args, req)
+                            : odsql::next_link_after(args, req, next_after);
+}
+
 std::string response(const Count& count, const std::string& results,
-                     const std::string& next_after = {}) {
+                     const std::string& next_after, const std::string& next) {
   std::string out = "{\"total_count\": " + std::to_string(count.value);
   if (count.estimated) out += ", \"total_count_estimated\": true";
   out += ", \"results\": ";
   out += results;
   // Base64url: no character needs escaping in JSON.
   if (!next_after.empty()) out += ", \"next_after\": \"" + next_after + "\"";
+  if (!next.empty()) {
+    out += ", \"links\": {\"next\": ";
+    exporter::append_json_string(out, next);  // base_url is the publisher's text
+    out += "}";
+  }
   out += "}";
   return out;
 }
@@ -128,7 +162,9 @@ Datum opendata_records(PG_FUNCTION_ARGS) {
         count = pg::count_matches(compiled, params);
       }
     }
-    std::string body = pg::response(count, results, next_after);
+    std::string next = pg::next_link(fcinfo, req, slug, next_after, !compiled.keyset.empty(),
+                                     page_rows, count);
+    std::string body = pg::response(count, results, next_after, next);
     pg::spi::finish();
     pg::count_call(usage::Endpoint::kRecords, slug, static_cast<std::uint64_t>(page_rows), body.size());
     return pg::text_datum(body);

@@ -76,27 +76,34 @@ CREATE FUNCTION opendata_api.download(
   refine text[] DEFAULT NULL, exclude text[] DEFAULT NULL, lang text DEFAULT 'fr',
   timezone text DEFAULT 'UTC', options jsonb DEFAULT NULL)
 RETURNS opendata_api."*/*"
-LANGUAGE plpgsql STABLE AS $$
+-- VOLATILE, though it writes nothing: on HEAD, PostgREST selects no body
+-- (no handler, PostgREST issue #2849), and the planner would then drop the
+-- call of a STABLE function altogether, answering 200 without a file name
+-- even for a dataset that does not exist (link checkers send HEAD).
+LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
   -- Positional references: several argument names are SQL keywords.
   kind text := lower($2);
   media text;
   body text;
+  -- HEAD checks the request as GET does (dataset, arguments) and sets the
+  -- same headers, without writing the file: no row is read.
+  lim int := CASE WHEN current_setting('request.method', true) = 'HEAD' THEN 0 ELSE $7 END;
 BEGIN
   CASE kind
     WHEN 'csv' THEN
       media := 'text/csv; charset=utf-8';
-      body := opendata_api.export_csv($1, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13);
+      body := opendata_api.export_csv($1, $3, $4, $5, $6, lim, $8, $9, $10, $11, $12, $13);
     WHEN 'json' THEN
       media := 'application/json; charset=utf-8';
-      body := opendata_api.export_json($1, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13);
+      body := opendata_api.export_json($1, $3, $4, $5, $6, lim, $8, $9, $10, $11, $12, $13);
     WHEN 'jsonl', 'ndjson' THEN
       kind := 'jsonl';
-      media := 'application/x-ndjson';
-      body := opendata_api.export_jsonl($1, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13);
+      media := 'application/x-ndjson; charset=utf-8';
+      body := opendata_api.export_jsonl($1, $3, $4, $5, $6, lim, $8, $9, $10, $11, $12, $13);
     WHEN 'geojson' THEN
       media := 'application/geo+json; charset=utf-8';
-      body := opendata_api.export_geojson($1, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13);
+      body := opendata_api.export_geojson($1, $3, $4, $5, $6, lim, $8, $9, $10, $11, $12, $13);
     ELSE
       RAISE EXCEPTION 'unknown export format "%"', $2
         USING ERRCODE = '22023', HINT = 'The formats are csv, json, jsonl and geojson.';

@@ -44,7 +44,11 @@ understood; anything else raises ``Unsupported`` rather than being guessed.
 - ``POST /<relation>`` (insert), ``PATCH`` and ``DELETE`` with filters, with
   ``Prefer: return=representation|minimal``.
 - ``GET /rpc/<fn>?arg=value`` (named arguments from the query string) and
-  ``POST /rpc/<fn>`` with a JSON object body (named arguments).
+  ``POST /rpc/<fn>`` with a JSON object body (named arguments).  On GET, as
+  in PostgREST, a value that starts like a filter (``eq.``, ``not.``, ...) is
+  a filter on the result even under an argument's name, and a repeated
+  argument keeps its last value.  ``HEAD /rpc/<fn>`` selects no body (no
+  handler, no aggregate), as PostgREST does.
 - ``Accept``: application/json (default), ``application/vnd.pgrst.object+json``
   (exactly one row, else 406), text/csv, application/geo+json, and media
   type handlers (PostgREST v12 ``custom_media``): a function returning a
@@ -190,6 +194,21 @@ def _unquote(item):
     if len(item) >= 2 and item[0] == '"' and item[-1] == '"':
         return item[1:-1].replace('\\"', '"').replace("\\\\", "\\")
     return item
+
+
+# PostgREST's filter operators (QueryParams.hs: operators, ftsOperators,
+# "in" and "is"): a GET /rpc value starting with one of them and a dot is
+# read as a filter on the result, not as the argument.
+FILTER_OPERATORS = {"eq", "neq", "gt", "gte", "lt", "lte", "like", "ilike", "match", "imatch", "in",
+                    "is", "isdistinct", "fts", "plfts", "phfts", "wfts", "cs", "cd", "ov", "sl",
+                    "sr", "nxr", "nxl", "adj"}
+
+
+def _reads_as_filter(value):
+    if value.startswith("not."):
+        return True  # committed: the rest must be an operation, or 400 PGRST100
+    op = re.match(r"^([a-z]+)(\([^)]*\))?\.", value)
+    return bool(op) and op.group(1) in FILTER_OPERATORS
 
 
 def _array_literal(values):
@@ -476,6 +495,8 @@ class PostgREST:
             inner = operand[1:-1]
             items = [_unquote(v) for v in _split_top_level(inner)] if inner else []
             clause = "%s = ANY (%s)" % (col, sql.param(_array_literal(items)))
+        elif op.split("(")[0] in FILTER_OPERATORS:
+            raise Unsupported("filter operator " + op)
         else:
             raise ApiError(400, "PGRST100", '"failed to parse filter (%s)"' % value)
         return "NOT " + clause if negate else clause
@@ -642,7 +663,15 @@ class PostgREST:
                                 WHERE n.nspname = %s AND p.proname = %s AND a.mode IN ('i', 'b', 'v')""",
                             (schema, name))
                 names = {r[0] for r in cur.fetchall()}
-            args = {k: v for k, v in params if k in names and k not in RESERVED_PARAMS}
+            # A value that reads as a filter is a filter even under an
+            # argument's name (QueryParams.hs: pRequestFilter on an rpc read
+            # falls back to an argument only when the value has no
+            # operator); "not." commits to a filter, so "not.found" is a
+            # parse error.  Repeated names: the last value wins
+            # (toRpcParams, HM.fromList); only VARIADIC arguments collect them,
+            # and opendata_api has none.
+            args = {k: v for k, v in params
+                    if k in names and k not in RESERVED_PARAMS and not _reads_as_filter(v)}
             query_params = [(k, v) for k, v in params if k not in args]
         fn = self._lookup_function(schema, name, list(args))
         select_param = dict(query_params).get("select")
@@ -681,14 +710,22 @@ class PostgREST:
                 self._order("pgrst_source", rest.get("order")), limit_text)
             plan["offset"] = offset
         else:
-            select = "SELECT pgrst_source.pgrst_scalar FROM pgrst_source"
+            # Filters apply to a scalar result too (on a column it does not
+            # have: 42703, as PostgREST's "column search.q does not exist").
+            select = "SELECT pgrst_source.pgrst_scalar FROM pgrst_source%s" % (
+                (" WHERE " + " AND ".join(filters)) if filters else "")
             plan["offset"] = 0
         plan["kind"] = "call"
         plan["shape"] = shape
         # A function returning one value or one row: page_total is the
         # constant 1, and the body handler sees that one row (Statements.hs
         # mainCall, pageCountSelectF), so a scalar handler needs no aggregate.
-        plan["sql"] = self._outer(source, "", "null::bigint", plan["handler"], select, shape,
+        # HEAD selects no body: no handler, no aggregate (Plan.hs
+        # negotiateContent, "no need for an aggregate on HEAD", PostgREST
+        # issue #2849), so the planner may not even call a STABLE function
+        # whose value nothing reads.
+        body_media = "none" if method == "HEAD" else plan["handler"]
+        plan["sql"] = self._outer(source, "", "null::bigint", body_media, select, shape,
                                   single=not fn["retset"])
         plan["params"] = sql.params
 

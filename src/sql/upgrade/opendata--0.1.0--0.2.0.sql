@@ -20,6 +20,10 @@ DROP FUNCTION opendata._read_server_file(text);
 DROP FUNCTION opendata._truncate_for_import(text);
 DROP FUNCTION opendata._set_derivation(text, jsonb, bigint[], text, text, jsonb);
 DROP FUNCTION opendata._set_refreshed(text, jsonb);
+-- API functions whose arguments grew: near() and cross() take fields and
+-- order_by, as records() does (issue #24).
+DROP FUNCTION opendata_api.cross(text, text, text, float8, int, text, text, int, int);
+DROP FUNCTION opendata_api.near(text, float8, float8, float8, text, int);
 
 -- organization_members.member: a role's name became the role (regrole, by
 -- OID, dumped by name), so that a role dropped and created again under the
