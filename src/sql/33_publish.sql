@@ -52,6 +52,7 @@ BEGIN
     EXECUTE format('DROP VIEW opendata_api.%I', ds.slug);
   END IF;
   IF to_regclass(ds.source::text) IS NOT NULL THEN
+    PERFORM opendata._drop_summary(ds);
     acting := opendata._acting_role(ds.source);
     FOREACH r IN ARRAY opendata._possible_readers(ds) LOOP
       -- Never from the source's owner: that would revoke its own rights.
@@ -233,6 +234,9 @@ BEGIN
          modified = now()
    WHERE d.id = ds.id
   RETURNING * INTO ds;
+  -- The unfiltered answers of this version, and the trigger that forgets
+  -- them at the next write (36_summaries.sql).
+  PERFORM opendata._refresh_summary(ds, row_count);
   INSERT INTO opendata.history (dataset_id, version, action, by_role, row_count, schema_fingerprint,
                                 rows_added, rows_removed, rows_changed, note)
   VALUES (ds.id, ds.version, 'publish', who, row_count, opendata._schema_fingerprint(ds),
