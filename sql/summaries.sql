@@ -171,7 +171,6 @@ RESET ROLE;
 SET ROLE opendata_anon;
 SELECT count(*) AS anon_sees FROM opendata.data_summaries s
   JOIN opendata.datasets d ON d.id = s.dataset_id WHERE d.slug = 'sum-trees';
-SELECT count(*) AS anon_sees_by_id FROM opendata.data_summaries;
 RESET ROLE;
 SET ROLE regress_alice;
 SELECT count(*) AS member_sees FROM opendata.data_summaries s

@@ -58,49 +58,71 @@ $$;
 CREATE FUNCTION opendata._summary_trigger_name() RETURNS name
 LANGUAGE sql IMMUTABLE AS $$ SELECT 'opendata_summary_stale'::name $$;
 
+-- Whether the dataset's source can have a summary: a plain table without
+-- row-level security.
+CREATE FUNCTION opendata._summarizable(ds opendata.datasets) RETURNS boolean
+LANGUAGE sql STABLE AS $$
+  SELECT c.relkind = 'r' AND NOT c.relrowsecurity FROM pg_catalog.pg_class c WHERE c.oid = ds.source
+$$;
+
+-- Puts the trigger on a summarizable source, as its acting role, if it is
+-- not there yet.  publish() calls it before anything else of the source:
+-- CREATE TRIGGER takes a SHARE ROW EXCLUSIVE lock on the table, which must
+-- not come after the grants (they update the table's pg_class row, which
+-- an autovacuum holding the table then waits for: a deadlock).  A role
+-- that may not create it (not a publisher) leaves the dataset without a
+-- summary.
+CREATE FUNCTION opendata._ensure_summary_trigger(ds opendata.datasets) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF NOT opendata._summarizable(ds)
+     OR EXISTS (SELECT FROM pg_catalog.pg_trigger t
+                 WHERE t.tgrelid = ds.source AND t.tgname = opendata._summary_trigger_name()) THEN
+    RETURN;
+  END IF;
+  PERFORM opendata._exec_as(opendata._acting_role(ds.source), pg_catalog.format(
+    'CREATE TRIGGER %I AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON %s FOR EACH STATEMENT EXECUTE FUNCTION opendata._data_changed()',
+    opendata._summary_trigger_name(), opendata._qualified(ds.source)));
+EXCEPTION WHEN insufficient_privilege THEN
+  RETURN;
+END
+$$;
+
 -- Computes the summary of version ds.version (row_count: the count publish()
--- just made), in publish()'s transaction.  Returns whether there is one.
--- The facets are facets()' own answer for the facet fields, computed by the
--- source's acting role through the API view, as readers compute it.  Where
--- that role cannot (no trigger may be created, the view is not its to
--- read), there is no summary and readers compute the answers themselves.
-CREATE FUNCTION opendata._refresh_summary(ds opendata.datasets, row_count bigint) RETURNS boolean
+-- just made), in publish()'s transaction, when the trigger that forgets it
+-- is on the table.  The facets are facets()' own answer for the facet
+-- fields, computed by the source's acting role through the API view, as
+-- readers compute it; where that role may not read the view, there is no
+-- summary and readers compute the answers themselves.
+CREATE FUNCTION opendata._refresh_summary(ds opendata.datasets, row_count bigint) RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
-  rel record;
-  acting regrole;
   fields text[];
   types jsonb;
   answer json;
 BEGIN
   DELETE FROM opendata.data_summaries WHERE dataset_id = ds.id;
-  SELECT c.relkind, c.relrowsecurity INTO rel FROM pg_catalog.pg_class c WHERE c.oid = ds.source;
-  IF rel.relkind <> 'r' OR rel.relrowsecurity THEN
-    RETURN false;
+  IF NOT opendata._summarizable(ds)
+     OR NOT EXISTS (SELECT FROM pg_catalog.pg_trigger t
+                     WHERE t.tgrelid = ds.source AND t.tgname = opendata._summary_trigger_name()) THEN
+    RETURN;
   END IF;
-  acting := opendata._acting_role(ds.source);
   SELECT coalesce(array_agg(f.name::text ORDER BY f.position), '{}'),
          coalesce(jsonb_object_agg(f.name, f.type), '{}')
     INTO fields, types
     FROM opendata.fields f
    WHERE f.dataset_id = ds.id AND f.facet AND NOT f.hidden AND f.type NOT IN ('geo_point_2d', 'geo_shape');
   BEGIN
-    IF NOT EXISTS (SELECT FROM pg_catalog.pg_trigger t
-                    WHERE t.tgrelid = ds.source AND t.tgname = opendata._summary_trigger_name()) THEN
-      PERFORM opendata._exec_as(acting, pg_catalog.format(
-        'CREATE TRIGGER %I AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON %s FOR EACH STATEMENT EXECUTE FUNCTION opendata._data_changed()',
-        opendata._summary_trigger_name(), opendata._qualified(ds.source)));
-    END IF;
     SELECT t.a INTO answer
-      FROM opendata._query_as(acting, pg_catalog.format('SELECT opendata_api.facets(%L, %L::text[])', ds.slug, fields)) AS t(a json);
+      FROM opendata._query_as(opendata._acting_role(ds.source),
+                              pg_catalog.format('SELECT opendata_api.facets(%L, %L::text[])', ds.slug, fields)) AS t(a json);
   EXCEPTION WHEN insufficient_privilege THEN
-    RETURN false;
+    RETURN;
   END;
   INSERT INTO opendata.data_summaries (dataset_id, version, row_count, facet_types, facets)
   SELECT ds.id, ds.version, row_count, types,
          coalesce((SELECT json_object_agg(fields[i], e ORDER BY i)
                      FROM json_array_elements(answer->'facets') WITH ORDINALITY AS a(e, i)), '{}'::json);
-  RETURN true;
 END
 $$;
 
