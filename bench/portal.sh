@@ -197,7 +197,7 @@ BEGIN
       diffs := array_append(diffs, format('%s: API total %s, data %s', kind, a[2]->>'total_count', truth->>'total'));
     END IF;
     FOR f IN SELECT * FROM json_array_elements(a[3]->'facets') LOOP
-      IF (SELECT jsonb_object_agg(v->>'value', (v->>'count')::bigint) FROM json_array_elements(f->'facets') v)
+      IF (SELECT jsonb_object_agg(x->>'value', (x->>'count')::bigint) FROM json_array_elements(f->'facets') x)
          IS DISTINCT FROM truth->(f->>'name') THEN
         diffs := array_append(diffs, format('%s: API facet %s differs from GROUP BY', kind, f->>'name'));
       END IF;
