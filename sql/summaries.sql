@@ -201,6 +201,19 @@ RESET ROLE;
 SELECT regress.summarized('sum-vue') AS view, regress.summarized('sum-privee') AS rls;
 SELECT regress.summary_differences('sum-vue', 'sum_data.vues');
 
+-- The dataset page says when its total is an estimate (above the
+-- threshold, without a summary: a view).
+SET ROLE regress_alice;
+INSERT INTO sum_data.vues SELECT g, 'Q' || g FROM generate_series(4, 60) g;
+ANALYZE sum_data.vues;
+RESET ROLE;
+SET opendata.exact_count_threshold = 10;
+SET ROLE opendata_anon;
+SELECT substring(opendata_api.dataset_page('sum-vue') FROM '<p class="total" role="status">[^<]*</p>') AS estimated_total,
+       substring(opendata_api.dataset_page('sum-vue', lang => 'en') FROM '<p class="total" role="status">[^<]*</p>') AS in_english;
+RESET ROLE;
+RESET opendata.exact_count_threshold;
+
 SET ROLE regress_alice;
 SELECT opendata.drop_dataset(s) FROM unnest(ARRAY['sum-trees', 'sum-vue', 'sum-privee']) s;
 RESET ROLE;
