@@ -41,10 +41,13 @@ END
 $$;
 GRANT EXECUTE ON FUNCTION regress.summary_differences(text, regclass) TO PUBLIC;
 
--- Whether the dataset's current version has a summary.
+-- Whether the dataset's current version has a summary, and whether a write
+-- marked it stale since.
 CREATE FUNCTION regress.summarized(slug text) RETURNS text
 LANGUAGE sql AS $$
-  SELECT CASE WHEN s.dataset_id IS NULL THEN 'none' WHEN s.version = d.version THEN 'current' ELSE 'old' END
+  SELECT CASE WHEN s.dataset_id IS NULL THEN 'none'
+              WHEN EXISTS (SELECT FROM opendata.data_writes w WHERE w.dataset_id = d.id) THEN 'written since'
+              WHEN s.version = d.version THEN 'current' ELSE 'old' END
     FROM opendata.datasets d LEFT JOIN opendata.data_summaries s ON s.dataset_id = d.id
    WHERE d.slug = summarized.slug
 $$;

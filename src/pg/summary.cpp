@@ -6,13 +6,15 @@
 namespace opendata::pg {
 namespace {
 
-// A summary counts only while it is the current version's: publish()
-// replaces it with the version, and a write to the table deletes it.
+// A summary counts only while it is the current version's (publish()
+// replaces it with the version) and no write to the table left a mark
+// since.
 constexpr const char* kRowCountQuery = R"sql(
 SELECT s.row_count
   FROM opendata.datasets d
   JOIN opendata.data_summaries s ON s.dataset_id = d.id AND s.version = d.version
- WHERE d.slug = $1 AND d.status = 'published')sql";
+ WHERE d.slug = $1 AND d.status = 'published'
+   AND NOT EXISTS (SELECT FROM opendata.data_writes w WHERE w.dataset_id = d.id))sql";
 
 // Every asked field, in order, with the type it had when it was counted;
 // no row when one is missing.  json_agg of json values writes them as
@@ -24,6 +26,7 @@ SELECT pg_catalog.json_build_object('facets', pg_catalog.json_agg(s.facets -> u.
   CROSS JOIN LATERAL pg_catalog.unnest($2::text[]) WITH ORDINALITY AS u(name, i)
   JOIN opendata.fields f ON f.dataset_id = d.id AND f.name = u.name
  WHERE d.slug = $1 AND d.status = 'published' AND s.facet_types ->> u.name = f.type
+   AND NOT EXISTS (SELECT FROM opendata.data_writes w WHERE w.dataset_id = d.id)
 HAVING count(*) = pg_catalog.cardinality($2::text[]))sql";
 
 SPIPlanPtr g_row_count_plan = nullptr;

@@ -192,9 +192,10 @@ BEGIN
     RAISE EXCEPTION 'dataset "%" cannot be published: its source lost field %', slug, array_to_string(vanished, ', ')
       USING ERRCODE = '42703', HINT = 'Restore the columns, or drop and register the dataset again.';
   END IF;
-  -- First of all on the source (see there): the trigger that forgets the
-  -- data summary at any write that is not a publication.
-  PERFORM opendata._ensure_summary_trigger(ds);
+  -- First of all on the source (see there): the marks of earlier writes
+  -- cleared before the counts, and the trigger that marks any write that
+  -- is not a publication.
+  PERFORM opendata._prepare_summary(ds);
   added_fields := opendata._sync_fields(ds);
   select_list := opendata._view_select_list(ds);
   IF select_list IS NULL THEN

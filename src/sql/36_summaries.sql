@@ -13,10 +13,14 @@
 --   old data with the old summary or the new data with the new one.  A
 --   replace or append import publishes again (_record_import);
 -- * any other write to the source table (INSERT, UPDATE, DELETE, COPY,
---   TRUNCATE, by anyone) deletes the summary in the writer's transaction,
---   through a statement trigger publish() puts on the table: from the
---   commit on, every reader computes the answers again from the data, until
---   the next publish();
+--   TRUNCATE, by anyone) leaves a mark in opendata.data_writes, in the
+--   writer's transaction, through a statement trigger publish() puts on
+--   the table: from the commit on, every reader sees the mark and computes
+--   the answers again from the data, until the next publish().  Writers
+--   only insert marks: they never wait for each other or for a
+--   publication.  publish() deletes the marks before it counts; a mark it
+--   could not see (a writer still running) outlives it, and with it the
+--   summary is not used;
 -- * only plain tables without row-level security get a summary: a view or
 --   a materialized view changes without any statement on it (no trigger can
 --   see it), and under row-level security readers do not all see the same
@@ -35,21 +39,36 @@ CREATE TABLE opendata.data_summaries (
 COMMENT ON TABLE opendata.data_summaries IS
   'exact unfiltered record and facet counts of a published version, deleted by any other write to its table';
 
+-- A write to a summarized dataset's table since the publication deleted
+-- its marks: the summary no longer tells the data.  No key: concurrent
+-- writers insert without waiting for each other.
+CREATE TABLE opendata.data_writes (
+  dataset_id   bigint NOT NULL REFERENCES opendata.datasets (id) ON DELETE CASCADE
+);
+CREATE INDEX ON opendata.data_writes (dataset_id);
+COMMENT ON TABLE opendata.data_writes IS
+  'writes to a dataset''s table since its last publication: its data summary is not used';
+
 -- Readable as the datasets are: facets() and records() run as the caller.
 ALTER TABLE opendata.data_summaries ENABLE ROW LEVEL SECURITY;
 CREATE POLICY visible ON opendata.data_summaries FOR SELECT
   USING (EXISTS (SELECT FROM opendata.datasets d WHERE d.id = dataset_id));
-GRANT SELECT ON opendata.data_summaries TO opendata_anon;
+ALTER TABLE opendata.data_writes ENABLE ROW LEVEL SECURITY;
+CREATE POLICY visible ON opendata.data_writes FOR SELECT
+  USING (EXISTS (SELECT FROM opendata.datasets d WHERE d.id = dataset_id));
+GRANT SELECT ON opendata.data_summaries, opendata.data_writes TO opendata_anon;
 
--- The trigger on a summarised table: any write forgets the summary of the
--- datasets it backs.  A definer (the writer may be any role), which only
--- deletes catalog rows.  Statement-level, so a bulk load pays once.
+-- The trigger on a summarized table: any write marks the datasets it
+-- backs (once: a mark it can see is enough).  A definer (the writer may be
+-- any role), which only inserts catalog rows.  Statement-level, so a bulk
+-- load pays once.
 CREATE FUNCTION opendata._data_changed() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER AS $$
 BEGIN
-  DELETE FROM opendata.data_summaries s
-   USING opendata.datasets d
-   WHERE d.id = s.dataset_id AND d.source = TG_RELID;
+  INSERT INTO opendata.data_writes (dataset_id)
+  SELECT d.id FROM opendata.datasets d
+   WHERE d.source = TG_RELID
+     AND NOT EXISTS (SELECT FROM opendata.data_writes w WHERE w.dataset_id = d.id);
   RETURN NULL;
 END
 $$;
@@ -65,16 +84,18 @@ LANGUAGE sql STABLE AS $$
   SELECT c.relkind = 'r' AND NOT c.relrowsecurity FROM pg_catalog.pg_class c WHERE c.oid = ds.source
 $$;
 
--- Puts the trigger on a summarizable source, as its acting role, if it is
--- not there yet.  publish() calls it before anything else of the source:
--- CREATE TRIGGER takes a SHARE ROW EXCLUSIVE lock on the table, which must
--- not come after the grants (they update the table's pg_class row, which
--- an autovacuum holding the table then waits for: a deadlock).  A role
--- that may not create it (not a publisher) leaves the dataset without a
--- summary.
-CREATE FUNCTION opendata._ensure_summary_trigger(ds opendata.datasets) RETURNS void
+-- Before publish() counts anything of a summarizable source: deletes the
+-- marks of earlier writes (the counts will see those writes), and puts the
+-- trigger on the table if it is not there yet, as the source's acting
+-- role.  CREATE TRIGGER takes a SHARE ROW EXCLUSIVE lock on the table,
+-- which must come before the grants: they update the table's pg_class
+-- row, which an autovacuum holding the table then waits for (a deadlock).
+-- A role that may not create it (not a publisher) leaves the dataset
+-- without a summary.
+CREATE FUNCTION opendata._prepare_summary(ds opendata.datasets) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
+  DELETE FROM opendata.data_writes WHERE dataset_id = ds.id;
   IF NOT opendata._summarizable(ds)
      OR EXISTS (SELECT FROM pg_catalog.pg_trigger t
                  WHERE t.tgrelid = ds.source AND t.tgname = opendata._summary_trigger_name()) THEN
@@ -89,8 +110,7 @@ END
 $$;
 
 -- Computes the summary of version ds.version (row_count: the count publish()
--- just made), in publish()'s transaction, when the trigger that forgets it
--- is on the table.  The facets are facets()' own answer for the facet
+-- just made), in publish()'s transaction.  The facets are facets()' own answer for the facet
 -- fields, computed by the source's acting role through the API view, as
 -- readers compute it; where that role may not read the view, there is no
 -- summary and readers compute the answers themselves.
@@ -131,6 +151,7 @@ CREATE FUNCTION opendata._drop_summary(ds opendata.datasets) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
   DELETE FROM opendata.data_summaries WHERE dataset_id = ds.id;
+  DELETE FROM opendata.data_writes WHERE dataset_id = ds.id;
   IF EXISTS (SELECT FROM pg_catalog.pg_trigger t
               WHERE t.tgrelid = ds.source AND t.tgname = opendata._summary_trigger_name())
      AND NOT EXISTS (SELECT FROM opendata.datasets o

@@ -57,8 +57,15 @@ CREATE TABLE opendata.data_summaries (
   facet_types  jsonb NOT NULL,
   facets       json NOT NULL
 );
+CREATE TABLE opendata.data_writes (
+  dataset_id   bigint NOT NULL REFERENCES opendata.datasets (id) ON DELETE CASCADE
+);
+CREATE INDEX ON opendata.data_writes (dataset_id);
 ALTER TABLE opendata.data_summaries ENABLE ROW LEVEL SECURITY;
 CREATE POLICY visible ON opendata.data_summaries FOR SELECT
+  USING (EXISTS (SELECT FROM opendata.datasets d WHERE d.id = dataset_id));
+ALTER TABLE opendata.data_writes ENABLE ROW LEVEL SECURITY;
+CREATE POLICY visible ON opendata.data_writes FOR SELECT
   USING (EXISTS (SELECT FROM opendata.datasets d WHERE d.id = dataset_id));
 
 -- The grants on functions are the release's, not the sum of two releases':
