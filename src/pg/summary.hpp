@@ -1,6 +1,6 @@
 // The data summary of a published dataset (src/sql/36_summaries.sql): the
 // exact unfiltered answers publish() computed for its current version,
-// while no write has touched its table since.  Read as the caller, like
+// while no write to its table left a mark since.  Read as the caller, like
 // the dataset itself.  Needs an SPI connection.
 #pragma once
 
