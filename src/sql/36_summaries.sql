@@ -40,10 +40,12 @@ COMMENT ON TABLE opendata.data_summaries IS
   'exact unfiltered record and facet counts of a published version, deleted by any other write to its table';
 
 -- A write to a summarized dataset's table since the publication deleted
--- its marks: the summary no longer tells the data.  No key: concurrent
--- writers insert without waiting for each other.
+-- its marks: the summary no longer tells the data.  No key, and no
+-- foreign key: concurrent writers insert without waiting for each other,
+-- and without locking the dataset's catalog row (a publication holds it
+-- FOR UPDATE); unpublish() and drop_dataset() delete the marks.
 CREATE TABLE opendata.data_writes (
-  dataset_id   bigint NOT NULL REFERENCES opendata.datasets (id) ON DELETE CASCADE
+  dataset_id   bigint NOT NULL
 );
 CREATE INDEX ON opendata.data_writes (dataset_id);
 COMMENT ON TABLE opendata.data_writes IS

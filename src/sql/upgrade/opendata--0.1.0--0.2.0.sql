@@ -58,7 +58,7 @@ CREATE TABLE opendata.data_summaries (
   facets       json NOT NULL
 );
 CREATE TABLE opendata.data_writes (
-  dataset_id   bigint NOT NULL REFERENCES opendata.datasets (id) ON DELETE CASCADE
+  dataset_id   bigint NOT NULL
 );
 CREATE INDEX ON opendata.data_writes (dataset_id);
 ALTER TABLE opendata.data_summaries ENABLE ROW LEVEL SECURITY;
