@@ -11,6 +11,7 @@
 #include "pg/keyset.hpp"
 #include "pg/planned.hpp"
 #include "pg/settings.hpp"
+#include "pg/summary.hpp"
 #include "pg/usage.hpp"
 
 extern "C" {
@@ -115,6 +116,10 @@ Datum opendata_records(PG_FUNCTION_ARGS) {
     pg::add_keyset(fcinfo, pg::kAfterArg, ds, req);
     odsql::Compiled compiled = odsql::compile_records(ds.fields, req);
     pg::check_timezone(req.timezone);
+    // Every record counted, without a filter: the count publish() made for
+    // this version, when no write touched the data since (pg/summary.hpp).
+    std::optional<std::int64_t> summarized;
+    if (compiled.counts_every_record) summarized = pg::summarized_row_count(slug);
     // The page and its count, one statement planned once: the count's
     // estimate is read from that plan, and the count runs in the same
     // execution as the page, when the page does not tell the total and the
@@ -129,6 +134,10 @@ Datum opendata_records(PG_FUNCTION_ARGS) {
         compiled.page_count_sql, params, [&](const PlannedStmt* plan) {
           pg::PlanChoice choice;
           choice.last = "true";
+          if (summarized) {
+            choice.last = "false";
+            return choice;
+          }
           if (pg::g_exact_count_threshold > 0) {
             estimate = pg::last_column_input_rows(plan);
             over_threshold = estimate && *estimate > pg::g_exact_count_threshold;
@@ -148,7 +157,9 @@ Datum opendata_records(PG_FUNCTION_ARGS) {
     std::int64_t page_rows = std::stoll(pg::spi::value(page, 2).value_or("0"));
     std::string next_after = pg::next_token(compiled, req.limit, page);
     pg::Count count = pg::page_total(req, page_rows);
-    if (count.value < 0) {
+    if (count.value < 0 && summarized) {
+      count.value = *summarized;
+    } else if (count.value < 0) {
       std::optional<std::string> counted = pg::spi::value(page, pg::spi::column_count(page));
       if (counted) {
         count.value = std::stoll(*counted);
@@ -187,12 +198,19 @@ Datum opendata_facets(PG_FUNCTION_ARGS) {
     req.timezone = PG_ARGISNULL(6) ? std::string("UTC") : pg::text_arg(fcinfo, 6);
     odsql::Compiled compiled = odsql::compile_facets(ds.fields, req, facet_fields);
     pg::check_timezone(req.timezone);
-    auto params = pg::bind(compiled.params);
-    pg::spi::execute_text_params(compiled.results_sql, params, true);
-    std::string body = pg::spi::value(0, 1).value_or("{\"facets\": []}");
+    // Without a filter, in UTC: the counts publish() made for this version,
+    // when no write touched the data since (pg/summary.hpp).
+    std::optional<std::string> body;
+    if (req.where.empty() && req.refine.empty() && req.exclude.empty() && req.timezone == "UTC")
+      body = pg::summarized_facets(slug, facet_fields);
+    if (!body) {
+      auto params = pg::bind(compiled.params);
+      pg::spi::execute_text_params(compiled.results_sql, params, true);
+      body = pg::spi::value(0, 1).value_or("{\"facets\": []}");
+    }
     pg::spi::finish();
-    pg::count_call(usage::Endpoint::kFacets, slug, 0, body.size());
-    return pg::text_datum(body);
+    pg::count_call(usage::Endpoint::kFacets, slug, 0, body->size());
+    return pg::text_datum(*body);
   });
 }
 

@@ -79,6 +79,7 @@ BEGIN
     EXECUTE format('DROP VIEW opendata_api.%I', ds.slug);
   END IF;
   IF to_regclass(ds.source::text) IS NOT NULL THEN
+    PERFORM opendata._drop_summary(ds);
     acting := opendata._acting_role(ds.source);
     FOREACH r IN ARRAY opendata._possible_readers(ds) LOOP
       -- Never from the source's owner: that would revoke its own rights.
@@ -218,6 +219,10 @@ BEGIN
     RAISE EXCEPTION 'dataset "%" cannot be published: its source lost field %', slug, array_to_string(vanished, ', ')
       USING ERRCODE = '42703', HINT = 'Restore the columns, or drop and register the dataset again.';
   END IF;
+  -- First of all on the source (see there): the marks of earlier writes
+  -- cleared before the counts, and the trigger that marks any write that
+  -- is not a publication.
+  PERFORM opendata._prepare_summary(ds);
   added_fields := opendata._sync_fields(ds);
   select_list := opendata._view_select_list(ds);
   IF select_list IS NULL THEN
@@ -261,6 +266,9 @@ BEGIN
          modified = now()
    WHERE d.id = ds.id
   RETURNING * INTO ds;
+  -- The unfiltered answers of this version, and the trigger that forgets
+  -- them at the next write (36_summaries.sql).
+  PERFORM opendata._refresh_summary(ds, row_count);
   INSERT INTO opendata.history (dataset_id, version, action, by_role, row_count, schema_fingerprint,
                                 rows_added, rows_removed, rows_changed, note)
   VALUES (ds.id, ds.version, 'publish', who, row_count, opendata._schema_fingerprint(ds),

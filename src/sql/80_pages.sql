@@ -203,6 +203,7 @@ BEGIN
     "filter_help": ["ex. hauteur > 20 AND commune = \"Paris\"", "e.g. height > 20 AND city = \"Paris\""],
     "apply": ["Filtrer", "Filter"],
     "records_shown": ["enregistrements affichés sur", "records shown of"],
+    "about": ["environ", "about"],
     "no_records": ["Aucun enregistrement ne correspond.", "No record matches."],
     "bad_filter": ["Filtre invalide", "Invalid filter"],
     "map": ["Carte", "Map"],
@@ -962,7 +963,9 @@ BEGIN
     body := body
          || '<div class="with-sidebar">'
          || '<div class="records">'
-         || format('<p class="total" role="status">%s %s %s</p>', opendata._page_num(shown, lg), opendata._page_t(lg, 'records_shown'),
+         || format('<p class="total" role="status">%s %s %s%s</p>', opendata._page_num(shown, lg), opendata._page_t(lg, 'records_shown'),
+                   -- Above opendata.exact_count_threshold a filtered total is the planner's estimate.
+                   CASE WHEN (recs->>'total_count_estimated')::boolean THEN opendata._page_t(lg, 'about') || ' ' ELSE '' END,
                    opendata._page_count(total, lg, 'record_1', 'record_n'));
     IF shown = 0 THEN
       body := body || format('<p>%s</p>', opendata._page_t(lg, 'no_records'));

@@ -51,6 +51,27 @@ ALTER TABLE opendata.organization_members
 -- (datasets.was_derived_from, which 0.1.0 wrote in the same form).
 ALTER TABLE opendata.derived_datasets DROP COLUMN report_sql;
 
+-- data_summaries (36_summaries.sql): new in 0.2.0.  Datasets published by
+-- 0.1.0 get theirs at their next publication; until then their answers are
+-- computed from the data, as before.
+CREATE TABLE opendata.data_summaries (
+  dataset_id   bigint PRIMARY KEY REFERENCES opendata.datasets (id) ON DELETE CASCADE,
+  version      int NOT NULL,
+  row_count    bigint NOT NULL,
+  facet_types  jsonb NOT NULL,
+  facets       json NOT NULL
+);
+CREATE TABLE opendata.data_writes (
+  dataset_id   bigint NOT NULL
+);
+CREATE INDEX ON opendata.data_writes (dataset_id);
+ALTER TABLE opendata.data_summaries ENABLE ROW LEVEL SECURITY;
+CREATE POLICY visible ON opendata.data_summaries FOR SELECT
+  USING (EXISTS (SELECT FROM opendata.datasets d WHERE d.id = dataset_id));
+ALTER TABLE opendata.data_writes ENABLE ROW LEVEL SECURITY;
+CREATE POLICY visible ON opendata.data_writes FOR SELECT
+  USING (EXISTS (SELECT FROM opendata.datasets d WHERE d.id = dataset_id));
+
 -- The grants on functions are the release's, not the sum of two releases':
 -- the release objects below grant again what 0.2.0 grants.
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA opendata, opendata_api
