@@ -35,6 +35,7 @@ BEGIN
       ('*', 'facet', 'array of the facets to count (default: all of them)'),
       ('*', 'q', 'words to search for in titles, descriptions, keywords and fields'),
       ('*', 'page', 'page number, from 1'),
+      ('*', 'days', 'how many days to count, back from today (UTC) included, 1 to 3660'),
       ('*', 'page_size', 'datasets per page, 1 to 1000'),
       ('*', 'f', 'output format: json (the only one)'),
       ('*', 'collection', 'the collection''s identifier (a dataset with a geometry)'),
