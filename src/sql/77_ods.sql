@@ -279,7 +279,10 @@ COMMENT ON FUNCTION opendata_api.ods_dataset(text, text) IS
 
 -- GET /catalog/datasets/{id}/records: records() with Explore's names.
 -- Explore caps limit at 100 and offset + limit at 10,000; here limit is
--- capped by opendata.max_page_size and offset not at all.
+-- capped by opendata.max_page_size and offset not at all.  records()'
+-- links point at /rpc/records, not at Explore's URLs: an Explore client
+-- gets the answer without them (next_after stays: the after parameter
+-- takes it).
 CREATE FUNCTION opendata._ods_records(dataset_id text, params jsonb) RETURNS jsonb
 LANGUAGE sql STABLE AS $$
   SELECT opendata_api.records(dataset_id,
@@ -287,7 +290,7 @@ LANGUAGE sql STABLE AS $$
                               opendata._ods_int(params, 'limit', 10, 0), opendata._ods_int(params, 'offset', 0, 0),
                               opendata._ods_list(params, 'refine'), opendata._ods_list(params, 'exclude'),
                               coalesce(params ->> 'lang', 'fr'), coalesce(params ->> 'timezone', 'UTC'),
-                              params ->> 'after')::jsonb
+                              params ->> 'after')::jsonb - 'links'
 $$;
 
 CREATE FUNCTION opendata_api.ods_records(dataset_id text, query text DEFAULT NULL) RETURNS json
