@@ -109,8 +109,12 @@ SELECT c.name, CASE WHEN c.same THEN 'same' ELSE 'DIFFERENT ' || coalesce(c.got:
               AND (SELECT jsonb_agg(f ->> 'label') FROM jsonb_array_elements(a.j -> 'dataset' -> 'fields') f)
                   = '["id", "Nom", "height", "Espèce", "planted", "geom"]',
    a.j -> 'dataset'),
-  ('records', a.j -> 'records' = opendata_api.records('trees', 'id, name, height', 'kind = "oak" and height > 20',
-                                                      order_by => 'height desc, id', rows => 20, start => 5)::jsonb - 'links'
+  -- (The keyset token is bound to the request's text, which the client
+  -- writes its own way: `kind` quoted.  It must be there; the rest equal.)
+  ('records', (a.j -> 'records') - 'next_after'
+              = opendata_api.records('trees', 'id, name, height', 'kind = "oak" and height > 20',
+                                     order_by => 'height desc, id', rows => 20, start => 5)::jsonb - 'links' - 'next_after'
+              AND a.j -> 'records' ? 'next_after'
               AND jsonb_array_length(a.j -> 'records' -> 'results') = 20,
    a.j -> 'records'),
   ('records_group', a.j -> 'records_group' = opendata_api.records('trees', 'kind, count(*) as n, avg(height) as h',
