@@ -27,9 +27,10 @@ SET ROLE opendata_anon;
 -- The query string: last value wins, refine/exclude/facet repeat, decoded.
 SELECT opendata._ods_params('limit=5&limit=7&refine=genre%3ATilia&refine=hauteur:3&where=hauteur+%3E+2&x=');
 
--- Records: the same answer as records() with the house names.
+-- Records: the same answer as records() with the house names, without
+-- records()' links (their URLs are the house API's).
 SELECT opendata_api.ods_records('ods-trees', 'select=id,genre&where=hauteur%20%3E%2030&order_by=id%20desc&limit=3&offset=1')::jsonb
-     = opendata_api.records('ods-trees', fields => 'id,genre', "where" => 'hauteur > 30', order_by => 'id desc', rows => 3, start => 1)::jsonb
+     = opendata_api.records('ods-trees', fields => 'id,genre', "where" => 'hauteur > 30', order_by => 'id desc', rows => 3, start => 1)::jsonb - 'links'
   AS records_same;
 SELECT opendata_api.ods_records('ods-trees', 'select=genre,count(*)%20as%20n&group_by=genre&order_by=genre')::jsonb -> 'results' AS grouped;
 SELECT opendata_api.ods_records('ods-trees', 'refine=genre:Tilia&exclude=hauteur:3&limit=0')::jsonb -> 'total_count' AS refined,
