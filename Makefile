@@ -38,7 +38,7 @@ endif
 ifdef WERROR
 PG_CXXFLAGS += -Werror
 endif
-SHLIB_LINK = -lstdc++
+SHLIB_LINK = -lstdc++ -lz
 
 EXTRA_CLEAN = $(DATA_built) build/ .demo/
 
@@ -66,8 +66,8 @@ remove-stale-bitcode:
 # PGXS tracks no header dependencies (and its optional ones collide on
 # same-named files in different folders): every object depends on every
 # header.  Coarse, but a stale object with an old class layout is a crash.
-HEADERS = $(shell find src -name '*.hpp')
-$(OBJS): $(HEADERS)
+OWN_HEADERS = $(shell find src -name '*.hpp')
+$(OBJS): $(OWN_HEADERS)
 
 $(EXTENSION)--$(EXTVERSION).sql: $(SQL_PARTS)
 	cat $^ > $@

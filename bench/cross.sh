@@ -59,7 +59,7 @@ cp "$REPO_DIR"/data/*.csv "$REPO_DIR"/data/*.geojson "$dir/"
 if [ "$(id -u)" -eq 0 ]; then chown postgres:postgres "$dir"/*.csv "$dir"/*.geojson; fi
 
 log "loading the sample files, $POINTS + $RIGHT_POINTS random points and $POLYGONS polygons"
-psql_q -v datadir="$dir" -v n="$POINTS" -v m="$RIGHT_POINTS" -v polygons="$POLYGONS" >/dev/null <<'SQL'
+psql_q -v datadir="$dir" -v benchdir="$REPO_DIR/bench" -v n="$POINTS" -v m="$RIGHT_POINTS" -v polygons="$POLYGONS" >/dev/null <<'SQL'
 CREATE EXTENSION opendata CASCADE;
 SELECT opendata.create_organization('bench', 'Bench');
 SELECT opendata.set_catalog('{"publisher": "bench"}');
@@ -80,12 +80,7 @@ CREATE TABLE opendata_data.points AS
 CREATE TABLE opendata_data.targets AS
   SELECT i AS id, ST_SetSRID(ST_MakePoint(1.9 + random() * 1.7, 48.1 + random() * 1.0), 4326)::geometry(Point, 4326) AS geom
     FROM generate_series(1, :m) i;
-CREATE TABLE opendata_data.zones AS
-  SELECT row_number() OVER ()::int AS id, ST_Segmentize(ST_Intersection(c.geom, e.box), 0.0015)::geometry(Polygon, 4326) AS geom
-    FROM (SELECT ST_MakeEnvelope(1.9, 48.1, 3.6, 49.1, 4326) AS box) e,
-         LATERAL ST_Dump(ST_VoronoiPolygons(
-           (SELECT ST_Collect(ST_SetSRID(ST_MakePoint(1.9 + random() * 1.7, 48.1 + random() * 1.0), 4326))
-              FROM generate_series(1, :polygons)), 0, e.box)) c;
+\i :benchdir/sql/zones.sql
 SELECT opendata.register('opendata_data.points', 'points'), opendata.register('opendata_data.targets', 'targets'),
        opendata.register('opendata_data.zones', 'zones');
 VACUUM ANALYZE;

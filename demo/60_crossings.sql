@@ -1,13 +1,19 @@
 -- Step 6: crossing datasets.  Stations counted per commune of Essonne (91)
 -- and Seine-et-Marne (77), each commune with its population by INSEE code,
 -- published as a derived dataset with its lineage.
-\echo '-- The communes of Essonne and Seine-et-Marne (both imported from GeoJSON in step 2), in one view'
-CREATE VIEW opendata_data.communes_91_77 AS
-  SELECT code, nom, geom FROM opendata_data."communes-essonne"
-  UNION ALL
-  SELECT code, nom, geom FROM opendata_data."communes-seine-et-marne";
-SELECT opendata.register('opendata_data.communes_91_77', 'communes-91-77',
-         '{"title": "Communes de l''Essonne et de la Seine-et-Marne", "publisher": "insee"}')->>'slug' AS registered;
+\echo '-- The communes of Essonne and Seine-et-Marne in one dataset: the 91 file imported, the 77 file appended (same shape)'
+SELECT opendata.import_geojson_file('communes-91-77', :'datadir' || '/communes_91_essonne.geojson',
+         '{"metadata": {"publisher": "insee", "title": "Communes de l''Essonne et de la Seine-et-Marne"}}')
+       ->>'rows_loaded' AS communes_91;
+SELECT opendata.import_geojson_file('communes-91-77', :'datadir' || '/communes_77_seine_et_marne.geojson',
+         '{"mode": "append"}')->>'rows_loaded' AS communes_77_appended;
+-- Described once here: the crossings that carry these fields inherit
+-- their labels and facet flags (docs/crossings.md, "Field descriptions").
+SELECT count(*) AS fields_described FROM (VALUES
+  ('code', '{"label": "Code INSEE"}'),
+  ('nom', '{"label": "Commune", "facet": true}'),
+  ('geom', '{"label": "Contour de la commune"}')) AS f(field, meta),
+  LATERAL opendata.describe_field('communes-91-77', f.field, f.meta::jsonb);
 
 \echo '-- Stations per commune (contains): a draft derived dataset'
 SELECT r->>'slug' AS slug, r->>'status' AS status, r->>'rows' AS rows,

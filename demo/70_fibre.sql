@@ -41,24 +41,36 @@ SELECT count(*) AS fields_described FROM (VALUES
   ('taux_raccordables_pct', '{"label": "Part des locaux raccordables", "unit": "%"}'),
   ('annee_fin_cuivre', '{"label": "Fin du cuivre", "facet": true, "description": "Première année où tous les locaux de la commune sont passés la fermeture du réseau cuivre (vide : après 2030)."}'),
   ('commune_gps', '{"label": "Commune de Grand Paris Sud", "facet": true}'),
-  ('code_departement', '{"label": "Département", "facet": true}')) AS f(field, meta),
+  ('code_departement', '{"label": "Département", "facet": true}'),
+  ('locaux_fin_cuivre_2025', '{"label": "Sans cuivre fin 2025", "unit": "locaux"}'),
+  ('locaux_fin_cuivre_2026', '{"label": "Sans cuivre fin 2026", "unit": "locaux"}'),
+  ('locaux_fin_cuivre_2027', '{"label": "Sans cuivre fin 2027", "unit": "locaux"}'),
+  ('locaux_fin_cuivre_2028', '{"label": "Sans cuivre fin 2028", "unit": "locaux"}'),
+  ('locaux_fin_cuivre_2029', '{"label": "Sans cuivre fin 2029", "unit": "locaux"}'),
+  ('locaux_fin_cuivre_2030', '{"label": "Sans cuivre fin 2030", "unit": "locaux"}'),
+  ('trimestre', '{"label": "Trimestre"}')) AS f(field, meta),
   LATERAL opendata.describe_field('fibre-ftth-91-77', f.field, f.meta::jsonb);
 
 \echo '-- The 23 communes of Grand Paris Sud: the boundaries whose INSEE code the FttH file flags (commune_gps)'
 CREATE VIEW opendata_data.communes_grand_paris_sud AS
   SELECT c.code, c.nom, c.geom
-    FROM opendata_data.communes_91_77 c
+    FROM opendata_data."communes-91-77" c
    WHERE c.code IN (SELECT f.code_insee FROM opendata_data."fibre-ftth-91-77" f WHERE f.commune_gps);
 SELECT opendata.register('opendata_data.communes_grand_paris_sud', 'communes-grand-paris-sud', $${
   "title": "Communes de Grand Paris Sud", "publisher": "grand-paris-sud",
   "description": "Limites des 23 communes de la communauté d'agglomération Grand Paris Sud Seine-Essonne-Sénart (Admin Express COG 2018, simplifiées).",
   "themes": ["REGI"], "keywords": ["commune", "limites administratives", "Grand Paris Sud"], "license": "etalab-2.0",
   "spatial": "Grand Paris Sud"}$$)->>'slug' AS registered;
+SELECT count(*) AS fields_described FROM (VALUES
+  ('code', '{"label": "Code INSEE"}'),
+  ('nom', '{"label": "Commune", "facet": true}'),
+  ('geom', '{"label": "Contour de la commune"}')) AS f(field, meta),
+  LATERAL opendata.describe_field('communes-grand-paris-sud', f.field, f.meta::jsonb);
 SELECT opendata.publish('communes-grand-paris-sud')->>'row_count' AS communes;
 -- Mismatches between the two vintages are shown, not hidden.
 SELECT count(*) AS flagged_communes_without_boundary, string_agg(f.code_insee || ' ' || f.nom_commune_2018, ', ') AS which
   FROM opendata_data."fibre-ftth-91-77" f
- WHERE f.commune_gps AND f.code_insee NOT IN (SELECT code FROM opendata_data.communes_91_77);
+ WHERE f.commune_gps AND f.code_insee NOT IN (SELECT code FROM opendata_data."communes-91-77");
 
 \echo '-- Fibre per commune: the boundaries crossed with the FttH file on the INSEE code (attribute), a derived dataset'
 SELECT r->>'slug' AS slug, r->>'rows' AS rows, r->'report'->>'unmatched_left' AS communes_without_fibre_row,
@@ -76,24 +88,9 @@ SELECT opendata.set_metadata('fibre-grand-paris-sud', $${
   "license": "etalab-2.0", "accrual_periodicity": "QUARTERLY", "spatial": "Grand Paris Sud",
   "temporal": {"start": "2026-04-01", "end": "2026-06-30"},
   "attributions": "ANCT, Observatoire France Très Haut Débit ; IGN, Admin Express"}$$) ->> 'title' AS title;
-SELECT count(*) AS fields_described FROM (VALUES
-  ('nom', '{"label": "Commune"}'),
-  ('code', '{"label": "Code INSEE"}'),
-  ('porteur_reseau_oi', '{"label": "Qui déploie la fibre", "facet": true}'),
-  ('zone', '{"label": "Zone", "facet": true}'),
-  ('geom', '{"label": "Contour de la commune"}'),
-  ('taux_raccordables_pct', '{"label": "Part des locaux raccordables", "unit": "%"}'),
-  ('locaux', '{"label": "Locaux", "unit": "locaux"}'),
-  ('locaux_raccordables_ftth', '{"label": "Locaux raccordables", "unit": "locaux"}'),
-  ('annee_fin_cuivre', '{"label": "Fin du cuivre", "facet": true, "description": "Année où tous les locaux auront quitté le réseau cuivre (vide : après 2030)."}'),
-  ('locaux_fin_cuivre_2025', '{"label": "Sans cuivre fin 2025", "unit": "locaux"}'),
-  ('locaux_fin_cuivre_2026', '{"label": "Sans cuivre fin 2026", "unit": "locaux"}'),
-  ('locaux_fin_cuivre_2027', '{"label": "Sans cuivre fin 2027", "unit": "locaux"}'),
-  ('locaux_fin_cuivre_2028', '{"label": "Sans cuivre fin 2028", "unit": "locaux"}'),
-  ('locaux_fin_cuivre_2029', '{"label": "Sans cuivre fin 2029", "unit": "locaux"}'),
-  ('locaux_fin_cuivre_2030', '{"label": "Sans cuivre fin 2030", "unit": "locaux"}'),
-  ('trimestre', '{"label": "Trimestre"}')) AS f(field, meta),
-  LATERAL opendata.describe_field('fibre-grand-paris-sud', f.field, f.meta::jsonb);
+-- Its fields carry the labels, units and facets of the communes and of
+-- the FttH file (inherited); one is renamed for the question it answers.
+SELECT opendata.describe_field('fibre-grand-paris-sud', 'porteur_reseau_oi', '{"label": "Qui déploie la fibre"}')->>'label' AS label;
 SELECT opendata.publish('fibre-grand-paris-sud')->>'version' AS version;
 
 \echo '-- The answer, as anyone reads it (GET /api/fibre-grand-paris-sud?select=nom,porteur_reseau_oi,taux_raccordables_pct,annee_fin_cuivre&order=nom)'

@@ -68,14 +68,12 @@ SELECT opendata.register('opendata_data.arrets_accessibles_gps', 'arrets-accessi
   "description": "Les arrêts de bus, tramway et train des 23 communes de Grand Paris Sud que le flux GTFS déclare accessibles en fauteuil roulant (wheelchair_boarding = 1).",
   "themes": ["TRAN", "SOCI"], "keywords": ["accessibilité", "PMR", "fauteuil roulant", "arrêt"], "license": "ODbL-1.0",
   "spatial": "Grand Paris Sud"}$$)->>'slug';
+-- Registered views are described like tables; the crossings above carry
+-- the descriptions of the stations, the stops and the communes (inherited).
 SELECT count(*) AS fields_described FROM (VALUES
   ('gares-accessibles', 'accessibility_level_name', '{"label": "Accessibilité", "facet": true}'),
   ('gares-accessibles', 'commune_nom', '{"label": "Commune", "facet": true}'),
-  ('arrets-accessibles-grand-paris-sud', 'commune_nom', '{"label": "Commune", "facet": true}'),
-  ('gares-accessibilite-communes', 'accessibility_level_name', '{"label": "Accessibilité", "facet": true}'),
-  ('gares-accessibilite-communes', 'commune_nom', '{"label": "Commune", "facet": true}'),
-  ('arrets-accessibilite-communes', 'wheelchair_boarding', '{"label": "Accessible en fauteuil roulant", "facet": true}'),
-  ('arrets-accessibilite-communes', 'commune_nom', '{"label": "Commune", "facet": true}')) AS f(slug, field, meta),
+  ('arrets-accessibles-grand-paris-sud', 'commune_nom', '{"label": "Commune", "facet": true}')) AS f(slug, field, meta),
   LATERAL opendata.describe_field(f.slug, f.field, f.meta::jsonb);
 
 \echo '-- Accessible stations and stops per commune of Grand Paris Sud (contains, twice)'
@@ -115,10 +113,8 @@ SELECT opendata.set_metadata('arrets-accessibilite-communes', $${
   "description": "Chaque arrêt du flux GTFS avec la commune qui le contient et son accessibilité en fauteuil roulant : filtrez par commune pour voir les arrêts accessibles de la vôtre.",
   "themes": ["TRAN", "SOCI"], "license": "ODbL-1.0"}$$) ->> 'title';
 SELECT count(*) AS fields_described FROM (VALUES
-  ('accessibilite-par-commune', 'nom', '{"label": "Commune"}'),
   ('accessibilite-par-commune', 'gares_accessibles_count', '{"label": "Gares accessibles", "unit": "gares"}'),
   ('accessibilite-par-commune', 'arrets_accessibles_count', '{"label": "Arrêts accessibles", "unit": "arrêts"}'),
-  ('arrets-gare-accessible-proche', 'commune_nom', '{"label": "Commune", "facet": true}'),
   ('arrets-gare-accessible-proche', 'gare_stop_name', '{"label": "Gare accessible la plus proche"}'),
   ('arrets-gare-accessible-proche', 'gare_accessibility_level_name', '{"label": "Accessibilité de la gare", "facet": true}'),
   ('arrets-gare-accessible-proche', 'distance_m', '{"label": "Distance", "unit": "m"}')) AS f(slug, field, meta),

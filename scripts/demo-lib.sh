@@ -62,6 +62,10 @@ demo_start_standin() {
 # nginx in front of the stand-in (scripts/lib.sh: the shipped server block
 # and location files, placeholders replaced as a deployment replaces them).
 demo_start_nginx() {
+  # The dataset pages' map (MapLibre GL JS, served by nginx at /assets/map/);
+  # without it the pages keep their SVG maps.
+  bash "$REPO_DIR/deploy/web/install.sh" "$DEMO_DIR/nginx/web" ||
+    log "deploy/web/install.sh failed: the dataset pages show their SVG maps only"
   start_nginx "$DEMO_DIR/nginx" "127.0.0.1:$DEMO_HTTP_PORT" "127.0.0.1:$DEMO_NGINX_PORT" ||
     { cat "$DEMO_DIR/nginx/start.err" >&2; return 1; }
 }

@@ -19,7 +19,7 @@ as_root() {
 DEBIAN_PACKAGES=(
   "postgresql-$PG_MAJOR" "postgresql-server-dev-$PG_MAJOR" "postgresql-$PG_MAJOR-postgis-3"
   postgresql-contrib nlohmann-json3-dev g++ make cmake clang libclang-rt-dev llvm
-  libgtest-dev libbenchmark-dev gdal-bin jq python3 python3-psycopg2 clang-format
+  libgtest-dev libbenchmark-dev gdal-bin jq python3 python3-psycopg2 clang-format zlib1g-dev
 )
 
 ensure_packages() {
@@ -90,14 +90,18 @@ stop_cluster() {
 
 # start_nginx DIR UPSTREAM LISTEN: Debian's nginx running from DIR with the
 # shipped server block and every location file (deploy/nginx), placeholders
-# replaced as a deployment replaces them.  Fails with nginx's message in
-# DIR/start.err; stop_nginx DIR stops it.
+# replaced as a deployment replaces them; the browser assets are served
+# from DIR/web (deploy/web/install.sh DIR/web puts them there).  Fails with
+# nginx's message in DIR/start.err; stop_nginx DIR stops it.
 start_nginx() {
-  local d="$1" upstream="$2" listen="$3"
+  local d="$1" upstream="$2" listen="$3" f
   mkdir -p "$d/locations" "$d/tmp"
   chmod 1777 "$d/tmp"
-  cp "$REPO_DIR"/deploy/nginx/locations/*.conf "$d/locations/"
-  bash "$REPO_DIR/deploy/nginx/render.sh" "$upstream" "$listen" "$d/locations" \
+  for f in "$REPO_DIR"/deploy/nginx/locations/*.conf; do
+    bash "$REPO_DIR/deploy/nginx/render.sh" "$upstream" "$listen" "$d/locations" "$d/web" \
+      <"$f" >"$d/locations/$(basename "$f")"
+  done
+  bash "$REPO_DIR/deploy/nginx/render.sh" "$upstream" "$listen" "$d/locations" "$d/web" \
     <"$REPO_DIR/deploy/nginx/opendata.conf" >"$d/opendata.conf"
   cat >"$d/nginx.conf" <<CONF
 worker_processes 1;

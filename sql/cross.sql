@@ -10,16 +10,6 @@
 \set communes_91 :abs_srcdir '/data/communes_91_essonne.geojson'
 \set communes_77 :abs_srcdir '/data/communes_77_seine_et_marne.geojson'
 
--- Rows of q1 missing from q2 and the other way round, counted.
-CREATE FUNCTION regress.differences(q1 text, q2 text) RETURNS bigint
-LANGUAGE plpgsql AS $$
-DECLARE
-  n bigint;
-BEGIN
-  EXECUTE format('SELECT count(*) FROM ((%s EXCEPT ALL %s) UNION ALL (%s EXCEPT ALL %s)) d', q1, q2, q2, q1) INTO n;
-  RETURN n;
-END
-$$;
 -- The rows of a query text, for LATERAL use with a column definition list.
 CREATE FUNCTION regress.rows_of(q text) RETURNS SETOF record
 LANGUAGE plpgsql AS $$

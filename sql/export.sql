@@ -112,7 +112,9 @@ SELECT regress.error_of($$SELECT opendata_api.export_json('exp-items', "where" =
 SELECT strpos(opendata_api.export_csv('exp-items'), 'secret') = 0 AND strpos(opendata_api.export_geojson('exp-items'), 's1') = 0
        AS secret_absent;
 SELECT regress.error_of($$SELECT opendata_api.export_csv(NULL)$$);
-SELECT regress.error_of($$SELECT opendata_api.export_csv('exp-items', rows => -1)$$);
+-- rows => -1 is no limit, as documented (issue #24 defect 7); below -1 is refused.
+SELECT length(opendata_api.export_csv('exp-items', rows => -1)) = length(opendata_api.export_csv('exp-items')) AS minus_one_is_no_limit;
+SELECT regress.error_of($$SELECT opendata_api.export_csv('exp-items', rows => -2)$$);
 SELECT regress.error_of($$SELECT opendata_api.export_csv('exp-items', start => -1)$$);
 SELECT regress.error_of($$SELECT opendata_api.export_csv('nope')$$);
 -- download(): the format named in the URL, the export's value, and the

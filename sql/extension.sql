@@ -34,3 +34,14 @@ EXCEPTION WHEN OTHERS THEN
          || CASE WHEN hnt <> '' THEN ' | HINT: ' || hnt ELSE '' END;
 END
 $$;
+-- Rows of q1 missing from q2 and the other way round, counted (crossings
+-- checked against hand-written SQL).
+CREATE FUNCTION regress.differences(q1 text, q2 text) RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+  n bigint;
+BEGIN
+  EXECUTE format('SELECT count(*) FROM ((%s EXCEPT ALL %s) UNION ALL (%s EXCEPT ALL %s)) d', q1, q2, q2, q1) INTO n;
+  RETURN n;
+END
+$$;

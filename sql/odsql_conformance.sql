@@ -387,8 +387,15 @@ INSERT INTO conf VALUES (96, 'refine twice (AND), exclude, where together',
 SET timezone = 'Europe/Paris';
 INSERT INTO conf VALUES (97, 'datetime output in the requested time zone',
   opendata_api.records('conf-arbres', fields => 'idbase, date_de_plantation', "where" => 'year(date_de_plantation) > 1900', timezone => 'Europe/Paris', rows => 200),
-  (SELECT json_agg(json_build_object('idbase', idbase, 'date_de_plantation', to_char(date_de_plantation, 'YYYY-MM-DD"T"HH24:MI:SSTZH:TZM')))
-     FROM :A WHERE extract(year FROM date_de_plantation) > 1900));
+  -- The offset from extract(timezone), in seconds east of UTC: +HH:MM, or
+  -- +00:09:21 before 1911 (the seconds of Paris mean time are kept).
+  (SELECT json_agg(json_build_object('idbase', idbase, 'date_de_plantation',
+                   to_char(date_de_plantation, 'YYYY-MM-DD"T"HH24:MI:SS')
+                   || CASE WHEN tz < 0 THEN '-' ELSE '+' END
+                   || lpad((abs(tz) / 3600)::text, 2, '0') || ':' || lpad((abs(tz) % 3600 / 60)::text, 2, '0')
+                   || CASE WHEN abs(tz) % 60 <> 0 THEN ':' || lpad((abs(tz) % 60)::text, 2, '0') ELSE '' END))
+     FROM :A, LATERAL (SELECT extract(timezone FROM date_de_plantation)::int AS tz) o
+    WHERE extract(year FROM date_de_plantation) > 1900));
 RESET timezone;
 
 -- facets -----------------------------------------------------------------

@@ -69,7 +69,8 @@ SELECT r->>'rows_loaded' AS loaded
                            '{"metadata": {"title": "Letters"}}') r;
 SELECT id, grade, pg_typeof(grade) AS type FROM opendata_data.letters ORDER BY id;
 
--- 4. Metadata of the wrong JSON type: 22023 naming the key.
+-- 4. Metadata of the wrong JSON type: 22023 naming the key.  A null clears
+-- a key (the licence here), except the publisher, which a dataset always has.
 SELECT k, regress.error_of(format($$SELECT opendata.set_metadata('letters', %L)$$, m))
   FROM (VALUES
     ('keywords string', '{"keywords": "a string"}'),

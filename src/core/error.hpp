@@ -46,7 +46,10 @@ class UserError : public std::runtime_error {
   const std::string& sqlstate() const noexcept { return sqlstate_; }
   const std::string& detail() const noexcept { return detail_; }
   const std::string& hint() const noexcept { return hint_; }
-  // 1-based character position in the user's input, 0 when not applicable.
+  // 1-based character position in the user's input (an ODSQL clause), 0
+  // when not applicable.  The messages quote it; the PostgreSQL boundary
+  // does not pass it on as errposition(), which would point into the SQL
+  // statement's text, not into the parameter the user wrote.
   int position() const noexcept { return position_; }
 
  private:

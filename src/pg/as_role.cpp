@@ -71,8 +71,10 @@ void ActingAs::finish() {
 ActingAs::~ActingAs() { SetUserIdAndSecContext(saved_user_, saved_context_); }
 
 Oid acting_role(Oid relation) {
-  std::optional<std::string> role =
-      call_internal("opendata._acting_role(regclass)", {std::to_string(relation)});
+  return role_of(call_internal("opendata._acting_role(regclass)", {std::to_string(relation)}));
+}
+
+Oid role_of(const std::optional<std::string>& role) {
   if (!role) throw UserError(sqlstate::kInternalError, "no role to act on the relation");
   const char* name = role->c_str();
   return call([name] { return DatumGetObjectId(DirectFunctionCall1(regrolein, CStringGetDatum(name))); });

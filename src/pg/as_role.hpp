@@ -2,6 +2,7 @@
 // operation (src/pg/as_role.cpp explains the rules).
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "pg/postgres.hpp"
@@ -30,5 +31,8 @@ class ActingAs {
 
 // The role that works on `relation` for the caller: opendata._acting_role().
 Oid acting_role(Oid relation);
+
+// A regrole's text output (what an internal function returned) as an OID.
+Oid role_of(const std::optional<std::string>& role);
 
 }  // namespace opendata::pg

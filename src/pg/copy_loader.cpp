@@ -28,6 +28,10 @@ struct Feed {
   std::string chunk;
   std::size_t pos = 0;
   bool done = false;
+  // The error context outside COPY.  The producer reports a bad value with
+  // its own row; COPY's context ("COPY x, line 1") would name the line
+  // COPY is waiting for, not the one in error, so it is left out.
+  ErrorContextCallback* outer_context = nullptr;
 };
 Feed* g_feed = nullptr;
 
@@ -35,7 +39,11 @@ Feed* g_feed = nullptr;
 // body runs in a boundary that turns them into ERRORs, which longjmp back
 // through CopyFrom to the pg::call() around it.
 int feed_copy(void* outbuf, int minread, int maxread) {
-  return boundary([&]() -> int {
+  // An error longjmps to the PG_TRY of the pg::call() around CopyFrom,
+  // which restores the context stack it saved.
+  ErrorContextCallback* copy_context = error_context_stack;
+  error_context_stack = g_feed->outer_context;
+  const int bytes = boundary([&]() -> int {
     Feed& f = *g_feed;
     int written = 0;
     auto* out = static_cast<char*>(outbuf);
@@ -55,12 +63,14 @@ int feed_copy(void* outbuf, int minread, int maxread) {
     }
     return written;
   });
+  error_context_stack = copy_context;
+  return bytes;
 }
 
 }  // namespace
 
 std::uint64_t copy_into(Oid relation, const ChunkProducer& next) {
-  Feed feed{&next, {}, 0, false};
+  Feed feed{&next, {}, 0, false, error_context_stack};
   g_feed = &feed;
   std::uint64_t rows = 0;
   try {

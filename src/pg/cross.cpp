@@ -10,15 +10,18 @@
 // SPI as the calling role, so grants and row-level security apply.
 #include <cmath>
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/odsql/compiler.hpp"
 #include "core/odsql/literals.hpp"
+#include "core/odsql/result_shape.hpp"
 #include "core/odsql/shift_params.hpp"
 #include "pg/args.hpp"
 #include "pg/dataset_query.hpp"
 #include "pg/settings.hpp"
+#include "pg/usage.hpp"
 
 extern "C" {
 PG_FUNCTION_INFO_V1(opendata_cross);
@@ -37,11 +40,13 @@ struct Side {
   std::vector<odsql::Param> params;
 };
 
-Side compile_side(const std::string& slug, const std::string& where, std::size_t param_offset) {
+Side compile_side(const std::string& slug, const std::string& where, const char* where_parameter,
+                  std::size_t param_offset) {
   PublishedDataset ds = load_published_dataset(slug);
   odsql::Request req;
   req.relation = ds.relation;
   req.where = where;
+  req.where_parameter = where_parameter;
   req.limit = -1;
   odsql::Compiled compiled = odsql::compile_records(ds.fields, req);
   Side side;
@@ -98,6 +103,30 @@ CrossSql cross_select(const Side& left, const std::string& left_geometry, const 
   return out;
 }
 
+std::string quoted(const std::string& name) {
+  const char* n = name.c_str();
+  return std::string(call([n] { return quote_identifier(n); }));
+}
+
+// The row count of a nearest crossing without a maximum distance, from the
+// sides alone: a left row with a point gets its min(k, R) nearest rows (R:
+// the right rows with a non-empty geometry), a left row without one gets
+// one row of NULLs, as does every left row when R is 0.
+std::string nearest_total(const Side& left, const Side& right, std::int64_t k,
+                          const std::vector<spi::TextParam>& params) {
+  const std::string lg = "a." + quoted(left.geometry);
+  const std::string rg = "b." + quoted(right.geometry);
+  spi::execute_text_params(
+      "SELECT l.located * greatest(1, least(" + std::to_string(k) +
+          ", r.n)) + l.unlocated FROM (SELECT count(*) FILTER (WHERE " + lg +
+          " IS NOT NULL AND NOT ST_IsEmpty(" + lg + ")) AS located, count(*) FILTER (WHERE " + lg +
+          " IS NULL OR ST_IsEmpty(" + lg + ")) AS unlocated FROM " + left.from +
+          " a) l, (SELECT count(*) AS n FROM " + right.from + " b WHERE " + rg +
+          " IS NOT NULL AND NOT ST_IsEmpty(" + rg + ")) r",
+      params, true);
+  return spi::value(0, 1).value_or("0");
+}
+
 void check_rows(std::int64_t rows, std::int64_t min) {
   if (rows < min)
     throw UserError(
@@ -107,6 +136,23 @@ void check_rows(std::int64_t rows, std::int64_t min) {
         "22023",
         "rows must be at most " + std::to_string(g_max_page_size) + ", not " + std::to_string(rows),
         "", "The limit is the setting opendata.max_page_size.");
+}
+
+// The columns and order a request asks of a crossing's result (fields,
+// order_by), checked against the columns the crossing has.  Their names
+// depend on the predicate and the sides, so the statement is asked for
+// them (planned, not run) only when a request names some.
+odsql::ResultShape result_shape(FunctionCallInfo fcinfo, int fields_arg, int order_arg,
+                                const std::string& select_sql,
+                                const std::vector<spi::TextParam>& params) {
+  const std::string fields = text_arg(fcinfo, fields_arg);
+  const std::string order_by = text_arg(fcinfo, order_arg);
+  std::vector<std::string> columns;
+  if (!fields.empty() || !order_by.empty()) {
+    spi::execute_text_params("SELECT * FROM (" + select_sql + ") c LIMIT 0", params, true);
+    columns = spi::column_names();
+  }
+  return odsql::result_shape(fields, order_by, columns);
 }
 
 std::string required_text(FunctionCallInfo fcinfo, int i, const char* name) {
@@ -119,7 +165,8 @@ std::string required_text(FunctionCallInfo fcinfo, int i, const char* name) {
 
 using namespace opendata;
 
-// cross(left, right, predicate, distance_m, k, where, right_where, rows, start)
+// cross(left, right, predicate, distance_m, k, where, right_where, rows, start, fields,
+//       order_by)
 Datum opendata_cross(PG_FUNCTION_ARGS) {
   return pg::boundary([&] {
     const std::string left_slug = pg::required_text(fcinfo, 0, "left");
@@ -150,8 +197,10 @@ Datum opendata_cross(PG_FUNCTION_ARGS) {
         throw UserError("22023", "distance_m does not apply to predicate \"" + predicate + "\"");
       }
     }
+    std::int64_t k_or_1 = 1;
     if (!PG_ARGISNULL(4)) {
       const std::int64_t k = PG_GETARG_INT32(4);
+      k_or_1 = k;
       if (predicate != "nearest") throw UserError("22023", "k applies to predicate nearest only");
       if (k < 1 || k > 100)
         throw UserError("22023", "k must be from 1 to 100, not " + std::to_string(k));
@@ -160,34 +209,53 @@ Datum opendata_cross(PG_FUNCTION_ARGS) {
     options += "}";
 
     pg::spi::connect();
-    pg::Side left = pg::compile_side(left_slug, pg::text_arg(fcinfo, 5), 0);
-    pg::Side right = pg::compile_side(right_slug, pg::text_arg(fcinfo, 6), left.params.size());
+    pg::Side left = pg::compile_side(left_slug, pg::text_arg(fcinfo, 5), "where", 0);
+    pg::Side right = pg::compile_side(right_slug, pg::text_arg(fcinfo, 6), "right_where", left.params.size());
     pg::CrossSql sql = pg::cross_select(left, left.geometry, right, predicate, options);
 
     std::vector<pg::spi::TextParam> params = pg::bind(left.params);
     for (const pg::spi::TextParam& p : pg::bind(right.params)) params.push_back(p);
 
-    pg::spi::execute_text_params("SELECT count(*) FROM (" + sql.select_sql + ") c", params, true);
-    const std::string total = pg::spi::value(0, 1).value_or("0");
     std::string report;
     if (!sql.report_sql.empty()) {
       pg::spi::execute_text_params(sql.report_sql, params, true);
       report = pg::spi::value(0, 1).value_or("null");
     }
-    pg::spi::execute_text_params(
-        "SELECT coalesce(json_agg(to_json(c.*)), '[]'::json) FROM (SELECT * FROM (" +
-            sql.select_sql + ") c LIMIT " + std::to_string(rows) + " OFFSET " +
-            std::to_string(start) + ") c",
-        params, true);
+    const odsql::ResultShape shape = pg::result_shape(fcinfo, 9, 10, sql.select_sql, params);
+    auto page_of = [&](const std::string& from) {
+      return "SELECT " + shape.select + " FROM " + from +
+             (shape.order_by.empty() ? "" : " ORDER BY " + shape.order_by) + " LIMIT " +
+             std::to_string(rows) + " OFFSET " + std::to_string(start);
+    };
+    std::string total, results;
+    if (predicate == "nearest" && PG_ARGISNULL(3)) {
+      // Every left row gives min(k, matches) rows, at least one: the total
+      // is known from two counts of the sides, and only the page is computed.
+      total = pg::nearest_total(left, right, k_or_1, params);
+      pg::spi::execute_text_params("SELECT coalesce(json_agg(to_json(p.*)), '[]'::json) FROM (" +
+                                       page_of("(" + sql.select_sql + ") c") + ") p",
+                                   params, true);
+      results = pg::spi::value(0, 1).value_or("[]");
+    } else {
+      // The total and the page from one execution of the crossing.
+      pg::spi::execute_text_params(
+          "WITH c AS MATERIALIZED (" + sql.select_sql +
+              ") SELECT (SELECT count(*) FROM c), (SELECT coalesce(json_agg(to_json(p.*)), "
+              "'[]'::json) FROM (" + page_of("c") + ") p)",
+          params, true);
+      total = pg::spi::value(0, 1).value_or("0");
+      results = pg::spi::value(0, 2).value_or("[]");
+    }
     std::string body = "{\"total_count\": " + total;
     if (!report.empty()) body += ", \"report\": " + report;
-    body += ", \"results\": " + pg::spi::value(0, 1).value_or("[]") + "}";
+    body += ", \"results\": " + results + "}";
     pg::spi::finish();
+    pg::count_call(usage::Endpoint::kCross, left_slug, 0, body.size());
     return pg::text_datum(body);
   });
 }
 
-// near(dataset, lon, lat, radius_m, where, rows)
+// near(dataset, lon, lat, radius_m, where, rows, fields, order_by)
 Datum opendata_near(PG_FUNCTION_ARGS) {
   return pg::boundary([&] {
     const std::string slug = pg::required_text(fcinfo, 0, "dataset");
@@ -197,34 +265,54 @@ Datum opendata_near(PG_FUNCTION_ARGS) {
     if (lon < -180 || lon > 180 || lat < -90 || lat > 90)
       throw UserError("22023", "lon must be within [-180, 180] and lat within [-90, 90]");
     std::string options = "{\"prefix\": \"\"";
+    std::optional<std::string> radius_m;
     if (!PG_ARGISNULL(3)) {
       const double r = pg::finite_arg(fcinfo, 3, "radius_m");
       if (r <= 0) throw UserError("22023", "radius_m must be greater than 0, not " + pg::number(r));
-      options += ", \"max_distance_m\": " + pg::number(r);
+      radius_m = pg::number(r);
+      options += ", \"max_distance_m\": " + *radius_m;
     }
     const std::int64_t rows = pg::int_arg(fcinfo, 5, 10);
     pg::check_rows(rows, 1);
     options += ", \"k\": " + std::to_string(rows) + "}";
 
     pg::spi::connect();
-    pg::Side right = pg::compile_side(slug, pg::text_arg(fcinfo, 4), 0);
+    pg::Side right = pg::compile_side(slug, pg::text_arg(fcinfo, 4), "where", 0);
     const std::size_t n = right.params.size();
     pg::Side point;
     point.from = "(SELECT ST_SetSRID(ST_MakePoint($" + std::to_string(n + 1) + "::float8, $" +
                  std::to_string(n + 2) + "::float8), 4326) AS point)";
     pg::CrossSql sql = pg::cross_select(point, "point", right, "nearest", options);
+    // total_count: every match, not the page of the k nearest; within the
+    // radius (the within_distance crossing of the point), or every record
+    // that has a geometry.
+    std::string matches;
+    if (radius_m) {
+      matches = "SELECT count(*) FROM (" +
+                pg::cross_select(point, "point", right, "within_distance",
+                                 "{\"prefix\": \"\", \"distance_m\": " + *radius_m + "}")
+                    .select_sql +
+                ") w";
+    } else {
+      const std::string g = "b." + pg::quoted(right.geometry);
+      matches = "SELECT count(*) FROM " + right.from + " b WHERE " + g + " IS NOT NULL AND NOT ST_IsEmpty(" +
+                g + ")";
+    }
 
     std::vector<pg::spi::TextParam> params = pg::bind(right.params);
     params.push_back({FLOAT8OID, pg::number(lon)});
     params.push_back({FLOAT8OID, pg::number(lat)});
+    // The k nearest, then in the order asked (by distance when none).
+    const odsql::ResultShape shape = pg::result_shape(fcinfo, 6, 7, sql.select_sql, params);
     pg::spi::execute_text_params(
-        "SELECT count(*), coalesce(json_agg(to_json(c.*) ORDER BY c.distance_m), '[]'::json) "
-        "FROM (" +
-            sql.select_sql + ") c WHERE c.distance_m IS NOT NULL",
+        "SELECT (" + matches + "), coalesce(json_agg(to_json(p.*)), '[]'::json) FROM (SELECT " +
+            shape.select + " FROM (" + sql.select_sql + ") c WHERE c.distance_m IS NOT NULL ORDER BY " +
+            (shape.order_by.empty() ? "" : shape.order_by + ", ") + "c.distance_m) p",
         params, true);
     std::string body = "{\"total_count\": " + pg::spi::value(0, 1).value_or("0") +
                        ", \"results\": " + pg::spi::value(0, 2).value_or("[]") + "}";
     pg::spi::finish();
+    pg::count_call(usage::Endpoint::kNear, slug, 0, body.size());
     return pg::text_datum(body);
   });
 }

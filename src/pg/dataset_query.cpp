@@ -11,8 +11,6 @@ extern "C" {
 
 namespace opendata::pg {
 
-namespace {
-
 odsql::FieldType field_type(const std::string& type) {
   if (type == "int") return odsql::FieldType::Integer;
   if (type == "double") return odsql::FieldType::Double;
@@ -23,6 +21,8 @@ odsql::FieldType field_type(const std::string& type) {
   if (type == "geo_shape") return odsql::FieldType::GeoShape;
   return odsql::FieldType::Text;
 }
+
+namespace {
 
 Oid param_oid(odsql::ParamType type) {
   switch (type) {

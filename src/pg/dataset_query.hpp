@@ -30,6 +30,9 @@ struct PublishedDataset {
   int key_size = 0;
 };
 
+// The ODSQL type of a field of the dictionary (opendata.fields.type).
+odsql::FieldType field_type(const std::string& type);
+
 // The published dataset `slug` as the calling role sees it: its API view's
 // columns, typed from the field dictionary.  Row-level security applies, so a
 // draft or a dataset the role may not read does not exist (42P01).

@@ -17,6 +17,7 @@
 #include "core/export/writer.hpp"
 #include "core/odsql/compiler.hpp"
 #include "core/odsql/schema.hpp"
+#include "pg/usage.hpp"
 #include "pg/args.hpp"
 #include "pg/dataset_query.hpp"
 #include "pg/export_args.hpp"
@@ -123,9 +124,9 @@ class Export {
                     pg::bind(compiled.params), &receiver.pub);
 
     writer_->finish();
-    sink_(writer_->buffer());
-    writer_->buffer().clear();
+    send_buffer();
     spi::finish();
+    count_call(export_endpoint(format_), args.dataset, rows_, bytes_);
   }
 
  private:
@@ -162,10 +163,24 @@ class Export {
       call([cxt] { MemoryContextReset(cxt); });
       batch_rows_ = 0;
     }
-    if (writer_->buffer().size() >= kChunkBytes) {
-      sink_(writer_->buffer());
-      writer_->buffer().clear();
+    ++rows_;
+    if (writer_->buffer().size() >= kChunkBytes) send_buffer();
+  }
+
+  void send_buffer() {
+    bytes_ += writer_->buffer().size();
+    sink_(writer_->buffer());
+    writer_->buffer().clear();
+  }
+
+  static opendata::usage::Endpoint export_endpoint(ex::Format format) {
+    switch (format) {
+      case ex::Format::Csv: return opendata::usage::Endpoint::kExportCsv;
+      case ex::Format::Json: return opendata::usage::Endpoint::kExportJson;
+      case ex::Format::Jsonl: return opendata::usage::Endpoint::kExportJsonl;
+      case ex::Format::GeoJson: return opendata::usage::Endpoint::kExportGeojson;
     }
+    return opendata::usage::Endpoint::kExportCsv;
   }
 
   FunctionCallInfo fcinfo_;
@@ -176,6 +191,8 @@ class Export {
   std::vector<ex::Cell> cells_;
   MemoryContext batch_cxt_ = nullptr;
   long batch_rows_ = 0;
+  std::uint64_t rows_ = 0;   // for the usage counters
+  std::uint64_t bytes_ = 0;
 };
 
 // The single-value exports: the chunks go straight into the returned text.

@@ -102,12 +102,20 @@ Datum transfn(FunctionCallInfo fcinfo, ex::Format format) {
     if (agg.finished) throw UserError("0A000", "export aggregate used after its final function");
     if (PG_ARGISNULL(1)) return PointerGetDatum(holder);  // a NULL row: nothing to write
 
+    // Not a row: PostgREST applies the handler of the Accept header to a
+    // function's result (/rpc/export_csv with Accept: application/geo+json).
+    // PT406 is PostgREST's way of answering 406 Not Acceptable, which is
+    // what that request deserves (docs/export.md); in SQL the message says
+    // what to pass instead.
     Oid argtype = call([fcinfo] { return get_fn_expr_argtype(fcinfo->flinfo, 1); });
     if (!call([argtype] { return type_is_rowtype(argtype); }))
-      throw UserError("42804", "export aggregates take whole rows",
-                      "The argument has type " +
-                          std::string(call([argtype] { return format_type_be(argtype); })) + ".",
-                      "Pass the row itself: csv_agg(t) FROM some_view t.");
+      throw UserError("PT406",
+                      std::string("cannot write a value of type ") +
+                          call([argtype] { return format_type_be(argtype); }) + " as " +
+                          ex::media_type(format),
+                      "Export aggregates take whole rows.",
+                      "Pass the row itself: csv_agg(t) FROM some_view t; over PostgREST, ask "
+                      "a function for the media type it returns.");
 
     Datum row = PG_GETARG_DATUM(1);
     MemoryContext row_cxt = agg.row_cxt;

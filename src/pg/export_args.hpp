@@ -8,6 +8,7 @@
 #include "core/odsql/compiler.hpp"
 #include "pg/args.hpp"
 #include "pg/dataset_query.hpp"
+#include "pg/keyset.hpp"
 
 extern "C" {
 #include "utils/jsonb.h"
@@ -48,10 +49,15 @@ inline ExportArgs export_args(FunctionCallInfo fcinfo) {
 // `rows` is given.
 inline odsql::Request export_request(FunctionCallInfo fcinfo, const PublishedDataset& ds) {
   odsql::Request req = odsql_request(fcinfo, ds, -1);
-  if (req.limit < -1 || (!PG_ARGISNULL(5) && req.limit < 0))
-    throw UserError("22023", "rows must be zero or more, not " + std::to_string(req.limit));
+  // -1, as null, is no limit (docs/export.md).
+  if (req.limit < -1)
+    throw UserError("22023", "rows must be zero or more, or -1 for no limit, not " +
+                                 std::to_string(req.limit));
   if (req.offset < 0)
     throw UserError("22023", "start must be zero or more, not " + std::to_string(req.offset));
+  // The rows come in the order records() gives them: the query's order,
+  // completed by the dataset's key.
+  add_key(ds, req);
   return req;
 }
 

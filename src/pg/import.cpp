@@ -30,6 +30,8 @@
 extern "C" {
 #include "catalog/pg_authid_d.h"
 #include "catalog/pg_type_d.h"
+#include "parser/parse_type.h"
+#include "utils/builtins.h"
 #include "utils/acl.h"
 #include "utils/fmgrprotos.h"
 
@@ -53,7 +55,7 @@ double ms_since(Clock::time_point t) {
 // Keys of the options object that belong to the import itself; the rest
 // describe the file and go to the ingest core, which rejects unknown keys.
 struct ImportRequest {
-  std::string mode = "create";  // or "replace"
+  std::string mode = "create";  // or "replace", "append"
   nlohmann::json metadata = nlohmann::json::object();
   nlohmann::json file_options = nlohmann::json::object();
 };
@@ -65,9 +67,9 @@ ImportRequest parse_request(const std::string& options_text) {
   if (!options.is_object()) throw UserError("22023", "import options must be a JSON object");
   if (options.contains("mode")) {
     const auto& m = options["mode"];
-    if (!m.is_string() || (m != "create" && m != "replace"))
+    if (!m.is_string() || (m != "create" && m != "replace" && m != "append"))
       throw UserError("22023", "invalid value for import option \"mode\"",
-                      "Expected \"create\" (the default) or \"replace\".");
+                      "Expected \"create\" (the default), \"replace\" or \"append\".");
     r.mode = m.get<std::string>();
     options.erase("mode");
   }
@@ -94,7 +96,8 @@ Oid create_table(const std::string& slug, const ingest::SniffReport& report) {
   call_internal("opendata._check_slug(text)", {slug});
   if (!one_value("SELECT 1 FROM opendata.datasets WHERE slug = $1", {{TEXTOID, slug}}).empty())
     throw UserError("23505", "dataset \"" + slug + "\" already exists", "",
-                    "Import with {\"mode\": \"replace\"} to load new data into it.");
+                    "Import with {\"mode\": \"replace\"} to load new data into it, or "
+                    "{\"mode\": \"append\"} to add rows to it.");
   std::string ddl = "CREATE TABLE " + table_of(slug) + " (";
   for (std::size_t i = 0; i < report.columns.size(); i++) {
     const auto& c = report.columns[i];
@@ -106,9 +109,51 @@ Oid create_table(const std::string& slug, const ingest::SniffReport& report) {
       one_value("SELECT to_regclass($1)::oid::text", {{TEXTOID, table_of(slug)}})));
 }
 
-// mode replace: the dataset's table, emptied, if the file has the same
-// columns; anything else would silently break the published API.
-Oid reuse_table(const std::string& slug, const ingest::SniffReport& report) {
+// A type as format_type() writes it, modifiers included: the table's
+// geometry(Point,4326) compares equal to the file's.
+std::string type_display_name(const std::string& type_text) {
+  const char* text = type_text.c_str();
+  return std::string(call([text] {
+    Oid typid = InvalidOid;
+    int32 typmod = -1;
+    parseTypeString(text, &typid, &typmod, false);
+    return format_type_with_typemod(typid, typmod);
+  }));
+}
+
+std::string column_list(const std::vector<std::pair<std::string, std::string>>& columns) {
+  std::string out;
+  for (const auto& [name, type] : columns) out += (out.empty() ? "" : ", ") + name + " " + type;
+  return out;
+}
+
+// A column of only 0 and 1 is imported as boolean (docs/import.md): the
+// exact option that keeps it integer, when the two files differ that way.
+std::string boolean_integer_hint(const std::vector<std::pair<std::string, std::string>>& dataset,
+                                 const std::vector<std::pair<std::string, std::string>>& file) {
+  std::string hint;
+  for (const auto& [name, type] : file) {
+    for (const auto& [ds_name, ds_type] : dataset) {
+      if (name != ds_name) continue;
+      const std::string option =
+          "{\"columns\": {\"" + name + "\": {\"type\": \"" + ds_type + "\"}}}";
+      if (type == "boolean" && (ds_type == "integer" || ds_type == "bigint"))
+        hint += "Column \"" + name + "\" holds only 0 and 1 in this file: import it with " +
+                option + " to keep it " + ds_type + ". ";
+      if (ds_type == "boolean" && (type == "integer" || type == "bigint"))
+        hint += "Column \"" + name +
+                "\" is boolean in the dataset (its first file held only 0 and 1) and cannot "
+                "hold this file's numbers: drop the dataset and import it again with "
+                "{\"columns\": {\"" + name + "\": {\"type\": \"integer\"}}}, which keeps it integer. ";
+    }
+  }
+  return hint;
+}
+
+// modes replace and append: the dataset's table (emptied for replace), if
+// the file has the same columns; anything else would silently break the
+// published API.
+Oid reuse_table(const std::string& slug, const ingest::SniffReport& report, bool empty) {
   // Locked, and checked to be the caller's to manage, before its columns
   // are compared (the message lists them, hidden ones included).
   std::string source = call_internal("opendata._import_target(text)", {slug}).value_or("");
@@ -116,19 +161,19 @@ Oid reuse_table(const std::string& slug, const ingest::SniffReport& report) {
       "SELECT attname::text, format_type(atttypid, atttypmod) FROM pg_attribute "
       "WHERE attrelid = $1::oid AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
       {{TEXTOID, source}}, false);
-  std::string expected, found;
+  std::vector<std::pair<std::string, std::string>> dataset_columns, file_columns;
   for (uint64 row = 0; row < n; row++)
-    expected += (row ? ", " : "") + *spi::value(row, 1) + " " + *spi::value(row, 2);
-  for (std::size_t i = 0; i < report.columns.size(); i++)
-    found += (i ? ", " : "") + report.columns[i].name + " " +
-             one_value("SELECT format_type($1::regtype, NULL)",
-                       {{TEXTOID, ingest::pg_type_of(report.columns[i])}});
-  if (expected != found)
+    dataset_columns.emplace_back(*spi::value(row, 1), *spi::value(row, 2));
+  for (const auto& c : report.columns)
+    file_columns.emplace_back(c.name, type_display_name(ingest::pg_type_of(c)));
+  if (dataset_columns != file_columns)
     throw UserError("22023", "the file does not have the columns of dataset \"" + slug + "\"",
-                    "Dataset: " + expected + ".\nFile: " + found + ".",
-                    "Force types and names with the \"columns\" option, or drop the dataset "
-                    "and import it again.");
-  call_internal("opendata._empty_for_import(text)", {slug});
+                    "Dataset: " + column_list(dataset_columns) + ".\nFile: " +
+                        column_list(file_columns) + ".",
+                    boolean_integer_hint(dataset_columns, file_columns) +
+                        "Force types and names with the \"columns\" option, or drop the dataset "
+                        "and import it again.");
+  if (empty) call_internal("opendata._empty_for_import(text)", {slug});
   return static_cast<Oid>(std::stoul(source));
 }
 
@@ -137,9 +182,12 @@ Oid reuse_table(const std::string& slug, const ingest::SniffReport& report) {
 // act as the owner, else the caller): its triggers, defaults and checks run
 // with that role's rights, never with those of a superuser replacing a
 // publisher's data, and INSERT is checked for that role.
-std::uint64_t load(Oid table, const std::string& mode, const ChunkProducer& next) {
+std::uint64_t load(const std::string& slug, Oid table, const std::string& mode,
+                   const ChunkProducer& next) {
   if (mode == "create") return copy_into(table, next);
-  ActingAs as(acting_role(table), "");
+  // Asked of a definer: this function runs as its caller, who may not call
+  // the internal _acting_role() (nor the _caller() it calls) itself.
+  ActingAs as(role_of(call_internal("opendata._import_role(text)", {slug})), "");
   std::uint64_t loaded = copy_into(table, next);
   as.finish();
   return loaded;
@@ -182,14 +230,16 @@ nlohmann::json import_file(const std::string& slug, std::string_view data,
   ingest::SniffReport report = sniff(format, data, options);
   double sniff_ms = ms_since(started);
 
-  Oid table = req.mode == "create" ? create_table(slug, report) : reuse_table(slug, report);
+  Oid table = req.mode == "create" ? create_table(slug, report)
+                                   : reuse_table(slug, report, req.mode == "replace");
   auto load_started = Clock::now();
   Normaliser normaliser;
   if (format == ingest::InputFormat::Csv)
     normaliser.csv = std::make_unique<ingest::CsvNormaliser>(data, options, report);
   else
     normaliser.geojson = std::make_unique<ingest::GeoJsonNormaliser>(data, options, report);
-  std::uint64_t loaded = load(table, req.mode, [&](std::string& out) { return normaliser.next_chunk(out); });
+  std::uint64_t loaded =
+      load(slug, table, req.mode, [&](std::string& out) { return normaliser.next_chunk(out); });
   double load_ms = ms_since(load_started);
 
   std::string table_name = table_of(slug);

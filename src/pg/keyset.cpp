@@ -120,6 +120,10 @@ std::string exact_text(Datum d, Oid type) {
 void add_keyset(FunctionCallInfo fcinfo, int after_arg, const PublishedDataset& ds,
                 odsql::Request& req) {
   if (PG_NARGS() > after_arg) req.after = text_arg(fcinfo, after_arg);
+  add_key(ds, req);
+}
+
+void add_key(const PublishedDataset& ds, odsql::Request& req) {
   std::vector<std::string> key(static_cast<std::size_t>(ds.key_size));
   for (std::size_t i = 0; i < ds.fields.size(); i++) {
     const PublishedDataset::Column& c = ds.columns[i];

@@ -17,6 +17,11 @@ namespace opendata::pg {
 void add_keyset(FunctionCallInfo fcinfo, int after_arg, const PublishedDataset& ds,
                 odsql::Request& req);
 
+// Sets req.key and req.keyset_columns only: the dataset's key then
+// completes the query's order (the one default order of records(), the
+// exports and download, issue #24), with no token to read.
+void add_key(const PublishedDataset& ds, odsql::Request& req);
+
 // From the row of compiled.results_sql (or page_count_sql): the token of
 // the next page, or "" when the page is not full (it is the last) or the
 // query cannot be continued by token.

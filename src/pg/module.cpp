@@ -2,6 +2,7 @@
 #include "core/interrupt.hpp"
 #include "pg/guard.hpp"
 #include "pg/settings.hpp"
+#include "pg/usage_shmem.hpp"
 
 extern "C" {
 PG_MODULE_MAGIC;
@@ -17,7 +18,18 @@ void backend_interrupt_hook() { opendata::pg::check_for_interrupts(); }
 
 }  // namespace
 
+namespace opendata::pg {
+void register_usage_worker();  // pg/usage_worker.cpp
+}
+
 void _PG_init(void) {
   opendata::g_interrupt_hook = backend_interrupt_hook;
   opendata::pg::define_settings();
+  // Usage counters and quotas live in shared memory, which only a library
+  // loaded with shared_preload_libraries can ask for; loaded later (by the
+  // first call in a session), they report "off" and count nothing.
+  if (process_shared_preload_libraries_in_progress) {
+    opendata::pg::usage_shmem::request_at_preload();
+    opendata::pg::register_usage_worker();
+  }
 }

@@ -4,11 +4,15 @@
 #include <string>
 
 #include "core/odsql/compiler.hpp"
+#include "core/export/text_escape.hpp"
+#include "core/odsql/links.hpp"
 #include "pg/args.hpp"
 #include "pg/dataset_query.hpp"
 #include "pg/keyset.hpp"
 #include "pg/planned.hpp"
 #include "pg/settings.hpp"
+#include "pg/summary.hpp"
+#include "pg/usage.hpp"
 
 extern "C" {
 PG_FUNCTION_INFO_V1(opendata_records);
@@ -53,14 +57,46 @@ Count page_total(const odsql::Request& req, std::int64_t page_rows) {
   return count;
 }
 
+// Whether a page that cannot be continued by a token (no key, a grouped
+// query, an order a token cannot carry) has rows after it: it is full and
+// the total says there are more, or the total is only an estimate.
+bool more_after(const odsql::Request& req, std::int64_t page_rows, const Count& count) {
+  if (req.limit <= 0 || page_rows < req.limit) return false;
+  return count.estimated || count.value > req.offset + page_rows;
+}
+
+// links.next of a page: the ready GET URL of the next page, or "" on the
+// last one.  Tokens go first; a page without one still tells whether
+// there is a next page, by start (issue #24: a loop that follows links
+// must not stop after page 1 of a dataset without a key).
+std::string next_link(FunctionCallInfo fcinfo, const odsql::Request& req,
+                      const std::string& slug, const std::string& next_after,
+                      bool keyset, std::int64_t page_rows, const Count& count) {
+  const bool by_start = !keyset && more_after(req, page_rows, count);
+  if (next_after.empty() && !by_start) return {};
+  odsql::LinkArgs args;
+  spi::execute("SELECT base_url FROM opendata.catalog", true);
+  args.base_url = spi::value(0, 1).value_or("");
+  args.dataset = slug;
+  std::string lang = text_arg(fcinfo, 9);
+  if (!PG_ARGISNULL(9) && lang != "fr") args.lang = lang;
+  return next_after.empty() ? odsql::next_link_start(args, req)
+                            : odsql::next_link_after(args, req, next_after);
+}
+
 std::string response(const Count& count, const std::string& results,
-                     const std::string& next_after = {}) {
+                     const std::string& next_after, const std::string& next) {
   std::string out = "{\"total_count\": " + std::to_string(count.value);
   if (count.estimated) out += ", \"total_count_estimated\": true";
   out += ", \"results\": ";
   out += results;
   // Base64url: no character needs escaping in JSON.
   if (!next_after.empty()) out += ", \"next_after\": \"" + next_after + "\"";
+  if (!next.empty()) {
+    out += ", \"links\": {\"next\": ";
+    exporter::append_json_string(out, next);  // base_url is the publisher's text
+    out += "}";
+  }
   out += "}";
   return out;
 }
@@ -80,6 +116,10 @@ Datum opendata_records(PG_FUNCTION_ARGS) {
     pg::add_keyset(fcinfo, pg::kAfterArg, ds, req);
     odsql::Compiled compiled = odsql::compile_records(ds.fields, req);
     pg::check_timezone(req.timezone);
+    // Every record counted, without a filter: the count publish() made for
+    // this version, when no write touched the data since (pg/summary.hpp).
+    std::optional<std::int64_t> summarized;
+    if (compiled.counts_every_record) summarized = pg::summarized_row_count(slug);
     // The page and its count, one statement planned once: the count's
     // estimate is read from that plan, and the count runs in the same
     // execution as the page, when the page does not tell the total and the
@@ -94,6 +134,10 @@ Datum opendata_records(PG_FUNCTION_ARGS) {
         compiled.page_count_sql, params, [&](const PlannedStmt* plan) {
           pg::PlanChoice choice;
           choice.last = "true";
+          if (summarized) {
+            choice.last = "false";
+            return choice;
+          }
           if (pg::g_exact_count_threshold > 0) {
             estimate = pg::last_column_input_rows(plan);
             over_threshold = estimate && *estimate > pg::g_exact_count_threshold;
@@ -113,7 +157,9 @@ Datum opendata_records(PG_FUNCTION_ARGS) {
     std::int64_t page_rows = std::stoll(pg::spi::value(page, 2).value_or("0"));
     std::string next_after = pg::next_token(compiled, req.limit, page);
     pg::Count count = pg::page_total(req, page_rows);
-    if (count.value < 0) {
+    if (count.value < 0 && summarized) {
+      count.value = *summarized;
+    } else if (count.value < 0) {
       std::optional<std::string> counted = pg::spi::value(page, pg::spi::column_count(page));
       if (counted) {
         count.value = std::stoll(*counted);
@@ -127,8 +173,11 @@ Datum opendata_records(PG_FUNCTION_ARGS) {
         count = pg::count_matches(compiled, params);
       }
     }
-    std::string body = pg::response(count, results, next_after);
+    std::string next = pg::next_link(fcinfo, req, slug, next_after, !compiled.keyset.empty(),
+                                     page_rows, count);
+    std::string body = pg::response(count, results, next_after, next);
     pg::spi::finish();
+    pg::count_call(usage::Endpoint::kRecords, slug, static_cast<std::uint64_t>(page_rows), body.size());
     return pg::text_datum(body);
   });
 }
@@ -149,11 +198,19 @@ Datum opendata_facets(PG_FUNCTION_ARGS) {
     req.timezone = PG_ARGISNULL(6) ? std::string("UTC") : pg::text_arg(fcinfo, 6);
     odsql::Compiled compiled = odsql::compile_facets(ds.fields, req, facet_fields);
     pg::check_timezone(req.timezone);
-    auto params = pg::bind(compiled.params);
-    pg::spi::execute_text_params(compiled.results_sql, params, true);
-    std::string body = pg::spi::value(0, 1).value_or("{\"facets\": []}");
+    // Without a filter, in UTC: the counts publish() made for this version,
+    // when no write touched the data since (pg/summary.hpp).
+    std::optional<std::string> body;
+    if (req.where.empty() && req.refine.empty() && req.exclude.empty() && req.timezone == "UTC")
+      body = pg::summarized_facets(slug, facet_fields);
+    if (!body) {
+      auto params = pg::bind(compiled.params);
+      pg::spi::execute_text_params(compiled.results_sql, params, true);
+      body = pg::spi::value(0, 1).value_or("{\"facets\": []}");
+    }
     pg::spi::finish();
-    return pg::text_datum(body);
+    pg::count_call(usage::Endpoint::kFacets, slug, 0, body->size());
+    return pg::text_datum(*body);
   });
 }
 

@@ -166,4 +166,14 @@ Oid column_type(const Row& row, int col) {
   return call([&row, col] { return SPI_gettypeid(row.desc, col); });
 }
 
+std::vector<std::string> column_names() {
+  std::vector<std::string> names;
+  const int n = call([] { return SPI_tuptable == nullptr ? 0 : SPI_tuptable->tupdesc->natts; });
+  for (int col = 1; col <= n; col++) {
+    char* name = call([col] { return SPI_fname(SPI_tuptable->tupdesc, col); });
+    names.emplace_back(name);
+  }
+  return names;
+}
+
 }  // namespace opendata::pg::spi

@@ -71,6 +71,10 @@ Datum binary_value(const Row& row, int col, bool* isnull);
 Oid column_type(const Row& row, int col);
 int column_count(const Row& row);
 
+// The column names of the last result (of a query run with LIMIT 0 to
+// learn the shape of a statement built elsewhere).
+std::vector<std::string> column_names();
+
 // Text parameters converted to datums by their types' input functions.
 struct BoundParams {
   std::vector<Oid> types;

@@ -1,7 +1,7 @@
 // Entry points used only by the regression tests of the error bridge.
 //
 // They are compiled into opendata.so but declared by no installed SQL
-// script: test/sql_helpers/error_bridge.sql creates them with CREATE FUNCTION
+// script: sql/error_bridge.sql (a regression test) creates them with CREATE FUNCTION
 // (which needs superuser for LANGUAGE C), so a production database never has
 // them unless someone goes out of their way.
 #include <string>

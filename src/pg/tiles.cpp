@@ -56,6 +56,7 @@ struct TileQuery {
   std::string geometry;                 // quoted column of the geometry
   bool points = false;                  // a geo_point_2d field: clustered when too dense
   std::vector<std::string> attributes;  // select-list items: "s.col" or an expression AS col
+  std::vector<std::string> attribute_names;  // their quoted column names, in the same order
   std::vector<spi::TextParam> params;   // $1..$n, then z, x, y, layer
   std::string z, x, y, layer;           // the placeholders of the last four
 };
@@ -85,11 +86,19 @@ TileQuery tile_query(const std::string& slug, std::int64_t z, std::int64_t x, st
     if (f.type == odsql::FieldType::Date) return "to_char(s." + col + ", 'YYYY-MM-DD') AS " + col;
     return "s." + col;
   };
+  auto add_attribute = [&q, &attribute](const odsql::FieldInfo& f) {
+    const std::string col = odsql::quote_ident(f.name);
+    for (const std::string& seen : q.attribute_names) {
+      if (seen == col) return;
+    }
+    q.attributes.push_back(attribute(f));
+    q.attribute_names.push_back(col);
+  };
   std::vector<std::string> wanted = geo::parse_field_list(fields);
   if (wanted.empty()) {
     for (const odsql::FieldInfo& f : ds.fields) {
       if (f.type != odsql::FieldType::GeoPoint && f.type != odsql::FieldType::GeoShape)
-        q.attributes.push_back(attribute(f));
+        add_attribute(f);
     }
   } else {
     for (const std::string& name : wanted) {
@@ -102,10 +111,7 @@ TileQuery tile_query(const std::string& slug, std::int64_t z, std::int64_t x, st
                         "GET /datasets?dataset_id=eq." + slug + " lists the dataset's fields.");
       if (found->type == odsql::FieldType::GeoPoint || found->type == odsql::FieldType::GeoShape)
         continue;  // geometries are the features' shapes, not attributes
-      std::string col = attribute(*found);
-      bool seen = false;
-      for (const std::string& a : q.attributes) seen = seen || a == col;
-      if (!seen) q.attributes.push_back(col);
+      add_attribute(*found);
     }
   }
   odsql::Request req;
@@ -156,12 +162,43 @@ std::string as_mvt(const TileQuery& q, const std::string& features) {
          ", '__mvt_geom') FROM (" + features + ") t WHERE t.__mvt_geom IS NOT NULL";
 }
 
-// How many rows fall in the tile, counting no further than `limit`.
-std::int64_t count_in_tile(const TileQuery& q, std::int64_t z, std::int64_t limit) {
-  std::string sql = "SELECT count(*) FROM (SELECT 1 FROM " + q.rows + " s WHERE " +
-                    in_tile(q, z, kBuffer) + " LIMIT " + std::to_string(limit) + ") c";
+// Shapes are simplified to half a pixel of the tile's grid before they
+// are clipped; a shape smaller than that stays (as a collapsed one), so
+// that simplifying drops nothing ST_AsMVTGeom would have kept.
+std::string shape_3857(std::int64_t z, const std::string& geom) {
+  const double tolerance = kWorldMeters / std::ldexp(1.0, static_cast<int>(z)) / kExtent / 2;
+  return "ST_Simplify(ST_Transform(" + geom + ", 3857), " + number(tolerance) + ", true)";
+}
+
+// The features of the tile one by one, and how many rows fall in it
+// (counting no further than `limit`), in one statement that reads the rows
+// once: the tile is built from the counted rows only when there are fewer
+// than `limit` (an uncorrelated subquery in a CASE branch runs only when
+// the branch is taken).  `tile` is empty when the rows were too many.
+struct CountedTile {
+  std::int64_t rows = 0;
+  std::string tile;
+};
+
+CountedTile features_tile(const TileQuery& q, std::int64_t z, std::int64_t limit) {
+  const std::string g = "f.__geom";
+  std::string outer_attributes;
+  for (const std::string& name : q.attribute_names) outer_attributes += ", f." + name;
+  std::string features = "SELECT " + mvt_geom(q, q.points ? "ST_Transform(" + g + ", 3857)" : shape_3857(z, g)) +
+                         " AS __mvt_geom" + outer_attributes + " FROM f";
+  std::string sql = "WITH f AS MATERIALIZED (SELECT s." + q.geometry + " AS __geom" +
+                    attribute_list(q) + " FROM " + q.rows + " s WHERE " + in_tile(q, z, kBuffer) +
+                    " LIMIT " + std::to_string(limit) + "), n AS (SELECT count(*) AS n FROM f) " +
+                    "SELECT n.n, CASE WHEN n.n < " + std::to_string(limit) + " THEN (" +
+                    as_mvt(q, features) + ") END FROM n";
   spi::execute_text_params(sql, q.params, true);
-  return std::stoll(spi::value(0, 1).value_or("0"));
+  spi::Row row = spi::result_row(0);
+  bool isnull = true;
+  CountedTile out;
+  out.rows = std::stoll(spi::value(0, 1).value_or("0"));
+  Datum d = spi::binary_value(row, 2, &isnull);
+  if (!isnull) out.tile = std::string(text_view(d));
+  return out;
 }
 
 std::string run_tile(const std::string& sql, const std::vector<spi::TextParam>& params) {
@@ -173,12 +210,6 @@ std::string run_tile(const std::string& sql, const std::vector<spi::TextParam>& 
   return std::string(text_view(d));
 }
 
-std::string points_tile(const TileQuery& q, std::int64_t z) {
-  return as_mvt(q, "SELECT " + mvt_geom(q, "ST_Transform(s." + q.geometry + ", 3857)") +
-                       " AS __mvt_geom" + attribute_list(q) + " FROM " + q.rows + " s WHERE " +
-                       in_tile(q, z, kBuffer));
-}
-
 // Clusters on geo_cluster()'s grid at zoom z + 4: the cells of this tile
 // only (a point on the tile's edge is in one cell, of one tile).
 std::string clusters_tile(const TileQuery& q, std::int64_t z) {
@@ -188,11 +219,16 @@ std::string clusters_tile(const TileQuery& q, std::int64_t z) {
   const geo::CellSql cell = geo::mercator_cell_sql("c.lon", "c.lat", cells);
   const std::string first_x = "(" + q.x + "::int8 * " + std::to_string(sub) + ")";
   const std::string first_y = "(" + q.y + "::int8 * " + std::to_string(sub) + ")";
+  // OFFSET 0 keeps each subquery a step of its own: pulled up into its
+  // parent, its expressions would be copied into every place that uses
+  // them, and a point's coordinates (a deserialisation each) computed five
+  // times instead of once.
   std::string points = "SELECT ST_X(ST_Centroid(s." + q.geometry +
                        ")) AS lon, ST_Y(ST_Centroid(s." + q.geometry + ")) AS lat FROM " + q.rows +
-                       " s WHERE " + in_tile(q, z, 0) + " AND NOT ST_IsEmpty(s." + q.geometry + ")";
-  std::string in_cells =
-      "SELECT c.lon, c.lat, " + cell.x + " AS cx, " + cell.y + " AS cy FROM (" + points + ") c";
+                       " s WHERE " + in_tile(q, z, 0) + " AND NOT ST_IsEmpty(s." + q.geometry +
+                       ") OFFSET 0";
+  std::string in_cells = "SELECT c.lon, c.lat, " + cell.x + " AS cx, " + cell.y + " AS cy FROM (" +
+                         points + ") c OFFSET 0";
   std::string features =
       "SELECT " +
       mvt_geom(q, "ST_Transform(ST_SetSRID(ST_MakePoint(avg(k.lon), avg(k.lat)), 4326), 3857)") +
@@ -203,39 +239,31 @@ std::string clusters_tile(const TileQuery& q, std::int64_t z) {
   return as_mvt(q, features);
 }
 
-// Lines and polygons, simplified to half a pixel of the grid; `keep` > 0
-// keeps that many, the largest by bounding box, and marks them thinned.
-std::string shapes_tile(const TileQuery& q, std::int64_t z, std::int64_t keep) {
-  const double tolerance = kWorldMeters / std::ldexp(1.0, static_cast<int>(z)) / kExtent / 2;
+// Lines and polygons, the `keep` largest by bounding box, marked thinned.
+std::string thinned_shapes_tile(const TileQuery& q, std::int64_t z, std::int64_t keep) {
   std::string g = "s." + q.geometry;
-  std::string features =
-      "SELECT " +
-      mvt_geom(q, "ST_Simplify(ST_Transform(" + g + ", 3857), " + number(tolerance) + ")") +
-      " AS __mvt_geom" + attribute_list(q) + (keep > 0 ? ", true AS _thinned" : "") + " FROM " +
-      q.rows + " s WHERE " + in_tile(q, z, kBuffer);
-  if (keep > 0)
-    features += " ORDER BY greatest(ST_XMax(" + g + ") - ST_XMin(" + g + "), ST_YMax(" + g +
-                ") - ST_YMin(" + g + ")) DESC LIMIT " + std::to_string(keep);
+  std::string features = "SELECT " + mvt_geom(q, shape_3857(z, g)) + " AS __mvt_geom" +
+                         attribute_list(q) + ", true AS _thinned FROM " + q.rows + " s WHERE " +
+                         in_tile(q, z, kBuffer) + " ORDER BY greatest(ST_XMax(" + g + ") - ST_XMin(" +
+                         g + "), ST_YMax(" + g + ") - ST_YMin(" + g + ")) DESC LIMIT " +
+                         std::to_string(keep);
   return as_mvt(q, features);
 }
 
 std::string build_tile(const TileQuery& q, std::int64_t z) {
   const std::int64_t max_features = g_tile_max_features;
-  std::int64_t n = count_in_tile(q, z, max_features + 1);
-  if (n == 0) return std::string();
-  if (q.points) {
-    if (n <= max_features) {
-      std::string tile = run_tile(points_tile(q, z), q.params);
-      if (tile.size() <= kMaxTileBytes) return tile;
-    }
-    return run_tile(clusters_tile(q, z), q.params);
-  }
-  std::int64_t keep = n <= max_features ? 0 : max_features;
+  CountedTile all = features_tile(q, z, max_features + 1);
+  if (all.rows == 0) return std::string();
+  const bool few = all.rows <= max_features;
+  if (few && all.tile.size() <= kMaxTileBytes) return all.tile;
+  if (q.points) return run_tile(clusters_tile(q, z), q.params);
+  // Too many, or too heavy: the largest, a quarter as many each time the
+  // tile is still too heavy.
+  std::int64_t keep = few ? std::max<std::int64_t>(1, all.rows / 4) : max_features;
   for (;;) {
-    std::string tile = run_tile(shapes_tile(q, z, keep), q.params);
+    std::string tile = run_tile(thinned_shapes_tile(q, z, keep), q.params);
     if (tile.size() <= kMaxTileBytes || keep == 1) return tile;
-    // Too heavy: keep a quarter as many as it had.
-    keep = std::max<std::int64_t>(1, (keep > 0 ? keep : n) / 4);
+    keep = std::max<std::int64_t>(1, keep / 4);
   }
 }
 

@@ -126,6 +126,31 @@ BEGIN
 
   SELECT * INTO ds FROM opendata.datasets WHERE id = dataset;
   FOR k, v IN SELECT * FROM jsonb_each(metadata) LOOP
+    -- A JSON null clears a key (lists become empty).  A dataset is never
+    -- without a publisher, nor its access: a null must not make a
+    -- restricted dataset public.
+    IF jsonb_typeof(v) = 'null' THEN
+      CASE k
+      WHEN 'title' THEN ds.title := NULL;
+      WHEN 'description' THEN ds.description := NULL;
+      WHEN 'attributions' THEN ds.attributions := NULL;
+      WHEN 'landing_page' THEN ds.landing_page := NULL;
+      WHEN 'themes' THEN ds.themes := '{}';
+      WHEN 'keywords' THEN ds.keywords := '{}';
+      WHEN 'license' THEN ds.license_id := NULL;
+      WHEN 'contact_point' THEN ds.contact_point := NULL;
+      WHEN 'language' THEN ds.language := '{}';
+      WHEN 'spatial' THEN ds.spatial := NULL;
+      WHEN 'temporal' THEN ds.temporal := NULL;
+      WHEN 'accrual_periodicity' THEN ds.accrual_periodicity := NULL;
+      WHEN 'access' THEN
+        PERFORM opendata._bad_value(k, 'Expected "public" or "restricted"; access cannot be cleared.');
+      WHEN 'key' THEN ds.key_fields := '{}';
+      WHEN 'publisher' THEN
+        PERFORM opendata._bad_value(k, 'A dataset always has a publisher: give another organization slug.');
+      END CASE;
+      CONTINUE;
+    END IF;
     CASE k
     WHEN 'title' THEN
       ds.title := nullif(btrim(opendata._string(k, v)), '');

@@ -18,6 +18,33 @@ LANGUAGE sql STABLE AS $$
    WHERE f.dataset_id = ds.id AND NOT f.hidden
 $$;
 
+-- Each column of a dataset's API view carries its field's label,
+-- description, type and unit as its comment: PostgREST's OpenAPI document
+-- and the tools built on it describe the columns with it.  Only comments
+-- that differ are written, so a republish that changes nothing takes no
+-- lock on the view.
+CREATE FUNCTION opendata._comment_view_columns(ds opendata.datasets) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+  f record;
+BEGIN
+  FOR f IN
+    SELECT x.name, concat_ws(': ', coalesce(x.label, x.name), nullif(x.description, ''))
+                   || ' (' || x.type || coalesce(', ' || nullif(x.unit, ''), '') || ')' AS comment
+      FROM opendata.fields x
+     WHERE x.dataset_id = ds.id AND NOT x.hidden
+     ORDER BY x.position
+  LOOP
+    IF col_description(format('opendata_api.%I', ds.slug)::regclass,
+                       (SELECT a.attnum FROM pg_attribute a
+                         WHERE a.attrelid = format('opendata_api.%I', ds.slug)::regclass AND a.attname = f.name))
+       IS DISTINCT FROM f.comment THEN
+      EXECUTE format('COMMENT ON COLUMN opendata_api.%I.%I IS %L', ds.slug, f.name, f.comment);
+    END IF;
+  END LOOP;
+END
+$$;
+
 CREATE FUNCTION opendata._schema_fingerprint(ds opendata.datasets) RETURNS text
 LANGUAGE sql STABLE AS $$
   SELECT md5(coalesce(string_agg(f.name || ':' || f.type || ':' || f.sql_type, ',' ORDER BY f.position), ''))
@@ -52,6 +79,7 @@ BEGIN
     EXECUTE format('DROP VIEW opendata_api.%I', ds.slug);
   END IF;
   IF to_regclass(ds.source::text) IS NOT NULL THEN
+    PERFORM opendata._drop_summary(ds);
     acting := opendata._acting_role(ds.source);
     FOREACH r IN ARRAY opendata._possible_readers(ds) LOOP
       -- Never from the source's owner: that would revoke its own rights.
@@ -191,6 +219,10 @@ BEGIN
     RAISE EXCEPTION 'dataset "%" cannot be published: its source lost field %', slug, array_to_string(vanished, ', ')
       USING ERRCODE = '42703', HINT = 'Restore the columns, or drop and register the dataset again.';
   END IF;
+  -- First of all on the source (see there): the marks of earlier writes
+  -- cleared before the counts, and the trigger that marks any write that
+  -- is not a publication.
+  PERFORM opendata._prepare_summary(ds);
   added_fields := opendata._sync_fields(ds);
   select_list := opendata._view_select_list(ds);
   IF select_list IS NULL THEN
@@ -222,6 +254,7 @@ BEGIN
   IF obj_description(format('opendata_api.%I', slug)::regclass, 'pg_class') IS DISTINCT FROM ds.title THEN
     EXECUTE format('COMMENT ON VIEW opendata_api.%I IS %L', slug, ds.title);
   END IF;
+  PERFORM opendata._comment_view_columns(ds);
 
   SELECT t.n INTO row_count
     FROM opendata._query_as(opendata._acting_role(ds.source),
@@ -233,6 +266,9 @@ BEGIN
          modified = now()
    WHERE d.id = ds.id
   RETURNING * INTO ds;
+  -- The unfiltered answers of this version, and the trigger that forgets
+  -- them at the next write (36_summaries.sql).
+  PERFORM opendata._refresh_summary(ds, row_count);
   INSERT INTO opendata.history (dataset_id, version, action, by_role, row_count, schema_fingerprint,
                                 rows_added, rows_removed, rows_changed, note)
   VALUES (ds.id, ds.version, 'publish', who, row_count, opendata._schema_fingerprint(ds),

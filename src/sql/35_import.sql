@@ -18,7 +18,7 @@ GRANT USAGE ON SCHEMA opendata_data TO opendata_anon, opendata_owner;
 CREATE FUNCTION opendata.import_csv(slug text, data bytea, options jsonb DEFAULT '{}') RETURNS jsonb
 LANGUAGE c VOLATILE AS 'MODULE_PATHNAME', 'opendata_import_csv';
 COMMENT ON FUNCTION opendata.import_csv(text, bytea, jsonb) IS
-  'load a CSV file into a new table (or {"mode": "replace"} an existing dataset) and register it; returns the import report';
+  'load a CSV file into a new table (or {"mode": "replace"} or {"mode": "append"} an existing dataset) and register it; returns the import report';
 
 CREATE FUNCTION opendata.import_csv_file(slug text, path text, options jsonb DEFAULT '{}') RETURNS jsonb
 LANGUAGE c VOLATILE AS 'MODULE_PATHNAME', 'opendata_import_csv_file';
@@ -49,7 +49,7 @@ DECLARE
 BEGIN
   IF NOT EXISTS (SELECT FROM opendata.datasets d WHERE d.slug = _import_target.slug) THEN
     RAISE EXCEPTION 'dataset "%" does not exist', slug
-      USING ERRCODE = '42P01', HINT = 'Import without "mode": "replace" to create it.';
+      USING ERRCODE = '42P01', HINT = 'Import without "mode" to create it.';
   END IF;
   ds := opendata._dataset_for_update(slug);
   IF (SELECT relkind FROM pg_class WHERE oid = ds.source) NOT IN ('r', 'p') THEN
@@ -79,8 +79,20 @@ BEGIN
 END
 $$;
 
--- The history line of an import; a re-import of a published dataset also
--- publishes it again, which records the new version with its diff.
+-- The role that loads a replace or an append import into the dataset's
+-- table (docs/security.md), for a caller that manages the dataset.  A
+-- definer: the import runs as its caller, which may not call the internal
+-- functions this one calls.
+CREATE FUNCTION opendata._import_role(slug text) RETURNS regrole
+LANGUAGE plpgsql SECURITY DEFINER AS $$
+BEGIN
+  RETURN opendata._acting_role(opendata._import_target(slug)::regclass);
+END
+$$;
+
+-- The history line of an import; a replace or an append of a published
+-- dataset also publishes it again, which records the new version with its
+-- diff; of a draft, marks the datasets derived from it stale.
 CREATE FUNCTION opendata._record_import(slug text, row_count bigint, mode text) RETURNS jsonb
 LANGUAGE plpgsql SECURITY DEFINER AS $$
 DECLARE
@@ -89,8 +101,12 @@ DECLARE
 BEGIN
   INSERT INTO opendata.history (dataset_id, version, action, by_role, row_count, note)
   VALUES (ds.id, ds.version, 'import', opendata._caller(), row_count, mode);
-  IF mode = 'replace' AND ds.status = 'published' THEN
+  IF mode IN ('replace', 'append') AND ds.status = 'published' THEN
     published := opendata.publish(slug);
+  ELSIF mode IN ('replace', 'append') THEN
+    -- A draft gets no new version, but what was derived from it is stale
+    -- all the same (publishing marks it, through the version's trigger).
+    PERFORM opendata._mark_stale_derived_from(ds);
   END IF;
   RETURN coalesce(published->'version', to_jsonb(ds.version));
 END

@@ -2,7 +2,8 @@
 -- row-level security of the catalog tables decides, per role, which rows
 -- appear, so anon never sees a draft or a restricted dataset.
 
-CREATE VIEW opendata_api.datasets WITH (security_invoker = true) AS
+-- Upgrades run this again (scripts/replaceable.awk): its columns only grow.
+CREATE OR REPLACE VIEW opendata_api.datasets WITH (security_invoker = true) AS
 SELECT d.slug AS dataset_id,
        d.title,
        d.description,
@@ -39,7 +40,11 @@ SELECT d.slug AS dataset_id,
                                     'url', coalesce(x.download_url, x.access_url)) ORDER BY x.format), '[]')
                              FROM opendata.distributions x WHERE x.dataset_id = d.id)) AS links
   FROM opendata.datasets d
-  CROSS JOIN opendata.catalog c
+  -- The catalog's only row, named by its key: the planner then counts one
+  -- row.  A cross join would multiply every estimate by what it guesses
+  -- for a never-analyzed table (hundreds of rows), which crossed
+  -- jit_above_cost and made every GET /datasets pay for JIT compilation.
+  JOIN opendata.catalog c ON c.id = 1
   LEFT JOIN opendata.licenses l ON l.id = d.license_id
   LEFT JOIN opendata.organizations o ON o.id = d.organization_id;
 COMMENT ON VIEW opendata_api.datasets IS 'the catalog: one row per dataset the requesting role may see';
@@ -66,3 +71,58 @@ SELECT r.id AS reuse_id, r.title, r.url, r.type, r.author, r.description, r.crea
 
 GRANT SELECT ON opendata_api.datasets, opendata_api.themes, opendata_api.organizations,
                 opendata_api.licenses, opendata_api.reuses TO opendata_anon;
+
+-- PostgREST builds its OpenAPI document from these comments; MCP servers
+-- for PostgREST turn them into tool descriptions (sql/api_comments.sql
+-- fails on any API object without one).
+COMMENT ON VIEW opendata_api.themes IS 'the data themes (EU vocabulary) and how many datasets use each';
+COMMENT ON VIEW opendata_api.organizations IS 'the publishing organizations';
+COMMENT ON VIEW opendata_api.licenses IS 'the licences datasets may carry';
+COMMENT ON VIEW opendata_api.reuses IS 'reuses of datasets: applications, visualisations, articles, APIs';
+COMMENT ON COLUMN opendata_api.datasets.dataset_id IS 'the dataset''s identifier (slug), its name in URLs';
+COMMENT ON COLUMN opendata_api.datasets.title IS 'title (dct:title)';
+COMMENT ON COLUMN opendata_api.datasets.description IS 'description (dct:description)';
+COMMENT ON COLUMN opendata_api.datasets.themes IS 'themes, codes of the EU data themes vocabulary (dcat:theme), a JSON array';
+COMMENT ON COLUMN opendata_api.datasets.keywords IS 'keywords (dcat:keyword), a JSON array';
+COMMENT ON COLUMN opendata_api.datasets.license IS 'licence identifier (dct:license), e.g. etalab-2.0';
+COMMENT ON COLUMN opendata_api.datasets.license_url IS 'the licence''s URL';
+COMMENT ON COLUMN opendata_api.datasets.publisher_id IS 'the publishing organization''s identifier';
+COMMENT ON COLUMN opendata_api.datasets.publisher IS 'the publishing organization''s name (dct:publisher)';
+COMMENT ON COLUMN opendata_api.datasets.language IS 'languages, ISO 639-1 codes (dct:language), a JSON array';
+COMMENT ON COLUMN opendata_api.datasets.spatial IS 'spatial coverage (dct:spatial): label, URI and bounding box';
+COMMENT ON COLUMN opendata_api.datasets.temporal IS 'temporal coverage (dct:temporal): start and end';
+COMMENT ON COLUMN opendata_api.datasets.accrual_periodicity IS 'update frequency (dct:accrualPeriodicity)';
+COMMENT ON COLUMN opendata_api.datasets.landing_page IS 'a web page about the dataset (dcat:landingPage)';
+COMMENT ON COLUMN opendata_api.datasets.contact_point IS 'whom to contact (dcat:contactPoint)';
+COMMENT ON COLUMN opendata_api.datasets.attributions IS 'required attributions, a JSON array';
+COMMENT ON COLUMN opendata_api.datasets.access IS 'public, or restricted (readable with a grant)';
+COMMENT ON COLUMN opendata_api.datasets.status IS 'draft or published';
+COMMENT ON COLUMN opendata_api.datasets.version IS 'publication number, incremented at each publish';
+COMMENT ON COLUMN opendata_api.datasets.issued IS 'first publication (dct:issued)';
+COMMENT ON COLUMN opendata_api.datasets.modified IS 'last change of data or metadata (dct:modified)';
+COMMENT ON COLUMN opendata_api.datasets.records_count IS 'number of records at the last publication';
+COMMENT ON COLUMN opendata_api.datasets.has_geometry IS 'whether the dataset has a geometry field (geo_point_2d or geo_shape)';
+COMMENT ON COLUMN opendata_api.datasets.fields IS 'the visible fields: name, label, type, description, unit, facet, sortable';
+COMMENT ON COLUMN opendata_api.datasets.links IS 'URLs: self, records, and the distributions (format, media type, download URL)';
+COMMENT ON COLUMN opendata_api.themes.theme_id IS 'theme code (EU data themes vocabulary, e.g. ENVI)';
+COMMENT ON COLUMN opendata_api.themes.uri IS 'the theme''s URI';
+COMMENT ON COLUMN opendata_api.themes.label_fr IS 'label in French';
+COMMENT ON COLUMN opendata_api.themes.label_en IS 'label in English';
+COMMENT ON COLUMN opendata_api.themes.datasets_count IS 'number of datasets with this theme that the caller can see';
+COMMENT ON COLUMN opendata_api.organizations.organization_id IS 'the organization''s identifier (slug)';
+COMMENT ON COLUMN opendata_api.organizations.name IS 'name';
+COMMENT ON COLUMN opendata_api.organizations.description IS 'description';
+COMMENT ON COLUMN opendata_api.organizations.homepage IS 'web site';
+COMMENT ON COLUMN opendata_api.organizations.type_uri IS 'organization type (ADMS publisher type URI)';
+COMMENT ON COLUMN opendata_api.organizations.datasets_count IS 'number of its datasets the caller can see';
+COMMENT ON COLUMN opendata_api.licenses.license_id IS 'licence identifier, e.g. etalab-2.0';
+COMMENT ON COLUMN opendata_api.licenses.title IS 'title';
+COMMENT ON COLUMN opendata_api.licenses.url IS 'the licence text''s URL';
+COMMENT ON COLUMN opendata_api.reuses.reuse_id IS 'the reuse''s identifier';
+COMMENT ON COLUMN opendata_api.reuses.title IS 'title';
+COMMENT ON COLUMN opendata_api.reuses.url IS 'where the reuse is';
+COMMENT ON COLUMN opendata_api.reuses.type IS 'application, visualisation, article or api';
+COMMENT ON COLUMN opendata_api.reuses.author IS 'author';
+COMMENT ON COLUMN opendata_api.reuses.description IS 'description';
+COMMENT ON COLUMN opendata_api.reuses.created IS 'when it was recorded';
+COMMENT ON COLUMN opendata_api.reuses.datasets IS 'the datasets it uses, by identifier, a JSON array';

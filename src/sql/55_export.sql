@@ -7,6 +7,9 @@
 CREATE DOMAIN opendata_api."text/csv" AS text;
 CREATE DOMAIN opendata_api."application/x-ndjson" AS text;
 CREATE DOMAIN opendata_api."application/geo+json" AS text;
+COMMENT ON DOMAIN opendata_api."text/csv" IS 'media type text/csv: PostgREST sends a function''s result of this type as CSV';
+COMMENT ON DOMAIN opendata_api."application/x-ndjson" IS 'media type application/x-ndjson (JSON Lines): one JSON object per line';
+COMMENT ON DOMAIN opendata_api."application/geo+json" IS 'media type application/geo+json: an RFC 7946 GeoJSON document';
 
 CREATE FUNCTION opendata_api.export_csv(
   dataset text, fields text DEFAULT NULL, "where" text DEFAULT NULL, group_by text DEFAULT NULL,
@@ -40,6 +43,15 @@ CREATE FUNCTION opendata_api.export_geojson(
 RETURNS opendata_api."application/geo+json"
 LANGUAGE c STABLE AS 'MODULE_PATHNAME', 'opendata_export_geojson';
 
+COMMENT ON FUNCTION opendata_api.export_csv(text, text, text, text, text, int, int, text[], text[], text, text, jsonb) IS
+  'records of a dataset as CSV (RFC 4180, ";" by default), filtered as records() does; options: docs/export.md';
+COMMENT ON FUNCTION opendata_api.export_json(text, text, text, text, text, int, int, text[], text[], text, text, jsonb) IS
+  'records of a dataset as one JSON array of objects, filtered as records() does';
+COMMENT ON FUNCTION opendata_api.export_jsonl(text, text, text, text, text, int, int, text[], text[], text, text, jsonb) IS
+  'records of a dataset as JSON Lines, one object per line, filtered as records() does';
+COMMENT ON FUNCTION opendata_api.export_geojson(text, text, text, text, text, int, int, text[], text[], text, text, jsonb) IS
+  'records of a dataset as a GeoJSON FeatureCollection (RFC 7946), filtered as records() does';
+
 GRANT EXECUTE ON FUNCTION
   opendata_api.export_csv(text, text, text, text, text, int, int, text[], text[], text, text, jsonb),
   opendata_api.export_json(text, text, text, text, text, int, int, text[], text[], text, text, jsonb),
@@ -56,6 +68,7 @@ GRANT EXECUTE ON FUNCTION
 -- is PostgREST's "any" handler: it is called for every Accept, its body is
 -- sent raw, and it sets Content-Type (and Content-Disposition) itself.
 CREATE DOMAIN opendata_api."*/*" AS text;
+COMMENT ON DOMAIN opendata_api."*/*" IS 'any media type: the function is called whatever the Accept header and sets Content-Type itself';
 
 CREATE FUNCTION opendata_api.download(
   dataset text, format text DEFAULT 'csv', fields text DEFAULT NULL, "where" text DEFAULT NULL,
@@ -63,27 +76,34 @@ CREATE FUNCTION opendata_api.download(
   refine text[] DEFAULT NULL, exclude text[] DEFAULT NULL, lang text DEFAULT 'fr',
   timezone text DEFAULT 'UTC', options jsonb DEFAULT NULL)
 RETURNS opendata_api."*/*"
-LANGUAGE plpgsql STABLE AS $$
+-- VOLATILE, though it writes nothing: on HEAD, PostgREST selects no body
+-- (no handler, PostgREST issue #2849), and the planner would then drop the
+-- call of a STABLE function altogether, answering 200 without a file name
+-- even for a dataset that does not exist (link checkers send HEAD).
+LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
   -- Positional references: several argument names are SQL keywords.
   kind text := lower($2);
   media text;
   body text;
+  -- HEAD checks the request as GET does (dataset, arguments) and sets the
+  -- same headers, without writing the file: no row is read.
+  lim int := CASE WHEN current_setting('request.method', true) = 'HEAD' THEN 0 ELSE $7 END;
 BEGIN
   CASE kind
     WHEN 'csv' THEN
       media := 'text/csv; charset=utf-8';
-      body := opendata_api.export_csv($1, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13);
+      body := opendata_api.export_csv($1, $3, $4, $5, $6, lim, $8, $9, $10, $11, $12, $13);
     WHEN 'json' THEN
       media := 'application/json; charset=utf-8';
-      body := opendata_api.export_json($1, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13);
+      body := opendata_api.export_json($1, $3, $4, $5, $6, lim, $8, $9, $10, $11, $12, $13);
     WHEN 'jsonl', 'ndjson' THEN
       kind := 'jsonl';
-      media := 'application/x-ndjson';
-      body := opendata_api.export_jsonl($1, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13);
+      media := 'application/x-ndjson; charset=utf-8';
+      body := opendata_api.export_jsonl($1, $3, $4, $5, $6, lim, $8, $9, $10, $11, $12, $13);
     WHEN 'geojson' THEN
       media := 'application/geo+json; charset=utf-8';
-      body := opendata_api.export_geojson($1, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13);
+      body := opendata_api.export_geojson($1, $3, $4, $5, $6, lim, $8, $9, $10, $11, $12, $13);
     ELSE
       RAISE EXCEPTION 'unknown export format "%"', $2
         USING ERRCODE = '22023', HINT = 'The formats are csv, json, jsonl and geojson.';

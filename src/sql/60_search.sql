@@ -276,6 +276,11 @@ RETURNS json
 LANGUAGE plpgsql STABLE
 -- Facets over a whole catalog group tens of thousands of rows: in memory.
 SET work_mem = '64MB'
+-- JIT cannot pay here: the statement is new at every call (EXECUTE), its
+-- estimates (row-level security, _search_matches' 1000 rows, six facet
+-- subqueries) cross jit_above_cost on any catalog, and compiling it took
+-- about 1 s for a 14 ms search of a 10-dataset catalog (docs/search.md).
+SET jit = off
 AS $$
 DECLARE
   max_rows int := coalesce(nullif(current_setting('opendata.max_page_size', true), '')::int, 100);
@@ -475,6 +480,7 @@ BEGIN
           r_theme, r_keyword, r_org, r_license, r_territory, r_modified,
           x_theme, x_keyword, x_org, x_license, x_territory, x_modified,
           rows, start;
+  PERFORM opendata._count_call('search', '', NULL, length(result::text));
   RETURN result;
 END
 $$;

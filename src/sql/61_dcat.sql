@@ -19,6 +19,9 @@ BEGIN
   END IF;
 END
 $domains$;
+COMMENT ON DOMAIN opendata_api."application/ld+json" IS 'media type application/ld+json: a JSON-LD document';
+COMMENT ON DOMAIN opendata_api."text/turtle" IS 'media type text/turtle: an RDF graph in Turtle';
+COMMENT ON DOMAIN opendata_api."application/rdf+xml" IS 'media type application/rdf+xml: an RDF graph in RDF/XML';
 
 CREATE FUNCTION opendata._dcat_serialise(document json, format text) RETURNS text
 LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE

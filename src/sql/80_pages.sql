@@ -38,6 +38,8 @@ BEGIN
   END IF;
 END
 $domains$;
+COMMENT ON DOMAIN opendata_api."text/html" IS 'media type text/html: an HTML page';
+COMMENT ON DOMAIN opendata_api."text/css" IS 'media type text/css: a style sheet';
 
 -- HTML-escapes a value for text or a quoted attribute.  Control characters
 -- and the bidirectional embedding, override and isolate marks are dropped,
@@ -201,6 +203,7 @@ BEGIN
     "filter_help": ["ex. hauteur > 20 AND commune = \"Paris\"", "e.g. height > 20 AND city = \"Paris\""],
     "apply": ["Filtrer", "Filter"],
     "records_shown": ["enregistrements affichés sur", "records shown of"],
+    "about": ["environ", "about"],
     "no_records": ["Aucun enregistrement ne correspond.", "No record matches."],
     "bad_filter": ["Filtre invalide", "Invalid filter"],
     "map": ["Carte", "Map"],
@@ -210,6 +213,7 @@ BEGIN
     "map_sample": ["Échantillon de %s objets sur environ %s, lus dans des blocs de la table tirés au hasard.", "A sample of %s features out of about %s, read from table blocks drawn at random."],
     "map_empty": ["Aucune géométrie à dessiner.", "No geometry to draw."],
     "map_title": ["Carte des objets du jeu de données", "Map of the dataset''s features"],
+    "map_interactive": ["Carte interactive des objets du jeu de données", "Interactive map of the dataset''s features"],
     "feature_1": ["objet", "feature"],
     "features": ["objets", "features"],
     "cells": ["cellules", "cells"],
@@ -959,7 +963,9 @@ BEGIN
     body := body
          || '<div class="with-sidebar">'
          || '<div class="records">'
-         || format('<p class="total" role="status">%s %s %s</p>', opendata._page_num(shown, lg), opendata._page_t(lg, 'records_shown'),
+         || format('<p class="total" role="status">%s %s %s%s</p>', opendata._page_num(shown, lg), opendata._page_t(lg, 'records_shown'),
+                   -- Above opendata.exact_count_threshold a filtered total is the planner's estimate.
+                   CASE WHEN (recs->>'total_count_estimated')::boolean THEN opendata._page_t(lg, 'about') || ' ' ELSE '' END,
                    opendata._page_count(total, lg, 'record_1', 'record_n'));
     IF shown = 0 THEN
       body := body || format('<p>%s</p>', opendata._page_t(lg, 'no_records'));
@@ -992,10 +998,16 @@ BEGIN
          || '</div></section>';
   END IF;
 
-  -- Map.
+  -- Map: the SVG preview, which /assets/map/dataset-map.mjs turns into an
+  -- interactive MapLibre map of the dataset's vector tiles when the browser
+  -- runs JavaScript (docs/maps.md; the files come from deploy/web, served
+  -- by nginx from this origin).
   IF internal.geometry_field IS NOT NULL AND labels ? internal.geometry_field THEN
+    head := head || '<link rel="stylesheet" href="/assets/map/maplibre-gl.css">' || E'\n'
+         || '<script type="module" src="/assets/map/dataset-map.mjs"></script>' || E'\n';
     body := body || format('<section aria-labelledby="h-map"><h2 id="h-map">%s</h2>', opendata._page_t(lg, 'map'))
-         || opendata._page_map(v_slug, internal.geometry_field, lg) || '</section>';
+         || format('<div class="map" data-dataset="%s" data-map-label="%s">', opendata._h(v_slug), opendata._page_t(lg, 'map_interactive'))
+         || opendata._page_map(v_slug, internal.geometry_field, lg) || '</div></section>';
   END IF;
 
   -- Downloads and API.
@@ -1071,6 +1083,7 @@ BEGIN
     body := body || format('<section aria-labelledby="h-lineage"><h2 id="h-lineage">%s</h2>%s</section>', opendata._page_t(lg, 'lineage'), frag);
   END IF;
 
+  PERFORM opendata._count_call('pages', v_slug, NULL, NULL);
   RETURN opendata._page_document(lg, coalesce(d.title, d.dataset_id), body, path,
                                  ARRAY['where', v_where, 'refine', v_refine::text, 'exclude', v_exclude::text, 'after', v_after],
                                  head, true, status);
@@ -1205,6 +1218,7 @@ th, td { border: 1px solid var(--line); padding: .3rem .5rem; text-align: left; 
 thead th { background: var(--soft); }
 figure.map { margin: 1rem 0; }
 figure.map svg { width: 100%; max-height: 28rem; border: 1px solid var(--line); }
+figure.map .map-canvas { width: 100%; height: 28rem; border: 1px solid var(--line); }
 figcaption { color: var(--muted); font-size: .9rem; }
 .error { border-left: 4px solid #a4161a; background: #fdeced; padding: .5rem 1rem; }
 code { overflow-wrap: anywhere; }

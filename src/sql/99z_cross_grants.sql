@@ -7,10 +7,10 @@
 -- SECURITY INVOKER and compute values or SQL text only: no catalog write,
 -- no privilege of their own (the privilege matrix pins this list).
 GRANT EXECUTE ON FUNCTION
-  opendata_api.cross(text, text, text, float8, int, text, text, int, int),
-  opendata_api.near(text, float8, float8, float8, text, int),
+  opendata_api.cross(text, text, text, float8, int, text, text, int, int, text, text),
+  opendata_api.near(text, float8, float8, float8, text, int, text, text),
   opendata._cross_select(text, text[], text, int, text, text[], text, int, text, jsonb),
-  opendata._cross_fields(jsonb, text, text, text[]),
+  opendata._cross_fields(jsonb, text, text, text[]), opendata._cross_output(text, jsonb),
   opendata._expand_m(geometry, float8), opendata._expand_m_sql(text, text),
   opendata._point_relation(text, text), opendata._nearest_index_fits(regclass)
   TO opendata_anon;

@@ -77,10 +77,19 @@ for (const [name, path, status] of pages) {
         `${res.status} ${res.headers.get('content-type')}`);
 }
 
+// WebGL without a GPU (SwiftShader), for the dataset pages' MapLibre map.
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu'],
+  args: ['--no-sandbox', '--disable-dev-shm-usage', '--use-angle=swiftshader', '--enable-unsafe-swiftshader'],
 });
+// The dataset page's map module settles in data-map-state: ready, or
+// unavailable (no WebGL, an error).  Null when the page has no map.
+async function mapSettled(pg) {
+  if (await pg.locator('div.map[data-dataset]').count() === 0) return null;
+  await pg.waitForFunction(() => ['ready', 'unavailable'].includes(
+    document.querySelector('div.map[data-dataset]').dataset.mapState), null, { timeout: 60000 });
+  return pg.getAttribute('div.map[data-dataset]', 'data-map-state');
+}
 try {
   // 2. With JavaScript: axe-core on every page type, hostile markup inert,
   // no CSP violation (no inline script or style anywhere).  axe is injected
@@ -98,6 +107,7 @@ try {
   page.on('dialog', (d) => { dialogs.push(d.message()); d.dismiss(); });
   for (const [name, path] of pages) {
     await page.goto(base + path);
+    await mapSettled(page);
     const result = await page.evaluate(async () => {
       const r = await window.axe.run(document, { resultTypes: ['violations'] });
       return r.violations.map((v) => `${v.id} (${v.impact}): ${v.help} -> ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
@@ -106,7 +116,10 @@ try {
     const state = await page.evaluate(() => ({
       pwned: window.__pwned,
       csp: window.__csp,
-      scripts: [...document.querySelectorAll('script')].filter((s) => s.type !== 'application/ld+json').length,
+      // The only scripts: JSON-LD data, and the map's module from this
+      // origin (no inline code).
+      scripts: [...document.querySelectorAll('script')].filter((s) => s.type !== 'application/ld+json'
+        && !(s.type === 'module' && s.src === location.origin + '/assets/map/dataset-map.mjs' && s.text === '')).length,
       handlers: [...document.querySelectorAll('*')].filter((el) => [...el.attributes].some((a) => a.name.startsWith('on'))).length,
       jsLinks: [...document.querySelectorAll('a[href]')].filter((a) => !/^(https?:|mailto:)/.test(a.href)).length,
     }));
@@ -125,6 +138,43 @@ try {
           && ld.name === '<script>window.__pwned=3</script>Titre piégé', JSON.stringify(ld).slice(0, 300));
   }
   await ctx.close();
+
+  // 2b. The interactive map of the dataset pages: MapLibre GL JS from this
+  // origin, on this origin's vector tiles, drawn without a console error,
+  // the page still without an axe violation once the map is there.
+  for (const [name, path, minFeatures] of [['dataset', '/datasets/arbres', 45], ['dataset-shapes', '/datasets/quartiers', 2]]) {
+    const mctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    await mctx.addInitScript({ content: axeSource });
+    const mp = await mctx.newPage();
+    const consoleErrors = [];
+    const requests = [];
+    const tiles = [];
+    mp.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+    mp.on('pageerror', (e) => consoleErrors.push(String(e)));
+    mp.on('request', (r) => requests.push(r.url()));
+    mp.on('response', (r) => { if (/\/tiles\/[^/]+\/\d+\/\d+\/\d+\.mvt$/.test(r.url())) tiles.push(`${r.status()} ${r.url()}`); });
+    await mp.goto(base + path);
+    const state = await mapSettled(mp);
+    check(`map ${name}: MapLibre map ready`, state === 'ready', `data-map-state=${state}`, ...consoleErrors);
+    const drawn = Number(await mp.getAttribute('div.map', 'data-map-features'));
+    check(`map ${name}: draws the features (>= ${minFeatures})`, drawn >= minFeatures, `${drawn} features rendered`);
+    check(`map ${name}: the SVG fallback gives way`, await mp.locator('figure.map svg').isHidden());
+    const foreign = requests.filter((u) => new URL(u).origin !== new URL(base).origin);
+    check(`map ${name}: every request to this origin (no CDN)`, foreign.length === 0, ...foreign);
+    check(`map ${name}: MapLibre's script and worker from /assets/map/`,
+          requests.some((u) => new URL(u).pathname === '/assets/map/maplibre-gl.mjs')
+          && requests.some((u) => new URL(u).pathname === '/assets/map/maplibre-gl-worker.mjs'), ...requests);
+    check(`map ${name}: tiles from /tiles/, answered 200`, tiles.length > 0 && tiles.every((t) => t.startsWith('200 ')),
+          ...tiles);
+    check(`map ${name}: no console error`, consoleErrors.length === 0, ...consoleErrors);
+    const violations = await mp.evaluate(async () => {
+      const r = await window.axe.run(document, { resultTypes: ['violations'] });
+      return r.violations.map((v) => `${v.id} (${v.impact}): ${v.help} -> ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
+    });
+    check(`map ${name}: axe, 0 violations with the map`, violations.length === 0, ...violations);
+    if (shots) await mp.screenshot({ path: `${shots}/portal-map-${name}.png` });
+    await mctx.close();
+  }
 
   // The hostile page with the CSP switched off: escaping alone keeps it inert.
   const open = await browser.newContext({ bypassCSP: true });

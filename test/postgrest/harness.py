@@ -16,12 +16,15 @@ its part for one request at a time, the way PostgREST (v12) does it:
    ``role``, ``request.jwt.claims`` (with ``role`` always in it),
    ``request.method``, ``request.path``, ``request.headers`` and
    ``request.cookies``;
+   then, with ``db-pre-request`` (``pre_request``), calls that function;
 4. it runs one statement of the shape PostgREST sends, ``WITH pgrst_source
    AS (...) SELECT total_result_set, page_total, body, response_headers,
    response_status FROM (...) _postgrest_t``, built from the URL;
 5. it commits (or rolls back on error, or on ``Prefer: tx=rollback``), and
    turns the result or the error into an HTTP status, headers and body,
-   with PostgreSQL's SQLSTATE mapped as PostgREST maps it.
+   with PostgreSQL's SQLSTATE mapped as PostgREST maps it; an error raised
+   with SQLSTATE ``PGRST`` is the response it describes (status, headers,
+   body), as PostgREST answers it.
 
 A listener connection (``LISTEN pgrst``, as PostgREST's schema cache
 listener) collects the NOTIFY payloads sent on the ``pgrst`` channel.
@@ -41,7 +44,11 @@ understood; anything else raises ``Unsupported`` rather than being guessed.
 - ``POST /<relation>`` (insert), ``PATCH`` and ``DELETE`` with filters, with
   ``Prefer: return=representation|minimal``.
 - ``GET /rpc/<fn>?arg=value`` (named arguments from the query string) and
-  ``POST /rpc/<fn>`` with a JSON object body (named arguments).
+  ``POST /rpc/<fn>`` with a JSON object body (named arguments).  On GET, as
+  in PostgREST, a value that starts like a filter (``eq.``, ``not.``, ...) is
+  a filter on the result even under an argument's name, and a repeated
+  argument keeps its last value.  ``HEAD /rpc/<fn>`` selects no body (no
+  handler, no aggregate), as PostgREST does.
 - ``Accept``: application/json (default), ``application/vnd.pgrst.object+json``
   (exactly one row, else 406), text/csv, application/geo+json, and media
   type handlers (PostgREST v12 ``custom_media``): a function returning a
@@ -110,6 +117,8 @@ def http_status_for_sqlstate(code, authenticated):
              "42883": 404, "42P01": 404, "42P17": 500}
     if code == "42501":
         return 403 if authenticated else 401
+    if code.startswith("PT") and code[2:].isdigit():  # RAISE ... SQLSTATE 'PT406'
+        return int(code[2:])
     if code in exact:
         return exact[code]
     by_class = {"08": 503, "09": 500, "0L": 403, "0P": 403, "25": 500, "28": 403, "2D": 500,
@@ -187,6 +196,21 @@ def _unquote(item):
     return item
 
 
+# PostgREST's filter operators (QueryParams.hs: operators, ftsOperators,
+# "in" and "is"): a GET /rpc value starting with one of them and a dot is
+# read as a filter on the result, not as the argument.
+FILTER_OPERATORS = {"eq", "neq", "gt", "gte", "lt", "lte", "like", "ilike", "match", "imatch", "in",
+                    "is", "isdistinct", "fts", "plfts", "phfts", "wfts", "cs", "cd", "ov", "sl",
+                    "sr", "nxr", "nxl", "adj"}
+
+
+def _reads_as_filter(value):
+    if value.startswith("not."):
+        return True  # committed: the rest must be an operation, or 400 PGRST100
+    op = re.match(r"^([a-z]+)(\([^)]*\))?\.", value)
+    return bool(op) and op.group(1) in FILTER_OPERATORS
+
+
 def _array_literal(values):
     """A PostgreSQL array literal, every element quoted, for `= ANY(%s)`."""
     return "{" + ",".join('"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"' for v in values) + "}"
@@ -203,13 +227,14 @@ class PostgREST:
 
     def __init__(self, conn, schemas=("opendata_api",), anon_role="opendata_anon",
                  extra_search_path=("public",), max_rows=None,
-                 tx_end="commit-allow-override", authenticator="authenticator"):
+                 tx_end="commit-allow-override", authenticator="authenticator", pre_request=None):
         self.conn_args = dict(conn, user=authenticator)
         self.schemas = list(schemas)
         self.anon_role = anon_role
         self.extra_search_path = list(extra_search_path)
         self.max_rows = max_rows
         self.tx_end = tx_end
+        self.pre_request = pre_request
         self.db = psycopg2.connect(**self.conn_args)
         self.db.autocommit = True  # transactions are opened by hand, as PostgREST does
         self.listener = psycopg2.connect(**self.conn_args)
@@ -470,6 +495,8 @@ class PostgREST:
             inner = operand[1:-1]
             items = [_unquote(v) for v in _split_top_level(inner)] if inner else []
             clause = "%s = ANY (%s)" % (col, sql.param(_array_literal(items)))
+        elif op.split("(")[0] in FILTER_OPERATORS:
+            raise Unsupported("filter operator " + op)
         else:
             raise ApiError(400, "PGRST100", '"failed to parse filter (%s)"' % value)
         return "NOT " + clause if negate else clause
@@ -636,7 +663,15 @@ class PostgREST:
                                 WHERE n.nspname = %s AND p.proname = %s AND a.mode IN ('i', 'b', 'v')""",
                             (schema, name))
                 names = {r[0] for r in cur.fetchall()}
-            args = {k: v for k, v in params if k in names and k not in RESERVED_PARAMS}
+            # A value that reads as a filter is a filter even under an
+            # argument's name (QueryParams.hs: pRequestFilter on an rpc read
+            # falls back to an argument only when the value has no
+            # operator); "not." commits to a filter, so "not.found" is a
+            # parse error.  Repeated names: the last value wins
+            # (toRpcParams, HM.fromList); only VARIADIC arguments collect them,
+            # and opendata_api has none.
+            args = {k: v for k, v in params
+                    if k in names and k not in RESERVED_PARAMS and not _reads_as_filter(v)}
             query_params = [(k, v) for k, v in params if k not in args]
         fn = self._lookup_function(schema, name, list(args))
         select_param = dict(query_params).get("select")
@@ -675,14 +710,22 @@ class PostgREST:
                 self._order("pgrst_source", rest.get("order")), limit_text)
             plan["offset"] = offset
         else:
-            select = "SELECT pgrst_source.pgrst_scalar FROM pgrst_source"
+            # Filters apply to a scalar result too (on a column it does not
+            # have: 42703, as PostgREST's "column search.q does not exist").
+            select = "SELECT pgrst_source.pgrst_scalar FROM pgrst_source%s" % (
+                (" WHERE " + " AND ".join(filters)) if filters else "")
             plan["offset"] = 0
         plan["kind"] = "call"
         plan["shape"] = shape
         # A function returning one value or one row: page_total is the
         # constant 1, and the body handler sees that one row (Statements.hs
         # mainCall, pageCountSelectF), so a scalar handler needs no aggregate.
-        plan["sql"] = self._outer(source, "", "null::bigint", plan["handler"], select, shape,
+        # HEAD selects no body: no handler, no aggregate (Plan.hs
+        # negotiateContent, "no need for an aggregate on HEAD", PostgREST
+        # issue #2849), so the planner may not even call a STABLE function
+        # whose value nothing reads.
+        body_media = "none" if method == "HEAD" else plan["handler"]
+        plan["sql"] = self._outer(source, "", "null::bigint", body_media, select, shape,
                                   single=not fn["retset"])
         plan["params"] = sql.params
 
@@ -767,6 +810,10 @@ class PostgREST:
                          ("request.cookies", json.dumps(self._cookies(headers)))]
             cur.execute("SELECT " + ", ".join("set_config(%s, %s, true)" for _ in settings),
                         [x for kv in settings for x in kv])
+            if self.pre_request:
+                # db-pre-request: called after the settings, before the
+                # request's statement, in the same transaction.
+                cur.execute("SELECT %s()" % ".".join(quote_ident(p) for p in self.pre_request.split(".", 1)))
             cur.execute(plan["sql"], plan["params"])
             total, page_total, body, gheaders, gstatus = cur.fetchone()
             if plan["media"] == SINGULAR and plan["kind"] != "call" and page_total != 1 and \
@@ -782,6 +829,8 @@ class PostgREST:
             except psycopg2.Error:
                 pass
             diag = e.diag
+            if e.pgcode == "PGRST":
+                return self._raised_response(diag.message_primary, diag.message_detail, plan["sql"])
             return self._error_response(http_status_for_sqlstate(e.pgcode or "XX000", authenticated),
                                         e.pgcode, diag.message_primary, diag.message_detail, diag.message_hint,
                                         authenticated, sql=plan["sql"])
@@ -836,6 +885,27 @@ class PostgREST:
         if method == "HEAD":
             body = ""
         return Response(status, out, body, sql=plan["sql"])
+
+    @staticmethod
+    def _raised_response(message, detail, sql):
+        """RAISE SQLSTATE 'PGRST': the message is the JSON body (code,
+        message, details, hint), the detail the status and headers, as
+        PostgREST (11.2+) reads them; anything else is its PGRST121."""
+        try:
+            body = json.loads(message or "")
+            meta = json.loads(detail or "")
+            if not isinstance(body, dict) or not isinstance(meta, dict) or \
+                    not isinstance(meta.get("status"), int) or not isinstance(meta.get("headers", {}), dict):
+                raise ValueError
+        except ValueError:
+            return PostgREST._error_response(500, "PGRST121",
+                                             "Could not parse JSON in the RAISE SQLSTATE 'PGRST' error",
+                                             None, None, False, sql=sql)
+        headers = {"Content-Type": "application/json; charset=utf-8"}
+        headers.update({str(k): str(v) for k, v in meta.get("headers", {}).items()})
+        out = {"code": body.get("code"), "details": body.get("details"), "hint": body.get("hint"),
+               "message": body.get("message")}
+        return Response(meta["status"], headers, json.dumps(out), sql=sql)
 
     @staticmethod
     def _error_response(status, code, message, details, hint, authenticated, sql=None):

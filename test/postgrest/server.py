@@ -189,6 +189,7 @@ def main(argv=None):
     ap.add_argument("--extra-search-path", default="public", help="db-extra-search-path, comma-separated")
     ap.add_argument("--max-rows", type=int, default=None, help="db-max-rows")
     ap.add_argument("--authenticator", default="authenticator", help="the login role")
+    ap.add_argument("--pre-request", default=None, help="db-pre-request: schema.function called before each request")
     ap.add_argument("--trust-jwt-role", action="store_true",
                     help="take the role claim of Bearer tokens WITHOUT checking signatures (tests only)")
     ap.add_argument("--quiet", action="store_true", help="no access log on stderr")
@@ -202,7 +203,7 @@ def main(argv=None):
     def factory():
         return PostgREST({"dsn": args.dsn}, schemas=split(args.schemas), anon_role=args.anon_role,
                          extra_search_path=split(args.extra_search_path), max_rows=args.max_rows,
-                         authenticator=args.authenticator)
+                         authenticator=args.authenticator, pre_request=args.pre_request)
 
     router = None
     if args.locations:

@@ -72,10 +72,12 @@ def main():
     results = doc.get("results", []) if isinstance(doc, dict) else []
     hand = _rows(su, """SELECT nom, round(ST_Distance(geom::geography, ST_SetSRID(ST_MakePoint(2.3488, 48.8534), 4326)::geography)::numeric, 3) AS d
                           FROM x_stations WHERE geom IS NOT NULL ORDER BY d LIMIT 2""")
-    t.check("GET /rpc/near as anon: 200, {total_count, results}, nearest first, with distance_m",
+    within = _rows(su, """SELECT count(*) FROM x_stations
+                           WHERE ST_DWithin(geom::geography, ST_SetSRID(ST_MakePoint(2.3488, 48.8534), 4326)::geography, 1000)""")[0][0]
+    t.check("GET /rpc/near as anon: 200, {total_count: every match within radius_m, results}, nearest first, with distance_m",
             r.status == 200 and r.headers.get("content-type") == "application/json; charset=utf-8"
-            and doc.get("total_count") == 2 and [x.get("nom") for x in results] == [h[0] for h in hand]
-            and all(isinstance(x.get("distance_m"), float) for x in results), r, hand)
+            and doc.get("total_count") == within and [x.get("nom") for x in results] == [h[0] for h in hand]
+            and all(isinstance(x.get("distance_m"), float) for x in results), r, hand, within)
     t.check("near's geometries are GeoJSON",
             bool(results) and results[0].get("geom", {}).get("type") == "Point", r)
     t.check("near's distances are the hand-written geography distances",

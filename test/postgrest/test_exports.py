@@ -96,6 +96,12 @@ def main():
     t.status("GET /rpc/export_csv with Accept: text/xml is 406 PGRST107", r, 406, "PGRST107")
     r = api.get("/rpc/export_geojson?dataset=exp-points", headers={"Accept": "text/html"})
     t.status("GET /rpc/export_geojson with Accept: text/html is 406 PGRST107", r, 406, "PGRST107")
+    # A media type another handler produces: PostgREST applies that handler
+    # (geojson_agg) to the CSV, which answers PT406, that is 406.
+    r = api.get("/rpc/export_csv?dataset=exp-points", headers={"Accept": "application/geo+json"})
+    t.status("GET /rpc/export_csv with Accept: application/geo+json is 406", r, 406, "PT406")
+    r = api.get("/rpc/export_geojson?dataset=exp-points", headers={"Accept": "text/csv"})
+    t.status("GET /rpc/export_geojson with Accept: text/csv is 406", r, 406, "PT406")
     r = api.get("/rpc/export_csv?dataset=exp-points", headers={"Accept": "text/xml, text/csv;q=0.5"})
     t.check("Accept: text/xml, text/csv;q=0.5 picks the CSV",
             r.status == 200 and r.headers.get("content-type", "").startswith("text/csv"), r)
@@ -126,8 +132,8 @@ def main():
             and doc["features"][0]["properties"] == {"id": 1}, r)
     r = api.get("/rpc/download?dataset=exp-points&format=JSONL")
     lines = r.body.split("\n") if r.status == 200 else []
-    t.check("GET /rpc/download?format=JSONL (any case) is JSON Lines",
-            r.status == 200 and r.headers.get("content-type") == "application/x-ndjson"
+    t.check("GET /rpc/download?format=JSONL (any case) is JSON Lines, in UTF-8 (said in its charset)",
+            r.status == 200 and r.headers.get("content-type") == "application/x-ndjson; charset=utf-8"
             and len(lines) == 4 and json.loads(lines[0])["id"] == 1, r)
     r = api.get("/rpc/download?dataset=exp-points&format=json")
     t.check("GET /rpc/download?format=json is the JSON array itself, not a JSON string",
@@ -139,6 +145,19 @@ def main():
             and "geojson" in (r.json().get("hint") or ""), r)
     r = api.get("/rpc/download?dataset=exp-draft&format=csv")
     t.status("GET /rpc/download of a draft is 404 (42P01)", r, 404, "42P01")
+    # Link checkers send HEAD (issue #24 defect 7): an unknown dataset is not
+    # a 200, a known one says its file name.
+    r = api.head("/rpc/download?dataset=no-such-dataset&format=csv", headers={"Accept": browser})
+    t.status("HEAD /rpc/download of an unknown dataset is 404 (42P01)", r, 404, "42P01")
+    r = api.head("/rpc/download?dataset=exp-points&format=csv", headers={"Accept": browser})
+    t.check("HEAD /rpc/download of a dataset is 200 with its file name and no body",
+            r.status == 200 and not r.body
+            and r.headers.get("content-disposition") == 'attachment; filename="exp-points.csv"', r)
+    r = api.get("/rpc/download?dataset=exp-points&format=json&rows=-1")
+    t.check("rows=-1 is no limit, as documented",
+            r.status == 200 and [o["id"] for o in json.loads(r.body)] == [1, 2, 3], r)
+    r = api.get("/rpc/download?dataset=exp-points&format=json&rows=-2")
+    t.status("rows=-2 is 400 (22023)", r, 400, "22023")
     with su.cursor() as cur:
         cur.execute("""SELECT d.format, d.download_url FROM opendata.distributions d
                          JOIN opendata.datasets s ON s.id = d.dataset_id

@@ -46,12 +46,13 @@ free_port() {
   /usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
-# start_stand_in OUT_DIR DSN: the PostgREST stand-in (test/postgrest/server.py)
-# on a free port of 127.0.0.1, connected with DSN.  Sets STAND_IN_PID and
+# start_stand_in OUT_DIR DSN [OPTION...]: the PostgREST stand-in
+# (test/postgrest/server.py) on a free port of 127.0.0.1, connected with DSN,
+# with the server's other options (--max-rows N...).  Sets STAND_IN_PID and
 # STAND_IN (host:port, empty when it did not start: OUT_DIR/server.err says why).
 start_stand_in() {
   local out="$1" dsn="$2"
-  /usr/bin/python3 "$REPO_DIR/test/postgrest/server.py" --quiet --port 0 --dsn "$dsn" \
+  /usr/bin/python3 "$REPO_DIR/test/postgrest/server.py" --quiet --port 0 --dsn "$dsn" "${@:3}" \
     >"$out/server.out" 2>"$out/server.err" &
   STAND_IN_PID=$!
   STAND_IN=""

@@ -5,8 +5,9 @@
 # shipped configuration (deploy/nginx), and Debian's chromium driven by npm
 # playwright-core (test/browser/portal.mjs): every page type through nginx's
 # pretty URLs, HTML5 parse errors (parse5), axe-core, hostile metadata,
-# 404s, and a walk home -> search -> dataset -> next page -> refine ->
-# download without JavaScript.
+# 404s, the dataset pages' MapLibre map (deploy/web, served by nginx from the
+# same origin, on the tiles), and a walk home -> search -> dataset -> next
+# page -> refine -> download without JavaScript.
 #
 # PORTAL_SCREENSHOTS=DIR also writes the screenshots of docs/portal.md.
 # KEEP_TMP=1 keeps the cluster directory (logs of PostgreSQL, the stand-in
@@ -33,6 +34,14 @@ if (cd "$REPO_DIR/test/browser" && npm ci --no-audit --no-fund --loglevel=error 
   ok "npm ci (playwright-core, axe-core, parse5)"
 else
   not_ok "npm ci (playwright-core, axe-core, parse5)"; exit 1
+fi
+
+# The browser assets nginx serves at /assets/map/ (MapLibre GL JS, pinned
+# by deploy/web/package-lock.json), installed as a deployment installs them.
+if bash "$REPO_DIR/deploy/web/install.sh" "$dir/nginx/web" 2>"$dir/web-install.err"; then
+  ok "deploy/web/install.sh (maplibre-gl)"
+else
+  not_ok "deploy/web/install.sh (maplibre-gl)" "$(cat "$dir/web-install.err")"; exit 1
 fi
 
 # The API's public root is nginx's /api/, set before publishing: the
@@ -67,6 +76,12 @@ check "nginx: /datasets/<slug> with Accept: */*" "200 text/html; charset=utf-8" 
 check "nginx: a slug that is not one" "404 text/html" "$(status_of "http://127.0.0.1:$NGINX_PORT/datasets/a%3Cb")"
 check "nginx: /api/ is PostgREST" "200 application/json; charset=utf-8" \
   "$(status_of "http://127.0.0.1:$NGINX_PORT/api/datasets?select=dataset_id&limit=1")"
+check "nginx: MapLibre from /assets/map/" "200 text/javascript" \
+  "$(status_of "http://127.0.0.1:$NGINX_PORT/assets/map/maplibre-gl.mjs")"
+check "nginx: the dataset map module from /assets/map/" "200 text/javascript" \
+  "$(status_of "http://127.0.0.1:$NGINX_PORT/assets/map/dataset-map.mjs")"
+check "nginx: MapLibre's stylesheet" "200 text/css" \
+  "$(status_of "http://127.0.0.1:$NGINX_PORT/assets/map/maplibre-gl.css")"
 
 shots=""
 if [ -n "${PORTAL_SCREENSHOTS:-}" ]; then mkdir -p "$PORTAL_SCREENSHOTS"; shots="$(cd "$PORTAL_SCREENSHOTS" && pwd)"; fi

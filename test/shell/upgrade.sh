@@ -10,7 +10,8 @@
 #      a dump restores into the version it was taken from (pg_dump writes
 #      CREATE EXTENSION without a version).
 #   3. The checkout (0.2.0) installed; ALTER EXTENSION opendata UPDATE in
-#      both databases; the API answers as before; the new functions (pages,
+#      both databases; the API answers as before (upgrade_answers.sql leaves
+#      out, with the reason, what 0.2.0 changes on purpose); the new functions (pages,
 #      tiles, OGC API) and the writers (refresh, publish, import, drop) work.
 #   4. The definitions of every object of the extension compared with a
 #      fresh 0.2.0 install (test/shell/upgrade_catalog.sql): any difference

@@ -37,6 +37,9 @@ struct GeometryOption {
   std::string lon;     // Pair
 };
 
+// The import options.  The same set serves GeoJSON: parse_options rejects
+// there the keys that only make sense for CSV (delimiter, quote, escape,
+// header).
 struct CsvOptions {
   Encoding encoding = Encoding::Auto;
   char delimiter = 0;            // 0: detect among , ; tab |
@@ -52,10 +55,6 @@ struct CsvOptions {
   OnError on_error = OnError::Abort;
   GeometryOption geometry;
 };
-
-// The same option set serves GeoJSON; keys that only make sense for CSV
-// (delimiter, quote, escape, header) are rejected there.
-using ImportOptions = CsvOptions;
 
 // Parses an options object.  `v` may be null (all defaults).  Throws
 // UserError 22023 naming the offending key.

@@ -95,7 +95,8 @@ void ColumnInferrer::decide(ColumnProfile& out) const {
     set(ColumnType::Boolean, word_bool_ ? all + " boolean words (true/false, oui/non, ...)"
                              : letters_ != 0 ? all + " " + letter_pair_name(letters_) +
                                                    ", both present: read as boolean"
-                                             : all + " 0 or 1, both present: read as boolean");
+                                             : all + " 0 or 1, both present: read as boolean (the \"columns\""
+                                                     " option {\"type\": \"integer\"} keeps numbers)");
     return;
   }
   if ((c & kDateCompact) &&

@@ -52,6 +52,9 @@ struct Request {
   std::string relation;  // trusted, already-quoted SQL relation; pasted verbatim
   std::string select;    // ODSQL select clause ("fields"); empty = all fields
   std::string where;     // ODSQL where clause; empty = none
+  // The parameter the where clause came in, named by error details
+  // (cross() filters its right side with "right_where").
+  const char* where_parameter = "where";
   std::string group_by, order_by;
   std::vector<std::string> refine, exclude;  // "field:value" items
   std::int64_t limit = 10;                   // rows (>= 0; -1 = no limit)
@@ -98,6 +101,10 @@ struct Compiled {
   // plan sorts all of them before its LIMIT, records() counts them there
   // instead of running the count.
   bool page_scan_counts = false;
+  // compile_records() only: whether count_sql counts every record of the
+  // relation (no filter, no grouping, no aggregate), so that a count known
+  // beforehand answers it.
+  bool counts_every_record = false;
   // compile_records() only: the same page as rows, one SQL column per
   // output, in order, for the streaming exports.  Values keep their SQL
   // types, except datetimes, given as ISO 8601 text in the request's time

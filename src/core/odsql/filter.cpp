@@ -112,7 +112,7 @@ std::string facet_condition(const Schema& schema, Params& params, const std::str
 
 std::string build_filter(const Schema& schema, Params& params, const Request& req) {
   std::vector<std::string> parts;
-  const Source wsrc{"where", req.where};
+  const Source wsrc{req.where_parameter, req.where};
   if (NodePtr where = parse_where(wsrc)) {
     Translator t(schema, params, wsrc, Clause::Where);
     parts.push_back(t.condition(*where));
@@ -150,6 +150,9 @@ std::string build_filter(const Schema& schema, Params& params, const Request& re
   return sql;
 }
 
+// A datetime as ISO 8601 text in the request's time zone, with its offset:
+// +HH:MM, or +HH:MM:SS when the zone's offset has seconds (local mean times
+// before 1911, Europe/Paris +00:09:21), as PostgreSQL itself writes it.
 std::string output_sql(Type type, const std::string& c) {
   if (type == Type::Geo) return "ST_AsGeoJSON(" + c + ")::json";
   if (type != Type::DateTime) return c;
@@ -157,8 +160,8 @@ std::string output_sql(Type type, const std::string& c) {
   const std::string utc = "(" + c + " AT TIME ZONE 'UTC')";
   return "(to_char(" + local + ", 'YYYY-MM-DD\"T\"HH24:MI:SS') || CASE WHEN " + local +
          " >= " + utc +
-         " THEN '+' ELSE '-' END || to_char(make_interval(secs => abs(extract(epoch FROM " + local +
-         " - " + utc + "))::float8), 'HH24:MI'))";
+         " THEN '+' ELSE '-' END || regexp_replace(to_char(make_interval(secs => abs(extract(epoch FROM " +
+         local + " - " + utc + "))::float8), 'HH24:MI:SS'), ':00$', ''))";
 }
 
 }  // namespace opendata::odsql

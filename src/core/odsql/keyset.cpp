@@ -16,7 +16,8 @@ constexpr int kTokenVersion = 1;
 [[noreturn]] void bad_token(const std::string& why) {
   request_error(sqlstate::kInvalidParameterValue, "invalid \"after\" token", why,
                 "Pass the next_after value of the previous page unchanged, with the same "
-                "order_by.");
+                "dataset, where, refine, exclude, timezone and order_by; start again without "
+                "\"after\" when they change.");
 }
 
 // ---- base64url without padding (RFC 4648 section 5) --------------------
@@ -194,14 +195,21 @@ struct Key {
   bool descending;
 };
 
-// FNV-1a, 64 bits: tells orderings apart, nothing more (token values are
-// checked on their own, so a forged fingerprint gains nothing).
-std::string fingerprint(const std::string& relation, const std::vector<Key>& keys) {
-  std::string text = relation;
+// FNV-1a, 64 bits, of everything that decides which rows come after the
+// token: the dataset, the ordering and the filters (where, refine, exclude,
+// and the time zone the filters' dates are read in).  A token reused after
+// the user changed a filter would otherwise be honoured and give a page of
+// another result.  It tells requests apart, nothing more: token values are
+// checked on their own, so a forged fingerprint gains nothing.
+std::string fingerprint(const Request& req, const std::vector<Key>& keys) {
+  std::string text = req.relation;
   for (const Key& k : keys) {
     text += '\x1f' + k.column->name + '\x1e' + key_sql_type(k.column->kind) +
             (k.descending ? "-" : "+");
   }
+  text += "\x1dwhere\x1f" + req.where + "\x1dtimezone\x1f" + req.timezone;
+  for (const std::string& r : req.refine) text += "\x1drefine\x1f" + r;
+  for (const std::string& e : req.exclude) text += "\x1d" "exclude\x1f" + e;
   std::uint64_t h = 14695981039346656037ull;
   for (unsigned char c : text) {
     h ^= c;
@@ -359,7 +367,8 @@ std::vector<std::optional<std::string>> read_token(const std::string& token,
     bad_token("It does not decode to a token.");
   }
   if (f->get<std::string>() != fingerprint || k->size() != kinds.size()) {
-    bad_token("It was made for another dataset or another order_by.");
+    bad_token("It was made for another request: the dataset, where, refine, exclude, timezone or "
+              "order_by differ.");
   }
   std::vector<std::optional<std::string>> values;
   for (std::size_t i = 0; i < kinds.size(); ++i) {
@@ -397,9 +406,20 @@ KeysetPlan plan_keyset(const Request& req, const std::vector<SortKey>& order, bo
     return refuse("Grouped or aggregated results are paged with start.", "");
   }
   if (req.key.empty()) {
-    return refuse("The dataset has no key.",
-                  "Its publisher can declare one with opendata.set_metadata(slug, "
-                  "'{\"key\": [\"id\"]}'); page with start meanwhile.");
+    KeysetPlan by_start = refuse("The dataset has no key.",
+                                 "Its publisher can declare one with opendata.set_metadata(slug, "
+                                 "'{\"key\": [\"id\"]}'); page with start meanwhile.");
+    // Pages then go by start, and a sort is not stable: rows with equal
+    // order_by values could swap between two pages' statements, one row
+    // shown twice and another never.  Every field a token could carry
+    // completes the order, in field order; rows equal on all of them are
+    // alike to the reader.
+    for (const KeysetColumn& c : req.keyset_columns) {
+      bool present = false;
+      for (const SortKey& o : order) present = present || o.sql == quote_ident(c.name);
+      if (!order.empty() && !present) by_start.added.push_back(SortKey{quote_ident(c.name), false});
+    }
+    return by_start;
   }
   std::vector<Key> keys;
   for (const SortKey& o : order) {
@@ -430,7 +450,7 @@ KeysetPlan plan_keyset(const Request& req, const std::vector<SortKey>& order, bo
     }
   }
   for (const Key& k : keys) plan.kinds.push_back(k.column->kind);
-  plan.fingerprint = fingerprint(req.relation, keys);
+  plan.fingerprint = fingerprint(req, keys);
   if (asked) {
     const auto values = read_token(req.after, plan.fingerprint, plan.kinds);
     for (std::size_t i = 0; i < keys.size(); ++i) {

@@ -19,7 +19,8 @@
 //   includes the nulls that sort last.  The row comparison is used when all
 //   keys go the same way and none can be null.
 // A token given with any other query is refused (0A000); a token that is
-// malformed, tampered with or made for another ordering is refused (22023).
+// malformed, tampered with or made for another request (another dataset,
+// ordering, where, refine, exclude or time zone) is refused (22023).
 // Token values never reach SQL as text: each one is checked against the
 // exact text form of its key's type, then bound as a parameter and cast to
 // that type.

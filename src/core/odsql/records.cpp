@@ -388,6 +388,7 @@ Compiled compile_records(const std::vector<FieldInfo>& fields, const Request& re
 
   Compiled out;
   out.page_scan_counts = keyset.condition.empty();
+  out.counts_every_record = !grouped && !aggregated && where.empty();
   out.keyset = keyset.kinds;
   out.keyset_fingerprint = keyset.fingerprint;
   // r.* (not a bare r): a bare name would resolve to an output column

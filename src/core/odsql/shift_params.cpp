@@ -6,37 +6,7 @@
 namespace opendata::odsql {
 
 std::string shift_params(const std::string& sql, std::size_t offset) {
-  std::string out;
-  out.reserve(sql.size() + 16);
-  for (std::size_t i = 0; i < sql.size(); ++i) {
-    const char c = sql[i];
-    if (c == '"' || c == '\'') {
-      std::size_t j = i + 1;
-      for (; j < sql.size(); ++j) {
-        if (sql[j] != c) continue;
-        if (j + 1 < sql.size() && sql[j + 1] == c) {
-          ++j;
-          continue;
-        }
-        break;
-      }
-      const std::size_t end = j < sql.size() ? j + 1 : sql.size();
-      out.append(sql, i, end - i);
-      i = end - 1;
-      continue;
-    }
-    if (c != '$' || i + 1 >= sql.size() || sql[i + 1] < '0' || sql[i + 1] > '9') {
-      out += c;
-      continue;
-    }
-    std::size_t j = i + 1;
-    std::size_t n = 0;
-    for (; j < sql.size() && sql[j] >= '0' && sql[j] <= '9'; ++j) n = n * 10 + (sql[j] - '0');
-    out += '$';
-    out += std::to_string(n + offset);
-    i = j - 1;
-  }
-  return out;
+  return map_params(sql, [offset](std::size_t n) { return "$" + std::to_string(n + offset); });
 }
 
 std::string without_params_cte(const std::string& sql) {

@@ -149,10 +149,25 @@ static Expr geometry_literal(Translator& t, const Node& n) {
   return e;
 }
 
+// A literal compared with a boolean: true/false (a string, any case), or
+// the numbers and strings 1 and 0, as refine reads them.
+Expr Translator::boolean_literal(const Node& n, const std::string& text) {
+  const std::string low = lower_ascii(text);
+  if (low == "true" || low == "1") return Expr{"true", Type::Bool, false, {}};
+  if (low == "false" || low == "0") return Expr{"false", Type::Bool, false, {}};
+  fail(sqlstate::kDatatypeMismatch, n,
+       std::string("cannot compare a boolean with ") +
+           (n.kind == NodeKind::String ? "string \"" + excerpt(text) + "\"" : "number " + text),
+       "A boolean compares with true, false, 1 or 0.");
+}
+
 Expr Translator::literal_for(const Node& n, Type want) {
   if (n.kind == NodeKind::Number ||
       (n.kind == NodeKind::Neg && n.kids[0]->kind == NodeKind::Number)) {
     const std::string text = n.kind == NodeKind::Neg ? "-" + n.kids[0]->text : n.text;
+    // `flag = 1` on a boolean field, as refine=flag:1 matches it: a column
+    // of 0 and 1 is imported as boolean (docs/import.md).
+    if (want == Type::Bool) return boolean_literal(n, text);
     if (want == Type::Text) {
       // `postcode = 75001` on a text field compares with the digits as written.
       return Expr{params_.add(ParamType::Text, text), Type::Text, false, {}};
@@ -174,14 +189,7 @@ Expr Translator::literal_for(const Node& n, Type want) {
                   {}};
     }
     if (is_temporal(want)) return date_expr(*this, n, n.text);
-    if (want == Type::Bool) {
-      const std::string low = lower_ascii(n.text);
-      if (low != "true" && low != "false") {
-        fail(sqlstate::kDatatypeMismatch, n,
-             "cannot compare a boolean with string \"" + excerpt(n.text) + "\"");
-      }
-      return Expr{low, Type::Bool, false, {}};
-    }
+    if (want == Type::Bool) return boolean_literal(n, n.text);
     return Expr{params_.add(ParamType::Text, n.text), Type::Text, false, {}};
   }
   return value(n);
@@ -334,10 +342,15 @@ void Translator::check_comparable(const Node& at, const Expr& a, const Expr& b,
   const bool ok = (is_numeric(a.type) && is_numeric(b.type)) ||
                   (a.type == Type::Text && b.type == Type::Text) ||
                   (is_temporal(a.type) && is_temporal(b.type)) ||
-                  (a.type == Type::Bool && b.type == Type::Bool && (op == "=" || op == "!=")) ||
+                  (a.type == Type::Bool && b.type == Type::Bool &&
+                   (op == "=" || op == "!=" || op == "IN")) ||
                   (a.type == Type::Null && b.type != Type::Geo) ||
                   (b.type == Type::Null && a.type != Type::Geo);
   if (ok) return;
+  if (a.type == Type::Bool && b.type == Type::Bool) {
+    fail(sqlstate::kDatatypeMismatch, at, "booleans cannot be compared with '" + op + "'",
+         "Booleans compare with '=' and '!=' only.");
+  }
   if (a.type == Type::Geo || b.type == Type::Geo) {
     fail(sqlstate::kDatatypeMismatch, at, "geo values cannot be compared with '" + op + "'",
          "Use intersects(), within(), disjoint(), within_distance() or in_bbox().");

@@ -74,6 +74,7 @@ class Translator {
   [[noreturn]] void fail(const char* sqlstate, const Node& at, const std::string& msg,
                          const std::string& hint = {}) const;
   Expr literal_for(const Node& n, Type want);           // a literal coerced to want
+  Expr boolean_literal(const Node& n, const std::string& text);  // true/false/1/0
   std::string normalized(const std::string& sql_text);  // lower + unaccent
   std::string text_match(const std::string& target_sql, const Node& pattern, bool star_wildcard,
                          const char* what);

@@ -20,6 +20,10 @@ DROP FUNCTION opendata._read_server_file(text);
 DROP FUNCTION opendata._truncate_for_import(text);
 DROP FUNCTION opendata._set_derivation(text, jsonb, bigint[], text, text, jsonb);
 DROP FUNCTION opendata._set_refreshed(text, jsonb);
+-- API functions whose arguments grew: near() and cross() take fields and
+-- order_by, as records() does (issue #24).
+DROP FUNCTION opendata_api.cross(text, text, text, float8, int, text, text, int, int);
+DROP FUNCTION opendata_api.near(text, float8, float8, float8, text, int);
 
 -- organization_members.member: a role's name became the role (regrole, by
 -- OID, dumped by name), so that a role dropped and created again under the
@@ -47,10 +51,60 @@ ALTER TABLE opendata.organization_members
 -- (datasets.was_derived_from, which 0.1.0 wrote in the same form).
 ALTER TABLE opendata.derived_datasets DROP COLUMN report_sql;
 
+-- data_summaries (36_summaries.sql): new in 0.2.0.  Datasets published by
+-- 0.1.0 get theirs at their next publication; until then their answers are
+-- computed from the data, as before.
+CREATE TABLE opendata.data_summaries (
+  dataset_id   bigint PRIMARY KEY REFERENCES opendata.datasets (id) ON DELETE CASCADE,
+  version      int NOT NULL,
+  row_count    bigint NOT NULL,
+  facet_types  jsonb NOT NULL,
+  facets       json NOT NULL
+);
+CREATE TABLE opendata.data_writes (
+  dataset_id   bigint NOT NULL
+);
+CREATE INDEX ON opendata.data_writes (dataset_id);
+ALTER TABLE opendata.data_summaries ENABLE ROW LEVEL SECURITY;
+CREATE POLICY visible ON opendata.data_summaries FOR SELECT
+  USING (EXISTS (SELECT FROM opendata.datasets d WHERE d.id = dataset_id));
+ALTER TABLE opendata.data_writes ENABLE ROW LEVEL SECURITY;
+CREATE POLICY visible ON opendata.data_writes FOR SELECT
+  USING (EXISTS (SELECT FROM opendata.datasets d WHERE d.id = dataset_id));
+
 -- The grants on functions are the release's, not the sum of two releases':
 -- the release objects below grant again what 0.2.0 grants.
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA opendata, opendata_api
   FROM PUBLIC, opendata_anon, opendata_publisher, opendata_admin;
+
+-- Usage analytics (issue #18, src/sql/85_usage.sql): the table the flush
+-- worker writes; its functions come with the release objects.
+CREATE TABLE opendata.usage_daily (
+  day       date NOT NULL,       -- in UTC
+  dataset   text NOT NULL,       -- the dataset's slug; '' for the portal's own pages and search
+  endpoint  text NOT NULL,       -- records, facets, export_csv, ... (src/core/usage/counters.cpp)
+  calls     bigint NOT NULL CHECK (calls >= 0),
+  rows      bigint NOT NULL CHECK (rows >= 0),
+  bytes     bigint NOT NULL CHECK (bytes >= 0),
+  errors    bigint NOT NULL CHECK (errors >= 0),
+  clients   bytea NOT NULL CHECK (length(clients) = 1024),  -- HyperLogLog registers
+  PRIMARY KEY (day, dataset, endpoint)
+);
+SELECT pg_catalog.pg_extension_config_dump('opendata.usage_daily', '');
+
+-- Quotas (src/sql/86_quota.sql): API keys, stored hashed.
+CREATE TABLE opendata.api_keys (
+  id             text PRIMARY KEY CHECK (id ~ '^[A-Za-z0-9_-]{1,32}$'),
+  secret_sha256  bytea NOT NULL CHECK (length(secret_sha256) = 32),
+  name           text NOT NULL,   -- what it is for
+  owner          text NOT NULL,   -- whom it was given to
+  per_minute     int CHECK (per_minute > 0),  -- null: no limit
+  per_day        int CHECK (per_day > 0),
+  created_at     timestamptz NOT NULL DEFAULT now(),
+  revoked_at     timestamptz
+);
+SELECT pg_catalog.pg_extension_config_dump('opendata.api_keys', '');
+ALTER TABLE opendata.api_keys ENABLE ROW LEVEL SECURITY;
 
 -- @release-objects
 
@@ -84,3 +138,8 @@ BEGIN
   END LOOP;
 END
 $datasets$;
+
+-- The columns of published datasets' API views carry their fields'
+-- descriptions (what publish() now writes; sql/api_comments.sql).
+SELECT opendata._comment_view_columns(d) FROM opendata.datasets d
+ WHERE d.status = 'published' AND to_regclass(format('opendata_api.%I', d.slug)) IS NOT NULL;

@@ -123,6 +123,10 @@ TEST(OdsqlRecords, BooleanLogic) {
   EXPECT_TRUE(contains(c.count_sql, "(\"alive\" IS FALSE)"));
   c = where("alive = true");
   EXPECT_TRUE(contains(c.count_sql, "(\"alive\" = true)"));
+  // 1 and 0 are booleans against a boolean field, as refine reads them.
+  c = where("alive = 1 or 0 = alive or alive in (0, true)");
+  EXPECT_TRUE(contains(c.count_sql,
+                       "((\"alive\" = true) OR (false = \"alive\") OR (\"alive\" IN (false, true)))"));
   c = where("name is not null");
   EXPECT_TRUE(contains(c.count_sql, "(\"name\" IS NOT NULL)"));
   c = where("name = null");
@@ -578,7 +582,7 @@ TEST(OdsqlRecords, OutputConversions) {
   // Datetimes become ISO 8601 text with the offset of the request's zone.
   EXPECT_TRUE(contains(
       c.results_sql, "(to_char((p.\"__oc1\" AT TIME ZONE $1::text), 'YYYY-MM-DD\"T\"HH24:MI:SS')"));
-  EXPECT_TRUE(contains(c.results_sql, "'HH24:MI')) AS \"n\""));
+  EXPECT_TRUE(contains(c.results_sql, "'HH24:MI:SS'), ':00$', '')) AS \"n\""));
   // Dates are left to json's ISO form; geo values become GeoJSON.
   EXPECT_TRUE(contains(c.results_sql, "p.\"__oc2\" AS \"planted\""));
   EXPECT_TRUE(contains(c.results_sql, "ST_AsGeoJSON(p.\"__oc3\")::json AS \"shape\""));

@@ -97,6 +97,16 @@ TEST(OdsqlKeyset, NoTokenWhereNotProvablyRight) {
   Compiled c = compile(r);
   EXPECT_TRUE(c.keyset.empty());
   EXPECT_FALSE(contains(c.results_sql, "ORDER BY"));
+  // No key but an order_by: every other field completes it, so that pages
+  // by start cannot swap rows with equal sort values.
+  Compiled tied = compile([] {
+    Request t = keyed("name desc");
+    t.key.clear();
+    return t;
+  }());
+  EXPECT_TRUE(tied.keyset.empty());
+  EXPECT_TRUE(contains(tied.results_sql, "ORDER BY \"name\" DESC NULLS LAST, \"id\" ASC NULLS LAST, \"population\" ASC NULLS LAST, \"height\""))
+      << tied.results_sql;
   // The page still says how many rows it holds, but returns no sort values.
   EXPECT_FALSE(contains(c.results_sql, "array_agg("));
   // Asking anyway is refused as unsupported.
@@ -178,6 +188,25 @@ TEST(OdsqlKeyset, BadTokens) {
   Request other = keyed("name");
   other.relation = "opendata_api.\"other\"";
   EXPECT_EQ(state(good, other), "22023");  // another dataset
+  // Another filter: the token would start a page of another result.
+  Request filtered = keyed("name");
+  filtered.where = "population > 3";
+  EXPECT_EQ(state(good, filtered), "22023");
+  filtered = keyed("name");
+  filtered.refine = {"name:Paris"};
+  EXPECT_EQ(state(good, filtered), "22023");
+  filtered = keyed("name");
+  filtered.exclude = {"name:Paris"};
+  EXPECT_EQ(state(good, filtered), "22023");
+  filtered = keyed("name");
+  filtered.timezone = "Europe/Paris";
+  EXPECT_EQ(state(good, filtered), "22023");
+  // refine and exclude are told apart, whatever their values.
+  Request refined = keyed("name");
+  refined.refine = {"name:Paris"};
+  Request excluded = keyed("name");
+  excluded.exclude = {"name:Paris"};
+  EXPECT_NE(compile(refined).keyset_fingerprint, compile(excluded).keyset_fingerprint);
   EXPECT_EQ(state("not base64!"), "22023");
   EXPECT_EQ(state("e30"), "22023");  // {}
   EXPECT_EQ(state(good + "A"), "22023");

@@ -11,7 +11,7 @@ using namespace odsql_test;
 bool allowed_literal(const std::string& lit) {
   static const char* const kAllowed[] = {
       "[]",         " ",        "UTC",        "YYYY-MM-DD\"T\"HH24:MI:SS",
-      "+",          "-",        "HH24:MI",    "day",
+      "+",          "-",        "HH24:MI",    "HH24:MI:SS", ":00$",      "",         "day",
       "week",       "month",    "quarter",    "year",
       "epoch",      "1 second", "1 month",    "1 day",
       "name",       "facets",   "count",      "state",

@@ -17,6 +17,12 @@ TEST(ShiftParams, RenumbersEveryReference) {
   EXPECT_EQ(shift_params("$9$10", 1), "$10$11");
 }
 
+TEST(MapParams, ReplacesEveryReferenceOutsideQuotes) {
+  EXPECT_EQ(opendata::odsql::map_params("x = $1::text AND \"$2\" = '$3' AND y = $12::int8",
+                                        [](std::size_t n) { return "<" + std::to_string(n) + ">"; }),
+            "x = <1>::text AND \"$2\" = '$3' AND y = <12>::int8");
+}
+
 TEST(ShiftParams, ZeroOffsetIsIdentity) {
   const std::string sql = "SELECT \"a $1\" FROM t WHERE b = $2::text AND c = 'x$3'";
   EXPECT_EQ(shift_params(sql, 0), sql);

@@ -1,0 +1,84 @@
+#include "core/odsql/links.hpp"
+
+#include <utility>
+
+namespace opendata::odsql {
+namespace {
+
+using Query = std::vector<std::pair<std::string, std::string>>;
+
+// The arguments every next link repeats, in records()'s argument order;
+// defaults are left out so the link stays as short as the request was.
+Query common(const LinkArgs& args, const Request& req) {
+  Query q{{"dataset", args.dataset}};
+  if (!req.select.empty()) q.emplace_back("fields", req.select);
+  if (!req.where.empty()) q.emplace_back("where", req.where);
+  if (!req.group_by.empty()) q.emplace_back("group_by", req.group_by);
+  if (!req.order_by.empty()) q.emplace_back("order_by", req.order_by);
+  q.emplace_back("rows", std::to_string(req.limit));
+  return q;
+}
+
+void add_tail(Query& q, const LinkArgs& args, const Request& req) {
+  if (!req.refine.empty()) q.emplace_back("refine", array_literal(req.refine));
+  if (!req.exclude.empty()) q.emplace_back("exclude", array_literal(req.exclude));
+  if (!args.lang.empty()) q.emplace_back("lang", args.lang);
+  if (req.timezone != "UTC") q.emplace_back("timezone", req.timezone);
+}
+
+std::string url(const LinkArgs& args, const Query& q) {
+  std::string out = args.base_url + "/rpc/records";
+  for (std::size_t i = 0; i < q.size(); ++i) {
+    out += (i == 0 ? '?' : '&') + q[i].first + '=' + percent_encode(q[i].second);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string percent_encode(const std::string& text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : text) {
+    const bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                            (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
+                            c == '~';
+    if (unreserved) {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+std::string array_literal(const std::vector<std::string>& items) {
+  std::string out = "{";
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    out += i == 0 ? "\"" : ",\"";
+    for (char c : items[i]) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '"';
+  }
+  return out + "}";
+}
+
+std::string next_link_after(const LinkArgs& args, const Request& req, const std::string& token) {
+  Query q = common(args, req);
+  q.emplace_back("after", token);
+  add_tail(q, args, req);
+  return url(args, q);
+}
+
+std::string next_link_start(const LinkArgs& args, const Request& req) {
+  Query q = common(args, req);
+  q.emplace_back("start", std::to_string(req.offset + req.limit));
+  add_tail(q, args, req);
+  return url(args, q);
+}
+
+}  // namespace opendata::odsql

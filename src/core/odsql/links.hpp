@@ -1,0 +1,39 @@
+// The ready URL of a records() page's next page (links.next), for apps that
+// follow links instead of assembling requests: the same GET request with
+// `after` (keyset paging) or the next `start` (datasets without a key, and
+// orders a token cannot carry).
+//
+// It is a GET URL as PostgREST reads one: every argument that was given,
+// percent-encoded (RFC 3986 unreserved characters left as they are), and the
+// text[] arguments as PostgreSQL array literals with every element quoted,
+// since PostgREST hands a GET value to the argument's input function.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/odsql/compiler.hpp"
+
+namespace opendata::odsql {
+
+// The arguments of the request that are not in odsql::Request.
+struct LinkArgs {
+  std::string base_url;  // the API's root, without a final '/'
+  std::string dataset;
+  std::string lang;  // "" = the default
+};
+
+// `text` percent-encoded for a query string value.
+std::string percent_encode(const std::string& text);
+
+// A text[] argument as an array literal: {"a","b \"c\""}.
+std::string array_literal(const std::vector<std::string>& items);
+
+// The next page after a keyset token.
+std::string next_link_after(const LinkArgs& args, const Request& req, const std::string& token);
+
+// The next page by offset: start = req.offset + req.limit.
+std::string next_link_start(const LinkArgs& args, const Request& req);
+
+}  // namespace opendata::odsql

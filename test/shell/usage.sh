@@ -1,0 +1,243 @@
+#!/usr/bin/env bash
+# Usage counters with shared_preload_libraries = 'opendata' (issue #18):
+#   - 16 + 16 pgbench clients calling records() and export_csv() in READ
+#     ONLY transactions as opendata_anon: the counters equal the calls made,
+#     exactly, and the distinct clients (one address each) are estimated;
+#   - a flush writes them to opendata.usage_daily, dataset_stats() shows them;
+#   - a clean restart flushes what was left; a SIGKILL of a backend (crash
+#     restart) and of the postmaster lose only what was not flushed, and the
+#     module's shared memory starts again empty and counting;
+#   - on a hot standby, reads are counted in its memory, nothing is written.
+source "$(dirname "$0")/lib.sh"
+ensure_packages
+
+shell_test_cluster usage "${USAGE_TEST_PORT:-54391}"
+DB=portal
+standby="$dir/standby"
+STANDBY_PORT=$((PORT + 1))
+on() {  # on primary|standby psql-args...
+  local host="$dir" port="$PORT"
+  if [ "$1" = standby ]; then host="$standby"; port="$STANDBY_PORT"; fi
+  shift
+  "$PG_BINDIR/psql" -X -q -At -v ON_ERROR_STOP=1 -h "$host" -p "$port" -U postgres -d "$DB" "$@"
+}
+cleanup_usage() {
+  as_cluster_owner "$PG_BINDIR/pg_ctl" -D "$standby/data" -m fast -w stop >/dev/null 2>&1 || true
+  shell_test_cleanup
+}
+trap cleanup_usage EXIT
+pg_ctl_primary() { as_cluster_owner "$PG_BINDIR/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w "$@" >/dev/null; }
+start_primary() { pg_ctl_primary -o "-p $PORT -k $dir -c listen_addresses=''" start; }
+calls() {  # calls primary|standby ENDPOINT: the live calls of dataset things
+  on "$1" -c "SELECT coalesce(sum(calls), 0) FROM opendata.usage_counters() WHERE dataset = 'things' AND endpoint = '$2'"
+}
+stored() {  # stored ENDPOINT: the calls in usage_daily
+  on primary -c "SELECT coalesce(sum(calls), 0) FROM opendata.usage_daily WHERE dataset = 'things' AND endpoint = '$1'"
+}
+anon_records() {  # anon_records primary|standby N: N records() calls, as a GET runs them
+  local i sql=""
+  for i in $(seq 1 "$2"); do
+    sql+="BEGIN READ ONLY; SET LOCAL ROLE opendata_anon; SELECT opendata_api.records('things') IS NOT NULL; COMMIT;"
+  done
+  on "$1" -c "$sql" >/dev/null
+}
+
+"$PG_BINDIR/psql" -X -q -h "$dir" -p "$PORT" -U postgres -d postgres -c "CREATE DATABASE $DB"
+cat >>"$dir/data/postgresql.conf" <<CONF
+shared_preload_libraries = 'opendata'
+opendata.usage_database = '$DB'
+opendata.usage_flush_interval = '1h'
+opendata.usage_max_keys = 100
+CONF
+pg_ctl_primary -m fast stop
+start_primary
+on primary >/dev/null <<'SQL'
+CREATE EXTENSION opendata CASCADE;
+SELECT opendata.create_organization('org', 'Org');
+SELECT opendata.set_catalog('{"publisher": "org"}');
+SELECT opendata.import_csv('things', convert_to('id,label' || chr(10) ||
+         (SELECT string_agg(g || ',thing ' || g, chr(10)) FROM generate_series(1, 50) g) || chr(10), 'UTF8'),
+         '{"metadata": {"title": "Things", "description": "Things to count."}}');
+SELECT opendata.publish('things');
+SQL
+check "usage: status is on with the library preloaded" on "$(on primary -c "SELECT opendata.usage_status() ->> 'status'")"
+for _ in $(seq 1 100); do
+  [ "$(on primary -c "SELECT opendata.usage_status() ->> 'flush_worker'")" = true ] && break
+  sleep 0.1
+done
+check "usage: the flush worker runs on the primary" true "$(on primary -c "SELECT opendata.usage_status() ->> 'flush_worker'")"
+
+# pgbench: each client is one address (X-Forwarded-For, as nginx sets it).
+cat >"$dir/records.sql" <<'SQL'
+BEGIN READ ONLY;
+SET LOCAL ROLE opendata_anon;
+SELECT set_config('request.headers', '{"x-forwarded-for": "198.51.100.' || :client_id || '"}', true);
+SELECT opendata_api.records('things', rows => 5);
+COMMIT;
+SQL
+cat >"$dir/export.sql" <<'SQL'
+BEGIN READ ONLY;
+SET LOCAL ROLE opendata_anon;
+SELECT set_config('request.headers', '{"x-forwarded-for": "198.51.100.' || :client_id || '"}', true);
+SELECT opendata_api.export_csv('things');
+COMMIT;
+SQL
+chmod 644 "$dir"/*.sql
+bench() { "$PG_BINDIR/pgbench" -n -h "$dir" -p "$PORT" -U postgres -c 16 -j 2 -t "$2" -f "$1" "$DB"; }
+bench "$dir/records.sql" 100 >"$dir/bench_records.out" 2>&1 &
+p1=$!
+bench "$dir/export.sql" 50 >"$dir/bench_export.out" 2>&1 &
+p2=$!
+wait $p1 && wait $p2 || not_ok "usage: pgbench ran" "$(tail -3 "$dir"/bench_*.out)"
+done_records=$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$dir/bench_records.out")
+done_export=$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$dir/bench_export.out")
+check "usage: pgbench made 1600 records() calls" 1600 "$done_records"
+check "usage: pgbench made 800 export_csv() calls" 800 "$done_export"
+check "usage: records() calls counted exactly under 32 clients" 1600 "$(calls primary records)"
+check "usage: export_csv() calls counted exactly under 32 clients" 800 "$(calls primary export_csv)"
+check "usage: rows served by records() (5 a call)" 8000 \
+  "$(on primary -c "SELECT rows FROM opendata.usage_counters() WHERE dataset = 'things' AND endpoint = 'records'")"
+check "usage: bytes served by export_csv() (every byte of each answer, this one's too)" \
+  "$(on primary -c "SELECT 801 * octet_length(opendata_api.export_csv('things'))")" \
+  "$(on primary -c "SELECT bytes FROM opendata.usage_counters() WHERE dataset = 'things' AND endpoint = 'export_csv'")"
+check "usage: 16 distinct clients estimated" 16 \
+  "$(on primary -c "SELECT round(clients) FROM opendata.usage_counters() WHERE dataset = 'things' AND endpoint = 'records'")"
+
+check "usage: usage_flush() waits for the worker" t "$(on primary -c "SELECT opendata.usage_flush()")"
+check "usage: the flush wrote the records() calls" 1600 "$(stored records)"
+check "usage: the flush wrote the export_csv() calls" 801 "$(stored export_csv)"
+check "usage: the flush wrote the client sketch" 16 \
+  "$(on primary -c "SELECT opendata._hll_estimate(clients) FROM opendata.usage_daily WHERE dataset = 'things' AND endpoint = 'records'")"
+# 2,402 calls: 1,600 records(), 801 export_csv() and the facets() call
+# publish() made to count the unfiltered facets once (docs/usage.md).
+check "usage: dataset_stats() counts each call once (table + unflushed)" '2402|{"csv": 801}' \
+  "$(on primary -c "SELECT d -> 'calls', d -> 'downloads' FROM json_array_elements(opendata_api.dataset_stats('things') -> 'days') d")"
+anon_records primary 5
+check "usage: dataset_stats() includes calls not flushed yet" 2407 \
+  "$(on primary -c "SELECT d -> 'calls' FROM json_array_elements(opendata_api.dataset_stats('things') -> 'days') d")"
+
+on primary -c "BEGIN READ ONLY" -c "SET LOCAL ROLE opendata_anon" -c "SELECT opendata_api.dataset_page('things') IS NOT NULL" -c "COMMIT" >/dev/null
+check "usage: a dataset page (plpgsql) is counted" 1 "$(calls primary pages)"
+on primary -c "BEGIN READ ONLY" -c "SET LOCAL ROLE opendata_anon" -c "SELECT opendata_api.search('things') IS NOT NULL" -c "COMMIT" >/dev/null
+check "usage: a catalog search is counted, on the portal (dataset '')" 1 \
+  "$(on primary -c "SELECT calls FROM opendata.usage_counters() WHERE dataset = '' AND endpoint = 'search'")"
+# Its records preview calls records(), counted too: 1601 records() calls.
+
+# A clean stop flushes (the worker's last flush on SIGTERM).
+pg_ctl_primary -m fast stop
+start_primary
+check "usage: a clean restart flushed what was left" 1606 "$(stored records)"
+check "usage: after a restart shared memory starts empty" 0 "$(calls primary records)"
+
+# SIGKILL of a backend: the postmaster reinitialises shared memory.
+anon_records primary 3
+on primary -c "SELECT opendata.usage_flush()" >/dev/null
+anon_records primary 2   # counted, not flushed: lost by the crash
+on primary -c "SELECT pg_sleep(60)" >/dev/null 2>&1 &
+sleeper=$!
+for _ in $(seq 1 100); do
+  victim=$(on primary -c "SELECT pid FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(60)'")
+  [ -n "$victim" ] && break
+  sleep 0.1
+done
+kill -9 "$victim"
+wait "$sleeper" 2>/dev/null || true
+for _ in $(seq 1 100); do on primary -c "SELECT 1" >/dev/null 2>&1 && break; sleep 0.2; done
+check "usage: after a backend's SIGKILL the flushed calls are there" 1609 "$(stored records)"
+check "usage: after a backend's SIGKILL shared memory starts empty" 0 "$(calls primary records)"
+anon_records primary 4
+check "usage: after a backend's SIGKILL counting works" 4 "$(calls primary records)"
+on primary -c "SELECT opendata.usage_flush()" >/dev/null
+check "usage: after a backend's SIGKILL the worker flushes" 1613 "$(stored records)"
+
+# SIGKILL of the postmaster: its children notice and exit; a new start
+# finds the flushed rows, and fresh shared memory.
+anon_records primary 1
+postmaster=$(head -1 "$dir/data/postmaster.pid")
+children=$(pgrep -P "$postmaster" | tr '\n' ' ')
+kill -9 "$postmaster"
+for _ in $(seq 1 150); do
+  alive=""
+  for c in $children; do kill -0 "$c" 2>/dev/null && alive=1; done
+  [ -z "$alive" ] && break
+  sleep 0.2
+done
+start_primary
+check "usage: after the postmaster's SIGKILL the flushed calls are there" 1613 "$(stored records)"
+anon_records primary 2
+check "usage: after the postmaster's SIGKILL counting works" 2 "$(calls primary records)"
+on primary -c "SELECT opendata.usage_flush()" >/dev/null
+check "usage: after the postmaster's SIGKILL the worker flushes" 1615 "$(stored records)"
+
+# Quotas through the PostgREST stand-in with db-pre-request: a key over
+# its per-minute limit gets 429 with the headers, and passes again once its
+# bucket has a token (the test waits for that: the limit is 5 a minute, a
+# token every 12 s); anonymous clients are limited per address; an unknown or
+# revoked key gets 401.
+on primary -c "SELECT opendata.usage_flush()" >/dev/null
+before_quota=$(stored records)
+on primary >/dev/null <<'SQL'
+CREATE ROLE authenticator LOGIN NOINHERIT;
+GRANT opendata_anon TO authenticator;
+ALTER SYSTEM SET opendata.quota_anonymous_per_minute = 2;
+SELECT pg_reload_conf();
+SQL
+key=$(on primary -c "SELECT opendata.create_api_key('test', 'the test', per_minute => 5)")
+revoked=$(on primary -c "SELECT opendata.create_api_key('gone', 'the test', per_minute => 60)")
+on primary -c "SELECT opendata.revoke_api_key('${revoked%%.*}')" >/dev/null
+check "usage: keys are stored hashed, never in clear" 0 \
+  "$(on primary -c "SELECT count(*) FROM opendata.api_keys WHERE position(convert_to('${key#*.}', 'UTF8') IN secret_sha256) > 0 OR name = '${key#*.}'")"
+if start_stand_in "$dir" "host=$dir port=$PORT dbname=$DB" --pre-request opendata.check_request; then
+  http() {  # http HEADER...: status and the rate-limit headers of GET records
+    local args=() h
+    for h in "$@"; do args+=(-H "$h"); done
+    curl -s -o /dev/null -D - "${args[@]}" "http://$STAND_IN/rpc/records?dataset=things&rows=1" |
+      tr -d '\r' | awk 'NR == 1 {s = $2} tolower($1) ~ /^(x-ratelimit-limit|x-ratelimit-remaining|retry-after):$/ {h[tolower($1)] = $2}
+                        END {print s, h["x-ratelimit-limit:"], h["x-ratelimit-remaining:"], (h["retry-after:"] == "" ? "-" : "r")}'
+  }
+  got=""
+  for _ in $(seq 1 5); do got+="$(http "X-Api-Key: $key") / "; done
+  check "usage: a key within its limit is served, the headers counting down" \
+    "200 5 4 - / 200 5 3 - / 200 5 2 - / 200 5 1 - / 200 5 0 - / " "$got"
+  check "usage: a key over its per-minute limit gets 429 with the headers" "429 5 0 r" "$(http "Authorization: Apikey $key")"
+  check "usage: the 429 is PostgREST's JSON error" OD429 \
+    "$(curl -s -H "X-Api-Key: $key" "http://$STAND_IN/rpc/records?dataset=things" | python3 -c 'import json,sys; print(json.load(sys.stdin)["code"])')"
+  sleep 12
+  check "usage: the key recovers once its bucket refills" "200 5 0 -" "$(http "X-Api-Key: $key")"
+  check "usage: an anonymous address has its own limit (1 of 2 left)" "200 2 1 -" "$(http "X-Forwarded-For: 203.0.113.1")"
+  check "usage: an anonymous address has its own limit (0 left)" "200 2 0 -" "$(http "X-Forwarded-For: 203.0.113.1")"
+  check "usage: an anonymous address over its limit gets 429" "429 2 0 r" "$(http "X-Forwarded-For: 203.0.113.1")"
+  check "usage: another address is not limited by the first" "200 2 1 -" "$(http "X-Forwarded-For: 203.0.113.2")"
+  check "usage: an unknown key gets 401" "401   -" "$(http "X-Api-Key: ${key%%.*}.wrong")"
+  check "usage: a malformed key gets 401" "401   -" "$(http "Authorization: Apikey nodot")"
+  check "usage: a revoked key gets 401" "401   -" "$(http "X-Api-Key: $revoked")"
+  kill "$STAND_IN_PID"
+else
+  not_ok "usage: the stand-in starts" "$(cat "$dir/server.err")"
+fi
+on primary -c "ALTER SYSTEM RESET opendata.quota_anonymous_per_minute" -c "SELECT pg_reload_conf()" >/dev/null
+on primary -c "SELECT opendata.usage_flush()" >/dev/null
+served=$(($(stored records) - before_quota))
+check "usage: the calls served through the stand-in were counted, not those refused" 9 "$served"
+
+# A hot standby counts its reads in its own memory and writes nothing.
+mkdir -p "$standby"
+chown postgres: "$standby" 2>/dev/null || true
+as_cluster_owner "$PG_BINDIR/pg_basebackup" -h "$dir" -p "$PORT" -U postgres -D "$standby/data" -R -X stream
+as_cluster_owner "$PG_BINDIR/pg_ctl" -D "$standby/data" -l "$standby/server.log" -w \
+  -o "-p $STANDBY_PORT -k $standby -c listen_addresses='' -c hot_standby=on" start >/dev/null
+check "usage: the standby is in recovery" t "$(on standby -c 'SELECT pg_is_in_recovery()')"
+before=$(on standby -c "SELECT pg_last_wal_replay_lsn()")
+stats_primary=$(on primary -c "SELECT d -> 'calls' FROM json_array_elements(opendata_api.dataset_stats('things') -> 'days') d")
+stored_primary=$(stored records)
+live_primary=$(calls primary records)
+anon_records standby 7
+check "usage: reads on the standby are counted there" 7 "$(calls standby records)"
+check "usage: the primary did not count them" "$live_primary" "$(calls primary records)"
+check "usage: no flush worker on the standby" f "$(on standby -c "SELECT opendata.usage_flush()")"
+check "usage: the standby's dataset_stats() adds its own calls" "$((stats_primary + 7))" \
+  "$(on standby -c "SELECT d -> 'calls' FROM json_array_elements(opendata_api.dataset_stats('things') -> 'days') d")"
+check "usage: nothing was written on the standby (replay position unchanged)" "$before" \
+  "$(on standby -c "SELECT pg_last_wal_replay_lsn()")"
+check "usage: the primary's table is unchanged" "$stored_primary" "$(stored records)"
+[ "$FAILED" -eq 0 ]
