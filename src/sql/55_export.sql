@@ -13,50 +13,50 @@ COMMENT ON DOMAIN opendata_api."application/geo+json" IS 'media type application
 
 CREATE FUNCTION opendata_api.export_csv(
   dataset text, fields text DEFAULT NULL, "where" text DEFAULT NULL, group_by text DEFAULT NULL,
-  order_by text DEFAULT NULL, rows int DEFAULT NULL, start int DEFAULT 0, refine text[] DEFAULT NULL,
-  exclude text[] DEFAULT NULL, lang text DEFAULT 'fr', timezone text DEFAULT 'UTC',
+  order_by text DEFAULT NULL, rows int DEFAULT NULL, start int DEFAULT 0, refine opendata_api.facet_items DEFAULT NULL,
+  exclude opendata_api.facet_items DEFAULT NULL, lang text DEFAULT 'fr', timezone text DEFAULT 'UTC',
   options jsonb DEFAULT NULL)
 RETURNS opendata_api."text/csv"
 LANGUAGE c STABLE AS 'MODULE_PATHNAME', 'opendata_export_csv';
 
 CREATE FUNCTION opendata_api.export_json(
   dataset text, fields text DEFAULT NULL, "where" text DEFAULT NULL, group_by text DEFAULT NULL,
-  order_by text DEFAULT NULL, rows int DEFAULT NULL, start int DEFAULT 0, refine text[] DEFAULT NULL,
-  exclude text[] DEFAULT NULL, lang text DEFAULT 'fr', timezone text DEFAULT 'UTC',
+  order_by text DEFAULT NULL, rows int DEFAULT NULL, start int DEFAULT 0, refine opendata_api.facet_items DEFAULT NULL,
+  exclude opendata_api.facet_items DEFAULT NULL, lang text DEFAULT 'fr', timezone text DEFAULT 'UTC',
   options jsonb DEFAULT NULL)
 RETURNS json
 LANGUAGE c STABLE AS 'MODULE_PATHNAME', 'opendata_export_json';
 
 CREATE FUNCTION opendata_api.export_jsonl(
   dataset text, fields text DEFAULT NULL, "where" text DEFAULT NULL, group_by text DEFAULT NULL,
-  order_by text DEFAULT NULL, rows int DEFAULT NULL, start int DEFAULT 0, refine text[] DEFAULT NULL,
-  exclude text[] DEFAULT NULL, lang text DEFAULT 'fr', timezone text DEFAULT 'UTC',
+  order_by text DEFAULT NULL, rows int DEFAULT NULL, start int DEFAULT 0, refine opendata_api.facet_items DEFAULT NULL,
+  exclude opendata_api.facet_items DEFAULT NULL, lang text DEFAULT 'fr', timezone text DEFAULT 'UTC',
   options jsonb DEFAULT NULL)
 RETURNS opendata_api."application/x-ndjson"
 LANGUAGE c STABLE AS 'MODULE_PATHNAME', 'opendata_export_jsonl';
 
 CREATE FUNCTION opendata_api.export_geojson(
   dataset text, fields text DEFAULT NULL, "where" text DEFAULT NULL, group_by text DEFAULT NULL,
-  order_by text DEFAULT NULL, rows int DEFAULT NULL, start int DEFAULT 0, refine text[] DEFAULT NULL,
-  exclude text[] DEFAULT NULL, lang text DEFAULT 'fr', timezone text DEFAULT 'UTC',
+  order_by text DEFAULT NULL, rows int DEFAULT NULL, start int DEFAULT 0, refine opendata_api.facet_items DEFAULT NULL,
+  exclude opendata_api.facet_items DEFAULT NULL, lang text DEFAULT 'fr', timezone text DEFAULT 'UTC',
   options jsonb DEFAULT NULL)
 RETURNS opendata_api."application/geo+json"
 LANGUAGE c STABLE AS 'MODULE_PATHNAME', 'opendata_export_geojson';
 
-COMMENT ON FUNCTION opendata_api.export_csv(text, text, text, text, text, int, int, text[], text[], text, text, jsonb) IS
+COMMENT ON FUNCTION opendata_api.export_csv(text, text, text, text, text, int, int, opendata_api.facet_items, opendata_api.facet_items, text, text, jsonb) IS
   'records of a dataset as CSV (RFC 4180, ";" by default), filtered as records() does; options: docs/export.md';
-COMMENT ON FUNCTION opendata_api.export_json(text, text, text, text, text, int, int, text[], text[], text, text, jsonb) IS
+COMMENT ON FUNCTION opendata_api.export_json(text, text, text, text, text, int, int, opendata_api.facet_items, opendata_api.facet_items, text, text, jsonb) IS
   'records of a dataset as one JSON array of objects, filtered as records() does';
-COMMENT ON FUNCTION opendata_api.export_jsonl(text, text, text, text, text, int, int, text[], text[], text, text, jsonb) IS
+COMMENT ON FUNCTION opendata_api.export_jsonl(text, text, text, text, text, int, int, opendata_api.facet_items, opendata_api.facet_items, text, text, jsonb) IS
   'records of a dataset as JSON Lines, one object per line, filtered as records() does';
-COMMENT ON FUNCTION opendata_api.export_geojson(text, text, text, text, text, int, int, text[], text[], text, text, jsonb) IS
+COMMENT ON FUNCTION opendata_api.export_geojson(text, text, text, text, text, int, int, opendata_api.facet_items, opendata_api.facet_items, text, text, jsonb) IS
   'records of a dataset as a GeoJSON FeatureCollection (RFC 7946), filtered as records() does';
 
 GRANT EXECUTE ON FUNCTION
-  opendata_api.export_csv(text, text, text, text, text, int, int, text[], text[], text, text, jsonb),
-  opendata_api.export_json(text, text, text, text, text, int, int, text[], text[], text, text, jsonb),
-  opendata_api.export_jsonl(text, text, text, text, text, int, int, text[], text[], text, text, jsonb),
-  opendata_api.export_geojson(text, text, text, text, text, int, int, text[], text[], text, text, jsonb)
+  opendata_api.export_csv(text, text, text, text, text, int, int, opendata_api.facet_items, opendata_api.facet_items, text, text, jsonb),
+  opendata_api.export_json(text, text, text, text, text, int, int, opendata_api.facet_items, opendata_api.facet_items, text, text, jsonb),
+  opendata_api.export_jsonl(text, text, text, text, text, int, int, opendata_api.facet_items, opendata_api.facet_items, text, text, jsonb),
+  opendata_api.export_geojson(text, text, text, text, text, int, int, opendata_api.facet_items, opendata_api.facet_items, text, text, jsonb)
   TO opendata_anon;
 
 -- Download links (the DCAT distributions' downloadURL): one function whose
@@ -73,7 +73,7 @@ COMMENT ON DOMAIN opendata_api."*/*" IS 'any media type: the function is called 
 CREATE FUNCTION opendata_api.download(
   dataset text, format text DEFAULT 'csv', fields text DEFAULT NULL, "where" text DEFAULT NULL,
   group_by text DEFAULT NULL, order_by text DEFAULT NULL, rows int DEFAULT NULL, start int DEFAULT 0,
-  refine text[] DEFAULT NULL, exclude text[] DEFAULT NULL, lang text DEFAULT 'fr',
+  refine opendata_api.facet_items DEFAULT NULL, exclude opendata_api.facet_items DEFAULT NULL, lang text DEFAULT 'fr',
   timezone text DEFAULT 'UTC', options jsonb DEFAULT NULL)
 RETURNS opendata_api."*/*"
 -- VOLATILE, though it writes nothing: on HEAD, PostgREST selects no body
@@ -116,10 +116,10 @@ BEGIN
   RETURN body;
 END
 $$;
-COMMENT ON FUNCTION opendata_api.download(text, text, text, text, text, text, int, int, text[], text[], text, text, jsonb) IS
+COMMENT ON FUNCTION opendata_api.download(text, text, text, text, text, text, int, int, opendata_api.facet_items, opendata_api.facet_items, text, text, jsonb) IS
   'an export as a download, whatever the Accept header: the format is in the URL';
 GRANT EXECUTE ON FUNCTION
-  opendata_api.download(text, text, text, text, text, text, int, int, text[], text[], text, text, jsonb)
+  opendata_api.download(text, text, text, text, text, text, int, int, opendata_api.facet_items, opendata_api.facet_items, text, text, jsonb)
   TO opendata_anon;
 
 -- Beyond what one value can hold (1 GB): the same export as rows of about

@@ -265,8 +265,8 @@ $$;
 
 CREATE FUNCTION opendata_api.search(
   q text DEFAULT NULL,
-  refine text[] DEFAULT NULL,
-  exclude text[] DEFAULT NULL,
+  refine opendata_api.facet_items DEFAULT NULL,
+  exclude opendata_api.facet_items DEFAULT NULL,
   facet text[] DEFAULT NULL,
   order_by text DEFAULT NULL,
   rows int DEFAULT 10,
@@ -326,7 +326,7 @@ BEGIN
 
   -- refine and exclude: "facet:value" items, values bound as parameters.
   FOREACH param IN ARRAY ARRAY['refine', 'exclude'] LOOP
-    FOREACH item IN ARRAY coalesce(CASE param WHEN 'refine' THEN refine ELSE exclude END, '{}') LOOP
+    FOREACH item IN ARRAY coalesce(CASE param WHEN 'refine' THEN refine::text[] ELSE exclude::text[] END, '{}') LOOP
       IF item IS NULL OR position(':' IN item) = 0 THEN
         RAISE EXCEPTION 'invalid % item "%"', param, item
           USING ERRCODE = '22023', DETAIL = 'Expected facet:value, for example theme:ENVI.';
@@ -484,7 +484,7 @@ BEGIN
   RETURN result;
 END
 $$;
-COMMENT ON FUNCTION opendata_api.search(text, text[], text[], text[], text, int, int, text) IS
+COMMENT ON FUNCTION opendata_api.search(text, opendata_api.facet_items, opendata_api.facet_items, text[], text, int, int, text) IS
   'catalog search: {"total_count": n, "results": [datasets], "facets": [{"name", "facets": [{"name", "value", "count", "state"}]}]}';
 
 -- Anon reads only what row-level security shows it; these are what the
@@ -495,6 +495,6 @@ GRANT EXECUTE ON FUNCTION
   opendata._unaccent(text), opendata._similar_words(text), opendata._search_query(text),
   opendata._search_matches(tsquery), opendata._search_facet_names()
   TO opendata_anon;
-GRANT EXECUTE ON FUNCTION opendata_api.search(text, text[], text[], text[], text, int, int, text)
+GRANT EXECUTE ON FUNCTION opendata_api.search(text, opendata_api.facet_items, opendata_api.facet_items, text[], text, int, int, text)
   TO opendata_anon;
 GRANT EXECUTE ON FUNCTION opendata.search_reindex() TO opendata_admin;

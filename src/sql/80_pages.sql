@@ -588,7 +588,7 @@ $$;
 
 -- Search: opendata_api.search() as a page, its facets as refine and exclude
 -- links, ten results a page.
-CREATE FUNCTION opendata_api.search_page(q text DEFAULT NULL, refine text[] DEFAULT NULL, exclude text[] DEFAULT NULL,
+CREATE FUNCTION opendata_api.search_page(q text DEFAULT NULL, refine opendata_api.facet_items DEFAULT NULL, exclude opendata_api.facet_items DEFAULT NULL,
                                          page int DEFAULT 1, lang text DEFAULT 'fr')
 RETURNS opendata_api."text/html"
 LANGUAGE plpgsql STABLE SET jit = off AS $$
@@ -596,8 +596,8 @@ DECLARE
   lg text := opendata._page_check_lang($5);
   l text := opendata._page_lang_arg(lg);
   v_q text := nullif(btrim($1), '');
-  v_refine text[] := nullif($2, '{}');
-  v_exclude text[] := nullif($3, '{}');
+  v_refine text[] := nullif($2::text[], '{}');
+  v_exclude text[] := nullif($3::text[], '{}');
   v_page int := coalesce($4, 1);
   per_page constant int := 10;
   res json;
@@ -657,7 +657,7 @@ BEGIN
                                        'page', nullif(v_page, 1)::text], '', false);
 END
 $$;
-COMMENT ON FUNCTION opendata_api.search_page(text, text[], text[], int, text) IS
+COMMENT ON FUNCTION opendata_api.search_page(text, opendata_api.facet_items, opendata_api.facet_items, int, text) IS
   'catalog search as an HTML page: results of search(), facets as refine/exclude links, paging';
 
 -- The map preview of a geographic dataset: an SVG drawn by PostGIS
@@ -827,8 +827,8 @@ $$;
 -- lineage, schema.org JSON-LD and alternate links.  A dataset that is not
 -- published, or that the caller may not read, or that does not exist, is
 -- the same 404 page.
-CREATE FUNCTION opendata_api.dataset_page(dataset text, "where" text DEFAULT NULL, refine text[] DEFAULT NULL,
-                                          exclude text[] DEFAULT NULL, after text DEFAULT NULL, lang text DEFAULT 'fr')
+CREATE FUNCTION opendata_api.dataset_page(dataset text, "where" text DEFAULT NULL, refine opendata_api.facet_items DEFAULT NULL,
+                                          exclude opendata_api.facet_items DEFAULT NULL, after text DEFAULT NULL, lang text DEFAULT 'fr')
 RETURNS opendata_api."text/html"
 LANGUAGE plpgsql STABLE SET jit = off AS $$
 #variable_conflict use_column
@@ -837,8 +837,8 @@ DECLARE
   l text := opendata._page_lang_arg(lg);
   v_slug text := $1;
   v_where text := nullif(btrim($2), '');
-  v_refine text[] := nullif($3, '{}');
-  v_exclude text[] := nullif($4, '{}');
+  v_refine text[] := nullif($3::text[], '{}');
+  v_exclude text[] := nullif($4::text[], '{}');
   v_after text := nullif($5, '');
   per_page constant int := 20;
   d record;
@@ -1089,7 +1089,7 @@ BEGIN
                                  head, true, status);
 END
 $$;
-COMMENT ON FUNCTION opendata_api.dataset_page(text, text, text[], text[], text, text) IS
+COMMENT ON FUNCTION opendata_api.dataset_page(text, text, opendata_api.facet_items, opendata_api.facet_items, text, text) IS
   'a published dataset''s page (HTML): metadata, fields, records preview, map, downloads, API, reuses, history, lineage';
 
 -- An organization's page: its description, website and published datasets.

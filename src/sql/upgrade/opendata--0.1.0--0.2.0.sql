@@ -24,6 +24,18 @@ DROP FUNCTION opendata._set_refreshed(text, jsonb);
 -- order_by, as records() does (issue #24).
 DROP FUNCTION opendata_api.cross(text, text, text, float8, int, text, text, int, int);
 DROP FUNCTION opendata_api.near(text, float8, float8, float8, text, int);
+-- API functions whose refine and exclude became opendata_api.facet_items,
+-- which also reads the bare item an app sends by GET (refine=mode:Metro;
+-- issue #21).  CREATE OR REPLACE cannot change an argument's type, and an
+-- overload left beside the new one would make PostgREST's calls ambiguous.
+DROP FUNCTION opendata_api.records(text, text, text, text, text, int, int, text[], text[], text, text, text);
+DROP FUNCTION opendata_api.facets(text, text[], text, text[], text[], text, text);
+DROP FUNCTION opendata_api.export_csv(text, text, text, text, text, int, int, text[], text[], text, text, jsonb);
+DROP FUNCTION opendata_api.export_json(text, text, text, text, text, int, int, text[], text[], text, text, jsonb);
+DROP FUNCTION opendata_api.export_jsonl(text, text, text, text, text, int, int, text[], text[], text, text, jsonb);
+DROP FUNCTION opendata_api.export_geojson(text, text, text, text, text, int, int, text[], text[], text, text, jsonb);
+DROP FUNCTION opendata_api.download(text, text, text, text, text, text, int, int, text[], text[], text, text, jsonb);
+DROP FUNCTION opendata_api.search(text, text[], text[], text[], text, int, int, text);
 
 -- organization_members.member: a role's name became the role (regrole, by
 -- OID, dumped by name), so that a role dropped and created again under the
