@@ -24,6 +24,30 @@ shell_test_cleanup() {
   if [ -z "${KEEP_TMP:-}" ]; then rm -rf "$dir"; else echo "# kept $dir" >&2; fi
 }
 
+# serve_api WORK DB NAME: the PostgREST stand-in as authenticator on a free
+# port (STAND_IN is its host:port) and Debian's nginx with the shipped
+# configuration in front of it on 127.0.0.1:$NGINX_PORT, both stopped on
+# exit with the cluster.  Prints "ok NAME_servers", or "not ok" with the
+# servers' messages and exits.
+serve_api() {
+  SERVE_API_WORK="$1"
+  local db="$2" name="$3"
+  STAND_IN_PID=""
+  trap serve_api_cleanup EXIT
+  if ! start_stand_in "$SERVE_API_WORK" "host=$dir port=$PORT dbname=$db user=authenticator" ||
+     ! start_nginx "$SERVE_API_WORK/nginx" "$STAND_IN" "127.0.0.1:$NGINX_PORT"; then
+    not_ok "${name}_servers" "stand-in: '$STAND_IN'" \
+      "$(cat "$SERVE_API_WORK/server.err" "$SERVE_API_WORK/nginx/start.err" 2>/dev/null)"
+    exit 1
+  fi
+  ok "${name}_servers"
+}
+serve_api_cleanup() {
+  stop_nginx "$SERVE_API_WORK/nginx"
+  if [ -n "$STAND_IN_PID" ]; then kill "$STAND_IN_PID" 2>/dev/null && wait "$STAND_IN_PID" 2>/dev/null; fi
+  shell_test_cleanup
+}
+
 FAILED=0
 ok() { echo "ok $1"; }
 not_ok() {  # not_ok NAME [DIAGNOSTIC...]

@@ -35,19 +35,7 @@ SELECT opendata.describe_field('gares', 'mode', '{"facet": true}');
 SELECT opendata.publish('gares');
 SQL
 
-STAND_IN_PID=""
-stop_all() {
-  stop_nginx "$work/nginx"
-  if [ -n "$STAND_IN_PID" ]; then kill "$STAND_IN_PID" 2>/dev/null && wait "$STAND_IN_PID" 2>/dev/null; fi
-  shell_test_cleanup
-}
-trap stop_all EXIT
-if ! start_stand_in "$work" "host=$dir port=$PORT dbname=refine user=authenticator" ||
-   ! start_nginx "$work/nginx" "$STAND_IN" "127.0.0.1:$NGINX_PORT"; then
-  not_ok refine_forms_servers "$(cat "$work/server.err" "$work/nginx/start.err" 2>/dev/null)"
-  exit 1
-fi
-ok refine_forms_servers
+serve_api "$work" refine refine_forms
 
 # ids NAME EXPECTED CURL-ARGS...: the ids of the records answered.
 ids() {
@@ -88,3 +76,5 @@ status nginx_repeated_exclude 400 22023 "$SITE/api/rpc/records?dataset=gares&exc
 # ... and lets everything else through: one refine and one exclude, or a
 # parameter whose name merely ends like one.
 ids nginx_refine_and_exclude "1" "$SITE/api/rpc/records?dataset=gares&fields=id&refine=mode:RER&exclude=accessible:false"
+
+exit "$FAILED"
