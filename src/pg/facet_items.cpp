@@ -1,6 +1,6 @@
 // Input and output of opendata_api.facet_items, the type of the refine and
 // exclude arguments (src/sql/41_facet_items.sql).  Its value is a text[]
-// (the casts to and from text[] are binary), so every function reads it as
+// (the casts to and from text[] return the same datum), so every function reads it as
 // one; only the input differs: the three spellings an app sends, parsed by
 // src/core/odsql/facet_items.hpp.
 #include <string>
@@ -17,6 +17,7 @@ extern "C" {
 
 PG_FUNCTION_INFO_V1(opendata_facet_items_in);
 PG_FUNCTION_INFO_V1(opendata_facet_items_out);
+PG_FUNCTION_INFO_V1(opendata_facet_items_same);
 }
 
 namespace opendata::pg {
@@ -52,3 +53,7 @@ Datum opendata_facet_items_out(PG_FUNCTION_ARGS) {
   getTypeOutputInfo(TEXTARRAYOID, &output, &varlena);
   PG_RETURN_CSTRING(OidOutputFunctionCall(output, PG_GETARG_DATUM(0)));
 }
+
+// The casts between text[] and opendata_api.facet_items: the same datum.
+// (PostgreSQL allows no WITHOUT FUNCTION cast to or from an array type.)
+Datum opendata_facet_items_same(PG_FUNCTION_ARGS) { PG_RETURN_DATUM(PG_GETARG_DATUM(0)); }
