@@ -81,12 +81,12 @@ SET ROLE regress_day;
 -- that text.  (A repeated refine in a URL is refused by the shipped nginx:
 -- test/shell/refine_forms.sh.)
 SET ROLE opendata_anon;
-SELECT spelling, (opendata_api.records('day-gares', refine => v::opendata_api.facet_items, exclude => 'nom:Iéna')->'total_count')::int AS accessible
+SELECT spelling, (opendata_api.records('day-gares', refine => v::opendata_api.facet_items, exclude => 'nom:Iéna')->>'total_count')::int AS accessible
   FROM (VALUES ('bare', 'acces:1'), ('array', '{acces:1,"rer:false"}'), ('json', '["acces:1"]'),
                ('blank', ''), ('empty array', '{}'), ('empty json', '[]')) t(spelling, v);
-SELECT (opendata_api.records('day-gares', refine => ARRAY['acces:1', 'rer:true'])->'total_count')::int AS sql_array;
-SELECT (opendata_api.facets('day-gares', ARRAY['rer'], refine => 'acces:1')->0->'facets') AS refined_facets;
-SELECT (opendata_api.search(refine => 'theme:nothing-such')->'total_count')::int AS catalog_bare_refine;
+SELECT (opendata_api.records('day-gares', refine => ARRAY['acces:1', 'rer:true'])->>'total_count')::int AS sql_array;
+SELECT opendata_api.facets('day-gares', ARRAY['rer'], refine => 'acces:1') AS refined_facets;
+SELECT (opendata_api.search(refine => 'theme:nothing-such')->>'total_count')::int AS catalog_bare_refine;
 SELECT 'acces:1'::opendata_api.facet_items AS bare, '["a:\u00e9", "b:{c}"]'::opendata_api.facet_items AS json;
 -- A malformed list is 22P02 with the accepted forms.
 SELECT regress.error_of($$SELECT opendata_api.records('day-gares', refine => '{acces:1')$$);

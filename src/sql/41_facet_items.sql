@@ -50,3 +50,8 @@ END
 $type$;
 COMMENT ON TYPE opendata_api.facet_items IS
   'refine/exclude items "field:value": one item, a list {a:b,c:d} or a JSON array ["a:b"]';
+-- The casts run as the caller: whoever may call the API.  (Input and output
+-- functions of a type are not subject to EXECUTE.)
+GRANT EXECUTE ON FUNCTION
+  opendata._facet_items(text[]), opendata._facet_items_text(opendata_api.facet_items)
+  TO opendata_anon;
