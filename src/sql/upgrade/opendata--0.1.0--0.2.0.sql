@@ -24,6 +24,15 @@ DROP FUNCTION opendata._set_refreshed(text, jsonb);
 -- order_by, as records() does (issue #24).
 DROP FUNCTION opendata_api.cross(text, text, text, float8, int, text, text, int, int);
 DROP FUNCTION opendata_api.near(text, float8, float8, float8, text, int);
+-- The catalog's URLs answer whatever the Accept header (issue #17): their
+-- functions return the "*/*" domain instead of a media type domain.
+DROP FUNCTION opendata_api.catalog_dcat(text, int, int);
+DROP FUNCTION opendata_api.catalog_jsonld(int, int);
+DROP FUNCTION opendata_api.catalog_turtle(int, int);
+DROP FUNCTION opendata_api.catalog_rdfxml(int, int);
+-- download() answers files too (Parquet): it returns bytes, the domain
+-- opendata."*/*" over bytea, created by the release objects below.
+DROP FUNCTION opendata_api.download(text, text, text, text, text, text, int, int, text[], text[], text, text, jsonb);
 
 -- organization_members.member: a role's name became the role (regrole, by
 -- OID, dumped by name), so that a role dropped and created again under the
