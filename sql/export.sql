@@ -139,13 +139,13 @@ ROLLBACK;
 SELECT regress.error_of($$SELECT opendata_api.export_parquet('exp-items', fields => 'nope')$$);
 SELECT regress.error_of($$SELECT opendata_api.export_parquet('exp-items', options => '{"delimiter": ","}')$$);
 SELECT regress.error_of($$SELECT opendata_api.download('exp-items', 'gpkg', options => '{"precision": 3}')$$);
-SELECT regress.error_of($$SELECT * FROM opendata.export_chunks('exp-items', 'parquet')$$);
 SELECT regress.error_of($$SELECT opendata_api.download('exp-items', 'xml')$$);
 SELECT regress.error_of($$SELECT opendata_api.download('nope', 'csv')$$);
 -- export_chunks is for SQL clients (COPY, \copy), not exposed over HTTP.
 SELECT regress.error_of($$SELECT * FROM opendata.export_chunks('exp-items', 'csv')$$);
 RESET ROLE;
 SELECT regress.error_of($$SELECT * FROM opendata.export_chunks('exp-items', 'xml')$$);
+SELECT regress.error_of($$SELECT * FROM opendata.export_chunks('exp-items', 'parquet')$$);
 
 -- A restricted dataset is refused to anon, not served empty.
 CREATE TABLE public.exp_private (id int PRIMARY KEY, v text);

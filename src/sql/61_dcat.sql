@@ -153,15 +153,17 @@ BEGIN
       'iri', c.base_url || '/rpc/catalog_dcat',
       'title', c.title,
       'description', c.description,
-      'homepage', coalesce(c.homepage, c.base_url),
+      -- The portal's home page (a person's page, the site's root where
+      -- nginx serves it), not PostgREST's root, which is an OpenAPI document.
+      'homepage', coalesce(c.homepage, opendata._site_root()),
       'language', c.language,
       'license', opendata._dcat_license(c.license_id),
       'issued', opendata._iso_utc(coalesce(s.issued, c.modified)),
       'modified', opendata._iso_utc(greatest(c.modified, s.modified)),
       -- dct:publisher is mandatory: without a default publisher, the
-      -- portal itself is named.
+      -- portal itself is named (its IRI on the portal's home page).
       'publisher', coalesce(opendata._dcat_agent(c.publisher_id, c.base_url),
-                            json_build_object('iri', c.base_url || '#publisher', 'name', c.title)),
+                            json_build_object('iri', opendata._site_root() || '#publisher', 'name', c.title)),
       'spatial', CASE WHEN s.w IS NOT NULL THEN json_build_object('bbox', json_build_array(s.w, s.s, s.e, s.n)) END),
     'page', json_build_object(
       'iri', endpoint || page,

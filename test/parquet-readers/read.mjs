@@ -36,6 +36,7 @@ async function duckdb() {
     const q = '"' + name.replace(/"/g, '""') + '"';
     if (type.startsWith('TIMESTAMP')) return `epoch_us(${q})::VARCHAR AS ${q}`;
     if (type === 'BLOB') return `lower(hex(${q})) AS ${q}`;
+    if (type.startsWith('GEOMETRY')) return `lower(hex(ST_AsWKB(${q}))) AS ${q}`;
     if (type === 'DATE') return `strftime(${q}, '%Y-%m-%d') AS ${q}`;
     if (type === 'BIGINT' || type === 'INTEGER') return `${q}::VARCHAR AS ${q}`;
     return q;

@@ -135,31 +135,46 @@ class Crawl:
         _, _, body = fetch(self.site + "/api/rpc/catalog_jsonld?page_size=1", "application/ld+json")
         self.walk_jsonld(json.loads(body), "DCAT JSON-LD")
 
+    @staticmethod
+    def iris(value):
+        """The IRIs of a JSON-LD property value: "x", {"@id": "x"} or a list."""
+        values = value if isinstance(value, list) else [value]
+        out = []
+        for v in values:
+            if isinstance(v, dict) and "@id" in v and len(v) == 1:
+                out.append(v["@id"])
+            elif isinstance(v, str):
+                out.append(v)
+        return out
+
     def walk_jsonld(self, node, where):
-        """Every IRI-valued link of the catalog document; a distribution's
-        URLs with its mediaType."""
+        """Every IRI-valued property of the catalog document (a node's own
+        @id is a name, not a link); a distribution's URLs with its
+        dcat:mediaType."""
         if isinstance(node, list):
             for n in node:
                 self.walk_jsonld(n, where)
             return
         if not isinstance(node, dict):
             return
-        media = node.get("dcat:mediaType") or node.get("mediaType")
-        if isinstance(media, dict):
-            media = media.get("@id", "")
-        if isinstance(media, str) and "iana.org/assignments/media-types/" in media:
-            media = media.split("iana.org/assignments/media-types/")[1]
+        media = None
+        for m in self.iris(node.get("dcat:mediaType", [])):
+            if "iana.org/assignments/media-types/" in m:
+                media = m.split("iana.org/assignments/media-types/")[1]
         for key, value in node.items():
-            if key in ("@id", "@context", "@type"):
+            if key.startswith("@"):
+                if key == "@graph":
+                    self.walk_jsonld(value, where)
                 continue
-            if isinstance(value, dict) and set(value) == {"@id"}:
-                value = value["@id"]
-            if isinstance(value, str) and value.startswith(self.site + "/"):
-                link_media = media if key in ("dcat:downloadURL", "dcat:accessURL", "downloadURL",
-                                              "accessURL") else None
-                self.add(value, where + " " + key, link_media)
-            else:
-                self.walk_jsonld(value, where)
+            for iri in self.iris(value):
+                if iri.startswith(self.site + "/"):
+                    # dcat:mediaType is the downloadURL's; an accessURL is
+                    # a way in (the API view), of its own kind.
+                    link_media = media if key == "dcat:downloadURL" else None
+                    self.add(iri, where + " " + key, link_media)
+            for v in value if isinstance(value, list) else [value]:
+                if isinstance(v, dict) and not (len(v) == 1 and "@id" in v):
+                    self.walk_jsonld(v, where)
 
     def api_links(self, dataset):
         doc = self.json("/api/rpc/search?q=")

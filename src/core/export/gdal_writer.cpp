@@ -88,7 +88,8 @@ class GdalWriter final : public Writer {
  public:
   GdalWriter(Format format, std::vector<Column> columns, const ExportOptions& options,
              std::size_t max_bytes)
-      : Writer(std::move(columns), options), driver_(driver_of(format)), max_bytes_(max_bytes) {
+      : Writer(std::move(columns), options), format_(format), driver_(driver_of(format)),
+        max_bytes_(max_bytes) {
     for (std::size_t i = 0; i < columns_.size(); ++i) {
       if (columns_[i].kind == CellKind::Geometry && geometry_ < 0) geometry_ = static_cast<int>(i);
     }
@@ -96,6 +97,8 @@ class GdalWriter final : public Writer {
 
   ~GdalWriter() override {
     // On every way out (an error half-way included): nothing left in memory.
+    for (OGRFeatureH f : pending_) OGR_F_Destroy(f);
+    if (fields_ != nullptr) OGR_FD_Release(fields_);
     close();
     if (!folder_.empty()) VSIRmdirRecursive(folder_.c_str());
     CPLPopErrorHandler();
@@ -115,43 +118,52 @@ class GdalWriter final : public Writer {
     ds_ = GDALCreate(driver, path_.c_str(), 0, 0, 0, GDT_Unknown, nullptr);
     if (ds_ == nullptr) gdal_failed(sqlstate::kInternalError, "GDAL could not create the export file");
 
-    OGRSpatialReferenceH srs = OSRNewSpatialReference(nullptr);
-    OSRSetWellKnownGeogCS(srs, "WGS84");  // EPSG:4326 without reading proj.db
-    OSRSetAxisMappingStrategy(srs, OAMS_TRADITIONAL_GIS_ORDER);
-    const char* layer_options[] = {"ENCODING=UTF-8", nullptr};  // Shapefile: the .cpg
-    layer_ = GDALDatasetCreateLayer(ds_, "export", geometry_ >= 0 ? srs : nullptr,
-                                    geometry_ >= 0 ? wkbUnknown : wkbNone,
-                                    const_cast<char**>(layer_options));
-    OSRRelease(srs);
-    if (layer_ == nullptr) gdal_failed(sqlstate::kInternalError, "GDAL could not create the export layer");
-
+    // The attributes, first in a definition of our own: a Shapefile's layer
+    // waits for its first geometry (below).
+    fields_ = OGR_FD_Create("export");
+    OGR_FD_Reference(fields_);
     for (std::size_t i = 0; i < columns_.size(); ++i) {
       if (static_cast<int>(i) == geometry_) continue;
-      OGRFieldSubType sub;
-      const OGRFieldType type =
-          columns_[i].kind == CellKind::Geometry ? OFTString : field_type(columns_[i].kind, &sub);
-      if (columns_[i].kind == CellKind::Geometry) sub = OFSTNone;
+      OGRFieldSubType sub = OFSTNone;
+      OGRFieldType type = OFTString;  // a second geometry column: WKT
+      if (columns_[i].kind != CellKind::Geometry) type = field_type(columns_[i].kind, &sub);
+      // A Shapefile's dates have no time: a date-time is kept whole as text.
+      if (format_ == Format::Shapefile && type == OFTDateTime) type = OFTString;
       OGRFieldDefnH def = OGR_Fld_Create(columns_[i].name.c_str(), type);
       OGR_Fld_SetSubType(def, sub);
-      const OGRErr err = OGR_L_CreateField(layer_, def, TRUE);
+      OGR_FD_AddFieldDefn(fields_, def);
       OGR_Fld_Destroy(def);
-      if (err != OGRERR_NONE)
-        gdal_failed(sqlstate::kInvalidParameterValue,
-                    "field \"" + columns_[i].name + "\" cannot be written in this format");
-      field_index_.push_back(OGR_FD_GetFieldCount(OGR_L_GetLayerDefn(layer_)) - 1);
     }
+    // A Shapefile holds one geometry type, which GDAL takes from the layer:
+    // created with the first feature that has a geometry (GDAL would make
+    // an unknown-type layer a line file when the first shape is NULL).
+    if (format_ != Format::Shapefile || geometry_ < 0)
+      create_layer(geometry_ >= 0 ? wkbUnknown : wkbNone);
   }
 
   void write_row(const Cell* cells) override {
-    OGRFeatureH feature = OGR_F_Create(OGR_L_GetLayerDefn(layer_));
+    if (layer_ == nullptr && geometry_ >= 0 && cells[geometry_].kind == CellKind::Geometry &&
+        !cells[geometry_].text.empty()) {
+      OGRGeometryH g = read_wkb(cells[geometry_]);
+      const OGRwkbGeometryType type = OGR_G_GetGeometryType(g);
+      OGR_G_DestroyGeometry(g);
+      create_layer(type);
+    }
+    const bool waiting = layer_ == nullptr;
+    OGRFeatureH feature = OGR_F_Create(waiting ? fields_ : OGR_L_GetLayerDefn(layer_));
     try {
       int f = 0;
       for (std::size_t i = 0; i < columns_.size(); ++i) {
         if (static_cast<int>(i) == geometry_) {
           set_geometry(feature, cells[i]);
         } else {
-          set_field(feature, field_index_[f++], cells[i]);
+          set_field(feature, waiting ? f : field_index_[f], cells[i]);
+          ++f;
         }
+      }
+      if (waiting) {
+        pending_.push_back(feature);  // written once the layer exists
+        return;
       }
       if (OGR_L_CreateFeature(layer_, feature) != OGRERR_NONE)
         gdal_failed(sqlstate::kInternalError, "GDAL could not write a feature");
@@ -164,6 +176,7 @@ class GdalWriter final : public Writer {
   }
 
   void write_finish() override {
+    if (layer_ == nullptr) create_layer(wkbPoint);  // no geometry at all: NULL shapes
     close();  // the file is complete only once the dataset is closed
     check_size();
     vsi_l_offset length = 0;
@@ -173,6 +186,37 @@ class GdalWriter final : public Writer {
   }
 
  private:
+  void create_layer(OGRwkbGeometryType type) {
+    OGRSpatialReferenceH srs = OSRNewSpatialReference(nullptr);
+    OSRSetWellKnownGeogCS(srs, "WGS84");  // EPSG:4326 without reading proj.db
+    OSRSetAxisMappingStrategy(srs, OAMS_TRADITIONAL_GIS_ORDER);
+    // ENCODING: a Shapefile's .cpg.  FlatGeobuf keeps its spatial index
+    // (readers fetch a bbox's features with HTTP range requests).
+    const char* shp_options[] = {"ENCODING=UTF-8", nullptr};
+    const char** options = format_ == Format::Shapefile ? shp_options : nullptr;
+    layer_ = GDALDatasetCreateLayer(ds_, "export", type == wkbNone ? nullptr : srs, type,
+                                    const_cast<char**>(options));
+    OSRRelease(srs);
+    if (layer_ == nullptr) gdal_failed(sqlstate::kInternalError, "GDAL could not create the export layer");
+    for (int i = 0; i < OGR_FD_GetFieldCount(fields_); ++i) {
+      if (OGR_L_CreateField(layer_, OGR_FD_GetFieldDefn(fields_, i), TRUE) != OGRERR_NONE)
+        gdal_failed(sqlstate::kInvalidParameterValue,
+                    std::string("field \"") + OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(fields_, i)) +
+                        "\" cannot be written in this format");
+      // GDAL may rename a field (a Shapefile's 10 characters), not reorder.
+      field_index_.push_back(OGR_FD_GetFieldCount(OGR_L_GetLayerDefn(layer_)) - 1);
+    }
+    for (std::size_t p = 0; p < pending_.size(); ++p) {
+      OGRFeatureH feature = OGR_F_Create(OGR_L_GetLayerDefn(layer_));
+      OGR_F_SetFromWithMap(feature, pending_[p], TRUE, field_index_.data());
+      const OGRErr err = OGR_L_CreateFeature(layer_, feature);
+      OGR_F_Destroy(feature);
+      if (err != OGRERR_NONE) gdal_failed(sqlstate::kInternalError, "GDAL could not write a feature");
+    }
+    for (OGRFeatureH f : pending_) OGR_F_Destroy(f);
+    pending_.clear();
+  }
+
   void close() {
     if (ds_ != nullptr) {
       GDALClose(ds_);
@@ -198,16 +242,21 @@ class GdalWriter final : public Writer {
                           "exported in chunks with opendata.export_chunks().");
   }
 
-  void set_geometry(OGRFeatureH feature, const Cell& cell) {
-    if (cell.kind != CellKind::Geometry || cell.text.empty()) return;
+  // A geometry from a cell's WKB; 22P03 when GDAL cannot read it.
+  OGRGeometryH read_wkb(const Cell& cell) {
     OGRGeometryH geometry = nullptr;
     if (OGR_G_CreateFromWkbEx(cell.text.data(), nullptr, &geometry, cell.text.size()) != OGRERR_NONE ||
         geometry == nullptr) {
       CPLErrorReset();
-      throw UserError(kInvalidBinaryRepresentation, "malformed geometry (WKB) in row " +
-                                                                  std::to_string(rows_ + 1));
+      throw UserError(kInvalidBinaryRepresentation,
+                      "malformed geometry (WKB) in row " + std::to_string(rows_ + 1));
     }
-    OGR_F_SetGeometryDirectly(feature, geometry);
+    return geometry;
+  }
+
+  void set_geometry(OGRFeatureH feature, const Cell& cell) {
+    if (cell.kind != CellKind::Geometry || cell.text.empty()) return;
+    OGR_F_SetGeometryDirectly(feature, read_wkb(cell));
   }
 
   void set_field(OGRFeatureH feature, int index, const Cell& cell) {
@@ -232,12 +281,7 @@ class GdalWriter final : public Writer {
         return;
       case CellKind::Geometry: {
         // A second geometry column: an attribute in WKT.
-        OGRGeometryH g = nullptr;
-        if (OGR_G_CreateFromWkbEx(cell.text.data(), nullptr, &g, cell.text.size()) != OGRERR_NONE) {
-          CPLErrorReset();
-          throw UserError(kInvalidBinaryRepresentation,
-                          "malformed geometry (WKB) in row " + std::to_string(rows_ + 1));
-        }
+        OGRGeometryH g = read_wkb(cell);
         char* wkt = nullptr;
         OGR_G_ExportToIsoWkt(g, &wkt);
         OGR_F_SetFieldString(feature, index, wkt != nullptr ? wkt : "");
@@ -259,6 +303,7 @@ class GdalWriter final : public Writer {
     }
   }
 
+  Format format_;
   Driver driver_;
   std::size_t max_bytes_;
   int geometry_ = -1;            // the column that is each feature's geometry
@@ -266,6 +311,8 @@ class GdalWriter final : public Writer {
   std::string folder_, path_, scratch_;
   GDALDatasetH ds_ = nullptr;
   OGRLayerH layer_ = nullptr;
+  OGRFeatureDefnH fields_ = nullptr;   // the attributes, before the layer exists
+  std::vector<OGRFeatureH> pending_;  // a Shapefile's rows before its first geometry
 };
 
 }  // namespace

@@ -89,7 +89,8 @@ class XlsxWriter final : public Writer {
       throw UserError(sqlstate::kProgramLimitExceeded, "an XLSX sheet holds at most 1048576 rows", "",
                       "Filter the rows (where, refine) or export CSV.");
     const auto row = static_cast<lxw_row_t>(rows_ + 1);
-    for (std::size_t i = 0; i < columns_.size(); ++i) write_cell(row, static_cast<lxw_col_t>(i), cells[i]);
+    for (std::size_t i = 0; i < columns_.size(); ++i)
+      write_cell(row, static_cast<lxw_col_t>(i), cells[i], columns_[i].kind);
   }
 
   void write_finish() override {
@@ -128,9 +129,12 @@ class XlsxWriter final : public Writer {
     check(worksheet_write_string(sheet_, row, col, scratch_.c_str(), nullptr));
   }
 
-  void write_cell(lxw_row_t row, lxw_col_t col, const Cell& cell) {
+  // Dates and date-times arrive as text (records()' ISO form): the
+  // column's kind says what the text is.
+  void write_cell(lxw_row_t row, lxw_col_t col, const Cell& cell, CellKind column) {
     lxw_datetime when{};
-    switch (cell.kind) {
+    const bool dated = cell.kind == CellKind::Text && (column == CellKind::Date || column == CellKind::DateTime);
+    switch (dated ? column : cell.kind) {
       case CellKind::Null:
         return;  // an empty cell
       case CellKind::Integer:
