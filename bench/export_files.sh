@@ -58,8 +58,9 @@ bench_stop_if_kept
 
 load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 log "timing $FORMATS ($RUNS runs each side, alternately)"
+status=0
 DSN="host=$dir port=$PORT dbname=postgres user=postgres" OUT="$out" RUNS="$RUNS" FORMATS="$FORMATS" \
-  READERS="$READERS" /usr/bin/python3 - >"$out/report.md" <<'PY'
+  READERS="$READERS" /usr/bin/python3 - >"$out/report.md" <<'PY' || status=$?
 import json, os, statistics, subprocess, sys, time
 import psycopg2
 
@@ -103,8 +104,11 @@ def answer(fmt, path):
     src = "/vsizip/" + path if fmt == "shp" else path
     layer = subprocess.run(["ogrinfo", "-ro", "-q", src], check=True, capture_output=True, text=True).stdout
     name = layer.split(":", 1)[1].strip().split(" (")[0]
-    r = subprocess.run(["ogrinfo", "-ro", "-q", src, "-sql",
-                        'SELECT COUNT(*) AS n, SUM(id) AS i, SUM(valeur) AS v FROM "%s"' % name],
+    # SQLite's dialect: OGR SQL sums columns, not expressions, and KML
+    # keeps 64-bit integers as text (CAST).
+    r = subprocess.run(["ogrinfo", "-ro", "-q", src, "-dialect", "SQLite", "-sql",
+                        'SELECT COUNT(*) AS n, SUM(CAST(id AS REAL)) AS i, SUM(CAST(valeur AS REAL)) AS v '
+                        'FROM "%s"' % name],
                        check=True, capture_output=True, text=True).stdout
     vals = {}
     for line in r.splitlines():
@@ -137,7 +141,6 @@ for fmt in os.environ["FORMATS"].split():
         bad = 1
 sys.exit(bad)
 PY
-status=$?
 load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 cat "$out/report.md"
