@@ -129,6 +129,9 @@ class GdalWriter final : public Writer {
       if (columns_[i].kind != CellKind::Geometry) type = field_type(columns_[i].kind, &sub);
       // A Shapefile's dates have no time: a date-time is kept whole as text.
       if (format_ == Format::Shapefile && type == OFTDateTime) type = OFTString;
+      // KML's schema has no 64-bit integer (GDAL would declare text): a
+      // double keeps integers exact up to 2^53 and readers see numbers.
+      if (format_ == Format::Kml && type == OFTInteger64) type = OFTReal;
       OGRFieldDefnH def = OGR_Fld_Create(columns_[i].name.c_str(), type);
       OGR_Fld_SetSubType(def, sub);
       OGR_FD_AddFieldDefn(fields_, def);
