@@ -140,19 +140,21 @@ void check_rows(std::int64_t rows, std::int64_t min) {
 
 // The columns and order a request asks of a crossing's result (fields,
 // order_by), checked against the columns the crossing has.  Their names
-// depend on the predicate and the sides, so the statement is asked for
-// them (planned, not run) only when a request names some.
+// and types depend on the predicate and the sides, so the statement is
+// asked for them (planned, not run): geometries are written as records()
+// writes them (to_json would use PostGIS' cast, with `crs` and 15 decimals).
 odsql::ResultShape result_shape(FunctionCallInfo fcinfo, int fields_arg, int order_arg,
                                 const std::string& select_sql,
                                 const std::vector<spi::TextParam>& params) {
   const std::string fields = text_arg(fcinfo, fields_arg);
   const std::string order_by = text_arg(fcinfo, order_arg);
-  std::vector<std::string> columns;
-  if (!fields.empty() || !order_by.empty()) {
-    spi::execute_text_params("SELECT * FROM (" + select_sql + ") c LIMIT 0", params, true);
-    columns = spi::column_names();
-  }
-  return odsql::result_shape(fields, order_by, columns);
+  spi::execute_text_params("SELECT * FROM (" + select_sql + ") c LIMIT 0", params, true);
+  const std::vector<std::string> columns = spi::column_names();
+  std::vector<std::string> geometry_columns;
+  const std::vector<std::string> types = spi::column_type_names();
+  for (std::size_t i = 0; i < columns.size() && i < types.size(); i++)
+    if (types[i] == "geometry") geometry_columns.push_back(columns[i]);
+  return odsql::result_shape(fields, order_by, columns, geometry_columns);
 }
 
 std::string required_text(FunctionCallInfo fcinfo, int i, const char* name) {

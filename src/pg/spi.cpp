@@ -166,14 +166,21 @@ Oid column_type(const Row& row, int col) {
   return call([&row, col] { return SPI_gettypeid(row.desc, col); });
 }
 
-std::vector<std::string> column_names() {
-  std::vector<std::string> names;
+namespace {
+// One string per column of the last result, from SPI_fname or SPI_gettype.
+std::vector<std::string> per_column(char* (*describe)(TupleDesc, int)) {
+  std::vector<std::string> out;
   const int n = call([] { return SPI_tuptable == nullptr ? 0 : SPI_tuptable->tupdesc->natts; });
   for (int col = 1; col <= n; col++) {
-    char* name = call([col] { return SPI_fname(SPI_tuptable->tupdesc, col); });
-    names.emplace_back(name);
+    char* text = call([describe, col] { return describe(SPI_tuptable->tupdesc, col); });
+    out.emplace_back(text == nullptr ? "" : text);
   }
-  return names;
+  return out;
 }
+}  // namespace
+
+std::vector<std::string> column_names() { return per_column(SPI_fname); }
+
+std::vector<std::string> column_type_names() { return per_column(SPI_gettype); }
 
 }  // namespace opendata::pg::spi

@@ -74,6 +74,8 @@ int column_count(const Row& row);
 // The column names of the last result (of a query run with LIMIT 0 to
 // learn the shape of a statement built elsewhere).
 std::vector<std::string> column_names();
+// Their type names (SPI_gettype: "geometry", "text", ...), in the same order.
+std::vector<std::string> column_type_names();
 
 // Text parameters converted to datums by their types' input functions.
 struct BoundParams {

@@ -49,7 +49,7 @@ BEGIN
       ('*', 'lat', 'latitude of the point, WGS 84 degrees'),
       ('*', 'radius_m', 'only records within this many metres (default: no limit)'),
       ('*', 'id', 'the organization''s identifier'),
-      ('*', 'format', 'export format: csv, json, jsonl or geojson'),
+      ('*', 'format', 'export format: csv, json, jsonl, geojson, parquet, xlsx, gpkg, fgb, kml or shp'),
       -- Per function.
       ('catalog_dcat', 'format', 'serialisation: jsonld, turtle or rdfxml'),
       ('ods_catalog_export', 'format', 'json, ttl (or turtle), rdf (or dcat), jsonld'),

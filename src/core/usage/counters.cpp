@@ -5,7 +5,7 @@ namespace {
 
 constexpr std::string_view kEndpointNames[kEndpointCount] = {
     "records", "facets", "export_csv", "export_json", "export_jsonl", "export_geojson",
-    "tiles",   "pages",  "search",     "cross",       "near"};
+    "tiles",   "pages",  "search",     "cross",       "near",       "export_file"};
 
 std::uint64_t since(std::uint64_t live, std::uint64_t flushed) {
   return live >= flushed ? live - flushed : live;
@@ -23,7 +23,7 @@ std::optional<Endpoint> endpoint_from_name(std::string_view name) {
 
 bool is_download(Endpoint e) {
   return e == Endpoint::kExportCsv || e == Endpoint::kExportJson || e == Endpoint::kExportJsonl ||
-         e == Endpoint::kExportGeojson;
+         e == Endpoint::kExportGeojson || e == Endpoint::kExportFile;
 }
 
 Counts unflushed(const Counts& live, const Counts& flushed) {

@@ -27,6 +27,7 @@ enum class Endpoint : std::uint8_t {
   kSearch,
   kCross,
   kNear,
+  kExportFile,  // the binary formats: Parquet, XLSX, the GDAL formats
   kCount
 };
 

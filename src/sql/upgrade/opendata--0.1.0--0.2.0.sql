@@ -36,6 +36,15 @@ DROP FUNCTION opendata_api.export_jsonl(text, text, text, text, text, int, int, 
 DROP FUNCTION opendata_api.export_geojson(text, text, text, text, text, int, int, text[], text[], text, text, jsonb);
 DROP FUNCTION opendata_api.download(text, text, text, text, text, text, int, int, text[], text[], text, text, jsonb);
 DROP FUNCTION opendata_api.search(text, text[], text[], text[], text, int, int, text);
+-- The catalog's URLs answer whatever the Accept header (issue #17): their
+-- functions return the "*/*" domain instead of a media type domain.
+DROP FUNCTION opendata_api.catalog_dcat(text, int, int);
+DROP FUNCTION opendata_api.catalog_jsonld(int, int);
+DROP FUNCTION opendata_api.catalog_turtle(int, int);
+DROP FUNCTION opendata_api.catalog_rdfxml(int, int);
+-- download() answers files too (Parquet): it returns bytes, the domain
+-- opendata."*/*" over bytea, created by the release objects below (its
+-- 0.1.0 signature is dropped above).
 
 -- organization_members.member: a role's name became the role (regrole, by
 -- OID, dumped by name), so that a role dropped and created again under the
