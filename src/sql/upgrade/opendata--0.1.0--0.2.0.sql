@@ -24,6 +24,8 @@ DROP FUNCTION opendata._set_refreshed(text, jsonb);
 -- order_by, as records() does (issue #24).
 DROP FUNCTION opendata_api.cross(text, text, text, float8, int, text, text, int, int);
 DROP FUNCTION opendata_api.near(text, float8, float8, float8, text, int);
+-- explain_odsql() can show the plan too (plan => true, issue #20).
+DROP FUNCTION opendata.explain_odsql(text, text, text, text, text, int, int, text[], text[], text, text, text);
 
 -- organization_members.member: a role's name became the role (regrole, by
 -- OID, dumped by name), so that a role dropped and created again under the
