@@ -23,28 +23,21 @@ primary="$dir"
 DB=portal
 NGINX_PORT="${REPLICAS_NGINX_PORT:-18568}"
 replicas=(r1 r2)
-replica_port() { case "$1" in r1) echo $((PORT + 1)) ;; r2) echo $((PORT + 2)) ;; esac; }
+sibling_dir r1 $((PORT + 1))
+sibling_dir r2 $((PORT + 2))
+replica_port() { echo "${SIBLING_PORT[$1]}"; }
+start_replica() { sibling_start "$1" -c hot_standby=on; }
 stand_in_pids=()
-start_replica() {
-  as_cluster_owner "$PG_BINDIR/pg_ctl" -D "$primary/$1/data" -l "$primary/$1/server.log" -w \
-    -o "-p $(replica_port "$1") -k $primary/$1 -c listen_addresses='' -c hot_standby=on" start >/dev/null
-}
-stop_replica() {
-  as_cluster_owner "$PG_BINDIR/pg_ctl" -D "$primary/$1/data" -m fast -w stop >/dev/null 2>&1 || true
-}
 cleanup_replicas() {
-  local r p
+  local p
   stop_nginx "$primary/nginx"
   for p in "${stand_in_pids[@]+"${stand_in_pids[@]}"}"; do kill "$p" 2>/dev/null || true; done
-  for r in "${replicas[@]}"; do stop_replica "$r"; done
   shell_test_cleanup
 }
 trap cleanup_replicas EXIT
 on() {  # on primary|r1|r2 psql-args...
-  local host="$primary" port="$PORT"
-  if [ "$1" != primary ]; then host="$primary/$1"; port="$(replica_port "$1")"; fi
-  shift
-  "$PG_BINDIR/psql" -X -q -At -v ON_ERROR_STOP=1 -h "$host" -p "$port" -U postgres -d "$DB" "$@"
+  local name="$1"; shift
+  psql_at "${name#primary}" "$DB" "$@"
 }
 # wait_replay: until both standbys have replayed the primary's WAL so far.
 wait_replay() {
@@ -58,7 +51,7 @@ wait_replay() {
   done
 }
 
-"$PG_BINDIR/psql" -X -q -h "$primary" -p "$PORT" -U postgres -d postgres -c "CREATE DATABASE $DB"
+psql_at "" postgres -c "CREATE DATABASE $DB"
 on primary >/dev/null <<'SQL'
 CREATE EXTENSION opendata CASCADE;
 CREATE ROLE authenticator LOGIN NOINHERIT;
@@ -73,8 +66,6 @@ SELECT opendata.register('arbres', 'arbres', '{"title": "Arbres", "description":
 SELECT opendata.publish('arbres');
 SQL
 for r in "${replicas[@]}"; do
-  mkdir -p "$primary/$r"
-  chown postgres: "$primary/$r" 2>/dev/null || true
   as_cluster_owner "$PG_BINDIR/pg_basebackup" -h "$primary" -p "$PORT" -U postgres -D "$primary/$r/data" -R -X stream -c fast
   start_replica "$r"
 done
@@ -162,7 +153,7 @@ check "replicas: the catalog view lists it too" '["arbres","gares"]' \
   "$([ "$(get 'datasets?select=dataset_id&order=dataset_id')" = 200 ] && jq -c 'map(.dataset_id)' "$primary/body")"
 
 # One standby stopped mid-test: no client sees an error.
-stop_replica r1
+sibling_stop r1
 : >"$primary/nginx/access.log"
 codes=""
 for _ in $(seq 1 12); do codes+="$(get 'rpc/records?dataset=arbres&rows=2') "; done

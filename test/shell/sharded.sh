@@ -16,26 +16,13 @@ shell_test_cluster sharded "${SHARDED_TEST_PORT:-18561}"
 coordinator="$dir"
 DB=portal
 shards=(s91 s92)
-shard_port() { case "$1" in s91) echo $((PORT + 1)) ;; s92) echo $((PORT + 2)) ;; esac; }
-start_shard() {
-  as_cluster_owner "$PG_BINDIR/pg_ctl" -D "$coordinator/$1/data" -l "$coordinator/$1/server.log" -w \
-    -o "-p $(shard_port "$1") -k $coordinator/$1 -c listen_addresses='' -c shared_buffers=16MB" start >/dev/null
-}
-stop_shard() {
-  as_cluster_owner "$PG_BINDIR/pg_ctl" -D "$coordinator/$1/data" -m fast -w stop >/dev/null 2>&1 || true
-}
-cleanup_shards() {
-  local s
-  for s in "${shards[@]}"; do stop_shard "$s"; done
-  shell_test_cleanup
-}
-trap cleanup_shards EXIT
+sibling_dir s91 $((PORT + 1))
+sibling_dir s92 $((PORT + 2))
 on() {  # on coordinator|s91|s92 psql-args...
-  local host="$coordinator" port="$PORT"
-  if [ "$1" != coordinator ]; then host="$coordinator/$1"; port="$(shard_port "$1")"; fi
-  shift
-  "$PG_BINDIR/psql" -X -q -At -v ON_ERROR_STOP=1 -h "$host" -p "$port" -U postgres -d "$DB" "$@"
+  local name="$1"; shift
+  psql_at "${name#coordinator}" "$DB" "$@"
 }
+shard_port() { echo "${SIBLING_PORT[$1]}"; }
 
 # The rows, the same generator everywhere: each shard keeps its département.
 ROWS="SELECT g AS id, (ARRAY['75', '91', '92'])[g % 3 + 1] AS departement, 'commune ' || (g % 7) AS commune,
@@ -43,11 +30,9 @@ ROWS="SELECT g AS id, (ARRAY['75', '91', '92'])[g % 3 + 1] AS departement, 'comm
          ST_SetSRID(ST_MakePoint(2.20 + (g % 3) * 0.1 + g / 10000.0, 48.60 + (g % 3) * 0.1 + g / 10000.0), 4326) AS geom
     FROM generate_series(1, 300) g"
 for s in "${shards[@]}"; do
-  mkdir -p "$coordinator/$s"
-  chown postgres: "$coordinator/$s" 2>/dev/null || true
   as_cluster_owner "$PG_BINDIR/initdb" -D "$coordinator/$s/data" -U postgres -E UTF8 --locale=C.UTF-8 -A trust >/dev/null
-  start_shard "$s"
-  "$PG_BINDIR/psql" -X -q -h "$coordinator/$s" -p "$(shard_port "$s")" -U postgres -d postgres -c "CREATE DATABASE $DB"
+  sibling_start "$s" -c shared_buffers=16MB
+  psql_at "$s" postgres -c "CREATE DATABASE $DB"
   # A shard holds plain tables and a read-only login for the coordinator.
   on "$s" >/dev/null <<SQL
 CREATE EXTENSION postgis;
@@ -59,7 +44,7 @@ ANALYZE public.addr_${s#s};
 SQL
 done
 
-"$PG_BINDIR/psql" -X -q -h "$coordinator" -p "$PORT" -U postgres -d postgres -c "CREATE DATABASE $DB"
+psql_at "" postgres -c "CREATE DATABASE $DB"
 on coordinator >/dev/null <<SQL
 CREATE EXTENSION opendata CASCADE;
 CREATE EXTENSION postgres_fdw;
@@ -130,7 +115,7 @@ check "sharded: a filter on the partition key reaches one shard only" "1 0" \
   "$(grep -c 'Foreign Scan on public.addr_92' <<<"$plan") $(grep -c 'addr_91\|addr_75' <<<"$plan")"
 
 # A shard down: an error naming it, never a partial answer.
-stop_shard s92
+sibling_stop s92
 state="$(on coordinator -c "SET ROLE opendata_anon" -c "DO \$\$ BEGIN PERFORM opendata_api.records('addr', rows => 1); EXCEPTION WHEN OTHERS THEN RAISE WARNING 'state % %', SQLSTATE, SQLERRM; END \$\$" 2>&1 | sed -n 's/.*state \([0-9A-Z]*\) \(.*\)/\1 \2/p')"
 case "$state" in
   08001*s92*) ok "sharded: records with a shard down fail with 08001 naming the shard" ;;
@@ -141,7 +126,7 @@ check "sharded: an export with a shard down fails with 08001" 08001 "$state"
 check "sharded: a query pruned to the live shards still answers" \
   "$(anon "SELECT opendata_api.records('addr-ref', fields => 'count(*) as n', \"where\" => 'departement in (\"75\", \"91\")')::jsonb->'results'")" \
   "$(anon "SELECT opendata_api.records('addr', fields => 'count(*) as n', \"where\" => 'departement in (\"75\", \"91\")')::jsonb->'results'")"
-start_shard s92
+sibling_start s92 -c shared_buffers=16MB
 check "sharded: the shard back, the dataset answers again" 300 \
   "$(anon "SELECT opendata_api.records('addr', fields => 'count(*) as n')::jsonb->'results'->0->>'n'")"
 [ "$FAILED" -eq 0 ]
