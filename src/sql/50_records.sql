@@ -84,12 +84,13 @@ CREATE FUNCTION opendata.explain_odsql(
   exclude text[] DEFAULT NULL,
   lang text DEFAULT 'fr',
   timezone text DEFAULT 'UTC',
-  after text DEFAULT NULL)
+  after text DEFAULT NULL,
+  plan boolean DEFAULT false)
 RETURNS text
 LANGUAGE c STABLE
 AS 'MODULE_PATHNAME', 'opendata_explain_odsql';
-COMMENT ON FUNCTION opendata.explain_odsql(text, text, text, text, text, int, int, text[], text[], text, text, text) IS
-  'the SQL and parameters an ODSQL query compiles to';
+COMMENT ON FUNCTION opendata.explain_odsql(text, text, text, text, text, int, int, text[], text[], text, text, text, boolean) IS
+  'the SQL and parameters an ODSQL query compiles to; with plan, the plan PostgreSQL makes for them (pruned partitions, remote SQL)';
 
 GRANT EXECUTE ON FUNCTION
   opendata._odsql_fold(text), opendata._odsql_like_word(text[]),

@@ -45,6 +45,8 @@ DROP FUNCTION opendata_api.catalog_rdfxml(int, int);
 -- download() answers files too (Parquet): it returns bytes, the domain
 -- opendata."*/*" over bytea, created by the release objects below (its
 -- 0.1.0 signature is dropped above).
+-- explain_odsql() can show the plan too (plan => true, issue #20).
+DROP FUNCTION opendata.explain_odsql(text, text, text, text, text, int, int, text[], text[], text, text, text);
 
 -- organization_members.member: a role's name became the role (regrole, by
 -- OID, dumped by name), so that a role dropped and created again under the
