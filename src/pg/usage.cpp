@@ -47,8 +47,8 @@ std::string request_client_identity() {
   return client.address;
 }
 
-void count_call(opendata::usage::Endpoint endpoint, std::string_view dataset, std::uint64_t rows,
-                std::uint64_t bytes) noexcept {
+void count_now(opendata::usage::Endpoint endpoint, std::string_view dataset, std::uint64_t rows,
+               std::uint64_t bytes) noexcept {
   if (!g_usage_track || !usage_shmem::usage_enabled()) return;
   try {
     std::uint64_t client = opendata::usage::hash_identity(request_client_identity());
@@ -59,6 +59,20 @@ void count_call(opendata::usage::Endpoint endpoint, std::string_view dataset, st
     // Out of memory while reading the headers: the call goes uncounted
     // rather than failing the request it belongs to.
   }
+}
+
+void count_call(opendata::usage::Endpoint endpoint, std::string_view dataset, std::uint64_t rows,
+                std::uint64_t bytes) noexcept {
+  switch (call_role(dataset)) {
+    case CallRole::kNested:
+      return;
+    case CallRole::kOutermost:
+      mark_counted();
+      break;
+    case CallRole::kUnbracketed:
+      break;
+  }
+  count_now(endpoint, dataset, rows, bytes);
 }
 
 }  // namespace opendata::pg
