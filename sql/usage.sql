@@ -54,7 +54,7 @@ RESET ROLE;
 
 -- The portal's usage as a dataset: public datasets' rows only ('other' is
 -- no published dataset), totals without sketches, read through the API.
-SELECT opendata.refresh_usage_dataset() ->> 'rows_loaded' AS rows_loaded;
+SELECT opendata.refresh_usage_dataset(publisher => 'usage-org') ->> 'rows_loaded' AS rows_loaded;
 SET ROLE opendata_anon;
 SELECT (r ->> 'day')::date - :'today'::date AS day, r ->> 'dataset' AS dataset, r ->> 'endpoint' AS endpoint,
        r -> 'calls' AS calls, r -> 'errors' AS errors, r -> 'clients' AS clients
@@ -62,7 +62,7 @@ SELECT (r ->> 'day')::date - :'today'::date AS day, r ->> 'dataset' AS dataset, 
 RESET ROLE;
 -- Refreshed: a replace import, published again.
 UPDATE opendata.usage_daily SET calls = calls + 1 WHERE endpoint = 'facets';
-SELECT opendata.refresh_usage_dataset() ->> 'rows_loaded' AS rows_loaded;
+SELECT opendata.refresh_usage_dataset(publisher => 'usage-org') ->> 'rows_loaded' AS rows_loaded;
 SET ROLE opendata_anon;
 SELECT r -> 'calls' AS facets_calls
   FROM json_array_elements(opendata_api.records('portal-usage', "where" => 'endpoint = "facets"') -> 'results') r;

@@ -1051,14 +1051,14 @@ BEGIN
   IF internal.access = 'public' THEN
     frag := (SELECT format('<section aria-labelledby="h-usage"><h2 id="h-usage">%s</h2><p class="usage">%s, %s %s%s</p></section>',
                            opendata._page_t(lg, 'usage'),
-                           opendata._page_count(coalesce(sum((d ->> 'calls')::bigint), 0), lg, 'usage_calls_1', 'usage_calls_n'),
-                           opendata._page_count(coalesce(sum(dl.n), 0), lg, 'usage_downloads_1', 'usage_downloads_n'),
+                           opendata._page_count(coalesce(sum((d ->> 'calls')::bigint), 0)::bigint, lg, 'usage_calls_1', 'usage_calls_n'),
+                           opendata._page_count(coalesce(sum(dl.n), 0)::bigint, lg, 'usage_downloads_1', 'usage_downloads_n'),
                            opendata._page_t(lg, 'usage_period'),
                            CASE WHEN s.stats ->> 'usage' = 'off' THEN ' ' || opendata._page_t(lg, 'usage_off') ELSE '' END)
                FROM (SELECT opendata_api.dataset_stats(v_slug, 30) AS stats) s
                LEFT JOIN LATERAL json_array_elements(s.stats -> 'days') d ON true
                LEFT JOIN LATERAL (SELECT sum(v::bigint) AS n FROM json_each_text(d -> 'downloads') AS x(k, v)) dl ON true
-              GROUP BY s.stats);
+              GROUP BY s.stats ->> 'usage');
     body := body || frag;
   END IF;
 

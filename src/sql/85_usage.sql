@@ -119,7 +119,9 @@ COMMENT ON FUNCTION opendata._usage_dataset_csv() IS
 -- Creates, or refreshes, the dataset: an ordinary import (a replace once
 -- it exists, which publishes it again), so it is read as every other one.
 -- Runs as its caller, who must be allowed to import and publish.
-CREATE FUNCTION opendata.refresh_usage_dataset(slug text DEFAULT 'portal-usage') RETURNS jsonb
+-- publisher: the organization that publishes it (default: the catalog's).
+CREATE FUNCTION opendata.refresh_usage_dataset(slug text DEFAULT 'portal-usage', publisher text DEFAULT NULL)
+RETURNS jsonb
 LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
   csv bytea := opendata._usage_dataset_csv();
@@ -136,10 +138,11 @@ BEGIN
     'title', 'Usage of the portal',
     'description', 'API calls answered by this portal per day (UTC), dataset and endpoint: calls, rows and '
                    'bytes served, errors, and the estimated number of distinct clients.  Dataset "" is the '
-                   'portal itself (search, home page).  No address and no key is published (docs/usage.md).')));
+                   'portal itself (search, home page).  No address and no key is published (docs/usage.md).')
+    || CASE WHEN $2 IS NOT NULL THEN jsonb_build_object('publisher', $2) ELSE '{}' END));
   PERFORM opendata.publish($1);
   RETURN report;
 END
 $$;
-COMMENT ON FUNCTION opendata.refresh_usage_dataset(text) IS
+COMMENT ON FUNCTION opendata.refresh_usage_dataset(text, text) IS
   'publishes the portal''s usage (opendata.usage_daily, nothing personal) as a dataset, or refreshes it';

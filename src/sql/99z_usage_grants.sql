@@ -16,4 +16,4 @@ GRANT EXECUTE ON FUNCTION opendata.create_api_key(text, text, int, int, regrole)
   TO opendata_admin;
 -- The portal's usage as a dataset: refreshed by an administrator (who
 -- imports and publishes it as any publisher would).
-GRANT EXECUTE ON FUNCTION opendata._usage_dataset_csv(), opendata.refresh_usage_dataset(text) TO opendata_admin;
+GRANT EXECUTE ON FUNCTION opendata._usage_dataset_csv(), opendata.refresh_usage_dataset(text, text) TO opendata_admin;
