@@ -1,8 +1,7 @@
 #include "pg/usage.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include "core/usage/api_key.hpp"
+#include "core/usage/headers.hpp"
 #include "core/usage/hyperloglog.hpp"
 #include "pg/settings.hpp"
 #include "pg/usage_shmem.hpp"
@@ -12,70 +11,13 @@ extern "C" {
 }
 
 namespace opendata::pg {
-namespace {
-
-// The four headers the counters and quotas read, picked out of
-// request.headers while it is parsed, without building the document: a
-// whole parse (a map of every header a browser sends) was nearly all that
-// counting a call cost (docs/usage.md, "Cost").
-class HeaderPicker : public nlohmann::json_sax<nlohmann::json> {
- public:
-  std::string authorization, x_api_key, x_forwarded_for, x_real_ip;
-
-  bool key(string_t& name) override {
-    target_ = nullptr;
-    if (depth_ != 1) return true;
-    if (name == "authorization") target_ = &authorization;
-    else if (name == "x-api-key") target_ = &x_api_key;
-    else if (name == "x-forwarded-for") target_ = &x_forwarded_for;
-    else if (name == "x-real-ip") target_ = &x_real_ip;
-    return true;
-  }
-  bool string(string_t& value) override {
-    if (target_ != nullptr) *target_ = std::move(value);
-    target_ = nullptr;
-    return true;
-  }
-  bool start_object(std::size_t) override { return nest(1); }
-  bool end_object() override { return nest(-1); }
-  bool start_array(std::size_t) override { return nest(1); }
-  bool end_array() override { return nest(-1); }
-  bool null() override { return other(); }
-  bool boolean(bool) override { return other(); }
-  bool number_integer(number_integer_t) override { return other(); }
-  bool number_unsigned(number_unsigned_t) override { return other(); }
-  bool number_float(number_float_t, const string_t&) override { return other(); }
-  bool binary(binary_t&) override { return other(); }
-  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override {
-    // Not PostgREST's JSON: no header is read from it.
-    authorization.clear();
-    x_api_key.clear();
-    x_forwarded_for.clear();
-    x_real_ip.clear();
-    return false;
-  }
-
- private:
-  bool nest(int step) {
-    depth_ += step;
-    target_ = nullptr;  // a header's value is a string, never an object
-    return true;
-  }
-  bool other() {
-    target_ = nullptr;
-    return true;
-  }
-  int depth_ = 0;
-  std::string* target_ = nullptr;
-};
-
-}  // namespace
 
 RequestClient request_client() {
   // PostgREST sets request.headers (JSON, names lower-cased) per transaction.
   const char* raw = GetConfigOption("request.headers", true, false);
-  HeaderPicker headers;
-  if (raw != nullptr && *raw != '\0') nlohmann::json::sax_parse(raw, &headers);
+  opendata::usage::PickedHeaders headers =
+      raw != nullptr ? opendata::usage::pick_headers(raw).value_or(opendata::usage::PickedHeaders{})
+                     : opendata::usage::PickedHeaders{};
   RequestClient client;
   std::string_view key = opendata::usage::presented_key(headers.authorization, headers.x_api_key);
   if (!key.empty()) client.presented_key = std::string(key);
