@@ -227,6 +227,13 @@ BEGIN
     "reuses": ["Réutilisations", "Reuses"],
     "no_reuses": ["Aucune réutilisation déclarée.", "No reuse declared."],
     "history": ["Historique", "History"],
+    "usage": ["Utilisation", "Usage"],
+    "usage_calls_1": ["appel à l’API", "API call"],
+    "usage_calls_n": ["appels à l’API", "API calls"],
+    "usage_downloads_1": ["téléchargement", "download"],
+    "usage_downloads_n": ["téléchargements", "downloads"],
+    "usage_period": ["ces 30 derniers jours", "in the last 30 days"],
+    "usage_off": ["(comptage désactivé sur ce serveur)", "(counting is off on this server)"],
     "h_version": ["Version", "Version"],
     "h_action": ["Action", "Action"],
     "h_date": ["Date", "Date"],
@@ -864,7 +871,7 @@ BEGIN
     RETURN opendata._page_not_found(lg);
   END IF;
   dj := (SELECT to_jsonb(v) FROM opendata_api.datasets v WHERE v.dataset_id = v_slug);
-  SELECT o.id, o.geometry_field, o.was_derived_from INTO internal FROM opendata.datasets o WHERE o.slug = v_slug;
+  SELECT o.id, o.geometry_field, o.was_derived_from, o.access INTO internal FROM opendata.datasets o WHERE o.slug = v_slug;
   SELECT c.base_url INTO base_url FROM opendata.catalog c;
   path := '/datasets/' || opendata._page_enc(v_slug);
   base := ARRAY['where', v_where, 'lang', l];
@@ -1038,6 +1045,22 @@ BEGIN
   body := body
        || format('<section aria-labelledby="h-reuses"><h2 id="h-reuses">%s</h2>', opendata._page_t(lg, 'reuses'))
        || coalesce('<ul>' || frag || '</ul>', format('<p>%s</p>', opendata._page_t(lg, 'no_reuses'))) || '</section>';
+
+  -- Usage: the public statistics of the last 30 days (dataset_stats(),
+  -- which only public datasets have).
+  IF internal.access = 'public' THEN
+    frag := (SELECT format('<section aria-labelledby="h-usage"><h2 id="h-usage">%s</h2><p class="usage">%s, %s %s%s</p></section>',
+                           opendata._page_t(lg, 'usage'),
+                           opendata._page_count(coalesce(sum((d ->> 'calls')::bigint), 0)::bigint, lg, 'usage_calls_1', 'usage_calls_n'),
+                           opendata._page_count(coalesce(sum(dl.n), 0)::bigint, lg, 'usage_downloads_1', 'usage_downloads_n'),
+                           opendata._page_t(lg, 'usage_period'),
+                           CASE WHEN s.stats ->> 'usage' = 'off' THEN ' ' || opendata._page_t(lg, 'usage_off') ELSE '' END)
+               FROM (SELECT opendata_api.dataset_stats(v_slug, 30) AS stats) s
+               LEFT JOIN LATERAL json_array_elements(s.stats -> 'days') d ON true
+               LEFT JOIN LATERAL (SELECT sum(v::bigint) AS n FROM json_each_text(d -> 'downloads') AS x(k, v)) dl ON true
+              GROUP BY s.stats ->> 'usage');
+    body := body || frag;
+  END IF;
 
   -- History.
   frag := (SELECT string_agg(format('<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>',

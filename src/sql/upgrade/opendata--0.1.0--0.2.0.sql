@@ -123,6 +123,7 @@ CREATE TABLE opendata.api_keys (
   owner          text NOT NULL,   -- whom it was given to
   per_minute     int CHECK (per_minute > 0),  -- null: no limit
   per_day        int CHECK (per_day > 0),
+  role           regrole,         -- the role its requests run as; null: the request's own
   created_at     timestamptz NOT NULL DEFAULT now(),
   revoked_at     timestamptz
 );
