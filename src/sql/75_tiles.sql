@@ -135,7 +135,7 @@ BEGIN
    WHERE f ->> 'type' NOT IN ('geo_point_2d', 'geo_shape');
   layer_fields := layer_fields || jsonb_build_object('_thinned', 'Boolean');
   IF (SELECT f ->> 'type' FROM jsonb_array_elements(d.fields) AS a(f) WHERE f ->> 'name' = geo) = 'geo_point_2d' THEN
-    layer_fields := layer_fields || jsonb_build_object('cluster', 'Boolean', 'point_count', 'Number');
+    layer_fields := layer_fields || jsonb_build_object('cluster', 'Boolean', 'point_count', 'Number', '_partial', 'Boolean');
   END IF;
   SELECT * INTO h FROM opendata._dataset_cache_headers($1);
   PERFORM set_config('response.headers', json_build_array(
