@@ -249,7 +249,7 @@ echo "| data | zoom | tile | tile() ms: median (min-max) | tile() bytes | tile()
 echo "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|"
 bad=0
 while IFS=$'\t' read -r name z x y ams amin amax abytes afeat athin bms bmin bmax bbytes bfeat maxfeat; do
-  ratio="$(awk -v a="$ams" -v b="$bms" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "-" }')"
+  ratio="$(awk -v a="$ams" -v b="$bms" 'BEGIN { if (b > 0) printf "%.3gx", a / b; else print "-" }')"
   shown="$afeat"
   [ "$athin" = "t" ] && shown="$afeat (thinned)"
   echo "| $name | $z | $z/$x/$y | $ams ($amin-$amax) | $abytes | $shown | $bms ($bmin-$bmax) | $bbytes | $bfeat | $ratio |"

@@ -197,7 +197,7 @@ CountedTile features_tile(const TileQuery& q, std::int64_t z, std::int64_t limit
                     " LIMIT " + std::to_string(limit) + "), n AS (SELECT count(*) AS n FROM f) " +
                     "SELECT n.n, CASE WHEN n.n < " + std::to_string(limit) + " THEN (" +
                     as_mvt(q, features) + ") END FROM n";
-  spi::execute_text_params(sql, q.params, true);
+  spi::execute_kept(sql, q.params, true);
   spi::Row row = spi::result_row(0);
   bool isnull = true;
   CountedTile out;
@@ -208,7 +208,7 @@ CountedTile features_tile(const TileQuery& q, std::int64_t z, std::int64_t limit
 }
 
 std::string run_tile(const std::string& sql, const std::vector<spi::TextParam>& params) {
-  spi::execute_text_params(sql, params, true);
+  spi::execute_kept(sql, params, true);
   spi::Row row = spi::result_row(0);
   bool isnull = true;
   Datum d = spi::binary_value(row, 1, &isnull);
