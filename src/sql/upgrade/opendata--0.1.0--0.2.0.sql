@@ -95,6 +95,30 @@ ALTER TABLE opendata.data_writes ENABLE ROW LEVEL SECURITY;
 CREATE POLICY visible ON opendata.data_writes FOR SELECT
   USING (EXISTS (SELECT FROM opendata.datasets d WHERE d.id = dataset_id));
 
+-- cluster_grids and cluster_tiles (37_cluster_grids.sql): new in 0.2.0.
+-- Datasets published by 0.1.0 get theirs at their next publication; until
+-- then their tiles are clustered as they are asked for.
+CREATE TABLE opendata.cluster_grids (
+  dataset_id   bigint PRIMARY KEY REFERENCES opendata.datasets (id) ON DELETE CASCADE,
+  version      int NOT NULL,
+  max_zoom     int NOT NULL
+);
+CREATE TABLE opendata.cluster_tiles (
+  dataset_id   bigint NOT NULL REFERENCES opendata.cluster_grids (dataset_id) ON DELETE CASCADE,
+  z            int NOT NULL,
+  x            int NOT NULL,
+  y            int NOT NULL,
+  point_count  bigint NOT NULL,
+  tile         bytea NOT NULL,
+  PRIMARY KEY (dataset_id, z, x, y)
+);
+ALTER TABLE opendata.cluster_grids ENABLE ROW LEVEL SECURITY;
+CREATE POLICY visible ON opendata.cluster_grids FOR SELECT
+  USING (EXISTS (SELECT FROM opendata.datasets d WHERE d.id = dataset_id));
+ALTER TABLE opendata.cluster_tiles ENABLE ROW LEVEL SECURITY;
+CREATE POLICY visible ON opendata.cluster_tiles FOR SELECT
+  USING (EXISTS (SELECT FROM opendata.datasets d WHERE d.id = dataset_id));
+
 -- The grants on functions are the release's, not the sum of two releases':
 -- the release objects below grant again what 0.2.0 grants.
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA opendata, opendata_api
