@@ -166,6 +166,31 @@ odsql::ResultShape result_shape(FunctionCallInfo fcinfo, int fields_arg, int ord
   return odsql::result_shape(fields, order_by, columns);
 }
 
+// The select list of a page, shape.select with every geometry written as
+// records() and the exports write it: a GeoJSON geometry without the
+// "crs" member that PostGIS's cast to json adds (RFC 7946 has none).  The
+// statement is planned and run with LIMIT 0 for its column types.
+std::string geojson_select(const odsql::ResultShape& shape, const std::string& from,
+                           const std::vector<spi::TextParam>& params) {
+  spi::execute_text_params("SELECT " + shape.select + " FROM " + from + " LIMIT 0", params, true);
+  const std::vector<std::string> names = spi::column_names();
+  std::string out;
+  bool any_geometry = false;
+  for (int col = 1; col <= static_cast<int>(names.size()); ++col) {
+    const char* type_name = call([col] { return SPI_gettype(SPI_tuptable->tupdesc, col); });
+    const std::string type = type_name == nullptr ? std::string() : std::string(type_name);
+    const std::string c = "c." + quoted(names[col - 1]);
+    if (!out.empty()) out += ", ";
+    if (type == "geometry") {
+      any_geometry = true;
+      out += "ST_AsGeoJSON(" + c + ")::json AS " + quoted(names[col - 1]);
+    } else {
+      out += c;
+    }
+  }
+  return any_geometry ? out : shape.select;
+}
+
 // An argument of cross() or near(), as a GET request writes it.
 enum class ArgKind { kText, kFloat8, kInt };
 struct ArgName {
@@ -277,8 +302,9 @@ Datum opendata_cross(PG_FUNCTION_ARGS) {
       report = pg::spi::value(0, 1).value_or("null");
     }
     const odsql::ResultShape shape = pg::result_shape(fcinfo, 9, 10, sql.select_sql, params);
+    const std::string select = pg::geojson_select(shape, "(" + sql.select_sql + ") c", params);
     auto page_of = [&](const std::string& from) {
-      return "SELECT " + shape.select + " FROM " + from +
+      return "SELECT " + select + " FROM " + from +
              (shape.order_by.empty() ? "" : " ORDER BY " + shape.order_by) + " LIMIT " +
              std::to_string(rows) + " OFFSET " + std::to_string(start);
     };
@@ -388,7 +414,8 @@ Datum opendata_near(PG_FUNCTION_ARGS) {
     const odsql::ResultShape shape = pg::result_shape(fcinfo, 7, 8, page_from, params);
     pg::spi::execute_text_params(
         "SELECT (" + count_sql + "), coalesce(json_agg(to_json(p.*)), '[]'::json) FROM (SELECT " +
-            shape.select + " FROM (" + page_from + ") c WHERE c.distance_m IS NOT NULL ORDER BY " +
+            pg::geojson_select(shape, "(" + page_from + ") c", params) + " FROM (" + page_from +
+            ") c WHERE c.distance_m IS NOT NULL ORDER BY " +
             (shape.order_by.empty() ? "" : shape.order_by + ", ") + "c.distance_m LIMIT " +
             std::to_string(rows) + " OFFSET " + std::to_string(start) + ") p",
         params, true);
