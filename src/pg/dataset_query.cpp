@@ -114,6 +114,11 @@ void check_timezone(const std::string& name) {
   });
 }
 
+std::string api_base_url() {
+  spi::execute("SELECT base_url FROM opendata.catalog", true);
+  return spi::value(0, 1).value_or("");
+}
+
 std::vector<spi::TextParam> bind(const std::vector<odsql::Param>& params) {
   std::vector<spi::TextParam> out;
   out.reserve(params.size());

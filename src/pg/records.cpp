@@ -88,8 +88,7 @@ std::string next_link(FunctionCallInfo fcinfo, const odsql::Request& req,
   const bool by_start = !keyset && more_after(req, page_rows, count);
   if (next_after.empty() && !by_start) return {};
   odsql::LinkArgs args;
-  spi::execute("SELECT base_url FROM opendata.catalog", true);
-  args.base_url = spi::value(0, 1).value_or("");
+  args.base_url = api_base_url();
   args.dataset = slug;
   std::string lang = text_arg(fcinfo, 9);
   if (!PG_ARGISNULL(9) && lang != "fr") args.lang = lang;

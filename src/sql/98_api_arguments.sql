@@ -47,7 +47,6 @@ BEGIN
       ('*', 'y', 'tile row, 0 to 2^z - 1, from the north edge southwards'),
       ('*', 'lon', 'longitude of the point, WGS 84 degrees'),
       ('*', 'lat', 'latitude of the point, WGS 84 degrees'),
-      ('*', 'radius_m', 'only records within this many metres (default: no limit)'),
       ('*', 'id', 'the organization''s identifier'),
       ('*', 'format', 'export format: csv, json, jsonl, geojson, parquet, xlsx, gpkg, fgb, kml or shp'),
       -- Per function.
@@ -67,7 +66,8 @@ BEGIN
       ('cross', 'distance_m', 'distance in metres for within_distance (and the bound of nearest)'),
       ('cross', 'k', 'number of nearest right records per left record'),
       ('cross', 'where', 'ODSQL filter on the left dataset'),
-      ('cross', 'right_where', 'ODSQL filter on the right dataset')
+      ('cross', 'right_where', 'ODSQL filter on the right dataset'),
+      ('near', 'distance_m', 'only records within this many metres of the point (default: every record with a geometry)')
     ), api AS (
       SELECT p.oid, p.proname,
              -- The function's own text: what precedes the argument lines.
