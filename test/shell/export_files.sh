@@ -63,7 +63,7 @@ expected_rows() {
   psql_su -d "$DB" -Atc "SELECT coalesce(json_agg(r ORDER BY r.id::int), '[]') FROM (
     SELECT id::text AS id, nom, genre, hauteur, effectif::text AS effectif,
            to_char(ouverture, 'YYYY-MM-DD') AS ouverture,
-           to_char(date_trunc('second', vu) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') AS vu, ouvert,
+           to_char(vu AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') AS vu, ouvert,
            encode(ST_AsBinary(geom), 'hex') AS geom, ST_AsGeoJSON(geom, 15)::json AS geojson
       FROM public.lieux WHERE $1) r" | /usr/bin/python3 -c "
 import json, sys
@@ -157,7 +157,7 @@ compare_gdal() {  # NAME FILE WHERE FIELDS [OGR2OGR OPTION...]
   fi
   psql_su -d "$DB" -Atc "SELECT coalesce(json_agg(json_build_object(
       'id', id, 'nom', nom, 'genre', genre, 'hauteur', hauteur, 'effectif', effectif, 'ouverture', ouverture,
-      'vu', to_char(date_trunc('second', vu) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), 'ouvert', ouvert,
+      'vu', to_char(vu AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), 'ouvert', ouvert,
       'geom', ST_AsGeoJSON(geom, 7)::json) ORDER BY id), '[]') FROM public.lieux WHERE $where" >"$file.expected.json"
   local diff
   diff="$(/usr/bin/python3 - "$file.json" "$file.expected.json" "$fields" <<'PY'
@@ -253,7 +253,7 @@ for f in json.load(open(sys.argv[1]))["features"]:
   "$work/all.xlsx.json" 2>&1 || true)"
 check export_files_xlsx_values "2 Fontaine à l'eau 2.25 None None 2023-07-14T12:00:00 False
 3 Square Ø None 4 2001-02-03 None None
-4 Jardin 25.0 12000000000 2020-02-29 2020-02-29T23:59:59 True
+4 Jardin 25.0 12000000000 2020-02-29 2020-02-29T23:59:59.500 True
 5 None 0.1 0 1970-01-01 1970-01-01T00:00:00 False" "$xlsx_values"
 
 exit "$FAILED"
