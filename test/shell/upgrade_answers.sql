@@ -36,7 +36,9 @@ SELECT 'export csv', opendata_api.export_csv('gares', fields => 'nom_gare, mode'
 SELECT 'export geojson', opendata_api.export_geojson('gares', fields => 'nom_gare', order_by => 'objectid', rows => 3);
 SELECT 'export jsonl', opendata_api.export_jsonl('parkings');
 SELECT 'export json', opendata_api.export_json('gares-par-commune', order_by => 'code', rows => 5);
-SELECT 'download csv', opendata_api.download('parkings', 'csv');
+-- download() returns bytes since 0.2.0 (files such as Parquet; issue #17):
+-- compared as the UTF-8 text 0.1.0 returned.
+SELECT 'download csv', convert_from(opendata_api.download('parkings', 'csv')::bytea, 'UTF8');
 -- Every match on the page: 0.1.0's near() reported min(rows, matches) as
 -- its total_count (issue 21, defect 5), 0.2.0 every match; with the 25
 -- stations within 1500 m on one page, both say 25.
@@ -50,8 +52,11 @@ SELECT 'near', jsonb_set(j, '{results}', (SELECT jsonb_agg(r - 'geo_point' - 'ge
 SELECT 'cross ad hoc', jsonb_set(j, '{results}', (SELECT jsonb_agg(r - 'geom' ORDER BY i)
                                                     FROM jsonb_array_elements(j -> 'results') WITH ORDINALITY x(r, i)))
   FROM (SELECT opendata_api.cross('communes-essonne', 'gares', 'contains', rows => 3)::jsonb - 'links' AS j) c;
-SELECT 'dcat jsonld', opendata_api.catalog_jsonld(1, 100);
-SELECT 'dcat turtle', opendata_api.catalog_turtle(1, 100);
-SELECT 'dcat rdfxml', opendata_api.catalog_rdfxml(1, 100);
-SELECT 'dcat paged', opendata_api.catalog_dcat('turtle', 2, 2);
+-- Without a homepage, the catalog's default publisher IRI is the site's
+-- root since 0.2.0, no longer the API's base URL (issue #17): compared
+-- with 0.1.0's IRI written as 0.2.0 writes it.
+SELECT 'dcat jsonld', replace(opendata_api.catalog_jsonld(1, 100)::text, '/api#publisher', '#publisher');
+SELECT 'dcat turtle', replace(opendata_api.catalog_turtle(1, 100)::text, '/api#publisher', '#publisher');
+SELECT 'dcat rdfxml', replace(opendata_api.catalog_rdfxml(1, 100)::text, '/api#publisher', '#publisher');
+SELECT 'dcat paged', replace(opendata_api.catalog_dcat('turtle', 2, 2)::text, '/api#publisher', '#publisher');
 SELECT 'schema.org', opendata_api.dataset_schema_org('parkings');
