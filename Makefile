@@ -30,7 +30,8 @@ ISOLATION      = $(basename $(notdir $(wildcard test/isolation/specs/*.spec)))
 ISOLATION_OPTS = --inputdir=test/isolation
 
 BUILD_TYPE ?= release
-PG_CPPFLAGS = -Isrc -DOPENDATA_VERSION='"$(EXTVERSION)"' -DOPENDATA_BUILD_TYPE='"$(BUILD_TYPE)"'
+# GDAL's headers (Debian's libgdal-dev) live in their own directory.
+PG_CPPFLAGS = -Isrc -I/usr/include/gdal -DOPENDATA_VERSION='"$(EXTVERSION)"' -DOPENDATA_BUILD_TYPE='"$(BUILD_TYPE)"'
 PG_CXXFLAGS = -std=c++17 -Wall -Wno-register -Wno-missing-field-initializers
 ifeq ($(BUILD_TYPE),debug)
 PG_CXXFLAGS += -O0 -g
@@ -38,7 +39,9 @@ endif
 ifdef WERROR
 PG_CXXFLAGS += -Werror
 endif
-SHLIB_LINK = -lstdc++ -lz
+# zlib: Parquet pages; GDAL: GeoPackage, FlatGeobuf, KML, Shapefile;
+# libxlsxwriter: XLSX (Debian's libgdal-dev and libxlsxwriter-dev).
+SHLIB_LINK = -lstdc++ -lz -lgdal -lxlsxwriter
 
 EXTRA_CLEAN = $(DATA_built) build/ .demo/
 

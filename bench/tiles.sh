@@ -12,6 +12,9 @@
 #             benchmark, built by the same code (bench/sql/zones.sql).
 #
 # At zooms ZOOMS (default 0 5 10 14), the tile over each dataset's centre.
+# Then tile() alone at every zoom of ALL_ZOOMS (default 0 to 16), its time
+# and size (a tile of the points over 500 KB exits 1), and the same request
+# with If-None-Match naming the tile's ETag: the 304's server time.
 # The points table is clustered on its GiST index, as tile servers'
 # documentation advises.  Both sides run as opendata_anon inside the
 # server, without JIT (tile() turns it off itself), each call timed with
@@ -40,6 +43,7 @@ POINTS="${POINTS:-1000000}"
 POLYGONS="${POLYGONS:-1300}"
 RUNS="${RUNS:-7}"
 ZOOMS="${ZOOMS:-0 5 10 14}"
+ALL_ZOOMS="${ALL_ZOOMS:-0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16}"
 bench_cluster bench-tiles 54381
 
 log "generating $POINTS points and $POLYGONS polygons"
@@ -153,6 +157,45 @@ BEGIN
 END
 $$;
 GRANT EXECUTE ON FUNCTION public.bench_tile(text, text, text, int, int, int, int) TO opendata_anon;
+
+-- tile() alone, runs times after a warm-up: every time (ms), the last
+-- tile's size and features; then the same request with If-None-Match
+-- naming the tile's ETag (as PostgREST passes it), runs times: the 304's
+-- times.  A 304 with a body, or no 304, is an error.
+CREATE FUNCTION public.bench_tile_alone(dataset text, z int, x int, y int, runs int,
+                                        OUT ms float8[], OUT bytes int, OUT features int,
+                                        OUT thinned boolean, OUT not_modified_ms float8[])
+LANGUAGE plpgsql AS $$
+DECLARE
+  t0 timestamptz;
+  a bytea;
+  etag text;
+BEGIN
+  ms := '{}';
+  not_modified_ms := '{}';
+  FOR i IN 0 .. runs LOOP
+    t0 := clock_timestamp();
+    a := opendata_api.tile(dataset, z, x, y);
+    IF i > 0 THEN ms := ms || extract(epoch FROM clock_timestamp() - t0) * 1000; END IF;
+  END LOOP;
+  bytes := coalesce(length(a), 0);
+  SELECT f.features, f.thinned INTO features, thinned FROM public.mvt_features(a) f;
+  SELECT h ->> 'ETag' INTO etag FROM json_array_elements(current_setting('response.headers')::json) h
+   WHERE h::jsonb ? 'ETag';
+  PERFORM set_config('request.headers', json_build_object('if-none-match', etag)::text, true);
+  FOR i IN 0 .. runs LOOP
+    t0 := clock_timestamp();
+    a := opendata_api.tile(dataset, z, x, y);
+    IF i > 0 THEN not_modified_ms := not_modified_ms || extract(epoch FROM clock_timestamp() - t0) * 1000; END IF;
+    IF current_setting('response.status') <> '304' OR length(a) <> 0 THEN
+      RAISE EXCEPTION 'no 304 for % %/%/% with If-None-Match %', dataset, z, x, y, etag;
+    END IF;
+  END LOOP;
+  PERFORM set_config('request.headers', '', true);
+  PERFORM set_config('response.status', '', true);
+END
+$$;
+GRANT EXECUTE ON FUNCTION public.bench_tile_alone(text, int, int, int, int) TO opendata_anon;
 GRANT SELECT ON opendata_data.bench_points, opendata_data.zones TO opendata_anon;
 SQL
 bench_stop_if_kept
@@ -181,6 +224,24 @@ SELECT d.name, z, c.x, c.y,
  GROUP BY d.name, z, c.x, c.y, r.a_bytes, r.a_features, r.a_thinned, r.b_bytes, r.b_features
  ORDER BY d.name DESC, z;
 SQL
+log "timing tile() alone at zooms $ALL_ZOOMS, and its 304s"
+every="$dir/tiles_every_zoom.tsv"
+psql_q -At -F $'\t' -v runs="$RUNS" -v zooms="{${ALL_ZOOMS// /,}}" >"$every" <<'SQL'
+SET ROLE opendata_anon;
+SELECT d.name, z, c.x, c.y,
+       round(percentile_cont(0.5) WITHIN GROUP (ORDER BY u.ms)::numeric, 1),
+       round(min(u.ms)::numeric, 1), round(max(u.ms)::numeric, 1), r.bytes, r.features, r.thinned,
+       round(percentile_cont(0.5) WITHIN GROUP (ORDER BY u.nm)::numeric, 3),
+       round(min(u.nm)::numeric, 3), round(max(u.nm)::numeric, 3)
+  FROM (VALUES ('points', 2.35, 48.85), ('polygons', 2.75, 48.6)) AS d(name, lon, lat),
+       unnest(:'zooms'::int[]) z,
+       LATERAL (SELECT floor((d.lon + 180) / 360 * 2 ^ z)::int AS x,
+                       floor((1 - ln(tan(radians(d.lat)) + 1 / cos(radians(d.lat))) / pi()) / 2 * 2 ^ z)::int AS y) c,
+       LATERAL public.bench_tile_alone(d.name, z, c.x, c.y, :runs) r,
+       LATERAL unnest(r.ms, r.not_modified_ms) AS u(ms, nm)
+ GROUP BY d.name, z, c.x, c.y, r.bytes, r.features, r.thinned
+ ORDER BY d.name DESC, z;
+SQL
 load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
 
 echo
@@ -188,7 +249,7 @@ echo "| data | zoom | tile | tile() ms: median (min-max) | tile() bytes | tile()
 echo "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|"
 bad=0
 while IFS=$'\t' read -r name z x y ams amin amax abytes afeat athin bms bmin bmax bbytes bfeat maxfeat; do
-  ratio="$(awk -v a="$ams" -v b="$bms" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "-" }')"
+  ratio="$(awk -v a="$ams" -v b="$bms" 'BEGIN { if (b > 0) printf "%.3gx", a / b; else print "-" }')"
   shown="$afeat"
   [ "$athin" = "t" ] && shown="$afeat (thinned)"
   echo "| $name | $z | $z/$x/$y | $ams ($amin-$amax) | $abytes | $shown | $bms ($bmin-$bmax) | $bbytes | $bfeat | $ratio |"
@@ -205,6 +266,20 @@ while IFS=$'\t' read -r name z x y ams amin amax abytes afeat athin bms bmin bma
   fi
 done <"$out"
 echo
+echo "tile() alone at every zoom (the tile over the data's centre), and the same request answered 304 (If-None-Match: its ETag):"
+echo
+echo "| data | zoom | tile | tile() ms: median (min-max) | bytes | features | 304 ms: median (min-max) |"
+echo "|---|---:|---|---:|---:|---:|---:|"
+while IFS=$'\t' read -r name z x y ms mn mx bytes feat thin nm nmin nmax; do
+  shown="$feat"
+  [ "$thin" = "t" ] && shown="$feat (thinned)"
+  echo "| $name | $z | $z/$x/$y | $ms ($mn-$mx) | $bytes | $shown | $nm ($nmin-$nmax) |"
+  if [ "$name" = points ] && [ "$bytes" -gt 512000 ]; then
+    echo "OVER 500 KB: points $z/$x/$y, $bytes bytes" >&2
+    bad=1
+  fi
+done <"$every"
+echo
 echo "Load average (1, 5, 15 min) before: $load_before; after: $load_after; $(nproc) CPUs."
-echo "Command: POINTS=$POINTS POLYGONS=$POLYGONS RUNS=$RUNS ZOOMS=\"$ZOOMS\" bash bench/tiles.sh"
+echo "Command: POINTS=$POINTS POLYGONS=$POLYGONS RUNS=$RUNS ZOOMS=\"$ZOOMS\" ALL_ZOOMS=\"$ALL_ZOOMS\" bash bench/tiles.sh"
 exit "$bad"

@@ -69,4 +69,4 @@ SELECT opendata.drop_dataset('comment-probe');
 DROP TABLE public.comment_probe;
 
 -- What PostgREST shows for records(): its text, then its arguments.
-SELECT obj_description('opendata_api.records(text, text, text, text, text, int, int, text[], text[], text, text, text)'::regprocedure, 'pg_proc');
+SELECT obj_description('opendata_api.records(text, text, text, text, text, int, int, opendata_api.facet_items, opendata_api.facet_items, text, text, text)'::regprocedure, 'pg_proc');

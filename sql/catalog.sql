@@ -136,6 +136,9 @@ SELECT dataset_id, title, themes, keywords, license, publisher, records_count, v
   FROM opendata_api.datasets;
 SELECT jsonb_path_query_array(fields, '$[*].name') AS visible_fields FROM opendata_api.datasets;
 SELECT links FROM opendata_api.datasets;
+-- links.self answers the object itself, the same as the view's row.
+SELECT opendata_api.dataset('arbres')::jsonb = (SELECT to_jsonb(d) FROM opendata_api.datasets d) AS self_is_the_row;
+SELECT regress.error_of($$SELECT opendata_api.dataset('nope')$$);
 SELECT id, name, height, circumference FROM opendata_api.arbres ORDER BY id;
 SELECT regress.error_of('SELECT internal_note FROM public.trees');
 SELECT regress.error_of('SELECT * FROM opendata_api.arbres WHERE internal_note IS NULL');

@@ -408,6 +408,19 @@ SELECT x->>'nom_gare' AS station, x->>'mode' AS mode, round((x->>'distance_m')::
   FROM json_array_elements(opendata_api.near('cross-gares', 2.2945, 48.8584, 1000, rows => 3)->'results') x;
 SELECT opendata_api.near('cross-gares', 2.2945, 48.8584, 1000, "where" => 'rer', rows => 2)->'total_count' AS rer_within_1km;
 SELECT opendata_api.near('cross-gares', 2.2945, 48.8584, 10, rows => 2) AS nothing_within_10m;
+-- Pages of near(): windows of every match, nearest first, each with the
+-- URL of the next one until the last; with order_by, every match sorted.
+SELECT p.start, json_array_length(r->'results') AS page, r->'links'->>'next' AS next
+  FROM generate_series(0, 4, 2) p(start),
+       opendata_api.near('cross-gares', 2.2945, 48.8584, 1000, rows => 2, start => p.start, fields => 'nom_gare') r;
+SELECT (SELECT json_agg(x->'nom_gare') FROM json_array_elements(opendata_api.near('cross-gares', 2.2945, 48.8584, 1000, rows => 2, start => 2)->'results') x)::text
+     = (SELECT json_agg(x->'nom_gare' ORDER BY i) FROM json_array_elements(opendata_api.near('cross-gares', 2.2945, 48.8584, 1000, rows => 100)->'results')
+                                                       WITH ORDINALITY AS e(x, i) WHERE i IN (3, 4))::text AS page_2_is_3rd_and_4th;
+SELECT x->>'nom_gare' AS station, round((x->>'distance_m')::numeric) AS metres
+  FROM json_array_elements(opendata_api.near('cross-gares', 2.2945, 48.8584, 1000, rows => 3, order_by => 'nom_gare desc')->'results') x;
+SELECT r->'total_count' AS pairs, r->'links'->>'next' AS next
+  FROM opendata_api.cross('cross-arbres', 'cross-gares', 'within_distance', distance_m => 300, rows => 5, start => 2,
+                          order_by => 'idbase') r;
 RESET ROLE;
 SELECT regress.differences(
   $$SELECT x->>'nom_gare', round((x->>'distance_m')::numeric, 3)
@@ -432,6 +445,7 @@ SELECT regress.error_of($$SELECT opendata_api.cross('cross-arbres', 'cross-gares
 SELECT regress.error_of($$SELECT opendata_api.near('cross-gares', 200, 48.8)$$);
 SELECT regress.error_of($$SELECT opendata_api.near('cross-gares', 2.3, 48.8, -5)$$);
 SELECT regress.error_of($$SELECT opendata_api.near('cross-gares', 2.3, 48.8, rows => 0)$$);
+SELECT regress.error_of($$SELECT opendata_api.near('cross-gares', 2.3, 48.8, start => -1)$$);
 RESET ROLE;
 SET ROLE regress_crosser;
 SELECT regress.error_of($$SELECT opendata.cross('cross-x', 'cross-communes', 'cross-populations', 'contains')$$);

@@ -34,7 +34,7 @@ LANGUAGE sql AS $$
 $$;
 
 SET ROLE opendata_anon;
-SELECT regress.dcat_identifiers(opendata_api.catalog_jsonld());
+SELECT regress.dcat_identifiers(opendata_api.catalog_jsonld()::json);
 SELECT regress.turtle_block(opendata_api.catalog_turtle(),
                             '<https://data.example.org/api/datasets?dataset_id=eq.search-trees>');
 SELECT regress.turtle_block(opendata_api.catalog_turtle(), '<https://data.example.org/api/rpc/catalog_dcat>');
@@ -42,6 +42,11 @@ SELECT regress.turtle_block(opendata_api.catalog_turtle(), '<https://data.exampl
 SELECT opendata_api.catalog_dcat('ttl') = opendata_api.catalog_turtle() AS same_turtle,
        opendata_api.catalog_dcat('RDF') = opendata_api.catalog_rdfxml() AS same_rdfxml,
        opendata_api.catalog_dcat()::json::text = opendata_api.catalog_jsonld()::text AS same_jsonld;
+-- Each answers whatever the Accept header (the "*/*" domain) and names its
+-- own media type (issue #17).
+SELECT f AS format, length(opendata_api.catalog_dcat(f)) > 0 AS answered,
+       current_setting('response.headers') AS headers
+  FROM unnest(ARRAY['jsonld', 'turtle', 'rdfxml']) f;
 SELECT starts_with(x, '<?xml version="1.0" encoding="utf-8"?>') AS xml_declaration,
        (SELECT count(*) FROM regexp_matches(x, '<rdf:type rdf:resource="http://www.w3.org/ns/dcat#Dataset"/>', 'g')) AS datasets,
        position('<dct:title xml:lang="fr">Stations de vélos en libre-service</dct:title>' IN x) > 0 AS title
@@ -50,12 +55,12 @@ SELECT starts_with(x, '<?xml version="1.0" encoding="utf-8"?>') AS xml_declarati
 -- Hydra paging: page 2 of 2, page size 3.
 SELECT regress.turtle_block(opendata_api.catalog_turtle(page => 2, page_size => 3),
                             '<https://data.example.org/api/rpc/catalog_turtle?page_size=3&page=2>');
-SELECT regress.dcat_identifiers(opendata_api.catalog_jsonld(page => 2, page_size => 3));
+SELECT regress.dcat_identifiers(opendata_api.catalog_jsonld(page => 2, page_size => 3)::json);
 SELECT n->'hydra:next'->0->>'@id' AS next
-  FROM json_array_elements(opendata_api.catalog_jsonld(page => 1, page_size => 3)->'@graph') n
+  FROM json_array_elements(opendata_api.catalog_jsonld(page => 1, page_size => 3)::json->'@graph') n
  WHERE n::jsonb ? 'hydra:next';
 -- Past the last page: no dataset, still a valid page that points back.
-SELECT regress.dcat_identifiers(opendata_api.catalog_jsonld(page => 9, page_size => 3)) IS NULL AS empty,
+SELECT regress.dcat_identifiers(opendata_api.catalog_jsonld(page => 9, page_size => 3)::json) IS NULL AS empty,
        position('hydra:previous <https://data.example.org/api/rpc/catalog_turtle?page_size=3&page=2>'
                 IN opendata_api.catalog_turtle(page => 9, page_size => 3)) > 0 AS previous_is_last;
 
@@ -77,7 +82,7 @@ RESET ROLE;
 
 -- A publisher also sees its restricted dataset, marked so.
 SET ROLE regress_alice;
-SELECT regress.dcat_identifiers(opendata_api.catalog_jsonld());
+SELECT regress.dcat_identifiers(opendata_api.catalog_jsonld()::json);
 SELECT line FROM regress.turtle_block(opendata_api.catalog_turtle(),
                                       '<https://data.example.org/api/datasets?dataset_id=eq.search-interne>') line
  WHERE line ~ 'accessRights';

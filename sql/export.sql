@@ -121,20 +121,31 @@ SELECT regress.error_of($$SELECT opendata_api.export_csv('nope')$$);
 -- response headers PostgREST sends (set only once the export succeeded).
 BEGIN;
 SELECT opendata_api.download('exp-items', 'CSV', fields => 'id', order_by => 'id')
-         = opendata_api.export_csv('exp-items', fields => 'id', order_by => 'id') AS download_is_export,
+         = convert_to(opendata_api.export_csv('exp-items', fields => 'id', order_by => 'id'), 'UTF8') AS download_is_export,
        current_setting('response.headers') AS headers;
-SELECT opendata_api.download('exp-items', 'geojson', rows => 1)::json->>'type' AS geojson_type,
+SELECT convert_from(opendata_api.download('exp-items', 'geojson', rows => 1), 'UTF8')::json->>'type' AS geojson_type,
        current_setting('response.headers')::json->0->>'Content-Type' AS content_type;
-SELECT opendata_api.download('exp-items', 'ndjson', order_by => 'id') = opendata_api.export_jsonl('exp-items', order_by => 'id')
+SELECT opendata_api.download('exp-items', 'ndjson', order_by => 'id') = convert_to(opendata_api.export_jsonl('exp-items', order_by => 'id'), 'UTF8')
          AS ndjson_is_jsonl,
        current_setting('response.headers')::json->1->>'Content-Disposition' AS disposition;
+-- The files: Parquet, XLSX and the GDAL formats, each with its media type
+-- and file name (test/shell/export_files.sh reads them back).
+SELECT opendata_api.download('exp-items', 'parquet') = opendata_api.export_parquet('exp-items') AS download_is_parquet;
+SELECT f AS format, substr(opendata_api.download('exp-items', f, "where" => 'id < 3'), 1, 4) AS magic,
+       current_setting('response.headers')::json->0->>'Content-Type' AS content_type,
+       current_setting('response.headers')::json->1->>'Content-Disposition' AS disposition
+  FROM unnest(ARRAY['parquet', 'xlsx', 'GPKG', 'flatgeobuf', 'kml', 'shp']) f;
 ROLLBACK;
+SELECT regress.error_of($$SELECT opendata_api.export_parquet('exp-items', fields => 'nope')$$);
+SELECT regress.error_of($$SELECT opendata_api.export_parquet('exp-items', options => '{"delimiter": ","}')$$);
+SELECT regress.error_of($$SELECT opendata_api.download('exp-items', 'gpkg', options => '{"precision": 3}')$$);
 SELECT regress.error_of($$SELECT opendata_api.download('exp-items', 'xml')$$);
 SELECT regress.error_of($$SELECT opendata_api.download('nope', 'csv')$$);
 -- export_chunks is for SQL clients (COPY, \copy), not exposed over HTTP.
 SELECT regress.error_of($$SELECT * FROM opendata.export_chunks('exp-items', 'csv')$$);
 RESET ROLE;
 SELECT regress.error_of($$SELECT * FROM opendata.export_chunks('exp-items', 'xml')$$);
+SELECT regress.error_of($$SELECT * FROM opendata.export_chunks('exp-items', 'parquet')$$);
 
 -- A restricted dataset is refused to anon, not served empty.
 CREATE TABLE public.exp_private (id int PRIMARY KEY, v text);

@@ -78,15 +78,15 @@ SELECT opendata_api.ods_catalog_facets('facet=publisher&refine=publisher:ods-org
 SELECT opendata_api.ods_catalog_datasets('where=modified%3E2020') AS unsupported_where, current_setting('response.status') AS status;
 
 -- Exports: download() with Explore's options.
-SELECT opendata_api.ods_export('ods-trees', 'csv', 'select=id,genre&where=id%3C3&delimiter=,&with_bom=false&use_labels=true') AS csv,
+SELECT convert_from(opendata_api.ods_export('ods-trees', 'csv', 'select=id,genre&where=id%3C3&delimiter=,&with_bom=false&use_labels=true'), 'UTF8') AS csv,
        current_setting('response.headers') AS headers;
-SELECT opendata_api.ods_export('ods-trees', 'json', 'select=id&where=id%3C4&order_by=id')::text AS json;
-SELECT (SELECT count(*) FROM jsonb_array_elements(opendata_api.ods_export('ods-trees', 'geojson')::jsonb -> 'features')) AS all_rows;
-SELECT opendata_api.ods_export('ods-trees', 'json', 'limit=2&order_by=id')::text AS limited;
-SELECT opendata_api.ods_export('ods-trees', 'csv', 'epsg=2154') AS bad_epsg, current_setting('response.status') AS status,
+SELECT convert_from(opendata_api.ods_export('ods-trees', 'json', 'select=id&where=id%3C4&order_by=id'), 'UTF8') AS json;
+SELECT (SELECT count(*) FROM jsonb_array_elements(convert_from(opendata_api.ods_export('ods-trees', 'geojson'), 'UTF8')::jsonb -> 'features')) AS all_rows;
+SELECT convert_from(opendata_api.ods_export('ods-trees', 'json', 'limit=2&order_by=id'), 'UTF8') AS limited;
+SELECT convert_from(opendata_api.ods_export('ods-trees', 'csv', 'epsg=2154'), 'UTF8') AS bad_epsg, current_setting('response.status') AS status,
        current_setting('response.headers') AS headers;
-SELECT opendata_api.ods_export('ods-trees', 'json', 'delimiter=,') AS csv_option_on_json;
-SELECT opendata_api.ods_export('ods-trees', 'xls') AS unknown_format;
+SELECT convert_from(opendata_api.ods_export('ods-trees', 'json', 'delimiter=,'), 'UTF8') AS csv_option_on_json;
+SELECT convert_from(opendata_api.ods_export('ods-trees', 'xls'), 'UTF8') AS unknown_format;
 SELECT jsonb_array_length(opendata_api.ods_catalog_export('json')::jsonb) > 0 AS catalog_json,
        (SELECT d ->> 'dataset_id' FROM jsonb_array_elements(opendata_api.ods_catalog_export('json')::jsonb) d
          WHERE d ->> 'dataset_id' = 'ods-trees') AS listed;

@@ -75,6 +75,25 @@ SELECT regress.error_of($$SELECT opendata_api.cross('day-gares', 'day-gares', 'n
 SELECT regress.error_of($$SELECT opendata_api.cross('day-gares', 'day-gares', 'nearest', "where" => 'nope = 1')$$);
 SET ROLE regress_day;
 
+-- 9. refine and exclude in every spelling an app sends: one bare item (a
+-- GET link), an array literal, a JSON array (a POST body), an SQL array.
+-- PostgREST hands a GET value to the argument's type as text: this is
+-- that text.  (A repeated refine in a URL is refused by the shipped nginx:
+-- test/shell/refine_forms.sh.)
+SET ROLE opendata_anon;
+SELECT spelling, (opendata_api.records('day-gares', refine => v::opendata_api.facet_items, exclude => 'nom:Iéna')->>'total_count')::int AS accessible
+  FROM (VALUES ('bare', 'acces:1'), ('array', '{acces:1,"rer:false"}'), ('json', '["acces:1"]'),
+               ('blank', ''), ('empty array', '{}'), ('empty json', '[]')) t(spelling, v);
+SELECT (opendata_api.records('day-gares', refine => ARRAY['acces:1', 'rer:true'])->>'total_count')::int AS sql_array;
+SELECT opendata_api.facets('day-gares', ARRAY['rer'], refine => 'acces:1') AS refined_facets;
+SELECT (opendata_api.search(refine => 'theme:nothing-such')->>'total_count')::int AS catalog_bare_refine;
+SELECT 'acces:1'::opendata_api.facet_items AS bare, '["a:\u00e9", "b:{c}"]'::opendata_api.facet_items AS json;
+-- A malformed list is 22P02 with the accepted forms.
+SELECT regress.error_of($$SELECT opendata_api.records('day-gares', refine => '{acces:1')$$);
+SELECT regress.error_of($$SELECT opendata_api.records('day-gares', exclude => '[1]')$$);
+SELECT regress.error_of($$SELECT opendata_api.records('day-gares', refine => '{NULL}')$$);
+SET ROLE regress_day;
+
 -- 10. An export aggregate over something else than rows (PostgREST applies
 -- it to a function's result when Accept asks for another media type) is
 -- PT406, which PostgREST answers with 406 Not Acceptable.

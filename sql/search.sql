@@ -74,6 +74,9 @@ SELECT json_typeof(r) AS shape, (SELECT array_agg(k) FROM json_object_keys(r) k)
 SELECT (r->'results'->0)::jsonb ?& ARRAY['dataset_id', 'title', 'description', 'themes', 'keywords', 'publisher',
                                           'license', 'modified', 'links', 'score'] AS results_are_datasets
   FROM opendata_api.search('arbre', rows => 1) r;
+-- links.next: the same search, start moved on, while datasets remain.
+SELECT p.start, r->'total_count' AS total, r->'links'->>'next' AS next
+  FROM generate_series(0, 2) p(start), opendata_api.search('arbre', rows => 1, start => p.start, facet => '{}') r;
 
 -- French: plural, accents and case do not matter; stems match.
 SELECT regress.hits(opendata_api.search('arbres remarquables', facet => '{}'));

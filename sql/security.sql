@@ -171,7 +171,7 @@ RESET ROLE;
 -- Route 8: internal functions are nobody's but the extension's.
 SET ROLE regress_sec_b;
 SELECT regress.error_of($$SELECT opendata._record_import('sec-view', 1, 'replace')$$);
-SELECT regress.error_of($$SELECT opendata._empty_for_import('sec-view')$$);
+SELECT regress.error_of($$SELECT opendata._empty_for_import('sec-view', NULL)$$);
 SELECT regress.error_of($$SELECT opendata._exec_as('regress_sec_a', 'SELECT 1')$$);
 SELECT regress.error_of($$SELECT * FROM opendata._query_as('regress_sec_a', 'SELECT 1') AS t(x int)$$);
 SELECT regress.error_of($$SELECT opendata._dataset_for_update('sec-view')$$);

@@ -237,6 +237,58 @@ SET ROLE opendata_anon;
 SELECT length(t) < 500 * 1024 AS small, (SELECT sum(value::int) FROM regress.mvt(t) WHERE key = 'point_count') AS points
   FROM opendata_api.tile('map-dense', 0, 0, 0) AS t;
 
+-- Their clusters were computed at publication (the cluster grid), for the
+-- zooms where a tile holds more than 5,000 of them, and are geo_cluster()'s
+-- as a tile computes them from its points: here every tile of the grid's
+-- first, middle and last zoom against the same tile clustered on the fly (a
+-- filter that keeps every point).
+RESET ROLE;
+SELECT g.max_zoom, g.version = d.version AS current, (SELECT count(*) FROM opendata.cluster_tiles t WHERE t.dataset_id = d.id) > 10 AS tiles
+  FROM opendata.cluster_grids g JOIN opendata.datasets d ON d.id = g.dataset_id WHERE d.slug = 'map-dense';
+SELECT count(*) AS grids FROM opendata.cluster_grids g JOIN opendata.datasets d ON d.id = g.dataset_id
+ WHERE d.slug IN ('map-points', 'map-shapes', 'map-heavy');
+SET ROLE opendata_anon;
+SET opendata.tile_cluster_max_points = 200000;
+SELECT t.z, count(*) AS tiles, sum(t.point_count) AS points,
+       count(*) FILTER (WHERE grid.counts IS DISTINCT FROM fly.counts) AS different
+  FROM opendata.cluster_tiles t
+  JOIN opendata.datasets d ON d.id = t.dataset_id AND d.slug = 'map-dense',
+       LATERAL (SELECT array_agg(value::int ORDER BY value::int) AS counts
+                  FROM regress.mvt(opendata_api.tile('map-dense', t.z, t.x, t.y)) WHERE key = 'point_count') grid,
+       LATERAL (SELECT array_agg(value::int ORDER BY value::int) AS counts
+                  FROM regress.mvt(opendata_api.tile('map-dense', t.z, t.x, t.y, 'id > 0')) WHERE key = 'point_count') fly
+ WHERE t.z IN (0, 4, 7)
+ GROUP BY t.z ORDER BY t.z;
+RESET opendata.tile_cluster_max_points;
+-- The grid's tile is what is sent (altered here, in a transaction, to see it).
+RESET ROLE;
+BEGIN;
+UPDATE opendata.cluster_tiles t SET tile = '' FROM opendata.datasets d
+ WHERE d.id = t.dataset_id AND d.slug = 'map-dense' AND (t.z, t.x, t.y) = (0, 0, 0);
+SELECT length(opendata_api.tile('map-dense', 0, 0, 0)) AS body, current_setting('response.status') AS status;
+ROLLBACK;
+-- A tile clustered on the fly (a filter) reads at most
+-- opendata.tile_cluster_max_points points, and says it with _partial.
+SET ROLE opendata_anon;
+SET opendata.tile_cluster_max_points = 1000;
+SELECT key, count(*) AS features, sum(value::int) FILTER (WHERE key = 'point_count') AS points
+  FROM regress.mvt(opendata_api.tile('map-dense', 0, 0, 0, 'id > 0'))
+ WHERE key IN ('_partial', 'point_count') GROUP BY key ORDER BY key;
+-- A write to the table sets the grid aside until the next publication:
+-- the tile is clustered on the fly, and counts the new point.
+SET opendata.tile_cluster_max_points = 200000;
+RESET ROLE;
+INSERT INTO map_dense VALUES (100001, ST_SetSRID(ST_MakePoint(0, 45), 4326));
+SET ROLE opendata_anon;
+SELECT bool_or(key = '_partial') AS partial, sum(value::int) FILTER (WHERE key = 'point_count') AS points
+  FROM regress.mvt(opendata_api.tile('map-dense', 0, 0, 0));
+RESET ROLE;
+SELECT opendata.publish('map-dense')->>'version' AS version;
+SET ROLE opendata_anon;
+SELECT bool_or(key = '_partial') AS partial, sum(value::int) FILTER (WHERE key = 'point_count') AS points
+  FROM regress.mvt(opendata_api.tile('map-dense', 0, 0, 0));
+RESET opendata.tile_cluster_max_points;
+
 -- Polygons: simplified, clipped; beyond the limit the largest are kept.
 SELECT count(DISTINCT feature) AS features, min(geom_type) AS geom_type, bool_or(key = '_thinned') AS thinned
   FROM regress.mvt(opendata_api.tile('map-shapes', 8, 129, 88));

@@ -8,13 +8,17 @@
 // same SQL as the derived datasets of opendata.cross()), from the two
 // subqueries and the fields the caller may see.  Everything runs through
 // SPI as the calling role, so grants and row-level security apply.
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "core/export/text_escape.hpp"
 #include "core/odsql/compiler.hpp"
+#include "core/odsql/links.hpp"
 #include "core/odsql/literals.hpp"
 #include "core/odsql/result_shape.hpp"
 #include "core/odsql/shift_params.hpp"
@@ -63,9 +67,16 @@ Side compile_side(const std::string& slug, const std::string& where, const char*
   return side;
 }
 
+// The shortest text that reads back as v (2.3, not 2.2999999999999998):
+// it goes into links and messages that people read.
 std::string number(double v) {
   char buf[40];
-  snprintf(buf, sizeof buf, "%.17g", v);
+  // At least the digits before the point: 1000, not 1e+03.
+  const double magnitude = std::fabs(v) >= 1 ? std::floor(std::log10(std::fabs(v))) + 1 : 1;
+  for (int precision = static_cast<int>(std::min(magnitude, 17.0)); precision <= 17; ++precision) {
+    snprintf(buf, sizeof buf, "%.*g", precision, v);
+    if (std::strtod(buf, nullptr) == v) break;
+  }
   return buf;
 }
 
@@ -140,19 +151,65 @@ void check_rows(std::int64_t rows, std::int64_t min) {
 
 // The columns and order a request asks of a crossing's result (fields,
 // order_by), checked against the columns the crossing has.  Their names
-// depend on the predicate and the sides, so the statement is asked for
-// them (planned, not run) only when a request names some.
+// and types depend on the predicate and the sides, so the statement is
+// asked for them (planned, not run): geometries are written as records()
+// writes them (to_json would use PostGIS' cast, with `crs` and 15 decimals).
 odsql::ResultShape result_shape(FunctionCallInfo fcinfo, int fields_arg, int order_arg,
                                 const std::string& select_sql,
                                 const std::vector<spi::TextParam>& params) {
   const std::string fields = text_arg(fcinfo, fields_arg);
   const std::string order_by = text_arg(fcinfo, order_arg);
-  std::vector<std::string> columns;
-  if (!fields.empty() || !order_by.empty()) {
-    spi::execute_text_params("SELECT * FROM (" + select_sql + ") c LIMIT 0", params, true);
-    columns = spi::column_names();
+  spi::execute_text_params("SELECT * FROM (" + select_sql + ") c LIMIT 0", params, true);
+  const std::vector<std::string> columns = spi::column_names();
+  std::vector<std::string> geometry_columns;
+  const std::vector<std::string> types = spi::column_type_names();
+  for (std::size_t i = 0; i < columns.size() && i < types.size(); i++)
+    if (types[i] == "geometry") geometry_columns.push_back(columns[i]);
+  return odsql::result_shape(fields, order_by, columns, geometry_columns);
+}
+
+// An argument of cross() or near(), as a GET request writes it.
+enum class ArgKind { kText, kFloat8, kInt };
+struct ArgName {
+  const char* name;
+  ArgKind kind;
+};
+
+// links.next of a page of cross() or near(): the same GET request with
+// start moved to the next page, when rows remain after this one; "" on the
+// last page.  Arguments that were not given stay out, as in records().
+std::string next_page_link(FunctionCallInfo fcinfo, const char* function,
+                           const std::vector<ArgName>& names, int start_arg, std::int64_t start,
+                           std::int64_t rows, std::int64_t total) {
+  if (rows <= 0 || start + rows >= total) return {};
+  odsql::QueryArgs args;
+  for (int i = 0; i < static_cast<int>(names.size()); ++i) {
+    if (i == start_arg) {
+      args.emplace_back(names[i].name, std::to_string(start + rows));
+    } else if (!PG_ARGISNULL(i)) {
+      switch (names[i].kind) {
+        case ArgKind::kText: args.emplace_back(names[i].name, text_arg(fcinfo, i)); break;
+        case ArgKind::kFloat8: args.emplace_back(names[i].name, number(PG_GETARG_FLOAT8(i))); break;
+        case ArgKind::kInt: args.emplace_back(names[i].name, std::to_string(PG_GETARG_INT32(i))); break;
+      }
+    }
   }
-  return odsql::result_shape(fields, order_by, columns);
+  return odsql::rpc_url(api_base_url(), function, args);
+}
+
+// The envelope every paged function answers: {"total_count", "report"?,
+// "results", "links": {"next"}?}, links only when there is a next page.
+std::string envelope(const std::string& total, const std::string& report,
+                     const std::string& results, const std::string& next) {
+  std::string out = "{\"total_count\": " + total;
+  if (!report.empty()) out += ", \"report\": " + report;
+  out += ", \"results\": " + results;
+  if (!next.empty()) {
+    out += ", \"links\": {\"next\": ";
+    exporter::append_json_string(out, next);  // base_url is the publisher's text
+    out += "}";
+  }
+  return out + "}";
 }
 
 std::string required_text(FunctionCallInfo fcinfo, int i, const char* name) {
@@ -222,8 +279,9 @@ Datum opendata_cross(PG_FUNCTION_ARGS) {
       report = pg::spi::value(0, 1).value_or("null");
     }
     const odsql::ResultShape shape = pg::result_shape(fcinfo, 9, 10, sql.select_sql, params);
+    const std::string& select = shape.select;
     auto page_of = [&](const std::string& from) {
-      return "SELECT " + shape.select + " FROM " + from +
+      return "SELECT " + select + " FROM " + from +
              (shape.order_by.empty() ? "" : " ORDER BY " + shape.order_by) + " LIMIT " +
              std::to_string(rows) + " OFFSET " + std::to_string(start);
     };
@@ -246,16 +304,31 @@ Datum opendata_cross(PG_FUNCTION_ARGS) {
       total = pg::spi::value(0, 1).value_or("0");
       results = pg::spi::value(0, 2).value_or("[]");
     }
-    std::string body = "{\"total_count\": " + total;
-    if (!report.empty()) body += ", \"report\": " + report;
-    body += ", \"results\": " + results + "}";
+    static const std::vector<pg::ArgName> kArgs = {
+        {"left", pg::ArgKind::kText},     {"right", pg::ArgKind::kText},
+        {"predicate", pg::ArgKind::kText}, {"distance_m", pg::ArgKind::kFloat8},
+        {"k", pg::ArgKind::kInt},         {"where", pg::ArgKind::kText},
+        {"right_where", pg::ArgKind::kText}, {"rows", pg::ArgKind::kInt},
+        {"start", pg::ArgKind::kInt},     {"fields", pg::ArgKind::kText},
+        {"order_by", pg::ArgKind::kText}};
+    const std::string next =
+        pg::next_page_link(fcinfo, "cross", kArgs, 8, start, rows, std::stoll(total));
+    std::string body = pg::envelope(total, report, results, next);
     pg::spi::finish();
     pg::count_call(usage::Endpoint::kCross, left_slug, 0, body.size());
     return pg::text_datum(body);
   });
 }
 
-// near(dataset, lon, lat, radius_m, where, rows, fields, order_by)
+// near(dataset, lon, lat, distance_m, where, rows, start, fields, order_by)
+//
+// The result is every match (the records within distance_m, or every
+// record with a geometry), nearest first unless order_by says otherwise;
+// a page is a window of it.  A page by distance is the last rows of the
+// start + rows nearest, which the nearest crossing finds without measuring
+// every match; a page in another order, or deeper than the crossing's k
+// goes, sorts every match (within_distance, over the whole Earth when no
+// distance is given).
 Datum opendata_near(PG_FUNCTION_ARGS) {
   return pg::boundary([&] {
     const std::string slug = pg::required_text(fcinfo, 0, "dataset");
@@ -264,17 +337,19 @@ Datum opendata_near(PG_FUNCTION_ARGS) {
     const double lat = pg::finite_arg(fcinfo, 2, "lat");
     if (lon < -180 || lon > 180 || lat < -90 || lat > 90)
       throw UserError("22023", "lon must be within [-180, 180] and lat within [-90, 90]");
-    std::string options = "{\"prefix\": \"\"";
-    std::optional<std::string> radius_m;
+    std::optional<std::string> distance_m;
     if (!PG_ARGISNULL(3)) {
-      const double r = pg::finite_arg(fcinfo, 3, "radius_m");
-      if (r <= 0) throw UserError("22023", "radius_m must be greater than 0, not " + pg::number(r));
-      radius_m = pg::number(r);
-      options += ", \"max_distance_m\": " + *radius_m;
+      const double r = pg::finite_arg(fcinfo, 3, "distance_m");
+      if (r <= 0) throw UserError("22023", "distance_m must be greater than 0, not " + pg::number(r));
+      distance_m = pg::number(r);
     }
     const std::int64_t rows = pg::int_arg(fcinfo, 5, 10);
     pg::check_rows(rows, 1);
-    options += ", \"k\": " + std::to_string(rows) + "}";
+    const std::int64_t start = pg::int_arg(fcinfo, 6, 0);
+    if (start < 0)
+      throw UserError("22023", "start must be zero or more, not " + std::to_string(start));
+    // The nearest crossing's k goes up to 1000 (opendata._cross_select).
+    const bool by_distance = pg::text_arg(fcinfo, 8).empty() && start + rows <= 1000;
 
     pg::spi::connect();
     pg::Side right = pg::compile_side(slug, pg::text_arg(fcinfo, 4), "where", 0);
@@ -282,35 +357,56 @@ Datum opendata_near(PG_FUNCTION_ARGS) {
     pg::Side point;
     point.from = "(SELECT ST_SetSRID(ST_MakePoint($" + std::to_string(n + 1) + "::float8, $" +
                  std::to_string(n + 2) + "::float8), 4326) AS point)";
-    pg::CrossSql sql = pg::cross_select(point, "point", right, "nearest", options);
-    // total_count: every match, not the page of the k nearest; within the
-    // radius (the within_distance crossing of the point), or every record
-    // that has a geometry.
+    std::string page_from;
+    if (by_distance) {
+      std::string options = "{\"prefix\": \"\", \"k\": " + std::to_string(start + rows);
+      if (distance_m) options += ", \"max_distance_m\": " + *distance_m;
+      page_from = pg::cross_select(point, "point", right, "nearest", options + "}").select_sql;
+    }
+    // Every match with its distance: the records within distance_m, or
+    // within a distance farther than any two points of the Earth are apart
+    // (20,004 km along a meridian).
+    static const char* const kWholeEarth = "20100000";
     std::string matches;
-    if (radius_m) {
-      matches = "SELECT count(*) FROM (" +
-                pg::cross_select(point, "point", right, "within_distance",
-                                 "{\"prefix\": \"\", \"distance_m\": " + *radius_m + "}")
-                    .select_sql +
-                ") w";
+    if (distance_m || !by_distance)
+      matches = pg::cross_select(point, "point", right, "within_distance",
+                                 "{\"prefix\": \"\", \"distance_m\": " +
+                                     distance_m.value_or(kWholeEarth) + "}")
+                    .select_sql;
+    if (!by_distance) page_from = matches;
+    // total_count: every match, not the page.  Without a distance, counted
+    // without measuring any.
+    std::string count_sql;
+    if (distance_m) {
+      count_sql = "SELECT count(*) FROM (" + matches + ") w";
     } else {
       const std::string g = "b." + pg::quoted(right.geometry);
-      matches = "SELECT count(*) FROM " + right.from + " b WHERE " + g + " IS NOT NULL AND NOT ST_IsEmpty(" +
-                g + ")";
+      count_sql = "SELECT count(*) FROM " + right.from + " b WHERE " + g + " IS NOT NULL AND NOT ST_IsEmpty(" +
+                  g + ")";
     }
 
     std::vector<pg::spi::TextParam> params = pg::bind(right.params);
     params.push_back({FLOAT8OID, pg::number(lon)});
     params.push_back({FLOAT8OID, pg::number(lat)});
-    // The k nearest, then in the order asked (by distance when none).
-    const odsql::ResultShape shape = pg::result_shape(fcinfo, 6, 7, sql.select_sql, params);
+    const odsql::ResultShape shape = pg::result_shape(fcinfo, 7, 8, page_from, params);
     pg::spi::execute_text_params(
-        "SELECT (" + matches + "), coalesce(json_agg(to_json(p.*)), '[]'::json) FROM (SELECT " +
-            shape.select + " FROM (" + sql.select_sql + ") c WHERE c.distance_m IS NOT NULL ORDER BY " +
-            (shape.order_by.empty() ? "" : shape.order_by + ", ") + "c.distance_m) p",
+        "SELECT (" + count_sql + "), coalesce(json_agg(to_json(p.*)), '[]'::json) FROM (SELECT " +
+            shape.select + " FROM (" + page_from +
+            ") c WHERE c.distance_m IS NOT NULL ORDER BY " +
+            (shape.order_by.empty() ? "" : shape.order_by + ", ") + "c.distance_m LIMIT " +
+            std::to_string(rows) + " OFFSET " + std::to_string(start) + ") p",
         params, true);
-    std::string body = "{\"total_count\": " + pg::spi::value(0, 1).value_or("0") +
-                       ", \"results\": " + pg::spi::value(0, 2).value_or("[]") + "}";
+    const std::string total = pg::spi::value(0, 1).value_or("0");
+    const std::string results = pg::spi::value(0, 2).value_or("[]");
+    static const std::vector<pg::ArgName> kArgs = {
+        {"dataset", pg::ArgKind::kText}, {"lon", pg::ArgKind::kFloat8},
+        {"lat", pg::ArgKind::kFloat8},   {"distance_m", pg::ArgKind::kFloat8},
+        {"where", pg::ArgKind::kText},   {"rows", pg::ArgKind::kInt},
+        {"start", pg::ArgKind::kInt},    {"fields", pg::ArgKind::kText},
+        {"order_by", pg::ArgKind::kText}};
+    const std::string next =
+        pg::next_page_link(fcinfo, "near", kArgs, 6, start, rows, std::stoll(total));
+    std::string body = pg::envelope(total, "", results, next);
     pg::spi::finish();
     pg::count_call(usage::Endpoint::kNear, slug, 0, body.size());
     return pg::text_datum(body);

@@ -3,6 +3,7 @@
 
 #include "pg/args.hpp"
 #include "pg/settings.hpp"
+#include "pg/usage.hpp"
 
 extern "C" {
 #include "access/xact.h"
@@ -82,6 +83,8 @@ PublishedDataset load_published_dataset(const std::string& slug) {
     ds.key_size = std::stoi(spi::value(row, 9).value_or("0"));
   }
   ds.relation = "opendata_api." + odsql::quote_ident(slug);
+  // From here a failure of the client's call is an error of this dataset.
+  note_call_dataset(slug);
   return ds;
 }
 
@@ -109,6 +112,11 @@ void check_timezone(const std::string& name) {
     DirectFunctionCall2(timestamptz_zone, PointerGetDatum(cstring_to_text(tz)),
                         TimestampTzGetDatum(GetCurrentTransactionStartTimestamp()));
   });
+}
+
+std::string api_base_url() {
+  spi::execute("SELECT base_url FROM opendata.catalog", true);
+  return spi::value(0, 1).value_or("");
 }
 
 std::vector<spi::TextParam> bind(const std::vector<odsql::Param>& params) {

@@ -51,6 +51,11 @@ odsql::Request odsql_request(FunctionCallInfo fcinfo, const PublishedDataset& ds
 // the request: the compiler refuses malformed names with a shorter message.
 void check_timezone(const std::string& name);
 
+// The API's root as apps see it (opendata.catalog.base_url, set by
+// opendata.set_catalog), from which links.next is made; "" when unset.
+// Needs an SPI connection.
+std::string api_base_url();
+
 std::vector<spi::TextParam> bind(const std::vector<odsql::Param>& params);
 
 struct Count {

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "core/error.hpp"
 #include "core/export/options.hpp"
 #include "core/export/writer.hpp"
 #include "core/odsql/compiler.hpp"
@@ -34,7 +35,9 @@ PG_FUNCTION_INFO_V1(opendata_export_csv);
 PG_FUNCTION_INFO_V1(opendata_export_json);
 PG_FUNCTION_INFO_V1(opendata_export_jsonl);
 PG_FUNCTION_INFO_V1(opendata_export_geojson);
+PG_FUNCTION_INFO_V1(opendata_export_parquet);
 PG_FUNCTION_INFO_V1(opendata_export_chunks);
+PG_FUNCTION_INFO_V1(opendata_export_file);
 }
 
 namespace opendata::pg {
@@ -179,6 +182,12 @@ class Export {
       case ex::Format::Json: return opendata::usage::Endpoint::kExportJson;
       case ex::Format::Jsonl: return opendata::usage::Endpoint::kExportJsonl;
       case ex::Format::GeoJson: return opendata::usage::Endpoint::kExportGeojson;
+      case ex::Format::Parquet:
+      case ex::Format::Xlsx:
+      case ex::Format::GeoPackage:
+      case ex::Format::FlatGeobuf:
+      case ex::Format::Kml:
+      case ex::Format::Shapefile: return opendata::usage::Endpoint::kExportFile;
     }
     return opendata::usage::Endpoint::kExportCsv;
   }
@@ -195,7 +204,8 @@ class Export {
   std::uint64_t bytes_ = 0;
 };
 
-// The single-value exports: the chunks go straight into the returned text.
+// The single-value exports: the chunks go straight into the returned text
+// (or bytea: the same varlena, for the binary formats).
 Datum export_value(FunctionCallInfo fcinfo, ex::Format format) {
   return boundary([&] {
     // Before run() connects to SPI: the value must outlive SPI_finish.
@@ -230,6 +240,9 @@ Datum opendata_export_jsonl(PG_FUNCTION_ARGS) { return pg::export_value(fcinfo, 
 Datum opendata_export_geojson(PG_FUNCTION_ARGS) {
   return pg::export_value(fcinfo, exporter::Format::GeoJson);
 }
+Datum opendata_export_parquet(PG_FUNCTION_ARGS) {
+  return pg::export_value(fcinfo, exporter::Format::Parquet);
+}
 
 // export_chunks(dataset, format, ...): one text row per chunk of about
 // 64 KB, for outputs beyond what one value can hold.  Materialize mode: the
@@ -239,6 +252,12 @@ Datum opendata_export_chunks(PG_FUNCTION_ARGS) {
   return pg::boundary([&] {
     FunctionCallInfo args = pg::records_layout(fcinfo);
     exporter::Format format = exporter::parse_format(pg::text_arg(args, pg::kExportFormatArg));
+    // Text rows cannot carry a binary file (NUL bytes, invalid UTF-8).
+    if (exporter::is_binary(format))
+      throw UserError(sqlstate::kInvalidParameterValue,
+                      std::string("export_chunks writes text formats, not ") + exporter::format_name(format),
+                      "", "Use opendata_api.export_" + std::string(exporter::format_name(format)) +
+                              "() or opendata_api.download().");
     pg::call([fcinfo] { InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC); });
     auto* rsinfo = reinterpret_cast<ReturnSetInfo*>(fcinfo->resultinfo);
     pg::Export(args, format).run([rsinfo](const std::string& chunk) {
@@ -251,5 +270,17 @@ Datum opendata_export_chunks(PG_FUNCTION_ARGS) {
       pg::call([value] { pfree(DatumGetPointer(value)); });
     });
     return static_cast<Datum>(0);
+  });
+}
+
+// _export_file(dataset, format, <the other export arguments>): any format
+// as bytes (bytea) for download(): a text format's UTF-8, or the file.
+Datum opendata_export_file(PG_FUNCTION_ARGS) {
+  return pg::boundary([&] {
+    FunctionCallInfo args = pg::records_layout(fcinfo);
+    exporter::Format format = exporter::parse_format(pg::text_arg(args, pg::kExportFormatArg));
+    pg::TextBuffer out;  // before run() connects to SPI: the value outlives SPI_finish
+    pg::Export(args, format).run([&out](const std::string& chunk) { out.append(chunk); });
+    return out.datum();
   });
 }

@@ -10,6 +10,7 @@
 // dataset before anything of it is read.
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -56,6 +57,9 @@ double ms_since(Clock::time_point t) {
 // describe the file and go to the ingest core, which rejects unknown keys.
 struct ImportRequest {
   std::string mode = "create";  // or "replace", "append"
+  // With replace or append: the one partition of the dataset's table to
+  // load (replace empties it alone); nullopt: the whole table.
+  std::optional<std::string> partition;
   nlohmann::json metadata = nlohmann::json::object();
   nlohmann::json file_options = nlohmann::json::object();
 };
@@ -72,6 +76,17 @@ ImportRequest parse_request(const std::string& options_text) {
                       "Expected \"create\" (the default), \"replace\" or \"append\".");
     r.mode = m.get<std::string>();
     options.erase("mode");
+  }
+  if (options.contains("partition")) {
+    if (!options["partition"].is_string() || options["partition"].get<std::string>().empty())
+      throw UserError("22023", "invalid value for import option \"partition\"",
+                      "Expected the name of one partition of the dataset's table.");
+    if (r.mode == "create")
+      throw UserError("22023", "import option \"partition\" needs mode \"replace\" or \"append\"",
+                      "", "A new dataset is created whole: create its partitioned table, register "
+                      "it, then import each partition with {\"mode\": \"replace\", \"partition\": ...}.");
+    r.partition = options["partition"].get<std::string>();
+    options.erase("partition");
   }
   if (options.contains("metadata")) {
     if (!options["metadata"].is_object())
@@ -153,10 +168,12 @@ std::string boolean_integer_hint(const std::vector<std::pair<std::string, std::s
 // modes replace and append: the dataset's table (emptied for replace), if
 // the file has the same columns; anything else would silently break the
 // published API.
-Oid reuse_table(const std::string& slug, const ingest::SniffReport& report, bool empty) {
+Oid reuse_table(const std::string& slug, const std::optional<std::string>& partition,
+                const ingest::SniffReport& report, bool empty) {
   // Locked, and checked to be the caller's to manage, before its columns
   // are compared (the message lists them, hidden ones included).
-  std::string source = call_internal("opendata._import_target(text)", {slug}).value_or("");
+  std::string source =
+      call_internal("opendata._import_target(text,text)", {slug, partition}).value_or("");
   uint64 n = spi::execute_text_params(
       "SELECT attname::text, format_type(atttypid, atttypmod) FROM pg_attribute "
       "WHERE attrelid = $1::oid AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
@@ -173,7 +190,7 @@ Oid reuse_table(const std::string& slug, const ingest::SniffReport& report, bool
                     boolean_integer_hint(dataset_columns, file_columns) +
                         "Force types and names with the \"columns\" option, or drop the dataset "
                         "and import it again.");
-  if (empty) call_internal("opendata._empty_for_import(text)", {slug});
+  if (empty) call_internal("opendata._empty_for_import(text,text)", {slug, partition});
   return static_cast<Oid>(std::stoul(source));
 }
 
@@ -182,12 +199,12 @@ Oid reuse_table(const std::string& slug, const ingest::SniffReport& report, bool
 // act as the owner, else the caller): its triggers, defaults and checks run
 // with that role's rights, never with those of a superuser replacing a
 // publisher's data, and INSERT is checked for that role.
-std::uint64_t load(const std::string& slug, Oid table, const std::string& mode,
+std::uint64_t load(const std::string& slug, Oid table, const ImportRequest& req,
                    const ChunkProducer& next) {
-  if (mode == "create") return copy_into(table, next);
+  if (req.mode == "create") return copy_into(table, next);
   // Asked of a definer: this function runs as its caller, who may not call
   // the internal _acting_role() (nor the _caller() it calls) itself.
-  ActingAs as(role_of(call_internal("opendata._import_role(text)", {slug})), "");
+  ActingAs as(role_of(call_internal("opendata._import_role(text,text)", {slug, req.partition})), "");
   std::uint64_t loaded = copy_into(table, next);
   as.finish();
   return loaded;
@@ -231,7 +248,7 @@ nlohmann::json import_file(const std::string& slug, std::string_view data,
   double sniff_ms = ms_since(started);
 
   Oid table = req.mode == "create" ? create_table(slug, report)
-                                   : reuse_table(slug, report, req.mode == "replace");
+                                   : reuse_table(slug, req.partition, report, req.mode == "replace");
   auto load_started = Clock::now();
   Normaliser normaliser;
   if (format == ingest::InputFormat::Csv)
@@ -239,7 +256,7 @@ nlohmann::json import_file(const std::string& slug, std::string_view data,
   else
     normaliser.geojson = std::make_unique<ingest::GeoJsonNormaliser>(data, options, report);
   std::uint64_t loaded =
-      load(slug, table, req.mode, [&](std::string& out) { return normaliser.next_chunk(out); });
+      load(slug, table, req, [&](std::string& out) { return normaliser.next_chunk(out); });
   double load_ms = ms_since(load_started);
 
   std::string table_name = table_of(slug);
@@ -257,8 +274,12 @@ nlohmann::json import_file(const std::string& slug, std::string_view data,
     spi::execute_text_params("SELECT opendata.set_metadata($1, $2::jsonb)",
                              {{TEXTOID, slug}, {TEXTOID, req.metadata.dump()}}, false);
   }
-  // Fresh statistics: the planner (and estimated counts) see the new data.
-  std::string analyze = "ANALYZE " + table_name;
+  // Fresh statistics: the planner (and estimated counts) see the new data;
+  // of the loaded partition only, when one was named.
+  std::string partition_name =
+      req.partition ? one_value("SELECT $1::oid::regclass::text", {{OIDOID, std::to_string(table)}})
+                    : "";
+  std::string analyze = "ANALYZE " + (req.partition ? partition_name : table_name);
   spi::execute(analyze.c_str(), false);
   std::string version = call_internal("opendata._record_import(text,bigint,text)",
                                       {slug, std::to_string(loaded), req.mode})
@@ -269,6 +290,7 @@ nlohmann::json import_file(const std::string& slug, std::string_view data,
   out["slug"] = slug;
   out["table"] = "opendata_data." + slug;
   out["mode"] = req.mode;
+  if (req.partition) out["partition"] = partition_name;
   out["rows_loaded"] = loaded;
   out["rows_rejected"] = normaliser.rows_rejected();
   out["rejected"] = ingest::to_json(normaliser.rejected());

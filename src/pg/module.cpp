@@ -2,6 +2,7 @@
 #include "core/interrupt.hpp"
 #include "pg/guard.hpp"
 #include "pg/settings.hpp"
+#include "pg/usage.hpp"
 #include "pg/usage_shmem.hpp"
 
 extern "C" {
@@ -31,5 +32,6 @@ void _PG_init(void) {
   if (process_shared_preload_libraries_in_progress) {
     opendata::pg::usage_shmem::request_at_preload();
     opendata::pg::register_usage_worker();
+    opendata::pg::install_call_hooks();
   }
 }

@@ -40,11 +40,6 @@ std::vector<odsql::FieldInfo> visible_fields(const std::string& slug) {
   return fields;
 }
 
-std::string literal(const std::string& value) {
-  const char* v = value.c_str();
-  return std::string(call([v] { return quote_literal_cstr(v); }));
-}
-
 }  // namespace
 }  // namespace opendata::pg
 
@@ -77,7 +72,7 @@ Datum opendata_odsql_condition(PG_FUNCTION_ARGS) {
     // "$n::type" becomes "'value'::type".
     const std::string sql = odsql::map_params(condition, [&](std::size_t n) {
       if (n == 0 || n > values.size()) throw UserError("XX000", "unbound parameter in a filter");
-      return pg::literal(values[n - 1].value);
+      return pg::sql_literal(values[n - 1].value);
     });
     return pg::text_datum(sql);
   });

@@ -26,6 +26,19 @@ namespace {
 // records() and explain_odsql(): the continuation token, after the
 // arguments odsql_request() reads.
 constexpr int kAfterArg = 11;
+// explain_odsql(): whether to add the plan.
+constexpr int kPlanArg = 12;
+
+// The plan of `sql` with these parameter values (EXPLAIN VERBOSE, no
+// costs: what is scanned, what a foreign server is sent), one line a node.
+std::string plan_text(const std::string& sql, const std::vector<spi::TextParam>& params) {
+  // Not read_only: SPI refuses EXPLAIN (a utility statement) there, though
+  // it writes nothing and runs on a standby.
+  uint64 n = spi::execute_text_params("EXPLAIN (VERBOSE, COSTS OFF) " + sql, params, false);
+  std::string out;
+  for (uint64 row = 0; row < n; row++) out += spi::value(row, 1).value_or("") + "\n";
+  return out;
+}
 
 void check_page(std::int64_t rows, std::int64_t start) {
   if (rows < 0)
@@ -75,8 +88,7 @@ std::string next_link(FunctionCallInfo fcinfo, const odsql::Request& req,
   const bool by_start = !keyset && more_after(req, page_rows, count);
   if (next_after.empty() && !by_start) return {};
   odsql::LinkArgs args;
-  spi::execute("SELECT base_url FROM opendata.catalog", true);
-  args.base_url = spi::value(0, 1).value_or("");
+  args.base_url = api_base_url();
   args.dataset = slug;
   std::string lang = text_arg(fcinfo, 9);
   if (!PG_ARGISNULL(9) && lang != "fr") args.lang = lang;
@@ -214,17 +226,24 @@ Datum opendata_facets(PG_FUNCTION_ARGS) {
   });
 }
 
-// explain_odsql: same arguments as records(); the SQL it would run.
+// explain_odsql: same arguments as records(); the SQL it would run, and
+// with plan => true the plan PostgreSQL makes for the page with these very
+// values (a custom plan, as records() gets): partitions pruned by a filter
+// on the partition key are absent from it, a foreign scan shows the SQL
+// sent to the remote server (docs/scaling.md).
 Datum opendata_explain_odsql(PG_FUNCTION_ARGS) {
   return pg::boundary([&] {
     std::string slug = pg::dataset_arg(fcinfo);
+    bool with_plan = !PG_ARGISNULL(pg::kPlanArg) && PG_GETARG_BOOL(pg::kPlanArg);
     pg::spi::connect();
     pg::PublishedDataset ds = pg::load_published_dataset(slug);
     odsql::Request req = pg::odsql_request(fcinfo, ds, 10);
     pg::add_keyset(fcinfo, pg::kAfterArg, ds, req);
     odsql::Compiled compiled = odsql::compile_records(ds.fields, req);
     pg::check_timezone(req.timezone);
+    std::string out = odsql::explain_sql(compiled);
+    if (with_plan) out += "-- plan\n" + pg::plan_text(compiled.results_sql, pg::bind(compiled.params));
     pg::spi::finish();
-    return pg::text_datum(odsql::explain_sql(compiled));
+    return pg::text_datum(out);
   });
 }

@@ -11,6 +11,7 @@ namespace opendata::pg {
 int g_max_page_size = 100;
 int g_exact_count_threshold = 1000000;
 int g_tile_max_features = 5000;
+int g_tile_cluster_max_points = 50000;
 int g_usage_max_keys = 1000;
 int g_usage_flush_interval = 60;
 char* g_usage_database = nullptr;
@@ -80,6 +81,13 @@ void define_settings() {
       "Beyond it, a tile of points carries clusters (count and mean position) and a tile of "
       "lines or polygons its largest features; either says so with _thinned = true.",
       &g_tile_max_features, 5000, 1, 1000000, PGC_USERSET, 0, nullptr, nullptr, nullptr);
+  DefineCustomIntVariable(
+      "opendata.tile_cluster_max_points",
+      "Most points read to cluster one vector tile on the fly.",
+      "Tiles with a where filter, or of a dataset without a cluster grid, are clustered as they "
+      "are asked for; beyond this many points their clusters count the points read, and say so "
+      "with _partial = true.",
+      &g_tile_cluster_max_points, 50000, 1, INT_MAX, PGC_USERSET, 0, nullptr, nullptr, nullptr);
   define_usage_settings();
 #if PG_VERSION_NUM >= 150000
   MarkGUCPrefixReserved("opendata");

@@ -12,6 +12,10 @@ extern int g_exact_count_threshold;
 // opendata.tile_max_features: the most features a vector tile carries one
 // by one; beyond, points are clustered and shapes thinned (pg/tiles.cpp).
 extern int g_tile_max_features;
+// opendata.tile_cluster_max_points: the most points a tile clustered on
+// the fly reads (with a filter, or without a cluster grid); beyond, its
+// clusters count the points read and say so with _partial = true.
+extern int g_tile_cluster_max_points;
 
 // Usage counters and quotas (pg/usage_*.cpp, docs/usage.md).
 // opendata.usage_max_keys: entries of the shared counter table (postmaster).

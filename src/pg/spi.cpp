@@ -1,5 +1,8 @@
 #include "pg/spi.hpp"
 
+#include <list>
+#include <utility>
+
 #include <cstring>
 
 extern "C" {
@@ -119,6 +122,47 @@ uint64 execute_saved(SPIPlanPtr& plan, const char* sql, const std::vector<TextPa
   return SPI_processed;
 }
 
+namespace {
+
+constexpr std::size_t kKeptPlans = 32;
+std::list<std::pair<std::string, SPIPlanPtr>> g_kept_plans;
+
+}  // namespace
+
+uint64 execute_kept(const std::string& sql, const std::vector<TextParam>& params,
+                    bool read_only) {
+  BoundParams b = bind_text_params(params);
+  std::string key = sql;
+  key += '\0';
+  for (Oid t : b.types) key += std::to_string(t) + ",";
+  SPIPlanPtr plan = nullptr;
+  for (auto it = g_kept_plans.begin(); it != g_kept_plans.end(); ++it) {
+    if (it->first == key) {
+      g_kept_plans.splice(g_kept_plans.begin(), g_kept_plans, it);
+      plan = it->second;
+      break;
+    }
+  }
+  if (plan == nullptr) {
+    const char* query = sql.c_str();
+    int n = static_cast<int>(params.size());
+    Oid* types = b.types.data();
+    SPIPlanPtr prepared = call([=] { return SPI_prepare(query, n, types); });
+    if (prepared == nullptr) check(SPI_result, "SPI_prepare");
+    call([prepared] { SPI_keepplan(prepared); });
+    if (g_kept_plans.size() >= kKeptPlans) {
+      SPIPlanPtr oldest = g_kept_plans.back().second;
+      g_kept_plans.pop_back();
+      call([oldest] { SPI_freeplan(oldest); });
+    }
+    g_kept_plans.emplace_front(std::move(key), prepared);
+    plan = prepared;
+  }
+  int rc = call([&] { return SPI_execute_plan(plan, b.values.data(), b.nulls.data(), read_only, 0); });
+  check(rc, "SPI_execute_plan");
+  return SPI_processed;
+}
+
 double estimate_input_rows(const std::string& sql, const std::vector<TextParam>& params) {
   BoundParams b = bind_text_params(params);
   const char* query = sql.c_str();
@@ -166,14 +210,21 @@ Oid column_type(const Row& row, int col) {
   return call([&row, col] { return SPI_gettypeid(row.desc, col); });
 }
 
-std::vector<std::string> column_names() {
-  std::vector<std::string> names;
+namespace {
+// One string per column of the last result, from SPI_fname or SPI_gettype.
+std::vector<std::string> per_column(char* (*describe)(TupleDesc, int)) {
+  std::vector<std::string> out;
   const int n = call([] { return SPI_tuptable == nullptr ? 0 : SPI_tuptable->tupdesc->natts; });
   for (int col = 1; col <= n; col++) {
-    char* name = call([col] { return SPI_fname(SPI_tuptable->tupdesc, col); });
-    names.emplace_back(name);
+    char* text = call([describe, col] { return describe(SPI_tuptable->tupdesc, col); });
+    out.emplace_back(text == nullptr ? "" : text);
   }
-  return names;
+  return out;
 }
+}  // namespace
+
+std::vector<std::string> column_names() { return per_column(SPI_fname); }
+
+std::vector<std::string> column_type_names() { return per_column(SPI_gettype); }
 
 }  // namespace opendata::pg::spi

@@ -41,6 +41,15 @@ uint64 execute_text_params(const std::string& sql, const std::vector<TextParam>&
 uint64 execute_saved(SPIPlanPtr& plan, const char* sql, const std::vector<TextParam>& params,
                      bool read_only);
 
+// Runs a statement through a plan prepared on its first run and kept for
+// the backend's life, one per statement text and parameter types (the 32
+// most recently used): the plan cache plans it for the values of its first
+// runs, then keeps a generic plan when that costs no more.  For statements
+// built per request shape whose values are parameters (vector tiles), where
+// parsing and planning would otherwise weigh as much as running them.
+uint64 execute_kept(const std::string& sql, const std::vector<TextParam>& params,
+                    bool read_only);
+
 // The planner's estimate of the rows the statement's top node reads: for
 // "SELECT count(*) FROM ...", how many rows it would count.  Plans the
 // statement with these parameter values (a custom plan), runs nothing.
@@ -74,6 +83,8 @@ int column_count(const Row& row);
 // The column names of the last result (of a query run with LIMIT 0 to
 // learn the shape of a statement built elsewhere).
 std::vector<std::string> column_names();
+// Their type names (SPI_gettype: "geometry", "text", ...), in the same order.
+std::vector<std::string> column_type_names();
 
 // Text parameters converted to datums by their types' input functions.
 struct BoundParams {

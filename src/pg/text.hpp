@@ -23,4 +23,10 @@ inline std::string_view text_view(Datum d) {
 
 inline std::string text_string(Datum d) { return std::string(text_view(d)); }
 
+// An SQL string literal of `value` (quote_literal).
+inline std::string sql_literal(const std::string& value) {
+  const char* v = value.c_str();
+  return std::string(call([v] { return quote_literal_cstr(v); }));
+}
+
 }  // namespace opendata::pg

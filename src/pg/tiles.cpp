@@ -13,21 +13,28 @@
 // opendata.tile_max_features and 500 KB.  Beyond:
 // - points (a geo_point_2d field) are clustered on the grid of
 //   geo_cluster() at zoom z + 4 (16 x 16 cells a tile), one feature per
-//   cell at the mean position of its points, with point_count;
+//   cell at the mean position of its points, with point_count.  Without a
+//   filter, the clusters publish() computed (pg/cluster_grid.hpp) are
+//   served while the data has not changed; otherwise they are computed
+//   from at most opendata.tile_cluster_max_points points, and a tile that
+//   had more says so with _partial = true;
 // - lines and polygons: the largest features (by bounding box) are kept.
 // A tile so thinned says it with the attribute _thinned = true on every
 // feature.  Shapes are simplified to half a pixel of the 4096 grid.
 #include <cmath>
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "core/geo/cluster_grid.hpp"
 #include "core/geo/tile.hpp"
 #include "core/odsql/compiler.hpp"
 #include "core/odsql/lexer.hpp"
 #include "core/odsql/schema.hpp"
 #include "core/odsql/shift_params.hpp"
 #include "pg/args.hpp"
+#include "pg/cluster_grid.hpp"
 #include "pg/dataset_query.hpp"
 #include "pg/settings.hpp"
 
@@ -39,9 +46,8 @@ namespace opendata::pg {
 namespace {
 
 constexpr std::size_t kMaxTileBytes = 500 * 1024;
-constexpr int kExtent = 4096;
-constexpr int kBuffer = 64;
-constexpr std::int64_t kClusterZoomOffset = 4;
+constexpr int kExtent = geo::kTileExtent;
+constexpr int kBuffer = geo::kTileBuffer;
 // Web Mercator's square, in meters a side.
 constexpr double kWorldMeters = 40075016.685578488;
 
@@ -191,7 +197,7 @@ CountedTile features_tile(const TileQuery& q, std::int64_t z, std::int64_t limit
                     " LIMIT " + std::to_string(limit) + "), n AS (SELECT count(*) AS n FROM f) " +
                     "SELECT n.n, CASE WHEN n.n < " + std::to_string(limit) + " THEN (" +
                     as_mvt(q, features) + ") END FROM n";
-  spi::execute_text_params(sql, q.params, true);
+  spi::execute_kept(sql, q.params, true);
   spi::Row row = spi::result_row(0);
   bool isnull = true;
   CountedTile out;
@@ -202,7 +208,7 @@ CountedTile features_tile(const TileQuery& q, std::int64_t z, std::int64_t limit
 }
 
 std::string run_tile(const std::string& sql, const std::vector<spi::TextParam>& params) {
-  spi::execute_text_params(sql, params, true);
+  spi::execute_kept(sql, params, true);
   spi::Row row = spi::result_row(0);
   bool isnull = true;
   Datum d = spi::binary_value(row, 1, &isnull);
@@ -211,32 +217,34 @@ std::string run_tile(const std::string& sql, const std::vector<spi::TextParam>& 
 }
 
 // Clusters on geo_cluster()'s grid at zoom z + 4: the cells of this tile
-// only (a point on the tile's edge is in one cell, of one tile).
-std::string clusters_tile(const TileQuery& q, std::int64_t z) {
-  const std::int64_t precision = std::min(z + kClusterZoomOffset, geo::kMaxZoom);
+// only (a point on the tile's edge is in one cell, of one tile), of the
+// first `max_points` points read; when there were more (one more is read
+// to know it, and counted), every cluster has _partial = true.
+std::string clusters_tile(const TileQuery& q, std::int64_t z, std::int64_t max_points) {
+  const std::int64_t precision = std::min(z + geo::kClusterZoomOffset, geo::kMaxZoom);
   const std::int64_t sub = std::int64_t{1} << (precision - z);  // cells a tile side
   const std::string cells = std::to_string(std::int64_t{1} << precision) + "::int8";
   const geo::CellSql cell = geo::mercator_cell_sql("c.lon", "c.lat", cells);
   const std::string first_x = "(" + q.x + "::int8 * " + std::to_string(sub) + ")";
   const std::string first_y = "(" + q.y + "::int8 * " + std::to_string(sub) + ")";
-  // OFFSET 0 keeps each subquery a step of its own: pulled up into its
-  // parent, its expressions would be copied into every place that uses
+  // Each subquery is a step of its own (a CTE, OFFSET 0): pulled up into
+  // its parent, its expressions would be copied into every place that uses
   // them, and a point's coordinates (a deserialisation each) computed five
   // times instead of once.
-  std::string points = "SELECT ST_X(ST_Centroid(s." + q.geometry +
-                       ")) AS lon, ST_Y(ST_Centroid(s." + q.geometry + ")) AS lat FROM " + q.rows +
-                       " s WHERE " + in_tile(q, z, 0) + " AND NOT ST_IsEmpty(s." + q.geometry +
-                       ") OFFSET 0";
-  std::string in_cells = "SELECT c.lon, c.lat, " + cell.x + " AS cx, " + cell.y + " AS cy FROM (" +
-                         points + ") c OFFSET 0";
+  std::string points = geo::point_coordinates_sql(q.rows, q.geometry, in_tile(q, z, 0)) +
+                       " LIMIT " + std::to_string(max_points + 1);
+  std::string in_cells = "SELECT c.lon, c.lat, " + cell.x + " AS cx, " + cell.y +
+                         " AS cy FROM p c OFFSET 0";
   std::string features =
       "SELECT " +
       mvt_geom(q, "ST_Transform(ST_SetSRID(ST_MakePoint(avg(k.lon), avg(k.lat)), 4326), 3857)") +
-      " AS __mvt_geom, true AS cluster, count(*) AS point_count, true AS _thinned FROM (" +
-      in_cells + ") k WHERE k.cx >= " + first_x + " AND k.cx < " + first_x + " + " +
-      std::to_string(sub) + " AND k.cy >= " + first_y + " AND k.cy < " + first_y + " + " +
-      std::to_string(sub) + " GROUP BY k.cy, k.cx";
-  return as_mvt(q, features);
+      " AS __mvt_geom, true AS cluster, count(*) AS point_count, true AS _thinned, (SELECT "
+      "nullif(count(*) > " +
+      std::to_string(max_points) + ", false) FROM p) AS _partial FROM (" + in_cells +
+      ") k WHERE k.cx >= " + first_x + " AND k.cx < " + first_x + " + " + std::to_string(sub) +
+      " AND k.cy >= " + first_y + " AND k.cy < " + first_y + " + " + std::to_string(sub) +
+      " GROUP BY k.cy, k.cx";
+  return "WITH p AS MATERIALIZED (" + points + ") " + as_mvt(q, features);
 }
 
 // Lines and polygons, the `keep` largest by bounding box, marked thinned.
@@ -250,21 +258,43 @@ std::string thinned_shapes_tile(const TileQuery& q, std::int64_t z, std::int64_t
   return as_mvt(q, features);
 }
 
-std::string build_tile(const TileQuery& q, std::int64_t z) {
-  const std::int64_t max_features = g_tile_max_features;
-  CountedTile all = features_tile(q, z, max_features + 1);
-  if (all.rows == 0) return std::string();
-  const bool few = all.rows <= max_features;
-  if (few && all.tile.size() <= kMaxTileBytes) return all.tile;
-  if (q.points) return run_tile(clusters_tile(q, z), q.params);
-  // Too many, or too heavy: the largest, a quarter as many each time the
-  // tile is still too heavy.
-  std::int64_t keep = few ? std::max<std::int64_t>(1, all.rows / 4) : max_features;
+// The shapes of a tile too heavy or too full: the largest, a quarter as
+// many each time the tile is still too heavy.
+std::string thinned_tile(const TileQuery& q, std::int64_t z, const CountedTile& all) {
+  const bool few = all.rows <= g_tile_max_features;
+  std::int64_t keep = few ? std::max<std::int64_t>(1, all.rows / 4) : g_tile_max_features;
   for (;;) {
     std::string tile = run_tile(thinned_shapes_tile(q, z, keep), q.params);
     if (tile.size() <= kMaxTileBytes || keep == 1) return tile;
     keep = std::max<std::int64_t>(1, keep / 4);
   }
+}
+
+// The features themselves when they are few and light enough, or nullopt.
+std::optional<std::string> plain_tile(const CountedTile& all) {
+  if (all.rows <= g_tile_max_features && all.tile.size() <= kMaxTileBytes) return all.tile;
+  return std::nullopt;
+}
+
+std::string build_tile(const TileQuery& q, const std::string& slug, std::int64_t z, std::int64_t x,
+                       std::int64_t y, bool filtered) {
+  const std::int64_t max_features = g_tile_max_features;
+  if (q.points && !filtered) {
+    // The clusters publish() computed: a dense tile is served without
+    // reading its points.
+    if (std::optional<GridTile> grid = grid_tile(slug, z, x, y)) {
+      if (grid->point_count == 0) return std::string();
+      if (grid->point_count > max_features) return grid->tile;
+      if (std::optional<std::string> tile = plain_tile(features_tile(q, z, max_features + 1)))
+        return *tile;
+      return grid->tile;
+    }
+  }
+  CountedTile all = features_tile(q, z, max_features + 1);
+  if (all.rows == 0) return std::string();
+  if (std::optional<std::string> tile = plain_tile(all)) return *tile;
+  if (q.points) return run_tile(clusters_tile(q, z, g_tile_cluster_max_points), q.params);
+  return thinned_tile(q, z, all);
 }
 
 }  // namespace
@@ -286,7 +316,7 @@ Datum opendata_tile(PG_FUNCTION_ARGS) {
     std::string fields = pg::text_arg(fcinfo, 5);
     pg::spi::connect();
     pg::TileQuery q = pg::tile_query(slug, z, x, y, where, fields);
-    std::string tile = pg::build_tile(q, z);
+    std::string tile = pg::build_tile(q, slug, z, x, y, !where.empty());
     pg::spi::finish();
     return pg::text_datum(tile);  // a bytea has a text's layout
   });

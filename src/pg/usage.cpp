@@ -1,8 +1,7 @@
 #include "pg/usage.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include "core/usage/api_key.hpp"
+#include "core/usage/headers.hpp"
 #include "core/usage/hyperloglog.hpp"
 #include "pg/settings.hpp"
 #include "pg/usage_shmem.hpp"
@@ -12,31 +11,19 @@ extern "C" {
 }
 
 namespace opendata::pg {
-namespace {
-
-std::string header_value(const nlohmann::json& headers, const char* name) {
-  if (!headers.is_object()) return {};
-  auto it = headers.find(name);
-  return it != headers.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
-}  // namespace
 
 RequestClient request_client() {
   // PostgREST sets request.headers (JSON, names lower-cased) per transaction.
   const char* raw = GetConfigOption("request.headers", true, false);
-  nlohmann::json headers =
-      raw != nullptr && *raw != '\0' ? nlohmann::json::parse(raw, nullptr, false) : nlohmann::json();
+  opendata::usage::PickedHeaders headers =
+      raw != nullptr ? opendata::usage::pick_headers(raw).value_or(opendata::usage::PickedHeaders{})
+                     : opendata::usage::PickedHeaders{};
   RequestClient client;
-  // Named: the key is a view into them.
-  const std::string authorization = header_value(headers, "authorization");
-  const std::string x_api_key = header_value(headers, "x-api-key");
-  std::string_view key = opendata::usage::presented_key(authorization, x_api_key);
+  std::string_view key = opendata::usage::presented_key(headers.authorization, headers.x_api_key);
   if (!key.empty()) client.presented_key = std::string(key);
   // The connection's own peer is PostgREST, the same for every client: the
   // address comes from the reverse proxy's headers or is unknown ("").
-  client.address = opendata::usage::client_address(header_value(headers, "x-forwarded-for"),
-                                                   header_value(headers, "x-real-ip"), "");
+  client.address = opendata::usage::client_address(headers.x_forwarded_for, headers.x_real_ip, "");
   return client;
 }
 
@@ -47,8 +34,8 @@ std::string request_client_identity() {
   return client.address;
 }
 
-void count_call(opendata::usage::Endpoint endpoint, std::string_view dataset, std::uint64_t rows,
-                std::uint64_t bytes) noexcept {
+void count_now(opendata::usage::Endpoint endpoint, std::string_view dataset, std::uint64_t rows,
+               std::uint64_t bytes) noexcept {
   if (!g_usage_track || !usage_shmem::usage_enabled()) return;
   try {
     std::uint64_t client = opendata::usage::hash_identity(request_client_identity());
@@ -59,6 +46,20 @@ void count_call(opendata::usage::Endpoint endpoint, std::string_view dataset, st
     // Out of memory while reading the headers: the call goes uncounted
     // rather than failing the request it belongs to.
   }
+}
+
+void count_call(opendata::usage::Endpoint endpoint, std::string_view dataset, std::uint64_t rows,
+                std::uint64_t bytes) noexcept {
+  switch (call_role(dataset)) {
+    case CallRole::kNested:
+      return;
+    case CallRole::kOutermost:
+      mark_counted();
+      break;
+    case CallRole::kUnbracketed:
+      break;
+  }
+  count_now(endpoint, dataset, rows, bytes);
 }
 
 }  // namespace opendata::pg

@@ -156,6 +156,20 @@ void add(const Key& key, std::uint64_t rows, std::uint64_t bytes, bool error,
   LWLockRelease(g_header->lock);
 }
 
+void add_error(const Key& key) {
+  if (!usage_enabled()) return;
+  LWLockAcquire(g_header->lock, LW_EXCLUSIVE);
+  bool found = false;
+  auto* e = static_cast<Entry*>(hash_search(g_table, &key, HASH_ENTER_NULL, &found));
+  if (e == nullptr) {
+    pg_atomic_fetch_add_u64(&g_header->dropped_calls, 1);
+  } else {
+    if (!found) init_entry(e);
+    pg_atomic_fetch_add_u64(&e->errors, 1);
+  }
+  LWLockRelease(g_header->lock);
+}
+
 opendata::usage::Counts live_counts(const Entry& e) {
   auto* m = const_cast<Entry*>(&e);
   return {pg_atomic_read_u64(&m->calls), pg_atomic_read_u64(&m->rows),

@@ -67,6 +67,9 @@ int32 today();
 void add(const Key& key, std::uint64_t rows, std::uint64_t bytes, bool error,
          std::uint64_t client_hash);
 
+// Counts one failed call (errors only: no call, row, byte or client).
+void add_error(const Key& key);
+
 opendata::usage::Counts live_counts(const Entry& e);
 // The registers of the sketch, unpacked (kHllRegisters bytes).
 void read_hll(const Entry& e, std::uint8_t* out);

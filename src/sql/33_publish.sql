@@ -269,6 +269,8 @@ BEGIN
   -- The unfiltered answers of this version, and the trigger that forgets
   -- them at the next write (36_summaries.sql).
   PERFORM opendata._refresh_summary(ds, row_count);
+  -- The clusters of its dense tiles, forgotten likewise (37_cluster_grids.sql).
+  PERFORM opendata._refresh_cluster_grid(ds);
   INSERT INTO opendata.history (dataset_id, version, action, by_role, row_count, schema_fingerprint,
                                 rows_added, rows_removed, rows_changed, note)
   VALUES (ds.id, ds.version, 'publish', who, row_count, opendata._schema_fingerprint(ds),

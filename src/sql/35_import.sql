@@ -40,9 +40,12 @@ LANGUAGE c IMMUTABLE AS 'MODULE_PATHNAME', 'opendata_sniff_csv';
 COMMENT ON FUNCTION opendata.sniff_csv(bytea, jsonb) IS
   'what import_csv() would do: dialect and a profile of every column, without loading';
 
--- The table a replace import loads into: the dataset's row locked, once the
--- caller is known to manage it, and before anything of it is shown.
-CREATE FUNCTION opendata._import_target(slug text) RETURNS oid
+-- The table a replace or append import loads into: the dataset's row
+-- locked, once the caller is known to manage it, and before anything of it
+-- is shown.  With a partition named ({"partition": "..."}, docs/import.md),
+-- that partition of the dataset's partitioned table: a replace then
+-- empties and loads it alone, the other partitions untouched.
+CREATE FUNCTION opendata._import_target(slug text, part text) RETURNS oid
 LANGUAGE plpgsql SECURITY DEFINER AS $$
 DECLARE
   ds opendata.datasets;
@@ -52,6 +55,9 @@ BEGIN
       USING ERRCODE = '42P01', HINT = 'Import without "mode" to create it.';
   END IF;
   ds := opendata._dataset_for_update(slug);
+  IF part IS NOT NULL THEN
+    RETURN opendata._import_partition(ds, part);
+  END IF;
   IF (SELECT relkind FROM pg_class WHERE oid = ds.source) NOT IN ('r', 'p') THEN
     RAISE EXCEPTION 'dataset "%" is not backed by a table', slug
       USING ERRCODE = '22023', HINT = 'Only imported or registered tables can be re-imported.';
@@ -60,9 +66,50 @@ BEGIN
 END
 $$;
 
--- Emptying a dataset's table for a re-import, by a role that manages it,
--- with the rights of the table's owner or the caller's own (DELETE then
--- checks the privilege, and its triggers run as that role).
+-- The partition of the dataset's table named `part`: a leaf of its
+-- partition tree, named as in pg_class, schema-qualified or not (an
+-- unqualified name must be unique among the partitions).  A plain table:
+-- a foreign partition is loaded on its own server (docs/scaling.md).
+CREATE FUNCTION opendata._import_partition(ds opendata.datasets, part text) RETURNS oid
+LANGUAGE plpgsql AS $$
+DECLARE
+  found oid[];
+  leaves text;
+BEGIN
+  IF (SELECT relkind FROM pg_class WHERE oid = ds.source) <> 'p' THEN
+    RAISE EXCEPTION 'dataset "%" is not partitioned', ds.slug
+      USING ERRCODE = '22023', HINT = 'Import without "partition" to replace all of its data.';
+  END IF;
+  SELECT array_agg(c.oid ORDER BY c.oid) INTO found
+    FROM pg_partition_tree(ds.source) t
+    JOIN pg_class c ON c.oid = t.relid
+    JOIN pg_namespace n ON n.oid = c.relnamespace
+   WHERE t.isleaf AND part IN (c.relname, n.nspname || '.' || c.relname, format('%I.%I', n.nspname, c.relname));
+  IF found IS NULL THEN
+    SELECT string_agg(format('%I.%I', n.nspname, c.relname), ', ' ORDER BY n.nspname, c.relname) INTO leaves
+      FROM pg_partition_tree(ds.source) t
+      JOIN pg_class c ON c.oid = t.relid
+      JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE t.isleaf;
+    RAISE EXCEPTION 'dataset "%" has no partition "%"', ds.slug, part
+      USING ERRCODE = '42P01', DETAIL = format('Its partitions: %s.', coalesce(leaves, 'none'));
+  END IF;
+  IF cardinality(found) > 1 THEN
+    RAISE EXCEPTION 'partition name "%" is ambiguous', part
+      USING ERRCODE = '42725', HINT = 'Qualify it with its schema.';
+  END IF;
+  IF (SELECT relkind FROM pg_class WHERE oid = found[1]) <> 'r' THEN
+    RAISE EXCEPTION 'partition "%" of dataset "%" is not a table', part, ds.slug
+      USING ERRCODE = '22023', HINT = 'A foreign partition is loaded on its own server.';
+  END IF;
+  RETURN found[1];
+END
+$$;
+
+-- Emptying a dataset's table (or one partition of it) for a re-import, by
+-- a role that manages it, with the rights of the table's owner or the
+-- caller's own (DELETE then checks the privilege, and its triggers run as
+-- that role).
 --
 -- DELETE, not TRUNCATE: TRUNCATE locks the table against every reader until
 -- the import commits, so readers of the API would wait for the whole load
@@ -70,23 +117,23 @@ $$;
 -- keep reading the old rows until the new ones are committed, then read
 -- those: one version or the other, never a mix, never a wait on the load.
 -- The old rows are left to (auto)vacuum.
-CREATE FUNCTION opendata._empty_for_import(slug text) RETURNS void
+CREATE FUNCTION opendata._empty_for_import(slug text, part text) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER AS $$
 DECLARE
-  source regclass := opendata._import_target(slug);
+  target regclass := opendata._import_target(slug, part);
 BEGIN
-  PERFORM opendata._exec_as(opendata._acting_role(source), format('DELETE FROM %s', opendata._qualified(source)));
+  PERFORM opendata._exec_as(opendata._acting_role(target), format('DELETE FROM %s', opendata._qualified(target)));
 END
 $$;
 
 -- The role that loads a replace or an append import into the dataset's
--- table (docs/security.md), for a caller that manages the dataset.  A
--- definer: the import runs as its caller, which may not call the internal
--- functions this one calls.
-CREATE FUNCTION opendata._import_role(slug text) RETURNS regrole
+-- table (or the partition), for a caller that manages the dataset
+-- (docs/security.md).  A definer: the import runs as its caller, which may
+-- not call the internal functions this one calls.
+CREATE FUNCTION opendata._import_role(slug text, part text) RETURNS regrole
 LANGUAGE plpgsql SECURITY DEFINER AS $$
 BEGIN
-  RETURN opendata._acting_role(opendata._import_target(slug)::regclass);
+  RETURN opendata._acting_role(opendata._import_target(slug, part)::regclass);
 END
 $$;
 

@@ -154,6 +154,7 @@ LANGUAGE plpgsql AS $$
 BEGIN
   DELETE FROM opendata.data_summaries WHERE dataset_id = ds.id;
   DELETE FROM opendata.data_writes WHERE dataset_id = ds.id;
+  DELETE FROM opendata.cluster_grids WHERE dataset_id = ds.id;
   IF EXISTS (SELECT FROM pg_catalog.pg_trigger t
               WHERE t.tgrelid = ds.source AND t.tgname = opendata._summary_trigger_name())
      AND NOT EXISTS (SELECT FROM opendata.datasets o

@@ -33,7 +33,7 @@ SELECT d.slug AS dataset_id,
                  'unit', f.unit, 'facet', f.facet, 'sortable', f.sortable) ORDER BY f.position), '[]')
           FROM opendata.fields f WHERE f.dataset_id = d.id AND NOT f.hidden) AS fields,
        jsonb_build_object(
-         'self', c.base_url || '/datasets?dataset_id=eq.' || d.slug,
+         'self', c.base_url || '/rpc/dataset?dataset=' || d.slug,
          'records', c.base_url || '/' || d.slug,
          'distributions', (SELECT coalesce(jsonb_agg(jsonb_build_object(
                                     'format', x.format, 'media_type', x.media_type,
@@ -69,6 +69,26 @@ SELECT r.id AS reuse_id, r.title, r.url, r.type, r.author, r.description, r.crea
          WHERE rd.reuse_id = r.id) AS datasets
   FROM opendata.reuses r;
 
+-- One dataset as an object, the URL of its links.self: a filter of the
+-- view (/datasets?dataset_id=eq.x) answers an array of one.  The row of
+-- /datasets as the caller sees it, or 404 (42P01) like every function on a
+-- dataset that does not exist or is not the caller's to read.
+CREATE FUNCTION opendata_api.dataset(dataset text) RETURNS json
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+  found json;
+BEGIN
+  SELECT to_json(d) INTO found FROM opendata_api.datasets d WHERE d.dataset_id = dataset;
+  IF found IS NULL THEN
+    RAISE EXCEPTION 'dataset "%" does not exist or is not published', dataset USING ERRCODE = '42P01';
+  END IF;
+  RETURN found;
+END
+$$;
+COMMENT ON FUNCTION opendata_api.dataset(text) IS
+  'one dataset of the catalog as an object: the row of GET /datasets (its links.self)';
+GRANT EXECUTE ON FUNCTION opendata_api.dataset(text) TO opendata_anon;
+
 GRANT SELECT ON opendata_api.datasets, opendata_api.themes, opendata_api.organizations,
                 opendata_api.licenses, opendata_api.reuses TO opendata_anon;
 
@@ -103,7 +123,7 @@ COMMENT ON COLUMN opendata_api.datasets.modified IS 'last change of data or meta
 COMMENT ON COLUMN opendata_api.datasets.records_count IS 'number of records at the last publication';
 COMMENT ON COLUMN opendata_api.datasets.has_geometry IS 'whether the dataset has a geometry field (geo_point_2d or geo_shape)';
 COMMENT ON COLUMN opendata_api.datasets.fields IS 'the visible fields: name, label, type, description, unit, facet, sortable';
-COMMENT ON COLUMN opendata_api.datasets.links IS 'URLs: self, records, and the distributions (format, media type, download URL)';
+COMMENT ON COLUMN opendata_api.datasets.links IS 'URLs: self (this object, /rpc/dataset), records (the dataset''s view), and the distributions (format, media type, download URL)';
 COMMENT ON COLUMN opendata_api.themes.theme_id IS 'theme code (EU data themes vocabulary, e.g. ENVI)';
 COMMENT ON COLUMN opendata_api.themes.uri IS 'the theme''s URI';
 COMMENT ON COLUMN opendata_api.themes.label_fr IS 'label in French';

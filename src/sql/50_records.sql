@@ -47,29 +47,29 @@ CREATE FUNCTION opendata_api.records(
   order_by text DEFAULT NULL,
   rows int DEFAULT 10,
   start int DEFAULT 0,
-  refine text[] DEFAULT NULL,
-  exclude text[] DEFAULT NULL,
+  refine opendata_api.facet_items DEFAULT NULL,
+  exclude opendata_api.facet_items DEFAULT NULL,
   lang text DEFAULT 'fr',
   timezone text DEFAULT 'UTC',
   after text DEFAULT NULL)
 RETURNS json
 LANGUAGE c STABLE PARALLEL SAFE
 AS 'MODULE_PATHNAME', 'opendata_records';
-COMMENT ON FUNCTION opendata_api.records(text, text, text, text, text, int, int, text[], text[], text, text, text) IS
+COMMENT ON FUNCTION opendata_api.records(text, text, text, text, text, int, int, opendata_api.facet_items, opendata_api.facet_items, text, text, text) IS
   'records of a published dataset, filtered, grouped and sorted in ODSQL: {"total_count": n, "results": [...]}';
 
 CREATE FUNCTION opendata_api.facets(
   dataset text,
   facet text[] DEFAULT NULL,
   "where" text DEFAULT NULL,
-  refine text[] DEFAULT NULL,
-  exclude text[] DEFAULT NULL,
+  refine opendata_api.facet_items DEFAULT NULL,
+  exclude opendata_api.facet_items DEFAULT NULL,
   lang text DEFAULT 'fr',
   timezone text DEFAULT 'UTC')
 RETURNS json
 LANGUAGE c STABLE PARALLEL SAFE
 AS 'MODULE_PATHNAME', 'opendata_facets';
-COMMENT ON FUNCTION opendata_api.facets(text, text[], text, text[], text[], text, text) IS
+COMMENT ON FUNCTION opendata_api.facets(text, text[], text, opendata_api.facet_items, opendata_api.facet_items, text, text) IS
   'value counts of facet fields (by default those flagged as facets) under an ODSQL filter';
 
 CREATE FUNCTION opendata.explain_odsql(
@@ -84,15 +84,16 @@ CREATE FUNCTION opendata.explain_odsql(
   exclude text[] DEFAULT NULL,
   lang text DEFAULT 'fr',
   timezone text DEFAULT 'UTC',
-  after text DEFAULT NULL)
+  after text DEFAULT NULL,
+  plan boolean DEFAULT false)
 RETURNS text
 LANGUAGE c STABLE
 AS 'MODULE_PATHNAME', 'opendata_explain_odsql';
-COMMENT ON FUNCTION opendata.explain_odsql(text, text, text, text, text, int, int, text[], text[], text, text, text) IS
-  'the SQL and parameters an ODSQL query compiles to';
+COMMENT ON FUNCTION opendata.explain_odsql(text, text, text, text, text, int, int, text[], text[], text, text, text, boolean) IS
+  'the SQL and parameters an ODSQL query compiles to; with plan, the plan PostgreSQL makes for them (pruned partitions, remote SQL)';
 
 GRANT EXECUTE ON FUNCTION
   opendata._odsql_fold(text), opendata._odsql_like_word(text[]),
-  opendata_api.records(text, text, text, text, text, int, int, text[], text[], text, text, text),
-  opendata_api.facets(text, text[], text, text[], text[], text, text)
+  opendata_api.records(text, text, text, text, text, int, int, opendata_api.facet_items, opendata_api.facet_items, text, text, text),
+  opendata_api.facets(text, text[], text, opendata_api.facet_items, opendata_api.facet_items, text, text)
   TO opendata_anon;

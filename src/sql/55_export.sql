@@ -13,50 +13,75 @@ COMMENT ON DOMAIN opendata_api."application/geo+json" IS 'media type application
 
 CREATE FUNCTION opendata_api.export_csv(
   dataset text, fields text DEFAULT NULL, "where" text DEFAULT NULL, group_by text DEFAULT NULL,
-  order_by text DEFAULT NULL, rows int DEFAULT NULL, start int DEFAULT 0, refine text[] DEFAULT NULL,
-  exclude text[] DEFAULT NULL, lang text DEFAULT 'fr', timezone text DEFAULT 'UTC',
+  order_by text DEFAULT NULL, rows int DEFAULT NULL, start int DEFAULT 0, refine opendata_api.facet_items DEFAULT NULL,
+  exclude opendata_api.facet_items DEFAULT NULL, lang text DEFAULT 'fr', timezone text DEFAULT 'UTC',
   options jsonb DEFAULT NULL)
 RETURNS opendata_api."text/csv"
 LANGUAGE c STABLE AS 'MODULE_PATHNAME', 'opendata_export_csv';
 
 CREATE FUNCTION opendata_api.export_json(
   dataset text, fields text DEFAULT NULL, "where" text DEFAULT NULL, group_by text DEFAULT NULL,
-  order_by text DEFAULT NULL, rows int DEFAULT NULL, start int DEFAULT 0, refine text[] DEFAULT NULL,
-  exclude text[] DEFAULT NULL, lang text DEFAULT 'fr', timezone text DEFAULT 'UTC',
+  order_by text DEFAULT NULL, rows int DEFAULT NULL, start int DEFAULT 0, refine opendata_api.facet_items DEFAULT NULL,
+  exclude opendata_api.facet_items DEFAULT NULL, lang text DEFAULT 'fr', timezone text DEFAULT 'UTC',
   options jsonb DEFAULT NULL)
 RETURNS json
 LANGUAGE c STABLE AS 'MODULE_PATHNAME', 'opendata_export_json';
 
 CREATE FUNCTION opendata_api.export_jsonl(
   dataset text, fields text DEFAULT NULL, "where" text DEFAULT NULL, group_by text DEFAULT NULL,
-  order_by text DEFAULT NULL, rows int DEFAULT NULL, start int DEFAULT 0, refine text[] DEFAULT NULL,
-  exclude text[] DEFAULT NULL, lang text DEFAULT 'fr', timezone text DEFAULT 'UTC',
+  order_by text DEFAULT NULL, rows int DEFAULT NULL, start int DEFAULT 0, refine opendata_api.facet_items DEFAULT NULL,
+  exclude opendata_api.facet_items DEFAULT NULL, lang text DEFAULT 'fr', timezone text DEFAULT 'UTC',
   options jsonb DEFAULT NULL)
 RETURNS opendata_api."application/x-ndjson"
 LANGUAGE c STABLE AS 'MODULE_PATHNAME', 'opendata_export_jsonl';
 
 CREATE FUNCTION opendata_api.export_geojson(
   dataset text, fields text DEFAULT NULL, "where" text DEFAULT NULL, group_by text DEFAULT NULL,
-  order_by text DEFAULT NULL, rows int DEFAULT NULL, start int DEFAULT 0, refine text[] DEFAULT NULL,
-  exclude text[] DEFAULT NULL, lang text DEFAULT 'fr', timezone text DEFAULT 'UTC',
+  order_by text DEFAULT NULL, rows int DEFAULT NULL, start int DEFAULT 0, refine opendata_api.facet_items DEFAULT NULL,
+  exclude opendata_api.facet_items DEFAULT NULL, lang text DEFAULT 'fr', timezone text DEFAULT 'UTC',
   options jsonb DEFAULT NULL)
 RETURNS opendata_api."application/geo+json"
 LANGUAGE c STABLE AS 'MODULE_PATHNAME', 'opendata_export_geojson';
 
-COMMENT ON FUNCTION opendata_api.export_csv(text, text, text, text, text, int, int, text[], text[], text, text, jsonb) IS
+COMMENT ON FUNCTION opendata_api.export_csv(text, text, text, text, text, int, int, opendata_api.facet_items, opendata_api.facet_items, text, text, jsonb) IS
   'records of a dataset as CSV (RFC 4180, ";" by default), filtered as records() does; options: docs/export.md';
-COMMENT ON FUNCTION opendata_api.export_json(text, text, text, text, text, int, int, text[], text[], text, text, jsonb) IS
+COMMENT ON FUNCTION opendata_api.export_json(text, text, text, text, text, int, int, opendata_api.facet_items, opendata_api.facet_items, text, text, jsonb) IS
   'records of a dataset as one JSON array of objects, filtered as records() does';
-COMMENT ON FUNCTION opendata_api.export_jsonl(text, text, text, text, text, int, int, text[], text[], text, text, jsonb) IS
+COMMENT ON FUNCTION opendata_api.export_jsonl(text, text, text, text, text, int, int, opendata_api.facet_items, opendata_api.facet_items, text, text, jsonb) IS
   'records of a dataset as JSON Lines, one object per line, filtered as records() does';
-COMMENT ON FUNCTION opendata_api.export_geojson(text, text, text, text, text, int, int, text[], text[], text, text, jsonb) IS
+COMMENT ON FUNCTION opendata_api.export_geojson(text, text, text, text, text, int, int, opendata_api.facet_items, opendata_api.facet_items, text, text, jsonb) IS
   'records of a dataset as a GeoJSON FeatureCollection (RFC 7946), filtered as records() does';
 
 GRANT EXECUTE ON FUNCTION
-  opendata_api.export_csv(text, text, text, text, text, int, int, text[], text[], text, text, jsonb),
-  opendata_api.export_json(text, text, text, text, text, int, int, text[], text[], text, text, jsonb),
-  opendata_api.export_jsonl(text, text, text, text, text, int, int, text[], text[], text, text, jsonb),
-  opendata_api.export_geojson(text, text, text, text, text, int, int, text[], text[], text, text, jsonb)
+  opendata_api.export_csv(text, text, text, text, text, int, int, opendata_api.facet_items, opendata_api.facet_items, text, text, jsonb),
+  opendata_api.export_json(text, text, text, text, text, int, int, opendata_api.facet_items, opendata_api.facet_items, text, text, jsonb),
+  opendata_api.export_jsonl(text, text, text, text, text, int, int, opendata_api.facet_items, opendata_api.facet_items, text, text, jsonb),
+  opendata_api.export_geojson(text, text, text, text, text, int, int, opendata_api.facet_items, opendata_api.facet_items, text, text, jsonb)
+  TO opendata_anon;
+
+-- Files (bytes, not text): a bytea domain, which PostgREST sends raw.
+-- Upgrades run this again.
+DO $domains$
+BEGIN
+  IF to_regtype('opendata_api."application/vnd.apache.parquet"') IS NULL THEN
+    CREATE DOMAIN opendata_api."application/vnd.apache.parquet" AS bytea;
+  END IF;
+END
+$domains$;
+COMMENT ON DOMAIN opendata_api."application/vnd.apache.parquet" IS
+  'media type application/vnd.apache.parquet: an Apache Parquet file (GeoParquet 1.1 metadata)';
+
+CREATE FUNCTION opendata_api.export_parquet(
+  dataset text, fields text DEFAULT NULL, "where" text DEFAULT NULL, group_by text DEFAULT NULL,
+  order_by text DEFAULT NULL, rows int DEFAULT NULL, start int DEFAULT 0, refine opendata_api.facet_items DEFAULT NULL,
+  exclude opendata_api.facet_items DEFAULT NULL, lang text DEFAULT 'fr', timezone text DEFAULT 'UTC',
+  options jsonb DEFAULT NULL)
+RETURNS opendata_api."application/vnd.apache.parquet"
+LANGUAGE c STABLE AS 'MODULE_PATHNAME', 'opendata_export_parquet';
+COMMENT ON FUNCTION opendata_api.export_parquet(text, text, text, text, text, int, int, opendata_api.facet_items, opendata_api.facet_items, text, text, jsonb) IS
+  'records of a dataset as an Apache Parquet file (typed columns, WKB geometries, GeoParquet 1.1), filtered as records() does';
+GRANT EXECUTE ON FUNCTION
+  opendata_api.export_parquet(text, text, text, text, text, int, int, opendata_api.facet_items, opendata_api.facet_items, text, text, jsonb)
   TO opendata_anon;
 
 -- Download links (the DCAT distributions' downloadURL): one function whose
@@ -70,12 +95,72 @@ GRANT EXECUTE ON FUNCTION
 CREATE DOMAIN opendata_api."*/*" AS text;
 COMMENT ON DOMAIN opendata_api."*/*" IS 'any media type: the function is called whatever the Accept header and sets Content-Type itself';
 
+-- The same for files: a download may be Parquet (bytes), so download()
+-- returns bytea, which PostgREST sends raw.  A domain's name is unique in
+-- its schema and opendata_api has its text "*/*" already: this one lives in
+-- schema opendata.  PostgREST finds a function's handler by the function's
+-- schema and the domain's name, whatever the domain's schema.
+-- Upgrades run this again.
+DO $domains$
+BEGIN
+  IF to_regtype('opendata."*/*"') IS NULL THEN
+    CREATE DOMAIN opendata."*/*" AS bytea;
+  END IF;
+END
+$domains$;
+COMMENT ON DOMAIN opendata."*/*" IS 'any media type, as bytes: download() answers whatever the Accept header and sets Content-Type itself';
+
+-- What a "*/*" function answers besides its value: its Content-Type (else
+-- PostgREST would say application/octet-stream) and, for a download, the
+-- file name, in PostgREST's response.headers.  Called once the answer is
+-- computed, so that an error is PostgREST's usual JSON error.
+CREATE FUNCTION opendata._set_content_type(media text, filename text DEFAULT NULL) RETURNS void
+LANGUAGE plpgsql VOLATILE AS $$
+BEGIN
+  PERFORM set_config('response.headers',
+            (jsonb_build_array(jsonb_build_object('Content-Type', media))
+             || CASE WHEN filename IS NULL THEN '[]'::jsonb ELSE jsonb_build_array(jsonb_build_object(
+                  'Content-Disposition', pg_catalog.format('attachment; filename="%s"', filename))) END)::text,
+            true);
+END
+$$;
+
+-- The export formats, in one place: download() reads its media type and
+-- file extension here, publish() lists a DCAT distribution per format
+-- (geographic formats only for a dataset with a geometry), the dataset
+-- page its downloads.  `names` are what download(format) accepts.
+CREATE FUNCTION opendata._export_formats(OUT format text, OUT names text[], OUT title text,
+                                         OUT media_type text, OUT extension text, OUT geographic boolean)
+RETURNS SETOF record
+LANGUAGE sql IMMUTABLE AS $$
+  VALUES
+    ('CSV', ARRAY['csv'], 'Export CSV', 'text/csv', 'csv', false),
+    ('JSON', ARRAY['json'], 'Export JSON', 'application/json', 'json', false),
+    ('JSONL', ARRAY['jsonl', 'ndjson'], 'Export JSON Lines', 'application/x-ndjson', 'jsonl', false),
+    ('GEOJSON', ARRAY['geojson'], 'Export GeoJSON', 'application/geo+json', 'geojson', true),
+    ('PARQUET', ARRAY['parquet'], 'Export Parquet', 'application/vnd.apache.parquet', 'parquet', false),
+    ('XLSX', ARRAY['xlsx'], 'Export Excel (XLSX)',
+     'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'xlsx', false),
+    ('GPKG', ARRAY['gpkg', 'geopackage'], 'Export GeoPackage', 'application/geopackage+sqlite3', 'gpkg', true),
+    ('FLATGEOBUF', ARRAY['fgb', 'flatgeobuf'], 'Export FlatGeobuf', 'application/flatgeobuf', 'fgb', true),
+    ('KML', ARRAY['kml'], 'Export KML', 'application/vnd.google-earth.kml+xml', 'kml', true),
+    ('SHP', ARRAY['shp', 'shapefile'], 'Export Shapefile (zip)', 'application/zip', 'shp.zip', true)
+$$;
+
+-- Any export as bytes: the text formats' UTF-8, or the file.  A C
+-- function with export_chunks()' arguments (format second).
+CREATE FUNCTION opendata._export_file(
+  dataset text, format text, fields text, "where" text, group_by text, order_by text, rows int,
+  start int, refine opendata_api.facet_items, exclude opendata_api.facet_items, lang text, timezone text, options jsonb)
+RETURNS bytea
+LANGUAGE c STABLE AS 'MODULE_PATHNAME', 'opendata_export_file';
+
 CREATE FUNCTION opendata_api.download(
   dataset text, format text DEFAULT 'csv', fields text DEFAULT NULL, "where" text DEFAULT NULL,
   group_by text DEFAULT NULL, order_by text DEFAULT NULL, rows int DEFAULT NULL, start int DEFAULT 0,
-  refine text[] DEFAULT NULL, exclude text[] DEFAULT NULL, lang text DEFAULT 'fr',
+  refine opendata_api.facet_items DEFAULT NULL, exclude opendata_api.facet_items DEFAULT NULL, lang text DEFAULT 'fr',
   timezone text DEFAULT 'UTC', options jsonb DEFAULT NULL)
-RETURNS opendata_api."*/*"
+RETURNS opendata."*/*"
 -- VOLATILE, though it writes nothing: on HEAD, PostgREST selects no body
 -- (no handler, PostgREST issue #2849), and the planner would then drop the
 -- call of a STABLE function altogether, answering 200 without a file name
@@ -83,43 +168,32 @@ RETURNS opendata_api."*/*"
 LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
   -- Positional references: several argument names are SQL keywords.
-  kind text := lower($2);
-  media text;
-  body text;
+  f record;
+  body bytea;
   -- HEAD checks the request as GET does (dataset, arguments) and sets the
   -- same headers, without writing the file: no row is read.
   lim int := CASE WHEN current_setting('request.method', true) = 'HEAD' THEN 0 ELSE $7 END;
 BEGIN
-  CASE kind
-    WHEN 'csv' THEN
-      media := 'text/csv; charset=utf-8';
-      body := opendata_api.export_csv($1, $3, $4, $5, $6, lim, $8, $9, $10, $11, $12, $13);
-    WHEN 'json' THEN
-      media := 'application/json; charset=utf-8';
-      body := opendata_api.export_json($1, $3, $4, $5, $6, lim, $8, $9, $10, $11, $12, $13);
-    WHEN 'jsonl', 'ndjson' THEN
-      kind := 'jsonl';
-      media := 'application/x-ndjson; charset=utf-8';
-      body := opendata_api.export_jsonl($1, $3, $4, $5, $6, lim, $8, $9, $10, $11, $12, $13);
-    WHEN 'geojson' THEN
-      media := 'application/geo+json; charset=utf-8';
-      body := opendata_api.export_geojson($1, $3, $4, $5, $6, lim, $8, $9, $10, $11, $12, $13);
-    ELSE
-      RAISE EXCEPTION 'unknown export format "%"', $2
-        USING ERRCODE = '22023', HINT = 'The formats are csv, json, jsonl and geojson.';
-  END CASE;
+  SELECT * INTO f FROM opendata._export_formats() x WHERE lower($2) = ANY (x.names);
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'unknown export format "%"', $2
+      USING ERRCODE = '22023',
+            HINT = 'The formats are ' || (SELECT string_agg(x.names[1], ', ') FROM opendata._export_formats() x) || '.';
+  END IF;
+  body := opendata._export_file($1, f.names[1], $3, $4, $5, $6, lim, $8, $9, $10, $11, $12, $13);
   -- Set only once the export succeeded: the dataset is then a valid slug.
-  PERFORM set_config('response.headers', json_build_array(
-            json_build_object('Content-Type', media),
-            json_build_object('Content-Disposition',
-                              pg_catalog.format('attachment; filename="%s.%s"', $1, kind)))::text, true);
+  PERFORM opendata._set_content_type(
+            f.media_type || CASE WHEN f.media_type LIKE 'text/%' OR f.media_type LIKE '%json' THEN '; charset=utf-8' ELSE '' END,
+            $1 || '.' || f.extension);
   RETURN body;
 END
 $$;
-COMMENT ON FUNCTION opendata_api.download(text, text, text, text, text, text, int, int, text[], text[], text, text, jsonb) IS
-  'an export as a download, whatever the Accept header: the format is in the URL';
+COMMENT ON FUNCTION opendata_api.download(text, text, text, text, text, text, int, int, opendata_api.facet_items, opendata_api.facet_items, text, text, jsonb) IS
+  'an export as a download, whatever the Accept header: the format is in the URL (csv, json, jsonl, geojson, parquet, xlsx, gpkg, fgb, kml, shp)';
 GRANT EXECUTE ON FUNCTION
-  opendata_api.download(text, text, text, text, text, text, int, int, text[], text[], text, text, jsonb)
+  opendata._set_content_type(text, text), opendata._export_formats(),
+  opendata._export_file(text, text, text, text, text, text, int, int, opendata_api.facet_items, opendata_api.facet_items, text, text, jsonb),
+  opendata_api.download(text, text, text, text, text, text, int, int, opendata_api.facet_items, opendata_api.facet_items, text, text, jsonb)
   TO opendata_anon;
 
 -- Beyond what one value can hold (1 GB): the same export as rows of about
@@ -137,17 +211,17 @@ LANGUAGE c STABLE AS 'MODULE_PATHNAME', 'opendata_export_chunks';
 COMMENT ON FUNCTION opendata.export_chunks(text, text, text, text, text, text, int, int, text[], text[], text, text, jsonb) IS
   'an export of any size as ordered chunks of text, for COPY or \copy';
 
--- Published datasets list one DCAT distribution per export format.
+-- Published datasets list one DCAT distribution per export format: the
+-- dataset's view for JSON (the API), download() for the others.
 CREATE OR REPLACE FUNCTION opendata._distribution_formats(ds opendata.datasets, base text,
                                                           OUT format text, OUT title text,
                                                           OUT media_type text, OUT url text)
 RETURNS SETOF record
 LANGUAGE sql STABLE AS $$
-  SELECT f.format, f.title, f.media_type, base || f.path || ds.slug
-    FROM (VALUES
-      ('JSON', 'API records (PostgREST)', 'application/json', '/'),
-      ('CSV', 'Export CSV', 'text/csv', '/rpc/download?format=csv&dataset='),
-      ('JSONL', 'Export JSON Lines', 'application/x-ndjson', '/rpc/download?format=jsonl&dataset='),
-      ('GEOJSON', 'Export GeoJSON', 'application/geo+json', '/rpc/download?format=geojson&dataset=')) AS f(format, title, media_type, path)
-   WHERE f.format <> 'GEOJSON' OR ds.geometry_field IS NOT NULL
+  SELECT 'JSON', 'API records (PostgREST)', 'application/json', base || '/' || ds.slug
+  UNION ALL
+  (SELECT f.format, f.title, f.media_type, base || '/rpc/download?format=' || f.names[1] || '&dataset=' || ds.slug
+     FROM opendata._export_formats() WITH ORDINALITY AS f(format, names, title, media_type, extension, geographic, n)
+    WHERE f.format <> 'JSON' AND (NOT f.geographic OR ds.geometry_field IS NOT NULL)
+    ORDER BY f.n)
 $$;

@@ -263,10 +263,31 @@ LANGUAGE sql IMMUTABLE AS $$
   SELECT ARRAY['theme', 'keyword', 'publisher', 'license', 'territory', 'modified']
 $$;
 
+-- The ready GET URL of an API function (links.next): the catalog's
+-- base_url, then every given argument percent-encoded, in the order of
+-- `args` (name, value, name, value, ...); NULL values are left out, as the
+-- request left them.  text[] values go as PostgreSQL array literals, which
+-- is how PostgREST reads a GET value.  PL/pgSQL: _url_encode comes later
+-- in the script (76_ogc.sql).
+CREATE FUNCTION opendata._rpc_link(function text, args text[]) RETURNS text
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+  out text := (SELECT c.base_url FROM opendata.catalog c WHERE c.id = 1) || '/rpc/' || function;
+  sep text := '?';
+BEGIN
+  FOR i IN 1 .. coalesce(array_length(args, 1), 0) / 2 LOOP
+    CONTINUE WHEN args[2 * i] IS NULL;
+    out := out || sep || args[2 * i - 1] || '=' || opendata._url_encode(args[2 * i]);
+    sep := '&';
+  END LOOP;
+  RETURN out;
+END
+$$;
+
 CREATE FUNCTION opendata_api.search(
   q text DEFAULT NULL,
-  refine text[] DEFAULT NULL,
-  exclude text[] DEFAULT NULL,
+  refine opendata_api.facet_items DEFAULT NULL,
+  exclude opendata_api.facet_items DEFAULT NULL,
   facet text[] DEFAULT NULL,
   order_by text DEFAULT NULL,
   rows int DEFAULT 10,
@@ -326,7 +347,7 @@ BEGIN
 
   -- refine and exclude: "facet:value" items, values bound as parameters.
   FOREACH param IN ARRAY ARRAY['refine', 'exclude'] LOOP
-    FOREACH item IN ARRAY coalesce(CASE param WHEN 'refine' THEN refine ELSE exclude END, '{}') LOOP
+    FOREACH item IN ARRAY coalesce(CASE param WHEN 'refine' THEN refine::text[] ELSE exclude::text[] END, '{}') LOOP
       IF item IS NULL OR position(':' IN item) = 0 THEN
         RAISE EXCEPTION 'invalid % item "%"', param, item
           USING ERRCODE = '22023', DETAIL = 'Expected facet:value, for example theme:ENVI.';
@@ -480,12 +501,20 @@ BEGIN
           r_theme, r_keyword, r_org, r_license, r_territory, r_modified,
           x_theme, x_keyword, x_org, x_license, x_territory, x_modified,
           rows, start;
+  -- links.next while rows remain after this page (a text splice keeps the
+  -- object's key order and layout).
+  IF rows > 0 AND start + rows < (result->>'total_count')::bigint THEN
+    result := (left(result::text, -1) || ', "links" : {"next" : ' || to_json(opendata._rpc_link('search', ARRAY[
+      'q', q, 'refine', refine::text, 'exclude', exclude::text, 'facet', facet::text,
+      'order_by', order_by, 'rows', rows::text, 'start', (start + rows)::text,
+      'lang', nullif(lang, 'fr')]))::text || '}}')::json;
+  END IF;
   PERFORM opendata._count_call('search', '', NULL, length(result::text));
   RETURN result;
 END
 $$;
-COMMENT ON FUNCTION opendata_api.search(text, text[], text[], text[], text, int, int, text) IS
-  'catalog search: {"total_count": n, "results": [datasets], "facets": [{"name", "facets": [{"name", "value", "count", "state"}]}]}';
+COMMENT ON FUNCTION opendata_api.search(text, opendata_api.facet_items, opendata_api.facet_items, text[], text, int, int, text) IS
+  'catalog search: {"total_count": n, "results": [datasets], "facets": [{"name", "facets": [{"name", "value", "count", "state"}]}], "links": {"next"}}';
 
 -- Anon reads only what row-level security shows it; these are what the
 -- search runs on its behalf.
@@ -493,8 +522,8 @@ REVOKE EXECUTE ON FUNCTION opendata._search_matches(tsquery), opendata.search_re
 GRANT SELECT ON opendata.search_words TO opendata_anon;
 GRANT EXECUTE ON FUNCTION
   opendata._unaccent(text), opendata._similar_words(text), opendata._search_query(text),
-  opendata._search_matches(tsquery), opendata._search_facet_names()
+  opendata._search_matches(tsquery), opendata._search_facet_names(), opendata._rpc_link(text, text[])
   TO opendata_anon;
-GRANT EXECUTE ON FUNCTION opendata_api.search(text, text[], text[], text[], text, int, int, text)
+GRANT EXECUTE ON FUNCTION opendata_api.search(text, opendata_api.facet_items, opendata_api.facet_items, text[], text, int, int, text)
   TO opendata_anon;
 GRANT EXECUTE ON FUNCTION opendata.search_reindex() TO opendata_admin;

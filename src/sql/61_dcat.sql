@@ -4,8 +4,9 @@
 -- calling role: row-level security decides what is in it); the C++ core
 -- (src/core/catalog) turns it into RDF.  See docs/dcat.md.
 
--- PostgREST (v12+) answers with the media type named by the return type's
--- domain, so each serialisation has its own function and domain.
+-- Each serialisation has its own function (and URL).  The media type
+-- domains below stay for dataset_schema_org() and for installations that
+-- name them; the catalog functions answer through "*/*" (see below).
 DO $domains$
 BEGIN
   IF to_regtype('opendata_api."application/ld+json"') IS NULL THEN
@@ -152,15 +153,17 @@ BEGIN
       'iri', c.base_url || '/rpc/catalog_dcat',
       'title', c.title,
       'description', c.description,
-      'homepage', coalesce(c.homepage, c.base_url),
+      -- The portal's home page (a person's page, the site's root where
+      -- nginx serves it), not PostgREST's root, which is an OpenAPI document.
+      'homepage', coalesce(c.homepage, opendata._site_root()),
       'language', c.language,
       'license', opendata._dcat_license(c.license_id),
       'issued', opendata._iso_utc(coalesce(s.issued, c.modified)),
       'modified', opendata._iso_utc(greatest(c.modified, s.modified)),
       -- dct:publisher is mandatory: without a default publisher, the
-      -- portal itself is named.
+      -- portal itself is named (its IRI on the portal's home page).
       'publisher', coalesce(opendata._dcat_agent(c.publisher_id, c.base_url),
-                            json_build_object('iri', c.base_url || '#publisher', 'name', c.title)),
+                            json_build_object('iri', opendata._site_root() || '#publisher', 'name', c.title)),
       'spatial', CASE WHEN s.w IS NOT NULL THEN json_build_object('bbox', json_build_array(s.w, s.s, s.e, s.n)) END),
     'page', json_build_object(
       'iri', endpoint || page,
@@ -183,36 +186,60 @@ BEGIN
 END
 $$;
 
+-- The catalog's URLs (its IRI, its Hydra pages) are links that harvesters
+-- and browsers follow without asking for a media type: each function
+-- returns the "*/*" domain (src/sql/55_export.sql), so that PostgREST calls
+-- it whatever the Accept header, and sets its own Content-Type.  A return
+-- type "text/turtle" would be answered as a JSON string to Accept: */*.
+CREATE FUNCTION opendata._dcat_media_type(format text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT CASE format WHEN 'jsonld' THEN 'application/ld+json; charset=utf-8'
+                     WHEN 'turtle' THEN 'text/turtle; charset=utf-8'
+                     WHEN 'rdfxml' THEN 'application/rdf+xml; charset=utf-8' END
+$$;
+
+-- One page of the catalog in a canonical format name, with its Content-Type.
+CREATE FUNCTION opendata._dcat_answer(format text, page int, page_size int)
+RETURNS opendata_api."*/*"
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+  fmt text := opendata._dcat_format(format);
+  body text := opendata._dcat_serialise(opendata._dcat_document(fmt, page, page_size), fmt);
+BEGIN
+  PERFORM opendata._set_content_type(opendata._dcat_media_type(fmt));
+  RETURN body;
+END
+$$;
+
 CREATE FUNCTION opendata_api.catalog_dcat(format text DEFAULT 'jsonld', page int DEFAULT 1,
                                           page_size int DEFAULT 100)
-RETURNS text
+RETURNS opendata_api."*/*"
 LANGUAGE sql STABLE AS $$
-  SELECT opendata._dcat_serialise(opendata._dcat_document(format, page, page_size),
-                                  opendata._dcat_format(format))
+  SELECT opendata._dcat_answer(format, page, page_size)
 $$;
 COMMENT ON FUNCTION opendata_api.catalog_dcat(text, int, int) IS
   'the catalog in DCAT-AP 3: format jsonld, turtle or rdfxml; Hydra paging by page and page_size';
 
 CREATE FUNCTION opendata_api.catalog_jsonld(page int DEFAULT 1, page_size int DEFAULT 100)
-RETURNS opendata_api."application/ld+json"
+RETURNS opendata_api."*/*"
 LANGUAGE sql STABLE AS $$
-  SELECT opendata._dcat_serialise(opendata._dcat_document('jsonld', page, page_size), 'jsonld')::json
+  SELECT opendata._dcat_answer('jsonld', page, page_size)
 $$;
-COMMENT ON FUNCTION opendata_api.catalog_jsonld(int, int) IS 'the catalog in DCAT-AP 3, JSON-LD';
+COMMENT ON FUNCTION opendata_api.catalog_jsonld(int, int) IS 'the catalog in DCAT-AP 3, JSON-LD (application/ld+json)';
 
 CREATE FUNCTION opendata_api.catalog_turtle(page int DEFAULT 1, page_size int DEFAULT 100)
-RETURNS opendata_api."text/turtle"
+RETURNS opendata_api."*/*"
 LANGUAGE sql STABLE AS $$
-  SELECT opendata._dcat_serialise(opendata._dcat_document('turtle', page, page_size), 'turtle')
+  SELECT opendata._dcat_answer('turtle', page, page_size)
 $$;
-COMMENT ON FUNCTION opendata_api.catalog_turtle(int, int) IS 'the catalog in DCAT-AP 3, Turtle';
+COMMENT ON FUNCTION opendata_api.catalog_turtle(int, int) IS 'the catalog in DCAT-AP 3, Turtle (text/turtle)';
 
 CREATE FUNCTION opendata_api.catalog_rdfxml(page int DEFAULT 1, page_size int DEFAULT 100)
-RETURNS opendata_api."application/rdf+xml"
+RETURNS opendata_api."*/*"
 LANGUAGE sql STABLE AS $$
-  SELECT opendata._dcat_serialise(opendata._dcat_document('rdfxml', page, page_size), 'rdfxml')
+  SELECT opendata._dcat_answer('rdfxml', page, page_size)
 $$;
-COMMENT ON FUNCTION opendata_api.catalog_rdfxml(int, int) IS 'the catalog in DCAT-AP 3, RDF/XML';
+COMMENT ON FUNCTION opendata_api.catalog_rdfxml(int, int) IS 'the catalog in DCAT-AP 3, RDF/XML (application/rdf+xml)';
 
 -- schema.org Dataset JSON-LD, for a dataset page's <script type="application/ld+json">.
 CREATE FUNCTION opendata_api.dataset_schema_org(dataset text)
@@ -237,7 +264,8 @@ GRANT EXECUTE ON FUNCTION
   opendata._dcat_serialise(json, text), opendata._schema_org(json), opendata._iso_utc(timestamptz),
   opendata._dcat_format(text), opendata._dcat_agent(bigint, text), opendata._dcat_license(text),
   opendata._dcat_dataset_iri(text, text), opendata._dcat_dataset(opendata.datasets, text),
-  opendata._dcat_document(text, int, int)
+  opendata._dcat_document(text, int, int), opendata._dcat_media_type(text),
+  opendata._dcat_answer(text, int, int)
   TO opendata_anon;
 GRANT EXECUTE ON FUNCTION
   opendata_api.catalog_dcat(text, int, int), opendata_api.catalog_jsonld(int, int),

@@ -819,19 +819,20 @@ RETURNS json
 LANGUAGE c STABLE
 AS 'MODULE_PATHNAME', 'opendata_cross';
 COMMENT ON FUNCTION opendata_api.cross(text, text, text, float8, int, text, text, int, int, text, text) IS
-  'cross two published datasets (nearest, within_distance, contains, enrich), ODSQL filters on each side: {"total_count": n, "results": [...]}';
+  'cross two published datasets (nearest, within_distance, contains, enrich), ODSQL filters on each side: {"total_count": n, "results": [...], "links": {"next"}}';
 
 CREATE FUNCTION opendata_api.near(
   dataset text,
   lon float8,
   lat float8,
-  radius_m float8 DEFAULT NULL,
+  distance_m float8 DEFAULT NULL,
   "where" text DEFAULT NULL,
   rows int DEFAULT 10,
+  start int DEFAULT 0,
   fields text DEFAULT NULL,
   order_by text DEFAULT NULL)
 RETURNS json
 LANGUAGE c STABLE
 AS 'MODULE_PATHNAME', 'opendata_near';
-COMMENT ON FUNCTION opendata_api.near(text, float8, float8, float8, text, int, text, text) IS
-  'records of a published dataset nearest to a point (within radius_m metres if given), with distance_m';
+COMMENT ON FUNCTION opendata_api.near(text, float8, float8, float8, text, int, int, text, text) IS
+  'records of a published dataset nearest to a point (within distance_m metres if given), each with its distance_m: {"total_count": n, "results": [...], "links": {"next"}}';

@@ -37,11 +37,23 @@ $$;
 
 -- Does an If-None-Match header value name this entity tag?  Weak
 -- comparison (RFC 9110, 13.1.2): W/ is ignored; "*" matches any.
+-- PL/pgSQL without a query: a 304 is answered in each request's own
+-- transaction, and an SQL function with a FROM would be parsed and planned
+-- again in every one.
 CREATE FUNCTION opendata._etag_matches(if_none_match text, etag text) RETURNS boolean
-LANGUAGE sql IMMUTABLE AS $$
-  SELECT coalesce(bool_or(t = '*' OR regexp_replace(t, '^W/', '') = regexp_replace(etag, '^W/', '')), false)
-    FROM unnest(string_to_array(if_none_match, ',')) AS u(raw),
-         LATERAL btrim(u.raw, E' \t') AS t
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+  raw text;
+  t text;
+BEGIN
+  FOREACH raw IN ARRAY coalesce(string_to_array(if_none_match, ','), '{}') LOOP
+    t := btrim(raw, E' \t');
+    IF t = '*' OR regexp_replace(t, '^W/', '') = regexp_replace(etag, '^W/', '') THEN
+      RETURN true;
+    END IF;
+  END LOOP;
+  RETURN false;
+END
 $$;
 
 -- The request header `name` as PostgREST passes it (request.headers, a JSON
@@ -54,12 +66,17 @@ $$;
 -- The entity tag and cache policy of everything a published dataset serves
 -- (tiles, TileJSON): its published version and last modification.  A
 -- restricted dataset's responses are private to the caller.
+-- PL/pgSQL, whose plan of the query is kept for the session: an SQL
+-- function in FROM is planned again in every request's transaction.
 CREATE FUNCTION opendata._dataset_cache_headers(dataset text, OUT etag text, OUT cache_control text)
-LANGUAGE sql STABLE AS $$
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
   SELECT format('"%s-%s-%s"', d.slug, d.version, (extract(epoch FROM d.modified) * 1000000)::bigint),
          CASE WHEN d.access = 'public' THEN 'public, max-age=300' ELSE 'private, max-age=300' END
+    INTO etag, cache_control
     FROM opendata.datasets d
-   WHERE d.slug = dataset AND d.status = 'published'
+   WHERE d.slug = dataset AND d.status = 'published';
+END
 $$;
 
 CREATE FUNCTION opendata_api.tile(dataset text, z int, x int, y int,
@@ -75,7 +92,7 @@ BEGIN
     -- The C function words the error.
     PERFORM opendata._tile($1, $2, $3, $4, $5, $6);
   END IF;
-  SELECT * INTO h FROM opendata._dataset_cache_headers($1);
+  h := opendata._dataset_cache_headers($1);
   IF h.etag IS NULL THEN
     RAISE EXCEPTION 'dataset "%" does not exist or is not published', $1
       USING ERRCODE = '42P01', HINT = 'GET /datasets lists the published datasets.';
@@ -135,7 +152,7 @@ BEGIN
    WHERE f ->> 'type' NOT IN ('geo_point_2d', 'geo_shape');
   layer_fields := layer_fields || jsonb_build_object('_thinned', 'Boolean');
   IF (SELECT f ->> 'type' FROM jsonb_array_elements(d.fields) AS a(f) WHERE f ->> 'name' = geo) = 'geo_point_2d' THEN
-    layer_fields := layer_fields || jsonb_build_object('cluster', 'Boolean', 'point_count', 'Number');
+    layer_fields := layer_fields || jsonb_build_object('cluster', 'Boolean', 'point_count', 'Number', '_partial', 'Boolean');
   END IF;
   SELECT * INTO h FROM opendata._dataset_cache_headers($1);
   PERFORM set_config('response.headers', json_build_array(

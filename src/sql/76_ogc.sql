@@ -177,6 +177,9 @@ DECLARE
   collection_id jsonb := '{"name": "collectionId", "in": "path", "required": true, "schema": {"type": "string"}}';
 BEGIN
   PERFORM opendata._ogc_check_format(f);
+  -- The media type the landing page's service-desc link announces (PostgREST
+  -- would say application/json): a link answers its own type (issue #17).
+  PERFORM opendata._set_content_type('application/vnd.oai.openapi+json;version=3.0');
   RETURN json_build_object(
     'openapi', '3.0.3',
     'info', (SELECT json_build_object('title', c.title, 'description', c.description, 'version', opendata.version())

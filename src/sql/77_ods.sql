@@ -401,9 +401,9 @@ END
 $$;
 
 -- GET /catalog/datasets/{id}/exports/{format}: download(), whatever the
--- Accept header.  limit=-1 (Explore's default for exports) is every row.
+-- Accept header; bytes, as download() answers (Parquet is a file).  limit=-1 (Explore's default for exports) is every row.
 CREATE FUNCTION opendata_api.ods_export(dataset_id text, format text, query text DEFAULT NULL)
-RETURNS opendata_api."*/*"
+RETURNS opendata."*/*"
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
   params jsonb;
@@ -420,7 +420,7 @@ BEGIN
                                opendata._ods_export_options(format, params));
 EXCEPTION WHEN data_exception OR syntax_error_or_access_rule_violation OR feature_not_supported THEN
   GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT, hint = PG_EXCEPTION_HINT, state = RETURNED_SQLSTATE;
-  RETURN opendata._ods_error(state, msg, hint)::text;
+  RETURN convert_to(opendata._ods_error(state, msg, hint)::text, 'UTF8');
 END
 $$;
 COMMENT ON FUNCTION opendata_api.ods_export(text, text, text) IS

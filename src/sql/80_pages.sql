@@ -227,6 +227,13 @@ BEGIN
     "reuses": ["Réutilisations", "Reuses"],
     "no_reuses": ["Aucune réutilisation déclarée.", "No reuse declared."],
     "history": ["Historique", "History"],
+    "usage": ["Utilisation", "Usage"],
+    "usage_calls_1": ["appel à l’API", "API call"],
+    "usage_calls_n": ["appels à l’API", "API calls"],
+    "usage_downloads_1": ["téléchargement", "download"],
+    "usage_downloads_n": ["téléchargements", "downloads"],
+    "usage_period": ["ces 30 derniers jours", "in the last 30 days"],
+    "usage_off": ["(comptage désactivé sur ce serveur)", "(counting is off on this server)"],
     "h_version": ["Version", "Version"],
     "h_action": ["Action", "Action"],
     "h_date": ["Date", "Date"],
@@ -588,7 +595,7 @@ $$;
 
 -- Search: opendata_api.search() as a page, its facets as refine and exclude
 -- links, ten results a page.
-CREATE FUNCTION opendata_api.search_page(q text DEFAULT NULL, refine text[] DEFAULT NULL, exclude text[] DEFAULT NULL,
+CREATE FUNCTION opendata_api.search_page(q text DEFAULT NULL, refine opendata_api.facet_items DEFAULT NULL, exclude opendata_api.facet_items DEFAULT NULL,
                                          page int DEFAULT 1, lang text DEFAULT 'fr')
 RETURNS opendata_api."text/html"
 LANGUAGE plpgsql STABLE SET jit = off AS $$
@@ -596,8 +603,8 @@ DECLARE
   lg text := opendata._page_check_lang($5);
   l text := opendata._page_lang_arg(lg);
   v_q text := nullif(btrim($1), '');
-  v_refine text[] := nullif($2, '{}');
-  v_exclude text[] := nullif($3, '{}');
+  v_refine text[] := nullif($2::text[], '{}');
+  v_exclude text[] := nullif($3::text[], '{}');
   v_page int := coalesce($4, 1);
   per_page constant int := 10;
   res json;
@@ -657,7 +664,7 @@ BEGIN
                                        'page', nullif(v_page, 1)::text], '', false);
 END
 $$;
-COMMENT ON FUNCTION opendata_api.search_page(text, text[], text[], int, text) IS
+COMMENT ON FUNCTION opendata_api.search_page(text, opendata_api.facet_items, opendata_api.facet_items, int, text) IS
   'catalog search as an HTML page: results of search(), facets as refine/exclude links, paging';
 
 -- The map preview of a geographic dataset: an SVG drawn by PostGIS
@@ -827,8 +834,8 @@ $$;
 -- lineage, schema.org JSON-LD and alternate links.  A dataset that is not
 -- published, or that the caller may not read, or that does not exist, is
 -- the same 404 page.
-CREATE FUNCTION opendata_api.dataset_page(dataset text, "where" text DEFAULT NULL, refine text[] DEFAULT NULL,
-                                          exclude text[] DEFAULT NULL, after text DEFAULT NULL, lang text DEFAULT 'fr')
+CREATE FUNCTION opendata_api.dataset_page(dataset text, "where" text DEFAULT NULL, refine opendata_api.facet_items DEFAULT NULL,
+                                          exclude opendata_api.facet_items DEFAULT NULL, after text DEFAULT NULL, lang text DEFAULT 'fr')
 RETURNS opendata_api."text/html"
 LANGUAGE plpgsql STABLE SET jit = off AS $$
 #variable_conflict use_column
@@ -837,8 +844,8 @@ DECLARE
   l text := opendata._page_lang_arg(lg);
   v_slug text := $1;
   v_where text := nullif(btrim($2), '');
-  v_refine text[] := nullif($3, '{}');
-  v_exclude text[] := nullif($4, '{}');
+  v_refine text[] := nullif($3::text[], '{}');
+  v_exclude text[] := nullif($4::text[], '{}');
   v_after text := nullif($5, '');
   per_page constant int := 20;
   d record;
@@ -864,7 +871,7 @@ BEGIN
     RETURN opendata._page_not_found(lg);
   END IF;
   dj := (SELECT to_jsonb(v) FROM opendata_api.datasets v WHERE v.dataset_id = v_slug);
-  SELECT o.id, o.geometry_field, o.was_derived_from INTO internal FROM opendata.datasets o WHERE o.slug = v_slug;
+  SELECT o.id, o.geometry_field, o.was_derived_from, o.access INTO internal FROM opendata.datasets o WHERE o.slug = v_slug;
   SELECT c.base_url INTO base_url FROM opendata.catalog c;
   path := '/datasets/' || opendata._page_enc(v_slug);
   base := ARRAY['where', v_where, 'lang', l];
@@ -1039,6 +1046,22 @@ BEGIN
        || format('<section aria-labelledby="h-reuses"><h2 id="h-reuses">%s</h2>', opendata._page_t(lg, 'reuses'))
        || coalesce('<ul>' || frag || '</ul>', format('<p>%s</p>', opendata._page_t(lg, 'no_reuses'))) || '</section>';
 
+  -- Usage: the public statistics of the last 30 days (dataset_stats(),
+  -- which only public datasets have).
+  IF internal.access = 'public' THEN
+    frag := (SELECT format('<section aria-labelledby="h-usage"><h2 id="h-usage">%s</h2><p class="usage">%s, %s %s%s</p></section>',
+                           opendata._page_t(lg, 'usage'),
+                           opendata._page_count(coalesce(sum((d ->> 'calls')::bigint), 0)::bigint, lg, 'usage_calls_1', 'usage_calls_n'),
+                           opendata._page_count(coalesce(sum(dl.n), 0)::bigint, lg, 'usage_downloads_1', 'usage_downloads_n'),
+                           opendata._page_t(lg, 'usage_period'),
+                           CASE WHEN s.stats ->> 'usage' = 'off' THEN ' ' || opendata._page_t(lg, 'usage_off') ELSE '' END)
+               FROM (SELECT opendata_api.dataset_stats(v_slug, 30) AS stats) s
+               LEFT JOIN LATERAL json_array_elements(s.stats -> 'days') d ON true
+               LEFT JOIN LATERAL (SELECT sum(v::bigint) AS n FROM json_each_text(d -> 'downloads') AS x(k, v)) dl ON true
+              GROUP BY s.stats ->> 'usage');
+    body := body || frag;
+  END IF;
+
   -- History.
   frag := (SELECT string_agg(format('<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>',
                                  h.version, opendata._page_t(lg, 'action_' || h.action), opendata._page_date(h.at),
@@ -1089,7 +1112,7 @@ BEGIN
                                  head, true, status);
 END
 $$;
-COMMENT ON FUNCTION opendata_api.dataset_page(text, text, text[], text[], text, text) IS
+COMMENT ON FUNCTION opendata_api.dataset_page(text, text, opendata_api.facet_items, opendata_api.facet_items, text, text) IS
   'a published dataset''s page (HTML): metadata, fields, records preview, map, downloads, API, reuses, history, lineage';
 
 -- An organization's page: its description, website and published datasets.

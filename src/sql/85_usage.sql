@@ -96,3 +96,53 @@ END
 $$;
 COMMENT ON FUNCTION opendata_api.dataset_stats(text, int) IS
   'public usage of a published dataset per day (UTC): API calls and downloads per format';
+
+-- The portal's usage as an open dataset of its own, as Opendatasoft
+-- publishes its monitoring dataset: totals per day, dataset and endpoint,
+-- with the estimated distinct clients.  Nothing personal (no address, no
+-- key, no sketch) and nothing of a dataset the public cannot see: only the
+-- rows of published public datasets and of the portal itself ('').
+CREATE FUNCTION opendata._usage_dataset_csv() RETURNS bytea
+LANGUAGE sql STABLE SECURITY DEFINER AS $$
+  SELECT convert_to('day,dataset,endpoint,calls,rows,bytes,errors,clients' || chr(10) ||
+                    coalesce(string_agg(concat_ws(',', u.day, u.dataset, u.endpoint, u.calls, u.rows, u.bytes,
+                                                  u.errors, opendata._hll_estimate(u.clients)) || chr(10),
+                                        '' ORDER BY u.day, u.dataset, u.endpoint), ''), 'UTF8')
+    FROM opendata.usage_daily u
+   WHERE u.dataset = ''
+      OR EXISTS (SELECT FROM opendata.datasets d
+                  WHERE d.slug = u.dataset AND d.status = 'published' AND d.access = 'public')
+$$;
+COMMENT ON FUNCTION opendata._usage_dataset_csv() IS
+  'the public usage of the portal (published public datasets and the portal itself) as CSV';
+
+-- Creates, or refreshes, the dataset: an ordinary import (a replace once
+-- it exists, which publishes it again), so it is read as every other one.
+-- Runs as its caller, who must be allowed to import and publish.
+-- publisher: the organization that publishes it (default: the catalog's).
+CREATE FUNCTION opendata.refresh_usage_dataset(slug text DEFAULT 'portal-usage', publisher text DEFAULT NULL)
+RETURNS jsonb
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+  csv bytea := opendata._usage_dataset_csv();
+  -- Fixed types: the first refresh may find no usage yet to infer them from.
+  columns jsonb := '{"day": {"type": "date"}, "dataset": {"type": "text"}, "endpoint": {"type": "text"},
+                     "calls": {"type": "bigint"}, "rows": {"type": "bigint"}, "bytes": {"type": "bigint"},
+                     "errors": {"type": "bigint"}, "clients": {"type": "bigint"}}';
+  report jsonb;
+BEGIN
+  IF EXISTS (SELECT FROM opendata.datasets d WHERE d.slug = $1) THEN
+    RETURN opendata.import_csv($1, csv, jsonb_build_object('mode', 'replace', 'columns', columns));
+  END IF;
+  report := opendata.import_csv($1, csv, jsonb_build_object('columns', columns, 'metadata', jsonb_build_object(
+    'title', 'Usage of the portal',
+    'description', 'API calls answered by this portal per day (UTC), dataset and endpoint: calls, rows and '
+                   'bytes served, errors, and the estimated number of distinct clients.  Dataset "" is the '
+                   'portal itself (search, home page).  No address and no key is published (docs/usage.md).')
+    || CASE WHEN $2 IS NOT NULL THEN jsonb_build_object('publisher', $2) ELSE '{}' END));
+  PERFORM opendata.publish($1);
+  RETURN report;
+END
+$$;
+COMMENT ON FUNCTION opendata.refresh_usage_dataset(text, text) IS
+  'publishes the portal''s usage (opendata.usage_daily, nothing personal) as a dataset, or refreshes it';

@@ -10,6 +10,7 @@ CREATE TABLE opendata.api_keys (
   owner          text NOT NULL,   -- whom it was given to
   per_minute     int CHECK (per_minute > 0),  -- null: no limit
   per_day        int CHECK (per_day > 0),
+  role           regrole,         -- the role its requests run as; null: the request's own
   created_at     timestamptz NOT NULL DEFAULT now(),
   revoked_at     timestamptz
 );
@@ -35,7 +36,7 @@ COMMENT ON FUNCTION opendata._request_key() IS
   'the API key (Authorization: Apikey, X-Api-Key) and the client address of the request (request.headers)';
 
 CREATE FUNCTION opendata.create_api_key(name text, owner text, per_minute int DEFAULT NULL,
-                                        per_day int DEFAULT NULL) RETURNS text
+                                        per_day int DEFAULT NULL, role regrole DEFAULT NULL) RETURNS text
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER AS $$
 DECLARE
   key_id text := 'k' || substr(replace(gen_random_uuid()::text, '-', ''), 1, 15);
@@ -48,13 +49,19 @@ BEGIN
   IF $3 <= 0 OR $4 <= 0 THEN
     RAISE EXCEPTION 'limits must be greater than 0 (null: no limit)' USING ERRCODE = '22023';
   END IF;
-  INSERT INTO opendata.api_keys (id, secret_sha256, name, owner, per_minute, per_day)
-  VALUES (key_id, sha256(convert_to(secret, 'UTF8')), $1, $2, $3, $4);
+  -- A key hands its role to whoever holds it, over HTTP: never a role
+  -- that bypasses the permission model.
+  IF EXISTS (SELECT FROM pg_catalog.pg_roles r WHERE r.oid = $5 AND (r.rolsuper OR r.rolbypassrls)) THEN
+    RAISE EXCEPTION 'an API key cannot act as role %, a superuser or a role that bypasses row-level security', $5
+      USING ERRCODE = '42501';
+  END IF;
+  INSERT INTO opendata.api_keys (id, secret_sha256, name, owner, per_minute, per_day, role)
+  VALUES (key_id, sha256(convert_to(secret, 'UTF8')), $1, $2, $3, $4, $5);
   RETURN key_id || '.' || secret;
 END
 $$;
-COMMENT ON FUNCTION opendata.create_api_key(text, text, int, int) IS
-  'a new API key, returned once: only the SHA-256 of its secret is kept';
+COMMENT ON FUNCTION opendata.create_api_key(text, text, int, int, regrole) IS
+  'a new API key, returned once: only the SHA-256 of its secret is kept; role: the role its requests run as';
 
 CREATE FUNCTION opendata.revoke_api_key(id text) RETURNS boolean
 LANGUAGE sql VOLATILE SECURITY DEFINER AS $$
@@ -76,10 +83,11 @@ BEGIN
 END
 $$;
 
--- db-pre-request: runs before every request PostgREST serves.  A key must
--- be known and not revoked; a client over its limit is refused with 429;
--- every answer carries the X-RateLimit-* headers of its client's limit.
-CREATE FUNCTION opendata.check_request() RETURNS void
+-- The checks of db-pre-request: a key must be known and not revoked; a
+-- client over its limit is refused with 429; every answer carries the
+-- X-RateLimit-* headers of its client's limit.  Returns the key's role
+-- (null: the request keeps its own).  A definer, to read the keys.
+CREATE FUNCTION opendata._admit_request() RETURNS regrole
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER AS $$
 DECLARE
   presented record := opendata._request_key();
@@ -107,21 +115,40 @@ BEGIN
     per_day := coalesce(current_setting('opendata.quota_anonymous_per_day', true)::int, 0);
   END IF;
   q := opendata._quota_take(who, per_minute, per_day);
-  IF q.lim IS NULL THEN
-    RETURN;  -- no limit, or no shared memory (not preloaded)
+  IF q.lim IS NOT NULL THEN  -- else no limit, or no shared memory (not preloaded)
+    limits := jsonb_build_object('X-RateLimit-Limit', q.lim::text, 'X-RateLimit-Remaining', q.remaining::text,
+                                 'X-RateLimit-Reset', q.reset_s::text);
+    IF NOT q.allowed THEN
+      PERFORM opendata._refuse_request(429, 'OD429', 'rate limit exceeded',
+                format('Retry after %s s, or ask for an API key with a higher limit.', q.retry_after_s),
+                limits || jsonb_build_object('Retry-After', q.retry_after_s::text));
+    END IF;
+    PERFORM set_config('response.headers',
+              json_build_array(json_build_object('X-RateLimit-Limit', q.lim::text),
+                               json_build_object('X-RateLimit-Remaining', q.remaining::text),
+                               json_build_object('X-RateLimit-Reset', q.reset_s::text))::text, true);
   END IF;
-  limits := jsonb_build_object('X-RateLimit-Limit', q.lim::text, 'X-RateLimit-Remaining', q.remaining::text,
-                               'X-RateLimit-Reset', q.reset_s::text);
-  IF NOT q.allowed THEN
-    PERFORM opendata._refuse_request(429, 'OD429', 'rate limit exceeded',
-              format('Retry after %s s, or ask for an API key with a higher limit.', q.retry_after_s),
-              limits || jsonb_build_object('Retry-After', q.retry_after_s::text));
+  RETURN k.role;
+END
+$$;
+COMMENT ON FUNCTION opendata._admit_request() IS
+  'the checks of check_request(): API key, rate limits, X-RateLimit-* headers; the key''s role';
+
+-- db-pre-request: runs before every request PostgREST serves, after
+-- PostgREST has set the request's role.  Not a definer, because a definer
+-- may not change the role: it runs as the request's role and switches to
+-- the key's for the rest of the transaction, which PostgreSQL allows when
+-- the session's user (PostgREST's authenticator) is a member of that role,
+-- exactly as for the roles of JWTs (docs/usage.md).
+CREATE FUNCTION opendata.check_request() RETURNS void
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+  key_role regrole := opendata._admit_request();
+BEGIN
+  IF key_role IS NOT NULL THEN
+    PERFORM pg_catalog.set_config('role', key_role::text, true);
   END IF;
-  PERFORM set_config('response.headers',
-            json_build_array(json_build_object('X-RateLimit-Limit', q.lim::text),
-                             json_build_object('X-RateLimit-Remaining', q.remaining::text),
-                             json_build_object('X-RateLimit-Reset', q.reset_s::text))::text, true);
 END
 $$;
 COMMENT ON FUNCTION opendata.check_request() IS
-  'PostgREST''s db-pre-request: API keys, rate limits (429) and X-RateLimit-* headers (docs/usage.md)';
+  'PostgREST''s db-pre-request: API keys and their roles, rate limits (429) and X-RateLimit-* headers (docs/usage.md)';

@@ -110,7 +110,7 @@ GRANT EXECUTE ON FUNCTION
   opendata.describe_field(text, text, jsonb), opendata.publish(text), opendata.unpublish(text),
   opendata.drop_dataset(text, boolean), opendata.add_reuse(text, text, text, text[], text, text),
   opendata.add_attachment(text, text, text, text, text),
-  opendata.explain_odsql(text, text, text, text, text, int, int, text[], text[], text, text, text),
+  opendata.explain_odsql(text, text, text, text, text, int, int, text[], text[], text, text, text, boolean),
   opendata.import_csv(text, bytea, jsonb), opendata.import_csv_file(text, text, jsonb),
   opendata.import_geojson(text, bytea, jsonb), opendata.import_geojson_file(text, text, jsonb),
   opendata.sniff_csv(bytea, jsonb),

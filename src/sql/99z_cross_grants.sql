@@ -8,7 +8,7 @@
 -- no privilege of their own (the privilege matrix pins this list).
 GRANT EXECUTE ON FUNCTION
   opendata_api.cross(text, text, text, float8, int, text, text, int, int, text, text),
-  opendata_api.near(text, float8, float8, float8, text, int, text, text),
+  opendata_api.near(text, float8, float8, float8, text, int, int, text, text),
   opendata._cross_select(text, text[], text, int, text, text[], text, int, text, jsonb),
   opendata._cross_fields(jsonb, text, text, text[]), opendata._cross_output(text, jsonb),
   opendata._expand_m(geometry, float8), opendata._expand_m_sql(text, text),

@@ -16,7 +16,7 @@ GRANT EXECUTE ON FUNCTION
   opendata._page_cell(json, text, text), opendata._page_dd(text, text), opendata._page_json_script(text)
   TO opendata_anon;
 GRANT EXECUTE ON FUNCTION
-  opendata_api.portal(text), opendata_api.search_page(text, text[], text[], int, text),
-  opendata_api.dataset_page(text, text, text[], text[], text, text), opendata_api.organization_page(text, text),
+  opendata_api.portal(text), opendata_api.search_page(text, opendata_api.facet_items, opendata_api.facet_items, int, text),
+  opendata_api.dataset_page(text, text, opendata_api.facet_items, opendata_api.facet_items, text, text), opendata_api.organization_page(text, text),
   opendata_api.reuses_page(text), opendata_api.portal_css()
   TO opendata_anon;

@@ -10,6 +10,10 @@ GRANT EXECUTE ON FUNCTION opendata.usage_status(), opendata.usage_counters(), op
   TO opendata_admin;
 -- Quotas: the pre-request function runs as whatever role the request is
 -- (anonymous, or a JWT's role); keys are the administrators'.
-GRANT EXECUTE ON FUNCTION opendata.check_request() TO opendata_anon, opendata_publisher, opendata_admin;
-GRANT EXECUTE ON FUNCTION opendata.create_api_key(text, text, int, int), opendata.revoke_api_key(text)
+GRANT EXECUTE ON FUNCTION opendata.check_request(), opendata._admit_request()
+  TO opendata_anon, opendata_publisher, opendata_admin;
+GRANT EXECUTE ON FUNCTION opendata.create_api_key(text, text, int, int, regrole), opendata.revoke_api_key(text)
   TO opendata_admin;
+-- The portal's usage as a dataset: refreshed by an administrator (who
+-- imports and publishes it as any publisher would).
+GRANT EXECUTE ON FUNCTION opendata._usage_dataset_csv(), opendata.refresh_usage_dataset(text, text) TO opendata_admin;

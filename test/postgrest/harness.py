@@ -227,7 +227,8 @@ class PostgREST:
 
     def __init__(self, conn, schemas=("opendata_api",), anon_role="opendata_anon",
                  extra_search_path=("public",), max_rows=None,
-                 tx_end="commit-allow-override", authenticator="authenticator", pre_request=None):
+                 tx_end="commit-allow-override", authenticator="authenticator", pre_request=None,
+                 channel=True):
         self.conn_args = dict(conn, user=authenticator)
         self.schemas = list(schemas)
         self.anon_role = anon_role
@@ -237,17 +238,22 @@ class PostgREST:
         self.pre_request = pre_request
         self.db = psycopg2.connect(**self.conn_args)
         self.db.autocommit = True  # transactions are opened by hand, as PostgREST does
-        self.listener = psycopg2.connect(**self.conn_args)
-        self.listener.autocommit = True
-        with self.listener.cursor() as cur:
-            cur.execute("LISTEN pgrst")
-            cur.execute("LISTEN " + SENTINEL_CHANNEL)
+        # db-channel-enabled: PostgREST on a hot standby runs without it
+        # (LISTEN is refused during recovery; docs/scaling.md).
+        self.listener = None
+        if channel:
+            self.listener = psycopg2.connect(**self.conn_args)
+            self.listener.autocommit = True
+            with self.listener.cursor() as cur:
+                cur.execute("LISTEN pgrst")
+                cur.execute("LISTEN " + SENTINEL_CHANNEL)
         self._received = []
         self._sentinels = 0
 
     def close(self):
         self.db.close()
-        self.listener.close()
+        if self.listener is not None:
+            self.listener.close()
 
     # -- NOTIFY -------------------------------------------------------------
 

@@ -193,6 +193,8 @@ def main(argv=None):
     ap.add_argument("--trust-jwt-role", action="store_true",
                     help="take the role claim of Bearer tokens WITHOUT checking signatures (tests only)")
     ap.add_argument("--quiet", action="store_true", help="no access log on stderr")
+    ap.add_argument("--no-channel", action="store_true",
+                    help="db-channel-enabled = false: no LISTEN (a hot standby refuses it)")
     ap.add_argument("--locations", action="append", default=[], metavar="FILE",
                     help="also answer the pretty URLs of this nginx location file, and /api/ (repeatable)")
     args = ap.parse_args(argv)
@@ -203,7 +205,8 @@ def main(argv=None):
     def factory():
         return PostgREST({"dsn": args.dsn}, schemas=split(args.schemas), anon_role=args.anon_role,
                          extra_search_path=split(args.extra_search_path), max_rows=args.max_rows,
-                         authenticator=args.authenticator, pre_request=args.pre_request)
+                         authenticator=args.authenticator, pre_request=args.pre_request,
+                         channel=not args.no_channel)
 
     router = None
     if args.locations:

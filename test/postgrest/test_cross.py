@@ -67,14 +67,14 @@ def main():
     api = PostgREST(conn, schemas=("opendata_api",), max_rows=1000)
 
     # -- near -----------------------------------------------------------------
-    r = api.get(url("/rpc/near", dataset="x-stations", lon="2.3488", lat="48.8534", radius_m="1000", rows="2"))
+    r = api.get(url("/rpc/near", dataset="x-stations", lon="2.3488", lat="48.8534", distance_m="1000", rows="2"))
     doc = r.json() if r.status == 200 else {}
     results = doc.get("results", []) if isinstance(doc, dict) else []
     hand = _rows(su, """SELECT nom, round(ST_Distance(geom::geography, ST_SetSRID(ST_MakePoint(2.3488, 48.8534), 4326)::geography)::numeric, 3) AS d
                           FROM x_stations WHERE geom IS NOT NULL ORDER BY d LIMIT 2""")
     within = _rows(su, """SELECT count(*) FROM x_stations
                            WHERE ST_DWithin(geom::geography, ST_SetSRID(ST_MakePoint(2.3488, 48.8534), 4326)::geography, 1000)""")[0][0]
-    t.check("GET /rpc/near as anon: 200, {total_count: every match within radius_m, results}, nearest first, with distance_m",
+    t.check("GET /rpc/near as anon: 200, {total_count: every match within distance_m, results}, nearest first, with distance_m",
             r.status == 200 and r.headers.get("content-type") == "application/json; charset=utf-8"
             and doc.get("total_count") == within and [x.get("nom") for x in results] == [h[0] for h in hand]
             and all(isinstance(x.get("distance_m"), float) for x in results), r, hand, within)
@@ -89,7 +89,7 @@ def main():
                                          ST_Distance(geom::geography, ST_SetSRID(ST_MakePoint(2.3488, 48.8534), 4326)::geography)""")]
     t.check("near's where filter (ODSQL) from the query string: only metro stations, nearest first",
             r.status == 200 and [x["nom"] for x in r.json()["results"]] == hand and len(hand) == 3, r, hand)
-    r = api.post("/rpc/near", body={"dataset": "x-stations", "lon": 2.3488, "lat": 48.8534, "radius_m": 10})
+    r = api.post("/rpc/near", body={"dataset": "x-stations", "lon": 2.3488, "lat": 48.8534, "distance_m": 10})
     t.check("POST /rpc/near (read-only, STABLE) with nothing within 10 m: total_count 0, results []",
             r.status == 200 and r.json() == {"total_count": 0, "results": []}, r)
 
@@ -136,8 +136,8 @@ def main():
     for description, path, args, status, code in (
         ("distance_m = 0 is 400 (22023)", "/rpc/cross",
          {"left": "x-stations", "right": "x-zones", "predicate": "within_distance", "distance_m": "0"}, 400, "22023"),
-        ("a negative radius_m is 400 (22023)", "/rpc/near",
-         {"dataset": "x-stations", "lon": "2.3", "lat": "48.8", "radius_m": "-5"}, 400, "22023"),
+        ("a negative distance_m is 400 (22023)", "/rpc/near",
+         {"dataset": "x-stations", "lon": "2.3", "lat": "48.8", "distance_m": "-5"}, 400, "22023"),
         ("within_distance without distance_m is 400 (22023)", "/rpc/cross",
          {"left": "x-stations", "right": "x-zones", "predicate": "within_distance"}, 400, "22023"),
         ("k = 0 is 400 (22023)", "/rpc/cross",
@@ -164,8 +164,11 @@ def main():
          {"dataset": "x-stations", "lon": "2.3", "lat": "48.8", "rows": "0"}, 400, "22023"),
     ):
         t.status("GET %s: %s" % (path, description), api.get(url(path, **args)), status, code)
-    r = api.post("/rpc/cross", body={"left": "x-stations", "right": "x-zones", "radius_m": 5})
-    t.status("POST /rpc/cross with an argument it does not take (radius_m is near's) is 404 (PGRST202)",
+    r = api.post("/rpc/cross", body={"left": "x-stations", "right": "x-zones", "lon": 5})
+    t.status("POST /rpc/cross with an argument it does not take (lon is near's) is 404 (PGRST202)",
+             r, 404, "PGRST202")
+    r = api.post("/rpc/near", body={"dataset": "x-stations", "lon": 2.3, "lat": 48.8, "radius_m": 5})
+    t.status("POST /rpc/near with radius_m, its name before 0.2.0 (now distance_m), is 404 (PGRST202)",
              r, 404, "PGRST202")
 
     api.close()

@@ -122,7 +122,7 @@ def main():
         t.check("GET /rpc/download?format=csv with Accept %r is the CSV, as a text/csv attachment" % accept,
                 r.status == 200 and r.headers.get("content-type") == "text/csv; charset=utf-8"
                 and r.headers.get("content-disposition") == 'attachment; filename="exp-points.csv"'
-                and r.body == csv_value, r)
+                and r.body == csv_value.encode("utf-8"), r)  # download() is bytes
     r = api.get("/rpc/download?dataset=exp-points&format=geojson&fields=id,geom", headers={"Accept": browser})
     doc = json.loads(r.body) if r.status == 200 else {}
     t.check("GET /rpc/download?format=geojson from a browser is the FeatureCollection, with the export arguments",
@@ -131,7 +131,7 @@ def main():
             and doc.get("type") == "FeatureCollection" and len(doc.get("features", [])) == 3
             and doc["features"][0]["properties"] == {"id": 1}, r)
     r = api.get("/rpc/download?dataset=exp-points&format=JSONL")
-    lines = r.body.split("\n") if r.status == 200 else []
+    lines = r.body.decode("utf-8").split("\n") if r.status == 200 else []
     t.check("GET /rpc/download?format=JSONL (any case) is JSON Lines, in UTF-8 (said in its charset)",
             r.status == 200 and r.headers.get("content-type") == "application/x-ndjson; charset=utf-8"
             and len(lines) == 4 and json.loads(lines[0])["id"] == 1, r)
@@ -169,8 +169,12 @@ def main():
         r = api.get(path, headers={"Accept": browser})
         served.append((fmt, r.status, r.headers.get("content-type", "").split(";")[0]))
     t.check("every DCAT download URL of the dataset serves its format to a browser",
-            served == [("CSV", 200, "text/csv"), ("GEOJSON", 200, "application/geo+json"),
-                       ("JSONL", 200, "application/x-ndjson")], served)
+            served == [("CSV", 200, "text/csv"), ("FLATGEOBUF", 200, "application/flatgeobuf"),
+                       ("GEOJSON", 200, "application/geo+json"), ("GPKG", 200, "application/geopackage+sqlite3"),
+                       ("JSONL", 200, "application/x-ndjson"), ("KML", 200, "application/vnd.google-earth.kml+xml"),
+                       ("PARQUET", 200, "application/vnd.apache.parquet"), ("SHP", 200, "application/zip"),
+                       ("XLSX", 200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")],
+            served)
 
     r = api.get("/rpc/export_csv?dataset=exp-draft", headers={"Accept": "text/csv"})
     t.status("GET /rpc/export_csv of a draft is 404 (42P01)", r, 404, "42P01")

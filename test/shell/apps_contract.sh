@@ -5,7 +5,8 @@
 # test/apps/contract.mjs checks that records, the view, the exports, near
 # and cross give the same rows in the same order with the same encodings,
 # that links.next walks every row exactly once for datasets with and
-# without a key, and that a token reused with another filter is refused;
+# without a key (records, search, near, cross), and that a token reused
+# with another filter is refused;
 # test/apps/doc_examples.mjs runs every example of docs/apps.md.
 #
 # KEEP_TMP=1 keeps the cluster directory (logs of PostgreSQL and the stand-in).
@@ -32,6 +33,9 @@ fi
 
 DB=apps
 psql_su -d postgres -c "CREATE DATABASE $DB"
+# As docs/postgrest.md sets it: the views' datetimes in UTC, as records()
+# writes them by default.
+psql_su -d postgres -c "ALTER DATABASE $DB SET timezone = 'UTC'"
 psql_su -d "$DB" >/dev/null -f "$REPO_DIR/test/apps/fixture.sql"
 
 if ! start_stand_in "$dir" "host=$dir port=$PORT dbname=$DB"; then

@@ -20,8 +20,60 @@ shell_test_cluster() {
 }
 
 shell_test_cleanup() {
+  local name
+  for name in "${!SIBLING_PORT[@]}"; do sibling_stop "$name"; done
   stop_cluster "$dir"
   if [ -z "${KEEP_TMP:-}" ]; then rm -rf "$dir"; else echo "# kept $dir" >&2; fi
+}
+
+# serve_api WORK DB NAME: the PostgREST stand-in as authenticator on a free
+# port (STAND_IN is its host:port) and Debian's nginx with the shipped
+# configuration in front of it on 127.0.0.1:$NGINX_PORT, both stopped on
+# exit with the cluster.  Prints "ok NAME_servers", or "not ok" with the
+# servers' messages and exits.
+serve_api() {
+  SERVE_API_WORK="$1"
+  local db="$2" name="$3"
+  STAND_IN_PID=""
+  trap serve_api_cleanup EXIT
+  if ! start_stand_in "$SERVE_API_WORK" "host=$dir port=$PORT dbname=$db user=authenticator" ||
+     ! start_nginx "$SERVE_API_WORK/nginx" "$STAND_IN" "127.0.0.1:$NGINX_PORT"; then
+    not_ok "${name}_servers" "stand-in: '$STAND_IN'" \
+      "$(cat "$SERVE_API_WORK/server.err" "$SERVE_API_WORK/nginx/start.err" 2>/dev/null)"
+    exit 1
+  fi
+  ok "${name}_servers"
+}
+serve_api_cleanup() {
+  stop_nginx "$SERVE_API_WORK/nginx"
+  if [ -n "$STAND_IN_PID" ]; then kill "$STAND_IN_PID" 2>/dev/null && wait "$STAND_IN_PID" 2>/dev/null; fi
+  shell_test_cleanup
+}
+
+# Clusters beside the test's own, for tests of several servers (standbys,
+# shards): cluster NAME lives in $dir/NAME, its socket directory too, and
+# listens on the port given to sibling_dir; shell_test_cleanup stops it.
+# Its data directory is made by the test (initdb, pg_basebackup).
+declare -A SIBLING_PORT=()
+sibling_dir() {  # sibling_dir NAME PORT
+  SIBLING_PORT[$1]=$2
+  mkdir -p "$dir/$1"
+  if [ "$(id -u)" -eq 0 ]; then chown postgres: "$dir/$1"; fi
+}
+sibling_start() {  # sibling_start NAME [SERVER OPTION...]
+  local name="$1"; shift
+  as_cluster_owner "$PG_BINDIR/pg_ctl" -D "$dir/$name/data" -l "$dir/$name/server.log" -w \
+    -o "-p ${SIBLING_PORT[$name]} -k $dir/$name -c listen_addresses='' $*" start >/dev/null
+}
+sibling_stop() {  # sibling_stop NAME
+  as_cluster_owner "$PG_BINDIR/pg_ctl" -D "$dir/$1/data" -m fast -w stop >/dev/null 2>&1 || true
+}
+# psql_at NAME DB PSQL-ARGS...: unaligned psql as the superuser, stopping on
+# the first error, on sibling NAME, or on the test's own cluster for "".
+psql_at() {
+  local host="$dir" port="$PORT"
+  if [ -n "$1" ]; then host="$dir/$1"; port="${SIBLING_PORT[$1]}"; fi
+  "$PG_BINDIR/psql" -X -q -At -v ON_ERROR_STOP=1 -h "$host" -p "$port" -U postgres -d "$2" "${@:3}"
 }
 
 FAILED=0

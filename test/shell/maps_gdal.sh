@@ -214,7 +214,7 @@ tile_again 304 0
 empty 204
 bad_tile 400
 draft_tile 404
-tilejson 200 $SITE/tiles/trees/{z}/{x}/{y}.mvt ['_thinned', 'cluster', 'height', 'id', 'kind', 'name', 'planted', 'point_count']"
+tilejson 200 $SITE/tiles/trees/{z}/{x}/{y}.mvt ['_partial', '_thinned', 'cluster', 'height', 'id', 'kind', 'name', 'planted', 'point_count']"
 check maps_gdal_http "$expected_http" "$http_checks"
 
 # Vector tiles decoded by GDAL's MVT driver (CLIP=NO: the features in the

@@ -61,19 +61,7 @@ SELECT opendata.register('drafts', 'drafts', '{"title": "Brouillon", "descriptio
 SELECT opendata.publish(s) FROM unnest(ARRAY['trees', 'budget']) s;
 SQL
 
-STAND_IN_PID=""
-stop_all() {
-  stop_nginx "$work/nginx"
-  if [ -n "$STAND_IN_PID" ]; then kill "$STAND_IN_PID" 2>/dev/null && wait "$STAND_IN_PID" 2>/dev/null; fi
-  shell_test_cleanup
-}
-trap stop_all EXIT
-if ! start_stand_in "$work" "host=$dir port=$PORT dbname=$DB user=authenticator" ||
-   ! start_nginx "$work/nginx" "$STAND_IN" "127.0.0.1:$NGINX_PORT"; then
-  not_ok ods_client_servers "stand-in: '$STAND_IN'" "$(cat "$work/server.err" "$work/nginx/start.err" 2>/dev/null)"
-  exit 1
-fi
-ok ods_client_servers
+serve_api "$work" "$DB" ods_client
 
 if node "$REPO_DIR/test/ods-client/ods.mjs" "$SITE" "$work/answers.json" >"$work/node.out" 2>&1; then
   ok "ods_client_queries # $(cat "$work/node.out")"

@@ -108,25 +108,68 @@ check "usage: the flush wrote the records() calls" 1600 "$(stored records)"
 check "usage: the flush wrote the export_csv() calls" 801 "$(stored export_csv)"
 check "usage: the flush wrote the client sketch" 16 \
   "$(on primary -c "SELECT opendata._hll_estimate(clients) FROM opendata.usage_daily WHERE dataset = 'things' AND endpoint = 'records'")"
-# 2,402 calls: 1,600 records(), 801 export_csv() and the facets() call
-# publish() made to count the unfiltered facets once (docs/usage.md).
-check "usage: dataset_stats() counts each call once (table + unflushed)" '2402|{"csv": 801}' \
+# 2,401 calls: 1,600 records() and 801 export_csv(); the facets() call
+# publish() makes to count the unfiltered facets once is the extension's,
+# not a client's, and is not counted.
+check "usage: publish()'s own facets() call is not counted" 0 "$(calls primary facets)"
+check "usage: dataset_stats() counts each call once (table + unflushed)" '2401|{"csv": 801}' \
   "$(on primary -c "SELECT d -> 'calls', d -> 'downloads' FROM json_array_elements(opendata_api.dataset_stats('things') -> 'days') d")"
 anon_records primary 5
-check "usage: dataset_stats() includes calls not flushed yet" 2407 \
+check "usage: dataset_stats() includes calls not flushed yet" 2406 \
   "$(on primary -c "SELECT d -> 'calls' FROM json_array_elements(opendata_api.dataset_stats('things') -> 'days') d")"
 
-on primary -c "BEGIN READ ONLY" -c "SET LOCAL ROLE opendata_anon" -c "SELECT opendata_api.dataset_page('things') IS NOT NULL" -c "COMMIT" >/dev/null
+anon() {  # anon SQL: one GET's transaction running SQL as opendata_anon
+  on primary -c "BEGIN READ ONLY" -c "SET LOCAL ROLE opendata_anon" -c "$1" -c "COMMIT"
+}
+portal() {  # portal ENDPOINT: the live calls of the portal's own ('') counter
+  on primary -c "SELECT coalesce(sum(calls), 0) FROM opendata.usage_counters() WHERE dataset = '' AND endpoint = '$1'"
+}
+errors() {  # errors DATASET ENDPOINT: the live errors of a counter
+  on primary -c "SELECT coalesce(sum(errors), 0) FROM opendata.usage_counters() WHERE dataset = '$1' AND endpoint = '$2'"
+}
+records_before=$(calls primary records)
+anon "SELECT opendata_api.dataset_page('things') IS NOT NULL" >/dev/null
 check "usage: a dataset page (plpgsql) is counted" 1 "$(calls primary pages)"
-on primary -c "BEGIN READ ONLY" -c "SET LOCAL ROLE opendata_anon" -c "SELECT opendata_api.search('things') IS NOT NULL" -c "COMMIT" >/dev/null
-check "usage: a catalog search is counted, on the portal (dataset '')" 1 \
-  "$(on primary -c "SELECT calls FROM opendata.usage_counters() WHERE dataset = '' AND endpoint = 'search'")"
-# Its records preview calls records(), counted too: 1601 records() calls.
+check "usage: the dataset page's records() preview is part of it, not a client's call" \
+  "$records_before" "$(calls primary records)"
+anon "SELECT opendata_api.search('things') IS NOT NULL" >/dev/null
+check "usage: a catalog search is counted, on the portal (dataset '')" 1 "$(portal search)"
+anon "SELECT opendata_api.search_page(q => 'things') IS NOT NULL" >/dev/null
+check "usage: the search page counts as a page of the portal" 1 "$(portal pages)"
+check "usage: the search page's search() is part of it" 1 "$(portal search)"
+anon "SELECT opendata_api.portal() IS NOT NULL" >/dev/null
+check "usage: the home page is counted" 2 "$(portal pages)"
+anon "SELECT opendata_api.catalog_dcat('turtle') IS NOT NULL" >/dev/null
+anon "SELECT opendata_api.catalog_jsonld() IS NOT NULL" >/dev/null
+check "usage: the DCAT catalog is counted (every format)" 2 "$(portal dcat)"
+anon "SELECT opendata_api.ogc_landing() IS NOT NULL" >/dev/null
+anon "SELECT opendata_api.ogc_collections() IS NOT NULL" >/dev/null
+check "usage: the OGC API endpoints are counted" 2 "$(portal ogc)"
+
+# Errors: a call that fails is an error of its endpoint, on its dataset
+# once the function has found it published, else on the portal ('').
+anon "SELECT opendata_api.records('things', \"where\" => 'no_such_field = 1')" >/dev/null 2>&1 || true
+check "usage: a failed call is counted as an error of its dataset" 1 "$(errors things records)"
+check "usage: a failed call is not counted as a call" "$records_before" "$(calls primary records)"
+anon "SELECT opendata_api.records('made-up-name')" >/dev/null 2>&1 || true
+check "usage: a call on no dataset is an error of the portal" 1 "$(errors '' records)"
+check "usage: a made-up name takes no counter" 0 \
+  "$(on primary -c "SELECT count(*) FROM opendata.usage_counters() WHERE dataset = 'made-up-name'")"
+# An error caught inside the transaction: counted, and the next call of
+# that transaction is a client's call again.
+anon "DO \$\$ BEGIN PERFORM opendata_api.facets('things', \"where\" => 'no_such_field = 1');
+        EXCEPTION WHEN others THEN NULL; END \$\$;
+      SELECT opendata_api.facets('things') IS NOT NULL" >/dev/null
+check "usage: an error caught by an exception block is counted" 1 "$(errors things facets)"
+check "usage: the call after it in the same transaction is counted" 1 "$(calls primary facets)"
+on primary -c "SELECT opendata.usage_flush()" >/dev/null
+check "usage: the flush writes the errors" 1 \
+  "$(on primary -c "SELECT errors FROM opendata.usage_daily WHERE dataset = 'things' AND endpoint = 'records'")"
 
 # A clean stop flushes (the worker's last flush on SIGTERM).
 pg_ctl_primary -m fast stop
 start_primary
-check "usage: a clean restart flushed what was left" 1606 "$(stored records)"
+check "usage: a clean restart flushed what was left" 1605 "$(stored records)"
 check "usage: after a restart shared memory starts empty" 0 "$(calls primary records)"
 
 # SIGKILL of a backend: the postmaster reinitialises shared memory.
@@ -143,12 +186,12 @@ done
 kill -9 "$victim"
 wait "$sleeper" 2>/dev/null || true
 for _ in $(seq 1 100); do on primary -c "SELECT 1" >/dev/null 2>&1 && break; sleep 0.2; done
-check "usage: after a backend's SIGKILL the flushed calls are there" 1609 "$(stored records)"
+check "usage: after a backend's SIGKILL the flushed calls are there" 1608 "$(stored records)"
 check "usage: after a backend's SIGKILL shared memory starts empty" 0 "$(calls primary records)"
 anon_records primary 4
 check "usage: after a backend's SIGKILL counting works" 4 "$(calls primary records)"
 on primary -c "SELECT opendata.usage_flush()" >/dev/null
-check "usage: after a backend's SIGKILL the worker flushes" 1613 "$(stored records)"
+check "usage: after a backend's SIGKILL the worker flushes" 1612 "$(stored records)"
 
 # SIGKILL of the postmaster: its children notice and exit; a new start
 # finds the flushed rows, and fresh shared memory.
@@ -163,11 +206,29 @@ for _ in $(seq 1 150); do
   sleep 0.2
 done
 start_primary
-check "usage: after the postmaster's SIGKILL the flushed calls are there" 1613 "$(stored records)"
+check "usage: after the postmaster's SIGKILL the flushed calls are there" 1612 "$(stored records)"
 anon_records primary 2
 check "usage: after the postmaster's SIGKILL counting works" 2 "$(calls primary records)"
 on primary -c "SELECT opendata.usage_flush()" >/dev/null
-check "usage: after the postmaster's SIGKILL the worker flushes" 1615 "$(stored records)"
+check "usage: after the postmaster's SIGKILL the worker flushes" 1614 "$(stored records)"
+
+# The portal's usage as a dataset of its own, read through the API as any
+# other; nothing personal in it.
+usage_calls() {  # usage_calls DATASET ENDPOINT: calls in the usage dataset, read as opendata_anon
+  anon "SELECT coalesce(sum((r ->> 'calls')::bigint), 0) FROM json_array_elements(
+          opendata_api.records('portal-usage', rows => 100) -> 'results') r
+         WHERE r ->> 'dataset' = '$1' AND r ->> 'endpoint' = '$2'"
+}
+on primary -c "SELECT opendata.refresh_usage_dataset()" >/dev/null
+check "usage: the usage dataset is published" published \
+  "$(on primary -c "SELECT status FROM opendata.datasets WHERE slug = 'portal-usage'")"
+check "usage: the usage dataset has totals only (no address, no key, no sketch)" \
+  "day,dataset,endpoint,calls,rows,bytes,errors,clients" \
+  "$(on primary -c "SELECT string_agg(name, ',' ORDER BY position) FROM opendata.fields f JOIN opendata.datasets d ON d.id = f.dataset_id WHERE d.slug = 'portal-usage'")"
+check "usage: the usage dataset holds the flushed calls" 1614 "$(usage_calls things records)"
+anon_records primary 3
+on primary -c "SELECT opendata.usage_flush()" -c "SELECT opendata.refresh_usage_dataset()" >/dev/null
+check "usage: a refresh of the usage dataset brings the new calls" 1617 "$(usage_calls things records)"
 
 # Quotas through the PostgREST stand-in with db-pre-request: a key over
 # its per-minute limit gets 429 with the headers, and passes again once its
@@ -184,6 +245,8 @@ SELECT pg_reload_conf();
 SQL
 key=$(on primary -c "SELECT opendata.create_api_key('test', 'the test', per_minute => 5)")
 revoked=$(on primary -c "SELECT opendata.create_api_key('gone', 'the test', per_minute => 60)")
+on primary -c "CREATE ROLE tram_app NOLOGIN" -c "GRANT tram_app TO authenticator" >/dev/null
+role_key=$(on primary -c "SELECT opendata.create_api_key('tram', 'the test', role => 'tram_app')")
 on primary -c "SELECT opendata.revoke_api_key('${revoked%%.*}')" >/dev/null
 check "usage: keys are stored hashed, never in clear" 0 \
   "$(on primary -c "SELECT count(*) FROM opendata.api_keys WHERE position(convert_to('${key#*.}', 'UTF8') IN secret_sha256) > 0 OR name = '${key#*.}'")"
@@ -209,6 +272,13 @@ if start_stand_in "$dir" "host=$dir port=$PORT dbname=$DB" --pre-request opendat
   check "usage: an anonymous address over its limit gets 429" "429 2 0 r" "$(http "X-Forwarded-For: 203.0.113.1")"
   check "usage: another address is not limited by the first" "200 2 1 -" "$(http "X-Forwarded-For: 203.0.113.2")"
   check "usage: an unknown key gets 401" "401   -" "$(http "X-Api-Key: ${key%%.*}.wrong")"
+  # A key's role: the request runs as it.  tram_app may not call records()
+  # (it is not opendata_anon) until it is granted opendata_anon.
+  check "usage: the key's role is the request's (denied as tram_app)" "42501" \
+    "$(curl -s -H "X-Api-Key: $role_key" "http://$STAND_IN/rpc/records?dataset=things&rows=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["code"])')"
+  on primary -c "GRANT opendata_anon TO tram_app" >/dev/null
+  check "usage: the key's role is the request's (served once granted)" "200" \
+    "$(curl -s -o /dev/null -w '%{http_code}' -H "X-Api-Key: $role_key" "http://$STAND_IN/rpc/records?dataset=things&rows=1")"
   check "usage: a malformed key gets 401" "401   -" "$(http "Authorization: Apikey nodot")"
   check "usage: a revoked key gets 401" "401   -" "$(http "X-Api-Key: $revoked")"
   kill "$STAND_IN_PID"
@@ -218,7 +288,7 @@ fi
 on primary -c "ALTER SYSTEM RESET opendata.quota_anonymous_per_minute" -c "SELECT pg_reload_conf()" >/dev/null
 on primary -c "SELECT opendata.usage_flush()" >/dev/null
 served=$(($(stored records) - before_quota))
-check "usage: the calls served through the stand-in were counted, not those refused" 9 "$served"
+check "usage: the calls served through the stand-in were counted, not those refused" 10 "$served"
 
 # A hot standby counts its reads in its own memory and writes nothing.
 mkdir -p "$standby"

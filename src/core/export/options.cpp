@@ -14,7 +14,9 @@ constexpr unsigned kCsv = 1u << 0;
 constexpr unsigned kJson = 1u << 1;
 constexpr unsigned kJsonl = 1u << 2;
 constexpr unsigned kGeo = 1u << 3;
-constexpr unsigned kAll = kCsv | kJson | kJsonl | kGeo;
+constexpr unsigned kFile = 1u << 4;  // the binary formats: no option applies
+// Coordinates written as text: binary formats keep every bit of them.
+constexpr unsigned kText = kCsv | kJson | kJsonl | kGeo;
 
 struct KeySpec {
   const char* name;
@@ -31,8 +33,8 @@ constexpr KeySpec kKeys[] = {
     {"line_ending", kCsv},
     {"geometry_format", kCsv},
     {"escape_formulas", kCsv},
-    {"precision", kAll},
-    {"keep_z", kAll},
+    {"precision", kText},
+    {"keep_z", kText},
     {"id_field", kGeo},
     {"geometry_field", kGeo},
     {"bbox", kGeo},
@@ -48,6 +50,13 @@ unsigned format_bit(Format f) {
       return kJsonl;
     case Format::GeoJson:
       return kGeo;
+    case Format::Parquet:
+    case Format::Xlsx:
+    case Format::GeoPackage:
+    case Format::FlatGeobuf:
+    case Format::Kml:
+    case Format::Shapefile:
+      return kFile;
   }
   return 0;
 }
@@ -74,9 +83,19 @@ Format parse_format(std::string_view name) {
   if (name == "json") return Format::Json;
   if (name == "jsonl" || name == "ndjson") return Format::Jsonl;
   if (name == "geojson") return Format::GeoJson;
+  if (name == "parquet") return Format::Parquet;
+  if (name == "xlsx") return Format::Xlsx;
+  if (name == "gpkg" || name == "geopackage") return Format::GeoPackage;
+  if (name == "fgb" || name == "flatgeobuf") return Format::FlatGeobuf;
+  if (name == "kml") return Format::Kml;
+  if (name == "shp" || name == "shapefile") return Format::Shapefile;
   throw UserError(sqlstate::kInvalidParameterValue,
                   "unknown export format \"" + std::string(name) + "\"", {},
-                  "Use one of csv, json, jsonl, geojson.");
+                  "Use one of csv, json, jsonl, geojson, parquet, xlsx, gpkg, fgb, kml, shp.");
+}
+
+bool is_binary(Format f) {
+  return f != Format::Csv && f != Format::Json && f != Format::Jsonl && f != Format::GeoJson;
 }
 
 const char* format_name(Format f) {
@@ -89,6 +108,18 @@ const char* format_name(Format f) {
       return "jsonl";
     case Format::GeoJson:
       return "geojson";
+    case Format::Parquet:
+      return "parquet";
+    case Format::Xlsx:
+      return "xlsx";
+    case Format::GeoPackage:
+      return "gpkg";
+    case Format::FlatGeobuf:
+      return "fgb";
+    case Format::Kml:
+      return "kml";
+    case Format::Shapefile:
+      return "shp";
   }
   return "?";
 }

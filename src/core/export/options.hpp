@@ -12,7 +12,9 @@
 
 namespace opendata::exporter {
 
-enum class Format { Csv, Json, Jsonl, GeoJson };
+// Text formats first; the others are files (bytes): Parquet, XLSX and the
+// GDAL formats (docs/export.md).
+enum class Format { Csv, Json, Jsonl, GeoJson, Parquet, Xlsx, GeoPackage, FlatGeobuf, Kml, Shapefile };
 enum class HeaderMode { Name, Label, None };
 enum class GeometryFormat { GeoJson, Wkt };
 
@@ -37,9 +39,13 @@ struct ExportOptions {
   bool bbox = false;           // per-feature and collection bbox
 };
 
-// "csv", "json", "jsonl" (or "ndjson"), "geojson"; anything else -> 22023.
+// "csv", "json", "jsonl" (or "ndjson"), "geojson", "parquet", "xlsx",
+// "gpkg", "fgb", "kml", "shp" (and the long names "geopackage",
+// "flatgeobuf", "shapefile"); anything else -> 22023.
 Format parse_format(std::string_view name);
 const char* format_name(Format f);
+// A binary file (returned as bytea), not text.
+bool is_binary(Format f);
 
 // `text` is a JSON object (or empty / "null" for the defaults).  Uses the
 // non-throwing parser: malformed JSON is a 22023 user error, not a crash.

@@ -5,9 +5,12 @@
 #include "core/error.hpp"
 #include "core/export/csv_writer.hpp"
 #include "core/export/geojson_writer.hpp"
+#include "core/export/gdal_writer.hpp"
 #include "core/export/json_writer.hpp"
+#include "core/export/parquet_writer.hpp"
 #include "core/export/number_format.hpp"
 #include "core/export/text_escape.hpp"
+#include "core/export/xlsx_writer.hpp"
 #include "core/interrupt.hpp"
 
 namespace opendata::exporter {
@@ -69,6 +72,15 @@ std::unique_ptr<Writer> make_writer(Format format, std::vector<Column> columns,
       return std::make_unique<JsonWriter>(std::move(columns), options, true);
     case Format::GeoJson:
       return std::make_unique<GeoJsonWriter>(std::move(columns), options);
+    case Format::Parquet:
+      return make_parquet_writer(std::move(columns), options);
+    case Format::Xlsx:
+      return make_xlsx_writer(std::move(columns), options, kMaxFileBytes);
+    case Format::GeoPackage:
+    case Format::FlatGeobuf:
+    case Format::Kml:
+    case Format::Shapefile:
+      return make_gdal_writer(format, std::move(columns), options);
   }
   misuse("unknown format");
 }
@@ -83,6 +95,18 @@ const char* media_type(Format format) {
       return "application/x-ndjson";
     case Format::GeoJson:
       return "application/geo+json";
+    case Format::Parquet:
+      return "application/vnd.apache.parquet";
+    case Format::Xlsx:
+      return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    case Format::GeoPackage:
+      return "application/geopackage+sqlite3";
+    case Format::FlatGeobuf:
+      return "application/flatgeobuf";
+    case Format::Kml:
+      return "application/vnd.google-earth.kml+xml";
+    case Format::Shapefile:
+      return "application/zip";
   }
   return "application/octet-stream";
 }

@@ -12,6 +12,11 @@ namespace opendata::geo {
 // Zoom levels 0..29, as geo_cluster(): 2^58 cells still fit a bigint key.
 inline constexpr std::int64_t kMaxZoom = 29;
 
+// Vector tiles' grid: 4096 units a side, and a buffer of 64 units around
+// the tile that geometries are clipped to.
+inline constexpr int kTileExtent = 4096;
+inline constexpr int kTileBuffer = 64;
+
 // Web Mercator's latitude limit: the latitude whose projection is the square.
 inline constexpr const char kMaxLatitudeSql[] = "85.0511287798066";
 

@@ -150,15 +150,19 @@ std::string build_filter(const Schema& schema, Params& params, const Request& re
   return sql;
 }
 
-// A datetime as ISO 8601 text in the request's time zone, with its offset:
-// +HH:MM, or +HH:MM:SS when the zone's offset has seconds (local mean times
-// before 1911, Europe/Paris +00:09:21), as PostgreSQL itself writes it.
+// A datetime as ISO 8601 text in the request's time zone, as PostgreSQL
+// writes it in JSON (and so as the dataset's view gives it through
+// PostgREST, issue #24): the fraction of a second when there is one,
+// without its trailing zeros (.123456, .5), then the offset: +HH:MM, or
+// +HH:MM:SS when the zone's offset has seconds (local mean times before
+// 1911, Europe/Paris +00:09:21).
 std::string output_sql(Type type, const std::string& c) {
   if (type == Type::Geo) return "ST_AsGeoJSON(" + c + ")::json";
   if (type != Type::DateTime) return c;
   const std::string local = "(" + c + " AT TIME ZONE " + Params::tz() + ")";
   const std::string utc = "(" + c + " AT TIME ZONE 'UTC')";
-  return "(to_char(" + local + ", 'YYYY-MM-DD\"T\"HH24:MI:SS') || CASE WHEN " + local +
+  return "(to_char(" + local + ", 'YYYY-MM-DD\"T\"HH24:MI:SS') || rtrim(rtrim(to_char(" + local +
+         ", '.US'), '0'), '.') || CASE WHEN " + local +
          " >= " + utc +
          " THEN '+' ELSE '-' END || regexp_replace(to_char(make_interval(secs => abs(extract(epoch FROM " +
          local + " - " + utc + "))::float8), 'HH24:MI:SS'), ':00$', ''))";

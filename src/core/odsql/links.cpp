@@ -5,7 +5,7 @@
 namespace opendata::odsql {
 namespace {
 
-using Query = std::vector<std::pair<std::string, std::string>>;
+using Query = QueryArgs;
 
 // The arguments every next link repeats, in records()'s argument order;
 // defaults are left out so the link stays as short as the request was.
@@ -26,15 +26,18 @@ void add_tail(Query& q, const LinkArgs& args, const Request& req) {
   if (req.timezone != "UTC") q.emplace_back("timezone", req.timezone);
 }
 
-std::string url(const LinkArgs& args, const Query& q) {
-  std::string out = args.base_url + "/rpc/records";
-  for (std::size_t i = 0; i < q.size(); ++i) {
-    out += (i == 0 ? '?' : '&') + q[i].first + '=' + percent_encode(q[i].second);
+std::string url(const LinkArgs& args, const Query& q) { return rpc_url(args.base_url, "records", q); }
+
+}  // namespace
+
+std::string rpc_url(const std::string& base_url, const std::string& function,
+                    const QueryArgs& args) {
+  std::string out = base_url + "/rpc/" + function;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    out += (i == 0 ? '?' : '&') + args[i].first + '=' + percent_encode(args[i].second);
   }
   return out;
 }
-
-}  // namespace
 
 std::string percent_encode(const std::string& text) {
   static constexpr char kHex[] = "0123456789ABCDEF";

@@ -1,7 +1,8 @@
-// The ready URL of a records() page's next page (links.next), for apps that
-// follow links instead of assembling requests: the same GET request with
-// `after` (keyset paging) or the next `start` (datasets without a key, and
-// orders a token cannot carry).
+// The ready URL of a page's next page (links.next), for apps that follow
+// links instead of assembling requests: the same GET request with `after`
+// (records() keyset paging) or the next `start` (datasets without a key,
+// orders a token cannot carry, and the other functions that page: search,
+// near, cross).
 //
 // It is a GET URL as PostgREST reads one: every argument that was given,
 // percent-encoded (RFC 3986 unreserved characters left as they are), and the
@@ -11,6 +12,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/odsql/compiler.hpp"
@@ -23,6 +25,14 @@ struct LinkArgs {
   std::string dataset;
   std::string lang;  // "" = the default
 };
+
+// A GET request's arguments, in the order they are written.
+using QueryArgs = std::vector<std::pair<std::string, std::string>>;
+
+// base_url + "/rpc/" + function + "?name=value&...", every value
+// percent-encoded.
+std::string rpc_url(const std::string& base_url, const std::string& function,
+                    const QueryArgs& args);
 
 // `text` percent-encoded for a query string value.
 std::string percent_encode(const std::string& text);

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/error.hpp"
+#include "core/odsql/query.hpp"
 #include "core/odsql/schema.hpp"
 
 namespace opendata::odsql {
@@ -48,16 +49,27 @@ std::string column(const std::string& name, const char* parameter,
   return "c." + quote_ident(name);
 }
 
+// A selected column: geometries in records()' GeoJSON form, under their name.
+std::string output(const std::string& name, const std::string& ref,
+                   const std::vector<std::string>& geometry_columns) {
+  if (std::find(geometry_columns.begin(), geometry_columns.end(), name) == geometry_columns.end())
+    return ref;
+  return output_sql(Type::Geo, ref) + " AS " + quote_ident(name);
+}
+
 }  // namespace
 
 ResultShape result_shape(const std::string& fields, const std::string& order_by,
-                         const std::vector<std::string>& columns) {
+                         const std::vector<std::string>& columns,
+                         const std::vector<std::string>& geometry_columns) {
   ResultShape shape;
-  if (trim(fields).empty()) {
+  if (trim(fields).empty() && geometry_columns.empty()) {
     shape.select = "c.*";
   } else {
-    for (const std::string& name : items(fields, "fields"))
-      shape.select += (shape.select.empty() ? "" : ", ") + column(name, "fields", columns);
+    const std::vector<std::string> names = trim(fields).empty() ? columns : items(fields, "fields");
+    for (const std::string& name : names)
+      shape.select += (shape.select.empty() ? "" : ", ") +
+                      output(name, column(name, "fields", columns), geometry_columns);
   }
   if (trim(order_by).empty()) return shape;
   for (const std::string& item : items(order_by, "order_by")) {

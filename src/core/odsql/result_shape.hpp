@@ -18,8 +18,13 @@ struct ResultShape {
 };
 
 // Throws 22023 (naming `fields` or `order_by`) for a name that is not one
-// of `columns`, an empty item or a direction other than asc/desc.
+// of `columns`, an empty item or a direction other than asc/desc.  The
+// `geometry_columns` (a subset of `columns`) are selected as records()
+// writes geometries: RFC 7946 GeoJSON, without the `crs` member and the 15
+// decimals of PostGIS' cast to json (issue #17); then "c.*" becomes the
+// list of every column.
 ResultShape result_shape(const std::string& fields, const std::string& order_by,
-                         const std::vector<std::string>& columns);
+                         const std::vector<std::string>& columns,
+                         const std::vector<std::string>& geometry_columns = {});
 
 }  // namespace opendata::odsql

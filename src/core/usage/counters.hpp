@@ -27,6 +27,9 @@ enum class Endpoint : std::uint8_t {
   kSearch,
   kCross,
   kNear,
+  kDcat,
+  kOgc,
+  kExportFile,  // the binary formats: Parquet, XLSX, the GDAL formats
   kCount
 };
 
@@ -36,6 +39,17 @@ std::string_view endpoint_name(Endpoint e);
 std::optional<Endpoint> endpoint_from_name(std::string_view name);
 // Exports are the "downloads" of the public statistics.
 bool is_download(Endpoint e);
+
+// The endpoint a call of the opendata_api function `name` counts as, or
+// nullopt when the function is not counted itself (the catalog views'
+// helpers, download() and the Explore v2.1 wrappers, whose calls count as
+// the records(), facets(), export or search() call they make).
+std::optional<Endpoint> endpoint_of_api_function(std::string_view name);
+
+// The functions of schema opendata that call API functions for the
+// extension itself (publish() computing a dataset's facet counts): calls
+// made inside them are not clients' calls and are not counted.
+bool is_internal_caller(std::string_view name);
 
 struct Counts {
   std::uint64_t calls = 0;

@@ -24,6 +24,29 @@ DROP FUNCTION opendata._set_refreshed(text, jsonb);
 -- order_by, as records() does (issue #24).
 DROP FUNCTION opendata_api.cross(text, text, text, float8, int, text, text, int, int);
 DROP FUNCTION opendata_api.near(text, float8, float8, float8, text, int);
+-- API functions whose refine and exclude became opendata_api.facet_items,
+-- which also reads the bare item an app sends by GET (refine=mode:Metro;
+-- issue #21).  CREATE OR REPLACE cannot change an argument's type, and an
+-- overload left beside the new one would make PostgREST's calls ambiguous.
+DROP FUNCTION opendata_api.records(text, text, text, text, text, int, int, text[], text[], text, text, text);
+DROP FUNCTION opendata_api.facets(text, text[], text, text[], text[], text, text);
+DROP FUNCTION opendata_api.export_csv(text, text, text, text, text, int, int, text[], text[], text, text, jsonb);
+DROP FUNCTION opendata_api.export_json(text, text, text, text, text, int, int, text[], text[], text, text, jsonb);
+DROP FUNCTION opendata_api.export_jsonl(text, text, text, text, text, int, int, text[], text[], text, text, jsonb);
+DROP FUNCTION opendata_api.export_geojson(text, text, text, text, text, int, int, text[], text[], text, text, jsonb);
+DROP FUNCTION opendata_api.download(text, text, text, text, text, text, int, int, text[], text[], text, text, jsonb);
+DROP FUNCTION opendata_api.search(text, text[], text[], text[], text, int, int, text);
+-- The catalog's URLs answer whatever the Accept header (issue #17): their
+-- functions return the "*/*" domain instead of a media type domain.
+DROP FUNCTION opendata_api.catalog_dcat(text, int, int);
+DROP FUNCTION opendata_api.catalog_jsonld(int, int);
+DROP FUNCTION opendata_api.catalog_turtle(int, int);
+DROP FUNCTION opendata_api.catalog_rdfxml(int, int);
+-- download() answers files too (Parquet): it returns bytes, the domain
+-- opendata."*/*" over bytea, created by the release objects below (its
+-- 0.1.0 signature is dropped above).
+-- explain_odsql() can show the plan too (plan => true, issue #20).
+DROP FUNCTION opendata.explain_odsql(text, text, text, text, text, int, int, text[], text[], text, text, text);
 
 -- organization_members.member: a role's name became the role (regrole, by
 -- OID, dumped by name), so that a role dropped and created again under the
@@ -72,6 +95,30 @@ ALTER TABLE opendata.data_writes ENABLE ROW LEVEL SECURITY;
 CREATE POLICY visible ON opendata.data_writes FOR SELECT
   USING (EXISTS (SELECT FROM opendata.datasets d WHERE d.id = dataset_id));
 
+-- cluster_grids and cluster_tiles (37_cluster_grids.sql): new in 0.2.0.
+-- Datasets published by 0.1.0 get theirs at their next publication; until
+-- then their tiles are clustered as they are asked for.
+CREATE TABLE opendata.cluster_grids (
+  dataset_id   bigint PRIMARY KEY REFERENCES opendata.datasets (id) ON DELETE CASCADE,
+  version      int NOT NULL,
+  max_zoom     int NOT NULL
+);
+CREATE TABLE opendata.cluster_tiles (
+  dataset_id   bigint NOT NULL REFERENCES opendata.cluster_grids (dataset_id) ON DELETE CASCADE,
+  z            int NOT NULL,
+  x            int NOT NULL,
+  y            int NOT NULL,
+  point_count  bigint NOT NULL,
+  tile         bytea NOT NULL,
+  PRIMARY KEY (dataset_id, z, x, y)
+);
+ALTER TABLE opendata.cluster_grids ENABLE ROW LEVEL SECURITY;
+CREATE POLICY visible ON opendata.cluster_grids FOR SELECT
+  USING (EXISTS (SELECT FROM opendata.datasets d WHERE d.id = dataset_id));
+ALTER TABLE opendata.cluster_tiles ENABLE ROW LEVEL SECURITY;
+CREATE POLICY visible ON opendata.cluster_tiles FOR SELECT
+  USING (EXISTS (SELECT FROM opendata.datasets d WHERE d.id = dataset_id));
+
 -- The grants on functions are the release's, not the sum of two releases':
 -- the release objects below grant again what 0.2.0 grants.
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA opendata, opendata_api
@@ -100,6 +147,7 @@ CREATE TABLE opendata.api_keys (
   owner          text NOT NULL,   -- whom it was given to
   per_minute     int CHECK (per_minute > 0),  -- null: no limit
   per_day        int CHECK (per_day > 0),
+  role           regrole,         -- the role its requests run as; null: the request's own
   created_at     timestamptz NOT NULL DEFAULT now(),
   revoked_at     timestamptz
 );

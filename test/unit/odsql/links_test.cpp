@@ -52,4 +52,13 @@ TEST(OdsqlResultShape, FieldsAndOrder) {
   EXPECT_EQ(state("\"id\"; drop table x", ""), "22023");
 }
 
+TEST(OdsqlLinks, RpcUrlOfAnyFunction) {
+  EXPECT_EQ(rpc_url("https://x.org/api", "near",
+                    {{"dataset", "gares"}, {"lon", "2.3"}, {"where", "nom like \"Gare*\""},
+                     {"start", "10"}}),
+            "https://x.org/api/rpc/near?dataset=gares&lon=2.3&where=nom%20like%20%22Gare%2A%22"
+            "&start=10");
+  EXPECT_EQ(rpc_url("", "search", {}), "/rpc/search");
+}
+
 }  // namespace

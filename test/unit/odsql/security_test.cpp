@@ -17,7 +17,9 @@ bool allowed_literal(const std::string& lit) {
       "name",       "facets",   "count",      "state",
       "value",      "refined",  "displayed",  "excluded",
       "YYYY",       "MM",       "DD",         "YYYY/MM",
-      "YYYY/MM/DD", "YYYY-MM",  "YYYY-MM-DD", "YYYY-MM-DD\"T\"HH24:MI:SS.MS"};
+      "YYYY/MM/DD", "YYYY-MM",  "YYYY-MM-DD", "YYYY-MM-DD\"T\"HH24:MI:SS.MS",
+      // A datetime's fraction of a second, trailing zeros and point trimmed.
+      ".US",        "0",        "."};
   for (const char* a : kAllowed) {
     if (lit == a) return true;
   }

@@ -61,4 +61,18 @@ TEST(Counters, EndpointNamesRoundTrip) {
   EXPECT_FALSE(is_download(Endpoint::kRecords));
 }
 
+TEST(Counters, ApiFunctionsCountAsTheirEndpoint) {
+  EXPECT_EQ(endpoint_of_api_function("records"), Endpoint::kRecords);
+  EXPECT_EQ(endpoint_of_api_function("tilejson"), Endpoint::kTiles);
+  EXPECT_EQ(endpoint_of_api_function("dataset_page"), Endpoint::kPages);
+  EXPECT_EQ(endpoint_of_api_function("catalog_turtle"), Endpoint::kDcat);
+  EXPECT_EQ(endpoint_of_api_function("ogc_items"), Endpoint::kOgc);
+  // Wrappers count as the call they make; helpers are not counted.
+  EXPECT_FALSE(endpoint_of_api_function("download"));
+  EXPECT_FALSE(endpoint_of_api_function("ods_records"));
+  EXPECT_FALSE(endpoint_of_api_function("dataset_stats"));
+  EXPECT_TRUE(is_internal_caller("_refresh_summary"));
+  EXPECT_FALSE(is_internal_caller("publish"));
+}
+
 }  // namespace
