@@ -12,6 +12,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/geojson_precision.hpp"
+
 namespace opendata::exporter {
 
 inline constexpr const char kInvalidBinaryRepresentation[] = "22P03";
@@ -22,7 +24,7 @@ inline constexpr const char kInvalidBinaryRepresentation[] = "22P03";
 inline constexpr int kMaxGeometryDepth = 32;
 
 struct GeometryOptions {
-  int precision = 7;   // decimals; -1 = shortest round-trip
+  int precision = kGeoJsonDecimals;  // decimals; -1 = shortest round-trip
   bool keep_z = true;  // false: positions are [x, y] even for Z geometries
 };
 

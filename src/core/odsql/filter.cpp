@@ -2,6 +2,7 @@
 #include <map>
 #include <vector>
 
+#include "core/geojson_precision.hpp"
 #include "core/odsql/lexer.hpp"
 #include "core/odsql/literals.hpp"
 #include "core/odsql/parser.hpp"
@@ -157,7 +158,8 @@ std::string build_filter(const Schema& schema, Params& params, const Request& re
 // +HH:MM:SS when the zone's offset has seconds (local mean times before
 // 1911, Europe/Paris +00:09:21).
 std::string output_sql(Type type, const std::string& c) {
-  if (type == Type::Geo) return "ST_AsGeoJSON(" + c + ")::json";
+  if (type == Type::Geo)
+    return "ST_AsGeoJSON(" + c + ", " + std::to_string(kGeoJsonDecimals) + ")::json";
   if (type != Type::DateTime) return c;
   const std::string local = "(" + c + " AT TIME ZONE " + Params::tz() + ")";
   const std::string utc = "(" + c + " AT TIME ZONE 'UTC')";

@@ -20,7 +20,7 @@ TEST(OdsqlRecords, DefaultSelectsAllFields) {
   EXPECT_EQ(c.params[0].value, "UTC");
   EXPECT_TRUE(contains(c.results_sql, "\"name\" AS \"__oc0\""));
   EXPECT_TRUE(contains(c.results_sql, "p.\"__oc0\" AS \"name\""));
-  EXPECT_TRUE(contains(c.results_sql, "ST_AsGeoJSON(p.\"__oc7\")::json AS \"geo\""));
+  EXPECT_TRUE(contains(c.results_sql, "ST_AsGeoJSON(p.\"__oc7\", 7)::json AS \"geo\""));
   EXPECT_TRUE(contains(c.results_sql, "(p.\"__oc5\" AT TIME ZONE $1::text)"));
   EXPECT_TRUE(contains(c.results_sql, "AS \"Année\""));
   EXPECT_TRUE(contains(c.results_sql, "FROM opendata_api.\"trees\""));
@@ -391,7 +391,7 @@ TEST(OdsqlRecords, Aggregates) {
     EXPECT_TRUE(contains(c.results_sql, s)) << s;
   }
   EXPECT_TRUE(has_param(c, ParamType::Float8, "0.90000000000000002"));
-  EXPECT_TRUE(contains(c.results_sql, "ST_AsGeoJSON(p.\"__oc9\")::json AS \"envelope(geo)\""));
+  EXPECT_TRUE(contains(c.results_sql, "ST_AsGeoJSON(p.\"__oc9\", 7)::json AS \"envelope(geo)\""));
   EXPECT_TRUE(contains(c.results_sql, "AS \"count(*)\""));
   EXPECT_FALSE(contains(c.results_sql, "GROUP BY"));
   EXPECT_TRUE(ends_with(c.count_sql, "SELECT 1::bigint")) << c.count_sql;
@@ -585,7 +585,7 @@ TEST(OdsqlRecords, OutputConversions) {
   EXPECT_TRUE(contains(c.results_sql, "'HH24:MI:SS'), ':00$', '')) AS \"n\""));
   // Dates are left to json's ISO form; geo values become GeoJSON.
   EXPECT_TRUE(contains(c.results_sql, "p.\"__oc2\" AS \"planted\""));
-  EXPECT_TRUE(contains(c.results_sql, "ST_AsGeoJSON(p.\"__oc3\")::json AS \"shape\""));
+  EXPECT_TRUE(contains(c.results_sql, "ST_AsGeoJSON(p.\"__oc3\", 7)::json AS \"shape\""));
 }
 
 TEST(OdsqlRecords, GroupByWithoutSelectReturnsKeys) {
