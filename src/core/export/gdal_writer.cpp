@@ -168,8 +168,10 @@ class GdalWriter final : public Writer {
         pending_.push_back(feature);  // written once the layer exists
         return;
       }
-      if (OGR_L_CreateFeature(layer_, feature) != OGRERR_NONE)
+      if (OGR_L_CreateFeature(layer_, feature) != OGRERR_NONE) {
+        refuse_mixed_shapefile(feature);
         gdal_failed(sqlstate::kInternalError, "GDAL could not write a feature");
+      }
     } catch (...) {
       OGR_F_Destroy(feature);
       throw;
@@ -218,6 +220,25 @@ class GdalWriter final : public Writer {
     }
     for (OGRFeatureH f : pending_) OGR_F_Destroy(f);
     pending_.clear();
+  }
+
+  // A Shapefile holds one geometry type (its header says which): a row of
+  // another type is the request's mix, not GDAL's failure.  Checked only
+  // once GDAL refused the row, since a polygon file takes multipolygons.
+  void refuse_mixed_shapefile(OGRFeatureH feature) {
+    if (format_ != Format::Shapefile) return;
+    OGRGeometryH g = OGR_F_GetGeometryRef(feature);
+    if (g == nullptr) return;
+    const OGRwkbGeometryType row = wkbFlatten(OGR_G_GetGeometryType(g));
+    const OGRwkbGeometryType file = wkbFlatten(OGR_L_GetGeomType(layer_));
+    if (row == file) return;
+    CPLErrorReset();
+    throw UserError(sqlstate::kInvalidParameterValue,
+                    std::string("a Shapefile holds one geometry type: row ") + std::to_string(rows_ + 1) +
+                        " is a " + OGRGeometryTypeToName(row) + " in a file of " +
+                        OGRGeometryTypeToName(file),
+                    "", "Export one geometry type at a time (where), or choose GeoPackage or "
+                        "FlatGeobuf, which hold any mix.");
   }
 
   void close() {

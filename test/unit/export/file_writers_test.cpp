@@ -155,6 +155,20 @@ TEST(ExportGdal, ShapefileIsZippedWithItsSideFiles) {
   expect_two_points(read_features(folder));
 }
 
+TEST(ExportGdal, ShapefileRefusesAMixOfGeometryTypes) {
+  const std::string polygon = Wkb().header(3).u32(1).points({{0, 0}, {1, 0}, {1, 1}, {0, 0}}).str();
+  try {
+    write(Format::Shapefile, columns(), rows(kA, polygon));
+    FAIL() << "a point and a polygon in one Shapefile";
+  } catch (const UserError& e) {
+    EXPECT_EQ(e.sqlstate(), "22023");
+    EXPECT_STREQ(e.what(), "a Shapefile holds one geometry type: row 2 is a Polygon in a file of Point");
+  }
+  // A polygon file takes multipolygons: one type for the Shapefile.
+  const std::string multi = Wkb().header(6).u32(1).raw(polygon).str();
+  EXPECT_EQ(sqlstate_of([&] { write(Format::Shapefile, columns(), rows(polygon, multi)); }), "none");
+}
+
 TEST(ExportGdal, PastTheSizeLimitIs54000) {
   std::vector<std::vector<Cell>> many;
   for (int i = 0; i < 20000; ++i) many.push_back(rows(kA, kB)[i % 2]);
