@@ -35,6 +35,7 @@
 #include "core/odsql/shift_params.hpp"
 #include "pg/args.hpp"
 #include "pg/cluster_grid.hpp"
+#include "pg/dataset_cache.hpp"
 #include "pg/dataset_query.hpp"
 #include "pg/settings.hpp"
 
@@ -69,7 +70,7 @@ struct TileQuery {
 
 TileQuery tile_query(const std::string& slug, std::int64_t z, std::int64_t x, std::int64_t y,
                      const std::string& where, const std::string& fields) {
-  PublishedDataset ds = load_published_dataset(slug);
+  PublishedDataset ds = published_dataset_kept(slug);
   const odsql::FieldInfo* geometry = nullptr;
   for (const odsql::FieldInfo& f : ds.fields) {
     if (f.type == odsql::FieldType::GeoPoint || f.type == odsql::FieldType::GeoShape) {
