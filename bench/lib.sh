@@ -114,12 +114,17 @@ bench_spread() { bench_stats "$1" | awk '{ printf "%s (%s-%s)", $1, $2, $3 }'; }
 # pgbench_ms FILE TX [pgbench option...]: runs the pgbench script FILE TX
 # times in one session over the socket (simple protocol: parsed and planned
 # every time, as a client's statement) and prints ms=<mean latency>, for
-# bench_interleave.  pgbench reads every result, as a client does.
+# bench_interleave.  pgbench reads every result, as a client does.  One
+# more call comes first and is not counted: a pooled connection (PostgREST)
+# has loaded the libraries and filled its caches before, a new session not.
 pgbench_ms() {
-  local file="$1" tx="$2"
+  local file="$1" tx="$2" log
   shift 2
-  "$PG_BINDIR/pgbench" -n -h "$dir" -p "$PORT" -U postgres -t "$tx" -f "$file" "$@" postgres 2>&1 |
-    sed -n 's/^latency average = \([0-9.]*\) ms$/ms=\1/p'
+  rm -f "$dir"/pgbench_log.*
+  "$PG_BINDIR/pgbench" -n -h "$dir" -p "$PORT" -U postgres -t "$((tx + 1))" -f "$file" \
+    -l --log-prefix="$dir/pgbench_log" "$@" postgres >"$dir/pgbench.out" 2>&1 || { cat "$dir/pgbench.out" >&2; return 1; }
+  log="$(ls "$dir"/pgbench_log.*)"
+  awk '$2 > 1 { t += $3; n++ } END { printf "ms=%.3f\n", t / n / 1000 }' "$log"
 }
 
 # bench_same WHAT A B: exits 1, saying so, unless the answers A and B (counts,
@@ -142,7 +147,7 @@ bench_result() {
   local work="$1" reference="$2" size="$3" side="$4" ref="$5" max="$6" goal="$7" s r ratio met
   s="$(bench_median "$side")"
   r="$(bench_median "$ref")"
-  ratio="$(echo "scale=3; $s / $r" | bc)"
+  ratio="$(printf "%.3f" "$(echo "scale=4; $s / $r" | bc)")"
   met=no
   [ "$(echo "$ratio <= $max" | bc)" = 1 ] && met=yes
   bench_record "$work" "$reference" "$size" "$(bench_spread "$side")" "$(bench_spread "$ref")" "$ratio" "$goal" "$met"
