@@ -194,6 +194,11 @@ BEGIN
                                CASE WHEN q.facets IS NULL THEN b->'results' ELSE (SELECT jsonb_agg(e ORDER BY e::text) FROM jsonb_array_elements(b->'results') e) END)
           THEN 'DIFFERENT: results ' || left((a->'results')::text, 200) || ' against ' || left((b->'results')::text, 200)
         ELSE 'same' END;
+      -- The window form loses the total on a page past the last row: it is
+      -- then no reference for this query, which the short form answers.
+      IF ref = 'window' AND verdict <> 'same' AND (b->>'total_count')::bigint = 0 AND q.off > 0 THEN
+        verdict := 'unfit: the page is past the last row';
+      END IF;
       RETURN NEXT;
     END LOOP;
   END LOOP;
@@ -217,6 +222,7 @@ for id in $(psql_q -At -c "SELECT id FROM bench.queries ORDER BY id"); do
   for form in window short; do
     psql_q -At -c "SELECT bench.reference(q, '$form') || ';' FROM bench.queries q WHERE id = $id" >"$dir/q$id.$form.sql"
   done
+  if grep -q "^$id records/window .* unfit" "$dir/check"; then : >"$dir/q$id.window.sql"; fi
 done
 
 has_sql() { [ -n "$(tr -d '[:space:];' <"$1")" ]; }
