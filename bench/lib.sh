@@ -21,13 +21,15 @@ source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
 
 PARALLEL="${PARALLEL:-0}"
 BENCH_RESULTS="${BENCH_RESULTS:-$REPO_DIR/bench/results.tsv}"
-BENCH_COMMAND="bash bench/$(basename "$0")"
+BENCH_COMMAND="PARALLEL=$PARALLEL bash bench/$(basename "$0")"
 
 # bench_command VAR...: the command line the results file shows, with the
 # sizes and settings the run used (bench_command ROWS RUNS).
 bench_command() {
   local v c=""
-  for v in "$@"; do c+="$v=${!v} "; done
+  for v in "$@"; do
+    if [[ "${!v}" == *" "* ]]; then c+="$v=\"${!v}\" "; else c+="$v=${!v} "; fi
+  done
   BENCH_COMMAND="${c}bash bench/$(basename "$0")"
 }
 
@@ -158,7 +160,7 @@ bench_result() {
 bench_record() {
   local line
   line="$(printf '%s\t' "$(date -u +%Y-%m-%dT%H:%MZ)" "$(basename "$0" .sh)" "$@" \
-            "$BENCH_LOAD_START-$(bench_load)" "PARALLEL=$PARALLEL $BENCH_COMMAND")"
+            "$BENCH_LOAD_START-$(bench_load)" "$BENCH_COMMAND")"
   printf '%s\n' "${line%$'\t'}" >>"$BENCH_RESULTS"
   printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$@"
 }
