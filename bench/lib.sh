@@ -161,6 +161,10 @@ bench_record() {
   local line
   line="$(printf '%s\t' "$(date -u +%Y-%m-%dT%H:%MZ)" "$(basename "$0" .sh)" "$@" \
             "$BENCH_LOAD_START-$(bench_load)" "$BENCH_COMMAND")"
+  if [ ! -s "$BENCH_RESULTS" ]; then
+    printf '# %s\n' "date script work reference size work_figure reference_figure ratio goal met load command" |
+      tr ' ' '\t' >"$BENCH_RESULTS"
+  fi
   printf '%s\n' "${line%$'\t'}" >>"$BENCH_RESULTS"
   printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$@"
 }
