@@ -131,7 +131,7 @@ RETURNS text LANGUAGE sql STABLE AS $$
      WHERE %s %s %s %s %s)
   SELECT json_build_object(
     'total_count', (SELECT count(*) FROM hits),
-    'results', (SELECT json_agg(p) FROM (SELECT * FROM hits ORDER BY modified DESC LIMIT 10) p),
+    'results', (SELECT json_agg(p) FROM (SELECT * FROM hits ORDER BY modified DESC, slug LIMIT 10) p),
     'facets', json_build_array(
       (SELECT json_agg(x) FROM (SELECT t, count(*) FROM hits, unnest(themes) t GROUP BY 1 ORDER BY 2 DESC LIMIT 50) x),
       (SELECT json_agg(x) FROM (SELECT lower(k), count(*) FROM hits, unnest(keywords) k GROUP BY 1 ORDER BY 2 DESC LIMIT 50) x),
