@@ -142,7 +142,7 @@ bench_same() {
 # results file for the work's samples (named SIDE in bench_interleave)
 # against the fair reference's (named REF; REFERENCE says what it is): ratio of the medians (side / reference time), met
 # when it is at most MAX_RATIO (a goal stated as throughput or "N times
-# faster" is given as its time ratio; GOAL is its words), with the spreads,
+# faster" is given as its time ratio, "-" for none; GOAL is its words), with the spreads,
 # the load at the start and now, and the command.  Prints the line's
 # Markdown form too.
 bench_result() {
@@ -151,7 +151,7 @@ bench_result() {
   r="$(bench_median "$ref")"
   ratio="$(printf "%.3f" "$(echo "scale=4; $s / $r" | bc)")"
   met=no
-  [ "$(echo "$ratio <= $max" | bc)" = 1 ] && met=yes
+  if [ "$max" = - ]; then met=-; elif [ "$(echo "$ratio <= $max" | bc)" = 1 ]; then met=yes; fi
   bench_record "$work" "$reference" "$size" "$(bench_spread "$side")" "$(bench_spread "$ref")" "$ratio" "$goal" "$met"
 }
 # bench_record WORK REFERENCE SIZE SIDE_FIGURE REF_FIGURE RATIO GOAL MET: the
