@@ -15,7 +15,7 @@ DOC="$REPO_DIR/docs/performance.md"
 
 tables() {
   python3 - "$RESULTS" <<'PY'
-import csv, sys
+import csv, re, sys
 cols = ["date", "script", "work", "reference", "size", "side", "ref", "ratio", "goal", "met", "load", "command"]
 rows = [dict(zip(cols, r)) for r in csv.reader(open(sys.argv[1]), delimiter="\t") if r and not r[0].startswith("#")]
 latest = {}
@@ -31,6 +31,9 @@ for k in sorted(latest, key=lambda k: (k[0], k[1], size_key(k[2]))):
     print("| %s | %s | %s | %s | %s | %s | %s | %s | %s | `%s` |" % (
         r["work"], r["reference"], r["size"], r["side"], r["ref"], r["ratio"], r["goal"],
         "**no**" if r["met"] == "no" else r["met"], r["load"], r["command"]))
+def first_number(figure):  # "12.5 (10-14)", "p95 12.5 ms", "12 tps": 12.5, 12
+    m = re.search(r"[0-9][0-9.]*", figure)
+    return m.group(0) if m else figure
 by_work = {}
 for k, r in latest.items():
     by_work.setdefault(k[:2], []).append(r)
@@ -42,7 +45,7 @@ if grown:
     print("| work | sizes: work / reference (ratio) |")
     print("|---|---|")
     for k in sorted(grown):
-        cells = ["%s: %s / %s (%s)" % (r["size"], r["side"].split()[0], r["ref"].split()[0], r["ratio"])
+        cells = ["%s: %s / %s (%s)" % (r["size"], first_number(r["side"]), first_number(r["ref"]), r["ratio"])
                  for r in sorted(grown[k], key=lambda r: size_key(r["size"]))]
         print("| %s | %s |" % (k[1], "; ".join(cells)))
 PY
