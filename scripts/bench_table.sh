@@ -32,7 +32,7 @@ for k in sorted(latest, key=lambda k: (k[0], k[1], size_key(k[2]))):
         r["work"], r["reference"], r["size"], r["side"], r["ref"], r["ratio"], r["goal"],
         "**no**" if r["met"] == "no" else r["met"], r["load"], r["command"]))
 def first_number(figure):  # "12.5 (10-14)", "p95 12.5 ms", "12 tps": 12.5, 12
-    m = re.search(r"[0-9][0-9.]*", figure)
+    m = re.search(r"(?<![A-Za-z0-9.])[0-9][0-9.]*", figure)
     return m.group(0) if m else figure
 by_work = {}
 for k, r in latest.items():
