@@ -66,7 +66,7 @@ PublishedDataset load_published_dataset(const std::string& slug) {
   ds.slug = slug;
   uint64 n = spi::execute_saved(g_fields_plan, kFieldsQuery, {{TEXTOID, slug}}, true);
   if (n == 0)
-    throw UserError("42P01", "dataset \"" + slug + "\" does not exist or is not published", "",
+    throw UserError(sqlstate::kUndefinedTable, "dataset \"" + slug + "\" does not exist or is not published", "",
                     "GET /datasets lists the published datasets.");
   for (uint64 row = 0; row < n; row++) {
     std::string name = *spi::value(row, 1);

@@ -25,7 +25,7 @@ struct ExportArgs {
 };
 
 inline ExportArgs export_args(FunctionCallInfo fcinfo) {
-  if (PG_ARGISNULL(0)) throw UserError("22023", "dataset must be given");
+  if (PG_ARGISNULL(0)) throw UserError(sqlstate::kInvalidParameterValue, "dataset must be given");
   ExportArgs a;
   a.dataset = text_arg(fcinfo, 0);
   if (!PG_ARGISNULL(kExportOptionsArg)) {
@@ -51,10 +51,10 @@ inline odsql::Request export_request(FunctionCallInfo fcinfo, const PublishedDat
   odsql::Request req = odsql_request(fcinfo, ds, -1);
   // -1, as null, is no limit (docs/export.md).
   if (req.limit < -1)
-    throw UserError("22023", "rows must be zero or more, or -1 for no limit, not " +
+    throw UserError(sqlstate::kInvalidParameterValue, "rows must be zero or more, or -1 for no limit, not " +
                                  std::to_string(req.limit));
   if (req.offset < 0)
-    throw UserError("22023", "start must be zero or more, not " + std::to_string(req.offset));
+    throw UserError(sqlstate::kInvalidParameterValue, "start must be zero or more, not " + std::to_string(req.offset));
   // The rows come in the order records() gives them: the query's order,
   // completed by the dataset's key.
   add_key(ds, req);

@@ -42,18 +42,18 @@ std::string plan_text(const std::string& sql, const std::vector<spi::TextParam>&
 
 void check_page(std::int64_t rows, std::int64_t start) {
   if (rows < 0)
-    throw UserError("22023", "rows must be zero or more, not " + std::to_string(rows));
+    throw UserError(sqlstate::kInvalidParameterValue, "rows must be zero or more, not " + std::to_string(rows));
   if (rows > g_max_page_size)
-    throw UserError("22023",
+    throw UserError(sqlstate::kInvalidParameterValue,
                     "rows must be at most " + std::to_string(g_max_page_size) + ", not " +
                         std::to_string(rows),
                     "", "The limit is the setting opendata.max_page_size; exports have none.");
   if (start < 0)
-    throw UserError("22023", "start must be zero or more, not " + std::to_string(start));
+    throw UserError(sqlstate::kInvalidParameterValue, "start must be zero or more, not " + std::to_string(start));
 }
 
 std::string dataset_arg(FunctionCallInfo fcinfo) {
-  if (PG_ARGISNULL(0)) throw UserError("22023", "dataset must be given");
+  if (PG_ARGISNULL(0)) throw UserError(sqlstate::kInvalidParameterValue, "dataset must be given");
   return text_arg(fcinfo, 0);
 }
 

@@ -50,7 +50,7 @@ bool worker_running() {
 const std::uint8_t* sketch_arg(FunctionCallInfo fcinfo, int arg) {
   std::string_view bytes = text_view(PG_GETARG_DATUM(arg));
   if (bytes.size() != kHllRegisters)
-    throw UserError("22023", "a client sketch has " + std::to_string(kHllRegisters) +
+    throw UserError(sqlstate::kInvalidParameterValue, "a client sketch has " + std::to_string(kHllRegisters) +
                                  " bytes, not " + std::to_string(bytes.size()));
   return reinterpret_cast<const std::uint8_t*>(bytes.data());
 }
@@ -134,7 +134,7 @@ Datum opendata_usage_flush(PG_FUNCTION_ARGS) {
       LWLockRelease(shm::header()->lock);
       if (latch == nullptr) return BoolGetDatum(false);
       if (waited_ms >= 60000)
-        throw UserError("57014", "the usage flush worker did not flush within 60 s");
+        throw UserError(sqlstate::kQueryCanceled, "the usage flush worker did not flush within 60 s");
       pg::call([] {
         (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, 10L, PG_WAIT_EXTENSION);
         ResetLatch(MyLatch);
@@ -176,7 +176,7 @@ Datum opendata_count_call(PG_FUNCTION_ARGS) {
   return pg::boundary([&] {
     std::string name = PG_ARGISNULL(0) ? std::string() : pg::text_string(PG_GETARG_DATUM(0));
     std::optional<usage::Endpoint> endpoint = usage::endpoint_from_name(name);
-    if (!endpoint) throw UserError("22023", "unknown usage endpoint \"" + name + "\"");
+    if (!endpoint) throw UserError(sqlstate::kInvalidParameterValue, "unknown usage endpoint \"" + name + "\"");
     std::string dataset = PG_ARGISNULL(1) ? std::string() : pg::text_string(PG_GETARG_DATUM(1));
     auto count = [&](int arg) {
       return PG_ARGISNULL(arg) ? std::uint64_t{0} : static_cast<std::uint64_t>(std::max<int64>(0, PG_GETARG_INT64(arg)));

@@ -257,13 +257,13 @@ Compiled compile_records(const std::vector<FieldInfo>& fields, const Request& re
     const Output& o = outs[i];
     const Source& src = o.src != nullptr ? *o.src : ssel;
     if (o.name.size() > kMaxNameBytes) {
-      source_error(code::kNameTooLong, src, o.pos,
+      source_error(sqlstate::kNameTooLong, src, o.pos,
                    "output name \"" + excerpt(o.name) + "\" is too long",
                    "Give the expression a shorter label with AS (at most 63 bytes).");
     }
     for (std::size_t j = 0; j < i; ++j) {
       if (outs[j].name == o.name) {
-        source_error(code::kDuplicateColumn, src, o.pos,
+        source_error(sqlstate::kDuplicateColumn, src, o.pos,
                      "duplicate output name \"" + excerpt(o.name) + "\"",
                      "Give each expression a distinct label with AS.");
       }
