@@ -70,10 +70,6 @@ void ActingAs::finish() {
 
 ActingAs::~ActingAs() { SetUserIdAndSecContext(saved_user_, saved_context_); }
 
-Oid acting_role(Oid relation) {
-  return role_of(call_internal("opendata._acting_role(regclass)", {std::to_string(relation)}));
-}
-
 Oid role_of(const std::optional<std::string>& role) {
   if (!role) throw UserError(sqlstate::kInternalError, "no role to act on the relation");
   const char* name = role->c_str();
