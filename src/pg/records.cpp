@@ -57,19 +57,6 @@ std::string dataset_arg(FunctionCallInfo fcinfo) {
   return text_arg(fcinfo, 0);
 }
 
-// The total a page tells by itself: a page shorter than asked for ends the
-// result, so the total is start plus the rows on it, unless it is empty
-// beyond the start (the total is then only known to be at most start), or
-// the page starts after a keyset token (the rows before it are not counted
-// by the page).  value -1 when the page does not tell.
-Count page_total(const odsql::Request& req, std::int64_t page_rows) {
-  Count count;
-  count.value = -1;
-  if (req.after.empty() && page_rows < req.limit && (page_rows > 0 || req.offset == 0))
-    count.value = req.offset + page_rows;
-  return count;
-}
-
 // Whether a page that cannot be continued by a token (no key, a grouped
 // query, an order a token cannot carry) has rows after it: it is full and
 // the total says there are more, or the total is only an estimate.
@@ -168,22 +155,22 @@ Datum opendata_records(PG_FUNCTION_ARGS) {
     std::string results = pg::spi::value(page, 1).value_or("[]");
     std::int64_t page_rows = std::stoll(pg::spi::value(page, 2).value_or("0"));
     std::string next_after = pg::next_token(compiled, req.limit, page);
-    pg::Count count = pg::page_total(req, page_rows);
-    if (count.value < 0 && summarized) {
+    // The last column: the total the page tells by itself (the compiler's
+    // rule, odsql/records.cpp total_column()), or the count when it ran.
+    pg::Count count;
+    std::optional<std::string> total = pg::spi::value(page, pg::spi::column_count(page));
+    if (total) {
+      count.value = std::stoll(*total);
+    } else if (summarized) {
       count.value = *summarized;
-    } else if (count.value < 0) {
-      std::optional<std::string> counted = pg::spi::value(page, pg::spi::column_count(page));
-      if (counted) {
-        count.value = std::stoll(*counted);
-      } else if (over_threshold) {
-        count.value = static_cast<std::int64_t>(*estimate);
-        count.estimated = true;
-      } else if (run.counted) {
-        count.value = *run.counted;
-      } else {  // no estimate in the plan, or a sort that did not run: on its own
-        params.pop_back();
-        count = pg::count_matches(compiled, params);
-      }
+    } else if (over_threshold) {
+      count.value = static_cast<std::int64_t>(*estimate);
+      count.estimated = true;
+    } else if (run.counted) {
+      count.value = *run.counted;
+    } else {  // no estimate in the plan, or a sort that did not run: on its own
+      params.pop_back();
+      count = pg::count_matches(compiled, params);
     }
     std::string next = pg::next_link(fcinfo, req, slug, next_after, !compiled.keyset.empty(),
                                      page_rows, count);

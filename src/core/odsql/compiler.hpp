@@ -91,12 +91,12 @@ struct Compiled {
   std::string results_sql;
   std::string count_sql;  // one row, one bigint column
   // compile_records() only: results_sql with one more column, last: the
-  // count of count_sql (a sub-select), or NULL when it did not run.  It
-  // runs only when parameter $n+1 (a bool after `params`, which records()
-  // sets once the statement is planned) is true and the page does not tell
-  // its total: a full page, a page after a token, or an empty page after a
-  // non-zero start.  One statement planned once, where the page and its
-  // count would be two.
+  // total.  A page shorter than asked for tells it (start plus its rows),
+  // unless it comes after a token or is empty after a non-zero start; the
+  // only place of that rule.  Otherwise the count of count_sql (a
+  // sub-select) when parameter $n+1 (a bool after `params`, which records()
+  // sets once the statement is planned) is true, else NULL.  One statement
+  // planned once, where the page and its count would be two.
   std::string page_count_sql;
   // compile_records() only: whether the rows the page's statement selects
   // before sorting and cutting them to the page are the rows (or groups)
