@@ -16,20 +16,17 @@ extern "C" {
 
 namespace opendata::pg {
 
-inline constexpr int kExportOptionsArg = 11;  // jsonb
-inline constexpr int kExportFormatArg = 12;   // text, export_chunks only
-
 struct ExportArgs {
   std::string dataset;
   std::string options;  // JSON text, "" for the defaults
 };
 
-inline ExportArgs export_args(FunctionCallInfo fcinfo) {
-  if (PG_ARGISNULL(0)) throw UserError(sqlstate::kInvalidParameterValue, "dataset must be given");
+inline ExportArgs export_args(const Args& args) {
+  if (!args.given("dataset")) throw UserError(sqlstate::kInvalidParameterValue, "dataset must be given");
   ExportArgs a;
-  a.dataset = text_arg(fcinfo, 0);
-  if (!PG_ARGISNULL(kExportOptionsArg)) {
-    Datum d = PG_GETARG_DATUM(kExportOptionsArg);
+  a.dataset = args.text("dataset");
+  if (args.given("options")) {
+    Datum d = args.datum("options");
     // Over GET, PostgREST passes every argument as a JSON string, so the
     // options object arrives as a jsonb string holding its JSON text: the
     // string's content is the options.
@@ -47,8 +44,8 @@ inline ExportArgs export_args(FunctionCallInfo fcinfo) {
 
 // The ODSQL request of an export: as records(), but no page limit unless
 // `rows` is given.
-inline odsql::Request export_request(FunctionCallInfo fcinfo, const PublishedDataset& ds) {
-  odsql::Request req = odsql_request(fcinfo, ds, -1);
+inline odsql::Request export_request(const Args& args, const PublishedDataset& ds) {
+  odsql::Request req = odsql_request(args, ds, -1);
   // -1, as null, is no limit (docs/export.md).
   if (req.limit < -1)
     throw UserError(sqlstate::kInvalidParameterValue, "rows must be zero or more, or -1 for no limit, not " +

@@ -307,9 +307,9 @@ using namespace opendata;
 namespace opendata::pg {
 namespace {
 
-std::string jsonb_text_arg(FunctionCallInfo fcinfo, int i) {
-  if (PG_ARGISNULL(i)) return "{}";
-  Datum d = PG_GETARG_DATUM(i);
+std::string options_arg(const Args& args) {
+  if (!args.given("options")) return "{}";
+  Datum d = args.datum("options");
   return std::string(call([d] { return DatumGetCString(DirectFunctionCall1(jsonb_out, d)); }));
 }
 
@@ -318,9 +318,10 @@ std::string jsonb_text_arg(FunctionCallInfo fcinfo, int i) {
 // text)): between installing a newer library and ALTER EXTENSION opendata
 // UPDATE, such a call would read text as jsonb.  It is refused instead
 // (docs/upgrades.md).  No call expression (a direct call): nothing to check.
-void require_current_definition(FunctionCallInfo fcinfo, int options_arg) {
-  Oid type =
-      call([fcinfo, options_arg] { return get_fn_expr_argtype(fcinfo->flinfo, options_arg); });
+void require_current_definition(const Args& args) {
+  const int options = args.position("options");
+  FmgrInfo* flinfo = args.fcinfo()->flinfo;
+  Oid type = call([flinfo, options] { return get_fn_expr_argtype(flinfo, options); });
   if (type != InvalidOid && type != JSONBOID)
     throw UserError(sqlstate::kObjectNotInPrerequisiteState, "the SQL definitions of opendata are older than its library",
                     "This function was declared by an earlier version of the extension.",
@@ -347,43 +348,48 @@ Datum server_file(Datum path) {
 
 // import_csv / import_geojson(slug text, data bytea, options jsonb) and
 // their _file(slug text, path text, options jsonb) forms -> jsonb report.
-Datum import_entry(FunctionCallInfo fcinfo, ingest::InputFormat format, bool from_file) {
+Datum import_entry(FunctionCallInfo fcinfo, const Signature& signature, ingest::InputFormat format,
+                   bool from_file) {
   return boundary([&] {
-    require_current_definition(fcinfo, 2);
-    if (PG_ARGISNULL(0)) throw UserError(sqlstate::kInvalidParameterValue, "slug must be given");
-    if (PG_ARGISNULL(1)) throw UserError(sqlstate::kInvalidParameterValue, from_file ? "path must be given" : "data must be given");
-    std::string slug = text_arg(fcinfo, 0);
-    Datum content = from_file ? server_file(PG_GETARG_DATUM(1)) : PG_GETARG_DATUM(1);
+    const Args args(fcinfo, signature);
+    require_current_definition(args);
+    const char* source = from_file ? "path" : "data";
+    if (!args.given("slug")) throw UserError(sqlstate::kInvalidParameterValue, "slug must be given");
+    if (!args.given(source))
+      throw UserError(sqlstate::kInvalidParameterValue, std::string(source) + " must be given");
+    std::string slug = args.text("slug");
+    Datum content = from_file ? server_file(args.datum(source)) : args.datum(source);
     std::string_view data = text_view(content);
-    return jsonb_result(import_file(slug, data, jsonb_text_arg(fcinfo, 2), format));
+    return jsonb_result(import_file(slug, data, options_arg(args), format));
   });
 }
 }  // namespace
 }  // namespace opendata::pg
 
 Datum opendata_import_csv(PG_FUNCTION_ARGS) {
-  return pg::import_entry(fcinfo, ingest::InputFormat::Csv, false);
+  return pg::import_entry(fcinfo, pg::signature::kImportCsv, ingest::InputFormat::Csv, false);
 }
 
 Datum opendata_import_geojson(PG_FUNCTION_ARGS) {
-  return pg::import_entry(fcinfo, ingest::InputFormat::GeoJson, false);
+  return pg::import_entry(fcinfo, pg::signature::kImportGeoJson, ingest::InputFormat::GeoJson, false);
 }
 
 Datum opendata_import_csv_file(PG_FUNCTION_ARGS) {
-  return pg::import_entry(fcinfo, ingest::InputFormat::Csv, true);
+  return pg::import_entry(fcinfo, pg::signature::kImportCsvFile, ingest::InputFormat::Csv, true);
 }
 
 Datum opendata_import_geojson_file(PG_FUNCTION_ARGS) {
-  return pg::import_entry(fcinfo, ingest::InputFormat::GeoJson, true);
+  return pg::import_entry(fcinfo, pg::signature::kImportGeoJsonFile, ingest::InputFormat::GeoJson, true);
 }
 
 // sniff_csv(data bytea, options jsonb) -> jsonb report
 Datum opendata_sniff_csv(PG_FUNCTION_ARGS) {
   return pg::boundary([&] {
-    pg::require_current_definition(fcinfo, 1);
-    if (PG_ARGISNULL(0)) throw UserError(sqlstate::kInvalidParameterValue, "data must be given");
-    std::string_view data = pg::text_view(PG_GETARG_DATUM(0));
-    pg::ImportRequest req = pg::parse_request(pg::jsonb_text_arg(fcinfo, 1));
+    const pg::Args args(fcinfo, pg::signature::kSniffCsv);
+    pg::require_current_definition(args);
+    if (!args.given("data")) throw UserError(sqlstate::kInvalidParameterValue, "data must be given");
+    std::string_view data = pg::text_view(args.datum("data"));
+    pg::ImportRequest req = pg::parse_request(pg::options_arg(args));
     ingest::CsvOptions options = ingest::parse_options(req.file_options);
     return pg::jsonb_result(ingest::to_json(ingest::sniff_csv(data, options)));
   });
