@@ -68,6 +68,11 @@ std::int64_t Args::int32_or(const char* name, std::int64_t fallback) const {
   return static_cast<std::int64_t>(DatumGetInt32(fcinfo_->args[position(name)].value));
 }
 
+std::int64_t Args::int64_or(const char* name, std::int64_t fallback) const {
+  if (!given(name)) return fallback;
+  return static_cast<std::int64_t>(DatumGetInt64(fcinfo_->args[position(name)].value));
+}
+
 bool Args::bool_or(const char* name, bool fallback) const {
   return given(name) ? DatumGetBool(fcinfo_->args[position(name)].value) : fallback;
 }

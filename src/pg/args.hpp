@@ -31,6 +31,7 @@ class Args {
   std::string text(const char* name) const;  // "" when NULL
   std::string text_or(const char* name, const std::string& fallback) const;
   std::int64_t int32_or(const char* name, std::int64_t fallback) const;
+  std::int64_t int64_or(const char* name, std::int64_t fallback) const;
   bool bool_or(const char* name, bool fallback) const;
   std::vector<std::string> text_array(const char* name) const;  // NULL elements skipped
   Datum datum(const char* name) const;  // of a given argument

@@ -43,6 +43,11 @@ constexpr const char* kImportFileNames[] = {"slug", "path", "options"};
 constexpr const char* kSniffNames[] = {"data", "options"};
 constexpr const char* kDcatSerialiseNames[] = {"document", "format"};
 constexpr const char* kSchemaOrgNames[] = {"dataset"};
+constexpr const char* kAsRoleNames[] = {"role", "sql"};
+constexpr const char* kCountCallNames[] = {"endpoint", "dataset", "rows", "bytes"};
+constexpr const char* kTwoBytesNames[] = {"a", "b"};
+constexpr const char* kSketchNames[] = {"sketch"};
+constexpr const char* kQuotaTakeNames[] = {"identity", "per_minute", "per_day"};
 
 }  // namespace
 
@@ -64,6 +69,13 @@ const Signature kImportGeoJsonFile = table("opendata_import_geojson_file", kImpo
 const Signature kSniffCsv = table("opendata_sniff_csv", kSniffNames);
 const Signature kDcatSerialise = table("opendata_dcat_serialise", kDcatSerialiseNames);
 const Signature kSchemaOrg = table("opendata_schema_org", kSchemaOrgNames);
+const Signature kQueryAs = table("opendata_query_as", kAsRoleNames);
+const Signature kExecAs = table("opendata_exec_as", kAsRoleNames);
+const Signature kCountCall = table("opendata_count_call", kCountCallNames);
+const Signature kHllUnion = table("opendata_hll_union", kTwoBytesNames);
+const Signature kHllEstimate = table("opendata_hll_estimate", kSketchNames);
+const Signature kQuotaTake = table("opendata_quota_take", kQuotaTakeNames);
+const Signature kConstantTimeEqual = table("opendata_constant_time_equal", kTwoBytesNames);
 }  // namespace signature
 
 const Signature* const* all_signatures(std::size_t* count) {
@@ -72,7 +84,8 @@ const Signature* const* all_signatures(std::size_t* count) {
       &kRecords,      &kFacets,        &kExplainOdsql,  &kExportCsv,     &kExportJson,
       &kExportJsonl,  &kExportGeoJson, &kExportParquet, &kExportFile,    &kExportChunks,
       &kImportCsv,    &kImportGeoJson, &kImportCsvFile, &kImportGeoJsonFile,
-      &kSniffCsv,     &kDcatSerialise, &kSchemaOrg};
+      &kSniffCsv,     &kDcatSerialise, &kSchemaOrg,     &kQueryAs,       &kExecAs,
+      &kCountCall,    &kHllUnion,      &kHllEstimate,   &kQuotaTake,     &kConstantTimeEqual};
   *count = std::size(all);
   return all;
 }

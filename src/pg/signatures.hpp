@@ -35,6 +35,13 @@ extern const Signature kImportGeoJsonFile;
 extern const Signature kSniffCsv;
 extern const Signature kDcatSerialise;
 extern const Signature kSchemaOrg;
+extern const Signature kQueryAs;
+extern const Signature kExecAs;
+extern const Signature kCountCall;
+extern const Signature kHllUnion;
+extern const Signature kHllEstimate;
+extern const Signature kQuotaTake;
+extern const Signature kConstantTimeEqual;
 }  // namespace signature
 
 // Every table above, for opendata._argument_tables().
