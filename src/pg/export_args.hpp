@@ -1,6 +1,7 @@
-// The arguments of the export functions: those of records() in the same
-// order (so the ODSQL request is read the same way), then the writer
-// options and, for export_chunks, the format.
+// The arguments of the export functions, read by name (signatures.cpp):
+// those of records() but `after`, read by odsql_request() as records()
+// reads them, then the writer options; export_chunks and _export_file also
+// take the format, second.
 #pragma once
 
 #include <string>
