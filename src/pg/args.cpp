@@ -48,10 +48,10 @@ bool Args::has(const char* name) const {
 bool Args::given(const char* name) const {
   const int i = position(name);
   if (i >= fcinfo_->nargs)
-    throw UserError(sqlstate::kInternalError, std::string("C function ") + signature_.symbol +
-                                                  " was called with " + std::to_string(fcinfo_->nargs) +
-                                                  " arguments, its table names " +
-                                                  std::to_string(signature_.count));
+    throw UserError(sqlstate::kInternalError,
+                    std::string("C function ") + signature_.symbol + " was called with " +
+                        std::to_string(fcinfo_->nargs) + " arguments, its table names " +
+                        std::to_string(signature_.count));
   return !fcinfo_->args[i].isnull;
 }
 
@@ -82,7 +82,8 @@ std::vector<std::string> Args::text_array(const char* name) const {
 }
 
 Datum Args::datum(const char* name) const {
-  if (!given(name)) throw UserError(sqlstate::kInternalError, std::string("argument \"") + name + "\" is NULL");
+  if (!given(name))
+    throw UserError(sqlstate::kInternalError, std::string("argument \"") + name + "\" is NULL");
   return fcinfo_->args[position(name)].value;
 }
 

@@ -34,7 +34,7 @@ class Args {
   std::int64_t int64_or(const char* name, std::int64_t fallback) const;
   bool bool_or(const char* name, bool fallback) const;
   std::vector<std::string> text_array(const char* name) const;  // NULL elements skipped
-  Datum datum(const char* name) const;  // of a given argument
+  Datum datum(const char* name) const;                          // of a given argument
   // 0-based, as fcinfo counts (get_fn_expr_argtype()).
   int position(const char* name) const;
   FunctionCallInfo fcinfo() const { return fcinfo_; }

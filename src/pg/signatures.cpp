@@ -24,20 +24,20 @@ constexpr Signature table(const char* symbol, const char* const (&names)[N]) {
 
 // records(), explain_odsql() and the exports share their first arguments,
 // the ODSQL request (dataset_query.hpp, odsql_request()).
-constexpr const char* kRecordsNames[] = {"dataset", "fields",  "where",   "group_by",
-                                         "order_by", "rows",   "start",   "refine",
-                                         "exclude", "lang",    "timezone", "after"};
-constexpr const char* kExplainNames[] = {"dataset", "fields", "where",    "group_by", "order_by",
-                                         "rows",    "start",  "refine",   "exclude",  "lang",
-                                         "timezone", "after", "plan"};
-constexpr const char* kFacetsNames[] = {"dataset", "facet",  "where",   "refine",
-                                        "exclude", "lang",   "timezone"};
-constexpr const char* kExportNames[] = {"dataset", "fields", "where",   "group_by",
-                                        "order_by", "rows",  "start",   "refine",
-                                        "exclude", "lang",   "timezone", "options"};
+constexpr const char* kRecordsNames[] = {"dataset",  "fields", "where",    "group_by",
+                                         "order_by", "rows",   "start",    "refine",
+                                         "exclude",  "lang",   "timezone", "after"};
+constexpr const char* kExplainNames[] = {"dataset",  "fields", "where",  "group_by", "order_by",
+                                         "rows",     "start",  "refine", "exclude",  "lang",
+                                         "timezone", "after",  "plan"};
+constexpr const char* kFacetsNames[] = {"dataset", "facet", "where",   "refine",
+                                        "exclude", "lang",  "timezone"};
+constexpr const char* kExportNames[] = {"dataset",  "fields", "where",    "group_by",
+                                        "order_by", "rows",   "start",    "refine",
+                                        "exclude",  "lang",   "timezone", "options"};
 constexpr const char* kExportWithFormatNames[] = {
-    "dataset", "format",  "fields", "where", "group_by", "order_by", "rows",
-    "start",   "refine",  "exclude", "lang", "timezone", "options"};
+    "dataset", "format", "fields",  "where", "group_by", "order_by", "rows",
+    "start",   "refine", "exclude", "lang",  "timezone", "options"};
 constexpr const char* kImportNames[] = {"slug", "data", "options"};
 constexpr const char* kImportFileNames[] = {"slug", "path", "options"};
 constexpr const char* kSniffNames[] = {"data", "options"};
@@ -80,12 +80,18 @@ const Signature kConstantTimeEqual = table("opendata_constant_time_equal", kTwoB
 
 const Signature* const* all_signatures(std::size_t* count) {
   using namespace signature;
-  static const Signature* const all[] = {
-      &kRecords,      &kFacets,        &kExplainOdsql,  &kExportCsv,     &kExportJson,
-      &kExportJsonl,  &kExportGeoJson, &kExportParquet, &kExportFile,    &kExportChunks,
-      &kImportCsv,    &kImportGeoJson, &kImportCsvFile, &kImportGeoJsonFile,
-      &kSniffCsv,     &kDcatSerialise, &kSchemaOrg,     &kQueryAs,       &kExecAs,
-      &kCountCall,    &kHllUnion,      &kHllEstimate,   &kQuotaTake,     &kConstantTimeEqual};
+  static const Signature* const all[] = {&kRecords,       &kFacets,
+                                         &kExplainOdsql,  &kExportCsv,
+                                         &kExportJson,    &kExportJsonl,
+                                         &kExportGeoJson, &kExportParquet,
+                                         &kExportFile,    &kExportChunks,
+                                         &kImportCsv,     &kImportGeoJson,
+                                         &kImportCsvFile, &kImportGeoJsonFile,
+                                         &kSniffCsv,      &kDcatSerialise,
+                                         &kSchemaOrg,     &kQueryAs,
+                                         &kExecAs,        &kCountCall,
+                                         &kHllUnion,      &kHllEstimate,
+                                         &kQuotaTake,     &kConstantTimeEqual};
   *count = std::size(all);
   return all;
 }
@@ -107,9 +113,8 @@ extern "C" Datum opendata_argument_tables(PG_FUNCTION_ARGS) {
         values[0] = opendata::pg::text_datum(all[s]->symbol);
         values[1] = Int32GetDatum(i + 1);
         values[2] = opendata::pg::text_datum(all[s]->names[i]);
-        opendata::pg::call([&] {
-          tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-        });
+        opendata::pg::call(
+            [&] { tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls); });
       }
     }
     return static_cast<Datum>(0);
