@@ -1,5 +1,5 @@
 -- Last part: who owns what, the search_path of every function, and who may
--- call what.  docs/security.md explains the model; test/privileges pins it.
+-- call what.  docs/security.md explains the model; sql/privileges.sql pins it.
 
 -- The catalog and the SECURITY DEFINER functions belong to opendata_owner,
 -- a NOLOGIN role without any attribute: a definer runs with its rights, not

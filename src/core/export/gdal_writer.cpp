@@ -18,7 +18,6 @@ namespace opendata::exporter {
 namespace {
 
 constexpr std::uint64_t kSizeCheckEveryRows = 4096;
-constexpr const char kInvalidBinaryRepresentation[] = "22P03";
 
 struct Driver {
   const char* gdal_name;
@@ -272,7 +271,7 @@ class GdalWriter final : public Writer {
     if (OGR_G_CreateFromWkbEx(cell.text.data(), nullptr, &geometry, cell.text.size()) != OGRERR_NONE ||
         geometry == nullptr) {
       CPLErrorReset();
-      throw UserError(kInvalidBinaryRepresentation,
+      throw UserError(sqlstate::kInvalidBinaryRepresentation,
                       "malformed geometry (WKB) in row " + std::to_string(rows_ + 1));
     }
     return geometry;

@@ -16,8 +16,6 @@
 
 namespace opendata::exporter {
 
-inline constexpr const char kInvalidBinaryRepresentation[] = "22P03";
-
 // Deepest nesting accepted (GeometryCollection in GeometryCollection ...).
 // PostGIS itself never nests deeply; the limit keeps hostile input from
 // exhausting the stack.

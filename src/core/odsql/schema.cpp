@@ -57,7 +57,7 @@ const FieldInfo* Schema::find(const Source& src, std::size_t pos, const std::str
   for (const FieldInfo& f : fields_) {
     if (lower_ascii(f.name) != low) continue;
     if (found != nullptr) {
-      source_error(code::kAmbiguousColumn, src, pos,
+      source_error(sqlstate::kAmbiguousColumn, src, pos,
                    "field name \"" + excerpt(name) + "\" is ambiguous",
                    "Write the name with its exact case, e.g. \"" + found->name + "\" or \"" +
                        f.name + "\".");

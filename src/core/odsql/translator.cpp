@@ -116,7 +116,7 @@ static Expr date_expr(Translator& t, const Node& at, const std::string& text) {
   DateValue d;
   std::string err;
   if (!parse_date(text, d, err)) {
-    t.fail(code::kInvalidDatetimeFormat, at, "invalid date \"" + excerpt(text) + "\": " + err);
+    t.fail(sqlstate::kInvalidDatetimeFormat, at, "invalid date \"" + excerpt(text) + "\": " + err);
   }
   Expr e;
   if (d.precision <= 3) {
