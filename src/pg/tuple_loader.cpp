@@ -57,6 +57,8 @@ struct Load {
 // normally, which is only slower.
 int insert_options(Relation rel) {
   int options = TABLE_INSERT_SKIP_FSM;  // a new table has no free space to find
+  // The catalog snapshot counts as registered; COPY drops it first too.
+  InvalidateCatalogSnapshot();
   if (rel->rd_createSubid == GetCurrentSubTransactionId() && ThereAreNoPriorRegisteredSnapshots() &&
       ThereAreNoReadyPortals())
     options |= TABLE_INSERT_FROZEN;

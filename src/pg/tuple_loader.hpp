@@ -2,8 +2,7 @@
 // directly from the values the ingest core converted: each value goes
 // through its type's input function once, and the tuples go to the table
 // access method's bulk insert (table_multi_insert with a BulkInsertState),
-// frozen on COPY ... FREEZE's conditions when they hold (not when called
-// from a SELECT: see insert_options()).  No text format is written and
+// frozen on COPY ... FREEZE's conditions (see insert_options()).  No text format is written and
 // parsed again, which is what a load through COPY FROM costs.
 //
 // Only for a new table: it has no index, trigger, constraint, default,
