@@ -27,6 +27,7 @@
 #include "pg/copy_loader.hpp"
 #include "pg/internal_call.hpp"
 #include "pg/spi.hpp"
+#include "pg/tuple_loader.hpp"
 
 extern "C" {
 #include "catalog/pg_authid_d.h"
@@ -194,14 +195,33 @@ Oid reuse_table(const std::string& slug, const std::optional<std::string>& parti
   return static_cast<Oid>(std::stoul(source));
 }
 
+// The normaliser of either input format, behind one interface.
+struct Normaliser {
+  std::unique_ptr<ingest::CsvNormaliser> csv;
+  std::unique_ptr<ingest::GeoJsonNormaliser> geojson;
+  bool next_chunk(std::string& out) { return csv ? csv->next_chunk(out) : geojson->next_chunk(out); }
+  bool next_rows(ingest::RowSink& rows) { return csv ? csv->next_rows(rows) : geojson->next_rows(rows); }
+  std::uint64_t rows_rejected() const { return csv ? csv->rows_rejected() : geojson->rows_rejected(); }
+  const std::vector<ingest::RejectedRow>& rejected() const {
+    return csv ? csv->rejected() : geojson->rejected();
+  }
+};
+
 // A new table is the caller's own and loaded as the caller.  An existing
 // one is loaded as the role that acts on it (its owner when the caller may
 // act as the owner, else the caller): its triggers, defaults and checks run
 // with that role's rights, never with those of a superuser replacing a
 // publisher's data, and INSERT is checked for that role.
+//
+// A new table is loaded by building its tuples from the converted values
+// (pg/tuple_loader.hpp); an existing one through COPY FROM, which runs its
+// triggers, checks its constraints, routes rows to partitions and updates
+// its indexes.
 std::uint64_t load(const std::string& slug, Oid table, const ImportRequest& req,
-                   const ChunkProducer& next) {
-  if (req.mode == "create") return copy_into(table, next);
+                   Normaliser& normaliser) {
+  if (req.mode == "create")
+    return insert_into_new_table(table, [&](ingest::RowSink& rows) { return normaliser.next_rows(rows); });
+  const ChunkProducer next = [&](std::string& out) { return normaliser.next_chunk(out); };
   // Asked of a definer: this function runs as its caller, who may not call
   // the internal _acting_role() (nor the _caller() it calls) itself.
   ActingAs as(role_of(call_internal("opendata._import_role(text,text)", {slug, req.partition})), "");
@@ -220,16 +240,6 @@ void label_fields(const std::string& slug, const ingest::SniffReport& report) {
   }
 }
 
-// The normaliser of either input format, behind one interface.
-struct Normaliser {
-  std::unique_ptr<ingest::CsvNormaliser> csv;
-  std::unique_ptr<ingest::GeoJsonNormaliser> geojson;
-  bool next_chunk(std::string& out) { return csv ? csv->next_chunk(out) : geojson->next_chunk(out); }
-  std::uint64_t rows_rejected() const { return csv ? csv->rows_rejected() : geojson->rows_rejected(); }
-  const std::vector<ingest::RejectedRow>& rejected() const {
-    return csv ? csv->rejected() : geojson->rejected();
-  }
-};
 
 ingest::SniffReport sniff(ingest::InputFormat format, std::string_view data,
                           const ingest::CsvOptions& options) {
@@ -255,8 +265,7 @@ nlohmann::json import_file(const std::string& slug, std::string_view data,
     normaliser.csv = std::make_unique<ingest::CsvNormaliser>(data, options, report);
   else
     normaliser.geojson = std::make_unique<ingest::GeoJsonNormaliser>(data, options, report);
-  std::uint64_t loaded =
-      load(slug, table, req, [&](std::string& out) { return normaliser.next_chunk(out); });
+  std::uint64_t loaded = load(slug, table, req, normaliser);
   double load_ms = ms_since(load_started);
 
   std::string table_name = table_of(slug);
