@@ -240,6 +240,21 @@ std::string expand_m_sql(const std::string& g, const std::string& d) {
          ")";
 }
 
+std::string nearest_count_sql(const Side& left, const Side& right, std::int64_t k) {
+  const std::string lg = "a." + quote_ident(left.geometry);
+  const std::string located = lg + " IS NOT NULL AND NOT ST_IsEmpty(" + lg + ")";
+  return "SELECT l.located * greatest(1, least(" + std::to_string(k) +
+         ", r.n)) + l.unlocated FROM (SELECT count(*) FILTER (WHERE " + located +
+         ") AS located, count(*) FILTER (WHERE NOT (" + located + ")) AS unlocated FROM " +
+         left.from + " a) l, (" + located_count_sql(right) + ") r(n)";
+}
+
+std::string located_count_sql(const Side& side) {
+  const std::string g = "b." + quote_ident(side.geometry);
+  return "SELECT count(*) FROM " + side.from + " b WHERE " + g + " IS NOT NULL AND NOT ST_IsEmpty(" +
+         g + ")";
+}
+
 Statements compile(const Request& req) {
   const Options opt = parse_options(req);
   const Parts p = parts_of(req, opt);

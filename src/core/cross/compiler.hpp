@@ -22,6 +22,15 @@ namespace opendata::cross {
 // Checks the options (options.hpp) and writes the statements.
 Statements compile(const Request& req);
 
+// The row count of a nearest crossing without a maximum distance, from the
+// sides alone: a left row with a point gets its min(k, R) nearest rows (R:
+// the right rows with a non-empty geometry), a left row without one gets
+// one row of NULLs, as does every left row when R is 0.
+std::string nearest_count_sql(const Side& left, const Side& right, std::int64_t k);
+
+// The number of rows of a side with a non-empty geometry.
+std::string located_count_sql(const Side& side);
+
 // The WGS 84 box around the geometry expression g (SRID 4326) that holds
 // every point within d metres of it on the ground, as SQL (g and d are
 // trusted SQL expressions).  See compiler.cpp.

@@ -4,6 +4,7 @@
 #include "core/cross/options.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <nlohmann/json.hpp>
 #include <regex>
@@ -88,6 +89,16 @@ std::vector<std::string> names_of(const json& list) {
   return names;
 }
 
+// 42703 naming every field of `names` that the side does not have.
+void check_fields(const std::vector<std::string>& names, const char* side,
+                  const std::vector<std::string>& available) {
+  std::vector<std::string> unknown;
+  for (const std::string& f : names)
+    if (!contains(available, f)) unknown.push_back(f);
+  if (!unknown.empty())
+    unknown_field("unknown field " + join(unknown, ", ") + " in the " + side + " dataset");
+}
+
 // The fields an option names, each checked against the side's fields; all
 // the side's fields when the option is absent.
 std::vector<std::string> chosen_fields(const json& options, const char* option, const char* side,
@@ -97,11 +108,7 @@ std::vector<std::string> chosen_fields(const json& options, const char* option, 
   if (!it->is_array())
     bad(std::string("option \"") + option + "\" must be an array of field names");
   const std::vector<std::string> chosen = names_of(*it);
-  std::vector<std::string> unknown;
-  for (const std::string& f : chosen)
-    if (!contains(available, f)) unknown.push_back(f);
-  if (!unknown.empty())
-    unknown_field("unknown field " + join(unknown, ", ") + " in the " + side + " dataset");
+  check_fields(chosen, side, available);
   return chosen;
 }
 
@@ -155,11 +162,7 @@ std::vector<std::string> parse_key(const json& spec, const char* side,
   if (spec.is_string()) names.push_back(spec.get<std::string>());
   if (spec.is_array()) names = names_of(spec);
   if (names.empty()) bad("a key is a field name or an array of field names");
-  std::vector<std::string> unknown;
-  for (const std::string& f : names)
-    if (!contains(available, f)) unknown.push_back(f);
-  if (!unknown.empty())
-    unknown_field("unknown field " + join(unknown, ", ") + " in the " + side + " dataset");
+  check_fields(names, side, available);
   return names;
 }
 

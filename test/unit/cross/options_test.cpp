@@ -2,6 +2,7 @@
 // (src/core/cross/options.hpp, ad_hoc.hpp).
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <string>
 
 #include "core/cross/ad_hoc.hpp"
@@ -167,7 +168,7 @@ TEST(CrossAdHoc, ArgumentsAsOptions) {
   EXPECT_EQ(ad_hoc_error("enrich", std::nullopt, 2), "22023: k applies to predicate nearest only");
   EXPECT_EQ(ad_hoc_error("nearest", -1, std::nullopt),
             "22023: distance_m must be greater than 0, not -1");
-  EXPECT_EQ(ad_hoc_error("nearest", 1.0 / 0.0, std::nullopt),
+  EXPECT_EQ(ad_hoc_error("nearest", std::numeric_limits<double>::infinity(), std::nullopt),
             "22023: distance_m must be a finite number");
   EXPECT_EQ(shortest_number(0.1), "0.1");
   EXPECT_EQ(shortest_number(20100000), "20100000");
