@@ -76,7 +76,7 @@ TEST(CrossCompiler, WithinDistanceRowsAndCounts) {
                 kDistance + " AS distance_m FROM r b WHERE " + condition + ") m ON true");
   const Statements counts = compile(points(
       "within_distance",
-      R"({"distance_m": 0.1, "output": "count", "aggregates": [" SUM( pop ) ", "max(code)"]})"));
+      R"j({"distance_m": 0.1, "output": "count", "aggregates": [" SUM( pop ) ", "max(code)"]})j"));
   EXPECT_EQ(counts.select_sql,
             "SELECT a.\"id\", a.\"name\", m.\"right_count\", m.\"right_pop_sum\", "
             "m.\"right_code_max\" FROM l a CROSS JOIN LATERAL (SELECT count(*) AS \"right_count\", "

@@ -104,13 +104,13 @@ TEST(CrossOptions, Distances) {
 TEST(CrossOptions, OutputAndAggregates) {
   EXPECT_EQ(error_of("contains", R"({"output": "json"})"),
             "22023: option \"output\" must be \"rows\" or \"count\", not \"json\"");
-  EXPECT_EQ(error_of("contains", R"({"aggregates": "sum(pop)"})"),
+  EXPECT_EQ(error_of("contains", R"j({"aggregates": "sum(pop)"})j"),
             "22023: option \"aggregates\" must be an array such as [\"sum(field)\"]");
-  EXPECT_EQ(error_of("contains", R"({"aggregates": ["median(pop)"]})"),
+  EXPECT_EQ(error_of("contains", R"j({"aggregates": ["median(pop)"]})j"),
             "22023: invalid aggregate \"median(pop)\"");
-  EXPECT_EQ(error_of("contains", R"({"aggregates": ["sum(a(b))"]})"),
+  EXPECT_EQ(error_of("contains", R"j({"aggregates": ["sum(a(b))"]})j"),
             "22023: invalid aggregate \"sum(a(b))\"");
-  EXPECT_EQ(error_of("contains", R"({"aggregates": ["sum(id)"]})"),
+  EXPECT_EQ(error_of("contains", R"j({"aggregates": ["sum(id)"]})j"),
             "42703: unknown field \"id\" in the right dataset");
 }
 
