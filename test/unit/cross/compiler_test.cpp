@@ -4,17 +4,13 @@
 #include <string>
 
 #include "core/cross/compiler.hpp"
+#include "cross_test_util.hpp"
 
 namespace opendata::cross {
 namespace {
 
 Request points(const std::string& predicate, const std::string& options) {
-  Request req;
-  req.left = Side{"l", {"id", "name"}, "geom", 4326};
-  req.right = Side{"r", {"code", "pop"}, "shape", 2154};
-  req.predicate = predicate;
-  req.options_json = options;
-  return req;
+  return two_sides(predicate, options, 2154);
 }
 
 const std::string kLeftGeom = "a.\"geom\"";

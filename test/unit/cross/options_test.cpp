@@ -7,18 +7,14 @@
 
 #include "core/cross/ad_hoc.hpp"
 #include "core/cross/compiler.hpp"
+#include "cross_test_util.hpp"
 #include "core/error.hpp"
 
 namespace opendata::cross {
 namespace {
 
 Request request(const std::string& predicate, const std::string& options) {
-  Request req;
-  req.left = Side{"l", {"id", "name"}, "geom", 4326};
-  req.right = Side{"r", {"code", "pop"}, "shape", 4326};
-  req.predicate = predicate;
-  req.options_json = options;
-  return req;
+  return two_sides(predicate, options);
 }
 
 // The error compile() raises, as "SQLSTATE: message".
