@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "core/cross/options.hpp"
 #include "core/geo/sphere_index.hpp"
 #include "pg/args.hpp"
 #include "pg/spi.hpp"
@@ -230,8 +231,10 @@ Datum opendata_nearest_candidates(PG_FUNCTION_ARGS) {
     if (!std::isfinite(lon) || !std::isfinite(lat))
       throw UserError("22023", "longitude and latitude must be finite numbers");
     const int k = PG_GETARG_INT32(4);
-    if (k < 1 || k > 1000)
-      throw UserError("22023", "k must be from 1 to 1000, not " + std::to_string(k));
+    if (k < 1 || k > cross::kMaxK)  // the crossing compiler's limit
+      throw UserError(sqlstate::kInvalidParameterValue,
+                      "k must be from 1 to " + std::to_string(cross::kMaxK) + ", not " +
+                          std::to_string(k));
     double max_m = -1;
     if (!PG_ARGISNULL(5)) {
       max_m = PG_GETARG_FLOAT8(5);

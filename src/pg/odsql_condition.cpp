@@ -11,8 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "core/odsql/query.hpp"
-#include "core/odsql/shift_params.hpp"
+#include "core/odsql/filtered_rows.hpp"
 #include "pg/args.hpp"
 #include "pg/dataset_query.hpp"
 
@@ -59,21 +58,14 @@ Datum opendata_odsql_condition(PG_FUNCTION_ARGS) {
     req.where_parameter = parameter.c_str();
     pg::spi::connect();
     const std::vector<odsql::FieldInfo> fields = pg::visible_fields(slug);
-    const odsql::Schema schema(fields);  // holds a reference to fields
     pg::spi::finish();
-    odsql::Params params;
-    odsql::start_request(req, params);  // $1: the time zone, UTC
-    const std::string condition = odsql::build_filter(schema, params, req);
-    if (condition.empty()) {
+    // Values written as typed literals: "'value'::type".
+    odsql::Params literals(odsql::Params::Mode::kInlined);
+    const std::string sql = odsql::compile_condition(fields, req, literals);
+    if (sql.empty()) {
       fcinfo->isnull = true;
       return (Datum)0;
     }
-    std::vector<odsql::Param> values = params.take();
-    // "$n::type" becomes "'value'::type".
-    const std::string sql = odsql::map_params(condition, [&](std::size_t n) {
-      if (n == 0 || n > values.size()) throw UserError("XX000", "unbound parameter in a filter");
-      return pg::sql_literal(values[n - 1].value);
-    });
     return pg::text_datum(sql);
   });
 }

@@ -30,9 +30,9 @@
 #include "core/geo/cluster_grid.hpp"
 #include "core/geo/tile.hpp"
 #include "core/odsql/compiler.hpp"
+#include "core/odsql/filtered_rows.hpp"
 #include "core/odsql/lexer.hpp"
 #include "core/odsql/schema.hpp"
-#include "core/odsql/shift_params.hpp"
 #include "pg/args.hpp"
 #include "pg/cluster_grid.hpp"
 #include "pg/dataset_cache.hpp"
@@ -125,10 +125,10 @@ TileQuery tile_query(const std::string& slug, std::int64_t z, std::int64_t x, st
   req.relation = ds.relation;
   req.where = where;
   req.limit = -1;
-  odsql::Compiled compiled = odsql::compile_records(ds.fields, req);
+  odsql::Params params;
+  q.rows = "(" + odsql::compile_filtered_rows(ds.fields, req, params).sql + ")";
   check_timezone(req.timezone);
-  q.rows = "(" + odsql::without_params_cte(compiled.rows_sql) + ")";
-  q.params = bind(compiled.params);
+  q.params = bind(params.take());
   auto add = [&q](Oid type, const std::string& value) {
     q.params.push_back({type, value});
     return "$" + std::to_string(q.params.size()) + "::" + (type == INT4OID ? "int4" : "text");
