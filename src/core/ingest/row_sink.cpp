@@ -29,18 +29,27 @@ void RowSink::value(std::string_view v) {
 }
 
 void RowSink::null() {
+  if (value_open_) {  // the open value turned out NULL: forget it
+    bytes_.resize(open_mark_);
+    first_in_row_ = open_first_;
+    value_open_ = false;
+  }
   separate();
   if (form_ == RowForm::CopyText) bytes_ += "\\N";
   else cells_.push_back(-1);
 }
 
 std::string& RowSink::open_value() {
+  open_mark_ = bytes_.size();
+  open_first_ = first_in_row_;
+  value_open_ = true;
   separate();
   value_start_ = bytes_.size();
   return bytes_;
 }
 
 void RowSink::close_value() {
+  value_open_ = false;
   if (form_ == RowForm::CopyText) return;
   cells_.push_back(static_cast<std::int64_t>(value_start_));
   bytes_.push_back('\0');
@@ -59,6 +68,7 @@ void RowSink::end_row() {
 }
 
 void RowSink::cancel_row() {
+  value_open_ = false;
   bytes_.resize(row_bytes_mark_);
   cells_.resize(row_cells_mark_);
 }

@@ -34,7 +34,8 @@ class RowSink {
   void null();
   // A value holding no byte COPY escapes (numbers, dates, booleans in
   // canonical form), written in place: append to the string returned by
-  // open_value(), then call close_value().
+  // open_value(), then call close_value(), or null() when the conversion
+  // found a NULL (what was appended is dropped, separator included).
   std::string& open_value();
   void close_value();
   void end_row();
@@ -65,7 +66,10 @@ class RowSink {
   std::size_t columns_ = 0;          // Cells: values per row (from the first row)
   std::size_t rows_ = 0;
   std::size_t row_bytes_mark_ = 0, row_cells_mark_ = 0, value_start_ = 0;
+  std::size_t open_mark_ = 0;  // bytes_ before the open value's separator
   bool first_in_row_ = true;
+  bool open_first_ = true;     // first_in_row_ before open_value()
+  bool value_open_ = false;
 };
 
 }  // namespace opendata::ingest
