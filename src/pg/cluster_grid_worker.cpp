@@ -21,6 +21,8 @@
 // across them.  An error ends the worker; it is not restarted.
 #include <cstring>
 
+#include "pg/args.hpp"
+#include "pg/guard.hpp"
 #include "pg/postgres.hpp"
 
 extern "C" {
@@ -100,7 +102,12 @@ void note(int64 dataset_id) {
 }  // namespace opendata::pg
 
 Datum opendata_build_cluster_grid_after_commit(PG_FUNCTION_ARGS) {
-  if (!PG_ARGISNULL(0)) opendata::pg::note(PG_GETARG_INT64(0));
+  // Read in the boundary, noted outside it: note() reports with ereport().
+  const int64 dataset_id = opendata::pg::boundary([&]() -> int64 {
+    const opendata::pg::Args args(fcinfo, opendata::pg::signature::kBuildClusterGridAfterCommit);
+    return args.int64_or("dataset_id", 0);
+  });
+  if (dataset_id != 0) opendata::pg::note(dataset_id);
   PG_RETURN_VOID();
 }
 

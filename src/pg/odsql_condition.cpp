@@ -32,7 +32,7 @@ SELECT f.name::text, f.type
 
 std::vector<odsql::FieldInfo> visible_fields(const std::string& slug) {
   const uint64 n = spi::execute_text_params(kVisibleFields, {{TEXTOID, slug}}, true);
-  if (n == 0) throw UserError("42P01", "dataset \"" + slug + "\" does not exist");
+  if (n == 0) throw UserError(sqlstate::kUndefinedTable, "dataset \"" + slug + "\" does not exist");
   std::vector<odsql::FieldInfo> fields;
   for (uint64 row = 0; row < n; row++)
     fields.push_back({*spi::value(row, 1), field_type(*spi::value(row, 2)), false});
@@ -47,14 +47,18 @@ using namespace opendata;
 // _odsql_condition(dataset text, parameter text, "where" text) RETURNS text:
 // NULL for an empty filter.  `parameter` names the option in errors.
 Datum opendata_odsql_condition(PG_FUNCTION_ARGS) {
-  if (PG_ARGISNULL(2)) PG_RETURN_NULL();
   return pg::boundary([&]() -> Datum {
-    const std::string slug = pg::text_arg(fcinfo, 0);
-    const std::string parameter = pg::text_arg(fcinfo, 1);
+    const pg::Args args(fcinfo, pg::signature::kOdsqlCondition);
+    if (!args.given("where")) {
+      fcinfo->isnull = true;
+      return (Datum)0;
+    }
+    const std::string slug = args.text("dataset");
+    const std::string parameter = args.text("parameter");
     odsql::Request req;
     req.relation = "source";  // not used: only the condition is compiled
     req.limit = -1;
-    req.where = pg::text_arg(fcinfo, 2);
+    req.where = args.text("where");
     req.where_parameter = parameter.c_str();
     pg::spi::connect();
     const std::vector<odsql::FieldInfo> fields = pg::visible_fields(slug);

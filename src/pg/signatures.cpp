@@ -48,6 +48,13 @@ constexpr const char* kCountCallNames[] = {"endpoint", "dataset", "rows", "bytes
 constexpr const char* kTwoBytesNames[] = {"a", "b"};
 constexpr const char* kSketchNames[] = {"sketch"};
 constexpr const char* kQuotaTakeNames[] = {"identity", "per_minute", "per_day"};
+constexpr const char* kTileNames[] = {"dataset", "z", "x", "y", "where", "fields"};
+constexpr const char* kOdsqlConditionNames[] = {"dataset", "parameter", "where"};
+constexpr const char* kClusterZoomNames[] = {"dataset", "geometry"};
+constexpr const char* kClusterTilesNames[] = {"dataset", "geometry", "max_zoom"};
+constexpr const char* kDatasetIdNames[] = {"dataset_id"};
+constexpr const char* kNearestCandidatesNames[] = {"lon", "lat", "source", "geometry_column", "k",
+                                                   "max_distance_m"};
 
 }  // namespace
 
@@ -76,6 +83,13 @@ const Signature kHllUnion = table("opendata_hll_union", kTwoBytesNames);
 const Signature kHllEstimate = table("opendata_hll_estimate", kSketchNames);
 const Signature kQuotaTake = table("opendata_quota_take", kQuotaTakeNames);
 const Signature kConstantTimeEqual = table("opendata_constant_time_equal", kTwoBytesNames);
+const Signature kTile = table("opendata_tile", kTileNames);
+const Signature kOdsqlCondition = table("opendata_odsql_condition", kOdsqlConditionNames);
+const Signature kClusterZoomSql = table("opendata_cluster_zoom_sql", kClusterZoomNames);
+const Signature kClusterTilesSql = table("opendata_cluster_tiles_sql", kClusterTilesNames);
+const Signature kBuildClusterGridAfterCommit =
+    table("opendata_build_cluster_grid_after_commit", kDatasetIdNames);
+const Signature kNearestCandidates = table("opendata_nearest_candidates", kNearestCandidatesNames);
 }  // namespace signature
 
 const Signature* const* all_signatures(std::size_t* count) {
@@ -91,7 +105,11 @@ const Signature* const* all_signatures(std::size_t* count) {
                                          &kSchemaOrg,     &kQueryAs,
                                          &kExecAs,        &kCountCall,
                                          &kHllUnion,      &kHllEstimate,
-                                         &kQuotaTake,     &kConstantTimeEqual};
+                                         &kQuotaTake,     &kConstantTimeEqual,
+                                         &kTile,          &kOdsqlCondition,
+                                         &kClusterZoomSql, &kClusterTilesSql,
+                                         &kBuildClusterGridAfterCommit,
+                                         &kNearestCandidates};
   *count = std::size(all);
   return all;
 }

@@ -42,6 +42,12 @@ extern const Signature kHllUnion;
 extern const Signature kHllEstimate;
 extern const Signature kQuotaTake;
 extern const Signature kConstantTimeEqual;
+extern const Signature kTile;
+extern const Signature kOdsqlCondition;
+extern const Signature kClusterZoomSql;
+extern const Signature kClusterTilesSql;
+extern const Signature kBuildClusterGridAfterCommit;
+extern const Signature kNearestCandidates;
 }  // namespace signature
 
 // Every table above, for opendata._argument_tables().

@@ -79,7 +79,7 @@ TileQuery tile_query(const std::string& slug, std::int64_t z, std::int64_t x, st
     }
   }
   if (geometry == nullptr)
-    throw UserError("22023", "dataset \"" + slug + "\" has no geometry", "",
+    throw UserError(sqlstate::kInvalidParameterValue, "dataset \"" + slug + "\" has no geometry", "",
                     "Only datasets with a geo_point_2d or geo_shape field have tiles.");
   TileQuery q;
   q.geometry = odsql::quote_ident(geometry->name);
@@ -114,7 +114,7 @@ TileQuery tile_query(const std::string& slug, std::int64_t z, std::int64_t x, st
         if (odsql::lower_ascii(f.name) == odsql::lower_ascii(name)) found = &f;
       }
       if (found == nullptr)
-        throw UserError("42703", "unknown field \"" + name + "\" in fields", "",
+        throw UserError(sqlstate::kUndefinedColumn, "unknown field \"" + name + "\" in fields", "",
                         "GET /datasets?dataset_id=eq." + slug + " lists the dataset's fields.");
       if (found->type == odsql::FieldType::GeoPoint || found->type == odsql::FieldType::GeoShape)
         continue;  // geometries are the features' shapes, not attributes
@@ -306,15 +306,15 @@ using namespace opendata;
 // _tile(dataset, z, x, y, where, fields) -> bytea; empty when no feature.
 Datum opendata_tile(PG_FUNCTION_ARGS) {
   return pg::boundary([&] {
-    if (PG_ARGISNULL(0)) throw UserError("22023", "dataset must be given");
-    for (int i = 1; i <= 3; i++) {
-      if (PG_ARGISNULL(i)) throw UserError("22023", "z, x and y must be given");
-    }
-    std::string slug = pg::text_arg(fcinfo, 0);
-    std::int64_t z = PG_GETARG_INT32(1), x = PG_GETARG_INT32(2), y = PG_GETARG_INT32(3);
+    const pg::Args args(fcinfo, pg::signature::kTile);
+    if (!args.given("dataset")) throw UserError(sqlstate::kInvalidParameterValue, "dataset must be given");
+    if (!args.given("z") || !args.given("x") || !args.given("y"))
+      throw UserError(sqlstate::kInvalidParameterValue, "z, x and y must be given");
+    std::string slug = args.text("dataset");
+    std::int64_t z = args.int32_or("z", 0), x = args.int32_or("x", 0), y = args.int32_or("y", 0);
     geo::check_tile(z, x, y);
-    std::string where = pg::text_arg(fcinfo, 4);
-    std::string fields = pg::text_arg(fcinfo, 5);
+    std::string where = args.text("where");
+    std::string fields = args.text("fields");
     pg::spi::connect();
     pg::TileQuery q = pg::tile_query(slug, z, x, y, where, fields);
     std::string tile = pg::build_tile(q, slug, z, x, y, !where.empty());
