@@ -216,12 +216,15 @@ struct Normaliser {
 // A new table is loaded by building its tuples from the converted values
 // (pg/tuple_loader.hpp); an existing one through COPY FROM, which runs its
 // triggers, checks its constraints, routes rows to partitions and updates
-// its indexes.
+// its indexes.  So is a new table that an event trigger gave any of those.
 std::uint64_t load(const std::string& slug, Oid table, const ImportRequest& req,
                    Normaliser& normaliser) {
-  if (req.mode == "create")
-    return insert_into_new_table(table, [&](ingest::RowSink& rows) { return normaliser.next_rows(rows); });
   const ChunkProducer next = [&](std::string& out) { return normaliser.next_chunk(out); };
+  if (req.mode == "create") {
+    if (takes_tuples_directly(table))
+      return insert_into_new_table(table, [&](ingest::RowSink& rows) { return normaliser.next_rows(rows); });
+    return copy_into(table, next);
+  }
   // Asked of a definer: this function runs as its caller, who may not call
   // the internal _acting_role() (nor the _caller() it calls) itself.
   ActingAs as(role_of(call_internal("opendata._import_role(text,text)", {slug, req.partition})), "");

@@ -143,7 +143,25 @@ void end_load(Load* load) {
   pgstat_progress_end_command();
 }
 
+// Nothing a bulk insert would bypass: an event trigger on CREATE TABLE may
+// have given the new table triggers, indexes, checks, NOT NULL columns,
+// rules or row-level security since the import created it.
+bool plain_table(Oid relation) {
+  Relation rel = table_open(relation, AccessShareLock);
+  const TupleConstr* constr = rel->rd_att->constr;
+  const bool plain = rel->rd_rel->relkind == RELKIND_RELATION && rel->trigdesc == nullptr &&
+                     !rel->rd_rel->relhasindex && !rel->rd_rel->relhasrules &&
+                     !rel->rd_rel->relrowsecurity &&
+                     (constr == nullptr || (constr->num_check == 0 && !constr->has_not_null));
+  table_close(rel, NoLock);
+  return plain;
+}
+
 }  // namespace
+
+bool takes_tuples_directly(Oid relation) {
+  return call([relation] { return plain_table(relation); });
+}
 
 std::uint64_t insert_into_new_table(Oid relation, const RowProducer& next) {
   Load* load = call([relation] { return begin_load(relation); });

@@ -22,6 +22,11 @@ namespace opendata::pg {
 // there are no more.  May throw.
 using RowProducer = std::function<bool(ingest::RowSink& rows)>;
 
+// Whether `relation`, created by the import, is still a plain table with
+// nothing the bulk insert would bypass (no trigger, index, check, NOT NULL,
+// rule or row-level security: an event trigger may have added some).
+bool takes_tuples_directly(Oid relation);
+
 // Inserts every row `next` produces into `relation` (its OID), a plain
 // table created in the current subtransaction with the producer's columns
 // in order.  Returns the number of rows inserted.  Shows in
