@@ -278,25 +278,8 @@ class GdalWriter final : public Writer {
   }
 
   void set_geometry(OGRFeatureH feature, const Cell& cell) {
-    if (cell.kind != CellKind::Geometry || cell.text.empty()) return refuse_lost_feature();
-    OGRGeometryH g = read_wkb(cell);
-    if (OGR_G_IsEmpty(g)) {
-      OGR_G_DestroyGeometry(g);
-      return refuse_lost_feature();
-    }
-    OGR_F_SetGeometryDirectly(feature, g);
-  }
-
-  // GDAL's FlatGeobuf driver (3.6) leaves out, without a word, every
-  // feature whose geometry is null or empty: a file short of rows would
-  // be a silent loss, so the export stops instead.
-  void refuse_lost_feature() const {
-    if (format_ != Format::FlatGeobuf) return;
-    throw UserError(sqlstate::kInvalidParameterValue,
-                    "FlatGeobuf cannot hold a feature without geometry (row " + std::to_string(rows_ + 1) +
-                        ", field \"" + columns_[static_cast<std::size_t>(geometry_)].name + "\")",
-                    "", "Leave those rows out (where: " + columns_[static_cast<std::size_t>(geometry_)].name +
-                            " IS NOT NULL), or choose GeoPackage, which keeps them.");
+    if (cell.kind != CellKind::Geometry || cell.text.empty()) return;
+    OGR_F_SetGeometryDirectly(feature, read_wkb(cell));
   }
 
   void set_field(OGRFeatureH feature, int index, const Cell& cell) {

@@ -141,24 +141,6 @@ TEST(ExportGdal, FlatGeobufAndKmlReadBack) {
   expect_two_points(read_features(kml.path()));
 }
 
-TEST(ExportGdal, FlatGeobufRefusesARowItWouldLeaveOut) {
-  auto data = rows(kA, kB);
-  data[1][4] = Cell::null();
-  try {
-    write(Format::FlatGeobuf, columns(), data);
-    FAIL() << "a row without geometry in FlatGeobuf";
-  } catch (const UserError& e) {
-    EXPECT_EQ(e.sqlstate(), "22023");
-    EXPECT_STREQ(e.what(), "FlatGeobuf cannot hold a feature without geometry (row 2, field \"geom\")");
-  }
-  data[1][4] = Cell::geometry(Wkb().header(4).u32(0).str());  // MULTIPOINT EMPTY
-  EXPECT_EQ(sqlstate_of([&] { write(Format::FlatGeobuf, columns(), data); }), "22023");
-  // GeoPackage keeps it.
-  data[1][4] = Cell::null();
-  MemFile gpkg("null.gpkg", write(Format::GeoPackage, columns(), data));
-  EXPECT_EQ(read_features(gpkg.path()).size(), 2u);
-}
-
 TEST(ExportGdal, ShapefileIsZippedWithItsSideFiles) {
   MemFile zip("a.zip", write(Format::Shapefile, columns(), rows(kA, kB)));
   const std::string folder = "/vsizip/" + zip.path();
