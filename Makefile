@@ -40,8 +40,9 @@ ifdef WERROR
 PG_CXXFLAGS += -Werror
 endif
 # zlib: Parquet pages; GDAL: GeoPackage, FlatGeobuf, KML, Shapefile;
-# libxlsxwriter: XLSX (Debian's libgdal-dev and libxlsxwriter-dev).
-SHLIB_LINK = -lstdc++ -lz -lgdal -lxlsxwriter
+# libxlsxwriter: XLSX (Debian's libgdal-dev and libxlsxwriter-dev);
+# simdjson: validating GeoJSON imports (Debian's libsimdjson-dev).
+SHLIB_LINK = -lstdc++ -lz -lgdal -lxlsxwriter -lsimdjson
 
 EXTRA_CLEAN = $(DATA_built) build/ .demo/
 

@@ -1,38 +1,42 @@
 #!/usr/bin/env bash
 # Export benchmark: a published dataset of ROWS points (default 1,000,000),
-# generated in SQL on a throwaway cluster, exported to files by psql over
-# the Unix socket, in one run:
+# generated in SQL on a throwaway cluster, exported as a client receives it:
+# psql over the Unix socket writing the file, and curl through the
+# PostgREST stand-in (test/postgrest/server.py, on 127.0.0.1:API_PORT).
 #
-#   CSV      opendata.export_chunks(ds, 'csv') and opendata_api.export_csv(ds)
-#            against COPY (SELECT <same columns, geometry as ST_AsGeoJSON>)
-#            TO STDOUT (FORMAT csv) (psql \copy); goal: >= 0.8x COPY's
-#            throughput (bytes per second).
-#   GeoJSON  opendata.export_chunks(ds, 'geojson') and export_geojson(ds)
-#            against the PostGIS idiom json_build_object('type',
-#            'FeatureCollection', 'features', json_agg(ST_AsGeoJSON(t.*)::json))
-#            and against ogr2ogr -f GeoJSON from the same table (PG: driver);
-#            goal: >= 2x faster than both.
-#   Memory   the backend's peak resident memory during each export
-#            (VmHWM of /proc/<backend>/status, read by the backend itself,
-#            minus its VmHWM after a warm-up: a scan of the table and a
-#            whole export_chunks, which map into the backend the shared
-#            buffers the exports read and the pages of opendata, PostGIS and
-#            their libraries, none of which is memory the export allocates)
-#            against the output size; goal: <= 1.5x.  The single-value functions are measured twice:
-#            sending the value to psql, and alone (length() of the value),
-#            since sending one text value costs two more copies of it in
-#            the backend (the type's output function, the protocol message).
+#   CSV      opendata.export_chunks(ds, 'csv'), opendata_api.export_csv(ds)
+#            (psql, and GET /rpc/export_csv through the stand-in) against
+#            COPY (SELECT <the same columns, geometry as ST_AsGeoJSON>) TO
+#            STDOUT (FORMAT csv, HEADER, DELIMITER ';') through psql's \copy; goal: >= 0.8x
+#            COPY's throughput (time ratio <= 1.25) through both.
+#   GeoJSON  export_chunks(ds, 'geojson'), export_geojson(ds) (psql, and
+#            GET /rpc/export_geojson through the stand-in) against two
+#            references: the json_agg idiom (json_build_object('type',
+#            'FeatureCollection', 'features', json_agg(ST_AsGeoJSON(t.*)::json)))
+#            and the streamed COPY (SELECT ST_AsGeoJSON(t.*) FROM ... t) TO
+#            STDOUT, one feature per line; goals: >= 3x faster than the
+#            idiom, as fast as the streamed COPY.
+#   Memory   the backend's peak resident memory during each export (growth
+#            of VmHWM in /proc/<backend>/status, read by the backend itself,
+#            after a warm-up scan and export) against the output size: a
+#            server-side figure, beside; goal <= 1.5x for a single value.
 #
-#   bash bench/export.sh              # 1,000,000 rows, best of 3 rounds
-#   ROWS=100000 RUNS=1 bash bench/export.sh
+# The sides are interleaved RUNS times after a warm-up (every export once
+# per round, in turn); medians and p10-p90.  Answers: every output has the
+# same rows (CSV: the same bytes as COPY's; GeoJSON: the same number of
+# features and sum of ids, read back with jq), else the script exits 1.
 #
-# Prints a Markdown report, as copied into docs/performance.md.
+#   bash bench/export.sh              # 1,000,000 rows
+#   ROWS=100000 RUNS=3 bash bench/export.sh
+#
+# Appends its lines to bench/results.tsv (scripts/bench_table.sh).
 source "$(dirname "$0")/lib.sh"
 
 ROWS="${ROWS:-1000000}"
 RUNS="${RUNS:-3}"
+API_PORT="${API_PORT:-18300}"
+bench_command ROWS RUNS PARALLEL
 bench_cluster bench-export 54362
-conn=(-h "$dir" -p "$PORT" -U postgres -d postgres)
 out="$dir/out"
 mkdir -p "$out"
 
@@ -52,65 +56,83 @@ VACUUM ANALYZE bench_points;
 SELECT opendata.register('bench_points', 'bench-points', '{"title": "Points", "description": "Bench",
          "publisher": "bench", "license": "etalab-2.0"}');
 SELECT opendata.publish('bench-points');
+CREATE ROLE authenticator LOGIN NOINHERIT;
+GRANT opendata_anon TO authenticator;
 SQL
 
-# Each round runs every export once, in turn, so that a burst of load from
-# other processes on the machine does not fall on one export's runs only;
-# each export keeps its fastest round, in seconds.
-declare -A best=()
-timed() {  # timed NAME CMD...
-  local name="$1" t0 t1 s
-  shift
-  t0=$(date +%s.%N)
-  "$@"
-  t1=$(date +%s.%N)
-  s=$(echo "$t1 - $t0" | bc -l)
-  if [ -z "${best[$name]:-}" ] || [ "$(echo "$s < ${best[$name]}" | bc -l)" = 1 ]; then best[$name]=$s; fi
-}
-size_of() { stat -c %s "$1"; }
+# The PostgREST stand-in, stopped on exit with the cluster.
+/usr/bin/python3 "$REPO_DIR/test/postgrest/server.py" --quiet --port "$API_PORT" \
+  --dsn "host=$dir port=$PORT dbname=postgres user=authenticator" >"$dir/api.out" 2>"$dir/api.err" &
+api_pid=$!
+stop_api() { kill "$api_pid" 2>/dev/null; wait "$api_pid" 2>/dev/null; bench_cleanup; }
+trap stop_api EXIT
+for _ in $(seq 1 300); do grep -q '^listening on' "$dir/api.out" && break; sleep 0.1; done
+grep -q '^listening on' "$dir/api.out" || { cat "$dir/api.err" >&2; exit 1; }
+api="http://127.0.0.1:$API_PORT"
 
-cols="id, nom, categorie, valeur, mesure, jour, ST_AsGeoJSON(geom, 7) AS geom"
 view='opendata_api."bench-points"'
-csv_chunks() {
-  psql_q -At -R '' -o "$out/chunks.csv" -c "SELECT * FROM opendata.export_chunks('bench-points', 'csv')"
-}
+cols="id, nom, categorie, valeur, mesure, jour, ST_AsGeoJSON(geom, 7) AS geom"
+csv_chunks() { psql_q -At -R '' -o "$out/chunks.csv" -c "SELECT * FROM opendata.export_chunks('bench-points', 'csv')"; }
 csv_value() { psql_q -At -o "$out/value.csv" -c "SELECT opendata_api.export_csv('bench-points')"; }
-csv_copy() { psql_q -c "\\copy (SELECT $cols FROM $view) TO '$out/copy.csv' (FORMAT csv, HEADER)"; }
+csv_api() { curl -sfS -o "$out/api.csv" -H 'Accept: text/csv' "$api/rpc/export_csv?dataset=bench-points"; }
+csv_copy() { psql_q -c "\\copy (SELECT $cols FROM $view) TO '$out/copy.csv' (FORMAT csv, HEADER, DELIMITER ';')"; }
 geo_chunks() {
   psql_q -At -R '' -o "$out/chunks.geojson" -c "SELECT * FROM opendata.export_chunks('bench-points', 'geojson')"
 }
 geo_value() { psql_q -At -o "$out/value.geojson" -c "SELECT opendata_api.export_geojson('bench-points')"; }
-geo_postgis() {
-  psql_q -At -o "$out/postgis.geojson" -c "SELECT json_build_object('type', 'FeatureCollection', 'features',
-    json_agg(ST_AsGeoJSON(t.*)::json)) FROM $view t"
+geo_api() {
+  curl -sfS -o "$out/api.geojson" -H 'Accept: application/geo+json' "$api/rpc/export_geojson?dataset=bench-points"
 }
-geo_ogr() {
-  rm -f "$out/ogr.geojson"
-  ogr2ogr -f GeoJSON "$out/ogr.geojson" "PG:host=$dir port=$PORT dbname=postgres user=postgres" \
-    -sql "SELECT * FROM $view" -lco COORDINATE_PRECISION=7 2>/dev/null
+json_agg_sql="SELECT json_build_object('type', 'FeatureCollection', 'features', json_agg(ST_AsGeoJSON(t.*)::json)) FROM $view t"
+geo_json_agg() { psql_q -At -o "$out/json_agg.geojson" -c "$json_agg_sql"; }
+# CSV with delimiter and quote characters no feature holds: the features as
+# they are, one a line (the text format would double their backslashes).
+geo_copy() {
+  psql_q -c "\\copy (SELECT ST_AsGeoJSON(t.*) FROM $view t) TO '$out/copy.geojsonl' (FORMAT csv, DELIMITER E'\\x02', QUOTE E'\\x01')"
 }
 
 log "$RUNS rounds of the CSV and GeoJSON exports"
-for ((round = 0; round < RUNS; round++)); do
-  timed csv_chunks csv_chunks
-  timed csv_value csv_value
-  timed csv_copy csv_copy
-  timed geo_chunks geo_chunks
-  timed geo_value geo_value
-  timed geo_postgis geo_postgis
-  timed geo_ogr geo_ogr
+bench_interleave "$RUNS" csv_chunks csv_chunks csv_value csv_value csv_api csv_api csv_copy csv_copy \
+  geo_chunks geo_chunks geo_value geo_value geo_api geo_api geo_json_agg geo_json_agg geo_copy geo_copy
+
+# The same answers: CSV byte for byte but for what COPY cannot write (the
+# export's UTF-8 byte order mark, which spreadsheets need, and its CRLF line
+# ends, RFC 4180's) and the line end psql adds after the value; GeoJSON the
+# same features (count, ids).
+for f in chunks value api; do
+  sed -i -e '1s/^\xEF\xBB\xBF//' -e 's/\r$//' -e '${/^$/d}' "$out/$f.csv"
+  if ! cmp -s "$out/$f.csv" "$out/copy.csv"; then  # the first lines that differ, for the reader
+    diff "$out/$f.csv" "$out/copy.csv" | head -n 12 >&2 || true
+  fi
+  bench_same "CSV export ($f) against COPY's file" "$(md5sum <"$out/$f.csv")" "$(md5sum <"$out/copy.csv")"
 done
-for name in csv_chunks csv_value csv_copy geo_chunks geo_value geo_postgis geo_ogr; do
-  printf -v "t_$name" '%.3f' "${best[$name]}"
+features() { jq -c '[(.features | length), ([.features[].properties.id] | add)]' "$1"; }
+reference_features="$(jq -sc '[length, (map(.properties.id) | add)]' "$out/copy.geojsonl")"
+bench_same "GeoJSON json_agg idiom against the streamed COPY" "$(features "$out/json_agg.geojson")" "$reference_features"
+for f in chunks value api; do
+  bench_same "GeoJSON export ($f) against the streamed COPY" "$(features "$out/$f.geojson")" "$reference_features"
 done
 
-# The same rows came out of every tool.
-n_copy=$(($(wc -l <"$out/copy.csv") - 1))
-n_geo=$(jq '.features | length' "$out/chunks.geojson")
-n_ogr=$(ogrinfo -ro -so -al "$out/ogr.geojson" | sed -n 's/^Feature Count: //p')
+echo "| work | fair reference | size | work, ms median (p10-p90) | reference, ms median (p10-p90) | work / reference | goal | met |"
+echo "|---|---|---:|---:|---:|---:|---|---|"
+copy_ref="COPY (SELECT ...) TO STDOUT (FORMAT csv) through psql"
+bench_result "CSV export_chunks, through psql" "$copy_ref" "$ROWS rows" csv_chunks csv_copy 1.25 ">= 0.8x throughput"
+bench_result "CSV export_csv (one value), through psql" "$copy_ref" "$ROWS rows" csv_value csv_copy 1.25 ">= 0.8x throughput"
+bench_result "CSV export_csv, through the PostgREST stand-in" "$copy_ref" "$ROWS rows" csv_api csv_copy 1.25 ">= 0.8x throughput"
+agg_ref="json_agg(ST_AsGeoJSON(t.*)::json) idiom through psql"
+stream_ref="COPY (SELECT ST_AsGeoJSON(t.*) ...) TO STDOUT, streamed, through psql"
+for side in geo_chunks geo_value geo_api; do
+  case $side in
+    geo_chunks) work="GeoJSON export_chunks, through psql" ;;
+    geo_value) work="GeoJSON export_geojson (one value), through psql" ;;
+    geo_api) work="GeoJSON export_geojson, through the PostgREST stand-in" ;;
+  esac
+  bench_result "$work" "$agg_ref" "$ROWS rows" $side geo_json_agg 0.333 ">= 3x faster"
+  bench_result "$work" "$stream_ref" "$ROWS rows" $side geo_copy 1.0 "as fast (<= 1.0x)"
+done
 
 # Peak backend memory: one session per export; the backend reads its own
-# VmHWM after a warm-up scan and again after the export.
+# VmHWM after a warm-up scan and export, and again after the export.
 hwm_sql="(SELECT (regexp_match(pg_read_file('/proc/self/status'), 'VmHWM:\s*(\d+) kB'))[1]::bigint * 1024)"
 peak() {  # peak SQL: bytes the backend's peak RSS grew by while running SQL
   psql_q -At <<SQL | tail -n 1
@@ -121,50 +143,22 @@ $1 \\g /dev/null
 SELECT $hwm_sql - :base;
 SQL
 }
+memory() {  # memory WORK SQL OUTPUT_FILE MAX_RATIO ("-": none) GOAL
+  local peak_b size ratio met=no
+  peak_b="$(peak "$2")"
+  size="$(stat -c %s "$3")"
+  ratio="$(printf '%.3f' "$(echo "scale=4; $peak_b / $size" | bc)")"
+  if [ "$4" = - ]; then met=-; elif [ "$(echo "$ratio <= $4" | bc)" = 1 ]; then met=yes; fi
+  bench_record "peak backend memory: $1" "the output's size" "$ROWS rows" \
+    "$(printf '%.1f' "$(echo "$peak_b / 1048576" | bc -l)") MB" "$(printf '%.1f' "$(echo "$size / 1048576" | bc -l)") MB" \
+    "$ratio" "$5" "$met"
+}
 log "memory"
-m_csv_chunks=$(peak "SELECT * FROM opendata.export_chunks('bench-points', 'csv')")
-m_csv_value=$(peak "SELECT opendata_api.export_csv('bench-points')")
-m_csv_alone=$(peak "SELECT length(opendata_api.export_csv('bench-points'))")
-m_geo_alone=$(peak "SELECT length(opendata_api.export_geojson('bench-points'))")
-m_geo_chunks=$(peak "SELECT * FROM opendata.export_chunks('bench-points', 'geojson')")
-m_geo_value=$(peak "SELECT opendata_api.export_geojson('bench-points')")
-m_geo_postgis=$(peak "SELECT json_build_object('type', 'FeatureCollection', 'features', json_agg(ST_AsGeoJSON(t.*)::json)) FROM $view t")
-
-s_csv=$(size_of "$out/chunks.csv")
-s_copy=$(size_of "$out/copy.csv")
-s_geo=$(size_of "$out/chunks.geojson")
-s_postgis=$(size_of "$out/postgis.geojson")
-s_ogr=$(size_of "$out/ogr.geojson")
-mb() { echo "scale=1; $1 / 1048576" | bc -l; }
-mbps() { echo "scale=1; $1 / 1048576 / $2" | bc -l; }
-ratio() { echo "scale=2; $1 / $2" | bc -l; }
-
-cat <<EOF
-
-### Exports: $ROWS points, best of $RUNS rounds ($(date -u +%Y-%m-%d), $(nproc) CPUs, PostgreSQL $PG_MAJOR)
-
-Command: \`ROWS=$ROWS RUNS=$RUNS bash bench/export.sh\`.  Wall time of psql writing the file
-over the Unix socket; every output has the $ROWS rows (COPY: $n_copy, GeoJSON features: $n_geo, ogr2ogr: $n_ogr).
-
-| export | time (s) | output (MB) | MB/s | ratio |
-|---|---:|---:|---:|---|
-| CSV, \`export_chunks\` | $t_csv_chunks | $(mb "$s_csv") | $(mbps "$s_csv" "$t_csv_chunks") | throughput $(ratio "$(mbps "$s_csv" "$t_csv_chunks")" "$(mbps "$s_copy" "$t_csv_copy")")x COPY's (goal >= 0.8) |
-| CSV, \`export_csv\` (one value) | $t_csv_value | $(mb "$(size_of "$out/value.csv")") | $(mbps "$(size_of "$out/value.csv")" "$t_csv_value") | throughput $(ratio "$(mbps "$(size_of "$out/value.csv")" "$t_csv_value")" "$(mbps "$s_copy" "$t_csv_copy")")x COPY's |
-| CSV, \`COPY (SELECT ...) TO STDOUT (FORMAT csv)\` | $t_csv_copy | $(mb "$s_copy") | $(mbps "$s_copy" "$t_csv_copy") | reference |
-| GeoJSON, \`export_chunks\` | $t_geo_chunks | $(mb "$s_geo") | $(mbps "$s_geo" "$t_geo_chunks") | $(ratio "$t_geo_postgis" "$t_geo_chunks")x faster than json_agg, $(ratio "$t_geo_ogr" "$t_geo_chunks")x faster than ogr2ogr (goal >= 2) |
-| GeoJSON, \`export_geojson\` (one value) | $t_geo_value | $(mb "$(size_of "$out/value.geojson")") | $(mbps "$(size_of "$out/value.geojson")" "$t_geo_value") | $(ratio "$t_geo_postgis" "$t_geo_value")x faster than json_agg, $(ratio "$t_geo_ogr" "$t_geo_value")x faster than ogr2ogr |
-| GeoJSON, \`json_agg(ST_AsGeoJSON(t.*)::json)\` | $t_geo_postgis | $(mb "$s_postgis") | $(mbps "$s_postgis" "$t_geo_postgis") | reference |
-| GeoJSON, \`ogr2ogr -f GeoJSON\` (PG: driver) | $t_geo_ogr | $(mb "$s_ogr") | $(mbps "$s_ogr" "$t_geo_ogr") | reference |
-
-Peak backend memory (growth of VmHWM during the export) against the output size (goal <= 1.5x):
-
-| export | peak (MB) | output (MB) | ratio |
-|---|---:|---:|---:|
-| CSV, \`export_chunks\` | $(mb "$m_csv_chunks") | $(mb "$s_csv") | $(ratio "$m_csv_chunks" "$s_csv") |
-| CSV, \`export_csv\` (one value, sent to psql) | $(mb "$m_csv_value") | $(mb "$s_csv") | $(ratio "$m_csv_value" "$s_csv") |
-| CSV, \`length(export_csv(...))\` (the function alone) | $(mb "$m_csv_alone") | $(mb "$s_csv") | $(ratio "$m_csv_alone" "$s_csv") |
-| GeoJSON, \`export_chunks\` | $(mb "$m_geo_chunks") | $(mb "$s_geo") | $(ratio "$m_geo_chunks" "$s_geo") |
-| GeoJSON, \`export_geojson\` (one value, sent to psql) | $(mb "$m_geo_value") | $(mb "$s_geo") | $(ratio "$m_geo_value" "$s_geo") |
-| GeoJSON, \`length(export_geojson(...))\` (the function alone) | $(mb "$m_geo_alone") | $(mb "$s_geo") | $(ratio "$m_geo_alone" "$s_geo") |
-| GeoJSON, \`json_agg\` idiom | $(mb "$m_geo_postgis") | $(mb "$s_postgis") | $(ratio "$m_geo_postgis" "$s_postgis") |
-EOF
+memory "CSV export_chunks" "SELECT * FROM opendata.export_chunks('bench-points', 'csv')" "$out/chunks.csv" 0.1 "bounded (<= 0.1x here)"
+memory "CSV export_csv, sent" "SELECT opendata_api.export_csv('bench-points')" "$out/chunks.csv" 1.5 "<= 1.5x"
+memory "GeoJSON export_chunks" "SELECT * FROM opendata.export_chunks('bench-points', 'geojson')" "$out/chunks.geojson" 0.1 "bounded (<= 0.1x here)"
+memory "GeoJSON export_geojson, sent" "SELECT opendata_api.export_geojson('bench-points')" "$out/chunks.geojson" 1.5 "<= 1.5x"
+memory "GeoJSON json_agg idiom, sent" "$json_agg_sql" "$out/json_agg.geojson" - "- (the idiom, for comparison)"
+echo
+echo "PARALLEL=$PARALLEL, PostgreSQL $PG_MAJOR, $(nproc) CPU(s), load average $BENCH_LOAD_START at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end"
+echo "command: $BENCH_COMMAND"

@@ -10,39 +10,44 @@
 #            over the whole file, table creation, conversion and COPY, GiST
 #            index on the point built from latitude/longitude, registration,
 #            ANALYZE.
-#   COPY     COPY FROM of the same rows into a table created by hand with
-#            the types the import infers (checked), from a file COPY can
-#            load as is: COPY cannot read decimal commas, oui/non, NC/N/A
-#            sentinels or build a point from two columns, so the generator
-#            writes the same values a second time in COPY's CSV format
-#            (ISO dates, '.' decimals, true/false, empty for NULL, the point
-#            as EWKT).
-#   COPY+    the same COPY followed by what the import does after loading
-#            (CREATE INDEX ... USING gist on the point, ANALYZE): the same
-#            end state, an indexed and analysed table.
-#
-# Goals (>= 0.7x the reference's rows/s each): the whole import call
-# against COPY+, the same end state; the import up to the loaded table
-# (sniff + load, below) against bare COPY.
+#   COPY     the reference: in one transaction, CREATE TABLE with the types
+#            the import infers (checked), COPY FROM ... (FORMAT csv, FREEZE),
+#            the same GiST index on the point, ANALYZE: the same end state.
+#            COPY cannot read decimal commas, oui/non, NC/N/A sentinels or
+#            build a point from two columns, so the generator writes the
+#            same values a second time in COPY's CSV format (ISO dates, '.'
+#            decimals, true/false, empty for NULL, the point as EWKT).
 #   ogr2ogr  ogr2ogr -f PostgreSQL of the French file (CSV driver,
 #            AUTODETECT_TYPE=YES, X/Y_POSSIBLE_NAMES for the point, its own
 #            GiST index).
+# and a GeoJSON FeatureCollection of FEATURES points (default 300,000):
+#   import   opendata.import_geojson_file(slug, path)
+#   ogr2ogr  ogr2ogr -f PostgreSQL (GeoJSON driver, its spatial index).
 #
-# The imported table and the COPY table must hold the same rows (EXCEPT ALL
-# both ways is empty), so the reference does the same work.  The import's
-# own split (its report's timings_ms: sniff, load, the rest) shows where its
-# time goes; "sniff + load" is the import up to the loaded table, the part
-# COPY does.
+# Goals: the CSV import >= 0.7x the reference's throughput (time ratio <=
+# 1.43) and >= 3x faster than ogr2ogr; the GeoJSON import >= 3x faster
+# than ogr2ogr.  Each call is timed as the client waits for it (psql or
+# ogr2ogr over the Unix socket, server-side files), the sides interleaved
+# RUNS times after a warm-up, a CHECKPOINT and the previous table dropped
+# before each call (untimed); medians and p10-p90.  The import's own split
+# (its report's timings_ms) is printed beside.
 #
-#   bash bench/import.sh              # 1,000,000 rows, best of 3 runs
-#   ROWS=20000 RUNS=1 bash bench/import.sh
+# Answers: the imported table and the COPY table have the same types and
+# the same rows (EXCEPT ALL both ways is empty); ogr2ogr's tables have the
+# same number of rows with a geometry, and for GeoJSON the same sum of ids
+# and of coordinates: else the script exits 1.
 #
-# Prints a Markdown report, as copied into docs/performance.md.
+#   bash bench/import.sh              # 1,000,000 rows, 300,000 features
+#   ROWS=100000 FEATURES=30000 RUNS=3 bash bench/import.sh
+#
+# Appends its lines to bench/results.tsv (scripts/bench_table.sh).
 source "$(dirname "$0")/lib.sh"
 
 ROWS="${ROWS:-1000000}"
 RUNS="${RUNS:-3}"
+FEATURES="${FEATURES:-300000}"
 SEED="${SEED:-20261128}"
+bench_command ROWS FEATURES RUNS PARALLEL
 bench_cluster bench-import 54363
 conn="host=$dir port=$PORT dbname=postgres user=postgres"
 french="$dir/french.csv"
@@ -124,50 +129,41 @@ CREATE EXTENSION opendata CASCADE;
 SELECT opendata.create_organization('bench', 'Bench');
 SQL
 
-# best_of RESET CMD...: the fastest of RUNS runs of CMD, in seconds; RESET
-# runs before each (untimed), then a checkpoint, so that one run's dirty
-# buffers are not written during the next.
-best_of() {
-  local reset="$1" best="" t0 t1 s i
-  shift
-  for ((i = 0; i < RUNS; i++)); do
-    "$reset"
-    psql_q -c "CHECKPOINT"
-    t0=$(date +%s.%N)
-    "$@"
-    t1=$(date +%s.%N)
-    s=$(echo "$t1 - $t0" | bc -l)
-    if [ -z "$best" ] || [ "$(echo "$s < $best" | bc -l)" = 1 ]; then best=$s; fi
-  done
-  printf '%.3f' "$best"
+# Before each call: a checkpoint, so that one call's dirty buffers are not
+# written during the next, and the table the same side made last dropped.
+reset() {
+  case "$1" in
+    run_import) psql_q -c "SELECT opendata.drop_dataset(slug, true) FROM opendata.datasets WHERE slug = 'bench-import'" ;;
+    run_copy) psql_q -c "DROP TABLE IF EXISTS public.bench_copy" ;;
+    run_ogr) psql_q -c "DROP TABLE IF EXISTS public.bench_ogr" ;;
+    run_geo_import) psql_q -c "SELECT opendata.drop_dataset(slug, true) FROM opendata.datasets WHERE slug = 'bench-geo'" ;;
+    run_geo_ogr) psql_q -c "DROP TABLE IF EXISTS public.bench_geo_ogr" ;;
+  esac
+  psql_q -c "CHECKPOINT"
 }
+BENCH_RESET=reset
 
-reset_import() { psql_q -c "SELECT opendata.drop_dataset(slug, true) FROM opendata.datasets WHERE slug = 'bench-import'" >/dev/null; }
 run_import() {  # each run's report, for its timings
   psql_q -At -c "SELECT opendata.import_csv_file('bench-import', '$french')" >>"$dir/reports.jsonl"
 }
-reset_copy() { psql_q -c "DROP TABLE IF EXISTS public.bench_copy; CREATE TABLE public.bench_copy ($ref_columns)"; }
-run_copy() { psql_q -c "COPY public.bench_copy FROM '$canonical' (FORMAT csv, HEADER)"; }
-run_copy_plus() {
-  psql_q -c "COPY public.bench_copy FROM '$canonical' (FORMAT csv, HEADER)" \
+run_copy() {
+  psql_q -1 -c "CREATE TABLE public.bench_copy ($ref_columns)" \
+    -c "COPY public.bench_copy FROM '$canonical' (FORMAT csv, HEADER, FREEZE)" \
     -c "CREATE INDEX ON public.bench_copy USING gist (geom)" -c "ANALYZE public.bench_copy"
 }
-reset_ogr() { psql_q -c "DROP TABLE IF EXISTS public.bench_ogr"; }
 run_ogr() {
   ogr2ogr -f PostgreSQL "PG:$conn" "$french" -nln bench_ogr -a_srs EPSG:4326 \
     -oo SEPARATOR=SEMICOLON -oo AUTODETECT_TYPE=YES -oo X_POSSIBLE_NAMES=Longitude \
     -oo Y_POSSIBLE_NAMES=Latitude -oo KEEP_GEOM_COLUMNS=YES -lco GEOMETRY_NAME=geom \
     -gt 65536 2>"$dir/ogr.err"
 }
+run_geo_import() { psql_q -At -c "SELECT opendata.import_geojson_file('bench-geo', '$geojson')" >/dev/null; }
+run_geo_ogr() {
+  ogr2ogr -f PostgreSQL "PG:$conn" "$geojson" -nln bench_geo_ogr -lco GEOMETRY_NAME=geom -gt 65536 2>"$dir/ogr-geo.err"
+}
 
-log "import ($RUNS runs)"
-t_import=$(best_of reset_import run_import)
-log "COPY ($RUNS runs)"
-t_copy=$(best_of reset_copy run_copy)
-log "COPY + index + ANALYZE ($RUNS runs)"
-t_copy_plus=$(best_of reset_copy run_copy_plus)
-log "ogr2ogr ($RUNS runs)"
-t_ogr=$(best_of reset_ogr run_ogr)
+log "CSV: $RUNS rounds of import, COPY reference, ogr2ogr"
+bench_interleave "$RUNS" import run_import copy run_copy ogr run_ogr
 
 # The reference did the same work: same types, same rows.
 types() {
@@ -176,59 +172,60 @@ types() {
 }
 t_imp_types=$(types 'opendata_data."bench-import"')
 t_ref_types=$(types public.bench_copy)
-if [ "$t_imp_types" != "$t_ref_types" ]; then
-  echo "the import inferred other types than the reference table:" >&2
-  echo "  import:    $t_imp_types" >&2
-  echo "  reference: $t_ref_types" >&2
-  exit 1
-fi
-diff_rows=$(psql_q -At -c "SELECT (SELECT count(*) FROM (TABLE opendata_data.\"bench-import\" EXCEPT ALL
-                                    TABLE public.bench_copy) a)
-                                + (SELECT count(*) FROM (TABLE public.bench_copy EXCEPT ALL
-                                    TABLE opendata_data.\"bench-import\") b)")
-if [ "$diff_rows" != 0 ]; then
-  echo "the imported table and the COPY table differ by $diff_rows rows" >&2
-  exit 1
-fi
-n_import=$(psql_q -At -c 'SELECT count(*) FROM opendata_data."bench-import"')
-n_ogr=$(psql_q -At -c 'SELECT count(*) FROM public.bench_ogr WHERE geom IS NOT NULL')
-ogr_types=$(psql_q -At -c "SELECT string_agg(format_type(atttypid, atttypmod), ', ' ORDER BY attnum)
-                   FROM pg_attribute WHERE attrelid = 'public.bench_ogr'::regclass AND attnum > 1 AND NOT attisdropped")
-# The import's own split (report timings_ms) of its fastest run: sniffing
-# and inference, then conversion and COPY, then the rest (index, register,
-# ANALYZE).
-best_timings=$(jq -sc 'map(.timings_ms) | min_by(.total)' "$dir/reports.jsonl")
-t_sniff=$(jq -r '.sniff / 1000' <<<"$best_timings")
-t_load=$(jq -r '.load / 1000' <<<"$best_timings")
-t_rest=$(jq -r '(.total - .sniff - .load) / 1000' <<<"$best_timings")
-t_sniff_load=$(echo "$t_sniff + $t_load" | bc -l)
+bench_same "the import's inferred types" "$t_imp_types" "$t_ref_types"
+bench_same "rows of the imported table and of the COPY table (EXCEPT ALL both ways)" \
+  "$(psql_q -At -c "SELECT (SELECT count(*) FROM (TABLE opendata_data.\"bench-import\" EXCEPT ALL TABLE public.bench_copy) a)
+                         + (SELECT count(*) FROM (TABLE public.bench_copy EXCEPT ALL TABLE opendata_data.\"bench-import\") b)")" 0
+bench_same "rows with a point, imported and by ogr2ogr" \
+  "$(psql_q -At -c 'SELECT count(*) FROM opendata_data."bench-import" WHERE geom IS NOT NULL')" \
+  "$(psql_q -At -c 'SELECT count(*) FROM public.bench_ogr WHERE geom IS NOT NULL')"
+# The import's own split (report timings_ms) of its median run: sniffing
+# and inference, then conversion and loading, then the rest (index,
+# register, ANALYZE).
+split=$(jq -sr 'map(.timings_ms) | sort_by(.total) | .[length / 2 | floor]
+                | "sniff \(.sniff) ms, load \(.load) ms, the rest \(.total - .sniff - .load) ms"' "$dir/reports.jsonl")
+mb() { printf '%.1f' "$(echo "$(stat -c %s "$1") / 1048576" | bc -l)"; }
 
-s_fr=$(stat -c %s "$french")
-s_ca=$(stat -c %s "$canonical")
-mb() { printf '%.1f' "$(echo "$1 / 1048576" | bc -l)"; }
-mbps() { printf '%.1f' "$(echo "$1 / 1048576 / $2" | bc -l)"; }
-rps() { printf '%.0f' "$(echo "$ROWS / $1" | bc -l)"; }
-ratio() { printf '%.2f' "$(echo "$1 / $2" | bc -l)"; }
+echo "| work | fair reference | size | work, ms median (p10-p90) | reference, ms median (p10-p90) | work / reference | goal | met |"
+echo "|---|---|---:|---:|---:|---:|---|---|"
+bench_result "import_csv_file (sniff, infer, load, index, register, ANALYZE)" \
+  "one transaction: CREATE TABLE, COPY FREEZE, GiST index, ANALYZE" "$ROWS rows" import copy 1.43 ">= 0.7x throughput (<= 1.43x time)"
+bench_result "import_csv_file" "ogr2ogr -f PostgreSQL (CSV, AUTODETECT_TYPE, GiST index)" "$ROWS rows" import ogr 0.333 ">= 3x faster"
+echo
+echo "French file $(mb "$french") MB, COPY's file $(mb "$canonical") MB; the import's split (median run): $split."
 
-cat <<EOF
+log "generating a FeatureCollection of $FEATURES points"
+geojson="$dir/points.geojson"
+python3 - "$FEATURES" "$SEED" "$geojson" <<'PY'
+import json, random, sys
+n, seed, path = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+rnd = random.Random(seed)
+cats = ["mairie", "école", "bibliothèque", "gymnase", "piscine", "crèche", "musée"]
+with open(path, "w", encoding="utf-8") as f:
+    f.write('{"type": "FeatureCollection", "features": [\n')
+    for i in range(1, n + 1):
+        feature = {"type": "Feature",
+                   "geometry": {"type": "Point", "coordinates": [round(-4.7 + rnd.random() * 12.9, 6),
+                                                                 round(41.4 + rnd.random() * 9.6, 6)]},
+                   "properties": {"ident": i, "nom": "Équipement n°%d" % i, "categorie": rnd.choice(cats),
+                                  "capacite": rnd.randrange(0, 2000), "taux": round(rnd.random() * 100, 2),
+                                  "ouverture": "%04d-%02d-%02d" % (1950 + rnd.randrange(75), 1 + rnd.randrange(12),
+                                                                    1 + rnd.randrange(28)),
+                                  "accessible": rnd.random() < 0.5}}
+        f.write(("" if i == 1 else ",\n") + json.dumps(feature, ensure_ascii=False))
+    f.write("\n]}\n")
+PY
+chmod 644 "$geojson"
 
-### Import: $ROWS rows x 20 columns, best of $RUNS runs ($(date -u +%Y-%m-%d), $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg), PostgreSQL $PG_MAJOR)
-
-Command: \`ROWS=$ROWS RUNS=$RUNS bash bench/import.sh\` (seed $SEED).  Wall time of one psql
-or ogr2ogr call over the Unix socket, server-side files.  French file $(mb "$s_fr") MB, COPY's
-equivalent file $(mb "$s_ca") MB; the imported and COPY tables hold the same $n_import rows
-(EXCEPT ALL both ways is empty) with the same types: $t_imp_types.
-
-| load | time (s) | file (MB) | MB/s | rows/s | ratio |
-|---|---:|---:|---:|---:|---|
-| \`opendata.import_csv_file\` (sniff, infer, COPY, index, register, ANALYZE) | $t_import | $(mb "$s_fr") | $(mbps "$s_fr" "$t_import") | $(rps "$t_import") | $(ratio "$t_copy_plus" "$t_import")x COPY+'s rows/s (goal >= 0.7), $(ratio "$t_copy" "$t_import")x bare COPY's |
-| of which sniffing and inference (report \`timings_ms.sniff\`) | $(printf '%.3f' "$t_sniff") | | | | $(ratio "$t_sniff" "$t_copy")x COPY's time |
-| of which conversion and COPY (\`timings_ms.load\`) | $(printf '%.3f' "$t_load") | | | | $(ratio "$t_load" "$t_copy")x COPY's time |
-| of which index, registration, ANALYZE (the rest of \`timings_ms.total\`) | $(printf '%.3f' "$t_rest") | | | | $(ratio "$t_rest" "$(echo "$t_copy_plus - $t_copy" | bc -l)")x COPY+'s index and ANALYZE |
-| import up to the loaded table (sniff + load) | $(printf '%.3f' "$t_sniff_load") | $(mb "$s_fr") | $(mbps "$s_fr" "$t_sniff_load") | $(rps "$t_sniff_load") | $(ratio "$t_copy" "$t_sniff_load")x COPY's rows/s (goal >= 0.7) |
-| \`COPY FROM\` (FORMAT csv), table created by hand | $t_copy | $(mb "$s_ca") | $(mbps "$s_ca" "$t_copy") | $(rps "$t_copy") | reference |
-| COPY+: \`COPY FROM\`, GiST index, ANALYZE | $t_copy_plus | $(mb "$s_ca") | $(mbps "$s_ca" "$t_copy_plus") | $(rps "$t_copy_plus") | reference |
-| \`ogr2ogr -f PostgreSQL\` (CSV driver, AUTODETECT_TYPE) | $t_ogr | $(mb "$s_fr") | $(mbps "$s_fr" "$t_ogr") | $(rps "$t_ogr") | $(ratio "$t_ogr" "$t_import")x the import's time |
-
-ogr2ogr loaded $n_ogr points, as: $ogr_types.
-EOF
+log "GeoJSON: $RUNS rounds of import, ogr2ogr"
+: >"$dir/samples"
+bench_interleave "$RUNS" import run_geo_import ogr run_geo_ogr
+# The same features: count, sum of ids, sum of coordinates.
+digest='SELECT count(*), sum(ident), round(sum(ST_X(geom) + ST_Y(geom))::numeric, 3) FROM'
+bench_same "GeoJSON features (count, ids, coordinates) imported and by ogr2ogr" \
+  "$(psql_q -At -c "$digest opendata_data.\"bench-geo\"")" "$(psql_q -At -c "$digest public.bench_geo_ogr")"
+bench_result "import_geojson_file" "ogr2ogr -f PostgreSQL (GeoJSON, its spatial index)" "$FEATURES features" \
+  import ogr 0.333 ">= 3x faster"
+echo
+echo "FeatureCollection $(mb "$geojson") MB.  PARALLEL=$PARALLEL, PostgreSQL $PG_MAJOR, $(nproc) CPU(s), load average $BENCH_LOAD_START at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end"
+echo "command: $BENCH_COMMAND"

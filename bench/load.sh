@@ -134,4 +134,12 @@ done
 echo
 echo "rows: $ROWS, $CLIENTS clients, $ROUNDS rounds of $DURATION s a side, PostgreSQL $("$PG_BINDIR/postgres" --version | awk '{print $3}'), $(nproc) CPU(s), load average $load_before before, $load_after after"
 echo "command: ROWS=$ROWS CLIENTS=$CLIENTS DURATION=$DURATION ROUNDS=$ROUNDS bash bench/load.sh"
+# The results file's line: the time ratio is the hand-written mix's
+# throughput over the API's (goal: API >= 0.9x the throughput, 0 failures).
+bench_command ROWS CLIENTS DURATION ROUNDS PARALLEL
+ratio=$(awk -v a="$api_tps" -v h="$hand_tps" 'BEGIN {printf "%.3f", h / a}')
+met=no
+awk -v r="$ratio" -v f="$failures" 'BEGIN {exit !(r <= 1.112 && f == 0)}' && met=yes
+bench_record "API mix, $CLIENTS pgbench clients" "the same answers written by hand (bench/load/*.hand.sql)" "$ROWS rows" \
+  "$(printf '%.0f' "$api_tps") tps" "$(printf '%.0f' "$hand_tps") tps" "$ratio" ">= 0.9x throughput, 0 failed" "$met" >/dev/null
 [ "$failures" -eq 0 ]

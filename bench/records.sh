@@ -1,23 +1,37 @@
 #!/usr/bin/env bash
 # Record queries benchmark: opendata_api.records() and opendata_api.facets()
-# on a generated dataset of 1,000,000 rows, against hand-written SQL giving
-# the same answer (same total_count, same page of results as the same JSON,
-# same facet counts) on the dataset's API view.  Both run as opendata_anon,
-# inside the server, timed with clock_timestamp() (a query of a few
-# milliseconds as a batch of calls of about 100 ms, per call); the
-# hand-written statement is run with EXECUTE, so it is parsed and planned on
-# every call, as a statement sent by a client would be.  Counts are exact on
-# both sides (opendata.exact_count_threshold is raised above the row count).
+# on a generated dataset of ROWS rows (default 1,000,000), against the
+# fastest SQL an expert would write for the same answer (same total_count,
+# same page of results as the same JSON, same facet counts) on the
+# dataset's API view.  Each query's reference is written in two forms, both
+# timed, the faster one being the reference:
+#   window  one scan: the page with count(*) OVER () from the same statement;
+#   short   the page alone, its count only when the page does not tell it
+#           (a page shorter than the limit ends the result: total = start +
+#           rows; otherwise a count sub-select, evaluated only then).
+# Facets use GROUPING SETS (one scan), text search the same accent folding
+# as records() (lower(unaccent('unaccent', x)) LIKE ALL (patterns)), and
+# every query matches rows (the script fails on a total of 0).
 #
-#   bash bench/records.sh                 # 1,000,000 rows, 7 runs per query
-#   ROWS=200000 RUNS=3 bash bench/records.sh
+# Timing is what a client waits for: pgbench sends the statement over the
+# Unix socket (simple protocol: parsed and planned every time) and reads
+# the result, as opendata_anon; a sample is the mean of TX calls; the sides
+# are interleaved (records, window, short, records ...) RUNS times after a
+# warm-up; medians and p10-p90.  Before timing, every query's three answers
+# are compared (results in order, facets as sets, numbers to 1e-9) and the
+# script exits 1 when they differ.  Counts are exact on both sides
+# (opendata.exact_count_threshold is raised above the row count).
 #
-# Prints a Markdown report (per-query medians, their ratio, and whether both
-# answers are equal), as copied into docs/performance.md.
+#   bash bench/records.sh                       # 1,000,000 rows
+#   ROWS=100000 RUNS=3 TX=5 bash bench/records.sh
+#
+# Appends one line per query to bench/results.tsv (scripts/bench_table.sh).
 source "$(dirname "$0")/lib.sh"
 
 ROWS="${ROWS:-1000000}"
 RUNS="${RUNS:-7}"
+TX="${TX:-10}"
+bench_command ROWS RUNS TX PARALLEL
 bench_cluster bench 54371
 
 log "generating $ROWS rows"
@@ -66,164 +80,169 @@ BEGIN
   END CASE;
 END
 $$;
--- Each query: the records() (or facets()) call and the hand-written SQL
--- returning the same JSON.
-CREATE TABLE bench.queries (id int PRIMARY KEY, label text, odsql text, hand text);
+-- Each query: the records() (or facets()) call, and the parts of the
+-- hand-written page (json_build_object's arguments, the select list, FROM
+-- and WHERE (and GROUP BY), ORDER BY on the output names, LIMIT, OFFSET;
+-- count_from when the total counts other rows than the page's, as after a
+-- keyset token).  bench.reference() writes the two forms from them.
+CREATE TABLE bench.queries (id int PRIMARY KEY, label text, odsql text, obj text, cols text, from_where text,
+                            ord text, lim int, off int DEFAULT 0, count_from text, facets text);
 GRANT SELECT ON bench.queries TO opendata_anon;
-INSERT INTO bench.queries VALUES
+INSERT INTO bench.queries (id, label, odsql, obj, cols, from_where, ord, lim, off) VALUES
 (1, 'filter + order + page',
  $q$SELECT opendata_api.records('bench-rec', fields => 'id, category, value', "where" => 'category = "c3" and value > 500', order_by => 'value desc, id', rows => 10)$q$,
- $q$SELECT json_build_object('total_count', (SELECT count(*) FROM opendata_api."bench-rec" WHERE category = 'c3' AND value > 500),
-          'results', (SELECT coalesce(json_agg(json_build_object('id', id, 'category', category, 'value', value) ORDER BY value DESC, id), '[]')
-                        FROM (SELECT id, category, value FROM opendata_api."bench-rec" WHERE category = 'c3' AND value > 500
-                               ORDER BY value DESC, id LIMIT 10) p))$q$),
+ $q$'id', id, 'category', category, 'value', value$q$, 'id, category, value',
+ $q$FROM opendata_api."bench-rec" WHERE category = 'c3' AND value > 500$q$, 'value DESC, id', 10, 0),
 (2, 'range filter, page 3 by id',
  $q$SELECT opendata_api.records('bench-rec', fields => 'id, amount, city', "where" => 'amount in [100..120] and flag', order_by => 'id', rows => 20, start => 40)$q$,
- $q$SELECT json_build_object('total_count', (SELECT count(*) FROM opendata_api."bench-rec" WHERE amount BETWEEN 100 AND 120 AND flag),
-          'results', (SELECT coalesce(json_agg(json_build_object('id', id, 'amount', amount, 'city', city) ORDER BY id), '[]')
-                        FROM (SELECT id, amount, city FROM opendata_api."bench-rec" WHERE amount BETWEEN 100 AND 120 AND flag
-                               ORDER BY id LIMIT 20 OFFSET 40) p))$q$),
+ $q$'id', id, 'amount', amount, 'city', city$q$, 'id, amount, city',
+ $q$FROM opendata_api."bench-rec" WHERE amount BETWEEN 100 AND 120 AND flag$q$, 'id', 20, 40),
 (3, 'group_by field, count',
  $q$SELECT opendata_api.records('bench-rec', fields => 'category, count(*) as n', group_by => 'category', rows => 100)$q$,
- $q$SELECT json_build_object('total_count', (SELECT count(*) FROM (SELECT 1 FROM opendata_api."bench-rec" WHERE category IS NOT NULL GROUP BY category) g),
-          'results', (SELECT coalesce(json_agg(json_build_object('category', category, 'n', n) ORDER BY category), '[]')
-                        FROM (SELECT category, count(*) n FROM opendata_api."bench-rec" WHERE category IS NOT NULL
-                               GROUP BY category ORDER BY category LIMIT 100) p))$q$),
+ $q$'category', category, 'n', n$q$, 'category, count(*) AS n',
+ $q$FROM opendata_api."bench-rec" WHERE category IS NOT NULL GROUP BY category$q$, 'category', 100, 0),
 (4, 'group_by, avg, order by count desc',
  $q$SELECT opendata_api.records('bench-rec', fields => 'city, count(*) as n, avg(value) as v', "where" => 'value < 300', group_by => 'city', order_by => 'n desc, city', rows => 10)$q$,
- $q$SELECT json_build_object('total_count', (SELECT count(*) FROM (SELECT 1 FROM opendata_api."bench-rec" WHERE value < 300 AND city IS NOT NULL GROUP BY city) g),
-          'results', (SELECT coalesce(json_agg(json_build_object('city', city, 'n', n, 'v', v) ORDER BY n DESC, city), '[]')
-                        FROM (SELECT city, count(*) n, avg(value) v FROM opendata_api."bench-rec" WHERE value < 300 AND city IS NOT NULL
-                               GROUP BY city ORDER BY n DESC, city LIMIT 10) p))$q$),
+ $q$'city', city, 'n', n, 'v', v$q$, 'city, count(*) AS n, avg(value) AS v',
+ $q$FROM opendata_api."bench-rec" WHERE value < 300 AND city IS NOT NULL GROUP BY city$q$, 'n DESC, city', 10, 0),
 (5, 'group_by year(datetime)',
  $q$SELECT opendata_api.records('bench-rec', fields => 'year(created) as y, count(*) as n', group_by => 'year(created) as y', rows => 100)$q$,
- $q$SELECT json_build_object('total_count', (SELECT count(DISTINCT extract(year FROM created AT TIME ZONE 'UTC')) FROM opendata_api."bench-rec"),
-          'results', (SELECT coalesce(json_agg(json_build_object('y', y, 'n', n) ORDER BY y), '[]')
-                        FROM (SELECT extract(year FROM created AT TIME ZONE 'UTC')::int y, count(*) n FROM opendata_api."bench-rec"
-                               WHERE created IS NOT NULL GROUP BY 1 ORDER BY 1 LIMIT 100) p))$q$),
+ $q$'y', y, 'n', n$q$, $q$extract(year FROM created AT TIME ZONE 'UTC')::int AS y, count(*) AS n$q$,
+ $q$FROM opendata_api."bench-rec" WHERE created IS NOT NULL GROUP BY extract(year FROM created AT TIME ZONE 'UTC')$q$, 'y', 100, 0),
 (6, 'within_distance + order by distance',
  $q$SELECT opendata_api.records('bench-rec', fields => 'id, geom', "where" => 'within_distance(geom, geom''POINT(2.5 48.8)'', 1km)', order_by => 'distance(geom, geom''POINT(2.5 48.8)''), id', rows => 10)$q$,
- $q$SELECT json_build_object('total_count', (SELECT count(*) FROM opendata_api."bench-rec" WHERE ST_DWithin(geom::geography, 'SRID=4326;POINT(2.5 48.8)'::geography, 1000)),
-          'results', (SELECT coalesce(json_agg(json_build_object('id', id, 'geom', ST_AsGeoJSON(geom)::json) ORDER BY d, id), '[]')
-                        FROM (SELECT id, geom, ST_Distance(geom::geography, 'SRID=4326;POINT(2.5 48.8)'::geography) d FROM opendata_api."bench-rec"
-                               WHERE ST_DWithin(geom::geography, 'SRID=4326;POINT(2.5 48.8)'::geography, 1000)
-                               ORDER BY d, id LIMIT 10) p))$q$),
+ $q$'id', id, 'geom', ST_AsGeoJSON(geom)::json$q$,
+ $q$id, geom, ST_Distance(geom::geography, 'SRID=4326;POINT(2.5 48.8)'::geography) AS d$q$,
+ $q$FROM opendata_api."bench-rec" WHERE ST_DWithin(geom::geography, 'SRID=4326;POINT(2.5 48.8)'::geography, 1000)$q$, 'd, id', 10, 0),
 (7, 'in_bbox',
  $q$SELECT opendata_api.records('bench-rec', fields => 'id', "where" => 'in_bbox(geom, 48.6, 2.1, 48.62, 2.13)', order_by => 'id', rows => 10)$q$,
- $q$SELECT json_build_object('total_count', (SELECT count(*) FROM opendata_api."bench-rec" WHERE ST_Intersects(geom, ST_MakeEnvelope(2.1, 48.6, 2.13, 48.62, 4326))),
-          'results', (SELECT coalesce(json_agg(json_build_object('id', id) ORDER BY id), '[]')
-                        FROM (SELECT id FROM opendata_api."bench-rec" WHERE ST_Intersects(geom, ST_MakeEnvelope(2.1, 48.6, 2.13, 48.62, 4326))
-                               ORDER BY id LIMIT 10) p))$q$),
-(8, 'deep page start=500000',
- $q$SELECT opendata_api.records('bench-rec', fields => 'id, value', order_by => 'id', rows => 10, start => 500000)$q$,
- $q$SELECT json_build_object('total_count', (SELECT count(*) FROM opendata_api."bench-rec"),
-          'results', (SELECT coalesce(json_agg(json_build_object('id', id, 'value', value) ORDER BY id), '[]')
-                        FROM (SELECT id, value FROM opendata_api."bench-rec" ORDER BY id LIMIT 10 OFFSET 500000) p))$q$),
+ $q$'id', id$q$, 'id',
+ $q$FROM opendata_api."bench-rec" WHERE ST_Intersects(geom, ST_MakeEnvelope(2.1, 48.6, 2.13, 48.62, 4326))$q$, 'id', 10, 0),
+(8, 'deep page start=ROWS/2',
+ format($q$SELECT opendata_api.records('bench-rec', fields => 'id, value', order_by => 'id', rows => 10, start => %s)$q$, :n / 2),
+ $q$'id', id, 'value', value$q$, 'id, value', $q$FROM opendata_api."bench-rec"$q$, 'id', 10, :n / 2),
 (9, 'text search in one field (1 category)',
- $q$SELECT opendata_api.records('bench-rec', fields => 'id', "where" => 'category = "c7" and search(label, "piscine 4242")', order_by => 'id', rows => 10)$q$,
- $q$SELECT json_build_object('total_count', (SELECT count(*) FROM opendata_api."bench-rec" WHERE category = 'c7' AND unaccent(lower(label)) LIKE '%piscine%' AND unaccent(lower(label)) LIKE '%4242%'),
-          'results', (SELECT coalesce(json_agg(json_build_object('id', id) ORDER BY id), '[]')
-                        FROM (SELECT id FROM opendata_api."bench-rec" WHERE category = 'c7' AND unaccent(lower(label)) LIKE '%piscine%' AND unaccent(lower(label)) LIKE '%4242%'
-                               ORDER BY id LIMIT 10) p))$q$),
+ $q$SELECT opendata_api.records('bench-rec', fields => 'id', "where" => 'category = "c8" and search(label, "Piscine 42")', order_by => 'id', rows => 10)$q$,
+ $q$'id', id$q$, 'id',
+ $q$FROM opendata_api."bench-rec" WHERE category = 'c8' AND lower(unaccent('unaccent'::regdictionary, label)) LIKE ALL ('{%piscine%,%42%}')$q$,
+ 'id', 10, 0),
 (10, 'refine + exclude',
  $q$SELECT opendata_api.records('bench-rec', fields => 'id', refine => '{category:c5}', exclude => '{flag:true}', order_by => 'id', rows => 10)$q$,
- $q$SELECT json_build_object('total_count', (SELECT count(*) FROM opendata_api."bench-rec" WHERE category = 'c5' AND flag IS DISTINCT FROM true),
-          'results', (SELECT coalesce(json_agg(json_build_object('id', id) ORDER BY id), '[]')
-                        FROM (SELECT id FROM opendata_api."bench-rec" WHERE category = 'c5' AND flag IS DISTINCT FROM true
-                               ORDER BY id LIMIT 10) p))$q$),
-(11, 'facets (2 fields) under a filter',
- $q$SELECT json_build_object('results', (SELECT json_agg(json_build_object('facet', x->>'name', 'name', f->>'name', 'count', (f->>'count')::int))
-          FROM json_array_elements(opendata_api.facets('bench-rec', "where" => 'value > 900')->'facets') x, json_array_elements(x->'facets') f))$q$,
- $q$SELECT json_build_object('results', (SELECT json_agg(j) FROM (
-          SELECT json_build_object('facet', 'category', 'name', category, 'count', count(*)) j FROM opendata_api."bench-rec" WHERE value > 900 AND category IS NOT NULL GROUP BY category
-          UNION ALL
-          SELECT json_build_object('facet', 'city', 'name', city, 'count', count(*)) FROM opendata_api."bench-rec" WHERE value > 900 AND city IS NOT NULL GROUP BY city) s))$q$);
+ $q$'id', id$q$, 'id', $q$FROM opendata_api."bench-rec" WHERE category = 'c5' AND flag IS DISTINCT FROM true$q$, 'id', 10, 0);
 -- Deep page by token (keyset paging): the page of query 8, reached with the
 -- next_after token of the page before it instead of start; the hand-written
--- side is the keyset query a developer would write.
-INSERT INTO bench.queries
-SELECT 12, 'deep page via token (after row 500000)',
+-- side is the keyset query a developer would write, its total the table's.
+INSERT INTO bench.queries (id, label, odsql, obj, cols, from_where, ord, lim, count_from)
+SELECT 12, 'deep page via token (after row ROWS/2)',
        format($q$SELECT opendata_api.records('bench-rec', fields => 'id, value', order_by => 'id', rows => 10, after => %L)$q$,
-              opendata_api.records('bench-rec', fields => 'id', order_by => 'id', rows => 10, start => 499990)->>'next_after'),
-       $q$SELECT json_build_object('total_count', (SELECT count(*) FROM opendata_api."bench-rec"),
-          'results', (SELECT coalesce(json_agg(json_build_object('id', id, 'value', value) ORDER BY id), '[]')
-                        FROM (SELECT id, value FROM opendata_api."bench-rec" WHERE id > 500000 ORDER BY id LIMIT 10) p))$q$;
+              opendata_api.records('bench-rec', fields => 'id', order_by => 'id', rows => 10, start => :n / 2 - 10)->>'next_after'),
+       $q$'id', id, 'value', value$q$, 'id, value', format($q$FROM opendata_api."bench-rec" WHERE id > %s$q$, :n / 2), 'id', 10,
+       $q$FROM opendata_api."bench-rec"$q$;
+-- Facets: both fields' counts from one scan (GROUPING SETS); compared as sets.
+INSERT INTO bench.queries (id, label, odsql, facets) VALUES
+(11, 'facets (2 fields) under a filter',
+ $q$SELECT json_build_object('total_count', 0, 'results', (SELECT json_agg(json_build_object('facet', x->>'name', 'name', f->>'name', 'count', (f->>'count')::int))
+          FROM json_array_elements(opendata_api.facets('bench-rec', "where" => 'value > 900')->'facets') x, json_array_elements(x->'facets') f))$q$,
+ $q$SELECT json_build_object('total_count', 0, 'results', json_agg(json_build_object('facet', CASE WHEN by_category THEN 'category' ELSE 'city' END,
+                                                             'name', coalesce(category, city), 'count', n)))
+     FROM (SELECT category, city, GROUPING(category) = 0 AS by_category, count(*)::int AS n
+             FROM opendata_api."bench-rec" WHERE value > 900
+            GROUP BY GROUPING SETS ((category), (city))
+           HAVING (GROUPING(category) = 0 AND category IS NOT NULL) OR (GROUPING(city) = 0 AND city IS NOT NULL)) s$q$);
+
+-- The reference of query q in form 'window' or 'short' (NULL where the form
+-- does not give the answer: window when the total counts other rows).
+CREATE FUNCTION bench.reference(q bench.queries, form text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+  SELECT CASE
+    WHEN q.facets IS NOT NULL THEN CASE WHEN form = 'short' THEN q.facets END
+    WHEN form = 'window' AND q.count_from IS NULL THEN
+      format($f$SELECT json_build_object('total_count', coalesce(max(p.total_count_), 0),
+                  'results', coalesce(json_agg(json_build_object(%s) ORDER BY %s), '[]'))
+                  FROM (SELECT %s, count(*) OVER () AS total_count_ %s ORDER BY %s LIMIT %s OFFSET %s) p$f$,
+             q.obj, q.ord, q.cols, q.from_where, q.ord, q.lim, q.off)
+    WHEN form = 'short' THEN
+      format($f$SELECT json_build_object('total_count',
+                  CASE WHEN %s THEN %s + count(*)
+                       ELSE (SELECT count(*) FROM (SELECT 1 %s) g) END,
+                  'results', coalesce(json_agg(json_build_object(%s) ORDER BY %s), '[]'))
+                  FROM (SELECT %s %s ORDER BY %s LIMIT %s OFFSET %s) p$f$,
+             CASE WHEN q.count_from IS NULL THEN format('count(*) < %s AND (%s = 0 OR count(*) > 0)', q.lim, q.off)
+                  ELSE 'false' END,
+             q.off, coalesce(q.count_from, q.from_where),
+             q.obj, q.ord, q.cols, q.from_where, q.ord, q.lim, q.off)
+  END
+$$;
+-- One line per query and side: its answer, or DIFFERENT and why.
+CREATE FUNCTION bench.check() RETURNS TABLE (id int, sides text, total text, verdict text) LANGUAGE plpgsql AS $$
+DECLARE
+  q bench.queries;
+  a jsonb;
+  b jsonb;
+  ref text;
+BEGIN
+  FOR q IN SELECT * FROM bench.queries ORDER BY 1 LOOP
+    EXECUTE q.odsql INTO a;
+    FOREACH ref IN ARRAY ARRAY['window', 'short'] LOOP
+      CONTINUE WHEN bench.reference(q, ref) IS NULL;
+      EXECUTE bench.reference(q, ref) INTO b;
+      id := q.id; sides := 'records/' || ref; total := a->>'total_count';
+      verdict := CASE
+        WHEN q.facets IS NULL AND (a->>'total_count')::bigint = 0 THEN 'DIFFERENT: the query matches no row'
+        WHEN q.facets IS NOT NULL AND jsonb_array_length(a->'results') = 0 THEN 'DIFFERENT: no facet value'
+        WHEN (a->'total_count') IS DISTINCT FROM (b->'total_count') THEN format('DIFFERENT: total %s against %s', a->'total_count', b->'total_count')
+        WHEN NOT bench.json_eq(CASE WHEN q.facets IS NULL THEN a->'results' ELSE (SELECT jsonb_agg(e ORDER BY e::text) FROM jsonb_array_elements(a->'results') e) END,
+                               CASE WHEN q.facets IS NULL THEN b->'results' ELSE (SELECT jsonb_agg(e ORDER BY e::text) FROM jsonb_array_elements(b->'results') e) END)
+          THEN 'DIFFERENT: results ' || left((a->'results')::text, 200) || ' against ' || left((b->'results')::text, 200)
+        ELSE 'same' END;
+      -- The window form loses the total on a page past the last row: it is
+      -- then no reference for this query, which the short form answers.
+      IF ref = 'window' AND verdict <> 'same' AND (b->>'total_count')::bigint = 0 AND q.off > 0 THEN
+        verdict := 'unfit: the page is past the last row';
+      END IF;
+      RETURN NEXT;
+    END LOOP;
+  END LOOP;
+END
+$$;
 SQL
 log "dataset generated in $(( $(date +%s) - gen_start )) s"
 bench_stop_if_kept
 
-log "timing $RUNS runs per query and per method"
-PGOPTIONS="$PGOPTIONS -c bench.runs=$RUNS" psql_q -At <<'SQL'
-SET opendata.exact_count_threshold = 100000000;
-SET ROLE opendata_anon;
-CREATE TEMP TABLE timings (query int, method text, ms float8, answer jsonb);
--- A query of a few milliseconds is at the mercy of the scheduler on a
--- shared machine: each timed sample of it is a batch of calls lasting about
--- 100 ms (the batch size is set from the warm-up run), divided by the calls.
-CREATE TEMP TABLE batch (query int PRIMARY KEY, calls int);
-DO $bench$
-DECLARE
-  r record;
-  t0 timestamptz;
-  res json;
-  runs int := current_setting('bench.runs')::int;
-  n int;
-  slowest float8;
-BEGIN
-  FOR i IN 0 .. runs LOOP   -- run 0 warms the caches and sizes the batches; it is not kept
-    FOR r IN SELECT * FROM bench.queries ORDER BY id LOOP
-      n := coalesce((SELECT calls FROM batch WHERE query = r.id), 1);
-      slowest := 0;
-      -- Alternate which goes first, so neither always gets the warmer cache.
-      FOR k IN 0 .. 1 LOOP
-        t0 := clock_timestamp();
-        FOR c IN 1 .. n LOOP
-          EXECUTE CASE WHEN (k + i) % 2 = 0 THEN r.odsql ELSE r.hand END INTO res;
-        END LOOP;
-        IF i > 0 THEN
-          INSERT INTO timings VALUES (r.id, CASE WHEN (k + i) % 2 = 0 THEN 'records' ELSE 'hand' END,
-                                      1000 * extract(epoch FROM clock_timestamp() - t0) / n, res::jsonb);
-        ELSE
-          slowest := greatest(slowest, 1000 * extract(epoch FROM clock_timestamp() - t0));
-        END IF;
-      END LOOP;
-      IF i = 0 THEN
-        INSERT INTO batch VALUES (r.id, greatest(1, least(100, ceil(100 / greatest(slowest, 0.01))))::int);
-      END IF;
-    END LOOP;
-  END LOOP;
-END
-$bench$;
-CREATE TEMP TABLE med AS
-SELECT query, method, percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS med, (array_agg(answer))[1] AS answer
-  FROM timings GROUP BY query, method;
--- Same answer: results compared in order (as sets for facets, whose order
--- the hand-written side does not reproduce), numbers to 1e-9.
-CREATE TEMP TABLE same AS
-SELECT o.query,
-       bench.json_eq(CASE WHEN o.query = 11 THEN (SELECT coalesce(jsonb_agg(e ORDER BY e::text), '[]') FROM jsonb_array_elements(o.answer->'results') e)
-                          ELSE o.answer->'results' END,
-                     CASE WHEN o.query = 11 THEN (SELECT coalesce(jsonb_agg(e ORDER BY e::text), '[]') FROM jsonb_array_elements(h.answer->'results') e)
-                          ELSE h.answer->'results' END)
-       AND (o.answer->'total_count') IS NOT DISTINCT FROM (h.answer->'total_count') AS same,
-       o.answer->'total_count' AS total
-  FROM med o JOIN med h ON h.query = o.query AND h.method = 'hand' WHERE o.method = 'records';
-\echo '| # | query shape | total_count | calls per sample | records() median ms | hand-written SQL median ms | records / hand | same answer |'
-\echo '|---:|---|---:|---:|---:|---:|---:|---|'
-SELECT format('| %s | %s | %s | %s | %s | %s | %s | %s |', q.id, q.label, coalesce(s.total::text, '-'), b.calls,
-              round(o.med::numeric, 1), round(h.med::numeric, 1), round((o.med / nullif(h.med, 0))::numeric, 2),
-              CASE WHEN s.same THEN 'yes' ELSE 'NO' END)
-  FROM bench.queries q
-  JOIN batch b ON b.query = q.id
-  JOIN med o ON o.query = q.id AND o.method = 'records'
-  JOIN med h ON h.query = q.id AND h.method = 'hand'
-  JOIN same s ON s.query = q.id
- ORDER BY q.id;
-\echo ''
-SELECT format('Sum of medians: records() %s ms, hand-written %s ms, ratio %s; geometric mean of the per-query ratios %s.',
-              round(sum(o.med)::numeric, 1), round(sum(h.med)::numeric, 1), round((sum(o.med) / sum(h.med))::numeric, 3),
-              round(exp(avg(ln(o.med / h.med)))::numeric, 3))
-  FROM med o JOIN med h ON h.query = o.query AND h.method = 'hand' WHERE o.method = 'records';
-SQL
+# Every client below runs as the API's anonymous role, with exact counts.
+export PGOPTIONS="$PGOPTIONS -c role=opendata_anon -c opendata.exact_count_threshold=100000000"
+
+log "comparing the answers"
+psql_q -At -F ' ' -c "SELECT * FROM bench.check()" >"$dir/check"
+cat "$dir/check" >&2
+if grep -q DIFFERENT "$dir/check"; then echo "records: DIFFERENT ANSWERS (above)" >&2; exit 1; fi
+
+# The pgbench script of each query and side.
+for id in $(psql_q -At -c "SELECT id FROM bench.queries ORDER BY id"); do
+  psql_q -At -c "SELECT odsql || ';' FROM bench.queries WHERE id = $id" >"$dir/q$id.records.sql"
+  for form in window short; do
+    psql_q -At -c "SELECT bench.reference(q, '$form') || ';' FROM bench.queries q WHERE id = $id" >"$dir/q$id.$form.sql"
+  done
+  if grep -q "^$id records/window .* unfit" "$dir/check"; then : >"$dir/q$id.window.sql"; fi
+done
+
+has_sql() { [ -n "$(tr -d '[:space:];' <"$1")" ]; }
+
+log "timing: $RUNS rounds of $TX calls per query and side"
+echo "| work | fair reference | size | records(), ms median (p10-p90) | reference, ms median (p10-p90) | records / reference | goal | met |"
+echo "|---|---|---:|---:|---:|---:|---|---|"
+while IFS='|' read -r id label; do
+  sides=()
+  for side in records window short; do
+    if has_sql "$dir/q$id.$side.sql"; then sides+=("q$id-$side" "pgbench_ms $dir/q$id.$side.sql $TX"); fi
+  done
+  bench_interleave "$RUNS" "${sides[@]}"
+  ref=short
+  if has_sql "$dir/q$id.window.sql" &&
+     [ "$(echo "$(bench_median "q$id-window") < $(bench_median "q$id-short")" | bc)" = 1 ]; then ref=window; fi
+  reference="hand SQL, $ref form"
+  [ "$id" = 11 ] && reference="hand SQL, GROUPING SETS"
+  bench_result "records: $label" "$reference" "$ROWS rows" "q$id-records" "q$id-$ref" 1.05 "<= 1.05x"
+done < <(psql_q -At -c "SELECT id, label FROM bench.queries ORDER BY id")
 echo
-echo "rows: $ROWS, runs per query: $RUNS, PostgreSQL $("$PG_BINDIR/postgres" --version | awk '{print $3}'), $(nproc) CPU(s), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "rows: $ROWS, $RUNS rounds of $TX calls, PARALLEL=$PARALLEL, PostgreSQL $("$PG_BINDIR/postgres" --version | awk '{print $3}'), $(nproc) CPU(s), load average $BENCH_LOAD_START at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end"
+echo "command: $BENCH_COMMAND"

@@ -64,6 +64,9 @@ ALTER TABLE opendata_data.zones ADD PRIMARY KEY (id);
 SELECT opendata.register('opendata_data.bench_points', 'points', '{"title": "Points", "description": "Points"}');
 SELECT opendata.register('opendata_data.zones', 'polygons', '{"title": "Polygons", "description": "Polygons"}');
 SELECT opendata.publish('points'), opendata.publish('polygons');
+-- The points' cluster grid, built by a worker after the publication:
+-- waited for (or built here, whichever comes first).
+SELECT opendata.build_cluster_grid('points');
 -- The points in the order of their GiST index, as a DBA serving tiles
 -- would keep them (Martin's and pg_tileserv's advice): the points of one
 -- tile then share a few heap pages instead of being spread over all of

@@ -20,7 +20,7 @@ DEBIAN_PACKAGES=(
   "postgresql-$PG_MAJOR" "postgresql-server-dev-$PG_MAJOR" "postgresql-$PG_MAJOR-postgis-3"
   postgresql-contrib nlohmann-json3-dev g++ make cmake clang libclang-rt-dev llvm
   libgtest-dev libbenchmark-dev gdal-bin jq python3 python3-psycopg2 clang-format zlib1g-dev
-  libgdal-dev libxlsxwriter-dev
+  libgdal-dev libxlsxwriter-dev libsimdjson-dev
 )
 
 ensure_packages() {

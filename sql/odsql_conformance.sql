@@ -68,7 +68,7 @@ INSERT INTO conf VALUES (2, 'select: * (no geo)',
 INSERT INTO conf VALUES (3, 'select: * with geo as GeoJSON',
   opendata_api.records('conf-gares', "where" => 'mode = "Navette"', rows => 1000),
   (SELECT json_agg(to_jsonb(g) - 'geo_point' - 'geo_shape'
-                   || jsonb_build_object('geo_point', ST_AsGeoJSON(geo_point)::jsonb, 'geo_shape', ST_AsGeoJSON(geo_shape)::jsonb))
+                   || jsonb_build_object('geo_point', ST_AsGeoJSON(geo_point, 7)::jsonb, 'geo_shape', ST_AsGeoJSON(geo_shape, 7)::jsonb))
      FROM :G g WHERE mode = 'Navette'));
 INSERT INTO conf VALUES (4, 'select: aliases',
   opendata_api.records('conf-communes', fields => 'com AS nom, ptot as population', "where" => 'coddep = "2A"', rows => 1000),
@@ -96,10 +96,10 @@ INSERT INTO conf VALUES (10, 'select: median, percentile',
                                      'p', percentile_cont(0.9) WITHIN GROUP (ORDER BY circonference_en_cm)) x FROM :A) s));
 INSERT INTO conf VALUES (11, 'select: envelope(geo)',
   opendata_api.records('conf-gares', fields => 'envelope(geo_point) as e'),
-  (SELECT json_agg(x) FROM (SELECT json_build_object('e', ST_AsGeoJSON(ST_Envelope(ST_Collect(geo_point)))::json) x FROM :G) s));
+  (SELECT json_agg(x) FROM (SELECT json_build_object('e', ST_AsGeoJSON(ST_Envelope(ST_Collect(geo_point)), 7)::json) x FROM :G) s));
 INSERT INTO conf VALUES (12, 'select: bbox(geo) with a filter',
   opendata_api.records('conf-gares', fields => 'bbox(geo_point) as b', "where" => 'mode = "RER"'),
-  (SELECT json_agg(x) FROM (SELECT json_build_object('b', ST_AsGeoJSON(ST_Envelope(ST_Collect(geo_point)))::json) x FROM :G WHERE mode = 'RER') s));
+  (SELECT json_agg(x) FROM (SELECT json_build_object('b', ST_AsGeoJSON(ST_Envelope(ST_Collect(geo_point)), 7)::json) x FROM :G WHERE mode = 'RER') s));
 INSERT INTO conf VALUES (13, 'select: include(pattern*)',
   opendata_api.records('conf-communes', fields => 'include(p*)', "where" => 'coddep = "75"', rows => 100),
   (SELECT json_agg(json_build_object('pmun', pmun, 'pcap', pcap, 'ptot', ptot)) FROM :C WHERE coddep = '75'));
@@ -304,7 +304,7 @@ INSERT INTO conf VALUES (71, 'group_by: labelled key, keys returned without sele
 -- projection), the compiler with the spherical formula on degrees.
 INSERT INTO conf VALUES (72, 'group_by: geo_cluster(geo, 10) with count and envelope',
   opendata_api.records('conf-gares', fields => 'cluster, count(*) as n, envelope(geo_point) as e', group_by => 'geo_cluster(geo_point, 10) as cluster', rows => 1000),
-  (SELECT json_agg(json_build_object('cluster', ST_AsGeoJSON(c)::json, 'n', n, 'e', ST_AsGeoJSON(e)::json)) FROM
+  (SELECT json_agg(json_build_object('cluster', ST_AsGeoJSON(c, 7)::json, 'n', n, 'e', ST_AsGeoJSON(e, 7)::json)) FROM
      (SELECT ST_Centroid(ST_Collect(g)) c, count(*) n, ST_Envelope(ST_Collect(g)) e FROM
         (SELECT geo_point g,
                 floor((ST_X(ST_Transform(geo_point, 3857)) + 20037508.342789244) / (40075016.685578488 / 1024)) tx,
@@ -315,7 +315,7 @@ INSERT INTO conf VALUES (72, 'group_by: geo_cluster(geo, 10) with count and enve
      FROM :G WHERE geo_point IS NOT NULL));
 INSERT INTO conf VALUES (73, 'group_by: geo_cluster(geo_shape, 13) by centroid, clusters in tile order',
   opendata_api.records('conf-gares', fields => 'k, count(*) as n', group_by => 'geo_cluster(geo_shape, 13) as k', rows => 1000),
-  (SELECT json_agg(json_build_object('k', ST_AsGeoJSON(k)::json, 'n', n) ORDER BY ty, tx) FROM
+  (SELECT json_agg(json_build_object('k', ST_AsGeoJSON(k, 7)::json, 'n', n) ORDER BY ty, tx) FROM
      (SELECT ST_Centroid(ST_Collect(c)) k, count(*) n, tx, ty FROM
         (SELECT ST_Centroid(geo_shape) c,
                 floor((ST_X(ST_Transform(ST_Centroid(geo_shape), 3857)) + 20037508.342789244) / (40075016.685578488 / 8192)) tx,
@@ -323,7 +323,7 @@ INSERT INTO conf VALUES (73, 'group_by: geo_cluster(geo_shape, 13) by centroid, 
            FROM :G WHERE geo_shape IS NOT NULL) t GROUP BY tx, ty) s), true);
 INSERT INTO conf VALUES (74, 'group_by: geo_cluster at zoom 0 and a field, ordered by count',
   opendata_api.records('conf-arbres', fields => 'genre, w, count(*) as n', group_by => 'genre, geo_cluster(geo_point, 0) as w', order_by => 'n desc, genre', rows => 5),
-  (SELECT json_agg(json_build_object('genre', genre, 'w', ST_AsGeoJSON(w)::json, 'n', n) ORDER BY n DESC, genre)
+  (SELECT json_agg(json_build_object('genre', genre, 'w', ST_AsGeoJSON(w, 7)::json, 'n', n) ORDER BY n DESC, genre)
      FROM (SELECT genre, ST_Centroid(ST_Collect(geo_point)) w, count(*) n FROM :A
             WHERE genre IS NOT NULL AND geo_point IS NOT NULL GROUP BY genre ORDER BY n DESC, genre LIMIT 5) s), true);
 

@@ -103,11 +103,12 @@ SELECT l ->> 'rel' AS rel, l ->> 'type' AS type, regexp_replace(l ->> 'href', 'a
 SELECT f ->> 'type' AS type, f -> 'id' AS id, f -> 'geometry' ->> 'type' AS geometry,
        (SELECT array_agg(k ORDER BY k) FROM json_object_keys(f -> 'properties') k) AS properties
   FROM json_array_elements(opendata_api.ogc_items('map-points', 'limit=3')::json -> 'features') f;
--- The features are the source's rows (coordinates and values).
+-- The features are the source's rows (coordinates to the portal's 7
+-- decimals, values).
 SELECT count(*) AS differences
   FROM json_array_elements(opendata_api.ogc_items('map-points', 'limit=100')::json -> 'features') f
   JOIN public.map_points m ON m.id = (f ->> 'id')::int
- WHERE ST_Distance(ST_SetSRID(ST_GeomFromGeoJSON(f ->> 'geometry'), 4326), m.geom) > 1e-8
+ WHERE ST_Distance(ST_SetSRID(ST_GeomFromGeoJSON(f ->> 'geometry'), 4326), m.geom) > 1e-7
     OR f -> 'properties' ->> 'name' <> m.name OR (f -> 'properties' ->> 'seen')::date <> m.seen;
 -- Walking the next links reads every feature once.
 SELECT pages, jsonb_array_length(ids) AS features, matched,

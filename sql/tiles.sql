@@ -233,7 +233,12 @@ SELECT g, ST_SetSRID(ST_MakePoint(-5 + (g::int8 * 7919 % 100000) / 10000.0, 42 +
   FROM generate_series(1, 100000) g;
 SELECT opendata.register('map_dense', 'map-dense', '{"title": "Dense", "description": "Dense", "publisher": "map-org"}') IS NOT NULL AS registered;
 SELECT opendata.publish('map-dense')->>'version' AS version;
+-- Its cluster grid is built by a worker after the commit; until then its
+-- tiles are clustered as they are asked for (as below, after a write).
+-- build_cluster_grid() builds it now, or waits for the worker building it.
+SELECT opendata.build_cluster_grid('map-dense') AS grid_max_zoom;
 SET ROLE opendata_anon;
+SELECT opendata.build_cluster_grid('map-dense');
 SELECT length(t) < 500 * 1024 AS small, (SELECT sum(value::int) FROM regress.mvt(t) WHERE key = 'point_count') AS points
   FROM opendata_api.tile('map-dense', 0, 0, 0) AS t;
 
@@ -284,6 +289,18 @@ SELECT bool_or(key = '_partial') AS partial, sum(value::int) FILTER (WHERE key =
   FROM regress.mvt(opendata_api.tile('map-dense', 0, 0, 0));
 RESET ROLE;
 SELECT opendata.publish('map-dense')->>'version' AS version;
+-- This time the worker builds it: waited for (a minute at most).
+DO $$
+BEGIN
+  FOR i IN 1..600 LOOP
+    EXIT WHEN EXISTS (SELECT FROM opendata.cluster_grids g JOIN opendata.datasets d
+                         ON d.id = g.dataset_id AND g.version = d.version WHERE d.slug = 'map-dense');
+    PERFORM pg_sleep(0.1);
+  END LOOP;
+END
+$$;
+SELECT g.max_zoom, g.version = d.version AS current
+  FROM opendata.cluster_grids g JOIN opendata.datasets d ON d.id = g.dataset_id WHERE d.slug = 'map-dense';
 SET ROLE opendata_anon;
 SELECT bool_or(key = '_partial') AS partial, sum(value::int) FILTER (WHERE key = 'point_count') AS points
   FROM regress.mvt(opendata_api.tile('map-dense', 0, 0, 0));

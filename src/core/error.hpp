@@ -2,35 +2,17 @@
 //
 // The core never includes a PostgreSQL header, so it cannot ereport().  It
 // throws UserError instead; the boundary in src/pg turns it into an ERROR
-// with the same SQLSTATE, DETAIL, HINT and cursor position, after the catch
-// block has closed.
+// with the same SQLSTATE, DETAIL and HINT, after the catch block has closed
+// (a position in the user's text, when there is one, is in the message: see
+// position()).
 #pragma once
 
 #include <stdexcept>
 #include <string>
 
-namespace opendata {
+#include "core/sqlstate.hpp"
 
-// SQLSTATE codes used by the core, named as in PostgreSQL's errcodes.txt.
-namespace sqlstate {
-inline constexpr const char kInvalidParameterValue[] = "22023";
-inline constexpr const char kInvalidTextRepresentation[] = "22P02";
-inline constexpr const char kBadCopyFileFormat[] = "22P04";
-inline constexpr const char kCharacterNotInRepertoire[] = "22021";
-inline constexpr const char kNumericValueOutOfRange[] = "22003";
-inline constexpr const char kDatetimeFieldOverflow[] = "22008";
-inline constexpr const char kSyntaxError[] = "42601";
-inline constexpr const char kUndefinedColumn[] = "42703";
-inline constexpr const char kUndefinedFunction[] = "42883";
-inline constexpr const char kDatatypeMismatch[] = "42804";
-inline constexpr const char kGroupingError[] = "42803";
-inline constexpr const char kProgramLimitExceeded[] = "54000";
-inline constexpr const char kStatementTooComplex[] = "54001";
-inline constexpr const char kTooManyColumns[] = "54011";
-inline constexpr const char kFeatureNotSupported[] = "0A000";
-inline constexpr const char kInsufficientPrivilege[] = "42501";
-inline constexpr const char kInternalError[] = "XX000";
-}  // namespace sqlstate
+namespace opendata {
 
 class UserError : public std::runtime_error {
  public:

@@ -1,5 +1,7 @@
 #include "pg/args.hpp"
 
+#include <cstring>
+
 extern "C" {
 #include "utils/array.h"
 #include "utils/lsyscache.h"
@@ -26,6 +28,63 @@ std::vector<std::string> text_array_arg(FunctionCallInfo fcinfo, int i) {
     if (!nulls[k]) out.push_back(text_string(elems[k]));
   }
   return out;
+}
+
+int Args::position(const char* name) const {
+  for (int i = 0; i < signature_.count; i++) {
+    if (std::strcmp(signature_.names[i], name) == 0) return i;
+  }
+  throw UserError(sqlstate::kInternalError, std::string("C function ") + signature_.symbol +
+                                                " has no argument \"" + name + "\"");
+}
+
+bool Args::has(const char* name) const {
+  for (int i = 0; i < signature_.count; i++) {
+    if (std::strcmp(signature_.names[i], name) == 0) return i < fcinfo_->nargs;
+  }
+  return false;
+}
+
+bool Args::given(const char* name) const {
+  const int i = position(name);
+  if (i >= fcinfo_->nargs)
+    throw UserError(sqlstate::kInternalError,
+                    std::string("C function ") + signature_.symbol + " was called with " +
+                        std::to_string(fcinfo_->nargs) + " arguments, its table names " +
+                        std::to_string(signature_.count));
+  return !fcinfo_->args[i].isnull;
+}
+
+std::string Args::text(const char* name) const {
+  return given(name) ? text_string(fcinfo_->args[position(name)].value) : std::string();
+}
+
+std::string Args::text_or(const char* name, const std::string& fallback) const {
+  return given(name) ? text_string(fcinfo_->args[position(name)].value) : fallback;
+}
+
+std::int64_t Args::int32_or(const char* name, std::int64_t fallback) const {
+  if (!given(name)) return fallback;
+  return static_cast<std::int64_t>(DatumGetInt32(fcinfo_->args[position(name)].value));
+}
+
+std::int64_t Args::int64_or(const char* name, std::int64_t fallback) const {
+  if (!given(name)) return fallback;
+  return static_cast<std::int64_t>(DatumGetInt64(fcinfo_->args[position(name)].value));
+}
+
+bool Args::bool_or(const char* name, bool fallback) const {
+  return given(name) ? DatumGetBool(fcinfo_->args[position(name)].value) : fallback;
+}
+
+std::vector<std::string> Args::text_array(const char* name) const {
+  return given(name) ? text_array_arg(fcinfo_, position(name)) : std::vector<std::string>();
+}
+
+Datum Args::datum(const char* name) const {
+  if (!given(name))
+    throw UserError(sqlstate::kInternalError, std::string("argument \"") + name + "\" is NULL");
+  return fcinfo_->args[position(name)].value;
 }
 
 }  // namespace opendata::pg

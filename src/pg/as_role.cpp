@@ -29,6 +29,7 @@
 #include <string>
 
 #include "core/error.hpp"
+#include "pg/args.hpp"
 #include "pg/as_role.hpp"
 #include "pg/guard.hpp"
 #include "pg/spi.hpp"
@@ -70,10 +71,6 @@ void ActingAs::finish() {
 
 ActingAs::~ActingAs() { SetUserIdAndSecContext(saved_user_, saved_context_); }
 
-Oid acting_role(Oid relation) {
-  return role_of(call_internal("opendata._acting_role(regclass)", {std::to_string(relation)}));
-}
-
 Oid role_of(const std::optional<std::string>& role) {
   if (!role) throw UserError(sqlstate::kInternalError, "no role to act on the relation");
   const char* name = role->c_str();
@@ -109,10 +106,10 @@ std::string statement_search_path() {
   return spi::value(0, 1).value_or("pg_catalog, opendata, pg_temp");
 }
 
-Statement statement_args(FunctionCallInfo fcinfo) {
-  if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+Statement statement_args(const Args& args) {
+  if (!args.given("role") || !args.given("sql"))
     throw UserError(sqlstate::kInvalidParameterValue, "role and statement must not be NULL");
-  return Statement{PG_GETARG_OID(0), text_string(PG_GETARG_DATUM(1))};
+  return Statement{DatumGetObjectId(args.datum("role")), text_string(args.datum("sql"))};
 }
 
 }  // namespace
@@ -123,7 +120,7 @@ Statement statement_args(FunctionCallInfo fcinfo) {
 Datum opendata_query_as(PG_FUNCTION_ARGS) {
   namespace pg = opendata::pg;
   return pg::boundary([&]() -> Datum {
-    pg::Statement st = pg::statement_args(fcinfo);
+    pg::Statement st = pg::statement_args(pg::Args(fcinfo, pg::signature::kQueryAs));
     pg::check_may_act_as(st.role);
     pg::call([fcinfo] { InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC); });
     auto* rsinfo = reinterpret_cast<ReturnSetInfo*>(fcinfo->resultinfo);
@@ -149,7 +146,7 @@ Datum opendata_query_as(PG_FUNCTION_ARGS) {
 Datum opendata_exec_as(PG_FUNCTION_ARGS) {
   namespace pg = opendata::pg;
   return pg::boundary([&]() -> Datum {
-    pg::Statement st = pg::statement_args(fcinfo);
+    pg::Statement st = pg::statement_args(pg::Args(fcinfo, pg::signature::kExecAs));
     pg::check_may_act_as(st.role);
     pg::spi::connect();
     {

@@ -29,9 +29,6 @@ class ActingAs {
   int guc_level_ = 0;
 };
 
-// The role that works on `relation` for the caller: opendata._acting_role().
-Oid acting_role(Oid relation);
-
 // A regrole's text output (what an internal function returned) as an OID.
 Oid role_of(const std::optional<std::string>& role);
 

@@ -67,16 +67,18 @@ using namespace opendata;
 
 Datum opendata_cluster_zoom_sql(PG_FUNCTION_ARGS) {
   return pg::boundary([&] {
-    std::string points = pg::view_points(pg::text_arg(fcinfo, 0), pg::text_arg(fcinfo, 1));
+    const pg::Args args(fcinfo, pg::signature::kClusterZoomSql);
+    std::string points = pg::view_points(args.text("dataset"), args.text("geometry"));
     return pg::text_datum(geo::densest_zoom_sql(points, geo::kGridMaxPoints));
   });
 }
 
 Datum opendata_cluster_tiles_sql(PG_FUNCTION_ARGS) {
   return pg::boundary([&] {
-    const std::string slug = pg::text_arg(fcinfo, 0);
-    std::string points = pg::view_points(slug, pg::text_arg(fcinfo, 1));
-    return pg::text_datum(
-        geo::cluster_tiles_sql(points, pg::sql_literal(slug), PG_GETARG_INT32(2)));
+    const pg::Args args(fcinfo, pg::signature::kClusterTilesSql);
+    const std::string slug = args.text("dataset");
+    std::string points = pg::view_points(slug, args.text("geometry"));
+    return pg::text_datum(geo::cluster_tiles_sql(points, pg::sql_literal(slug),
+                                                 static_cast<int>(args.int32_or("max_zoom", 0))));
   });
 }

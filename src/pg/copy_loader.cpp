@@ -69,6 +69,22 @@ int feed_copy(void* outbuf, int minread, int maxread) {
 
 }  // namespace
 
+void check_load_rights(Relation rel) {
+  // What COPY FROM checks before loading: INSERT on the table (or on every
+  // column), and no row-level security, which COPY FROM cannot apply.
+  // Managing a dataset gives no right to write its table.
+  const Oid relation = RelationGetRelid(rel);
+  if (pg_class_aclcheck(relation, GetUserId(), ACL_INSERT) != ACLCHECK_OK &&
+      pg_attribute_aclcheck_all(relation, GetUserId(), ACL_INSERT, ACLMASK_ALL) != ACLCHECK_OK)
+    aclcheck_error(ACLCHECK_NO_PRIV, get_relkind_objtype(rel->rd_rel->relkind),
+                   RelationGetRelationName(rel));
+  if (check_enable_rls(relation, InvalidOid, false) == RLS_ENABLED)
+    ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+                    errmsg("cannot import into \"%s\": it has row-level security",
+                           RelationGetRelationName(rel)),
+                    errhint("Import into a table without row-level security, or load it with INSERT.")));
+}
+
 std::uint64_t copy_into(Oid relation, const ChunkProducer& next) {
   Feed feed{&next, {}, 0, false, error_context_stack};
   g_feed = &feed;
@@ -76,18 +92,7 @@ std::uint64_t copy_into(Oid relation, const ChunkProducer& next) {
   try {
     rows = call([relation] {
       Relation rel = table_open(relation, RowExclusiveLock);
-      // What COPY FROM checks before loading: INSERT on the table (or on
-      // every column), and no row-level security, which COPY FROM cannot
-      // apply.  Managing a dataset gives no right to write its table.
-      if (pg_class_aclcheck(relation, GetUserId(), ACL_INSERT) != ACLCHECK_OK &&
-          pg_attribute_aclcheck_all(relation, GetUserId(), ACL_INSERT, ACLMASK_ALL) != ACLCHECK_OK)
-        aclcheck_error(ACLCHECK_NO_PRIV, get_relkind_objtype(rel->rd_rel->relkind),
-                       RelationGetRelationName(rel));
-      if (check_enable_rls(relation, InvalidOid, false) == RLS_ENABLED)
-        ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-                        errmsg("cannot import into \"%s\": it has row-level security",
-                               RelationGetRelationName(rel)),
-                        errhint("Import into a table without row-level security, or load it with INSERT.")));
+      check_load_rights(rel);
       // CopyFrom builds its executor state from the parse state's range
       // table, as COPY's own DoCopy() sets it up.
       ParseState* pstate = make_parsestate(nullptr);

@@ -9,6 +9,10 @@
 
 #include "pg/guard.hpp"
 
+extern "C" {
+#include "utils/relcache.h"
+}
+
 namespace opendata::pg {
 
 // Fills `out` with the next chunk of COPY text (whole lines, UTF-8);
@@ -19,5 +23,10 @@ using ChunkProducer = std::function<bool(std::string& out)>;
 // Returns the number of rows loaded.  Not re-entrant: one COPY at a time per
 // backend, which is all a function call can do.
 std::uint64_t copy_into(Oid relation, const ChunkProducer& next);
+
+// What COPY FROM checks before loading into `rel` (opened): INSERT on the
+// table or on every column (42501), no row-level security (0A000).
+// Raises a PostgreSQL ERROR: call it inside pg::call().
+void check_load_rights(Relation rel);
 
 }  // namespace opendata::pg

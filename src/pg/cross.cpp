@@ -2,26 +2,25 @@
 // published datasets, each side filtered in ODSQL.
 //
 // Each side is compiled by src/core/odsql into its filtered rows (a
-// subquery over the API view, parameters $1..$n); the right side's
-// parameters are renumbered after the left's so that one statement carries
-// both.  The crossing itself is written by opendata._cross_select() (the
-// same SQL as the derived datasets of opendata.cross()), from the two
-// subqueries and the fields the caller may see.  Everything runs through
-// SPI as the calling role, so grants and row-level security apply.
+// subquery over the API view), both into one parameter list: the right
+// side's values are numbered after the left's.  The crossing itself is
+// written by the crossing compiler (src/core/cross, the same SQL as the
+// derived datasets of opendata.cross()).  Everything runs through SPI as
+// the calling role, so grants and row-level security apply.
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
-#include <cstdlib>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "core/cross/ad_hoc.hpp"
+#include "core/cross/compiler.hpp"
 #include "core/export/text_escape.hpp"
 #include "core/odsql/compiler.hpp"
+#include "core/odsql/filtered_rows.hpp"
 #include "core/odsql/links.hpp"
-#include "core/odsql/literals.hpp"
 #include "core/odsql/result_shape.hpp"
-#include "core/odsql/shift_params.hpp"
+#include "core/odsql/schema.hpp"
 #include "pg/args.hpp"
 #include "pg/dataset_query.hpp"
 #include "pg/settings.hpp"
@@ -35,116 +34,56 @@ PG_FUNCTION_INFO_V1(opendata_near);
 namespace opendata::pg {
 namespace {
 
-// One side of a crossing: its filtered rows as a subquery, and what
-// _cross_select() needs to know about them.
-struct Side {
-  std::string from;  // "(SELECT ...)"
-  std::vector<std::string> fields;
-  std::string geometry;  // empty when the dataset has none
-  std::vector<odsql::Param> params;
-};
-
-Side compile_side(const std::string& slug, const std::string& where, const char* where_parameter,
-                  std::size_t param_offset) {
+// One side of a crossing: a published dataset's rows kept by an ODSQL
+// filter, its values added to `values`.
+cross::Side compile_side(const std::string& slug, const std::string& where,
+                         const char* where_parameter, odsql::Params& values) {
   PublishedDataset ds = load_published_dataset(slug);
   odsql::Request req;
   req.relation = ds.relation;
   req.where = where;
   req.where_parameter = where_parameter;
   req.limit = -1;
-  odsql::Compiled compiled = odsql::compile_records(ds.fields, req);
-  Side side;
-  side.from =
-      "(" + odsql::shift_params(odsql::without_params_cte(compiled.rows_sql), param_offset) + ")";
-  for (const odsql::OutputColumn& c : compiled.columns) side.fields.push_back(c.name);
+  odsql::FilteredRows rows = odsql::compile_filtered_rows(ds.fields, req, values);
+  cross::Side side;
+  side.from = "(" + rows.sql + ")";
+  side.fields = std::move(rows.columns);
   for (const odsql::FieldInfo& f : ds.fields) {
     if (f.type == odsql::FieldType::GeoPoint || f.type == odsql::FieldType::GeoShape) {
       side.geometry = f.name;
       break;
     }
   }
-  side.params = std::move(compiled.params);
-  return side;
+  return side;  // the API views hold WGS 84 geometries: srid 4326
 }
 
-// The shortest text that reads back as v (2.3, not 2.2999999999999998):
-// it goes into links and messages that people read.
-std::string number(double v) {
-  char buf[40];
-  // At least the digits before the point: 1000, not 1e+03.
-  const double magnitude = std::fabs(v) >= 1 ? std::floor(std::log10(std::fabs(v))) + 1 : 1;
-  for (int precision = static_cast<int>(std::min(magnitude, 17.0)); precision <= 17; ++precision) {
-    snprintf(buf, sizeof buf, "%.*g", precision, v);
-    if (std::strtod(buf, nullptr) == v) break;
-  }
-  return buf;
-}
+std::string number(double v) { return cross::shortest_number(v); }
 
 double finite_arg(FunctionCallInfo fcinfo, int i, const char* name) {
   double v = PG_GETARG_FLOAT8(i);
-  if (!std::isfinite(v)) throw UserError("22023", std::string(name) + " must be a finite number");
+  if (!std::isfinite(v)) throw UserError(sqlstate::kInvalidParameterValue, std::string(name) + " must be a finite number");
   return v;
 }
 
-struct CrossSql {
-  std::string select_sql;
-  std::string report_sql;  // empty when the predicate reports nothing
-};
-
-// opendata._cross_select(), as the caller.  The left side may have no
-// fields (near()).
-CrossSql cross_select(const Side& left, const std::string& left_geometry, const Side& right,
-                      const std::string& predicate, const std::string& options) {
-  static const char* const kSql =
-      "SELECT select_sql, report_sql FROM opendata._cross_select($1, $2::text[], $3, 4326, "
-      "$4, $5::text[], $6, 4326, $7, $8::jsonb)";
-  std::vector<spi::TextParam> args = {
-      {TEXTOID, left.from},
-      {TEXTOID, odsql::text_array_literal(left.fields)},
-      {TEXTOID, left_geometry.empty() ? std::nullopt : std::optional<std::string>(left_geometry)},
-      {TEXTOID, right.from},
-      {TEXTOID, odsql::text_array_literal(right.fields)},
-      {TEXTOID, right.geometry.empty() ? std::nullopt : std::optional<std::string>(right.geometry)},
-      {TEXTOID, predicate},
-      {TEXTOID, options}};
-  spi::execute_text_params(kSql, args, true);
-  CrossSql out;
-  out.select_sql = spi::value(0, 1).value_or("");
-  out.report_sql = spi::value(0, 2).value_or("");
-  return out;
-}
-
-std::string quoted(const std::string& name) {
-  const char* n = name.c_str();
-  return std::string(call([n] { return quote_identifier(n); }));
-}
-
-// The row count of a nearest crossing without a maximum distance, from the
-// sides alone: a left row with a point gets its min(k, R) nearest rows (R:
-// the right rows with a non-empty geometry), a left row without one gets
-// one row of NULLs, as does every left row when R is 0.
-std::string nearest_total(const Side& left, const Side& right, std::int64_t k,
-                          const std::vector<spi::TextParam>& params) {
-  const std::string lg = "a." + quoted(left.geometry);
-  const std::string rg = "b." + quoted(right.geometry);
-  spi::execute_text_params(
-      "SELECT l.located * greatest(1, least(" + std::to_string(k) +
-          ", r.n)) + l.unlocated FROM (SELECT count(*) FILTER (WHERE " + lg +
-          " IS NOT NULL AND NOT ST_IsEmpty(" + lg + ")) AS located, count(*) FILTER (WHERE " + lg +
-          " IS NULL OR ST_IsEmpty(" + lg + ")) AS unlocated FROM " + left.from +
-          " a) l, (SELECT count(*) AS n FROM " + right.from + " b WHERE " + rg +
-          " IS NOT NULL AND NOT ST_IsEmpty(" + rg + ")) r",
-      params, true);
-  return spi::value(0, 1).value_or("0");
+cross::Statements crossing(const cross::Side& left, const cross::Side& right,
+                           const std::string& predicate, const std::string& options,
+                           std::int64_t max_k) {
+  cross::Request req;
+  req.left = left;
+  req.right = right;
+  req.predicate = predicate;
+  req.options_json = options;
+  req.max_k = max_k;
+  return cross::compile(req);
 }
 
 void check_rows(std::int64_t rows, std::int64_t min) {
   if (rows < min)
     throw UserError(
-        "22023", "rows must be " + std::to_string(min) + " or more, not " + std::to_string(rows));
+        sqlstate::kInvalidParameterValue, "rows must be " + std::to_string(min) + " or more, not " + std::to_string(rows));
   if (rows > g_max_page_size)
     throw UserError(
-        "22023",
+        sqlstate::kInvalidParameterValue,
         "rows must be at most " + std::to_string(g_max_page_size) + ", not " + std::to_string(rows),
         "", "The limit is the setting opendata.max_page_size.");
 }
@@ -213,7 +152,7 @@ std::string envelope(const std::string& total, const std::string& report,
 }
 
 std::string required_text(FunctionCallInfo fcinfo, int i, const char* name) {
-  if (PG_ARGISNULL(i)) throw UserError("22023", std::string(name) + " must be given");
+  if (PG_ARGISNULL(i)) throw UserError(sqlstate::kInvalidParameterValue, std::string(name) + " must be given");
   return text_arg(fcinfo, i);
 }
 
@@ -234,44 +173,21 @@ Datum opendata_cross(PG_FUNCTION_ARGS) {
     const std::int64_t start = pg::int_arg(fcinfo, 8, 0);
     pg::check_rows(rows, 0);
     if (start < 0)
-      throw UserError("22023", "start must be zero or more, not " + std::to_string(start));
-    if (predicate == "attribute")
-      throw UserError("22023", "attribute crossings are not available ad hoc", "",
-                      "Use opendata.cross(slug, left, right, 'attribute', options) to make a "
-                      "derived dataset.");
-
-    // Options of opendata._cross_select(), from the API's arguments.
-    std::string options = "{\"prefix\": \"right_\"";
-    if (!PG_ARGISNULL(3)) {
-      const double d = pg::finite_arg(fcinfo, 3, "distance_m");
-      if (d <= 0)
-        throw UserError("22023", "distance_m must be greater than 0, not " + pg::number(d));
-      if (predicate == "nearest") {
-        options += ", \"max_distance_m\": " + pg::number(d);
-      } else if (predicate == "within_distance") {
-        options += ", \"distance_m\": " + pg::number(d);
-      } else {
-        throw UserError("22023", "distance_m does not apply to predicate \"" + predicate + "\"");
-      }
-    }
-    std::int64_t k_or_1 = 1;
-    if (!PG_ARGISNULL(4)) {
-      const std::int64_t k = PG_GETARG_INT32(4);
-      k_or_1 = k;
-      if (predicate != "nearest") throw UserError("22023", "k applies to predicate nearest only");
-      if (k < 1 || k > 100)
-        throw UserError("22023", "k must be from 1 to 100, not " + std::to_string(k));
-      options += ", \"k\": " + std::to_string(k);
-    }
-    options += "}";
+      throw UserError(sqlstate::kInvalidParameterValue, "start must be zero or more, not " + std::to_string(start));
+    std::optional<double> distance_m;
+    if (!PG_ARGISNULL(3)) distance_m = PG_GETARG_FLOAT8(3);
+    std::optional<std::int64_t> k;
+    if (!PG_ARGISNULL(4)) k = PG_GETARG_INT32(4);
+    const std::string options = cross::ad_hoc_options(predicate, distance_m, k);
 
     pg::spi::connect();
-    pg::Side left = pg::compile_side(left_slug, pg::text_arg(fcinfo, 5), "where", 0);
-    pg::Side right = pg::compile_side(right_slug, pg::text_arg(fcinfo, 6), "right_where", left.params.size());
-    pg::CrossSql sql = pg::cross_select(left, left.geometry, right, predicate, options);
-
-    std::vector<pg::spi::TextParam> params = pg::bind(left.params);
-    for (const pg::spi::TextParam& p : pg::bind(right.params)) params.push_back(p);
+    odsql::Params values;
+    const cross::Side left = pg::compile_side(left_slug, pg::text_arg(fcinfo, 5), "where", values);
+    const cross::Side right =
+        pg::compile_side(right_slug, pg::text_arg(fcinfo, 6), "right_where", values);
+    const cross::Statements sql =
+        pg::crossing(left, right, predicate, options, cross::kMaxAdHocK);
+    const std::vector<pg::spi::TextParam> params = pg::bind(values.take());
 
     std::string report;
     if (!sql.report_sql.empty()) {
@@ -289,7 +205,9 @@ Datum opendata_cross(PG_FUNCTION_ARGS) {
     if (predicate == "nearest" && PG_ARGISNULL(3)) {
       // Every left row gives min(k, matches) rows, at least one: the total
       // is known from two counts of the sides, and only the page is computed.
-      total = pg::nearest_total(left, right, k_or_1, params);
+      pg::spi::execute_text_params(cross::nearest_count_sql(left, right, k.value_or(1)), params,
+                                   true);
+      total = pg::spi::value(0, 1).value_or("0");
       pg::spi::execute_text_params("SELECT coalesce(json_agg(to_json(p.*)), '[]'::json) FROM (" +
                                        page_of("(" + sql.select_sql + ") c") + ") p",
                                    params, true);
@@ -332,36 +250,36 @@ Datum opendata_cross(PG_FUNCTION_ARGS) {
 Datum opendata_near(PG_FUNCTION_ARGS) {
   return pg::boundary([&] {
     const std::string slug = pg::required_text(fcinfo, 0, "dataset");
-    if (PG_ARGISNULL(1) || PG_ARGISNULL(2)) throw UserError("22023", "lon and lat must be given");
+    if (PG_ARGISNULL(1) || PG_ARGISNULL(2)) throw UserError(sqlstate::kInvalidParameterValue, "lon and lat must be given");
     const double lon = pg::finite_arg(fcinfo, 1, "lon");
     const double lat = pg::finite_arg(fcinfo, 2, "lat");
     if (lon < -180 || lon > 180 || lat < -90 || lat > 90)
-      throw UserError("22023", "lon must be within [-180, 180] and lat within [-90, 90]");
+      throw UserError(sqlstate::kInvalidParameterValue, "lon must be within [-180, 180] and lat within [-90, 90]");
     std::optional<std::string> distance_m;
-    if (!PG_ARGISNULL(3)) {
-      const double r = pg::finite_arg(fcinfo, 3, "distance_m");
-      if (r <= 0) throw UserError("22023", "distance_m must be greater than 0, not " + pg::number(r));
-      distance_m = pg::number(r);
-    }
+    if (!PG_ARGISNULL(3))
+      distance_m = pg::number(cross::positive_distance(PG_GETARG_FLOAT8(3), "distance_m"));
     const std::int64_t rows = pg::int_arg(fcinfo, 5, 10);
     pg::check_rows(rows, 1);
     const std::int64_t start = pg::int_arg(fcinfo, 6, 0);
     if (start < 0)
-      throw UserError("22023", "start must be zero or more, not " + std::to_string(start));
-    // The nearest crossing's k goes up to 1000 (opendata._cross_select).
-    const bool by_distance = pg::text_arg(fcinfo, 8).empty() && start + rows <= 1000;
+      throw UserError(sqlstate::kInvalidParameterValue, "start must be zero or more, not " + std::to_string(start));
+    // A page by distance is found by the nearest crossing, whose k has a
+    // limit (src/core/cross/options.hpp).
+    const bool by_distance = pg::text_arg(fcinfo, 8).empty() && start + rows <= cross::kMaxK;
 
     pg::spi::connect();
-    pg::Side right = pg::compile_side(slug, pg::text_arg(fcinfo, 4), "where", 0);
-    const std::size_t n = right.params.size();
-    pg::Side point;
-    point.from = "(SELECT ST_SetSRID(ST_MakePoint($" + std::to_string(n + 1) + "::float8, $" +
-                 std::to_string(n + 2) + "::float8), 4326) AS point)";
+    odsql::Params values;
+    const cross::Side right = pg::compile_side(slug, pg::text_arg(fcinfo, 4), "where", values);
+    cross::Side point;
+    point.from = "(SELECT ST_SetSRID(ST_MakePoint(" +
+                 values.add(odsql::ParamType::Float8, pg::number(lon)) + ", " +
+                 values.add(odsql::ParamType::Float8, pg::number(lat)) + "), 4326) AS point)";
+    point.geometry = "point";
     std::string page_from;
     if (by_distance) {
       std::string options = "{\"prefix\": \"\", \"k\": " + std::to_string(start + rows);
       if (distance_m) options += ", \"max_distance_m\": " + *distance_m;
-      page_from = pg::cross_select(point, "point", right, "nearest", options + "}").select_sql;
+      page_from = pg::crossing(point, right, "nearest", options + "}", cross::kMaxK).select_sql;
     }
     // Every match with its distance: the records within distance_m, or
     // within a distance farther than any two points of the Earth are apart
@@ -369,9 +287,10 @@ Datum opendata_near(PG_FUNCTION_ARGS) {
     static const char* const kWholeEarth = "20100000";
     std::string matches;
     if (distance_m || !by_distance)
-      matches = pg::cross_select(point, "point", right, "within_distance",
-                                 "{\"prefix\": \"\", \"distance_m\": " +
-                                     distance_m.value_or(kWholeEarth) + "}")
+      matches = pg::crossing(point, right, "within_distance",
+                             "{\"prefix\": \"\", \"distance_m\": " +
+                                 distance_m.value_or(kWholeEarth) + "}",
+                             cross::kMaxK)
                     .select_sql;
     if (!by_distance) page_from = matches;
     // total_count: every match, not the page.  Without a distance, counted
@@ -380,14 +299,9 @@ Datum opendata_near(PG_FUNCTION_ARGS) {
     if (distance_m) {
       count_sql = "SELECT count(*) FROM (" + matches + ") w";
     } else {
-      const std::string g = "b." + pg::quoted(right.geometry);
-      count_sql = "SELECT count(*) FROM " + right.from + " b WHERE " + g + " IS NOT NULL AND NOT ST_IsEmpty(" +
-                  g + ")";
+      count_sql = cross::located_count_sql(right);
     }
-
-    std::vector<pg::spi::TextParam> params = pg::bind(right.params);
-    params.push_back({FLOAT8OID, pg::number(lon)});
-    params.push_back({FLOAT8OID, pg::number(lat)});
+    const std::vector<pg::spi::TextParam> params = pg::bind(values.take());
     const odsql::ResultShape shape = pg::result_shape(fcinfo, 7, 8, page_from, params);
     pg::spi::execute_text_params(
         "SELECT (" + count_sql + "), coalesce(json_agg(to_json(p.*)), '[]'::json) FROM (SELECT " +

@@ -66,7 +66,7 @@ PublishedDataset load_published_dataset(const std::string& slug) {
   ds.slug = slug;
   uint64 n = spi::execute_saved(g_fields_plan, kFieldsQuery, {{TEXTOID, slug}}, true);
   if (n == 0)
-    throw UserError("42P01", "dataset \"" + slug + "\" does not exist or is not published", "",
+    throw UserError(sqlstate::kUndefinedTable, "dataset \"" + slug + "\" does not exist or is not published", "",
                     "GET /datasets lists the published datasets.");
   for (uint64 row = 0; row < n; row++) {
     std::string name = *spi::value(row, 1);
@@ -88,19 +88,19 @@ PublishedDataset load_published_dataset(const std::string& slug) {
   return ds;
 }
 
-odsql::Request odsql_request(FunctionCallInfo fcinfo, const PublishedDataset& ds,
+odsql::Request odsql_request(const Args& args, const PublishedDataset& ds,
                              std::int64_t default_limit) {
   odsql::Request req;
   req.relation = ds.relation;
-  req.select = text_arg(fcinfo, 1);
-  req.where = text_arg(fcinfo, 2);
-  req.group_by = text_arg(fcinfo, 3);
-  req.order_by = text_arg(fcinfo, 4);
-  req.limit = int_arg(fcinfo, 5, default_limit);
-  req.offset = int_arg(fcinfo, 6, 0);
-  req.refine = text_array_arg(fcinfo, 7);
-  req.exclude = text_array_arg(fcinfo, 8);
-  req.timezone = PG_ARGISNULL(10) ? std::string("UTC") : text_arg(fcinfo, 10);
+  req.select = args.text("fields");
+  req.where = args.text("where");
+  req.group_by = args.text("group_by");
+  req.order_by = args.text("order_by");
+  req.limit = args.int32_or("rows", default_limit);
+  req.offset = args.int32_or("start", 0);
+  req.refine = args.text_array("refine");
+  req.exclude = args.text_array("exclude");
+  req.timezone = args.text_or("timezone", "UTC");
   return req;
 }
 

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/odsql/compiler.hpp"
+#include "pg/args.hpp"
 #include "pg/spi.hpp"
 
 namespace opendata::pg {
@@ -40,10 +41,9 @@ odsql::FieldType field_type(const std::string& type);
 PublishedDataset load_published_dataset(const std::string& slug);
 
 // The ODSQL request in the arguments shared by records(), explain_odsql()
-// and the exports, in this order: dataset, fields, where, group_by,
-// order_by, rows, start, refine, exclude, lang, timezone.  `rows` defaults
-// to `default_limit` (-1: no limit).
-odsql::Request odsql_request(FunctionCallInfo fcinfo, const PublishedDataset& ds,
+// and the exports: fields, where, group_by, order_by, rows, start, refine,
+// exclude, timezone.  `rows` defaults to `default_limit` (-1: no limit).
+odsql::Request odsql_request(const Args& args, const PublishedDataset& ds,
                              std::int64_t default_limit);
 
 // Refuses a time zone PostgreSQL does not know (22023, its own message),

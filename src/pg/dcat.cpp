@@ -21,12 +21,13 @@ using namespace opendata;
 // _dcat_serialise(document json, format text) RETURNS text, STRICT.
 Datum opendata_dcat_serialise(PG_FUNCTION_ARGS) {
   return pg::boundary([&] {
-    std::string format = pg::text_arg(fcinfo, 1);
+    const pg::Args args(fcinfo, pg::signature::kDcatSerialise);
+    std::string format = args.text("format");
     std::optional<catalog::RdfFormat> f = catalog::parse_format(format);
     if (!f)
       throw UserError(sqlstate::kInvalidParameterValue, "unknown catalog format \"" + format + "\"",
                       "", "Formats: jsonld, turtle, rdfxml.");
-    std::string out = catalog::serialise_catalog(pg::text_view(PG_GETARG_DATUM(0)), *f);
+    std::string out = catalog::serialise_catalog(pg::text_view(args.datum("document")), *f);
     return pg::text_datum(out);
   });
 }
@@ -34,7 +35,8 @@ Datum opendata_dcat_serialise(PG_FUNCTION_ARGS) {
 // _schema_org(dataset json) RETURNS text, STRICT.
 Datum opendata_schema_org(PG_FUNCTION_ARGS) {
   return pg::boundary([&] {
-    std::string out = catalog::schema_org_dataset(pg::text_view(PG_GETARG_DATUM(0)));
+    const pg::Args args(fcinfo, pg::signature::kSchemaOrg);
+    std::string out = catalog::schema_org_dataset(pg::text_view(args.datum("dataset")));
     return pg::text_datum(out);
   });
 }

@@ -78,15 +78,15 @@ class Export {
  public:
   using Sink = std::function<void(const std::string&)>;
 
-  Export(FunctionCallInfo fcinfo, ex::Format format) : fcinfo_(fcinfo), format_(format) {}
+  Export(const Args& args, ex::Format format) : args_(args), format_(format) {}
 
   // Runs the export, handing each chunk of output to `sink`.
   void run(Sink sink) {
-    ExportArgs args = export_args(fcinfo_);
+    ExportArgs args = export_args(args_);
     ex::ExportOptions options = ex::parse_options(format_, args.options);
     spi::connect();
     PublishedDataset ds = load_published_dataset(args.dataset);
-    odsql::Request req = export_request(fcinfo_, ds);
+    odsql::Request req = export_request(args_, ds);
     odsql::Compiled compiled = odsql::compile_records(ds.fields, req);
     check_timezone(req.timezone);
 
@@ -192,7 +192,7 @@ class Export {
     return opendata::usage::Endpoint::kExportCsv;
   }
 
-  FunctionCallInfo fcinfo_;
+  const Args& args_;
   ex::Format format_;
   Sink sink_;
   std::unique_ptr<ex::Writer> writer_;
@@ -206,27 +206,14 @@ class Export {
 
 // The single-value exports: the chunks go straight into the returned text
 // (or bytea: the same varlena, for the binary formats).
-Datum export_value(FunctionCallInfo fcinfo, ex::Format format) {
+Datum export_value(FunctionCallInfo fcinfo, const Signature& signature, ex::Format format) {
   return boundary([&] {
+    const Args args(fcinfo, signature);
     // Before run() connects to SPI: the value must outlive SPI_finish.
     TextBuffer out;
-    Export(fcinfo, format).run([&out](const std::string& chunk) { out.append(chunk); });
+    Export(args, format).run([&out](const std::string& chunk) { out.append(chunk); });
     return out.datum();
   });
-}
-
-// export_chunks(dataset, format, <the other export arguments>) reads format
-// second; the export code reads records()' layout, format last.  A copy of
-// the call with the arguments in that order.
-FunctionCallInfo records_layout(FunctionCallInfo fcinfo) {
-  constexpr int n = kExportFormatArg + 1;
-  auto* f = static_cast<FunctionCallInfo>(call([] { return palloc0(SizeForFunctionCallInfo(n)); }));
-  memcpy(f, fcinfo, offsetof(FunctionCallInfoBaseData, args));
-  f->nargs = n;
-  f->args[0] = fcinfo->args[0];
-  for (int i = 1; i < kExportFormatArg; i++) f->args[i] = fcinfo->args[i + 1];
-  f->args[kExportFormatArg] = fcinfo->args[1];
-  return f;
 }
 
 }  // namespace
@@ -234,14 +221,20 @@ FunctionCallInfo records_layout(FunctionCallInfo fcinfo) {
 
 using namespace opendata;
 
-Datum opendata_export_csv(PG_FUNCTION_ARGS) { return pg::export_value(fcinfo, exporter::Format::Csv); }
-Datum opendata_export_json(PG_FUNCTION_ARGS) { return pg::export_value(fcinfo, exporter::Format::Json); }
-Datum opendata_export_jsonl(PG_FUNCTION_ARGS) { return pg::export_value(fcinfo, exporter::Format::Jsonl); }
+Datum opendata_export_csv(PG_FUNCTION_ARGS) {
+  return pg::export_value(fcinfo, pg::signature::kExportCsv, exporter::Format::Csv);
+}
+Datum opendata_export_json(PG_FUNCTION_ARGS) {
+  return pg::export_value(fcinfo, pg::signature::kExportJson, exporter::Format::Json);
+}
+Datum opendata_export_jsonl(PG_FUNCTION_ARGS) {
+  return pg::export_value(fcinfo, pg::signature::kExportJsonl, exporter::Format::Jsonl);
+}
 Datum opendata_export_geojson(PG_FUNCTION_ARGS) {
-  return pg::export_value(fcinfo, exporter::Format::GeoJson);
+  return pg::export_value(fcinfo, pg::signature::kExportGeoJson, exporter::Format::GeoJson);
 }
 Datum opendata_export_parquet(PG_FUNCTION_ARGS) {
-  return pg::export_value(fcinfo, exporter::Format::Parquet);
+  return pg::export_value(fcinfo, pg::signature::kExportParquet, exporter::Format::Parquet);
 }
 
 // export_chunks(dataset, format, ...): one text row per chunk of about
@@ -250,8 +243,8 @@ Datum opendata_export_parquet(PG_FUNCTION_ARGS) {
 // past work_mem.
 Datum opendata_export_chunks(PG_FUNCTION_ARGS) {
   return pg::boundary([&] {
-    FunctionCallInfo args = pg::records_layout(fcinfo);
-    exporter::Format format = exporter::parse_format(pg::text_arg(args, pg::kExportFormatArg));
+    const pg::Args args(fcinfo, pg::signature::kExportChunks);
+    exporter::Format format = exporter::parse_format(args.text("format"));
     // Text rows cannot carry a binary file (NUL bytes, invalid UTF-8).
     if (exporter::is_binary(format))
       throw UserError(sqlstate::kInvalidParameterValue,
@@ -277,8 +270,8 @@ Datum opendata_export_chunks(PG_FUNCTION_ARGS) {
 // as bytes (bytea) for download(): a text format's UTF-8, or the file.
 Datum opendata_export_file(PG_FUNCTION_ARGS) {
   return pg::boundary([&] {
-    FunctionCallInfo args = pg::records_layout(fcinfo);
-    exporter::Format format = exporter::parse_format(pg::text_arg(args, pg::kExportFormatArg));
+    const pg::Args args(fcinfo, pg::signature::kExportFile);
+    exporter::Format format = exporter::parse_format(args.text("format"));
     pg::TextBuffer out;  // before run() connects to SPI: the value outlives SPI_finish
     pg::Export(args, format).run([&out](const std::string& chunk) { out.append(chunk); });
     return out.datum();

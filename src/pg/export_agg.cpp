@@ -84,7 +84,7 @@ Datum transfn(FunctionCallInfo fcinfo, ex::Format format) {
   return boundary([&]() -> Datum {
     MemoryContext aggcxt = nullptr;
     if (call([fcinfo, &aggcxt] { return AggCheckCallContext(fcinfo, &aggcxt); }) == 0)
-      throw UserError("0A000", "export aggregate called in a non-aggregate context");
+      throw UserError(sqlstate::kFeatureNotSupported, "export aggregate called in a non-aggregate context");
     AggHolder* holder = PG_ARGISNULL(0) ? nullptr : reinterpret_cast<AggHolder*>(PG_GETARG_POINTER(0));
     if (holder == nullptr) {
       holder = static_cast<AggHolder*>(
@@ -99,7 +99,7 @@ Datum transfn(FunctionCallInfo fcinfo, ex::Format format) {
       });
     }
     AggExport& agg = *holder->agg;
-    if (agg.finished) throw UserError("0A000", "export aggregate used after its final function");
+    if (agg.finished) throw UserError(sqlstate::kFeatureNotSupported, "export aggregate used after its final function");
     if (PG_ARGISNULL(1)) return PointerGetDatum(holder);  // a NULL row: nothing to write
 
     // Not a row: PostgREST applies the handler of the Accept header to a
@@ -109,7 +109,7 @@ Datum transfn(FunctionCallInfo fcinfo, ex::Format format) {
     // what to pass instead.
     Oid argtype = call([fcinfo] { return get_fn_expr_argtype(fcinfo->flinfo, 1); });
     if (!call([argtype] { return type_is_rowtype(argtype); }))
-      throw UserError("PT406",
+      throw UserError(sqlstate::kPostgrestNotAcceptable,
                       std::string("cannot write a value of type ") +
                           call([argtype] { return format_type_be(argtype); }) + " as " +
                           ex::media_type(format),
@@ -138,7 +138,7 @@ Datum transfn(FunctionCallInfo fcinfo, ex::Format format) {
       MemoryContextSwitchTo(row_cxt);
     } else if (type != agg.type || typmod != agg.typmod) {
       MemoryContextSwitchTo(old);
-      throw UserError("42804", "export aggregate rows must all have the same type");
+      throw UserError(sqlstate::kDatatypeMismatch, "export aggregate rows must all have the same type");
     }
     HeapTupleData tuple;
     tuple.t_len = HeapTupleHeaderGetDatumLength(th);

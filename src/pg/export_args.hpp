@@ -1,6 +1,7 @@
-// The arguments of the export functions: those of records() in the same
-// order (so the ODSQL request is read the same way), then the writer
-// options and, for export_chunks, the format.
+// The arguments of the export functions, read by name (signatures.cpp):
+// those of records() but `after`, read by odsql_request() as records()
+// reads them, then the writer options; export_chunks and _export_file also
+// take the format, second.
 #pragma once
 
 #include <string>
@@ -16,20 +17,17 @@ extern "C" {
 
 namespace opendata::pg {
 
-inline constexpr int kExportOptionsArg = 11;  // jsonb
-inline constexpr int kExportFormatArg = 12;   // text, export_chunks only
-
 struct ExportArgs {
   std::string dataset;
   std::string options;  // JSON text, "" for the defaults
 };
 
-inline ExportArgs export_args(FunctionCallInfo fcinfo) {
-  if (PG_ARGISNULL(0)) throw UserError("22023", "dataset must be given");
+inline ExportArgs export_args(const Args& args) {
+  if (!args.given("dataset")) throw UserError(sqlstate::kInvalidParameterValue, "dataset must be given");
   ExportArgs a;
-  a.dataset = text_arg(fcinfo, 0);
-  if (!PG_ARGISNULL(kExportOptionsArg)) {
-    Datum d = PG_GETARG_DATUM(kExportOptionsArg);
+  a.dataset = args.text("dataset");
+  if (args.given("options")) {
+    Datum d = args.datum("options");
     // Over GET, PostgREST passes every argument as a JSON string, so the
     // options object arrives as a jsonb string holding its JSON text: the
     // string's content is the options.
@@ -47,14 +45,14 @@ inline ExportArgs export_args(FunctionCallInfo fcinfo) {
 
 // The ODSQL request of an export: as records(), but no page limit unless
 // `rows` is given.
-inline odsql::Request export_request(FunctionCallInfo fcinfo, const PublishedDataset& ds) {
-  odsql::Request req = odsql_request(fcinfo, ds, -1);
+inline odsql::Request export_request(const Args& args, const PublishedDataset& ds) {
+  odsql::Request req = odsql_request(args, ds, -1);
   // -1, as null, is no limit (docs/export.md).
   if (req.limit < -1)
-    throw UserError("22023", "rows must be zero or more, or -1 for no limit, not " +
+    throw UserError(sqlstate::kInvalidParameterValue, "rows must be zero or more, or -1 for no limit, not " +
                                  std::to_string(req.limit));
   if (req.offset < 0)
-    throw UserError("22023", "start must be zero or more, not " + std::to_string(req.offset));
+    throw UserError(sqlstate::kInvalidParameterValue, "start must be zero or more, not " + std::to_string(req.offset));
   // The rows come in the order records() gives them: the query's order,
   // completed by the dataset's key.
   add_key(ds, req);

@@ -39,7 +39,7 @@ void set_sqlstate(PendingError& pending, const char* sqlstate) noexcept {
     char c = sqlstate[i];
     valid = (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z');
   }
-  std::memcpy(pending.sqlstate, valid ? sqlstate : "XX000", 6);
+  std::memcpy(pending.sqlstate, valid ? sqlstate : opendata::sqlstate::kInternalError, 6);
 }
 
 }  // namespace

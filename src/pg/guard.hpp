@@ -109,9 +109,9 @@ auto boundary(Fn&& body) -> std::invoke_result_t<Fn> {
   } catch (const std::bad_alloc&) {
     pending.out_of_memory = true;
   } catch (const std::exception& e) {
-    detail::record(pending, "XX000", e.what());
+    detail::record(pending, sqlstate::kInternalError, e.what());
   } catch (...) {
-    detail::record(pending, "XX000", "unknown C++ exception");
+    detail::record(pending, sqlstate::kInternalError, "unknown C++ exception");
   }
   // The catch blocks have closed and the exception objects are destroyed:
   // it is now safe to longjmp.

@@ -27,6 +27,7 @@
 #include "pg/copy_loader.hpp"
 #include "pg/internal_call.hpp"
 #include "pg/spi.hpp"
+#include "pg/tuple_loader.hpp"
 
 extern "C" {
 #include "catalog/pg_authid_d.h"
@@ -68,21 +69,21 @@ ImportRequest parse_request(const std::string& options_text) {
   ImportRequest r;
   nlohmann::json options = nlohmann::json::parse(options_text.empty() ? "{}" : options_text,
                                                  nullptr, false);
-  if (!options.is_object()) throw UserError("22023", "import options must be a JSON object");
+  if (!options.is_object()) throw UserError(sqlstate::kInvalidParameterValue, "import options must be a JSON object");
   if (options.contains("mode")) {
     const auto& m = options["mode"];
     if (!m.is_string() || (m != "create" && m != "replace" && m != "append"))
-      throw UserError("22023", "invalid value for import option \"mode\"",
+      throw UserError(sqlstate::kInvalidParameterValue, "invalid value for import option \"mode\"",
                       "Expected \"create\" (the default), \"replace\" or \"append\".");
     r.mode = m.get<std::string>();
     options.erase("mode");
   }
   if (options.contains("partition")) {
     if (!options["partition"].is_string() || options["partition"].get<std::string>().empty())
-      throw UserError("22023", "invalid value for import option \"partition\"",
+      throw UserError(sqlstate::kInvalidParameterValue, "invalid value for import option \"partition\"",
                       "Expected the name of one partition of the dataset's table.");
     if (r.mode == "create")
-      throw UserError("22023", "import option \"partition\" needs mode \"replace\" or \"append\"",
+      throw UserError(sqlstate::kInvalidParameterValue, "import option \"partition\" needs mode \"replace\" or \"append\"",
                       "", "A new dataset is created whole: create its partitioned table, register "
                       "it, then import each partition with {\"mode\": \"replace\", \"partition\": ...}.");
     r.partition = options["partition"].get<std::string>();
@@ -90,7 +91,7 @@ ImportRequest parse_request(const std::string& options_text) {
   }
   if (options.contains("metadata")) {
     if (!options["metadata"].is_object())
-      throw UserError("22023", "invalid value for import option \"metadata\"",
+      throw UserError(sqlstate::kInvalidParameterValue, "invalid value for import option \"metadata\"",
                       "Expected an object of dataset metadata, as for set_metadata().");
     r.metadata = options["metadata"];
     options.erase("metadata");
@@ -110,7 +111,7 @@ std::string one_value(const std::string& sql, const std::vector<spi::TextParam>&
 Oid create_table(const std::string& slug, const ingest::SniffReport& report) {
   call_internal("opendata._check_slug(text)", {slug});
   if (!one_value("SELECT 1 FROM opendata.datasets WHERE slug = $1", {{TEXTOID, slug}}).empty())
-    throw UserError("23505", "dataset \"" + slug + "\" already exists", "",
+    throw UserError(sqlstate::kUniqueViolation, "dataset \"" + slug + "\" already exists", "",
                     "Import with {\"mode\": \"replace\"} to load new data into it, or "
                     "{\"mode\": \"append\"} to add rows to it.");
   std::string ddl = "CREATE TABLE " + table_of(slug) + " (";
@@ -184,7 +185,7 @@ Oid reuse_table(const std::string& slug, const std::optional<std::string>& parti
   for (const auto& c : report.columns)
     file_columns.emplace_back(c.name, type_display_name(ingest::pg_type_of(c)));
   if (dataset_columns != file_columns)
-    throw UserError("22023", "the file does not have the columns of dataset \"" + slug + "\"",
+    throw UserError(sqlstate::kInvalidParameterValue, "the file does not have the columns of dataset \"" + slug + "\"",
                     "Dataset: " + column_list(dataset_columns) + ".\nFile: " +
                         column_list(file_columns) + ".",
                     boolean_integer_hint(dataset_columns, file_columns) +
@@ -194,14 +195,36 @@ Oid reuse_table(const std::string& slug, const std::optional<std::string>& parti
   return static_cast<Oid>(std::stoul(source));
 }
 
+// The normaliser of either input format, behind one interface.
+struct Normaliser {
+  std::unique_ptr<ingest::CsvNormaliser> csv;
+  std::unique_ptr<ingest::GeoJsonNormaliser> geojson;
+  bool next_chunk(std::string& out) { return csv ? csv->next_chunk(out) : geojson->next_chunk(out); }
+  bool next_rows(ingest::RowSink& rows) { return csv ? csv->next_rows(rows) : geojson->next_rows(rows); }
+  std::uint64_t rows_rejected() const { return csv ? csv->rows_rejected() : geojson->rows_rejected(); }
+  const std::vector<ingest::RejectedRow>& rejected() const {
+    return csv ? csv->rejected() : geojson->rejected();
+  }
+};
+
 // A new table is the caller's own and loaded as the caller.  An existing
 // one is loaded as the role that acts on it (its owner when the caller may
 // act as the owner, else the caller): its triggers, defaults and checks run
 // with that role's rights, never with those of a superuser replacing a
 // publisher's data, and INSERT is checked for that role.
+//
+// A new table is loaded by building its tuples from the converted values
+// (pg/tuple_loader.hpp); an existing one through COPY FROM, which runs its
+// triggers, checks its constraints, routes rows to partitions and updates
+// its indexes.  So is a new table that an event trigger gave any of those.
 std::uint64_t load(const std::string& slug, Oid table, const ImportRequest& req,
-                   const ChunkProducer& next) {
-  if (req.mode == "create") return copy_into(table, next);
+                   Normaliser& normaliser) {
+  const ChunkProducer next = [&](std::string& out) { return normaliser.next_chunk(out); };
+  if (req.mode == "create") {
+    if (takes_tuples_directly(table))
+      return insert_into_new_table(table, [&](ingest::RowSink& rows) { return normaliser.next_rows(rows); });
+    return copy_into(table, next);
+  }
   // Asked of a definer: this function runs as its caller, who may not call
   // the internal _acting_role() (nor the _caller() it calls) itself.
   ActingAs as(role_of(call_internal("opendata._import_role(text,text)", {slug, req.partition})), "");
@@ -220,16 +243,6 @@ void label_fields(const std::string& slug, const ingest::SniffReport& report) {
   }
 }
 
-// The normaliser of either input format, behind one interface.
-struct Normaliser {
-  std::unique_ptr<ingest::CsvNormaliser> csv;
-  std::unique_ptr<ingest::GeoJsonNormaliser> geojson;
-  bool next_chunk(std::string& out) { return csv ? csv->next_chunk(out) : geojson->next_chunk(out); }
-  std::uint64_t rows_rejected() const { return csv ? csv->rows_rejected() : geojson->rows_rejected(); }
-  const std::vector<ingest::RejectedRow>& rejected() const {
-    return csv ? csv->rejected() : geojson->rejected();
-  }
-};
 
 ingest::SniffReport sniff(ingest::InputFormat format, std::string_view data,
                           const ingest::CsvOptions& options) {
@@ -255,8 +268,7 @@ nlohmann::json import_file(const std::string& slug, std::string_view data,
     normaliser.csv = std::make_unique<ingest::CsvNormaliser>(data, options, report);
   else
     normaliser.geojson = std::make_unique<ingest::GeoJsonNormaliser>(data, options, report);
-  std::uint64_t loaded =
-      load(slug, table, req, [&](std::string& out) { return normaliser.next_chunk(out); });
+  std::uint64_t loaded = load(slug, table, req, normaliser);
   double load_ms = ms_since(load_started);
 
   std::string table_name = table_of(slug);
@@ -307,9 +319,9 @@ using namespace opendata;
 namespace opendata::pg {
 namespace {
 
-std::string jsonb_text_arg(FunctionCallInfo fcinfo, int i) {
-  if (PG_ARGISNULL(i)) return "{}";
-  Datum d = PG_GETARG_DATUM(i);
+std::string options_arg(const Args& args) {
+  if (!args.given("options")) return "{}";
+  Datum d = args.datum("options");
   return std::string(call([d] { return DatumGetCString(DirectFunctionCall1(jsonb_out, d)); }));
 }
 
@@ -318,11 +330,12 @@ std::string jsonb_text_arg(FunctionCallInfo fcinfo, int i) {
 // text)): between installing a newer library and ALTER EXTENSION opendata
 // UPDATE, such a call would read text as jsonb.  It is refused instead
 // (docs/upgrades.md).  No call expression (a direct call): nothing to check.
-void require_current_definition(FunctionCallInfo fcinfo, int options_arg) {
-  Oid type =
-      call([fcinfo, options_arg] { return get_fn_expr_argtype(fcinfo->flinfo, options_arg); });
+void require_current_definition(const Args& args) {
+  const int options = args.position("options");
+  FmgrInfo* flinfo = args.fcinfo()->flinfo;
+  Oid type = call([flinfo, options] { return get_fn_expr_argtype(flinfo, options); });
   if (type != InvalidOid && type != JSONBOID)
-    throw UserError("55000", "the SQL definitions of opendata are older than its library",
+    throw UserError(sqlstate::kObjectNotInPrerequisiteState, "the SQL definitions of opendata are older than its library",
                     "This function was declared by an earlier version of the extension.",
                     "Run ALTER EXTENSION opendata UPDATE.");
 }
@@ -339,7 +352,7 @@ Datum jsonb_result(const nlohmann::json& value) {
 Datum server_file(Datum path) {
   bool allowed = call([] { return has_privs_of_role(GetUserId(), ROLE_PG_READ_SERVER_FILES); });
   if (!allowed)
-    throw UserError("42501", "permission denied to import a server file",
+    throw UserError(sqlstate::kInsufficientPrivilege, "permission denied to import a server file",
                     "Only superusers and members of pg_read_server_files may.",
                     "Pass the file's content to import_csv(slug, data) instead.");
   return call([path] { return DirectFunctionCall1(pg_read_binary_file_all, path); });
@@ -347,43 +360,48 @@ Datum server_file(Datum path) {
 
 // import_csv / import_geojson(slug text, data bytea, options jsonb) and
 // their _file(slug text, path text, options jsonb) forms -> jsonb report.
-Datum import_entry(FunctionCallInfo fcinfo, ingest::InputFormat format, bool from_file) {
+Datum import_entry(FunctionCallInfo fcinfo, const Signature& signature, ingest::InputFormat format,
+                   bool from_file) {
   return boundary([&] {
-    require_current_definition(fcinfo, 2);
-    if (PG_ARGISNULL(0)) throw UserError("22023", "slug must be given");
-    if (PG_ARGISNULL(1)) throw UserError("22023", from_file ? "path must be given" : "data must be given");
-    std::string slug = text_arg(fcinfo, 0);
-    Datum content = from_file ? server_file(PG_GETARG_DATUM(1)) : PG_GETARG_DATUM(1);
+    const Args args(fcinfo, signature);
+    require_current_definition(args);
+    const char* source = from_file ? "path" : "data";
+    if (!args.given("slug")) throw UserError(sqlstate::kInvalidParameterValue, "slug must be given");
+    if (!args.given(source))
+      throw UserError(sqlstate::kInvalidParameterValue, std::string(source) + " must be given");
+    std::string slug = args.text("slug");
+    Datum content = from_file ? server_file(args.datum(source)) : args.datum(source);
     std::string_view data = text_view(content);
-    return jsonb_result(import_file(slug, data, jsonb_text_arg(fcinfo, 2), format));
+    return jsonb_result(import_file(slug, data, options_arg(args), format));
   });
 }
 }  // namespace
 }  // namespace opendata::pg
 
 Datum opendata_import_csv(PG_FUNCTION_ARGS) {
-  return pg::import_entry(fcinfo, ingest::InputFormat::Csv, false);
+  return pg::import_entry(fcinfo, pg::signature::kImportCsv, ingest::InputFormat::Csv, false);
 }
 
 Datum opendata_import_geojson(PG_FUNCTION_ARGS) {
-  return pg::import_entry(fcinfo, ingest::InputFormat::GeoJson, false);
+  return pg::import_entry(fcinfo, pg::signature::kImportGeoJson, ingest::InputFormat::GeoJson, false);
 }
 
 Datum opendata_import_csv_file(PG_FUNCTION_ARGS) {
-  return pg::import_entry(fcinfo, ingest::InputFormat::Csv, true);
+  return pg::import_entry(fcinfo, pg::signature::kImportCsvFile, ingest::InputFormat::Csv, true);
 }
 
 Datum opendata_import_geojson_file(PG_FUNCTION_ARGS) {
-  return pg::import_entry(fcinfo, ingest::InputFormat::GeoJson, true);
+  return pg::import_entry(fcinfo, pg::signature::kImportGeoJsonFile, ingest::InputFormat::GeoJson, true);
 }
 
 // sniff_csv(data bytea, options jsonb) -> jsonb report
 Datum opendata_sniff_csv(PG_FUNCTION_ARGS) {
   return pg::boundary([&] {
-    pg::require_current_definition(fcinfo, 1);
-    if (PG_ARGISNULL(0)) throw UserError("22023", "data must be given");
-    std::string_view data = pg::text_view(PG_GETARG_DATUM(0));
-    pg::ImportRequest req = pg::parse_request(pg::jsonb_text_arg(fcinfo, 1));
+    const pg::Args args(fcinfo, pg::signature::kSniffCsv);
+    pg::require_current_definition(args);
+    if (!args.given("data")) throw UserError(sqlstate::kInvalidParameterValue, "data must be given");
+    std::string_view data = pg::text_view(args.datum("data"));
+    pg::ImportRequest req = pg::parse_request(pg::options_arg(args));
     ingest::CsvOptions options = ingest::parse_options(req.file_options);
     return pg::jsonb_result(ingest::to_json(ingest::sniff_csv(data, options)));
   });

@@ -117,9 +117,8 @@ std::string exact_text(Datum d, Oid type) {
 
 }  // namespace
 
-void add_keyset(FunctionCallInfo fcinfo, int after_arg, const PublishedDataset& ds,
-                odsql::Request& req) {
-  if (PG_NARGS() > after_arg) req.after = text_arg(fcinfo, after_arg);
+void add_keyset(const Args& args, const PublishedDataset& ds, odsql::Request& req) {
+  if (args.has("after")) req.after = args.text("after");
   add_key(ds, req);
 }
 

@@ -8,14 +8,14 @@
 #include <string>
 
 #include "core/odsql/compiler.hpp"
+#include "pg/args.hpp"
 #include "pg/dataset_query.hpp"
 
 namespace opendata::pg {
 
 // Sets req.key and req.keyset_columns from the dataset, and req.after from
-// argument `after_arg` of the call (if the function has it).
-void add_keyset(FunctionCallInfo fcinfo, int after_arg, const PublishedDataset& ds,
-                odsql::Request& req);
+// the argument `after` of the call (if the function has it).
+void add_keyset(const Args& args, const PublishedDataset& ds, odsql::Request& req);
 
 // Sets req.key and req.keyset_columns only: the dataset's key then
 // completes the query's order (the one default order of records(), the

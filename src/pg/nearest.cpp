@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "core/cross/options.hpp"
 #include "core/geo/sphere_index.hpp"
 #include "pg/args.hpp"
 #include "pg/spi.hpp"
@@ -115,7 +116,7 @@ std::string postgis_schema() {
       " JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'postgis'",
       true);
   std::optional<std::string> schema = spi::value(0, 1);
-  if (!schema) throw UserError("55000", "PostGIS is not installed");
+  if (!schema) throw UserError(sqlstate::kObjectNotInPrerequisiteState, "PostGIS is not installed");
   return *schema;
 }
 
@@ -221,24 +222,30 @@ using namespace opendata;
 //                     max_distance_m float8) RETURNS tid[]
 Datum opendata_nearest_candidates(PG_FUNCTION_ARGS) {
   // A left row without a point has no nearest row.
-  if (PG_ARGISNULL(0) || PG_ARGISNULL(1)) PG_RETURN_NULL();
   return pg::boundary([&]() -> Datum {
-    if (PG_ARGISNULL(2) || PG_ARGISNULL(3) || PG_ARGISNULL(4))
-      throw UserError("22023", "source, geometry_column and k must be given");
-    const double lon = PG_GETARG_FLOAT8(0);
-    const double lat = PG_GETARG_FLOAT8(1);
-    if (!std::isfinite(lon) || !std::isfinite(lat))
-      throw UserError("22023", "longitude and latitude must be finite numbers");
-    const int k = PG_GETARG_INT32(4);
-    if (k < 1 || k > 1000)
-      throw UserError("22023", "k must be from 1 to 1000, not " + std::to_string(k));
-    double max_m = -1;
-    if (!PG_ARGISNULL(5)) {
-      max_m = PG_GETARG_FLOAT8(5);
-      if (!(max_m > 0)) throw UserError("22023", "max_distance_m must be greater than 0");
+    const pg::Args args(fcinfo, pg::signature::kNearestCandidates);
+    if (!args.given("lon") || !args.given("lat")) {
+      fcinfo->isnull = true;
+      return (Datum)0;
     }
-    const Oid relid = PG_GETARG_OID(2);
-    const std::string column = NameStr(*PG_GETARG_NAME(3));
+    if (!args.given("source") || !args.given("geometry_column") || !args.given("k"))
+      throw UserError(sqlstate::kInvalidParameterValue, "source, geometry_column and k must be given");
+    const double lon = DatumGetFloat8(args.datum("lon"));
+    const double lat = DatumGetFloat8(args.datum("lat"));
+    if (!std::isfinite(lon) || !std::isfinite(lat))
+      throw UserError(sqlstate::kInvalidParameterValue, "longitude and latitude must be finite numbers");
+    const int k = static_cast<int>(args.int32_or("k", 0));
+    if (k < 1 || k > cross::kMaxK)  // the crossing compiler's limit
+      throw UserError(sqlstate::kInvalidParameterValue,
+                      "k must be from 1 to " + std::to_string(cross::kMaxK) + ", not " +
+                          std::to_string(k));
+    double max_m = -1;
+    if (args.given("max_distance_m")) {
+      max_m = DatumGetFloat8(args.datum("max_distance_m"));
+      if (!(max_m > 0)) throw UserError(sqlstate::kInvalidParameterValue, "max_distance_m must be greater than 0");
+    }
+    const Oid relid = DatumGetObjectId(args.datum("source"));
+    const std::string column = NameStr(*DatumGetName(args.datum("geometry_column")));
     pg::RightPoints& right = pg::right_points(fcinfo, relid, column);
     return pg::tid_array(right, right.index->nearest_candidates({lon, lat}, k, max_m));
   });

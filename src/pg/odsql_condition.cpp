@@ -11,8 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "core/odsql/query.hpp"
-#include "core/odsql/shift_params.hpp"
+#include "core/odsql/filtered_rows.hpp"
 #include "pg/args.hpp"
 #include "pg/dataset_query.hpp"
 
@@ -33,7 +32,7 @@ SELECT f.name::text, f.type
 
 std::vector<odsql::FieldInfo> visible_fields(const std::string& slug) {
   const uint64 n = spi::execute_text_params(kVisibleFields, {{TEXTOID, slug}}, true);
-  if (n == 0) throw UserError("42P01", "dataset \"" + slug + "\" does not exist");
+  if (n == 0) throw UserError(sqlstate::kUndefinedTable, "dataset \"" + slug + "\" does not exist");
   std::vector<odsql::FieldInfo> fields;
   for (uint64 row = 0; row < n; row++)
     fields.push_back({*spi::value(row, 1), field_type(*spi::value(row, 2)), false});
@@ -48,32 +47,29 @@ using namespace opendata;
 // _odsql_condition(dataset text, parameter text, "where" text) RETURNS text:
 // NULL for an empty filter.  `parameter` names the option in errors.
 Datum opendata_odsql_condition(PG_FUNCTION_ARGS) {
-  if (PG_ARGISNULL(2)) PG_RETURN_NULL();
   return pg::boundary([&]() -> Datum {
-    const std::string slug = pg::text_arg(fcinfo, 0);
-    const std::string parameter = pg::text_arg(fcinfo, 1);
-    odsql::Request req;
-    req.relation = "source";  // not used: only the condition is compiled
-    req.limit = -1;
-    req.where = pg::text_arg(fcinfo, 2);
-    req.where_parameter = parameter.c_str();
-    pg::spi::connect();
-    const std::vector<odsql::FieldInfo> fields = pg::visible_fields(slug);
-    const odsql::Schema schema(fields);  // holds a reference to fields
-    pg::spi::finish();
-    odsql::Params params;
-    odsql::start_request(req, params);  // $1: the time zone, UTC
-    const std::string condition = odsql::build_filter(schema, params, req);
-    if (condition.empty()) {
+    const pg::Args args(fcinfo, pg::signature::kOdsqlCondition);
+    if (!args.given("where")) {
       fcinfo->isnull = true;
       return (Datum)0;
     }
-    std::vector<odsql::Param> values = params.take();
-    // "$n::type" becomes "'value'::type".
-    const std::string sql = odsql::map_params(condition, [&](std::size_t n) {
-      if (n == 0 || n > values.size()) throw UserError("XX000", "unbound parameter in a filter");
-      return pg::sql_literal(values[n - 1].value);
-    });
+    const std::string slug = args.text("dataset");
+    const std::string parameter = args.text("parameter");
+    odsql::Request req;
+    req.relation = "source";  // not used: only the condition is compiled
+    req.limit = -1;
+    req.where = args.text("where");
+    req.where_parameter = parameter.c_str();
+    pg::spi::connect();
+    const std::vector<odsql::FieldInfo> fields = pg::visible_fields(slug);
+    pg::spi::finish();
+    // Values written as typed literals: "'value'::type".
+    odsql::Params literals(odsql::Params::Mode::kInlined);
+    const std::string sql = odsql::compile_condition(fields, req, literals);
+    if (sql.empty()) {
+      fcinfo->isnull = true;
+      return (Datum)0;
+    }
     return pg::text_datum(sql);
   });
 }

@@ -23,12 +23,6 @@ PG_FUNCTION_INFO_V1(opendata_explain_odsql);
 namespace opendata::pg {
 namespace {
 
-// records() and explain_odsql(): the continuation token, after the
-// arguments odsql_request() reads.
-constexpr int kAfterArg = 11;
-// explain_odsql(): whether to add the plan.
-constexpr int kPlanArg = 12;
-
 // The plan of `sql` with these parameter values (EXPLAIN VERBOSE, no
 // costs: what is scanned, what a foreign server is sent), one line a node.
 std::string plan_text(const std::string& sql, const std::vector<spi::TextParam>& params) {
@@ -42,32 +36,19 @@ std::string plan_text(const std::string& sql, const std::vector<spi::TextParam>&
 
 void check_page(std::int64_t rows, std::int64_t start) {
   if (rows < 0)
-    throw UserError("22023", "rows must be zero or more, not " + std::to_string(rows));
+    throw UserError(sqlstate::kInvalidParameterValue, "rows must be zero or more, not " + std::to_string(rows));
   if (rows > g_max_page_size)
-    throw UserError("22023",
+    throw UserError(sqlstate::kInvalidParameterValue,
                     "rows must be at most " + std::to_string(g_max_page_size) + ", not " +
                         std::to_string(rows),
                     "", "The limit is the setting opendata.max_page_size; exports have none.");
   if (start < 0)
-    throw UserError("22023", "start must be zero or more, not " + std::to_string(start));
+    throw UserError(sqlstate::kInvalidParameterValue, "start must be zero or more, not " + std::to_string(start));
 }
 
-std::string dataset_arg(FunctionCallInfo fcinfo) {
-  if (PG_ARGISNULL(0)) throw UserError("22023", "dataset must be given");
-  return text_arg(fcinfo, 0);
-}
-
-// The total a page tells by itself: a page shorter than asked for ends the
-// result, so the total is start plus the rows on it, unless it is empty
-// beyond the start (the total is then only known to be at most start), or
-// the page starts after a keyset token (the rows before it are not counted
-// by the page).  value -1 when the page does not tell.
-Count page_total(const odsql::Request& req, std::int64_t page_rows) {
-  Count count;
-  count.value = -1;
-  if (req.after.empty() && page_rows < req.limit && (page_rows > 0 || req.offset == 0))
-    count.value = req.offset + page_rows;
-  return count;
+std::string dataset_arg(const Args& args) {
+  if (!args.given("dataset")) throw UserError(sqlstate::kInvalidParameterValue, "dataset must be given");
+  return args.text("dataset");
 }
 
 // Whether a page that cannot be continued by a token (no key, a grouped
@@ -82,7 +63,7 @@ bool more_after(const odsql::Request& req, std::int64_t page_rows, const Count& 
 // last one.  Tokens go first; a page without one still tells whether
 // there is a next page, by start (issue #24: a loop that follows links
 // must not stop after page 1 of a dataset without a key).
-std::string next_link(FunctionCallInfo fcinfo, const odsql::Request& req,
+std::string next_link(const Args& call_args, const odsql::Request& req,
                       const std::string& slug, const std::string& next_after,
                       bool keyset, std::int64_t page_rows, const Count& count) {
   const bool by_start = !keyset && more_after(req, page_rows, count);
@@ -90,8 +71,8 @@ std::string next_link(FunctionCallInfo fcinfo, const odsql::Request& req,
   odsql::LinkArgs args;
   args.base_url = api_base_url();
   args.dataset = slug;
-  std::string lang = text_arg(fcinfo, 9);
-  if (!PG_ARGISNULL(9) && lang != "fr") args.lang = lang;
+  std::string lang = call_args.text("lang");
+  if (call_args.given("lang") && lang != "fr") args.lang = lang;
   return next_after.empty() ? odsql::next_link_start(args, req)
                             : odsql::next_link_after(args, req, next_after);
 }
@@ -120,12 +101,13 @@ using namespace opendata;
 
 Datum opendata_records(PG_FUNCTION_ARGS) {
   return pg::boundary([&] {
-    std::string slug = pg::dataset_arg(fcinfo);
+    const pg::Args args(fcinfo, pg::signature::kRecords);
+    std::string slug = pg::dataset_arg(args);
     pg::spi::connect();
     pg::PublishedDataset ds = pg::load_published_dataset(slug);
-    odsql::Request req = pg::odsql_request(fcinfo, ds, 10);
+    odsql::Request req = pg::odsql_request(args, ds, 10);
     pg::check_page(req.limit, req.offset);
-    pg::add_keyset(fcinfo, pg::kAfterArg, ds, req);
+    pg::add_keyset(args, ds, req);
     odsql::Compiled compiled = odsql::compile_records(ds.fields, req);
     pg::check_timezone(req.timezone);
     // Every record counted, without a filter: the count publish() made for
@@ -168,24 +150,24 @@ Datum opendata_records(PG_FUNCTION_ARGS) {
     std::string results = pg::spi::value(page, 1).value_or("[]");
     std::int64_t page_rows = std::stoll(pg::spi::value(page, 2).value_or("0"));
     std::string next_after = pg::next_token(compiled, req.limit, page);
-    pg::Count count = pg::page_total(req, page_rows);
-    if (count.value < 0 && summarized) {
+    // The last column: the total the page tells by itself (the compiler's
+    // rule, odsql/records.cpp total_column()), or the count when it ran.
+    pg::Count count;
+    std::optional<std::string> total = pg::spi::value(page, pg::spi::column_count(page));
+    if (total) {
+      count.value = std::stoll(*total);
+    } else if (summarized) {
       count.value = *summarized;
-    } else if (count.value < 0) {
-      std::optional<std::string> counted = pg::spi::value(page, pg::spi::column_count(page));
-      if (counted) {
-        count.value = std::stoll(*counted);
-      } else if (over_threshold) {
-        count.value = static_cast<std::int64_t>(*estimate);
-        count.estimated = true;
-      } else if (run.counted) {
-        count.value = *run.counted;
-      } else {  // no estimate in the plan, or a sort that did not run: on its own
-        params.pop_back();
-        count = pg::count_matches(compiled, params);
-      }
+    } else if (over_threshold) {
+      count.value = static_cast<std::int64_t>(*estimate);
+      count.estimated = true;
+    } else if (run.counted) {
+      count.value = *run.counted;
+    } else {  // no estimate in the plan, or a sort that did not run: on its own
+      params.pop_back();
+      count = pg::count_matches(compiled, params);
     }
-    std::string next = pg::next_link(fcinfo, req, slug, next_after, !compiled.keyset.empty(),
+    std::string next = pg::next_link(args, req, slug, next_after, !compiled.keyset.empty(),
                                      page_rows, count);
     std::string body = pg::response(count, results, next_after, next);
     pg::spi::finish();
@@ -197,17 +179,18 @@ Datum opendata_records(PG_FUNCTION_ARGS) {
 // facets(dataset, facet, where, refine, exclude, lang, timezone)
 Datum opendata_facets(PG_FUNCTION_ARGS) {
   return pg::boundary([&] {
-    std::string slug = pg::dataset_arg(fcinfo);
+    const pg::Args args(fcinfo, pg::signature::kFacets);
+    std::string slug = pg::dataset_arg(args);
     pg::spi::connect();
     pg::PublishedDataset ds = pg::load_published_dataset(slug);
-    std::vector<std::string> facet_fields = pg::text_array_arg(fcinfo, 1);
-    if (PG_ARGISNULL(1)) facet_fields = ds.facet_fields;
+    std::vector<std::string> facet_fields =
+        args.given("facet") ? args.text_array("facet") : ds.facet_fields;
     odsql::Request req;
     req.relation = ds.relation;
-    req.where = pg::text_arg(fcinfo, 2);
-    req.refine = pg::text_array_arg(fcinfo, 3);
-    req.exclude = pg::text_array_arg(fcinfo, 4);
-    req.timezone = PG_ARGISNULL(6) ? std::string("UTC") : pg::text_arg(fcinfo, 6);
+    req.where = args.text("where");
+    req.refine = args.text_array("refine");
+    req.exclude = args.text_array("exclude");
+    req.timezone = args.text_or("timezone", "UTC");
     odsql::Compiled compiled = odsql::compile_facets(ds.fields, req, facet_fields);
     pg::check_timezone(req.timezone);
     // Without a filter, in UTC: the counts publish() made for this version,
@@ -233,12 +216,13 @@ Datum opendata_facets(PG_FUNCTION_ARGS) {
 // sent to the remote server (docs/scaling.md).
 Datum opendata_explain_odsql(PG_FUNCTION_ARGS) {
   return pg::boundary([&] {
-    std::string slug = pg::dataset_arg(fcinfo);
-    bool with_plan = !PG_ARGISNULL(pg::kPlanArg) && PG_GETARG_BOOL(pg::kPlanArg);
+    const pg::Args args(fcinfo, pg::signature::kExplainOdsql);
+    std::string slug = pg::dataset_arg(args);
+    bool with_plan = args.bool_or("plan", false);
     pg::spi::connect();
     pg::PublishedDataset ds = pg::load_published_dataset(slug);
-    odsql::Request req = pg::odsql_request(fcinfo, ds, 10);
-    pg::add_keyset(fcinfo, pg::kAfterArg, ds, req);
+    odsql::Request req = pg::odsql_request(args, ds, 10);
+    pg::add_keyset(args, ds, req);
     odsql::Compiled compiled = odsql::compile_records(ds.fields, req);
     pg::check_timezone(req.timezone);
     std::string out = odsql::explain_sql(compiled);

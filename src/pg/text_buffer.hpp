@@ -34,7 +34,7 @@ class TextBuffer {
   void append(std::string_view chunk) {
     if (chunk.empty()) return;
     if (chunk.size() > MaxAllocSize - 1 - static_cast<std::size_t>(buf_.len))
-      throw UserError("54000", "export is larger than one value can hold (1 GB)",
+      throw UserError(sqlstate::kProgramLimitExceeded, "export is larger than one value can hold (1 GB)",
                       "The output had reached " + std::to_string(buf_.len) + " bytes.",
                       "Use opendata.export_chunks(), which returns the same output as rows, "
                       "for instance with COPY or psql's \\copy.");

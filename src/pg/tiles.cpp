@@ -30,11 +30,12 @@
 #include "core/geo/cluster_grid.hpp"
 #include "core/geo/tile.hpp"
 #include "core/odsql/compiler.hpp"
+#include "core/odsql/filtered_rows.hpp"
 #include "core/odsql/lexer.hpp"
 #include "core/odsql/schema.hpp"
-#include "core/odsql/shift_params.hpp"
 #include "pg/args.hpp"
 #include "pg/cluster_grid.hpp"
+#include "pg/dataset_cache.hpp"
 #include "pg/dataset_query.hpp"
 #include "pg/settings.hpp"
 
@@ -69,7 +70,7 @@ struct TileQuery {
 
 TileQuery tile_query(const std::string& slug, std::int64_t z, std::int64_t x, std::int64_t y,
                      const std::string& where, const std::string& fields) {
-  PublishedDataset ds = load_published_dataset(slug);
+  PublishedDataset ds = published_dataset_kept(slug);
   const odsql::FieldInfo* geometry = nullptr;
   for (const odsql::FieldInfo& f : ds.fields) {
     if (f.type == odsql::FieldType::GeoPoint || f.type == odsql::FieldType::GeoShape) {
@@ -78,7 +79,7 @@ TileQuery tile_query(const std::string& slug, std::int64_t z, std::int64_t x, st
     }
   }
   if (geometry == nullptr)
-    throw UserError("22023", "dataset \"" + slug + "\" has no geometry", "",
+    throw UserError(sqlstate::kInvalidParameterValue, "dataset \"" + slug + "\" has no geometry", "",
                     "Only datasets with a geo_point_2d or geo_shape field have tiles.");
   TileQuery q;
   q.geometry = odsql::quote_ident(geometry->name);
@@ -113,7 +114,7 @@ TileQuery tile_query(const std::string& slug, std::int64_t z, std::int64_t x, st
         if (odsql::lower_ascii(f.name) == odsql::lower_ascii(name)) found = &f;
       }
       if (found == nullptr)
-        throw UserError("42703", "unknown field \"" + name + "\" in fields", "",
+        throw UserError(sqlstate::kUndefinedColumn, "unknown field \"" + name + "\" in fields", "",
                         "GET /datasets?dataset_id=eq." + slug + " lists the dataset's fields.");
       if (found->type == odsql::FieldType::GeoPoint || found->type == odsql::FieldType::GeoShape)
         continue;  // geometries are the features' shapes, not attributes
@@ -124,10 +125,10 @@ TileQuery tile_query(const std::string& slug, std::int64_t z, std::int64_t x, st
   req.relation = ds.relation;
   req.where = where;
   req.limit = -1;
-  odsql::Compiled compiled = odsql::compile_records(ds.fields, req);
+  odsql::Params params;
+  q.rows = "(" + odsql::compile_filtered_rows(ds.fields, req, params).sql + ")";
   check_timezone(req.timezone);
-  q.rows = "(" + odsql::without_params_cte(compiled.rows_sql) + ")";
-  q.params = bind(compiled.params);
+  q.params = bind(params.take());
   auto add = [&q](Oid type, const std::string& value) {
     q.params.push_back({type, value});
     return "$" + std::to_string(q.params.size()) + "::" + (type == INT4OID ? "int4" : "text");
@@ -305,15 +306,15 @@ using namespace opendata;
 // _tile(dataset, z, x, y, where, fields) -> bytea; empty when no feature.
 Datum opendata_tile(PG_FUNCTION_ARGS) {
   return pg::boundary([&] {
-    if (PG_ARGISNULL(0)) throw UserError("22023", "dataset must be given");
-    for (int i = 1; i <= 3; i++) {
-      if (PG_ARGISNULL(i)) throw UserError("22023", "z, x and y must be given");
-    }
-    std::string slug = pg::text_arg(fcinfo, 0);
-    std::int64_t z = PG_GETARG_INT32(1), x = PG_GETARG_INT32(2), y = PG_GETARG_INT32(3);
+    const pg::Args args(fcinfo, pg::signature::kTile);
+    if (!args.given("dataset")) throw UserError(sqlstate::kInvalidParameterValue, "dataset must be given");
+    if (!args.given("z") || !args.given("x") || !args.given("y"))
+      throw UserError(sqlstate::kInvalidParameterValue, "z, x and y must be given");
+    std::string slug = args.text("dataset");
+    std::int64_t z = args.int32_or("z", 0), x = args.int32_or("x", 0), y = args.int32_or("y", 0);
     geo::check_tile(z, x, y);
-    std::string where = pg::text_arg(fcinfo, 4);
-    std::string fields = pg::text_arg(fcinfo, 5);
+    std::string where = args.text("where");
+    std::string fields = args.text("fields");
     pg::spi::connect();
     pg::TileQuery q = pg::tile_query(slug, z, x, y, where, fields);
     std::string tile = pg::build_tile(q, slug, z, x, y, !where.empty());

@@ -7,6 +7,7 @@
 
 #include "core/usage/hyperloglog.hpp"
 #include "core/usage/token_bucket.hpp"
+#include "pg/args.hpp"
 #include "pg/guard.hpp"
 #include "pg/settings.hpp"
 #include "pg/text.hpp"
@@ -166,8 +167,10 @@ using namespace opendata;
 // shared_preload_libraries every call is allowed and lim is null.
 Datum opendata_quota_take(PG_FUNCTION_ARGS) {
   return pg::boundary([&] {
-    std::string identity = pg::text_string(PG_GETARG_DATUM(0));
-    int per_minute = PG_GETARG_INT32(1), per_day = PG_GETARG_INT32(2);
+    const pg::Args args(fcinfo, pg::signature::kQuotaTake);
+    std::string identity = pg::text_string(args.datum("identity"));
+    int per_minute = static_cast<int>(args.int32_or("per_minute", 0));
+    int per_day = static_cast<int>(args.int32_or("per_day", 0));
     Datum values[5] = {BoolGetDatum(true), 0, 0, 0, 0};
     bool nulls[5] = {false, true, true, true, true};
     if (pg::usage_quota::enabled() && (per_minute > 0 || per_day > 0)) {
@@ -187,8 +190,9 @@ Datum opendata_quota_take(PG_FUNCTION_ARGS) {
 // the lengths only.
 Datum opendata_constant_time_equal(PG_FUNCTION_ARGS) {
   return pg::boundary([&] {
-    return BoolGetDatum(usage::constant_time_equal(pg::text_view(PG_GETARG_DATUM(0)),
-                                                   pg::text_view(PG_GETARG_DATUM(1))));
+    const pg::Args args(fcinfo, pg::signature::kConstantTimeEqual);
+    return BoolGetDatum(usage::constant_time_equal(pg::text_view(args.datum("a")),
+                                                   pg::text_view(args.datum("b"))));
   });
 }
 

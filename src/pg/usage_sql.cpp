@@ -7,6 +7,7 @@
 #include <string>
 
 #include "core/usage/hyperloglog.hpp"
+#include "pg/args.hpp"
 #include "pg/guard.hpp"
 #include "pg/settings.hpp"
 #include "pg/text.hpp"
@@ -47,10 +48,10 @@ bool worker_running() {
 }
 
 // A sketch argument: exactly kHllRegisters bytes, else 22023.
-const std::uint8_t* sketch_arg(FunctionCallInfo fcinfo, int arg) {
-  std::string_view bytes = text_view(PG_GETARG_DATUM(arg));
+const std::uint8_t* sketch_arg(const Args& args, const char* name) {
+  std::string_view bytes = text_view(args.datum(name));
   if (bytes.size() != kHllRegisters)
-    throw UserError("22023", "a client sketch has " + std::to_string(kHllRegisters) +
+    throw UserError(sqlstate::kInvalidParameterValue, "a client sketch has " + std::to_string(kHllRegisters) +
                                  " bytes, not " + std::to_string(bytes.size()));
   return reinterpret_cast<const std::uint8_t*>(bytes.data());
 }
@@ -134,7 +135,7 @@ Datum opendata_usage_flush(PG_FUNCTION_ARGS) {
       LWLockRelease(shm::header()->lock);
       if (latch == nullptr) return BoolGetDatum(false);
       if (waited_ms >= 60000)
-        throw UserError("57014", "the usage flush worker did not flush within 60 s");
+        throw UserError(sqlstate::kQueryCanceled, "the usage flush worker did not flush within 60 s");
       pg::call([] {
         (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, 10L, PG_WAIT_EXTENSION);
         ResetLatch(MyLatch);
@@ -149,8 +150,9 @@ Datum opendata_usage_flush(PG_FUNCTION_ARGS) {
 // _hll_union(a, b): the register-wise maximum of two client sketches.
 Datum opendata_hll_union(PG_FUNCTION_ARGS) {
   return pg::boundary([&] {
-    const std::uint8_t* a = pg::sketch_arg(fcinfo, 0);
-    const std::uint8_t* b = pg::sketch_arg(fcinfo, 1);
+    const pg::Args args(fcinfo, pg::signature::kHllUnion);
+    const std::uint8_t* a = pg::sketch_arg(args, "a");
+    const std::uint8_t* b = pg::sketch_arg(args, "b");
     std::uint8_t merged[kHllRegisters];
     std::memcpy(merged, a, kHllRegisters);
     opendata::usage::hll_merge(merged, b);
@@ -166,7 +168,9 @@ Datum opendata_hll_union(PG_FUNCTION_ARGS) {
 // _hll_estimate(sketch): the distinct clients it has seen, rounded.
 Datum opendata_hll_estimate(PG_FUNCTION_ARGS) {
   return pg::boundary([&] {
-    return Int64GetDatum(static_cast<int64>(opendata::usage::hll_estimate(pg::sketch_arg(fcinfo, 0)) + 0.5));
+    const pg::Args args(fcinfo, pg::signature::kHllEstimate);
+    const std::uint8_t* sketch = pg::sketch_arg(args, "sketch");
+    return Int64GetDatum(static_cast<int64>(opendata::usage::hll_estimate(sketch) + 0.5));
   });
 }
 
@@ -174,14 +178,15 @@ Datum opendata_hll_estimate(PG_FUNCTION_ARGS) {
 // functions written in plpgsql (tile, the pages).
 Datum opendata_count_call(PG_FUNCTION_ARGS) {
   return pg::boundary([&] {
-    std::string name = PG_ARGISNULL(0) ? std::string() : pg::text_string(PG_GETARG_DATUM(0));
+    const pg::Args args(fcinfo, pg::signature::kCountCall);
+    std::string name = args.text("endpoint");
     std::optional<usage::Endpoint> endpoint = usage::endpoint_from_name(name);
-    if (!endpoint) throw UserError("22023", "unknown usage endpoint \"" + name + "\"");
-    std::string dataset = PG_ARGISNULL(1) ? std::string() : pg::text_string(PG_GETARG_DATUM(1));
-    auto count = [&](int arg) {
-      return PG_ARGISNULL(arg) ? std::uint64_t{0} : static_cast<std::uint64_t>(std::max<int64>(0, PG_GETARG_INT64(arg)));
+    if (!endpoint) throw UserError(sqlstate::kInvalidParameterValue, "unknown usage endpoint \"" + name + "\"");
+    std::string dataset = args.text("dataset");
+    auto count = [&](const char* arg) {
+      return static_cast<std::uint64_t>(std::max<std::int64_t>(0, args.int64_or(arg, 0)));
     };
-    pg::count_call(*endpoint, dataset, count(2), count(3));
+    pg::count_call(*endpoint, dataset, count("rows"), count("bytes"));
     return Datum(0);
   });
 }

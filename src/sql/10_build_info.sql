@@ -23,3 +23,11 @@ AS $$
 $$;
 COMMENT ON FUNCTION opendata.build_info() IS
   'extension, library, PostgreSQL and PostGIS versions, compiler and build type';
+
+-- The argument names each C function reads its arguments by
+-- (src/pg/signatures.cpp), for sql/argument_tables.sql to compare with
+-- pg_proc.  Granted to nobody: the owner's tests read it.
+CREATE FUNCTION opendata._argument_tables()
+RETURNS TABLE(symbol text, "position" int, name text)
+LANGUAGE c STABLE
+AS 'MODULE_PATHNAME', 'opendata_argument_tables';

@@ -6,12 +6,13 @@
 -- count and mean position of the points of each cell of geo_cluster()'s
 -- grid at zoom z + 4.  Computed as the tile is asked for, that reads every
 -- point of the tile: seconds for the low zooms of a million points.  So
--- publish() computes them for every tile of the zooms where one tile holds
--- more than 5,000 points (core/geo/cluster_grid.hpp), with the same grid,
--- and tile() serves them when the request has no filter, while they are
--- true.  They follow the data summaries' rules (36_summaries.sql): one
--- version (replaced by publish() in the transaction that makes the new
--- one), set aside by any other write to the table (the marks of
+-- they are computed for every tile of the zooms where one tile holds more
+-- than 5,000 points (core/geo/cluster_grid.hpp), with the same grid, by a
+-- background worker started when publish() commits, and tile() serves them
+-- when the request has no filter, while they are true.  They follow the
+-- data summaries' rules (36_summaries.sql): one version (the previous one
+-- dropped by publish(), the new one built after it), set aside by any
+-- other write to the table (the marks of
 -- opendata.data_writes), only for plain tables without row-level security,
 -- computed by the source's acting role through the API view.  A tile with
 -- a filter, or of a dataset without a usable grid, is clustered from at
@@ -56,25 +57,20 @@ LANGUAGE c IMMUTABLE STRICT AS 'MODULE_PATHNAME', 'opendata_cluster_zoom_sql';
 CREATE FUNCTION opendata._cluster_tiles_sql(dataset text, geometry text, max_zoom int) RETURNS text
 LANGUAGE c IMMUTABLE STRICT AS 'MODULE_PATHNAME', 'opendata_cluster_tiles_sql';
 
--- Computes the grid of version ds.version, in publish()'s transaction,
--- after _refresh_summary(): a summarizable dataset (the trigger is on its
--- table) whose first visible geometry is a geo_point_2d field.  Read by
--- the source's acting role through the API view, as tiles read it; where
--- that role may not read the view there is no grid.
-CREATE FUNCTION opendata._refresh_cluster_grid(ds opendata.datasets) RETURNS void
-LANGUAGE plpgsql AS $$
+-- The geometry tiles draw, when it makes a grid: the first geometry column
+-- of the dataset's API view if it is a geo_point_2d field, for a
+-- summarizable dataset (the trigger that marks writes is on its table).
+-- NULL otherwise.
+CREATE FUNCTION opendata._cluster_grid_geometry(ds opendata.datasets) RETURNS text
+LANGUAGE plpgsql STABLE AS $$
 DECLARE
   geo record;
-  acting regrole;
-  top int;
 BEGIN
-  DELETE FROM opendata.cluster_grids WHERE dataset_id = ds.id;
   IF NOT opendata._summarizable(ds)
      OR NOT EXISTS (SELECT FROM pg_catalog.pg_trigger t
                      WHERE t.tgrelid = ds.source AND t.tgname = opendata._summary_trigger_name()) THEN
-    RETURN;
+    RETURN NULL;
   END IF;
-  -- The geometry tiles draw: the view's first geometry column.
   SELECT f.name, f.type INTO geo
     FROM opendata.fields f
     JOIN pg_catalog.pg_attribute a
@@ -82,23 +78,100 @@ BEGIN
      AND a.attname = f.name AND a.attnum > 0 AND NOT a.attisdropped
    WHERE f.dataset_id = ds.id AND f.type IN ('geo_point_2d', 'geo_shape')
    ORDER BY a.attnum LIMIT 1;
-  IF NOT FOUND OR geo.type <> 'geo_point_2d' THEN
-    RETURN;
+  RETURN CASE WHEN geo.type = 'geo_point_2d' THEN geo.name END;
+END
+$$;
+
+-- In publish()'s transaction, after _refresh_summary(): the grid of the
+-- previous version is dropped at once, and the new one is built by a
+-- background worker once the transaction has committed
+-- (src/pg/cluster_grid_worker.cpp).  Until it is there, tiles are
+-- clustered as they are asked for, from at most
+-- opendata.tile_cluster_max_points points (pg/tiles.cpp).
+CREATE FUNCTION opendata._build_cluster_grid_after_commit(dataset_id bigint) RETURNS void
+LANGUAGE c VOLATILE AS 'MODULE_PATHNAME', 'opendata_build_cluster_grid_after_commit';
+
+CREATE FUNCTION opendata._refresh_cluster_grid(ds opendata.datasets) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM opendata.cluster_grids WHERE dataset_id = ds.id;
+  IF opendata._cluster_grid_geometry(ds) IS NOT NULL THEN
+    PERFORM opendata._build_cluster_grid_after_commit(ds.id);
+  END IF;
+END
+$$;
+
+-- Computes the grid of the dataset's published version, unless it is
+-- there; returns its last zoom (NULL: no grid, no tile being too full to be
+-- read whole, or a dataset that has none).  The worker runs it; so does
+-- build_cluster_grid().  One build at a time per dataset (an advisory lock
+-- of the transaction): a second caller waits for the first and finds the
+-- grid built.  Read by the source's acting role through the API view, as
+-- tiles read it; where that role may not read the view there is no grid.
+-- A grid built after a write to the table would never be used (the marks
+-- of opendata.data_writes): none is.
+CREATE FUNCTION opendata._build_cluster_grid(id bigint) RETURNS int
+LANGUAGE plpgsql AS $$
+DECLARE
+  ds opendata.datasets;
+  geo text;
+  acting regrole;
+  top int;
+BEGIN
+  PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('opendata.cluster_grid'), (id % 2147483647)::int);
+  SELECT * INTO ds FROM opendata.datasets d WHERE d.id = _build_cluster_grid.id;
+  IF NOT FOUND OR ds.status <> 'published'
+     OR EXISTS (SELECT FROM opendata.data_writes w WHERE w.dataset_id = ds.id) THEN
+    RETURN NULL;
+  END IF;
+  SELECT g.max_zoom INTO top FROM opendata.cluster_grids g WHERE g.dataset_id = ds.id AND g.version = ds.version;
+  IF FOUND THEN
+    RETURN top;
+  END IF;
+  DELETE FROM opendata.cluster_grids WHERE dataset_id = ds.id;
+  geo := opendata._cluster_grid_geometry(ds);
+  IF geo IS NULL THEN
+    RETURN NULL;
   END IF;
   acting := opendata._acting_role(ds.source);
   BEGIN
     SELECT t.z INTO top
-      FROM opendata._query_as(acting, opendata._cluster_zoom_sql(ds.slug, geo.name)) AS t(z int);
+      FROM opendata._query_as(acting, opendata._cluster_zoom_sql(ds.slug, geo)) AS t(z int);
     IF top IS NULL THEN
-      RETURN;  -- no tile too full to be read whole
+      RETURN NULL;  -- no tile too full to be read whole
     END IF;
     INSERT INTO opendata.cluster_grids (dataset_id, version, max_zoom) VALUES (ds.id, ds.version, top);
     INSERT INTO opendata.cluster_tiles (dataset_id, z, x, y, point_count, tile)
     SELECT ds.id, t.z, t.x, t.y, t.point_count, t.tile
-      FROM opendata._query_as(acting, opendata._cluster_tiles_sql(ds.slug, geo.name, top))
+      FROM opendata._query_as(acting, opendata._cluster_tiles_sql(ds.slug, geo, top))
            AS t(z int, x int, y int, point_count bigint, tile bytea);
   EXCEPTION WHEN insufficient_privilege THEN
-    RETURN;
+    RETURN NULL;
   END;
+  RETURN top;
 END
 $$;
+
+-- The same, now, by a publisher of the dataset: to have the grid without
+-- waiting for the worker (tests, scripts), or where no worker could start.
+CREATE FUNCTION opendata.build_cluster_grid(slug text) RETURNS int
+LANGUAGE plpgsql SECURITY DEFINER AS $$
+DECLARE
+  ds opendata.datasets;
+BEGIN
+  SELECT * INTO ds FROM opendata.datasets d WHERE d.slug = build_cluster_grid.slug;
+  -- As _dataset_for_update() answers, without its lock: a dataset the
+  -- caller may not read does not exist for it.
+  IF NOT FOUND OR NOT ((ds.status = 'published' AND ds.access = 'public')
+                       OR opendata._can_manage(ds.organization_id, opendata._caller())) THEN
+    RAISE EXCEPTION 'dataset "%" does not exist', slug USING ERRCODE = '42P01';
+  END IF;
+  IF NOT opendata._can_manage(ds.organization_id, opendata._caller()) THEN
+    RAISE EXCEPTION 'permission denied for dataset "%"', slug
+      USING ERRCODE = '42501', HINT = 'Only a publisher of the dataset builds its cluster grid.';
+  END IF;
+  RETURN opendata._build_cluster_grid(ds.id);
+END
+$$;
+COMMENT ON FUNCTION opendata.build_cluster_grid(text) IS
+  'computes the cluster grid of a published point dataset now, or waits for the build running (docs/maps.md)';

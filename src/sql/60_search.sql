@@ -420,19 +420,25 @@ BEGIN
   END IF;
 
   -- One fixed SQL fragment per facet; only these constant texts and the
-  -- order fragment above are pasted, every value is a parameter.
+  -- order fragment above are pasted, every value is a parameter.  Arrays
+  -- are unnested in the select list (a stream, where a lateral unnest()
+  -- fills a tuplestore per hit), and keywords are counted per spelling
+  -- before lower() folds the few distinct spellings (lower() on every
+  -- keyword of a whole catalog cost more than the count itself).
   FOREACH f IN ARRAY facets LOOP
     facet_sql := facet_sql || CASE f
       WHEN 'theme' THEN $f$(SELECT json_build_object('name', 'theme', 'facets', coalesce(json_agg(json_build_object(
           'name', coalesce(CASE WHEN $2 = 'en' THEN t.label_en ELSE t.label_fr END, x.v), 'value', x.v, 'count', x.n,
           'state', CASE WHEN x.v = ANY ($3) THEN 'refined' ELSE 'displayed' END) ORDER BY x.n DESC, x.v), '[]'))
-        FROM (SELECT v, count(*) AS n FROM hits h, unnest(h.themes) v GROUP BY v ORDER BY 2 DESC, 1 LIMIT 50) x
+        FROM (SELECT v, count(*) AS n FROM (SELECT unnest(h.themes) AS v FROM hits h) u
+               GROUP BY v ORDER BY 2 DESC, 1 LIMIT 50) x
         LEFT JOIN opendata.themes t ON t.code = x.v)$f$
       WHEN 'keyword' THEN $f$(SELECT json_build_object('name', 'keyword', 'facets', coalesce(json_agg(json_build_object(
           'name', x.label, 'value', x.v, 'count', x.n,
           'state', CASE WHEN x.v = ANY ($4) THEN 'refined' ELSE 'displayed' END) ORDER BY x.n DESC, x.v), '[]'))
-        FROM (SELECT lower(k) AS v, min(k) AS label, count(*) AS n
-                FROM hits h, unnest(h.keywords) k GROUP BY 1 ORDER BY 3 DESC, 1 LIMIT 50) x)$f$
+        FROM (SELECT lower(k) AS v, min(k) AS label, sum(n)::bigint AS n
+                FROM (SELECT k, count(*) AS n FROM (SELECT unnest(h.keywords) AS k FROM hits h) u GROUP BY k) spelled
+               GROUP BY 1 ORDER BY 3 DESC, 1 LIMIT 50) x)$f$
       WHEN 'publisher' THEN $f$(SELECT json_build_object('name', 'publisher', 'facets', coalesce(json_agg(json_build_object(
           'name', o.name, 'value', o.slug, 'count', x.n,
           'state', CASE WHEN x.v = ANY ($5) THEN 'refined' ELSE 'displayed' END) ORDER BY x.n DESC, o.slug), '[]'))
@@ -476,8 +482,10 @@ BEGIN
          AND ($13 IS NULL OR d.spatial->>'label' IS NULL OR d.spatial->>'label' <> ALL ($13))
          AND ($14 IS NULL OR date_part('year', d.modified AT TIME ZONE 'UTC')::int <> ALL ($14))
     ), page AS (
+      -- LIMIT before the numbering: a top-N sort of the hits, then the
+      -- page alone numbered (row_number() over all hits sorted them all).
       SELECT h.slug, h.score, row_number() OVER (ORDER BY %s) AS ord
-        FROM hits h ORDER BY %s LIMIT $15 OFFSET $16
+        FROM (SELECT * FROM hits h ORDER BY %s LIMIT $15 OFFSET $16) h
     )
     SELECT json_build_object(
       'total_count', (SELECT count(*) FROM hits),

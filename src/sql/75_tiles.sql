@@ -100,13 +100,17 @@ BEGIN
   PERFORM set_config('response.headers', json_build_array(
             json_build_object('ETag', h.etag),
             json_build_object('Cache-Control', h.cache_control))::text, true);
+  -- A 304 and a 204 are answers to a client's call like any other: counted
+  -- as a tiles call of the dataset, with no byte (docs/usage.md).
   IF opendata._etag_matches(opendata._request_header('If-None-Match'), h.etag) THEN
     PERFORM set_config('response.status', '304', true);
+    PERFORM opendata._count_call('tiles', $1, NULL, 0);
     RETURN ''::bytea;
   END IF;
   body := opendata._tile($1, $2, $3, $4, $5, $6);
   IF coalesce(length(body), 0) = 0 THEN
     PERFORM set_config('response.status', '204', true);
+    PERFORM opendata._count_call('tiles', $1, NULL, 0);
     RETURN ''::bytea;
   END IF;
   PERFORM opendata._count_call('tiles', $1, NULL, length(body));
@@ -158,6 +162,7 @@ BEGIN
   PERFORM set_config('response.headers', json_build_array(
             json_build_object('ETag', h.etag),
             json_build_object('Cache-Control', h.cache_control))::text, true);
+  PERFORM opendata._count_call('tiles', $1, NULL, NULL);
   RETURN json_build_object(
     'tilejson', '3.0.0',
     'name', coalesce(d.title, d.dataset_id),

@@ -1,5 +1,5 @@
 -- Last part: who owns what, the search_path of every function, and who may
--- call what.  docs/security.md explains the model; test/privileges pins it.
+-- call what.  docs/security.md explains the model; sql/privileges.sql pins it.
 
 -- The catalog and the SECURITY DEFINER functions belong to opendata_owner,
 -- a NOLOGIN role without any attribute: a definer runs with its rights, not
@@ -49,8 +49,9 @@ $owner$;
 -- an extent (_page_map, _ogc_collection_json): the API calls them as the
 -- caller, no definer does.
 --
--- opendata._odsql_condition() is a C function that definers call (cross(),
--- refresh()): it only reads the catalog, with the definers' path.
+-- opendata._odsql_condition() and opendata._cross_select() are C functions
+-- that definers call (cross(), refresh()): they only read the catalog, with
+-- the definers' path.
 --
 -- Two exceptions get no SET clause: opendata._odsql_fold() is inlined into
 -- record queries, which a SET clause would prevent; its body qualifies every
@@ -70,7 +71,8 @@ BEGIN
                 OR (p.prolang = (SELECT oid FROM pg_language WHERE lanname = 'c')
                     AND p.oid NOT IN ('opendata._query_as(regrole, text)'::regprocedure,
                                       'opendata._exec_as(regrole, text)'::regprocedure,
-                                      'opendata._odsql_condition(text, text, text)'::regprocedure))
+                                      'opendata._odsql_condition(text, text, text)'::regprocedure,
+                                      'opendata._cross_select(text, text[], text, int, text, text[], text, int, text, jsonb)'::regprocedure))
                 OR p.oid IN ('opendata._expand_m(geometry, float8)'::regprocedure,
                              'opendata.version()'::regprocedure, 'opendata.build_info()'::regprocedure,
                              'opendata._page_map(text, name, text)'::regprocedure,

@@ -2,16 +2,14 @@
 -- revoked every function from PUBLIC.
 --
 -- The ad hoc crossings of the API (src/pg/cross.cpp) build their statement
--- with _cross_select() and run it as the caller; the statement calls the
--- helpers below, so the caller must be able to execute them.  They are
--- SECURITY INVOKER and compute values or SQL text only: no catalog write,
--- no privilege of their own (the privilege matrix pins this list).
+-- with the crossing compiler and run it as the caller.  The helpers below
+-- are SECURITY INVOKER and compute values or SQL text only: no catalog
+-- write, no privilege of their own (the privilege matrix pins this list).
 GRANT EXECUTE ON FUNCTION
   opendata_api.cross(text, text, text, float8, int, text, text, int, int, text, text),
   opendata_api.near(text, float8, float8, float8, text, int, int, text, text),
   opendata._cross_select(text, text[], text, int, text, text[], text, int, text, jsonb),
-  opendata._cross_fields(jsonb, text, text, text[]), opendata._cross_output(text, jsonb),
-  opendata._expand_m(geometry, float8), opendata._expand_m_sql(text, text),
+  opendata._expand_m(geometry, float8),
   opendata._point_relation(text, text), opendata._nearest_index_fits(regclass)
   TO opendata_anon;
 GRANT EXECUTE ON FUNCTION

@@ -15,3 +15,6 @@ GRANT EXECUTE ON FUNCTION
   opendata._ogc_datasets(text), opendata._ogc_collection_json(record), opendata._ogc_dataset(text),
   opendata._ogc_features(json, text, text), opendata._ogc_number(text, text), opendata._ogc_instant(text)
   TO opendata_anon;
+-- A publisher builds the cluster grid of its dataset without waiting for
+-- the worker (37_cluster_grids.sql); the function checks it is one.
+GRANT EXECUTE ON FUNCTION opendata.build_cluster_grid(text) TO opendata_publisher;

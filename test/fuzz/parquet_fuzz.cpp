@@ -25,7 +25,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (const auto& column : t.columns)
       if (static_cast<std::int64_t>(column.size()) != t.meta.num_rows) std::abort();
   } catch (const UserError& e) {
-    if (e.sqlstate() != kInvalidBinaryRepresentation) std::abort();
+    if (e.sqlstate() != opendata::sqlstate::kInvalidBinaryRepresentation) std::abort();
   }
   return 0;
 }

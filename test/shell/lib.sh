@@ -26,7 +26,32 @@ shell_test_cleanup() {
   if [ -z "${KEEP_TMP:-}" ]; then rm -rf "$dir"; else echo "# kept $dir" >&2; fi
 }
 
-# serve_api WORK DB NAME: the PostgREST stand-in as authenticator on a free
+# api_test_site NAME PORT: a throwaway cluster (shell_test_cluster) with a
+# database NAME ($DB) holding the extension, the authenticator role
+# PostgREST logs in as, and a catalog whose base URL is the nginx site the
+# test serves on 127.0.0.1:$NGINX_PORT ($SITE; a preset NGINX_PORT is
+# kept).  $work ($dir/NAME) is the test's own directory.  The test adds its
+# datasets, then calls serve_api "$work" "$DB" TEST_NAME.
+api_test_site() {
+  local name="$1"
+  shell_test_cluster "$name" "$2"
+  chmod 755 "$dir"
+  work="$dir/$name"
+  mkdir -p "$work"
+  chmod 777 "$work"
+  DB="$name"
+  NGINX_PORT="${NGINX_PORT:-$(free_port)}"
+  SITE="http://127.0.0.1:$NGINX_PORT"
+  psql_su -d postgres -c "CREATE DATABASE $DB" >/dev/null
+  psql_su -d "$DB" >/dev/null <<SQL
+CREATE EXTENSION opendata CASCADE;
+CREATE ROLE authenticator LOGIN NOINHERIT;
+GRANT opendata_anon TO authenticator;
+SELECT opendata.set_catalog('{"base_url": "$SITE/api"}');
+SQL
+}
+
+# serve_api WORK DB NAME [STAND-IN OPTION...]: the PostgREST stand-in as authenticator on a free
 # port (STAND_IN is its host:port) and Debian's nginx with the shipped
 # configuration in front of it on 127.0.0.1:$NGINX_PORT, both stopped on
 # exit with the cluster.  Prints "ok NAME_servers", or "not ok" with the
@@ -36,7 +61,7 @@ serve_api() {
   local db="$2" name="$3"
   STAND_IN_PID=""
   trap serve_api_cleanup EXIT
-  if ! start_stand_in "$SERVE_API_WORK" "host=$dir port=$PORT dbname=$db user=authenticator" ||
+  if ! start_stand_in "$SERVE_API_WORK" "host=$dir port=$PORT dbname=$db user=authenticator" "${@:4}" ||
      ! start_nginx "$SERVE_API_WORK/nginx" "$STAND_IN" "127.0.0.1:$NGINX_PORT"; then
     not_ok "${name}_servers" "stand-in: '$STAND_IN'" \
       "$(cat "$SERVE_API_WORK/server.err" "$SERVE_API_WORK/nginx/start.err" 2>/dev/null)"

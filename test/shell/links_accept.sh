@@ -15,22 +15,10 @@ source "$(dirname "$0")/lib.sh"
 ensure_packages python3-psycopg2
 ensure_command nginx nginx
 
-shell_test_cluster links "${LINKS_TEST_PORT:-54381}"
-chmod 755 "$dir"
-work="$dir/links"
-mkdir -p "$work"
-chmod 777 "$work"
-
-DB=links
-NGINX_PORT="${LINKS_NGINX_PORT:-$(free_port)}"
-SITE="http://127.0.0.1:$NGINX_PORT"
-
-psql_su -d postgres -c "CREATE DATABASE $DB"
+NGINX_PORT="${LINKS_NGINX_PORT:-}"
+api_test_site links "${LINKS_TEST_PORT:-54381}"
 psql_su -d "$DB" >/dev/null <<SQL
-CREATE EXTENSION opendata CASCADE;
-CREATE ROLE authenticator LOGIN NOINHERIT;
-GRANT opendata_anon TO authenticator;
-SELECT opendata.set_catalog('{"base_url": "$SITE/api", "title": "Liens"}');
+SELECT opendata.set_catalog('{"title": "Liens"}');
 SELECT opendata.create_organization('ville', 'Ville');
 CREATE TABLE public.arbres (id int PRIMARY KEY, espece text, hauteur float8, geom geometry(Point, 4326));
 INSERT INTO public.arbres
@@ -45,21 +33,9 @@ SELECT opendata.register('budget', 'budget', '{"title": "Budget", "description":
 SELECT opendata.publish(s) FROM unnest(ARRAY['arbres', 'budget']) s;
 SQL
 
-STAND_IN_PID=""
-stop_all() {
-  stop_nginx "$work/nginx"
-  if [ -n "$STAND_IN_PID" ]; then kill "$STAND_IN_PID" 2>/dev/null && wait "$STAND_IN_PID" 2>/dev/null; fi
-  shell_test_cleanup
-}
-trap stop_all EXIT
 stand_in_port=()
 if [ -n "${LINKS_STAND_IN_PORT:-}" ]; then stand_in_port=(--port "$LINKS_STAND_IN_PORT"); fi
-if ! start_stand_in "$work" "host=$dir port=$PORT dbname=$DB user=authenticator" "${stand_in_port[@]}" ||
-   ! start_nginx "$work/nginx" "$STAND_IN" "127.0.0.1:$NGINX_PORT"; then
-  not_ok links_servers "stand-in: '$STAND_IN'" "$(cat "$work/server.err" "$work/nginx/start.err" 2>/dev/null)"
-  exit 1
-fi
-ok links_servers
+serve_api "$work" "$DB" links "${stand_in_port[@]}"
 
 if PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 "$REPO_DIR/test/postgrest/test_links.py" --site "$SITE" \
      --dataset arbres --dataset budget --map-dataset arbres >"$work/links.out" 2>&1; then

@@ -17,24 +17,10 @@ fi
 ensure_packages python3-psycopg2 gdal-bin
 ensure_command nginx nginx
 
-shell_test_cluster maps "${MAPS_TEST_PORT:-54371}"
-chmod 755 "$dir"
-work="$dir/maps"
-mkdir -p "$work"
-chmod 777 "$work"
-
-DB=maps
-NGINX_PORT="$(free_port)"
-SITE="http://127.0.0.1:$NGINX_PORT"
-
-psql_su -d postgres -c "CREATE DATABASE $DB"
+api_test_site maps "${MAPS_TEST_PORT:-54371}"
 psql_su -d "$DB" >/dev/null <<SQL
-CREATE EXTENSION opendata CASCADE;
-CREATE ROLE authenticator LOGIN NOINHERIT;
-GRANT opendata_anon TO authenticator;
 -- Pages of 1,000 features (GDAL asks for what the OpenAPI document allows).
 ALTER ROLE opendata_anon SET opendata.max_page_size = 1000;
-SELECT opendata.set_catalog('{"base_url": "$SITE/api"}');
 SELECT opendata.create_organization('maps', 'Maps');
 
 -- Over 10,000 points, one hidden field; coordinates with three decimals.
@@ -71,21 +57,9 @@ SELECT opendata.register('budget', 'budget', '{"title": "Budget", "description":
 SELECT opendata.publish(s) FROM unnest(ARRAY['trees', 'parks', 'paths', 'budget']) s;
 SQL
 
-# The stand-in, as authenticator, on a free port; nginx in front of it
-# with the project's server block and every location file.
-STAND_IN_PID=""
-stop_all() {
-  stop_nginx "$work/nginx"
-  if [ -n "$STAND_IN_PID" ]; then kill "$STAND_IN_PID" 2>/dev/null && wait "$STAND_IN_PID" 2>/dev/null; fi
-  shell_test_cleanup
-}
-trap stop_all EXIT
-if ! start_stand_in "$work" "host=$dir port=$PORT dbname=$DB user=authenticator" ||
-   ! start_nginx "$work/nginx" "$STAND_IN" "127.0.0.1:$NGINX_PORT"; then
-  not_ok maps_gdal_servers "stand-in: '$STAND_IN'" "$(cat "$work/server.err" "$work/nginx/start.err" 2>/dev/null)"
-  exit 1
-fi
-ok maps_gdal_servers
+# The stand-in, as authenticator; nginx in front of it with the project's
+# server block and every location file.
+serve_api "$work" "$DB" maps_gdal
 
 export GDAL_HTTP_TIMEOUT=120 CPL_VSIL_CURL_CHUNK_SIZE=1048576
 OAPIF="OAPIF:$SITE/ogc"

@@ -18,10 +18,7 @@ ensure_packages python3-psycopg2 nginx
 ensure_command node nodejs
 ensure_command npm npm
 
-shell_test_cluster ods "${ODS_TEST_PORT:-54372}"
-chmod 755 "$dir"
-work="$dir/ods"
-mkdir -p "$work"
+api_test_site ods "${ODS_TEST_PORT:-54372}"
 
 # npm dependencies (versions pinned by test/ods-client/package-lock.json).
 if (cd "$REPO_DIR/test/ods-client" && npm ci --no-audit --no-fund --loglevel=error >/dev/null 2>&1); then
@@ -30,16 +27,7 @@ else
   not_ok "ods_client_npm_ci"; exit 1
 fi
 
-DB=ods
-NGINX_PORT="$(free_port)"
-SITE="http://127.0.0.1:$NGINX_PORT"
-
-psql_su -d postgres -c "CREATE DATABASE $DB"
 psql_su -d "$DB" >/dev/null <<SQL
-CREATE EXTENSION opendata CASCADE;
-CREATE ROLE authenticator LOGIN NOINHERIT;
-GRANT opendata_anon TO authenticator;
-SELECT opendata.set_catalog('{"base_url": "$SITE/api"}');
 SELECT opendata.create_organization('ods', 'ODS');
 
 CREATE TABLE public.trees (id int PRIMARY KEY, name text NOT NULL, height int, kind text,

@@ -13,19 +13,8 @@ if [ ! -f "$REPO_DIR/test/postgrest/server.py" ]; then
 fi
 ensure_packages python3-psycopg2 nginx curl
 
-shell_test_cluster refine "${REFINE_TEST_PORT:-54394}"
-chmod 755 "$dir"
-work="$dir/refine"
-mkdir -p "$work"
-NGINX_PORT="$(free_port)"
-SITE="http://127.0.0.1:$NGINX_PORT"
-
-psql_su -d postgres -c "CREATE DATABASE refine" >/dev/null
-psql_su -d refine >/dev/null <<SQL
-CREATE EXTENSION opendata CASCADE;
-CREATE ROLE authenticator LOGIN NOINHERIT;
-GRANT opendata_anon TO authenticator;
-SELECT opendata.set_catalog('{"base_url": "$SITE/api"}');
+api_test_site refine "${REFINE_TEST_PORT:-54394}"
+psql_su -d "$DB" >/dev/null <<SQL
 SELECT opendata.create_organization('idfm', 'IDFM');
 CREATE TABLE public.gares (id int PRIMARY KEY, nom text, mode text, accessible boolean);
 INSERT INTO public.gares VALUES (1, 'Evry', 'RER', true), (2, 'Bercy', 'Metro', true),
@@ -35,7 +24,7 @@ SELECT opendata.describe_field('gares', 'mode', '{"facet": true}');
 SELECT opendata.publish('gares');
 SQL
 
-serve_api "$work" refine refine_forms
+serve_api "$work" "$DB" refine_forms
 
 # ids NAME EXPECTED CURL-ARGS...: the ids of the records answered.
 ids() {

@@ -59,6 +59,10 @@ SELECT opendata.import_csv('things', convert_to('id,label' || chr(10) ||
          (SELECT string_agg(g || ',thing ' || g, chr(10)) FROM generate_series(1, 50) g) || chr(10), 'UTF8'),
          '{"metadata": {"title": "Things", "description": "Things to count."}}');
 SELECT opendata.publish('things');
+CREATE TABLE spots (id int PRIMARY KEY, geom geometry(Point, 4326));
+INSERT INTO spots VALUES (1, ST_SetSRID(ST_MakePoint(2.35, 48.85), 4326));
+SELECT opendata.register('spots', 'spots', '{"title": "Spots", "description": "A point.", "publisher": "org"}');
+SELECT opendata.publish('spots');
 SQL
 check "usage: status is on with the library preloaded" on "$(on primary -c "SELECT opendata.usage_status() ->> 'status'")"
 for _ in $(seq 1 100); do
@@ -145,6 +149,22 @@ check "usage: the DCAT catalog is counted (every format)" 2 "$(portal dcat)"
 anon "SELECT opendata_api.ogc_landing() IS NOT NULL" >/dev/null
 anon "SELECT opendata_api.ogc_collections() IS NOT NULL" >/dev/null
 check "usage: the OGC API endpoints are counted" 2 "$(portal ogc)"
+
+# Tiles: a tile, its 304 (the client asked, the answer is that its copy is
+# good) and an empty tile's 204 are calls of the dataset, as its TileJSON.
+spot_calls() {
+  on primary -c "SELECT coalesce(sum(calls), 0) FROM opendata.usage_counters() WHERE dataset = 'spots' AND endpoint = 'tiles'"
+}
+anon "SELECT length(opendata_api.tile('spots', 0, 0, 0)) > 0" >/dev/null
+check "usage: a tile is counted on its dataset" 1 "$(spot_calls)"
+etag=$(on primary -c "SELECT etag FROM opendata._dataset_cache_headers('spots')")
+check "usage: a tile asked with its ETag is a 304" 304 "$(anon "SELECT set_config('request.headers', json_build_object('if-none-match', '$etag')::text, true) IS NOT NULL, opendata_api.tile('spots', 0, 0, 0) IS NOT NULL, current_setting('response.status')" | tail -1 | cut -d'|' -f3)"
+check "usage: a 304 is counted as a tiles call of the dataset" 2 "$(spot_calls)"
+check "usage: an empty tile is a 204" 204 "$(anon "SELECT opendata_api.tile('spots', 1, 0, 1) IS NOT NULL, current_setting('response.status')" | tail -1 | cut -d'|' -f2)"
+check "usage: a 204 is counted as a tiles call of the dataset" 3 "$(spot_calls)"
+anon "SELECT opendata_api.tilejson('spots') IS NOT NULL" >/dev/null
+check "usage: a TileJSON is counted as a tiles call of its dataset" 4 "$(spot_calls)"
+check "usage: no tiles call is counted on the portal" 0 "$(portal tiles)"
 
 # Errors: a call that fails is an error of its endpoint, on its dataset
 # once the function has found it published, else on the portal ('').

@@ -18,7 +18,6 @@ namespace opendata::exporter {
 namespace {
 
 constexpr std::uint64_t kSizeCheckEveryRows = 4096;
-constexpr const char kInvalidBinaryRepresentation[] = "22P03";
 
 struct Driver {
   const char* gdal_name;
@@ -168,8 +167,10 @@ class GdalWriter final : public Writer {
         pending_.push_back(feature);  // written once the layer exists
         return;
       }
-      if (OGR_L_CreateFeature(layer_, feature) != OGRERR_NONE)
+      if (OGR_L_CreateFeature(layer_, feature) != OGRERR_NONE) {
+        refuse_mixed_shapefile(feature);
         gdal_failed(sqlstate::kInternalError, "GDAL could not write a feature");
+      }
     } catch (...) {
       OGR_F_Destroy(feature);
       throw;
@@ -220,6 +221,25 @@ class GdalWriter final : public Writer {
     pending_.clear();
   }
 
+  // A Shapefile holds one geometry type (its header says which): a row of
+  // another type is the request's mix, not GDAL's failure.  Checked only
+  // once GDAL refused the row, since a polygon file takes multipolygons.
+  void refuse_mixed_shapefile(OGRFeatureH feature) {
+    if (format_ != Format::Shapefile) return;
+    OGRGeometryH g = OGR_F_GetGeometryRef(feature);
+    if (g == nullptr) return;
+    const OGRwkbGeometryType row = wkbFlatten(OGR_G_GetGeometryType(g));
+    const OGRwkbGeometryType file = wkbFlatten(OGR_L_GetGeomType(layer_));
+    if (row == file) return;
+    CPLErrorReset();
+    throw UserError(sqlstate::kInvalidParameterValue,
+                    std::string("a Shapefile holds one geometry type: row ") + std::to_string(rows_ + 1) +
+                        " is a " + OGRGeometryTypeToName(row) + " in a file of " +
+                        OGRGeometryTypeToName(file),
+                    "", "Export one geometry type at a time (where), or choose GeoPackage or "
+                        "FlatGeobuf, which hold any mix.");
+  }
+
   void close() {
     if (ds_ != nullptr) {
       GDALClose(ds_);
@@ -251,7 +271,7 @@ class GdalWriter final : public Writer {
     if (OGR_G_CreateFromWkbEx(cell.text.data(), nullptr, &geometry, cell.text.size()) != OGRERR_NONE ||
         geometry == nullptr) {
       CPLErrorReset();
-      throw UserError(kInvalidBinaryRepresentation,
+      throw UserError(sqlstate::kInvalidBinaryRepresentation,
                       "malformed geometry (WKB) in row " + std::to_string(rows_ + 1));
     }
     return geometry;

@@ -14,7 +14,7 @@ constexpr std::uint32_t kEwkbM = 0x40000000u;
 constexpr std::uint32_t kEwkbSrid = 0x20000000u;
 
 [[noreturn]] void malformed(const char* what) {
-  throw UserError(kInvalidBinaryRepresentation, std::string("malformed WKB geometry: ") + what);
+  throw UserError(sqlstate::kInvalidBinaryRepresentation, std::string("malformed WKB geometry: ") + what);
 }
 
 class Rewriter {

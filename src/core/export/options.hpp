@@ -10,6 +10,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/geojson_precision.hpp"
+
 namespace opendata::exporter {
 
 // Text formats first; the others are files (bytes): Parquet, XLSX and the
@@ -30,7 +32,7 @@ struct ExportOptions {
   bool escape_formulas = false;  // prefix text starting with = + - @ TAB CR by '
 
   // Geometries, every format.
-  int precision = 7;   // decimals for coordinates; -1 = shortest round-trip
+  int precision = kGeoJsonDecimals;  // decimals for coordinates; -1 = shortest round-trip
   bool keep_z = true;  // write Z as a third position element; M is always dropped
 
   // GeoJSON only.

@@ -115,7 +115,7 @@ void write_file_meta(const FileMeta& meta, std::string& out) {
 namespace {
 
 [[noreturn]] void malformed(const std::string& what) {
-  throw UserError(kInvalidBinaryRepresentation, "not a readable Parquet file: " + what);
+  throw UserError(sqlstate::kInvalidBinaryRepresentation, "not a readable Parquet file: " + what);
 }
 
 std::int64_t int_field(const Value& s, std::int16_t id, bool required = true) {

@@ -25,10 +25,9 @@ using parquet::PhysicalType;
 using thrift::CompactWriter;
 
 constexpr std::size_t kMaxGroupBytes = 64u << 20;
-constexpr const char kInvalidDatetimeFormat[] = "22007";
 
 [[noreturn]] void bad_datetime(std::string_view iso) {
-  throw UserError(kInvalidDatetimeFormat, "invalid date or date-time for Parquet: \"" + std::string(iso) + "\"");
+  throw UserError(sqlstate::kInvalidDatetimeFormat, "invalid date or date-time for Parquet: \"" + std::string(iso) + "\"");
 }
 
 // Reads `width` digits at `pos` of `s`.

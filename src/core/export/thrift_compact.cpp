@@ -85,7 +85,7 @@ namespace {
 constexpr int kMaxDepth = 32;
 
 [[noreturn]] void malformed(const char* what) {
-  throw UserError(kInvalidBinaryRepresentation, std::string("malformed Thrift metadata: ") + what);
+  throw UserError(sqlstate::kInvalidBinaryRepresentation, std::string("malformed Thrift metadata: ") + what);
 }
 
 std::uint8_t byte_at(std::string_view in, std::size_t& pos) {

@@ -42,7 +42,7 @@ constexpr std::uint32_t kInterruptEvery = 1u << 16;
 enum class Mode { GeoJson, Wkt };
 
 [[noreturn]] void invalid(const char* what, std::size_t offset) {
-  throw UserError(kInvalidBinaryRepresentation, std::string("invalid WKB geometry: ") + what,
+  throw UserError(sqlstate::kInvalidBinaryRepresentation, std::string("invalid WKB geometry: ") + what,
                   "At byte offset " + std::to_string(offset) + ".");
 }
 

@@ -12,9 +12,9 @@
 #include <string>
 #include <string_view>
 
-namespace opendata::exporter {
+#include "core/geojson_precision.hpp"
 
-inline constexpr const char kInvalidBinaryRepresentation[] = "22P03";
+namespace opendata::exporter {
 
 // Deepest nesting accepted (GeometryCollection in GeometryCollection ...).
 // PostGIS itself never nests deeply; the limit keeps hostile input from
@@ -22,7 +22,7 @@ inline constexpr const char kInvalidBinaryRepresentation[] = "22P03";
 inline constexpr int kMaxGeometryDepth = 32;
 
 struct GeometryOptions {
-  int precision = 7;   // decimals; -1 = shortest round-trip
+  int precision = kGeoJsonDecimals;  // decimals; -1 = shortest round-trip
   bool keep_z = true;  // false: positions are [x, y] even for Z geometries
 };
 

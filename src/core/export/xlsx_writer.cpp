@@ -118,7 +118,7 @@ class XlsxWriter final : public Writer {
   void check(lxw_error err) {
     if (err == LXW_NO_ERROR) return;
     if (err == LXW_ERROR_MAX_STRING_LENGTH_EXCEEDED)
-      throw UserError("22001", "a text of row " + std::to_string(rows_ + 1) +
+      throw UserError(sqlstate::kStringDataRightTruncation, "a text of row " + std::to_string(rows_ + 1) +
                                    " is longer than an XLSX cell holds (32767 characters)",
                       "", "Export CSV, or choose fewer fields.");
     failed("could not write an XLSX cell", err);

@@ -39,6 +39,7 @@ class GeoJsonNormaliser {
   GeoJsonNormaliser& operator=(const GeoJsonNormaliser&) = delete;
 
   bool next_chunk(std::string& out);
+  bool next_rows(RowSink& out);
 
   const SniffReport& plan() const { return plan_; }
   uint64_t rows_written() const { return written_; }
@@ -53,6 +54,7 @@ class GeoJsonNormaliser {
   RowErrors errors_;
   std::unique_ptr<State> st_;
   uint64_t written_ = 0;
+  RowSink copy_rows_{RowForm::CopyText};  // next_chunk's
 };
 
 }  // namespace opendata::ingest

@@ -203,7 +203,7 @@ CsvNormaliser::CsvNormaliser(std::string_view data, const CsvOptions& options, S
   }
 }
 
-bool CsvNormaliser::convert_row(const std::vector<std::string_view>& f, std::string& out) {
+bool CsvNormaliser::convert_row(const std::vector<std::string_view>& f, RowSink& out) {
   const uint64_t row = reader_.record_number();
   const uint64_t line = reader_.line_number();
   if (f.size() > ncols_) {
@@ -217,10 +217,7 @@ bool CsvNormaliser::convert_row(const std::vector<std::string_view>& f, std::str
       return false;
     }
   }
-  bool first = true;
   for (const ColumnProfile& c : plan_.columns) {
-    if (!first) out.push_back('\t');
-    first = false;
     scratch_.clear();
     Convert r;
     std::string_view shown;
@@ -249,23 +246,25 @@ bool CsvNormaliser::convert_row(const std::vector<std::string_view>& f, std::str
         scratch_ = std::string(lat) + ", " + std::string(lon);
         shown = scratch_;
       }
+      if (r == Convert::Ok) out.value(scratch_);
     } else {
       std::string_view raw = c.source_index >= 0 && static_cast<size_t>(c.source_index) < f.size()
                                  ? f[static_cast<size_t>(c.source_index)]
                                  : std::string_view();
       shown = raw;
       if (c.type == ColumnType::Text) {
-        // Escaped straight from the input: no intermediate copy.
+        // Written straight from the input: no intermediate copy.
         r = check_text(raw, nulls_, err_);
-        if (r == Convert::Ok) append_copy_text(out, raw);
+        if (r == Convert::Ok) out.value(raw);
       } else if (c.type == ColumnType::Jsonb || c.type == ColumnType::Geometry) {
         r = convert_value(c, raw, nulls_, scratch_, err_);
-        if (r == Convert::Ok) append_copy_text(out, scratch_);
+        if (r == Convert::Ok) out.value(scratch_);
       } else {
         // Numbers, booleans, dates and timestamps are written in their
         // canonical form, which holds no character COPY escapes.  A bad
-        // value's partial output goes with its row (next_chunk).
-        r = convert_value(c, raw, nulls_, out, err_);
+        // value's partial output goes with its row (next_rows).
+        r = convert_value(c, raw, nulls_, out.open_value(), err_);
+        if (r == Convert::Ok) out.close_value();
       }
     }
     if (r == Convert::Bad) {
@@ -273,28 +272,35 @@ bool CsvNormaliser::convert_row(const std::vector<std::string_view>& f, std::str
                      sqlstate::kInvalidTextRepresentation);
       return false;
     }
-    if (r == Convert::Null) out += "\\N";
-    else if (c.geom_source == GeomSource::LatLonPair)
-      append_copy_text(out, scratch_);
+    if (r == Convert::Null) out.null();
   }
-  out.push_back('\n');
   return true;
 }
 
-bool CsvNormaliser::next_chunk(std::string& out) {
+bool CsvNormaliser::next_rows(RowSink& out) {
   out.clear();
-  while (!done_ && out.size() < kChunkSize) {
+  while (!done_ && out.bytes() < kChunkSize) {
     if (!reader_.next(fields_)) {
       done_ = true;
       break;
     }
     ++seen_;
     ticker_.tick(fields_.size() + 1);  // cells, not rows: rows may be wide
-    const size_t mark = out.size();
-    if (convert_row(fields_, out)) ++written_;
-    else out.resize(mark);
+    out.start_row();
+    if (convert_row(fields_, out)) {
+      out.end_row();
+      ++written_;
+    } else {
+      out.cancel_row();
+    }
   }
-  return !out.empty();
+  return out.rows() != 0;
+}
+
+bool CsvNormaliser::next_chunk(std::string& out) {
+  const bool more = next_rows(copy_rows_);
+  out = copy_rows_.copy_text();
+  return more;
 }
 
 }  // namespace opendata::ingest

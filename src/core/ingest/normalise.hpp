@@ -1,14 +1,13 @@
-// Streaming conversion of a file to PostgreSQL COPY text format.
-//
-// Output: one line per accepted row, the plan's columns in order separated
-// by a tab, "\N" for NULL, backslash escapes for backslash, tab, newline and
-// carriage return, lines ended by "\n", UTF-8.  That is COPY's default text
-// format (no HEADER, DELIMITER E'\t', NULL '\N'), so the caller can hand the
-// chunks to BeginCopyFrom's data source callback unchanged.
+// Streaming conversion of a file to rows of PostgreSQL input values.
 //
 // Values are in PostgreSQL input syntax for the column's type: "1,5" ->
 // "1.5", "31/12/2020" -> "2020-12-31", "oui" -> "true", geometries as EWKT
-// "SRID=4326;POINT(lon lat)".
+// "SRID=4326;POINT(lon lat)".  They are written to a RowSink
+// (core/ingest/row_sink.hpp), either as cells a type's input function
+// takes (next_rows with RowForm::Cells) or as COPY's default text format
+// (next_chunk: no HEADER, DELIMITER E'\t', NULL '\N', backslash escapes,
+// UTF-8), which the caller hands to BeginCopyFrom's data source callback
+// unchanged.
 #pragma once
 
 #include <cstdint>
@@ -23,6 +22,7 @@
 #include "core/ingest/geometry.hpp"
 #include "core/ingest/options.hpp"
 #include "core/ingest/report.hpp"
+#include "core/ingest/row_sink.hpp"
 #include "core/ingest/values.hpp"
 
 namespace opendata::ingest {
@@ -85,6 +85,11 @@ class CsvNormaliser {
   // 64 KB).  Returns false, with `out` empty, when the input is exhausted.
   bool next_chunk(std::string& out);
 
+  // Replaces the sink's rows with the next rows (about kChunkSize bytes),
+  // in the sink's form.  Returns false, with the sink empty, when the input
+  // is exhausted.
+  bool next_rows(RowSink& out);
+
   const SniffReport& plan() const { return plan_; }
   uint64_t rows_written() const { return written_; }
   uint64_t rows_rejected() const { return errors_.count(); }
@@ -93,7 +98,7 @@ class CsvNormaliser {
   static constexpr size_t kChunkSize = 64 * 1024;
 
  private:
-  bool convert_row(const std::vector<std::string_view>& f, std::string& line);
+  bool convert_row(const std::vector<std::string_view>& f, RowSink& out);
 
   DecodedText text_;
   SniffReport plan_;
@@ -101,7 +106,8 @@ class CsvNormaliser {
   CsvReader reader_;
   RowErrors errors_;
   std::vector<std::string_view> fields_;
-  std::string line_, scratch_, err_;
+  RowSink copy_rows_{RowForm::CopyText};  // next_chunk's
+  std::string scratch_, err_;
   size_t ncols_ = 0;  // source field count expected
   uint64_t written_ = 0;
   uint64_t seen_ = 0;

@@ -1,8 +1,11 @@
 // Public entry points of the ODSQL compiler.
 //
 // The compiler turns the clauses of an Explore v2.1 style request (select,
-// where, group_by, order_by, refine, exclude, limit, offset) into two SQL
-// statements that src/pg runs through SPI.  It never pastes a user value into
+// where, group_by, order_by, refine, exclude, limit, offset) into SQL
+// statements that src/pg runs through SPI: a page of results and its count
+// (compile_facets: the facets and their count), and for compile_records()
+// also the page with its count in one statement and the page as rows for the
+// exports (see Compiled).  It never pastes a user value into
 // SQL: every literal becomes a bound parameter ($n) and every identifier comes
 // from the caller's field list, double-quoted.  Any problem with the user's
 // input is reported by throwing opendata::UserError.
@@ -88,12 +91,12 @@ struct Compiled {
   std::string results_sql;
   std::string count_sql;  // one row, one bigint column
   // compile_records() only: results_sql with one more column, last: the
-  // count of count_sql (a sub-select), or NULL when it did not run.  It
-  // runs only when parameter $n+1 (a bool after `params`, which records()
-  // sets once the statement is planned) is true and the page does not tell
-  // its total: a full page, a page after a token, or an empty page after a
-  // non-zero start.  One statement planned once, where the page and its
-  // count would be two.
+  // total.  A page shorter than asked for tells it (start plus its rows),
+  // unless it comes after a token or is empty after a non-zero start; the
+  // only place of that rule.  Otherwise the count of count_sql (a
+  // sub-select) when parameter $n+1 (a bool after `params`, which records()
+  // sets once the statement is planned) is true, else NULL.  One statement
+  // planned once, where the page and its count would be two.
   std::string page_count_sql;
   // compile_records() only: whether the rows the page's statement selects
   // before sorting and cutting them to the page are the rows (or groups)
@@ -111,9 +114,9 @@ struct Compiled {
   // zone (as in results_sql), and geometries, left as geometry.
   std::string rows_sql;
   std::vector<OutputColumn> columns;
-  // $1..$n, shared by both statements.  $1 is always the time zone (Text).
-  // Both statements reference every parameter, each time with an explicit
-  // cast ($3::float8), so either statement can be run with the full list;
+  // $1..$n, shared by every statement above.  $1 is always the time zone
+  // (Text).  Each statement references every parameter, each time with an
+  // explicit cast ($3::float8), so any of them can be run with the full list;
   // still pass the declared types (SPI_execute_with_args argtypes).
   std::vector<Param> params;
   // compile_records() only, when the page can be continued by a token: the
@@ -133,7 +136,7 @@ Compiled compile_records(const std::vector<FieldInfo>& fields, const Request& re
 Compiled compile_facets(const std::vector<FieldInfo>& fields, const Request& req,
                         const std::vector<std::string>& facet_fields);
 
-// Human-readable rendering of both statements and the parameter list, for
+// Human-readable rendering of results_sql, count_sql and the parameter list, for
 // opendata.explain_odsql.
 std::string explain_sql(const Compiled& compiled);
 

@@ -46,7 +46,7 @@ bool is_date_part(const std::string& name) {
 
 Expr translate_date_part(Translator& t, const Node& n) {
   const Expr e = temporal_arg(t, n, *n.kids[0]);
-  const std::string l = Translator::local_timestamp(e);
+  const std::string l = Translator::local_timestamp(t.params(), e);
   const std::string& name = n.text;
   std::string sql;
   if (name == "second") {
@@ -169,7 +169,7 @@ Expr translate_date_format(Translator& t, const Node& n) {
   }
   std::string fmt, err;
   if (!date_pattern_to_char(f.text, fmt, err)) t.fail(sqlstate::kInvalidParameterValue, f, err);
-  return Expr{"to_char(" + Translator::local_timestamp(e) + ", " +
+  return Expr{"to_char(" + Translator::local_timestamp(t.params(), e) + ", " +
                   t.params().add(ParamType::Text, fmt) + ")",
               Type::Text,
               e.aggregate,
@@ -248,7 +248,7 @@ Expr translate_now(Translator& t, const Node& n) {
              "unknown now() argument \"" + excerpt(k->text) + "\"");
     }
   }
-  const std::string local = "(now() AT TIME ZONE " + Params::tz() + ")";
+  const std::string local = "(now() AT TIME ZONE " + t.params().tz() + ")";
   std::string ts = local;
   auto part = [&](int i, const char* field) {
     return args[i].set ? "(" + args[i].sql + ")::int"
@@ -302,7 +302,7 @@ Expr translate_now(Translator& t, const Node& n) {
            " - 1) * 7) * interval '1 day')";
     }
   }
-  return Expr{"(" + ts + " AT TIME ZONE " + Params::tz() + ")", Type::DateTime, false, {}};
+  return Expr{"(" + ts + " AT TIME ZONE " + t.params().tz() + ")", Type::DateTime, false, {}};
 }
 
 namespace {
@@ -352,10 +352,10 @@ Expr static_ranges(Translator& t, const Steps& steps, const Expr& x) {
     }
     prev_date = key_date, prev_num = key_num;
     Expr e = t.literal_for(b, x.type);
-    sqls.push_back(temporal ? Translator::as_timestamptz(e) : e.sql);
+    sqls.push_back(temporal ? Translator::as_timestamptz(t.params(), e) : e.sql);
     labels.push_back(bound_text(b));
   }
-  const std::string xs = temporal ? Translator::as_timestamptz(x) : x.sql;
+  const std::string xs = temporal ? Translator::as_timestamptz(t.params(), x) : x.sql;
   auto label = [&](const std::string& text) { return t.params().add(ParamType::Text, text); };
   std::string sql = "CASE WHEN " + xs + " IS NULL THEN NULL";
   std::string sort = sql;
@@ -412,7 +412,7 @@ Expr date_histogram(Translator& t, const Node& n, const Expr& x) {
     t.fail(sqlstate::kInvalidParameterValue, q,
            "range() interval must be a positive integer number of units");
   }
-  const std::string l = Translator::local_timestamp(x);
+  const std::string l = Translator::local_timestamp(t.params(), x);
   std::string bucket;
   if (unit->trunc != nullptr && count == 1) {
     bucket = std::string("date_trunc('") + unit->trunc + "', " + l + ")";

@@ -12,14 +12,6 @@
 
 namespace opendata::odsql {
 
-// SQLSTATEs the ODSQL compiler uses on top of opendata::sqlstate.
-namespace code {
-inline constexpr const char kInvalidDatetimeFormat[] = "22007";
-inline constexpr const char kAmbiguousColumn[] = "42702";
-inline constexpr const char kDuplicateColumn[] = "42701";
-inline constexpr const char kNameTooLong[] = "42622";
-}  // namespace code
-
 // The clause being compiled: its parameter name (for DETAIL) and its text.
 struct Source {
   const char* clause;

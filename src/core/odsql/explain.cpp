@@ -5,9 +5,6 @@
 
 namespace opendata::odsql {
 
-// Makes `sql` mention every parameter, so that PostgreSQL can type all of
-// $1..$n from the statement alone however the caller binds them.  Missing
-// ones go into a CTE that nothing reads: PostgreSQL never evaluates it.
 // Which of $1..$n the SQL references, looking only outside quoted
 // identifiers and string literals: an output label such as "a $2::x" is
 // not a reference.

@@ -132,7 +132,7 @@ std::string date_facet(Params& params, Groups& groups, std::size_t facet, const 
   const std::string col = quote_ident(f.name);
   const std::string local = f.type == FieldType::Date
                                 ? "(" + col + ")::timestamp"
-                                : "(" + col + " AT TIME ZONE " + Params::tz() + ")";
+                                : "(" + col + " AT TIME ZONE " + params.tz() + ")";
   auto format = [&](const char* fmt) { return "to_char(" + local + ", '" + fmt + "')"; };
   const std::string alias = "s" + std::to_string(level);
   const std::string refined = array_param(params, st.refined);

@@ -2,6 +2,7 @@
 #include <map>
 #include <vector>
 
+#include "core/geojson_precision.hpp"
 #include "core/odsql/lexer.hpp"
 #include "core/odsql/literals.hpp"
 #include "core/odsql/parser.hpp"
@@ -89,8 +90,8 @@ std::string facet_condition(const Schema& schema, Params& params, const std::str
         Expr e{col, f.type == FieldType::Date ? Type::Date : Type::DateTime, false, {}};
         std::string ts = d.has_offset ? params.add(ParamType::Timestamptz, d.timestamp_text())
                                       : "(" + params.add(ParamType::Text, d.timestamp_text()) +
-                                            "::timestamp AT TIME ZONE " + Params::tz() + ")";
-        return "(" + Translator::as_timestamptz(e) + " = " + ts + ")";
+                                            "::timestamp AT TIME ZONE " + params.tz() + ")";
+        return "(" + Translator::as_timestamptz(params, e) + " = " + ts + ")";
       }
       const char* step = d.precision == 1 ? "1 year" : d.precision == 2 ? "1 month" : "1 day";
       const std::string start = params.add(ParamType::Date, d.date_text());
@@ -99,8 +100,8 @@ std::string facet_condition(const Schema& schema, Params& params, const std::str
         return "(" + col + " >= " + start + " AND " + col + " < (" + start + " + " + span +
                ")::date)";
       }
-      return "(" + col + " >= (" + start + "::timestamp AT TIME ZONE " + Params::tz() + ") AND " +
-             col + " < ((" + start + " + " + span + ") AT TIME ZONE " + Params::tz() + "))";
+      return "(" + col + " >= (" + start + "::timestamp AT TIME ZONE " + params.tz() + ") AND " +
+             col + " < ((" + start + " + " + span + ") AT TIME ZONE " + params.tz() + "))";
     }
     case FieldType::GeoPoint:
     case FieldType::GeoShape:
@@ -157,9 +158,10 @@ std::string build_filter(const Schema& schema, Params& params, const Request& re
 // +HH:MM:SS when the zone's offset has seconds (local mean times before
 // 1911, Europe/Paris +00:09:21).
 std::string output_sql(Type type, const std::string& c) {
-  if (type == Type::Geo) return "ST_AsGeoJSON(" + c + ")::json";
+  if (type == Type::Geo)
+    return "ST_AsGeoJSON(" + c + ", " + std::to_string(kGeoJsonDecimals) + ")::json";
   if (type != Type::DateTime) return c;
-  const std::string local = "(" + c + " AT TIME ZONE " + Params::tz() + ")";
+  const std::string local = "(" + c + " AT TIME ZONE " + Params::numbered_tz() + ")";
   const std::string utc = "(" + c + " AT TIME ZONE 'UTC')";
   return "(to_char(" + local + ", 'YYYY-MM-DD\"T\"HH24:MI:SS') || rtrim(rtrim(to_char(" + local +
          ", '.US'), '0'), '.') || CASE WHEN " + local +

@@ -1,5 +1,7 @@
 #include "core/odsql/params.hpp"
 
+#include "core/odsql/schema.hpp"
+
 namespace opendata::odsql {
 
 const char* param_type_name(ParamType type) {
@@ -25,6 +27,10 @@ const char* param_type_name(ParamType type) {
 }
 
 std::string Params::add(ParamType type, const std::string& value) {
+  if (mode_ == Mode::kInlined) {
+    if (list_.empty()) list_.push_back(Param{type, value});  // the time zone, for tz()
+    return string_literal(value) + "::" + param_type_name(type);
+  }
   const auto key = std::make_pair(static_cast<int>(type), value);
   auto it = index_.find(key);
   std::size_t n;
@@ -36,6 +42,11 @@ std::string Params::add(ParamType type, const std::string& value) {
     index_.emplace(key, n);
   }
   return "$" + std::to_string(n) + "::" + param_type_name(type);
+}
+
+std::string Params::tz() const {
+  if (mode_ == Mode::kNumbered) return numbered_tz();
+  return string_literal(list_.empty() ? std::string("UTC") : list_.front().value) + "::text";
 }
 
 }  // namespace opendata::odsql

@@ -116,25 +116,17 @@ std::string sort_direction(const std::vector<FieldInfo>& fields, const std::stri
   return descending ? " DESC NULLS LAST" : " ASC NULLS LAST";
 }
 
-}  // namespace
-
-Compiled compile_records(const std::vector<FieldInfo>& fields, const Request& req) {
-  Params params;
-  start_request(req, params);
-  const Schema schema(fields);
-  const std::string filter = build_filter(schema, params, req);
-
-  const Source ssel{"fields", req.select};  // the API names the select clause "fields"
-  const Source sgrp{"group_by", req.group_by};
-  const Source sord{"order_by", req.order_by};
-  const std::vector<SelectItem> select = parse_select(ssel);
-  const std::vector<GroupItem> groups = parse_group_by(sgrp);
-  const std::vector<OrderItem> orders = parse_order_by(sord);
-
-  // group_by keys.
+// The group_by keys: outputs of a grouped query, and names the select and
+// order_by may use.
+struct GroupKeys {
   std::vector<Output> keys;
-  std::vector<Alias> group_aliases;
-  std::vector<std::string> key_sqls;
+  std::vector<Alias> aliases;
+  std::vector<std::string> sqls;  // what the select and order_by may use ungrouped
+};
+
+GroupKeys compile_group_by(const Schema& schema, Params& params, const Source& sgrp,
+                           const std::vector<GroupItem>& groups) {
+  GroupKeys out;
   Translator gt(schema, params, sgrp, Clause::GroupBy);
   for (const GroupItem& g : groups) {
     const bool cluster = g.expr->kind == NodeKind::Call && g.expr->text == "geo_cluster";
@@ -154,29 +146,68 @@ Compiled compile_records(const std::vector<FieldInfo>& fields, const Request& re
     o.src = &sgrp;
     o.expr = e;
     o.row_not_null = row_not_null(schema, sgrp, *g.expr);
-    if (!g.alias.empty()) group_aliases.push_back(Alias{g.alias, e});
-    key_sqls.push_back(e.sql);
-    keys.push_back(std::move(o));
+    if (!g.alias.empty()) out.aliases.push_back(Alias{g.alias, e});
+    out.sqls.push_back(e.sql);
+    out.keys.push_back(std::move(o));
   }
-  const bool grouped = !keys.empty();
+  return out;
+}
 
-  // select.
+// An expression of the select: its output, named by its label, its field
+// or its text.
+Output select_expr_output(const Schema& schema, Translator& st, const Source& ssel,
+                          const SelectItem& item) {
+  Output o;
+  o.expr = st.value(*item.expr);
+  o.src = &ssel;
+  o.pos = item.alias.empty() ? item.begin : item.alias_pos;
+  if (!item.alias.empty()) {
+    o.name = item.alias;
+  } else if (item.expr->kind == NodeKind::Field) {
+    const FieldInfo* f = schema.find(ssel, item.begin, item.expr->text);
+    o.plain_field = f != nullptr && o.expr.sql == quote_ident(f->name);
+    o.name = o.plain_field ? f->name : item.expr->text;
+  } else {
+    o.name = expr_text(ssel, item.begin, item.end);
+  }
+  return o;
+}
+
+// Drops the plain fields that an exclude() item names.
+void apply_exclude(const SelectItem& ex, std::vector<Output>& outs) {
+  std::vector<Output> kept;
+  for (Output& o : outs) {
+    bool drop = false;
+    for (const std::string& p : ex.patterns) drop = drop || (o.plain_field && matches(p, o.name));
+    if (!drop) kept.push_back(std::move(o));
+  }
+  outs = std::move(kept);
+}
+
+struct Selected {
+  std::vector<Output> outs;
+  bool aggregated = false;  // grouped, or an aggregate in the select
+};
+
+// The select ("fields" in the API): the page's output columns, in order.
+Selected compile_select(const Schema& schema, Params& params, const Source& ssel,
+                        const std::vector<SelectItem>& select, const GroupKeys& groups) {
+  const std::vector<FieldInfo>& fields = schema.fields();
+  const bool grouped = !groups.keys.empty();
   Translator st(schema, params, ssel, Clause::Select);
   st.allow_aggregates(true);
-  if (grouped) st.set_aliases(&group_aliases);
-  std::vector<Output> outs;
+  if (grouped) st.set_aliases(&groups.aliases);
+  bool has_base = false, any_expr = false;
+  for (const SelectItem& item : select) {
+    has_base = has_base || item.kind == SelectItem::AllFields || item.kind == SelectItem::Include;
+    any_expr = any_expr || item.kind == SelectItem::Expr;
+  }
+  Selected out;
+  std::vector<Output>& outs = out.outs;
   std::vector<const SelectItem*> excludes;
-  bool has_base = false;
-  for (const SelectItem& item : select) {
-    if (item.kind == SelectItem::AllFields || item.kind == SelectItem::Include) has_base = true;
-  }
-  bool any_expr = false;
-  for (const SelectItem& item : select) {
-    if (item.kind == SelectItem::Expr) any_expr = true;
-  }
-  if (grouped && select.empty()) outs = keys;
-  // Only exclude() items: they apply to all fields.
-  if (!grouped && !select.empty() && !has_base && !any_expr) {
+  if (grouped && select.empty()) outs = groups.keys;
+  // No select, or only exclude() items: they apply to all fields.
+  if (!grouped && !has_base && !any_expr) {
     for (const FieldInfo& f : fields) outs.push_back(field_output(f));
   }
   for (const SelectItem& item : select) {
@@ -205,147 +236,144 @@ Compiled compile_records(const std::vector<FieldInfo>& fields, const Request& re
         }
         excludes.push_back(&item);
         break;
-      case SelectItem::Expr: {
-        Output o;
-        o.expr = st.value(*item.expr);
-        o.src = &ssel;
-        o.pos = item.alias.empty() ? item.begin : item.alias_pos;
-        if (!item.alias.empty()) {
-          o.name = item.alias;
-        } else if (item.expr->kind == NodeKind::Field) {
-          const FieldInfo* f = schema.find(ssel, item.begin, item.expr->text);
-          o.name = f != nullptr && o.expr.sql == quote_ident(f->name) ? f->name : item.expr->text;
-          o.plain_field = f != nullptr && o.expr.sql == quote_ident(f->name);
-        } else {
-          o.name = expr_text(ssel, item.begin, item.end);
-        }
-        outs.push_back(std::move(o));
-        break;
-      }
+      case SelectItem::Expr: outs.push_back(select_expr_output(schema, st, ssel, item)); break;
     }
   }
-  for (const SelectItem* ex : excludes) {
-    std::vector<Output> kept;
-    for (Output& o : outs) {
-      bool drop = false;
-      for (const std::string& p : ex->patterns)
-        drop = drop || (o.plain_field && matches(p, o.name));
-      if (!drop) kept.push_back(std::move(o));
-    }
-    outs = std::move(kept);
-  }
-  if (select.empty() && !grouped) {
-    for (const FieldInfo& f : fields) outs.push_back(field_output(f));
-  }
+  for (const SelectItem* ex : excludes) apply_exclude(*ex, outs);
 
-  bool aggregated = grouped;
-  for (const Output& o : outs) aggregated = aggregated || o.expr.aggregate;
-  if (aggregated) {
-    for (const SelectItem& item : select) {
-      if (item.kind == SelectItem::Expr) {
-        st.check_grouping(*item.expr, key_sqls);
-      } else if (item.kind != SelectItem::Exclude) {
-        // "*, count(*)": the fields are neither grouped nor aggregated.
-        source_error(sqlstate::kGroupingError, ssel, item.begin,
-                     "all fields cannot be selected together with aggregate functions",
-                     "Select the fields to group by with group_by, e.g. group_by=city.");
-      }
+  out.aggregated = grouped;
+  for (const Output& o : outs) out.aggregated = out.aggregated || o.expr.aggregate;
+  if (!out.aggregated) return out;
+  for (const SelectItem& item : select) {
+    if (item.kind == SelectItem::Expr) {
+      st.check_grouping(*item.expr, groups.sqls);
+    } else if (item.kind != SelectItem::Exclude) {
+      // "*, count(*)": the fields are neither grouped nor aggregated.
+      source_error(sqlstate::kGroupingError, ssel, item.begin,
+                   "all fields cannot be selected together with aggregate functions",
+                   "Select the fields to group by with group_by, e.g. group_by=city.");
     }
   }
+  return out;
+}
 
+// Output names become JSON keys and SQL labels: short enough, and distinct.
+void check_output_names(const std::vector<Output>& outs, const Source& ssel) {
   for (std::size_t i = 0; i < outs.size(); ++i) {
     const Output& o = outs[i];
     const Source& src = o.src != nullptr ? *o.src : ssel;
     if (o.name.size() > kMaxNameBytes) {
-      source_error(code::kNameTooLong, src, o.pos,
+      source_error(sqlstate::kNameTooLong, src, o.pos,
                    "output name \"" + excerpt(o.name) + "\" is too long",
                    "Give the expression a shorter label with AS (at most 63 bytes).");
     }
     for (std::size_t j = 0; j < i; ++j) {
       if (outs[j].name == o.name) {
-        source_error(code::kDuplicateColumn, src, o.pos,
+        source_error(sqlstate::kDuplicateColumn, src, o.pos,
                      "duplicate output name \"" + excerpt(o.name) + "\"",
                      "Give each expression a distinct label with AS.");
       }
     }
   }
+}
 
-  // order_by.
-  std::vector<Alias> order_aliases = group_aliases;
+// The page's sort keys: order_by, or the group keys when it is empty.
+std::vector<SortKey> compile_order_by(const Schema& schema, Params& params, const Source& sord,
+                                      const std::vector<OrderItem>& orders,
+                                      const std::vector<SelectItem>& select,
+                                      const GroupKeys& groups, const Selected& selected) {
+  std::vector<Alias> order_aliases = groups.aliases;
   for (const SelectItem& item : select) {
     if (item.kind != SelectItem::Expr || item.alias.empty()) continue;
-    for (const Output& o : outs) {
+    for (const Output& o : selected.outs) {
       if (o.name == item.alias) order_aliases.push_back(Alias{item.alias, o.expr});
     }
   }
   Translator ot(schema, params, sord, Clause::OrderBy);
-  ot.allow_aggregates(aggregated);
+  ot.allow_aggregates(selected.aggregated);
   ot.set_aliases(&order_aliases);
-  struct OrderKey {
-    std::string sql;
-    bool descending;
-  };
-  std::vector<OrderKey> order;
+  std::vector<SortKey> order;
   for (const OrderItem& item : orders) {
     const Expr e = ot.value(*item.expr);
     if (e.type == Type::Geo && e.sort_sql.empty()) {  // geo_cluster() sorts by its cell
       source_error(sqlstate::kDatatypeMismatch, sord, item.begin, "cannot order by a geo value",
                    "Order by distance(field, geom'POINT(lon lat)') instead.");
     }
-    if (aggregated) ot.check_grouping(*item.expr, key_sqls);
-    order.push_back(OrderKey{e.sort_sql.empty() ? e.sql : e.sort_sql, item.descending});
+    if (selected.aggregated) ot.check_grouping(*item.expr, groups.sqls);
+    order.push_back(SortKey{e.sort_sql.empty() ? e.sql : e.sort_sql, item.descending});
   }
-  if (orders.empty() && grouped) {
+  if (orders.empty()) {
     // Groups come in key order, which makes pages stable.
-    for (const Output& k : keys) {
-      order.push_back(OrderKey{k.expr.sort_sql.empty() ? k.expr.sql : k.expr.sort_sql, false});
+    for (const Output& k : groups.keys) {
+      order.push_back(SortKey{k.expr.sort_sql.empty() ? k.expr.sql : k.expr.sort_sql, false});
     }
   }
+  return order;
+}
 
-  // Keyset paging (keyset.cpp): the dataset's key completes the order, and
-  // a token from an earlier page starts this one after its last row.
-  std::vector<SortKey> sort_keys;
-  for (const OrderKey& k : order) sort_keys.push_back(SortKey{k.sql, k.descending});
-  const KeysetPlan keyset = plan_keyset(req, sort_keys, aggregated, params);
-  for (const SortKey& k : keyset.added) order.push_back(OrderKey{k.sql, k.descending});
+// One description of the page's SELECT: every statement of Compiled is
+// written from it (page_statement, count_statement, rows_statement).
+struct Page {
+  std::string from;       // " FROM <relation>[ WHERE ..]": the records the count counts
+  std::string group_sql;  // " GROUP BY ..[ HAVING ..]", or ""
+  // Filters, groups, sorts and cuts the page: SELECT <outputs> AS c.., <keys>
+  // AS k.. FROM .. [after the token] ORDER BY .. LIMIT .. OFFSET ..
+  std::string inner;
+  std::string json_cols;  // the members of a row's JSON object, from p.c..
+  std::string keys_out;   // ", p.<key column>": the sort keys carried up to json_agg
+  std::string agg_order;  // " ORDER BY q.<key column> <direction>, ..", or ""
+  std::vector<std::string> key_cols;  // the column of each sort key
+  std::vector<std::string> key_dirs;  // and its direction
+  std::string last_row;   // the last row's sort values, for the next token
+  std::string limit_param, offset_param;  // "" when not given
+  bool after_token = false;
+  std::vector<std::string> out_cols;  // "p.c..", one per output
+};
 
-  std::string group_sql;
-  std::string where = filter;
-  if (grouped) {
-    std::string by, having;
-    for (const Output& k : keys) {
-      // A key whose value is computed per group (geo_cluster()) groups by
-      // its sort key alone.
-      const std::string& key = k.expr.aggregate ? k.expr.sort_sql : k.expr.sql;
-      by += (by.empty() ? "" : ", ") + key;
-      if (!k.expr.aggregate && !k.expr.sort_sql.empty()) by += ", " + k.expr.sort_sql;
-      // Records without a value for a key form no group.
-      if (k.row_not_null.empty()) {
-        having += (having.empty() ? "" : " AND ") + ("(" + key + ") IS NOT NULL");
-      } else if (k.row_not_null != "true") {
-        where += (where.empty() ? "" : " AND ") + k.row_not_null;
-      }
+// " GROUP BY .. HAVING ..": records without a value for a key form no group.
+// A key that can say so on the row ("key IS NOT NULL" on its field) goes
+// into `where` instead, so that PostgreSQL computes the key once per row.
+std::string group_clause(const std::vector<Output>& keys, std::string& where) {
+  if (keys.empty()) return {};
+  std::string by, having;
+  for (const Output& k : keys) {
+    // A key whose value is computed per group (geo_cluster()) groups by
+    // its sort key alone.
+    const std::string& key = k.expr.aggregate ? k.expr.sort_sql : k.expr.sql;
+    by += (by.empty() ? "" : ", ") + key;
+    if (!k.expr.aggregate && !k.expr.sort_sql.empty()) by += ", " + k.expr.sort_sql;
+    if (k.row_not_null.empty()) {
+      having += (having.empty() ? "" : " AND ") + ("(" + key + ") IS NOT NULL");
+    } else if (k.row_not_null != "true") {
+      where += (where.empty() ? "" : " AND ") + k.row_not_null;
     }
-    group_sql = " GROUP BY " + by + (having.empty() ? "" : " HAVING " + having);
   }
-  const std::string where_sql = where.empty() ? "" : " WHERE " + where;
-  const std::string from = " FROM " + req.relation + where_sql;
+  return " GROUP BY " + by + (having.empty() ? "" : " HAVING " + having);
+}
+
+Page describe_page(const std::vector<FieldInfo>& fields, const Request& req, Params& params,
+                   std::string where, const std::vector<Output>& keys,
+                   const std::vector<Output>& outs, const std::vector<SortKey>& order,
+                   const KeysetPlan& keyset) {
+  Page page;
+  page.group_sql = group_clause(keys, where);
+  page.from = " FROM " + req.relation + (where.empty() ? "" : " WHERE " + where);
+  page.after_token = !keyset.condition.empty();
 
   const std::string prefix = column_prefix(fields);
-  std::string inner = "SELECT ";
-  std::string json_cols;
+  page.inner = "SELECT ";
   for (std::size_t i = 0; i < outs.size(); ++i) {
     const std::string col = quote_ident(prefix + "c" + std::to_string(i));
-    inner += (i == 0 ? "" : ", ") + outs[i].expr.sql + " AS " + col;
-    json_cols += (i == 0 ? "" : ", ") + output_sql(outs[i].expr.type, "p." + col) + " AS " +
-                 quote_ident(outs[i].name);
+    page.out_cols.push_back("p." + col);
+    page.inner += (i == 0 ? "" : ", ") + outs[i].expr.sql + " AS " + col;
+    page.json_cols += (i == 0 ? "" : ", ") + output_sql(outs[i].expr.type, "p." + col) + " AS " +
+                      quote_ident(outs[i].name);
   }
   // A sort key that is also an output travels as that output's column.  A
   // second copy would be computed again for every row, and for a group key
   // PostgreSQL would carry the key's fields through the grouping to compute
   // it (the copy is not the grouped expression).
-  std::string order_by, keys_out, agg_order;
-  std::vector<std::string> key_cols;
+  std::string order_by;
   bool any_column = !outs.empty();
   for (std::size_t i = 0; i < order.size(); ++i) {
     std::string col;
@@ -354,90 +382,136 @@ Compiled compile_records(const std::vector<FieldInfo>& fields, const Request& re
     }
     if (col.empty()) {
       col = quote_ident(prefix + "k" + std::to_string(i));
-      inner += (any_column ? ", " : "") + order[i].sql + " AS " + col;
+      page.inner += (any_column ? ", " : "") + order[i].sql + " AS " + col;
       any_column = true;
     }
-    if (std::find(key_cols.begin(), key_cols.end(), col) == key_cols.end())
-      keys_out += ", p." + col;
+    if (std::find(page.key_cols.begin(), page.key_cols.end(), col) == page.key_cols.end())
+      page.keys_out += ", p." + col;
     const std::string dir = sort_direction(fields, order[i].sql, order[i].descending);
     order_by += (i == 0 ? "" : ", ") + order[i].sql + dir;
-    agg_order += (i == 0 ? " ORDER BY q." : ", q.") + col + dir;
-    key_cols.push_back(col);
+    page.agg_order += (i == 0 ? " ORDER BY q." : ", q.") + col + dir;
+    page.key_cols.push_back(col);
+    page.key_dirs.push_back(dir);
   }
-  if (keyset.condition.empty()) {
-    inner += from + group_sql;
+  if (!page.after_token) {
+    page.inner += page.from + page.group_sql;
   } else {  // the count is of every matching record; the page starts after the token
-    inner += " FROM " + req.relation + " WHERE " + (where.empty() ? "" : "(" + where + ") AND ") +
-             keyset.condition + group_sql;
+    page.inner += " FROM " + req.relation + " WHERE " + (where.empty() ? "" : "(" + where + ") AND ") +
+                  keyset.condition + page.group_sql;
   }
-  if (!order.empty()) inner += " ORDER BY " + order_by;
-  std::string limit_param;
+  if (!order.empty()) page.inner += " ORDER BY " + order_by;
   if (req.limit >= 0) {
-    limit_param = params.add(ParamType::Int8, std::to_string(req.limit));
-    inner += " LIMIT " + limit_param;
+    page.limit_param = params.add(ParamType::Int8, std::to_string(req.limit));
+    page.inner += " LIMIT " + page.limit_param;
   }
-  if (req.offset > 0) inner += " OFFSET " + params.add(ParamType::Int8, std::to_string(req.offset));
-
-  // For the next token: the last row's sort values.
-  std::string last_row;
+  if (req.offset > 0) {
+    page.offset_param = params.add(ParamType::Int8, std::to_string(req.offset));
+    page.inner += " OFFSET " + page.offset_param;
+  }
   if (!keyset.kinds.empty()) {
-    for (const std::string& col : key_cols) {
-      last_row += ", (array_agg(q." + col + agg_order + "))[count(*)]";
+    for (const std::string& col : page.key_cols) {
+      page.last_row += ", (array_agg(q." + col + page.agg_order + "))[count(*)]";
     }
   }
+  return page;
+}
+
+// The page as one row: its JSON array, its number of rows, the last row's
+// sort values when a token can continue it, then `extra` columns.
+// r.* (not a bare r): a bare name would resolve to an output column
+// labelled "r" before the sub-select's alias.
+std::string page_statement(const Page& page, const std::string& extra) {
+  return "SELECT coalesce(json_agg(q.j" + page.agg_order + "), '[]'::json), count(*)" +
+         page.last_row + extra + " FROM (SELECT (SELECT row_to_json(r.*) FROM (SELECT " +
+         page.json_cols + ") r) AS j" + page.keys_out + " FROM (" + page.inner + ") p) q";
+}
+
+// The number of records (or groups) the request matches.
+std::string count_statement(const Page& page, bool grouped, bool aggregated) {
+  if (grouped) return "SELECT count(*) FROM (SELECT 1" + page.from + page.group_sql + ") g";
+  if (aggregated) return "SELECT 1::bigint";
+  return "SELECT count(*)" + page.from;
+}
+
+// The last column of page_count_sql: the total, or NULL when nobody knows it
+// yet (see Compiled::page_count_sql).  The one place of the rule "a short
+// page tells its total": a page shorter than asked for ends the result, so
+// the total is start plus its rows, unless it is empty beyond the start (the
+// total is then only known to be at most start) or it starts after a token
+// (the rows before it are not on the page).  Otherwise the count runs when
+// `count_flag` says so.
+std::string total_column(const Page& page, const std::string& count_sql,
+                         const std::string& count_flag) {
+  const std::string counted = "WHEN " + count_flag + " THEN (" + count_sql + ")";
+  if (page.after_token || page.limit_param.empty()) return ", CASE " + counted + " END";
+  std::string tells = "count(*) < " + page.limit_param;
+  std::string total = "count(*)";
+  if (!page.offset_param.empty()) {
+    tells += " AND count(*) > 0";
+    total = page.offset_param + " + count(*)";
+  }
+  return ", CASE WHEN " + tells + " THEN " + total + " " + counted + " END";
+}
+
+// The page as rows, one SQL column per output, for the streaming exports.
+std::string rows_statement(const Page& page, const std::vector<Output>& outs) {
+  std::string cols;
+  for (std::size_t i = 0; i < outs.size(); ++i) {
+    const Type t = outs[i].expr.type;
+    const std::string& col = page.out_cols[i];
+    cols += (i == 0 ? "" : ", ") + (t == Type::DateTime ? output_sql(t, col) : col) + " AS " +
+            quote_ident(outs[i].name);
+  }
+  std::string sql = "SELECT " + cols + " FROM (" + page.inner + ") p";
+  for (std::size_t i = 0; i < page.key_cols.size(); ++i)
+    sql += (i == 0 ? " ORDER BY p." : ", p.") + page.key_cols[i] + page.key_dirs[i];
+  return sql;
+}
+
+}  // namespace
+
+Compiled compile_records(const std::vector<FieldInfo>& fields, const Request& req) {
+  // Parameters are numbered in the order the clauses are compiled: time
+  // zone, filter, group_by, select, order_by, token, limit, offset.
+  Params params;
+  start_request(req, params);
+  const Schema schema(fields);
+  const std::string filter = build_filter(schema, params, req);
+
+  const Source ssel{"fields", req.select};  // the API names the select clause "fields"
+  const Source sgrp{"group_by", req.group_by};
+  const Source sord{"order_by", req.order_by};
+  const std::vector<SelectItem> select = parse_select(ssel);
+  const std::vector<GroupItem> groups = parse_group_by(sgrp);
+  const std::vector<OrderItem> orders = parse_order_by(sord);
+
+  const GroupKeys keys = compile_group_by(schema, params, sgrp, groups);
+  const bool grouped = !keys.keys.empty();
+  const Selected selected = compile_select(schema, params, ssel, select, keys);
+  check_output_names(selected.outs, ssel);
+  std::vector<SortKey> order =
+      compile_order_by(schema, params, sord, orders, select, keys, selected);
+  // Keyset paging (keyset.cpp): the dataset's key completes the order, and
+  // a token from an earlier page starts this one after its last row.
+  const KeysetPlan keyset = plan_keyset(req, order, selected.aggregated, params);
+  order.insert(order.end(), keyset.added.begin(), keyset.added.end());
+  const Page page =
+      describe_page(fields, req, params, filter, keys.keys, selected.outs, order, keyset);
 
   Compiled out;
-  out.page_scan_counts = keyset.condition.empty();
-  out.counts_every_record = !grouped && !aggregated && where.empty();
+  out.page_scan_counts = !page.after_token;
+  out.counts_every_record = !grouped && !selected.aggregated && filter.empty();
   out.keyset = keyset.kinds;
   out.keyset_fingerprint = keyset.fingerprint;
-  // r.* (not a bare r): a bare name would resolve to an output column
-  // labelled "r" before the sub-select's alias.
-  // The page's row count comes along: a short page tells its total, and a
-  // full one ends with the sort values of its last row for the next token
-  // (see Compiled::results_sql).
-  out.results_sql = "SELECT coalesce(json_agg(q.j" + agg_order + "), '[]'::json), count(*)" +
-                    last_row + " FROM (SELECT (SELECT row_to_json(r.*) FROM (SELECT " + json_cols +
-                    ") r) AS j" + keys_out + " FROM (" + inner + ") p) q";
-  if (grouped) {
-    out.count_sql = "SELECT count(*) FROM (SELECT 1" + from + group_sql + ") g";
-  } else if (aggregated) {
-    out.count_sql = "SELECT 1::bigint";
-  } else {
-    out.count_sql = "SELECT count(*)" + from;
-  }
-  // The page and its count in one statement (see Compiled::page_count_sql).
-  // The count's sub-select runs only if the last parameter says so and the
-  // page does not tell its total: a page shorter than the limit ends the
-  // result, unless it starts after a token or is empty beyond `start`
-  // (the rule of records(), pg/records.cpp).
-  std::string page_tells = "false";
-  if (keyset.condition.empty() && !limit_param.empty()) {
-    page_tells = "count(*) < " + limit_param;
-    if (req.offset > 0) page_tells += " AND count(*) > 0";
-  }
+  out.results_sql = page_statement(page, "");
+  out.count_sql = count_statement(page, grouped, selected.aggregated);
   const std::string count_flag =
       "$" + std::to_string(params.size() + 1) + "::" + param_type_name(ParamType::Bool);
-  out.page_count_sql = "SELECT coalesce(json_agg(q.j" + agg_order + "), '[]'::json), count(*)" +
-                       last_row + ", CASE WHEN " + count_flag + " AND NOT (" + page_tells +
-                       ") THEN (" + out.count_sql + ") END FROM (SELECT (SELECT row_to_json(r.*) FROM (SELECT " +
-                       json_cols + ") r) AS j" + keys_out + " FROM (" + inner + ") p) q";
-  std::string row_cols;
-  for (std::size_t i = 0; i < outs.size(); ++i) {
-    const std::string col = "p." + quote_ident(prefix + "c" + std::to_string(i));
-    const Type t = outs[i].expr.type;
-    row_cols += (i == 0 ? "" : ", ") + (t == Type::DateTime ? output_sql(t, col) : col) + " AS " +
-                quote_ident(outs[i].name);
-    out.columns.push_back(OutputColumn{outs[i].name, field_type_of(t)});
-  }
-  out.rows_sql = "SELECT " + row_cols + " FROM (" + inner + ") p";
-  if (!order.empty()) {
-    out.rows_sql += " ORDER BY ";
-    for (std::size_t i = 0; i < order.size(); ++i) {
-      out.rows_sql += (i == 0 ? "p." : ", p.") + key_cols[i] +
-                      sort_direction(fields, order[i].sql, order[i].descending);
-    }
-  }
+  out.page_count_sql = page_statement(page, total_column(page, out.count_sql, count_flag));
+  out.rows_sql = rows_statement(page, selected.outs);
+  for (const Output& o : selected.outs)
+    out.columns.push_back(OutputColumn{o.name, field_type_of(o.expr.type)});
+
   out.params = params.take();
   out.rows_sql = reference_all_params(out.rows_sql, out.params);
   out.results_sql = reference_all_params(out.results_sql, out.params);

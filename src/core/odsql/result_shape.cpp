@@ -23,7 +23,7 @@ std::vector<std::string> items(const std::string& text, const char* parameter) {
     std::string item = trim(text.substr(from, comma == std::string::npos ? std::string::npos
                                                                           : comma - from));
     if (item.empty())
-      throw UserError("22023", std::string("empty item in ") + parameter, "",
+      throw UserError(sqlstate::kInvalidParameterValue, std::string("empty item in ") + parameter, "",
                       "The items of " + std::string(parameter) + " are separated by commas.");
     out.push_back(item);
     if (comma == std::string::npos) return out;
@@ -42,7 +42,7 @@ std::string column(const std::string& name, const char* parameter,
   if (std::find(columns.begin(), columns.end(), name) == columns.end()) {
     std::string known;
     for (const std::string& c : columns) known += (known.empty() ? "" : ", ") + c;
-    throw UserError("22023",
+    throw UserError(sqlstate::kInvalidParameterValue,
                     std::string(parameter) + " names \"" + name + "\", which is not a column of the result",
                     "", "The columns are: " + known + ".");
   }
@@ -78,7 +78,7 @@ ResultShape result_shape(const std::string& fields, const std::string& order_by,
     if (space != std::string::npos) {
       const std::string word = lower(item.substr(space + 1));
       if (word != "asc" && word != "desc")
-        throw UserError("22023", "order_by item \"" + item + "\" is not \"name [asc|desc]\"");
+        throw UserError(sqlstate::kInvalidParameterValue, "order_by item \"" + item + "\" is not \"name [asc|desc]\"");
       name = trim(item.substr(0, space));
       direction = word == "desc" ? " DESC" : " ASC";
     }

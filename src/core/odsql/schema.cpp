@@ -16,6 +16,17 @@ std::string quote_ident(const std::string& name) {
   return out;
 }
 
+std::string string_literal(const std::string& text) {
+  const bool backslash = text.find('\\') != std::string::npos;
+  std::string out = backslash ? "E'" : "'";
+  for (char c : text) {
+    if (c == '\'' || c == '\\') out += c;
+    out += c;
+  }
+  out += '\'';
+  return out;
+}
+
 std::size_t edit_distance(const std::string& a0, const std::string& b0) {
   const std::string a = lower_ascii(a0), b = lower_ascii(b0);
   // Names are short (fields, functions); a long hostile name is cut so the
@@ -57,7 +68,7 @@ const FieldInfo* Schema::find(const Source& src, std::size_t pos, const std::str
   for (const FieldInfo& f : fields_) {
     if (lower_ascii(f.name) != low) continue;
     if (found != nullptr) {
-      source_error(code::kAmbiguousColumn, src, pos,
+      source_error(sqlstate::kAmbiguousColumn, src, pos,
                    "field name \"" + excerpt(name) + "\" is ambiguous",
                    "Write the name with its exact case, e.g. \"" + found->name + "\" or \"" +
                        f.name + "\".");

@@ -14,6 +14,11 @@ namespace opendata::odsql {
 // "name" with embedded double quotes doubled: safe for any text.
 std::string quote_ident(const std::string& name);
 
+// 'text' with embedded single quotes doubled, as PostgreSQL's quote_literal()
+// writes it: E'...' with backslashes doubled when the text has one, so it
+// reads back the same whatever standard_conforming_strings says.
+std::string string_literal(const std::string& text);
+
 // Levenshtein distance on ASCII-lower-cased strings.
 std::size_t edit_distance(const std::string& a, const std::string& b);
 

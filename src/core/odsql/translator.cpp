@@ -50,13 +50,13 @@ void Translator::fail(const char* sqlstate, const Node& at, const std::string& m
   source_error(sqlstate, src_, at.begin, msg, hint);
 }
 
-std::string Translator::local_timestamp(const Expr& e) {
+std::string Translator::local_timestamp(const Params& params, const Expr& e) {
   if (e.type == Type::Date) return "(" + e.sql + ")::timestamp";
-  return "(" + e.sql + " AT TIME ZONE " + Params::tz() + ")";
+  return "(" + e.sql + " AT TIME ZONE " + params.tz() + ")";
 }
 
-std::string Translator::as_timestamptz(const Expr& e) {
-  if (e.type == Type::Date) return "((" + e.sql + ")::timestamp AT TIME ZONE " + Params::tz() + ")";
+std::string Translator::as_timestamptz(const Params& params, const Expr& e) {
+  if (e.type == Type::Date) return "((" + e.sql + ")::timestamp AT TIME ZONE " + params.tz() + ")";
   return e.sql;
 }
 
@@ -116,7 +116,7 @@ static Expr date_expr(Translator& t, const Node& at, const std::string& text) {
   DateValue d;
   std::string err;
   if (!parse_date(text, d, err)) {
-    t.fail(code::kInvalidDatetimeFormat, at, "invalid date \"" + excerpt(text) + "\": " + err);
+    t.fail(sqlstate::kInvalidDatetimeFormat, at, "invalid date \"" + excerpt(text) + "\": " + err);
   }
   Expr e;
   if (d.precision <= 3) {
@@ -129,7 +129,7 @@ static Expr date_expr(Translator& t, const Node& at, const std::string& text) {
     // Local wall-clock time in the request's time zone.
     e.type = Type::DateTime;
     e.sql = "(" + t.params().add(ParamType::Text, d.timestamp_text()) +
-            "::timestamp AT TIME ZONE " + Params::tz() + ")";
+            "::timestamp AT TIME ZONE " + t.params().tz() + ")";
   }
   return e;
 }
@@ -361,12 +361,12 @@ void Translator::check_comparable(const Node& at, const Expr& a, const Expr& b,
 }
 
 // Brings a Date and a DateTime to the same SQL type.
-static void align_temporal(Expr& a, Expr& b) {
+static void align_temporal(const Params& params, Expr& a, Expr& b) {
   if (a.type == Type::Date && b.type == Type::DateTime) {
-    a.sql = Translator::as_timestamptz(a);
+    a.sql = Translator::as_timestamptz(params, a);
     a.type = Type::DateTime;
   } else if (b.type == Type::Date && a.type == Type::DateTime) {
-    b.sql = Translator::as_timestamptz(b);
+    b.sql = Translator::as_timestamptz(params, b);
     b.type = Type::DateTime;
   }
 }
@@ -393,7 +393,7 @@ Expr Translator::compare(const Node& n) {
          "Quote the value to compare text, e.g. field > \"10\".");
   }
   check_comparable(n, a, b, op);
-  align_temporal(a, b);
+  align_temporal(params_, a, b);
   return Expr{"(" + a.sql + " " + (op == "!=" ? "<>" : op) + " " + b.sql + ")",
               Type::Bool,
               a.aggregate || b.aggregate,
@@ -412,11 +412,11 @@ Expr Translator::in_list(const Node& n) {
     items.push_back(std::move(e));
   }
   bool agg = left.aggregate;
-  if (is_temporal(left.type) && any_datetime) left.sql = as_timestamptz(left);
+  if (is_temporal(left.type) && any_datetime) left.sql = as_timestamptz(params_, left);
   std::string sql = "(" + left.sql + (n.negated ? " NOT IN (" : " IN (");
   for (std::size_t i = 0; i < items.size(); ++i) {
     if (i > 0) sql += ", ";
-    sql += is_temporal(items[i].type) && any_datetime ? as_timestamptz(items[i]) : items[i].sql;
+    sql += is_temporal(items[i].type) && any_datetime ? as_timestamptz(params_, items[i]) : items[i].sql;
     agg = agg || items[i].aggregate;
   }
   return Expr{sql + "))", Type::Bool, agg, {}};
@@ -436,8 +436,8 @@ Expr Translator::in_range(const Node& n) {
   check_comparable(lo_n, left, lo, "IN");
   check_comparable(hi_n, left, hi, "IN");
   Expr l1 = left, l2 = left;
-  align_temporal(l1, lo);
-  align_temporal(l2, hi);
+  align_temporal(params_, l1, lo);
+  align_temporal(params_, l2, hi);
   const std::string sql = "(" + l1.sql + (n.lower_closed ? " >= " : " > ") + lo.sql + " AND " +
                           l2.sql + (n.upper_closed ? " <= " : " < ") + hi.sql + ")";
   return Expr{n.negated ? "(NOT " + sql + ")" : sql, Type::Bool, left.aggregate, {}};

@@ -66,9 +66,9 @@ class Translator {
 
   // SQL turning a Date/DateTime expression into a local timestamp in the
   // request's time zone (what year(), date_format(), ranges work on).
-  static std::string local_timestamp(const Expr& e);
+  static std::string local_timestamp(const Params& params, const Expr& e);
   // SQL converting e to timestamptz (dates are midnight in the time zone).
-  static std::string as_timestamptz(const Expr& e);
+  static std::string as_timestamptz(const Params& params, const Expr& e);
 
   // Shared helpers for the function translator (functions.cpp).
   [[noreturn]] void fail(const char* sqlstate, const Node& at, const std::string& msg,

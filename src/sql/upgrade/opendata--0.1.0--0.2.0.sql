@@ -20,6 +20,12 @@ DROP FUNCTION opendata._read_server_file(text);
 DROP FUNCTION opendata._truncate_for_import(text);
 DROP FUNCTION opendata._set_derivation(text, jsonb, bigint[], text, text, jsonb);
 DROP FUNCTION opendata._set_refreshed(text, jsonb);
+-- The SQL of a crossing is written by the crossing compiler (src/core/cross):
+-- the PL/pgSQL generator and its helpers go, and _cross_select() is a C
+-- function whose result grew (the fields each side carries).
+DROP FUNCTION opendata._cross_select(text, text[], text, int, text, text[], text, int, text, jsonb);
+DROP FUNCTION opendata._cross_fields(jsonb, text, text, text[]);
+DROP FUNCTION opendata._expand_m_sql(text, text);
 -- API functions whose arguments grew: near() and cross() take fields and
 -- order_by, as records() does (issue #24).
 DROP FUNCTION opendata_api.cross(text, text, text, float8, int, text, text, int, int);

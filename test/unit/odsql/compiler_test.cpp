@@ -20,7 +20,7 @@ TEST(OdsqlRecords, DefaultSelectsAllFields) {
   EXPECT_EQ(c.params[0].value, "UTC");
   EXPECT_TRUE(contains(c.results_sql, "\"name\" AS \"__oc0\""));
   EXPECT_TRUE(contains(c.results_sql, "p.\"__oc0\" AS \"name\""));
-  EXPECT_TRUE(contains(c.results_sql, "ST_AsGeoJSON(p.\"__oc7\")::json AS \"geo\""));
+  EXPECT_TRUE(contains(c.results_sql, "ST_AsGeoJSON(p.\"__oc7\", 7)::json AS \"geo\""));
   EXPECT_TRUE(contains(c.results_sql, "(p.\"__oc5\" AT TIME ZONE $1::text)"));
   EXPECT_TRUE(contains(c.results_sql, "AS \"Année\""));
   EXPECT_TRUE(contains(c.results_sql, "FROM opendata_api.\"trees\""));
@@ -45,24 +45,29 @@ TEST(OdsqlRecords, LimitAndOffset) {
   EXPECT_TRUE(has_param(c, ParamType::Int8, "0"));
 }
 
-// page_count_sql: results_sql's columns, then the count, switched by the
-// last parameter and skipped when the page tells its total.
+// page_count_sql: results_sql's columns, then the total: the page's own
+// when it tells it, else the count, switched by the last parameter.
 TEST(OdsqlRecords, PageAndCountInOneStatement) {
   // 12, not 10: equal values would share one parameter with the limit.
   Compiled c = compile([](Request& r) { r.where = "population > 12"; });
   const std::string flag = "$" + std::to_string(c.params.size() + 1) + "::bool";
   // The page's statement, unchanged up to its columns.
-  EXPECT_TRUE(contains(c.page_count_sql, "'[]'::json), count(*), CASE WHEN " + flag +
-                                             " AND NOT (count(*) < $3::int8) THEN (SELECT count(*) "
+  EXPECT_TRUE(contains(c.page_count_sql, "'[]'::json), count(*), CASE WHEN count(*) < $3::int8 THEN "
+                                             "count(*) WHEN " + flag + " THEN (SELECT count(*) "
                                              "FROM opendata_api.\"trees\" WHERE (\"population\" > "
                                              "$2::int8)) END FROM (SELECT (SELECT row_to_json(r.*)"))
       << c.page_count_sql;
   EXPECT_TRUE(contains(c.page_count_sql, "WHERE (\"population\" > $2::int8) LIMIT $3::int8) p) q"))
       << c.page_count_sql;
-  // An empty page after `start` does not tell the total: count it.
+  // After `start`, the total is start plus the page; an empty page there
+  // does not tell it: count it.
   c = compile([](Request& r) { r.offset = 30; });
-  EXPECT_TRUE(contains(c.page_count_sql, "AND NOT (count(*) < $2::int8 AND count(*) > 0) THEN"))
+  EXPECT_TRUE(contains(c.page_count_sql,
+                       "CASE WHEN count(*) < $2::int8 AND count(*) > 0 THEN $3::int8 + count(*) WHEN"))
       << c.page_count_sql;
+  // Without a limit the page never tells.
+  c = compile([](Request& r) { r.limit = -1; });
+  EXPECT_TRUE(contains(c.page_count_sql, "count(*), CASE WHEN $")) << c.page_count_sql;
   // Groups: the count is of groups.
   c = compile([](Request& r) {
     r.select = "name, count(*) as n";
@@ -391,7 +396,7 @@ TEST(OdsqlRecords, Aggregates) {
     EXPECT_TRUE(contains(c.results_sql, s)) << s;
   }
   EXPECT_TRUE(has_param(c, ParamType::Float8, "0.90000000000000002"));
-  EXPECT_TRUE(contains(c.results_sql, "ST_AsGeoJSON(p.\"__oc9\")::json AS \"envelope(geo)\""));
+  EXPECT_TRUE(contains(c.results_sql, "ST_AsGeoJSON(p.\"__oc9\", 7)::json AS \"envelope(geo)\""));
   EXPECT_TRUE(contains(c.results_sql, "AS \"count(*)\""));
   EXPECT_FALSE(contains(c.results_sql, "GROUP BY"));
   EXPECT_TRUE(ends_with(c.count_sql, "SELECT 1::bigint")) << c.count_sql;
@@ -585,7 +590,7 @@ TEST(OdsqlRecords, OutputConversions) {
   EXPECT_TRUE(contains(c.results_sql, "'HH24:MI:SS'), ':00$', '')) AS \"n\""));
   // Dates are left to json's ISO form; geo values become GeoJSON.
   EXPECT_TRUE(contains(c.results_sql, "p.\"__oc2\" AS \"planted\""));
-  EXPECT_TRUE(contains(c.results_sql, "ST_AsGeoJSON(p.\"__oc3\")::json AS \"shape\""));
+  EXPECT_TRUE(contains(c.results_sql, "ST_AsGeoJSON(p.\"__oc3\", 7)::json AS \"shape\""));
 }
 
 TEST(OdsqlRecords, GroupByWithoutSelectReturnsKeys) {

@@ -26,7 +26,7 @@ TEST(OdsqlGeoCluster, GroupsByTheCellAndReturnsTheMeanCentroid) {
   EXPECT_TRUE(contains(c.results_sql,
                        "ST_SetSRID(ST_MakePoint(avg(ST_X(ST_Centroid(\"geo\"))), "
                        "avg(ST_Y(ST_Centroid(\"geo\")))), 4326)"));
-  EXPECT_TRUE(contains(c.results_sql, "ST_AsGeoJSON(p.\"__oc0\")::json AS \"cluster\""));
+  EXPECT_TRUE(contains(c.results_sql, "ST_AsGeoJSON(p.\"__oc0\", 7)::json AS \"cluster\""));
   // Records without a geometry form no cluster; clusters come in cell order.
   EXPECT_TRUE(contains(c.results_sql, "HAVING ((least(greatest(floor("));
   EXPECT_TRUE(contains(c.results_sql, "ORDER BY (least(greatest(floor("));

@@ -1,0 +1,46 @@
+// What the crossing compiler takes and gives (see compiler.hpp).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace opendata::cross {
+
+enum class Predicate { kNearest, kWithinDistance, kContains, kEnrich, kAttribute };
+
+// One side of a crossing.  `from` is trusted SQL: a relation name, or a
+// parenthesised subquery (an ODSQL filter compiled by
+// odsql::compile_filtered_rows(), its values numbered in the statement's
+// parameter list); `a` and `b` are the aliases of the left and right side.
+struct Side {
+  std::string from;
+  std::vector<std::string> fields;  // the fields the caller may see
+  std::string geometry;             // the geometry column; "" when none
+  // The SRID of the geometry column: 4326 is used as is, 0 (unknown) is
+  // taken as 4326, others are transformed.
+  int srid = 4326;
+};
+
+struct Request {
+  Side left, right;
+  std::string predicate = "nearest";  // checked with the options
+  std::string options_json = "{}";    // the options object, as JSON text
+  // The largest k allowed: kMaxK, or kMaxAdHocK over the API (options.hpp).
+  std::int64_t max_k = 1000;
+  // nearest only: the right side's relation when the in-memory index of
+  // opendata._nearest_candidates() can serve the crossing (both sides
+  // point tables, the right one small enough); "" otherwise.
+  std::string nearest_index_relation;
+};
+
+struct Statements {
+  std::string select_sql;  // the crossing's rows
+  std::string report_sql;  // one jsonb value: unmatched rows and keys; "" when none
+  // The fields the crossing carries unchanged from each side (the right
+  // ones prefixed in select_sql): they keep their publisher's metadata.
+  std::vector<std::string> left_fields, right_fields;
+};
+
+}  // namespace opendata::cross

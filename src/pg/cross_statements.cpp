@@ -1,0 +1,94 @@
+// opendata._cross_select(): the statements of a derived dataset, for
+// opendata.cross() and opendata.refresh(), from the crossing compiler
+// (src/core/cross).  The sides are relation texts (the source, or the
+// source filtered by _cross_side() with its values inlined: a materialized
+// view's query holds no parameters).  The only catalog question is asked
+// here: whether the in-memory index of _nearest_candidates() can serve a
+// nearest crossing.
+#include <string>
+#include <vector>
+
+#include "core/cross/compiler.hpp"
+#include "pg/args.hpp"
+#include "pg/spi.hpp"
+#include "pg/text_array.hpp"
+
+extern "C" {
+#include "catalog/pg_type.h"
+#include "funcapi.h"
+#include "utils/fmgrprotos.h"
+
+PG_FUNCTION_INFO_V1(opendata_cross_select);
+}
+
+namespace opendata::pg {
+namespace {
+
+// Both sides are point tables (not views, not filtered) and the right one
+// is small enough for the index: the right relation, as regclass text.
+constexpr const char* kNearestIndexRelation = R"sql(
+SELECT r::text
+  FROM (SELECT opendata._point_relation($3, $4) AS r) p
+ WHERE r IS NOT NULL AND opendata._point_relation($1, $2) IS NOT NULL
+   AND opendata._nearest_index_fits(r))sql";
+
+std::string nearest_index_relation(const cross::Request& req) {
+  spi::connect();
+  const uint64 n = spi::execute_text_params(kNearestIndexRelation,
+                           {{TEXTOID, req.left.from},
+                            {TEXTOID, req.left.geometry},
+                            {TEXTOID, req.right.from},
+                            {TEXTOID, req.right.geometry}},
+                           true);
+  std::string relation = n > 0 ? spi::value(0, 1).value_or("") : "";
+  spi::finish();
+  return relation;
+}
+
+cross::Side side_arg(FunctionCallInfo fcinfo, int first) {
+  cross::Side side;
+  side.from = text_arg(fcinfo, first);
+  side.fields = text_array_arg(fcinfo, first + 1);
+  side.geometry = text_arg(fcinfo, first + 2);
+  side.srid = PG_ARGISNULL(first + 3) ? 0 : PG_GETARG_INT32(first + 3);
+  return side;
+}
+
+std::string jsonb_text(FunctionCallInfo fcinfo, int i) {
+  if (PG_ARGISNULL(i)) return "null";
+  Datum d = PG_GETARG_DATUM(i);
+  return std::string(call([d] { return DatumGetCString(DirectFunctionCall1(jsonb_out, d)); }));
+}
+
+}  // namespace
+}  // namespace opendata::pg
+
+using namespace opendata;
+
+// _cross_select(l_from, l_fields, l_geom, l_srid, r_from, r_fields, r_geom,
+//   r_srid, predicate, options, OUT select_sql, OUT report_sql,
+//   OUT left_fields, OUT right_fields)
+Datum opendata_cross_select(PG_FUNCTION_ARGS) {
+  return pg::boundary([&] {
+    cross::Request req;
+    req.left = pg::side_arg(fcinfo, 0);
+    req.right = pg::side_arg(fcinfo, 4);
+    req.predicate = pg::text_arg(fcinfo, 8);
+    req.options_json = pg::jsonb_text(fcinfo, 9);
+    req.max_k = cross::kMaxK;
+    if (req.predicate == "nearest" && !req.left.geometry.empty() && !req.right.geometry.empty())
+      req.nearest_index_relation = pg::nearest_index_relation(req);
+    const cross::Statements out = cross::compile(req);
+    Datum values[4] = {pg::text_datum(out.select_sql),
+                       out.report_sql.empty() ? Datum(0) : pg::text_datum(out.report_sql),
+                       pg::text_array_datum(out.left_fields),
+                       pg::text_array_datum(out.right_fields)};
+    bool nulls[4] = {false, out.report_sql.empty(), false, false};
+    return pg::call([&] {
+      TupleDesc desc;
+      if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE)
+        elog(ERROR, "opendata: _cross_select() was declared without its OUT arguments");
+      return HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(desc), values, nulls));
+    });
+  });
+}
