@@ -50,15 +50,21 @@ $$;
 
 -- A C function (src/pg/tiles.cpp), HTTP side included: a map asks for
 -- tiles by the hundred, and each nested call (a PL/pgSQL wrapper, the ETag
--- lookup, the tile itself) saved and restored its SET clauses.  Without
--- JIT: ST_AsMVTGeom's cost estimate puts a tile of a few thousand rows
--- above jit_above_cost, and compiling the query took longer than running
--- it (bench/tiles.sh: a zoom-14 tile of 9,000 points, 1.1 s with JIT,
--- 0.4 s without, on a loaded machine).
+-- lookup, the tile itself) saved and restored its SET clauses.
+-- Without JIT: ST_AsMVTGeom's cost estimate puts a tile of a few thousand
+-- rows above jit_above_cost, and compiling the query took longer than
+-- running it (bench/tiles.sh: a zoom-14 tile of 9,000 points, 1.1 s with
+-- JIT, 0.4 s without, on a loaded machine).
+-- Generic plans: the statements of a tile are kept for the session with
+-- z, x and y as parameters, and the plan cache found the generic plan
+-- dearer than the custom ones (it cannot see how small the tile's envelope
+-- is), so it planned each tile again: half of a small tile's time, timed
+-- from the client (bench/tiles.sh).  The generic plan is the one a tile
+-- wants at any zoom: the envelope on the geometry's GiST index.
 CREATE FUNCTION opendata_api.tile(dataset text, z int, x int, y int,
                                   "where" text DEFAULT NULL, fields text DEFAULT NULL)
 RETURNS opendata_api."application/vnd.mapbox-vector-tile"
-LANGUAGE c STABLE SET jit = off
+LANGUAGE c STABLE SET jit = off SET plan_cache_mode = force_generic_plan
 AS 'MODULE_PATHNAME', 'opendata_tile';
 COMMENT ON FUNCTION opendata_api.tile(text, int, int, int, text, text) IS
   'a Mapbox vector tile of a published dataset (one layer named after it), filtered in ODSQL';
