@@ -384,13 +384,6 @@ $$;
 -- non-leakproof @@ out of an index scan); it returns only what the caller may
 -- see, and search() joins opendata.datasets, whose row-level security
 -- decides in the end.
--- The score of a match (docs/search.md, "Ranking").
-CREATE FUNCTION opendata._search_score(document tsvector, title tsvector, query tsquery) RETURNS real
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT (ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', document, query, 1)
-          * CASE WHEN title @@ query THEN 2 ELSE 1 END)::real
-$$;
-
 CREATE FUNCTION opendata._search_matches(query tsquery)
 RETURNS TABLE (dataset_id bigint, score real)
 LANGUAGE sql STABLE SECURITY DEFINER ROWS 1000
@@ -398,7 +391,12 @@ LANGUAGE sql STABLE SECURITY DEFINER ROWS 1000
 -- whole table; the GIN index is always the better path here.
 SET enable_seqscan = off
 AS $$
-  SELECT s.dataset_id, opendata._search_score(s.document, s.title, query)
+  -- The score (docs/search.md, "Ranking"), written out: a SQL function
+  -- of it would not be inlined (99_finalize gives every function a
+  -- search_path) and would cost a call per match.
+  SELECT s.dataset_id,
+         (ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', s.document, query, 1)
+          * CASE WHEN s.title @@ query THEN 2 ELSE 1 END)::real
     FROM opendata.search_index s
    WHERE s.document @@ query
      AND (s.visible_to_all OR opendata._can_manage(s.organization_id, opendata._caller()))
@@ -415,7 +413,10 @@ LANGUAGE sql STABLE SECURITY DEFINER ROWS 1000
 SET enable_seqscan = off
 AS $$
   SELECT s.dataset_id, s.slug, s.title_text, s.modified, s.issued, s.themes, s.keywords, s.license_id,
-         s.organization_id, s.territory, s.year, opendata._search_score(s.document, s.title, query)
+         s.organization_id, s.territory, s.year,
+         -- the score of _search_matches
+         (ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', s.document, query, 1)
+          * CASE WHEN s.title @@ query THEN 2 ELSE 1 END)::real
     FROM opendata.search_index s
    WHERE s.document @@ query AND s.visible_to_all
 $$;
@@ -731,7 +732,7 @@ GRANT SELECT ON opendata.search_words TO opendata_anon;
 GRANT EXECUTE ON FUNCTION
   opendata._unaccent(text), opendata._similar_words(text), opendata._search_query(text),
   opendata._search_matches(tsquery), opendata._search_facet_names(), opendata._rpc_link(text, text[]),
-  opendata._search_score(tsvector, tsvector, tsquery), opendata._search_public_matches(tsquery),
+  opendata._search_public_matches(tsquery),
   opendata._search_public_counts(), opendata._search_sees_beyond_public(name)
   TO opendata_anon;
 GRANT EXECUTE ON FUNCTION opendata_api.search(text, opendata_api.facet_items, opendata_api.facet_items, text[], text, int, int, text)
