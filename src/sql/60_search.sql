@@ -270,7 +270,7 @@ BEGIN
   SELECT array_agg(facet || ':' || value) INTO touched FROM added;
 
   IF touched IS NULL OR current_setting('transaction_isolation') <> 'read committed'
-     OR NOT pg_try_advisory_xact_lock('opendata.search_facet_counts'::regclass::oid::int, 0) THEN
+     OR NOT pg_try_advisory_xact_lock(hashtext('opendata.search_facet_counts'), 0) THEN
     RETURN;
   END IF;
   WITH folded AS (
