@@ -164,7 +164,9 @@ ALTER TABLE opendata.api_keys ENABLE ROW LEVEL SECURITY;
 -- facet and sort columns of search_index, the index of organizations with
 -- non-public datasets, the public catalog's facet counts and the page
 -- index of the whole catalog.  Filled after the release objects, by the
--- 0.2.0 refresh, once its functions and triggers exist.
+-- 0.2.0 refresh, once its functions and triggers exist.  _search_docs()
+-- returns those columns too: a result that grew, dropped here.
+DROP FUNCTION opendata._search_docs(bigint[]);
 ALTER TABLE opendata.search_index
   ADD COLUMN slug text, ADD COLUMN title_text text, ADD COLUMN modified timestamptz,
   ADD COLUMN issued timestamptz, ADD COLUMN themes text[], ADD COLUMN keywords text[],
