@@ -45,6 +45,21 @@ std::string nearest_index_relation(const cross::Request& req) {
   return relation;
 }
 
+// A side read straight from a table without children or a materialized
+// view: b.ctid names each of its rows once (contains' report uses it).
+constexpr const char* kRowsHaveCtid = R"sql(
+SELECT CASE WHEN left($1, 1) = '(' THEN false
+            ELSE EXISTS (SELECT FROM pg_class c WHERE c.oid = to_regclass($1)
+                            AND c.relkind IN ('r', 'm') AND NOT c.relhassubclass) END)sql";
+
+bool rows_have_ctid(const cross::Side& side) {
+  spi::connect();
+  spi::execute_text_params(kRowsHaveCtid, {{TEXTOID, side.from}}, true);
+  const bool yes = spi::value(0, 1).value_or("f") == "t";
+  spi::finish();
+  return yes;
+}
+
 cross::Side side_arg(FunctionCallInfo fcinfo, int first) {
   cross::Side side;
   side.from = text_arg(fcinfo, first);
@@ -78,6 +93,7 @@ Datum opendata_cross_select(PG_FUNCTION_ARGS) {
     req.max_k = cross::kMaxK;
     if (req.predicate == "nearest" && !req.left.geometry.empty() && !req.right.geometry.empty())
       req.nearest_index_relation = pg::nearest_index_relation(req);
+    if (req.predicate == "contains") req.right.rows_have_ctid = pg::rows_have_ctid(req.right);
     const cross::Statements out = cross::compile(req);
     Datum values[4] = {pg::text_datum(out.select_sql),
                        out.report_sql.empty() ? Datum(0) : pg::text_datum(out.report_sql),
