@@ -16,7 +16,6 @@
 extern "C" {
 #include "catalog/pg_type.h"
 #include "funcapi.h"
-#include "utils/fmgrprotos.h"
 
 PG_FUNCTION_INFO_V1(opendata_cross_select);
 }
@@ -60,19 +59,14 @@ bool rows_have_ctid(const cross::Side& side) {
   return yes;
 }
 
-cross::Side side_arg(FunctionCallInfo fcinfo, int first) {
+// A side's four arguments, named `prefix` + from, fields, geom, srid.
+cross::Side side_args(const Args& args, const std::string& prefix) {
   cross::Side side;
-  side.from = text_arg(fcinfo, first);
-  side.fields = text_array_arg(fcinfo, first + 1);
-  side.geometry = text_arg(fcinfo, first + 2);
-  side.srid = PG_ARGISNULL(first + 3) ? 0 : PG_GETARG_INT32(first + 3);
+  side.from = args.text((prefix + "from").c_str());
+  side.fields = args.text_array((prefix + "fields").c_str());
+  side.geometry = args.text((prefix + "geom").c_str());
+  side.srid = static_cast<int>(args.int32_or((prefix + "srid").c_str(), 0));
   return side;
-}
-
-std::string jsonb_text(FunctionCallInfo fcinfo, int i) {
-  if (PG_ARGISNULL(i)) return "null";
-  Datum d = PG_GETARG_DATUM(i);
-  return std::string(call([d] { return DatumGetCString(DirectFunctionCall1(jsonb_out, d)); }));
 }
 
 }  // namespace
@@ -85,11 +79,12 @@ using namespace opendata;
 //   OUT left_fields, OUT right_fields)
 Datum opendata_cross_select(PG_FUNCTION_ARGS) {
   return pg::boundary([&] {
+    const pg::Args args(fcinfo, pg::signature::kCrossSelect);
     cross::Request req;
-    req.left = pg::side_arg(fcinfo, 0);
-    req.right = pg::side_arg(fcinfo, 4);
-    req.predicate = pg::text_arg(fcinfo, 8);
-    req.options_json = pg::jsonb_text(fcinfo, 9);
+    req.left = pg::side_args(args, "l_");
+    req.right = pg::side_args(args, "r_");
+    req.predicate = args.text("predicate");
+    req.options_json = args.jsonb_text("options");
     req.max_k = cross::kMaxK;
     if (req.predicate == "nearest" && !req.left.geometry.empty() && !req.right.geometry.empty())
       req.nearest_index_relation = pg::nearest_index_relation(req);

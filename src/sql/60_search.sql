@@ -426,26 +426,13 @@ LANGUAGE sql IMMUTABLE AS $$
   SELECT ARRAY['theme', 'keyword', 'publisher', 'license', 'territory', 'modified']
 $$;
 
--- The ready GET URL of an API function (links.next): the catalog's
--- base_url, then every given argument percent-encoded, in the order of
--- `args` (name, value, name, value, ...); NULL values are left out, as the
--- request left them.  text[] values go as PostgreSQL array literals, which
--- is how PostgREST reads a GET value.  PL/pgSQL: _url_encode comes later
--- in the script (76_ogc.sql).
+-- The ready GET URL of an API function (links.next): a C function
+-- (src/pg/rpc_link.cpp) on the core's one URL builder
+-- (src/core/odsql/links.hpp, the one of records(), near() and cross()).
+-- args are name, value pairs; a NULL value leaves its argument out, as the
+-- request left it.
 CREATE FUNCTION opendata._rpc_link(function text, args text[]) RETURNS text
-LANGUAGE plpgsql STABLE AS $$
-DECLARE
-  out text := (SELECT c.base_url FROM opendata.catalog c WHERE c.id = 1) || '/rpc/' || function;
-  sep text := '?';
-BEGIN
-  FOR i IN 1 .. coalesce(array_length(args, 1), 0) / 2 LOOP
-    CONTINUE WHEN args[2 * i] IS NULL;
-    out := out || sep || args[2 * i - 1] || '=' || opendata._url_encode(args[2 * i]);
-    sep := '&';
-  END LOOP;
-  RETURN out;
-END
-$$;
+LANGUAGE c STABLE AS 'MODULE_PATHNAME', 'opendata_rpc_link';
 
 CREATE FUNCTION opendata_api.search(
   q text DEFAULT NULL,

@@ -233,32 +233,13 @@ BEGIN
 END
 $$;
 
--- A side's ODSQL filter (options left_where, right_where) as an SQL
--- condition with its values inlined (src/pg/odsql_condition.cpp).
-CREATE FUNCTION opendata._odsql_condition(dataset text, parameter text, "where" text) RETURNS text
-LANGUAGE c STABLE AS 'MODULE_PATHNAME', 'opendata_odsql_condition';
-
 -- A side of a derived dataset as a relation text for _cross_select(): its
--- source, or the source filtered by the option `option` (left_where or
--- right_where), compiled from the ODSQL each time, never stored as SQL.
+-- source, or the source filtered by the ODSQL where clause of the option
+-- `option` (left_where or right_where), compiled each time, never stored as
+-- SQL: the filter's values inlined as typed literals, the subquery written
+-- by src/core/cross/side.cpp (src/pg/cross_side.cpp).
 CREATE FUNCTION opendata._cross_side(ds opendata.datasets, options jsonb, option text) RETURNS text
-LANGUAGE plpgsql STABLE AS $$
-DECLARE
-  cond text;
-BEGIN
-  IF options IS NULL OR jsonb_typeof(options) <> 'object' OR NOT options ? option THEN
-    RETURN opendata._qualified(ds.source);
-  END IF;
-  IF jsonb_typeof(options->option) <> 'string' THEN
-    RAISE EXCEPTION 'option "%" must be an ODSQL where clause (a string)', option USING ERRCODE = '22023';
-  END IF;
-  cond := opendata._odsql_condition(ds.slug, option, options->>option);
-  IF cond IS NULL THEN
-    RETURN opendata._qualified(ds.source);
-  END IF;
-  RETURN format('(SELECT * FROM %s WHERE %s)', opendata._qualified(ds.source), cond);
-END
-$$;
+LANGUAGE c STABLE AS 'MODULE_PATHNAME', 'opendata_cross_side';
 
 -- The statements of a derived dataset, from its stored definition (its
 -- lineage): the same compiler builds them at creation and at each refresh,
