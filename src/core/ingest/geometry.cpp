@@ -30,7 +30,9 @@ const char* upper_name(GeomKind k) {
   return "GEOMETRY";
 }
 
-GeomKind kind_from_name(std::string_view s) {
+}  // namespace
+
+GeomKind geom_kind_from_name(std::string_view s) {
   // Case-insensitive: GeoJSON spells "Point", WKT "POINT" or "Point".
   auto eq = [&](const char* name) {
     size_t n = std::strlen(name);
@@ -47,6 +49,8 @@ GeomKind kind_from_name(std::string_view s) {
     if (eq(upper_name(k))) return k;
   return GeomKind::Unknown;
 }
+
+namespace {
 
 void append_srid(std::string& out, int srid) {
   out += "SRID=";
@@ -69,7 +73,7 @@ class JsonGeom {
     if (!g.is_object()) return fail("geometry is not an object");
     auto t = g.find("type");
     if (t == g.end() || !t->is_string()) return fail("geometry has no \"type\"");
-    kind = kind_from_name(t->template get_ref<const std::string&>());
+    kind = geom_kind_from_name(t->template get_ref<const std::string&>());
     if (kind == GeomKind::Unknown) return fail("unknown geometry type \"" + t->template get<std::string>() + "\"");
     if (kind == GeomKind::GeometryCollection) {
       auto gs = g.find("geometries");
@@ -101,7 +105,7 @@ class JsonGeom {
 
   // Pass 2: writes the body (no SRID) in canonical WKT.
   void emit(const Json& g, bool z, std::string& out) {
-    GeomKind kind = kind_from_name(g["type"].template get_ref<const std::string&>());
+    GeomKind kind = geom_kind_from_name(g["type"].template get_ref<const std::string&>());
     out += upper_name(kind);
     if (z) out += " Z ";
     if (kind == GeomKind::GeometryCollection) {
@@ -239,7 +243,7 @@ class WktParser {
   bool geometry(int depth, GeomInfo& info) {
     if (depth > kMaxDepth) return fail("geometry collections nested too deeply");
     std::string_view w = word();
-    GeomKind kind = kind_from_name(w);
+    GeomKind kind = geom_kind_from_name(w);
     if (kind == GeomKind::Unknown) return fail("unknown geometry type");
     if (depth == 0) info.kind = kind;
     emit(upper_name(kind));

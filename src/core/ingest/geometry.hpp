@@ -27,6 +27,8 @@ enum class GeomKind : char {
   GeometryCollection,
 };
 const char* geom_kind_name(GeomKind k);  // "Point", ..., "Geometry" for Unknown
+// The kind of a GeoJSON or WKT type name, in any case; Unknown if none.
+GeomKind geom_kind_from_name(std::string_view name);
 
 struct GeomInfo {
   GeomKind kind = GeomKind::Unknown;
