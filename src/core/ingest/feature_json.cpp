@@ -14,10 +14,6 @@ namespace {
 
 using simdjson::dom::element_type;
 
-// Deeply nested GeometryCollections are legal but pointless; the limit
-// keeps the recursion bounded for hostile input (as geometry.cpp's).
-constexpr int kMaxDepth = 16;
-
 bool is_number(JsonValue v) {
   const element_type t = v.type();
   return t == element_type::INT64 || t == element_type::UINT64 || t == element_type::DOUBLE;
@@ -40,7 +36,7 @@ class GeometryCheck {
   explicit GeometryCheck(std::string& err) : err_(err) {}
 
   bool check(JsonValue g, GeomKind& kind, int depth) {
-    if (depth > kMaxDepth) return fail("geometry collections nested too deeply");
+    if (depth > kMaxGeometryDepth) return fail("geometry collections nested too deeply");
     if (!g.is_object()) return fail("geometry is not an object");
     auto t = member(g, "type");
     if (!t || !t->is_string()) return fail("geometry has no \"type\"");
@@ -199,14 +195,118 @@ class EwkbEmitter {
   bool z_;
 };
 
+// Canonical WKT of a checked geometry (GeoJSON text columns): integers
+// as written, other numbers in their shortest round-trip form.
+class WktEmitter {
+ public:
+  WktEmitter(std::string& out, bool z) : out_(out), z_(z) {}
+
+  void geometry(JsonValue g) {
+    const GeomKind kind = geom_kind_from_name(string_of(*member(g, "type")));
+    out_ += geom_kind_wkt_name(kind);
+    if (z_) out_ += " Z ";
+    if (kind == GeomKind::GeometryCollection) {
+      simdjson::dom::array gs = member(g, "geometries")->get_array();
+      if (gs.size() == 0) {
+        out_ += " EMPTY";
+        return;
+      }
+      char sep = '(';
+      for (JsonValue m : gs) {
+        out_ += sep;
+        sep = ',';
+        geometry(m);
+      }
+      out_ += ')';
+      return;
+    }
+    JsonValue c = *member(g, "coordinates");
+    if (c.get_array().size() == 0) {
+      out_ += " EMPTY";
+      return;
+    }
+    switch (kind) {
+      case GeomKind::Point:
+        out_ += '(';
+        position(c);
+        out_ += ')';
+        break;
+      case GeomKind::MultiPoint:
+      case GeomKind::LineString: list(c); break;
+      case GeomKind::Polygon:
+      case GeomKind::MultiLineString: lists(c); break;
+      case GeomKind::MultiPolygon: {
+        char sep = '(';
+        for (JsonValue poly : c.get_array()) {
+          out_ += sep;
+          sep = ',';
+          if (poly.get_array().size() == 0) out_ += "EMPTY";
+          else lists(poly);
+        }
+        out_ += ')';
+        break;
+      }
+      default: break;
+    }
+  }
+
+ private:
+  void number(JsonValue v) {
+    char buf[32];
+    switch (v.type()) {
+      case element_type::INT64: out_.append(buf, std::to_chars(buf, buf + sizeof buf, int64_t(v)).ptr); break;
+      case element_type::UINT64: out_.append(buf, std::to_chars(buf, buf + sizeof buf, uint64_t(v)).ptr); break;
+      default: append_double(out_, double(v));
+    }
+  }
+  void position(JsonValue p) {
+    simdjson::dom::array a = p.get_array();
+    auto it = a.begin();
+    number(*it);
+    out_ += ' ';
+    number(*++it);
+    if (z_) {
+      out_ += ' ';
+      number(*++it);
+    }
+  }
+  void list(JsonValue l) {
+    char sep = '(';
+    for (JsonValue p : l.get_array()) {
+      out_ += sep;
+      sep = ',';
+      position(p);
+    }
+    out_ += ')';
+  }
+  void lists(JsonValue l) {
+    char sep = '(';
+    for (JsonValue r : l.get_array()) {
+      out_ += sep;
+      sep = ',';
+      list(r);
+    }
+    out_ += ')';
+  }
+
+  std::string& out_;
+  bool z_;
+};
+
 }  // namespace
 
-JsonValue FeatureParser::parse(std::string_view text, std::uint64_t number) {
+std::optional<JsonValue> FeatureParser::read(std::string_view text) {
   JsonValue v;
-  if (parser_.parse(text.data(), text.size()).get(v) != simdjson::SUCCESS)
+  if (parser_.parse(text.data(), text.size()).get(v) != simdjson::SUCCESS) return std::nullopt;
+  return v;
+}
+
+JsonValue FeatureParser::parse(std::string_view text, std::uint64_t number) {
+  std::optional<JsonValue> v = read(text);
+  if (!v)
     throw UserError(sqlstate::kBadCopyFileFormat, "invalid GeoJSON",
                     "Feature " + std::to_string(number) + " is not valid JSON.");
-  return v;
+  return *v;
 }
 
 std::optional<JsonValue> member(JsonValue object, std::string_view key) {
@@ -260,5 +360,11 @@ bool check_geojson(JsonValue g, GeomInfo& info, std::string& err) {
 void geojson_to_ewkb(JsonValue g, int srid, bool z, std::string& out) {
   EwkbEmitter(out, z).geometry(g, srid);
 }
+
+}  // namespace opendata::ingest
+
+namespace opendata::ingest {
+
+void geojson_to_wkt(JsonValue g, bool z, std::string& out) { WktEmitter(out, z).geometry(g); }
 
 }  // namespace opendata::ingest

@@ -31,6 +31,9 @@ class FeatureParser {
   // Parses one feature's text (from a document validated whole); throws
   // UserError 22P04 naming feature `number` if simdjson refuses it.
   JsonValue parse(std::string_view text, std::uint64_t number);
+  // The same for any JSON text; nullopt if it is not valid JSON.  The value
+  // lives until the next call.
+  std::optional<JsonValue> read(std::string_view text);
 
  private:
   simdjson::dom::parser parser_;
@@ -59,5 +62,8 @@ bool check_geojson(JsonValue g, GeomInfo& info, std::string& err);
 // Appends the hex EWKB of a geometry check_geojson accepted, with `srid`
 // and, when `z`, the third coordinates.
 void geojson_to_ewkb(JsonValue g, int srid, bool z, std::string& out);
+// Appends the canonical WKT body (no SRID) of a geometry check_geojson
+// accepted (geometry.hpp's geojson_text_to_ewkt).
+void geojson_to_wkt(JsonValue g, bool z, std::string& out);
 
 }  // namespace opendata::ingest
