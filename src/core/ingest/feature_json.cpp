@@ -141,29 +141,13 @@ class EwkbEmitter {
         if (a.size() == 0) w_.empty_point(z_);
         else position(c);
         break;
-      case GeomKind::MultiPoint:
-        w_.count(a.size());
-        for (JsonValue p : a) {
-          w_.header(GeomKind::Point, z_);
-          position(p);
-        }
-        break;
+      case GeomKind::MultiPoint: members(a, GeomKind::Point, [this](JsonValue p) { position(p); }); break;
       case GeomKind::LineString: positions(c); break;
       case GeomKind::Polygon: rings(c); break;
       case GeomKind::MultiLineString:
-        w_.count(a.size());
-        for (JsonValue line : a) {
-          w_.header(GeomKind::LineString, z_);
-          positions(line);
-        }
+        members(a, GeomKind::LineString, [this](JsonValue line) { positions(line); });
         break;
-      case GeomKind::MultiPolygon:
-        w_.count(a.size());
-        for (JsonValue poly : a) {
-          w_.header(GeomKind::Polygon, z_);
-          rings(poly);
-        }
-        break;
+      case GeomKind::MultiPolygon: members(a, GeomKind::Polygon, [this](JsonValue poly) { rings(poly); }); break;
       default: break;
     }
   }
@@ -178,6 +162,15 @@ class EwkbEmitter {
     if (z_) {
       ++it;
       w_.number(number_of(*it));
+    }
+  }
+  // A multi-geometry's members, each a geometry with its own header.
+  template <typename Write>
+  void members(simdjson::dom::array a, GeomKind kind, Write write) {
+    w_.count(a.size());
+    for (JsonValue m : a) {
+      w_.header(kind, z_);
+      write(m);
     }
   }
   void positions(JsonValue list) {
