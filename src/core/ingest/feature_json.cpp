@@ -199,18 +199,9 @@ class WktEmitter {
     out_ += geom_kind_wkt_name(kind);
     if (z_) out_ += " Z ";
     if (kind == GeomKind::GeometryCollection) {
-      simdjson::dom::array gs = member(g, "geometries")->get_array();
-      if (gs.size() == 0) {
-        out_ += " EMPTY";
-        return;
-      }
-      char sep = '(';
-      for (JsonValue m : gs) {
-        out_ += sep;
-        sep = ',';
-        geometry(m);
-      }
-      out_ += ')';
+      JsonValue gs = *member(g, "geometries");
+      if (gs.get_array().size() == 0) out_ += " EMPTY";
+      else joined(gs, [this](JsonValue m) { geometry(m); });
       return;
     }
     JsonValue c = *member(g, "coordinates");
@@ -228,17 +219,12 @@ class WktEmitter {
       case GeomKind::LineString: list(c); break;
       case GeomKind::Polygon:
       case GeomKind::MultiLineString: lists(c); break;
-      case GeomKind::MultiPolygon: {
-        char sep = '(';
-        for (JsonValue poly : c.get_array()) {
-          out_ += sep;
-          sep = ',';
+      case GeomKind::MultiPolygon:
+        joined(c, [this](JsonValue poly) {
           if (poly.get_array().size() == 0) out_ += "EMPTY";
           else lists(poly);
-        }
-        out_ += ')';
+        });
         break;
-      }
       default: break;
     }
   }
@@ -263,24 +249,19 @@ class WktEmitter {
       number(*++it);
     }
   }
-  void list(JsonValue l) {
+  // "(a,b,...)": an array's elements, each written by `write`.
+  template <typename Write>
+  void joined(JsonValue array, Write write) {
     char sep = '(';
-    for (JsonValue p : l.get_array()) {
+    for (JsonValue e : array.get_array()) {
       out_ += sep;
       sep = ',';
-      position(p);
+      write(e);
     }
     out_ += ')';
   }
-  void lists(JsonValue l) {
-    char sep = '(';
-    for (JsonValue r : l.get_array()) {
-      out_ += sep;
-      sep = ',';
-      list(r);
-    }
-    out_ += ')';
-  }
+  void list(JsonValue l) { joined(l, [this](JsonValue p) { position(p); }); }
+  void lists(JsonValue l) { joined(l, [this](JsonValue r) { list(r); }); }
 
   std::string& out_;
   bool z_;
