@@ -341,4 +341,24 @@ namespace opendata::ingest {
 
 void geojson_to_wkt(JsonValue g, bool z, std::string& out) { WktEmitter(out, z).geometry(g); }
 
+// Declared with the other text-to-EWKT conversions (geometry.hpp); written
+// here, where GeoJSON is parsed.  A parser per call: one kept for the
+// backend's life would keep the capacity of the largest value it read.
+bool geojson_text_to_ewkt(std::string_view text, int srid, bool keep_z, std::string& out,
+                          GeomInfo& info, std::string& err) {
+  FeatureParser parser;
+  std::optional<JsonValue> g = parser.read(text);
+  if (!g) {
+    err = "not valid JSON";
+    return false;
+  }
+  if (!check_geojson(*g, info, err)) return false;
+  info.srid = srid;
+  out += "SRID=";
+  out += std::to_string(srid);
+  out += ';';
+  geojson_to_wkt(*g, keep_z && info.z, out);
+  return true;
+}
+
 }  // namespace opendata::ingest

@@ -5,7 +5,6 @@
 #include <cstring>
 
 #include "core/interrupt.hpp"
-#include "core/ingest/feature_json.hpp"
 
 namespace opendata::ingest {
 
@@ -268,21 +267,6 @@ void append_double(std::string& out, double d) {
   char buf[32];
   auto r = std::to_chars(buf, buf + sizeof buf, d);
   out.append(buf, r.ptr);
-}
-
-bool geojson_text_to_ewkt(std::string_view text, int srid, bool keep_z, std::string& out,
-                          GeomInfo& info, std::string& err) {
-  FeatureParser parser;
-  std::optional<JsonValue> g = parser.read(text);
-  if (!g) {
-    err = "not valid JSON";
-    return false;
-  }
-  if (!check_geojson(*g, info, err)) return false;
-  info.srid = srid;
-  append_srid(out, srid);
-  geojson_to_wkt(*g, keep_z && info.z, out);
-  return true;
 }
 
 bool wkt_to_ewkt(std::string_view text, int default_srid, bool keep_z, std::string* out,
