@@ -237,3 +237,12 @@ SELECT string_agg(facet || ':' || value || '=' || n, ', ' ORDER BY facet, value)
 SET ROLE opendata_anon;
 SELECT regress.error_of($$SELECT count(*) FROM opendata.search_facet_counts$$);
 RESET ROLE;
+-- The catalog as it was, for the tests that follow (dcat): the bicycle
+-- stations published again, the budget's keywords and licence back.
+SET ROLE regress_alice;
+SELECT opendata.publish('search-velos')->>'version' AS version;
+SELECT opendata.set_metadata('search-budget', '{"keywords": ["finances"], "license": "etalab-2.0"}')->'keywords' AS keywords;
+RESET ROLE;
+SET ROLE opendata_anon;
+SELECT regress.whole_catalog_agrees() AS anon_same;
+RESET ROLE;
