@@ -19,7 +19,9 @@
 #   Memory   the backend's peak resident memory during each export (growth
 #            of VmHWM in /proc/<backend>/status, read by the backend itself,
 #            after a warm-up scan and export) against the output size: a
-#            server-side figure, beside; goal <= 1.5x for a single value.
+#            server-side figure, beside; goal <= 1.5x for a single value;
+#            beside it, the same bytes as one value that nothing computes
+#            (pg_read_file of the output): the floor of any single value.
 #
 # The sides are interleaved RUNS times after a warm-up (every export once
 # per round, in turn); medians and p10-p90.  Answers: every output has the
@@ -159,6 +161,13 @@ memory "CSV export_csv, sent" "SELECT opendata_api.export_csv('bench-points')" "
 memory "GeoJSON export_chunks" "SELECT * FROM opendata.export_chunks('bench-points', 'geojson')" "$out/chunks.geojson" 0.1 "bounded (<= 0.1x here)"
 memory "GeoJSON export_geojson, sent" "SELECT opendata_api.export_geojson('bench-points')" "$out/chunks.geojson" 1.5 "<= 1.5x"
 memory "GeoJSON json_agg idiom, sent" "$json_agg_sql" "$out/json_agg.geojson" - "- (the idiom, for comparison)"
+# The floor for any single text value: the same bytes read from a file,
+# computed by nothing, sent as one value (docs/export.md, "Memory").
+chmod a+r "$out/chunks.csv" "$out/chunks.geojson"
+memory "a text value of the CSV's size (pg_read_file), sent" "SELECT pg_read_file('$out/chunks.csv')" \
+  "$out/chunks.csv" - "- (the floor of one value, for comparison)"
+memory "a text value of the GeoJSON's size (pg_read_file), sent" "SELECT pg_read_file('$out/chunks.geojson')" \
+  "$out/chunks.geojson" - "- (the floor of one value, for comparison)"
 echo
 echo "PARALLEL=$PARALLEL, PostgreSQL $PG_MAJOR, $(nproc) CPU(s), load average $BENCH_LOAD_START at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end"
 echo "command: $BENCH_COMMAND"

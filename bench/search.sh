@@ -18,6 +18,7 @@
 #
 #   bash bench/search.sh                # 50,000 datasets, 15 calls per query and side
 #   DATASETS=5000 RUNS=5 bash bench/search.sh
+#   SEARCH_ANSWERS=DIR bash bench/search.sh   # also writes each query's answer to DIR
 #
 # Appends its lines to bench/results.tsv (scripts/bench_table.sh).
 source "$(dirname "$0")/lib.sh"
@@ -215,6 +216,13 @@ for id in $ids; do
   echo "query $id: $a" >&2
 done
 
+# Every query's whole answer, to compare two versions byte for byte
+# (SEARCH_ANSWERS=DIR).
+if [ -n "${SEARCH_ANSWERS:-}" ]; then
+  mkdir -p "$SEARCH_ANSWERS"
+  for id in $ids; do psql_q -At -f "$dir/q$id.search.sql" >"$SEARCH_ANSWERS/q$id.json"; done
+fi
+
 log "timing: $RUNS rounds per query and side"
 for id in $ids; do
   bench_interleave "$RUNS" search "pgbench_ms $dir/q$id.search.sql 1" ilike "pgbench_ms $dir/q$id.ilike.sql 1"
@@ -226,6 +234,21 @@ p95() { awk -v n="$1" '$1 == n { print $2 }' "$dir/samples" | sort -g | awk '{ v
 p95_search="$(p95 search)"
 met=no
 [ "$(echo "$p95_search <= 20" | bc)" = 1 ] && met=yes
+
+# Inside the server: each search() call under EXPLAIN ANALYZE (median of
+# three, in one session after a first call, as pgbench's samples are),
+# beside the client's figures above; the total_count says how many
+# datasets the call matched.
+echo "| query | matches | search() inside the server, ms |"
+echo "|---|---:|---:|"
+for id in $ids; do
+  server_ms=$({ cat "$dir/q$id.search.sql"
+                for r in 1 2 3; do sed 's/^SELECT /EXPLAIN (ANALYZE, TIMING OFF) SELECT /' "$dir/q$id.search.sql"; done
+              } | psql_q -At | sed -n 's/^Execution Time: \([0-9.]*\) ms/\1/p' | sort -g | sed -n 2p)
+  echo "| $(psql_q -At -c "SELECT label FROM bench.queries WHERE id = $id") |" \
+       "$(psql_q -At -f "$dir/q$id.search.sql" | jq .total_count) | $server_ms |"
+done
+echo
 
 echo "| work | fair reference | size | search(), ms | reference, ms | ratio | goal | met |"
 echo "|---|---|---:|---:|---:|---:|---|---|"

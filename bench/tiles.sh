@@ -44,6 +44,8 @@ POLYGONS="${POLYGONS:-1300}"
 RUNS="${RUNS:-7}"
 ZOOMS="${ZOOMS:-0 5 10 14}"
 ALL_ZOOMS="${ALL_ZOOMS:-0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16}"
+TX="${TX:-50}"
+bench_command POINTS POLYGONS RUNS ZOOMS ALL_ZOOMS TX
 bench_cluster bench-tiles 54381
 
 log "generating $POINTS points and $POLYGONS polygons"
@@ -63,9 +65,28 @@ ALTER TABLE opendata_data.zones ADD PRIMARY KEY (id);
 -- register() creates the GiST indexes.
 SELECT opendata.register('opendata_data.bench_points', 'points', '{"title": "Points", "description": "Points"}');
 SELECT opendata.register('opendata_data.zones', 'polygons', '{"title": "Polygons", "description": "Polygons"}');
-SELECT opendata.publish('points'), opendata.publish('polygons');
--- The points' cluster grid, built by a worker after the publication:
--- waited for (or built here, whichever comes first).
+SELECT opendata.publish('polygons');
+SQL
+# The points' cluster grid, built by a background worker after the
+# publication commits: timed from the commit until the worker has gone
+# (the grid committed, or none needed).
+psql_q -c "SELECT opendata.publish('points')" >/dev/null
+grid_start=$EPOCHREALTIME
+while :; do
+  read -r running built < <(psql_q -At -F ' ' -c "SELECT (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'opendata cluster grid'),
+                                                         (SELECT count(*) FROM opendata.cluster_grids)")
+  [ "$built" != 0 ] && break  # committed
+  # No worker 5 s after the commit: none was needed (or none could start).
+  [ "$running" = 0 ] && [ "$(echo "$EPOCHREALTIME - $grid_start > 5" | bc)" = 1 ] && break
+  sleep 0.2
+done
+grid_seconds="$(echo "scale=1; ($EPOCHREALTIME - $grid_start) / 1" | bc)"
+grid_zooms="$(psql_q -At -c "SELECT coalesce((SELECT 'zooms 0 to ' || g.max_zoom || ', ' || count(t.*) || ' tiles'
+                                              FROM opendata.cluster_grids g JOIN opendata.cluster_tiles t USING (dataset_id)
+                                             GROUP BY g.max_zoom), 'none')")"
+log "cluster grid of $POINTS points built by the worker in $grid_seconds s ($grid_zooms)"
+psql_q -v benchdir="$REPO_DIR/bench" >/dev/null <<'SQL'
+-- Built by the worker above; a no-op then (built here if no worker could start).
 SELECT opendata.build_cluster_grid('points');
 -- The points in the order of their GiST index, as a DBA serving tiles
 -- would keep them (Martin's and pg_tileserv's advice): the points of one
@@ -245,6 +266,43 @@ SELECT d.name, z, c.x, c.y,
  GROUP BY d.name, z, c.x, c.y, r.bytes, r.features, r.thinned
  ORDER BY d.name DESC, z;
 SQL
+
+# From the client, as a map's requests reach the database: each call its
+# own transaction over the socket, sent by pgbench with the extended
+# protocol and prepared statements (PostgREST prepares its statements;
+# Martin and pg_tileserv prepare their tile queries), the tile's bytes
+# read.  Both sides as opendata_anon, without JIT, TX calls a sample,
+# interleaved RUNS times; at the zooms of ZOOMS from 10 up, where the goal
+# is 1.0.  Appended to bench/results.tsv.
+log "timing tiles from the client at zooms ${ZOOMS} (10 and above): pgbench -M prepared, $TX calls a sample"
+export PGOPTIONS="$PGOPTIONS -c role=opendata_anon -c jit=off"
+client_zooms=""
+for z in $ZOOMS; do [ "$z" -ge 10 ] && client_zooms+="$z "; done
+while IFS=$'\t' read -r name source columns z x y; do
+  echo "SELECT opendata_api.tile('$name', :z, :x, :y);" >"$dir/client_tile.sql"
+  echo "SELECT ST_AsMVT(t.*, '$name', 4096, 'geom')
+          FROM (SELECT ST_AsMVTGeom(ST_Transform(s.geom, 3857), ST_TileEnvelope(:z, :x, :y), 4096, 64, true) AS geom, $columns
+                  FROM $source s
+                 WHERE s.geom && ST_Transform(ST_TileEnvelope(:z, :x, :y, margin => (64.0 / 4096)), 4326)) t;" |
+    tr '\n' ' ' >"$dir/client_reference.sql"
+  run="pgbench_ms $dir/client_%s.sql $TX -M prepared -D z=$z -D x=$x -D y=$y"
+  # shellcheck disable=SC2059
+  bench_interleave "$RUNS" "tile-$name-$z" "$(printf "$run" tile)" "reference-$name-$z" "$(printf "$run" reference)"
+  size="$POINTS points"
+  [ "$name" = polygons ] && size="$POLYGONS polygons"
+  bench_result "tile() $name, zoom $z, from the client" \
+    "Martin's and pg_tileserv's table-source SQL (ST_AsMVT over ST_AsMVTGeom, envelope filter), prepared" \
+    "$size" "tile-$name-$z" "reference-$name-$z" 1.0 "z10+: <= 1.0x"
+done < <(psql_q -At -F $'\t' -v zooms="{$(echo $client_zooms | tr ' ' ,)}" <<'SQL'
+SELECT d.name, d.source, d.columns, z,
+       floor((d.lon + 180) / 360 * 2 ^ z)::int,
+       floor((1 - ln(tan(radians(d.lat)) + 1 / cos(radians(d.lat))) / pi()) / 2 * 2 ^ z)::int
+  FROM (VALUES ('points', 'opendata_data.bench_points', 's.id, s.name, s.value', 2.35, 48.85),
+               ('polygons', 'opendata_data.zones', 's.id', 2.75, 48.6)) AS d(name, source, columns, lon, lat),
+       unnest(:'zooms'::int[]) z
+ ORDER BY d.name DESC, z;
+SQL
+)
 load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
 
 echo
@@ -284,5 +342,6 @@ while IFS=$'\t' read -r name z x y ms mn mx bytes feat thin nm nmin nmax; do
 done <"$every"
 echo
 echo "Load average (1, 5, 15 min) before: $load_before; after: $load_after; $(nproc) CPUs."
-echo "Command: POINTS=$POINTS POLYGONS=$POLYGONS RUNS=$RUNS ZOOMS=\"$ZOOMS\" ALL_ZOOMS=\"$ALL_ZOOMS\" bash bench/tiles.sh"
+echo "Cluster grid of the points, built by the background worker after publish() committed: $grid_seconds s ($grid_zooms)."
+echo "Command: $BENCH_COMMAND"
 exit "$bad"

@@ -57,10 +57,9 @@ SELECT t.symbol, count(DISTINCT f.function) AS functions
   JOIN c_functions f USING (symbol)
  GROUP BY 1 ORDER BY 1;
 
--- C functions with named arguments that still read them by position
--- (crossings, tiles, cluster grids: other branches move them): the list
--- shrinks as they move to pg::Args.  Unnamed arguments (aggregate support
--- functions, type input and output) follow PostgreSQL's fixed conventions.
+-- C functions with named arguments but no table, i.e. reading them by
+-- position: none.  Unnamed arguments (aggregate support functions, type
+-- input and output) follow PostgreSQL's fixed conventions.
 SELECT DISTINCT symbol FROM c_functions
  WHERE symbol NOT IN (SELECT symbol FROM opendata._argument_tables()) AND name <> ''
  ORDER BY 1;

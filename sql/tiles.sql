@@ -383,6 +383,30 @@ SELECT length(opendata_api.tile('map-points', 0, 0, 0)) > 0 AS tile;
 SELECT h ->> 'ETag' <> :'etag_before' AS changed, h ->> 'ETag' LIKE '"map-points-2-%"' AS versioned
   FROM json_array_elements(current_setting('response.headers')::json) h WHERE h::jsonb ? 'ETag';
 COMMIT;
+-- TileJSON carries the same ETag as the tiles.
+BEGIN;
+SELECT length(opendata_api.tile('map-points', 0, 0, 0)) > 0 AS tile;
+SELECT h ->> 'ETag' AS tile_etag FROM json_array_elements(current_setting('response.headers')::json) h
+ WHERE h::jsonb ? 'ETag' \gset
+SELECT opendata_api.tilejson('map-points') ->> 'tilejson' AS tilejson;
+SELECT h ->> 'ETag' = :'tile_etag' AS same_etag
+  FROM json_array_elements(current_setting('response.headers')::json) h WHERE h::jsonb ? 'ETag';
+COMMIT;
+-- The fields and the compiled query a session keeps for a dataset follow
+-- its publications: a field hidden after tiles were served is in no later
+-- tile of the session (nor in a filter), and comes back when shown again.
+SELECT DISTINCT key FROM regress.mvt(opendata_api.tile('map-points', 12, 2074, 1409)) ORDER BY 1;
+RESET ROLE;
+SELECT opendata.describe_field('map-points', 'kind', '{"hidden": true}') IS NOT NULL AS hidden,
+       opendata.publish('map-points')->>'version' AS version;
+SET ROLE opendata_anon;
+SELECT DISTINCT key FROM regress.mvt(opendata_api.tile('map-points', 12, 2074, 1409)) ORDER BY 1;
+SELECT regress.error_of($$SELECT opendata_api.tile('map-points', 12, 2074, 1409, 'kind = "a"')$$);
+RESET ROLE;
+SELECT opendata.describe_field('map-points', 'kind', '{"hidden": false}') IS NOT NULL AS shown,
+       opendata.publish('map-points')->>'version' AS version;
+SET ROLE opendata_anon;
+SELECT DISTINCT key FROM regress.mvt(opendata_api.tile('map-points', 12, 2074, 1409)) ORDER BY 1;
 
 -- Read-only, as a GET runs (and as on a standby).
 BEGIN READ ONLY;

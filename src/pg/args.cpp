@@ -4,15 +4,15 @@
 
 extern "C" {
 #include "utils/array.h"
+#include "utils/fmgrprotos.h"
 #include "utils/lsyscache.h"
 }
 
 namespace opendata::pg {
+namespace {
 
-std::vector<std::string> text_array_arg(FunctionCallInfo fcinfo, int i) {
-  std::vector<std::string> out;
-  if (PG_ARGISNULL(i)) return out;
-  Datum arg = PG_GETARG_DATUM(i);
+// The elements of a text[] value, NULL ones as nullopt.
+std::vector<std::optional<std::string>> text_elements(Datum arg) {
   Datum* elems = nullptr;
   bool* nulls = nullptr;
   int count = 0;
@@ -23,12 +23,19 @@ std::vector<std::string> text_array_arg(FunctionCallInfo fcinfo, int i) {
                       errmsg("expected a one-dimensional text array")));
     deconstruct_array(array, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &count);
   });
+  std::vector<std::optional<std::string>> out;
   out.reserve(count);
   for (int k = 0; k < count; k++) {
-    if (!nulls[k]) out.push_back(text_string(elems[k]));
+    if (nulls[k]) {
+      out.emplace_back(std::nullopt);
+    } else {
+      out.emplace_back(text_string(elems[k]));
+    }
   }
   return out;
 }
+
+}  // namespace
 
 int Args::position(const char* name) const {
   for (int i = 0; i < signature_.count; i++) {
@@ -78,7 +85,29 @@ bool Args::bool_or(const char* name, bool fallback) const {
 }
 
 std::vector<std::string> Args::text_array(const char* name) const {
-  return given(name) ? text_array_arg(fcinfo_, position(name)) : std::vector<std::string>();
+  std::vector<std::string> out;
+  if (!given(name)) return out;
+  for (std::optional<std::string>& element : text_elements(datum(name)))
+    if (element) out.push_back(std::move(*element));
+  return out;
+}
+
+std::vector<std::optional<std::string>> Args::text_array_with_nulls(const char* name) const {
+  if (!given(name)) return {};
+  return text_elements(datum(name));
+}
+
+std::string Args::jsonb_text(const char* name) const {
+  if (!given(name)) return "null";
+  const Datum d = datum(name);
+  return std::string(call([d] { return DatumGetCString(DirectFunctionCall1(jsonb_out, d)); }));
+}
+
+double Args::float8(const char* name) const { return DatumGetFloat8(datum(name)); }
+
+Oid Args::type(const char* name) const {
+  const int i = position(name);
+  return call([this, i] { return get_fn_expr_argtype(fcinfo_->flinfo, i); });
 }
 
 Datum Args::datum(const char* name) const {

@@ -1,9 +1,9 @@
 // Reading SQL arguments into C++ values, through the guard.
 //
 // pg::Args reads them by name, through the function's table in
-// signatures.hpp (which sql/argument_tables.sql checks against pg_proc).
-// The positional helpers below it serve the entry points not converted yet
-// (crossings, tiles, cluster grids).
+// signatures.hpp (which sql/argument_tables.sql checks against pg_proc):
+// every SQL-callable C function of the extension reads its arguments here,
+// none by a position of its own.
 #pragma once
 
 #include <cstdint>
@@ -34,31 +34,22 @@ class Args {
   std::int64_t int64_or(const char* name, std::int64_t fallback) const;
   bool bool_or(const char* name, bool fallback) const;
   std::vector<std::string> text_array(const char* name) const;  // NULL elements skipped
-  Datum datum(const char* name) const;                          // of a given argument
+  // Every element, NULL ones as nullopt (name, value pairs).
+  std::vector<std::optional<std::string>> text_array_with_nulls(const char* name) const;
+  // The text of a jsonb argument, "null" when NULL.
+  std::string jsonb_text(const char* name) const;
+  double float8(const char* name) const;  // of a given argument
+  Datum datum(const char* name) const;    // of a given argument
+  // The argument's type, as the call resolved it.
+  Oid type(const char* name) const;
   // 0-based, as fcinfo counts (get_fn_expr_argtype()).
   int position(const char* name) const;
   FunctionCallInfo fcinfo() const { return fcinfo_; }
+  const Signature& signature() const { return signature_; }
 
  private:
   FunctionCallInfo fcinfo_;
   const Signature& signature_;
 };
-
-// The text of argument `i`, or an empty string when it is NULL.
-inline std::string text_arg(FunctionCallInfo fcinfo, int i) {
-  return PG_ARGISNULL(i) ? std::string() : text_string(PG_GETARG_DATUM(i));
-}
-
-inline std::optional<std::string> optional_text_arg(FunctionCallInfo fcinfo, int i) {
-  if (PG_ARGISNULL(i)) return std::nullopt;
-  return text_string(PG_GETARG_DATUM(i));
-}
-
-inline std::int64_t int_arg(FunctionCallInfo fcinfo, int i, std::int64_t fallback) {
-  return PG_ARGISNULL(i) ? fallback : static_cast<std::int64_t>(PG_GETARG_INT32(i));
-}
-
-// The elements of a text[] argument; NULL elements are skipped.
-std::vector<std::string> text_array_arg(FunctionCallInfo fcinfo, int i);
 
 }  // namespace opendata::pg

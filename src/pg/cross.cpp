@@ -59,8 +59,8 @@ cross::Side compile_side(const std::string& slug, const std::string& where,
 
 std::string number(double v) { return cross::shortest_number(v); }
 
-double finite_arg(FunctionCallInfo fcinfo, int i, const char* name) {
-  double v = PG_GETARG_FLOAT8(i);
+double finite_arg(const Args& args, const char* name) {
+  const double v = args.float8(name);
   if (!std::isfinite(v)) throw UserError(sqlstate::kInvalidParameterValue, std::string(name) + " must be a finite number");
   return v;
 }
@@ -93,11 +93,10 @@ void check_rows(std::int64_t rows, std::int64_t min) {
 // and types depend on the predicate and the sides, so the statement is
 // asked for them (planned, not run): geometries are written as records()
 // writes them (to_json would use PostGIS' cast, with `crs` and 15 decimals).
-odsql::ResultShape result_shape(FunctionCallInfo fcinfo, int fields_arg, int order_arg,
-                                const std::string& select_sql,
+odsql::ResultShape result_shape(const Args& args, const std::string& select_sql,
                                 const std::vector<spi::TextParam>& params) {
-  const std::string fields = text_arg(fcinfo, fields_arg);
-  const std::string order_by = text_arg(fcinfo, order_arg);
+  const std::string fields = args.text("fields");
+  const std::string order_by = args.text("order_by");
   spi::execute_text_params("SELECT * FROM (" + select_sql + ") c LIMIT 0", params, true);
   const std::vector<std::string> columns = spi::column_names();
   std::vector<std::string> geometry_columns;
@@ -107,33 +106,33 @@ odsql::ResultShape result_shape(FunctionCallInfo fcinfo, int fields_arg, int ord
   return odsql::result_shape(fields, order_by, columns, geometry_columns);
 }
 
-// An argument of cross() or near(), as a GET request writes it.
-enum class ArgKind { kText, kFloat8, kInt };
-struct ArgName {
-  const char* name;
-  ArgKind kind;
-};
+// An argument of cross() or near() as a GET request writes it: numbers
+// as JSON writes them, text as it is.
+std::string request_value(const Args& args, const char* name) {
+  switch (args.type(name)) {
+    case FLOAT8OID: return number(args.float8(name));
+    case INT4OID: return std::to_string(args.int32_or(name, 0));
+    default: return args.text(name);
+  }
+}
 
 // links.next of a page of cross() or near(): the same GET request with
-// start moved to the next page, when rows remain after this one; "" on the
-// last page.  Arguments that were not given stay out, as in records().
-std::string next_page_link(FunctionCallInfo fcinfo, const char* function,
-                           const std::vector<ArgName>& names, int start_arg, std::int64_t start,
+// start moved to the next page (src/core/odsql/links.hpp), when rows remain
+// after this one; "" on the last page.  Arguments that were not given stay
+// out, as in records().
+std::string next_page_link(const Args& args, const char* function, std::int64_t start,
                            std::int64_t rows, std::int64_t total) {
-  if (rows <= 0 || start + rows >= total) return {};
-  odsql::QueryArgs args;
-  for (int i = 0; i < static_cast<int>(names.size()); ++i) {
-    if (i == start_arg) {
-      args.emplace_back(names[i].name, std::to_string(start + rows));
-    } else if (!PG_ARGISNULL(i)) {
-      switch (names[i].kind) {
-        case ArgKind::kText: args.emplace_back(names[i].name, text_arg(fcinfo, i)); break;
-        case ArgKind::kFloat8: args.emplace_back(names[i].name, number(PG_GETARG_FLOAT8(i))); break;
-        case ArgKind::kInt: args.emplace_back(names[i].name, std::to_string(PG_GETARG_INT32(i))); break;
-      }
+  odsql::QueryArgs request;
+  const Signature& signature = args.signature();
+  for (int i = 0; i < signature.count; ++i) {
+    const char* name = signature.names[i];
+    if (args.given(name)) {
+      request.emplace_back(name, request_value(args, name));
+    } else {
+      request.emplace_back(name, std::nullopt);
     }
   }
-  return odsql::rpc_url(api_base_url(), function, args);
+  return odsql::next_start_url(api_base_url(), function, std::move(request), start, rows, total);
 }
 
 // The envelope every paged function answers: {"total_count", "report"?,
@@ -151,9 +150,9 @@ std::string envelope(const std::string& total, const std::string& report,
   return out + "}";
 }
 
-std::string required_text(FunctionCallInfo fcinfo, int i, const char* name) {
-  if (PG_ARGISNULL(i)) throw UserError(sqlstate::kInvalidParameterValue, std::string(name) + " must be given");
-  return text_arg(fcinfo, i);
+std::string required_text(const Args& args, const char* name) {
+  if (!args.given(name)) throw UserError(sqlstate::kInvalidParameterValue, std::string(name) + " must be given");
+  return args.text(name);
 }
 
 }  // namespace
@@ -165,26 +164,26 @@ using namespace opendata;
 //       order_by)
 Datum opendata_cross(PG_FUNCTION_ARGS) {
   return pg::boundary([&] {
-    const std::string left_slug = pg::required_text(fcinfo, 0, "left");
-    const std::string right_slug = pg::required_text(fcinfo, 1, "right");
-    const std::string predicate =
-        PG_ARGISNULL(2) ? std::string("nearest") : pg::text_arg(fcinfo, 2);
-    const std::int64_t rows = pg::int_arg(fcinfo, 7, 10);
-    const std::int64_t start = pg::int_arg(fcinfo, 8, 0);
+    const pg::Args args(fcinfo, pg::signature::kCross);
+    const std::string left_slug = pg::required_text(args, "left");
+    const std::string right_slug = pg::required_text(args, "right");
+    const std::string predicate = args.text_or("predicate", "nearest");
+    const std::int64_t rows = args.int32_or("rows", 10);
+    const std::int64_t start = args.int32_or("start", 0);
     pg::check_rows(rows, 0);
     if (start < 0)
       throw UserError(sqlstate::kInvalidParameterValue, "start must be zero or more, not " + std::to_string(start));
     std::optional<double> distance_m;
-    if (!PG_ARGISNULL(3)) distance_m = PG_GETARG_FLOAT8(3);
+    if (args.given("distance_m")) distance_m = args.float8("distance_m");
     std::optional<std::int64_t> k;
-    if (!PG_ARGISNULL(4)) k = PG_GETARG_INT32(4);
+    if (args.given("k")) k = args.int32_or("k", 0);
     const std::string options = cross::ad_hoc_options(predicate, distance_m, k);
 
     pg::spi::connect();
     odsql::Params values;
-    const cross::Side left = pg::compile_side(left_slug, pg::text_arg(fcinfo, 5), "where", values);
+    const cross::Side left = pg::compile_side(left_slug, args.text("where"), "where", values);
     const cross::Side right =
-        pg::compile_side(right_slug, pg::text_arg(fcinfo, 6), "right_where", values);
+        pg::compile_side(right_slug, args.text("right_where"), "right_where", values);
     const cross::Statements sql =
         pg::crossing(left, right, predicate, options, cross::kMaxAdHocK);
     const std::vector<pg::spi::TextParam> params = pg::bind(values.take());
@@ -194,7 +193,7 @@ Datum opendata_cross(PG_FUNCTION_ARGS) {
       pg::spi::execute_text_params(sql.report_sql, params, true);
       report = pg::spi::value(0, 1).value_or("null");
     }
-    const odsql::ResultShape shape = pg::result_shape(fcinfo, 9, 10, sql.select_sql, params);
+    const odsql::ResultShape shape = pg::result_shape(args, sql.select_sql, params);
     const std::string& select = shape.select;
     auto page_of = [&](const std::string& from) {
       return "SELECT " + select + " FROM " + from +
@@ -202,7 +201,7 @@ Datum opendata_cross(PG_FUNCTION_ARGS) {
              std::to_string(rows) + " OFFSET " + std::to_string(start);
     };
     std::string total, results;
-    if (predicate == "nearest" && PG_ARGISNULL(3)) {
+    if (predicate == "nearest" && !distance_m) {
       // Every left row gives min(k, matches) rows, at least one: the total
       // is known from two counts of the sides, and only the page is computed.
       pg::spi::execute_text_params(cross::nearest_count_sql(left, right, k.value_or(1)), params,
@@ -222,15 +221,7 @@ Datum opendata_cross(PG_FUNCTION_ARGS) {
       total = pg::spi::value(0, 1).value_or("0");
       results = pg::spi::value(0, 2).value_or("[]");
     }
-    static const std::vector<pg::ArgName> kArgs = {
-        {"left", pg::ArgKind::kText},     {"right", pg::ArgKind::kText},
-        {"predicate", pg::ArgKind::kText}, {"distance_m", pg::ArgKind::kFloat8},
-        {"k", pg::ArgKind::kInt},         {"where", pg::ArgKind::kText},
-        {"right_where", pg::ArgKind::kText}, {"rows", pg::ArgKind::kInt},
-        {"start", pg::ArgKind::kInt},     {"fields", pg::ArgKind::kText},
-        {"order_by", pg::ArgKind::kText}};
-    const std::string next =
-        pg::next_page_link(fcinfo, "cross", kArgs, 8, start, rows, std::stoll(total));
+    const std::string next = pg::next_page_link(args, "cross", start, rows, std::stoll(total));
     std::string body = pg::envelope(total, report, results, next);
     pg::spi::finish();
     pg::count_call(usage::Endpoint::kCross, left_slug, 0, body.size());
@@ -249,27 +240,28 @@ Datum opendata_cross(PG_FUNCTION_ARGS) {
 // distance is given).
 Datum opendata_near(PG_FUNCTION_ARGS) {
   return pg::boundary([&] {
-    const std::string slug = pg::required_text(fcinfo, 0, "dataset");
-    if (PG_ARGISNULL(1) || PG_ARGISNULL(2)) throw UserError(sqlstate::kInvalidParameterValue, "lon and lat must be given");
-    const double lon = pg::finite_arg(fcinfo, 1, "lon");
-    const double lat = pg::finite_arg(fcinfo, 2, "lat");
+    const pg::Args args(fcinfo, pg::signature::kNear);
+    const std::string slug = pg::required_text(args, "dataset");
+    if (!args.given("lon") || !args.given("lat")) throw UserError(sqlstate::kInvalidParameterValue, "lon and lat must be given");
+    const double lon = pg::finite_arg(args, "lon");
+    const double lat = pg::finite_arg(args, "lat");
     if (lon < -180 || lon > 180 || lat < -90 || lat > 90)
       throw UserError(sqlstate::kInvalidParameterValue, "lon must be within [-180, 180] and lat within [-90, 90]");
     std::optional<std::string> distance_m;
-    if (!PG_ARGISNULL(3))
-      distance_m = pg::number(cross::positive_distance(PG_GETARG_FLOAT8(3), "distance_m"));
-    const std::int64_t rows = pg::int_arg(fcinfo, 5, 10);
+    if (args.given("distance_m"))
+      distance_m = pg::number(cross::positive_distance(args.float8("distance_m"), "distance_m"));
+    const std::int64_t rows = args.int32_or("rows", 10);
     pg::check_rows(rows, 1);
-    const std::int64_t start = pg::int_arg(fcinfo, 6, 0);
+    const std::int64_t start = args.int32_or("start", 0);
     if (start < 0)
       throw UserError(sqlstate::kInvalidParameterValue, "start must be zero or more, not " + std::to_string(start));
     // A page by distance is found by the nearest crossing, whose k has a
     // limit (src/core/cross/options.hpp).
-    const bool by_distance = pg::text_arg(fcinfo, 8).empty() && start + rows <= cross::kMaxK;
+    const bool by_distance = args.text("order_by").empty() && start + rows <= cross::kMaxK;
 
     pg::spi::connect();
     odsql::Params values;
-    const cross::Side right = pg::compile_side(slug, pg::text_arg(fcinfo, 4), "where", values);
+    const cross::Side right = pg::compile_side(slug, args.text("where"), "where", values);
     cross::Side point;
     point.from = "(SELECT ST_SetSRID(ST_MakePoint(" +
                  values.add(odsql::ParamType::Float8, pg::number(lon)) + ", " +
@@ -302,7 +294,7 @@ Datum opendata_near(PG_FUNCTION_ARGS) {
       count_sql = cross::located_count_sql(right);
     }
     const std::vector<pg::spi::TextParam> params = pg::bind(values.take());
-    const odsql::ResultShape shape = pg::result_shape(fcinfo, 7, 8, page_from, params);
+    const odsql::ResultShape shape = pg::result_shape(args, page_from, params);
     pg::spi::execute_text_params(
         "SELECT (" + count_sql + "), coalesce(json_agg(to_json(p.*)), '[]'::json) FROM (SELECT " +
             shape.select + " FROM (" + page_from +
@@ -312,14 +304,7 @@ Datum opendata_near(PG_FUNCTION_ARGS) {
         params, true);
     const std::string total = pg::spi::value(0, 1).value_or("0");
     const std::string results = pg::spi::value(0, 2).value_or("[]");
-    static const std::vector<pg::ArgName> kArgs = {
-        {"dataset", pg::ArgKind::kText}, {"lon", pg::ArgKind::kFloat8},
-        {"lat", pg::ArgKind::kFloat8},   {"distance_m", pg::ArgKind::kFloat8},
-        {"where", pg::ArgKind::kText},   {"rows", pg::ArgKind::kInt},
-        {"start", pg::ArgKind::kInt},    {"fields", pg::ArgKind::kText},
-        {"order_by", pg::ArgKind::kText}};
-    const std::string next =
-        pg::next_page_link(fcinfo, "near", kArgs, 6, start, rows, std::stoll(total));
+    const std::string next = pg::next_page_link(args, "near", start, rows, std::stoll(total));
     std::string body = pg::envelope(total, "", results, next);
     pg::spi::finish();
     pg::count_call(usage::Endpoint::kNear, slug, 0, body.size());

@@ -16,7 +16,6 @@
 extern "C" {
 #include "catalog/pg_type.h"
 #include "funcapi.h"
-#include "utils/fmgrprotos.h"
 
 PG_FUNCTION_INFO_V1(opendata_cross_select);
 }
@@ -45,19 +44,29 @@ std::string nearest_index_relation(const cross::Request& req) {
   return relation;
 }
 
-cross::Side side_arg(FunctionCallInfo fcinfo, int first) {
-  cross::Side side;
-  side.from = text_arg(fcinfo, first);
-  side.fields = text_array_arg(fcinfo, first + 1);
-  side.geometry = text_arg(fcinfo, first + 2);
-  side.srid = PG_ARGISNULL(first + 3) ? 0 : PG_GETARG_INT32(first + 3);
-  return side;
+// A side read straight from a table without children or a materialized
+// view: b.ctid names each of its rows once (contains' report uses it).
+constexpr const char* kRowsHaveCtid = R"sql(
+SELECT CASE WHEN left($1, 1) = '(' THEN false
+            ELSE EXISTS (SELECT FROM pg_class c WHERE c.oid = to_regclass($1)
+                            AND c.relkind IN ('r', 'm') AND NOT c.relhassubclass) END)sql";
+
+bool rows_have_ctid(const cross::Side& side) {
+  spi::connect();
+  spi::execute_text_params(kRowsHaveCtid, {{TEXTOID, side.from}}, true);
+  const bool yes = spi::value(0, 1).value_or("f") == "t";
+  spi::finish();
+  return yes;
 }
 
-std::string jsonb_text(FunctionCallInfo fcinfo, int i) {
-  if (PG_ARGISNULL(i)) return "null";
-  Datum d = PG_GETARG_DATUM(i);
-  return std::string(call([d] { return DatumGetCString(DirectFunctionCall1(jsonb_out, d)); }));
+// A side's four arguments, named `prefix` + from, fields, geom, srid.
+cross::Side side_args(const Args& args, const std::string& prefix) {
+  cross::Side side;
+  side.from = args.text((prefix + "from").c_str());
+  side.fields = args.text_array((prefix + "fields").c_str());
+  side.geometry = args.text((prefix + "geom").c_str());
+  side.srid = static_cast<int>(args.int32_or((prefix + "srid").c_str(), 0));
+  return side;
 }
 
 }  // namespace
@@ -70,14 +79,16 @@ using namespace opendata;
 //   OUT left_fields, OUT right_fields)
 Datum opendata_cross_select(PG_FUNCTION_ARGS) {
   return pg::boundary([&] {
+    const pg::Args args(fcinfo, pg::signature::kCrossSelect);
     cross::Request req;
-    req.left = pg::side_arg(fcinfo, 0);
-    req.right = pg::side_arg(fcinfo, 4);
-    req.predicate = pg::text_arg(fcinfo, 8);
-    req.options_json = pg::jsonb_text(fcinfo, 9);
+    req.left = pg::side_args(args, "l_");
+    req.right = pg::side_args(args, "r_");
+    req.predicate = args.text("predicate");
+    req.options_json = args.jsonb_text("options");
     req.max_k = cross::kMaxK;
     if (req.predicate == "nearest" && !req.left.geometry.empty() && !req.right.geometry.empty())
       req.nearest_index_relation = pg::nearest_index_relation(req);
+    if (req.predicate == "contains") req.right.rows_have_ctid = pg::rows_have_ctid(req.right);
     const cross::Statements out = cross::compile(req);
     Datum values[4] = {pg::text_datum(out.select_sql),
                        out.report_sql.empty() ? Datum(0) : pg::text_datum(out.report_sql),

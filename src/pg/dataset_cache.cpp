@@ -1,7 +1,7 @@
 #include "pg/dataset_cache.hpp"
 
-#include <cstdint>
 #include <list>
+#include <optional>
 
 #include "pg/usage.hpp"
 
@@ -12,10 +12,10 @@ extern "C" {
 namespace opendata::pg {
 namespace {
 
-// What the fields were read at: the catalog row's identity and state, as
-// the calling role sees it (no row: not published, or not readable).
+// The state of the catalog row, as the calling role sees it (no row: not
+// published, or not readable); load_published_dataset() reads the same.
 constexpr const char* kStateQuery = R"sql(
-SELECT d.id, d.version, (extract(epoch FROM d.modified) * 1000000)::int8
+SELECT d.id, d.version, (extract(epoch FROM d.modified) * 1000000)::int8, d.access = 'public'
   FROM opendata.datasets d
  WHERE d.slug = $1 AND d.status = 'published')sql";
 
@@ -24,43 +24,45 @@ SPIPlanPtr g_state_plan = nullptr;
 struct Kept {
   std::string slug;
   Oid role;
-  std::string state;  // "id/version/modified"
-  PublishedDataset dataset;
+  KeptDataset kept;
 };
 
 // Most recently used first.
 constexpr std::size_t kKeptDatasets = 64;
 std::list<Kept> g_kept;
 
-std::string current_state(const std::string& slug) {
-  if (spi::execute_saved(g_state_plan, kStateQuery, {{TEXTOID, slug}}, true) == 0) return "";
-  return spi::value(0, 1).value_or("") + "/" + spi::value(0, 2).value_or("") + "/" +
-         spi::value(0, 3).value_or("");
+std::optional<DatasetState> current_state(const std::string& slug) {
+  if (spi::execute_saved(g_state_plan, kStateQuery, {{TEXTOID, slug}}, true) == 0) return std::nullopt;
+  DatasetState s;
+  s.id = spi::value(0, 1).value_or("");
+  s.version = spi::value(0, 2).value_or("");
+  s.modified = spi::value(0, 3).value_or("");
+  s.is_public = spi::value(0, 4) == std::optional<std::string>("t");
+  return s;
 }
 
 }  // namespace
 
-PublishedDataset published_dataset_kept(const std::string& slug) {
-  const std::string state = current_state(slug);
+KeptDataset published_dataset_kept(const std::string& slug) {
   const Oid role = GetUserId();
   for (auto it = g_kept.begin(); it != g_kept.end(); ++it) {
     if (it->slug != slug || it->role != role) continue;
-    if (!state.empty() && it->state == state) {
+    std::optional<DatasetState> state = current_state(slug);
+    if (state && *state == it->kept.state) {
       g_kept.splice(g_kept.begin(), g_kept, it);
       // As load_published_dataset(): a failure from here is this dataset's.
       note_call_dataset(slug);
-      return it->dataset;
+      return it->kept;
     }
     g_kept.erase(it);
     break;
   }
-  // Not kept, or changed: read (and its errors raised) as always.
-  PublishedDataset ds = load_published_dataset(slug);
-  if (!state.empty()) {
-    if (g_kept.size() >= kKeptDatasets) g_kept.pop_back();
-    g_kept.push_front({slug, role, state, ds});
-  }
-  return ds;
+  // Not kept, or changed: read with its state (and its errors raised) as always.
+  KeptDataset fresh;
+  fresh.dataset = load_published_dataset(slug, &fresh.state);
+  if (g_kept.size() >= kKeptDatasets) g_kept.pop_back();
+  g_kept.push_front({slug, role, fresh});
+  return fresh;
 }
 
 }  // namespace opendata::pg

@@ -14,8 +14,16 @@
 
 namespace opendata::pg {
 
-// load_published_dataset(slug), from the backend's copy when the dataset's
-// id, version and modification are those it was read at.  Same errors.
-PublishedDataset published_dataset_kept(const std::string& slug);
+struct KeptDataset {
+  DatasetState state;        // the catalog row now
+  PublishedDataset dataset;  // its fields
+};
+
+// load_published_dataset(slug) and the row's state, reading the catalog
+// once: the state alone when the backend keeps the fields read at that
+// state, the fields with their state when it keeps none for this dataset
+// and role (a kept copy found stale costs both reads).  Same errors:
+// 42P01 when the caller cannot read it published.
+KeptDataset published_dataset_kept(const std::string& slug);
 
 }  // namespace opendata::pg

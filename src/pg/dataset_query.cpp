@@ -45,7 +45,8 @@ Oid param_oid(odsql::ParamType type) {
 constexpr const char* kFieldsQuery = R"sql(
 SELECT a.attname::text, f.type, f.facet, (a.attname::text = d.key_fields[1]), f.label,
        a.atttypid::int8, coalesce(s.attnotnull, false),
-       pg_catalog.array_position(d.key_fields, a.attname::text), pg_catalog.cardinality(d.key_fields)
+       pg_catalog.array_position(d.key_fields, a.attname::text), pg_catalog.cardinality(d.key_fields),
+       d.id, d.version, (extract(epoch FROM d.modified) * 1000000)::int8, d.access = 'public'
   FROM opendata.datasets d
   JOIN opendata.fields f ON f.dataset_id = d.id
   JOIN pg_catalog.pg_attribute a
@@ -61,7 +62,7 @@ SPIPlanPtr g_fields_plan = nullptr;
 
 }  // namespace
 
-PublishedDataset load_published_dataset(const std::string& slug) {
+PublishedDataset load_published_dataset(const std::string& slug, DatasetState* state) {
   PublishedDataset ds;
   ds.slug = slug;
   uint64 n = spi::execute_saved(g_fields_plan, kFieldsQuery, {{TEXTOID, slug}}, true);
@@ -81,6 +82,12 @@ PublishedDataset load_published_dataset(const std::string& slug) {
                           spi::value(row, 7) == std::optional<std::string>("t"),
                           std::stoi(spi::value(row, 8).value_or("0"))});
     ds.key_size = std::stoi(spi::value(row, 9).value_or("0"));
+  }
+  if (state != nullptr) {
+    state->id = spi::value(0, 10).value_or("");
+    state->version = spi::value(0, 11).value_or("");
+    state->modified = spi::value(0, 12).value_or("");
+    state->is_public = spi::value(0, 13) == std::optional<std::string>("t");
   }
   ds.relation = "opendata_api." + odsql::quote_ident(slug);
   // From here a failure of the client's call is an error of this dataset.

@@ -31,14 +31,29 @@ struct PublishedDataset {
   int key_size = 0;
 };
 
+// A published dataset's catalog row as the calling role sees it: what its
+// answers derive from.  Tiles' ETags and the backend's copies of the fields
+// (pg/dataset_cache.hpp) are keyed on it: publish(), describe_field() and
+// set_metadata() move version or modified.
+struct DatasetState {
+  std::string id;
+  std::string version;
+  std::string modified;  // microseconds since the epoch
+  bool is_public = false;
+  bool operator==(const DatasetState& o) const {
+    return id == o.id && version == o.version && modified == o.modified && is_public == o.is_public;
+  }
+};
+
 // The ODSQL type of a field of the dictionary (opendata.fields.type).
 odsql::FieldType field_type(const std::string& type);
 
 // The published dataset `slug` as the calling role sees it: its API view's
 // columns, typed from the field dictionary.  Row-level security applies, so a
 // draft or a dataset the role may not read does not exist (42P01).
+// With `state`, its catalog row's state too, from the same read.
 // Needs an SPI connection.
-PublishedDataset load_published_dataset(const std::string& slug);
+PublishedDataset load_published_dataset(const std::string& slug, DatasetState* state = nullptr);
 
 // The ODSQL request in the arguments shared by records(), explain_odsql()
 // and the exports: fields, where, group_by, order_by, rows, start, refine,

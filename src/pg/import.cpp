@@ -221,9 +221,9 @@ std::uint64_t load(const std::string& slug, Oid table, const ImportRequest& req,
                    Normaliser& normaliser) {
   const ChunkProducer next = [&](std::string& out) { return normaliser.next_chunk(out); };
   if (req.mode == "create") {
-    if (takes_tuples_directly(table))
-      return insert_into_new_table(table, [&](ingest::RowSink& rows) { return normaliser.next_rows(rows); });
-    return copy_into(table, next);
+    std::optional<std::uint64_t> inserted =
+        insert_into_new_table(table, [&](ingest::RowSink& rows) { return normaliser.next_rows(rows); });
+    return inserted ? *inserted : copy_into(table, next);
   }
   // Asked of a definer: this function runs as its caller, who may not call
   // the internal _acting_role() (nor the _caller() it calls) itself.

@@ -49,12 +49,25 @@ constexpr const char* kTwoBytesNames[] = {"a", "b"};
 constexpr const char* kSketchNames[] = {"sketch"};
 constexpr const char* kQuotaTakeNames[] = {"identity", "per_minute", "per_day"};
 constexpr const char* kTileNames[] = {"dataset", "z", "x", "y", "where", "fields"};
-constexpr const char* kOdsqlConditionNames[] = {"dataset", "parameter", "where"};
 constexpr const char* kClusterZoomNames[] = {"dataset", "geometry"};
 constexpr const char* kClusterTilesNames[] = {"dataset", "geometry", "max_zoom"};
 constexpr const char* kDatasetIdNames[] = {"dataset_id"};
 constexpr const char* kNearestCandidatesNames[] = {"lon", "lat", "source", "geometry_column", "k",
                                                    "max_distance_m"};
+constexpr const char* kCrossNames[] = {"left",        "right", "predicate", "distance_m",
+                                       "k",           "where", "right_where", "rows",
+                                       "start",       "fields", "order_by"};
+constexpr const char* kNearNames[] = {"dataset", "lon",   "lat",    "distance_m", "where",
+                                      "rows",    "start", "fields", "order_by"};
+// _cross_select(): the two sides (l_*, r_*: cross_statements.cpp reads
+// them by prefix), then the predicate and its options.
+constexpr const char* kCrossSelectNames[] = {"l_from",  "l_fields", "l_geom",    "l_srid",
+                                             "r_from",  "r_fields", "r_geom",    "r_srid",
+                                             "predicate", "options"};
+constexpr const char* kCrossSideNames[] = {"ds", "options", "option"};
+constexpr const char* kRpcLinkNames[] = {"function", "args"};
+constexpr const char* kApiViewSelectListNames[] = {"fields", "reprojected", "postgis_schema"};
+constexpr const char* kRowFingerprintsSqlNames[] = {"key_fields", "relation"};
 
 }  // namespace
 
@@ -84,12 +97,20 @@ const Signature kHllEstimate = table("opendata_hll_estimate", kSketchNames);
 const Signature kQuotaTake = table("opendata_quota_take", kQuotaTakeNames);
 const Signature kConstantTimeEqual = table("opendata_constant_time_equal", kTwoBytesNames);
 const Signature kTile = table("opendata_tile", kTileNames);
-const Signature kOdsqlCondition = table("opendata_odsql_condition", kOdsqlConditionNames);
 const Signature kClusterZoomSql = table("opendata_cluster_zoom_sql", kClusterZoomNames);
 const Signature kClusterTilesSql = table("opendata_cluster_tiles_sql", kClusterTilesNames);
 const Signature kBuildClusterGridAfterCommit =
     table("opendata_build_cluster_grid_after_commit", kDatasetIdNames);
 const Signature kNearestCandidates = table("opendata_nearest_candidates", kNearestCandidatesNames);
+const Signature kCross = table("opendata_cross", kCrossNames);
+const Signature kNear = table("opendata_near", kNearNames);
+const Signature kCrossSelect = table("opendata_cross_select", kCrossSelectNames);
+const Signature kCrossSide = table("opendata_cross_side", kCrossSideNames);
+const Signature kRpcLink = table("opendata_rpc_link", kRpcLinkNames);
+const Signature kApiViewSelectList =
+    table("opendata_api_view_select_list", kApiViewSelectListNames);
+const Signature kRowFingerprintsSql =
+    table("opendata_row_fingerprints_sql", kRowFingerprintsSqlNames);
 }  // namespace signature
 
 const Signature* const* all_signatures(std::size_t* count) {
@@ -106,10 +127,13 @@ const Signature* const* all_signatures(std::size_t* count) {
                                          &kExecAs,        &kCountCall,
                                          &kHllUnion,      &kHllEstimate,
                                          &kQuotaTake,     &kConstantTimeEqual,
-                                         &kTile,          &kOdsqlCondition,
-                                         &kClusterZoomSql, &kClusterTilesSql,
+                                         &kTile,          &kClusterZoomSql,
+                                         &kClusterTilesSql,
                                          &kBuildClusterGridAfterCommit,
-                                         &kNearestCandidates};
+                                         &kNearestCandidates, &kCross,
+                                         &kNear,          &kCrossSelect,
+                                         &kCrossSide,     &kRpcLink,
+                                         &kApiViewSelectList, &kRowFingerprintsSql};
   *count = std::size(all);
   return all;
 }

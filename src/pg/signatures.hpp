@@ -43,11 +43,17 @@ extern const Signature kHllEstimate;
 extern const Signature kQuotaTake;
 extern const Signature kConstantTimeEqual;
 extern const Signature kTile;
-extern const Signature kOdsqlCondition;
 extern const Signature kClusterZoomSql;
 extern const Signature kClusterTilesSql;
 extern const Signature kBuildClusterGridAfterCommit;
 extern const Signature kNearestCandidates;
+extern const Signature kCross;
+extern const Signature kNear;
+extern const Signature kCrossSelect;
+extern const Signature kCrossSide;
+extern const Signature kRpcLink;
+extern const Signature kApiViewSelectList;
+extern const Signature kRowFingerprintsSql;
 }  // namespace signature
 
 // Every table above, for opendata._argument_tables().

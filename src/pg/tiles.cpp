@@ -1,13 +1,18 @@
-// opendata._tile(): the Mapbox vector tile of a published dataset's
+// opendata_api.tile(): the Mapbox vector tile of a published dataset's
 // geometries in one Web Mercator tile, built by PostGIS (ST_AsMVT,
 // ST_AsMVTGeom, ST_TileEnvelope) from the dataset's API view filtered in
-// ODSQL.  opendata_api.tile() (src/sql/75_tiles.sql) wraps it with the HTTP
-// side: ETag, 304, 204.
+// ODSQL, with its HTTP side: ETag and Cache-Control, 304 when the request's
+// If-None-Match names the ETag (the tile is not built), 204 when empty.
 //
 // The rows come from the ODSQL compiler (the filtered rows of records(),
 // over the API view), so the tile holds exactly what the caller may read:
 // the view is security_invoker, hidden fields are not in it, and a draft or
 // restricted dataset is 42P01.  Everything runs through SPI as the caller.
+//
+// Its fixed cost is what a map pays for every tile (issue #16): one
+// function call (no PL/pgSQL wrapper, no nested call with its own SET
+// clauses), one lookup of the catalog row (its state is the ETag, and keys
+// the fields and the compiled rows kept in the backend), kept plans.
 //
 // Size.  A tile carries its features one by one up to
 // opendata.tile_max_features and 500 KB.  Beyond:
@@ -23,12 +28,15 @@
 // feature.  Shapes are simplified to half a pixel of the 4096 grid.
 #include <cmath>
 #include <cstdio>
+#include <list>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "core/geo/cluster_grid.hpp"
 #include "core/geo/tile.hpp"
+#include "core/geo/tile_http.hpp"
+#include "core/usage/headers.hpp"
 #include "core/odsql/compiler.hpp"
 #include "core/odsql/filtered_rows.hpp"
 #include "core/odsql/lexer.hpp"
@@ -38,8 +46,12 @@
 #include "pg/dataset_cache.hpp"
 #include "pg/dataset_query.hpp"
 #include "pg/settings.hpp"
+#include "pg/usage.hpp"
 
 extern "C" {
+#include "miscadmin.h"
+#include "utils/guc.h"
+
 PG_FUNCTION_INFO_V1(opendata_tile);
 }
 
@@ -68,9 +80,9 @@ struct TileQuery {
   std::string z, x, y, layer;           // the placeholders of the last four
 };
 
-TileQuery tile_query(const std::string& slug, std::int64_t z, std::int64_t x, std::int64_t y,
-                     const std::string& where, const std::string& fields) {
-  PublishedDataset ds = published_dataset_kept(slug);
+// The tile's rows and attributes; its z, x and y are set by at_tile().
+TileQuery tile_query(const PublishedDataset& ds, const std::string& where, const std::string& fields) {
+  const std::string& slug = ds.slug;
   const odsql::FieldInfo* geometry = nullptr;
   for (const odsql::FieldInfo& f : ds.fields) {
     if (f.type == odsql::FieldType::GeoPoint || f.type == odsql::FieldType::GeoShape) {
@@ -133,10 +145,47 @@ TileQuery tile_query(const std::string& slug, std::int64_t z, std::int64_t x, st
     q.params.push_back({type, value});
     return "$" + std::to_string(q.params.size()) + "::" + (type == INT4OID ? "int4" : "text");
   };
-  q.z = add(INT4OID, std::to_string(z));
-  q.x = add(INT4OID, std::to_string(x));
-  q.y = add(INT4OID, std::to_string(y));
+  q.z = add(INT4OID, "");
+  q.x = add(INT4OID, "");
+  q.y = add(INT4OID, "");
   q.layer = add(TEXTOID, slug);
+  return q;
+}
+
+void at_tile(TileQuery& q, std::int64_t z, std::int64_t x, std::int64_t y) {
+  const std::size_t n = q.params.size();
+  q.params[n - 4].value = std::to_string(z);
+  q.params[n - 3].value = std::to_string(x);
+  q.params[n - 2].value = std::to_string(y);
+}
+
+// tile_query()'s answers, kept in the backend per dataset state, role,
+// filter and fields: compiling the filter and writing the rows' SQL cost
+// as much as building a small tile.  Errors are not kept (they are raised
+// again).
+struct KeptQuery {
+  std::string slug;
+  Oid role;
+  DatasetState state;
+  std::string where, fields;
+  TileQuery query;
+};
+constexpr std::size_t kKeptQueries = 32;
+std::list<KeptQuery> g_kept_queries;  // most recently used first
+
+TileQuery tile_query_kept(const KeptDataset& kept, const std::string& where, const std::string& fields) {
+  const Oid role = GetUserId();
+  const std::string& slug = kept.dataset.slug;
+  for (auto it = g_kept_queries.begin(); it != g_kept_queries.end(); ++it) {
+    if (it->slug == slug && it->role == role && it->where == where && it->fields == fields &&
+        it->state == kept.state) {
+      g_kept_queries.splice(g_kept_queries.begin(), g_kept_queries, it);
+      return it->query;
+    }
+  }
+  TileQuery q = tile_query(kept.dataset, where, fields);
+  if (g_kept_queries.size() >= kKeptQueries) g_kept_queries.pop_back();
+  g_kept_queries.push_front({slug, role, kept.state, where, fields, q});
   return q;
 }
 
@@ -298,12 +347,37 @@ std::string build_tile(const TileQuery& q, const std::string& slug, std::int64_t
   return thinned_tile(q, z, all);
 }
 
+// A setting for the rest of the transaction, as set_config(name, value,
+// true): PostgREST reads response.headers and response.status from it.
+void set_local(const char* name, const std::string& value) {
+  call([&] {
+    set_config_option(name, value.c_str(), superuser() ? PGC_SUSET : PGC_USERSET, PGC_S_SESSION,
+                      GUC_ACTION_LOCAL, true, 0, false);
+  });
+}
+
+// The request's If-None-Match, as PostgREST passes it in request.headers.
+std::string if_none_match() {
+  const char* raw = GetConfigOption("request.headers", true, false);
+  if (raw == nullptr) return "";
+  std::optional<usage::PickedHeaders> h = usage::pick_headers(raw);
+  return h ? h->if_none_match : "";
+}
+
+// A 304, a 204 and a tile are answers to a client's call like any other:
+// counted as a tiles call of the dataset, with their bytes (docs/usage.md).
+Datum answer(const std::string& slug, const std::string& body, const char* status) {
+  if (status != nullptr) set_local("response.status", status);
+  count_call(usage::Endpoint::kTiles, slug, 0, body.size());
+  return text_datum(body);  // a bytea has a text's layout
+}
+
 }  // namespace
 }  // namespace opendata::pg
 
 using namespace opendata;
 
-// _tile(dataset, z, x, y, where, fields) -> bytea; empty when no feature.
+// opendata_api.tile(dataset, z, x, y, where, fields) -> the tile's bytes.
 Datum opendata_tile(PG_FUNCTION_ARGS) {
   return pg::boundary([&] {
     const pg::Args args(fcinfo, pg::signature::kTile);
@@ -313,12 +387,19 @@ Datum opendata_tile(PG_FUNCTION_ARGS) {
     std::string slug = args.text("dataset");
     std::int64_t z = args.int32_or("z", 0), x = args.int32_or("x", 0), y = args.int32_or("y", 0);
     geo::check_tile(z, x, y);
-    std::string where = args.text("where");
-    std::string fields = args.text("fields");
     pg::spi::connect();
-    pg::TileQuery q = pg::tile_query(slug, z, x, y, where, fields);
+    pg::KeptDataset kept = pg::published_dataset_kept(slug);
+    const std::string etag = geo::dataset_etag(slug, kept.state.version, kept.state.modified);
+    pg::set_local("response.headers", geo::cache_headers_json(etag, kept.state.is_public));
+    if (geo::etag_matches(pg::if_none_match(), etag)) {
+      pg::spi::finish();
+      return pg::answer(slug, "", "304");
+    }
+    const std::string where = args.text("where");
+    pg::TileQuery q = pg::tile_query_kept(kept, where, args.text("fields"));
+    pg::at_tile(q, z, x, y);
     std::string tile = pg::build_tile(q, slug, z, x, y, !where.empty());
     pg::spi::finish();
-    return pg::text_datum(tile);  // a bytea has a text's layout
+    return pg::answer(slug, tile, tile.empty() ? "204" : nullptr);
   });
 }

@@ -65,13 +65,29 @@ int insert_options(Relation rel) {
   return options;
 }
 
+// Nothing a bulk insert would bypass: an event trigger on CREATE TABLE may
+// have given the new table triggers, indexes, checks, NOT NULL columns,
+// rules or row-level security since the import created it.
+bool plain_table(Relation rel) {
+  const TupleConstr* constr = rel->rd_att->constr;
+  return rel->rd_rel->relkind == RELKIND_RELATION && rel->trigdesc == nullptr &&
+         !rel->rd_rel->relhasindex && !rel->rd_rel->relhasrules && !rel->rd_rel->relrowsecurity &&
+         (constr == nullptr || (constr->num_check == 0 && !constr->has_not_null));
+}
+
+// The load's state, or nullptr when the table is not plain (opened once
+// for both: the lock taken is the one the insert needs).
 Load* begin_load(Oid relation) {
-  auto* load = static_cast<Load*>(palloc0(sizeof(Load)));
   Relation rel = table_open(relation, RowExclusiveLock);
+  if (!plain_table(rel)) {
+    table_close(rel, NoLock);
+    return nullptr;
+  }
   check_load_rights(rel);
-  if (rel->rd_rel->relkind != RELKIND_RELATION || rel->rd_createSubid == InvalidSubTransactionId)
+  if (rel->rd_createSubid == InvalidSubTransactionId)
     elog(ERROR, "relation \"%s\" is not a table created in this transaction",
          RelationGetRelationName(rel));
+  auto* load = static_cast<Load*>(palloc0(sizeof(Load)));
   TupleDesc desc = RelationGetDescr(rel);
   load->rel = rel;
   load->natts = desc->natts;
@@ -143,28 +159,11 @@ void end_load(Load* load) {
   pgstat_progress_end_command();
 }
 
-// Nothing a bulk insert would bypass: an event trigger on CREATE TABLE may
-// have given the new table triggers, indexes, checks, NOT NULL columns,
-// rules or row-level security since the import created it.
-bool plain_table(Oid relation) {
-  Relation rel = table_open(relation, AccessShareLock);
-  const TupleConstr* constr = rel->rd_att->constr;
-  const bool plain = rel->rd_rel->relkind == RELKIND_RELATION && rel->trigdesc == nullptr &&
-                     !rel->rd_rel->relhasindex && !rel->rd_rel->relhasrules &&
-                     !rel->rd_rel->relrowsecurity &&
-                     (constr == nullptr || (constr->num_check == 0 && !constr->has_not_null));
-  table_close(rel, NoLock);
-  return plain;
-}
-
 }  // namespace
 
-bool takes_tuples_directly(Oid relation) {
-  return call([relation] { return plain_table(relation); });
-}
-
-std::uint64_t insert_into_new_table(Oid relation, const RowProducer& next) {
+std::optional<std::uint64_t> insert_into_new_table(Oid relation, const RowProducer& next) {
   Load* load = call([relation] { return begin_load(relation); });
+  if (load == nullptr) return std::nullopt;
   ingest::RowSink rows(ingest::RowForm::Cells);
   while (next(rows)) {
     if (rows.columns() != static_cast<std::size_t>(load->natts))

@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 
 #include "core/ingest/row_sink.hpp"
 #include "pg/guard.hpp"
@@ -22,15 +23,13 @@ namespace opendata::pg {
 // there are no more.  May throw.
 using RowProducer = std::function<bool(ingest::RowSink& rows)>;
 
-// Whether `relation`, created by the import, is still a plain table with
-// nothing the bulk insert would bypass (no trigger, index, check, NOT NULL,
-// rule or row-level security: an event trigger may have added some).
-bool takes_tuples_directly(Oid relation);
-
-// Inserts every row `next` produces into `relation` (its OID), a plain
-// table created in the current subtransaction with the producer's columns
-// in order.  Returns the number of rows inserted.  Shows in
-// pg_stat_progress_copy like a COPY FROM.
-std::uint64_t insert_into_new_table(Oid relation, const RowProducer& next);
+// Inserts every row `next` produces into `relation` (its OID), a table
+// created in the current subtransaction with the producer's columns in
+// order, and returns the number of rows inserted; shows in
+// pg_stat_progress_copy like a COPY FROM.  Returns nullopt, having asked
+// `next` for nothing, when the table is no longer plain: an event trigger
+// gave it a trigger, index, check, NOT NULL column, rule or row-level
+// security, which the bulk insert would bypass (load it through COPY FROM).
+std::optional<std::uint64_t> insert_into_new_table(Oid relation, const RowProducer& next);
 
 }  // namespace opendata::pg

@@ -132,6 +132,8 @@ CREATE TABLE opendata.datasets (
 );
 ALTER SEQUENCE opendata.datasets_id_seq OWNED BY opendata.datasets.id;
 CREATE INDEX ON opendata.datasets (organization_id);
+-- The first page of a whole-catalog search (60_search.sql), newest first.
+CREATE INDEX datasets_modified_slug ON opendata.datasets (modified DESC, slug);
 SELECT pg_catalog.pg_extension_config_dump('opendata.datasets', '');
 SELECT pg_catalog.pg_extension_config_dump('opendata.datasets_id_seq', '');
 

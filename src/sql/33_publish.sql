@@ -5,15 +5,21 @@
 -- The select list of the API view: visible fields under their names, in
 -- order; geometries reprojected to WGS 84, which is what the API speaks
 -- (by PostGIS's schema-qualified function: the view is created by a
--- definer whose search_path does not have PostGIS).
+-- definer whose search_path does not have PostGIS).  NULL when no field is
+-- visible.  Written by src/core/catalog/publish_sql.cpp.
+CREATE FUNCTION opendata._api_view_select_list(fields text[], reprojected text[], postgis_schema text)
+RETURNS text
+LANGUAGE c IMMUTABLE AS 'MODULE_PATHNAME', 'opendata_api_view_select_list';
+
 CREATE FUNCTION opendata._view_select_list(ds opendata.datasets) RETURNS text
 LANGUAGE sql STABLE AS $$
-  SELECT string_agg(
-           CASE WHEN f.type IN ('geo_point_2d', 'geo_shape')
-                     AND coalesce(CASE WHEN f.name = ds.geometry_field THEN ds.geometry_srid END, 4326) <> 4326
-                THEN format('%I.st_transform(%I, 4326) AS %I', opendata._postgis_schema(), f.name, f.name)
-                ELSE format('%I', f.name) END,
-           ', ' ORDER BY f.position)
+  SELECT opendata._api_view_select_list(
+           array_agg(f.name::text ORDER BY f.position),
+           coalesce(array_agg(f.name::text) FILTER (
+             WHERE f.type IN ('geo_point_2d', 'geo_shape')
+               AND coalesce(CASE WHEN f.name = ds.geometry_field THEN ds.geometry_srid END, 4326) <> 4326),
+             '{}'),
+           opendata._postgis_schema())
     FROM opendata.fields f
    WHERE f.dataset_id = ds.id AND NOT f.hidden
 $$;
@@ -91,21 +97,23 @@ BEGIN
 END
 $$;
 
+-- The statement that reads every row's key (the key fields as text) and
+-- fingerprint, for _diff_since_last(); written by
+-- src/core/catalog/publish_sql.cpp.
+CREATE FUNCTION opendata._row_fingerprints_sql(key_fields text[], relation text) RETURNS text
+LANGUAGE c IMMUTABLE AS 'MODULE_PATHNAME', 'opendata_row_fingerprints_sql';
+
 -- Counts of records added, removed and changed since the last publication,
 -- by key, and the fingerprints kept for the next one.  NULLs when the
 -- dataset has no key.
 CREATE FUNCTION opendata._diff_since_last(ds opendata.datasets,
                                           OUT added bigint, OUT removed bigint, OUT changed bigint)
 LANGUAGE plpgsql AS $$
-DECLARE
-  key_expr text;
 BEGIN
   IF cardinality(ds.key_fields) = 0 THEN
     DELETE FROM opendata.row_fingerprints WHERE dataset_id = ds.id;
     RETURN;
   END IF;
-  key_expr := (SELECT string_agg(format('coalesce(%I::text, %L)', k, '∅'), ' || chr(31) || ')
-                 FROM unnest(ds.key_fields) k);
   -- Created, never reused: a table of that name the session made first
   -- makes this fail rather than receive the rows (and run its triggers).
   CREATE TEMP TABLE pg_temp.opendata_current_rows (key text PRIMARY KEY, hash bytea) ON COMMIT DROP;
@@ -113,8 +121,8 @@ BEGIN
   INSERT INTO pg_temp.opendata_current_rows
   SELECT t.key, t.hash
     FROM opendata._query_as(opendata._acting_role(ds.source),
-           format('SELECT %s, pg_catalog.sha224(pg_catalog.convert_to(t::text, %L)) FROM %s t',
-                  key_expr, 'UTF8', opendata._qualified(ds.source))) AS t(key text, hash bytea);
+           opendata._row_fingerprints_sql(ds.key_fields, opendata._qualified(ds.source)))
+         AS t(key text, hash bytea);
   SELECT count(*) FILTER (WHERE o.key IS NULL),
          count(*) FILTER (WHERE n.key IS NULL),
          count(*) FILTER (WHERE o.hash <> n.hash)

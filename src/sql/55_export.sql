@@ -142,7 +142,7 @@ LANGUAGE sql IMMUTABLE AS $$
     ('XLSX', ARRAY['xlsx'], 'Export Excel (XLSX)',
      'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'xlsx', false),
     ('GPKG', ARRAY['gpkg', 'geopackage'], 'Export GeoPackage', 'application/geopackage+sqlite3', 'gpkg', true),
-    ('FLATGEOBUF', ARRAY['fgb', 'flatgeobuf'], 'Export FlatGeobuf', 'application/flatgeobuf', 'fgb', true),
+    ('FLATGEOBUF', ARRAY['fgb', 'flatgeobuf'], 'Export FlatGeobuf (features with a geometry)', 'application/flatgeobuf', 'fgb', true),
     ('KML', ARRAY['kml'], 'Export KML', 'application/vnd.google-earth.kml+xml', 'kml', true),
     ('SHP', ARRAY['shp', 'shapefile'], 'Export Shapefile (zip)', 'application/zip', 'shp.zip', true)
 $$;

@@ -59,9 +59,37 @@ CREATE TABLE opendata.search_index (
   organization_id  bigint,
   visible_to_all   boolean NOT NULL,    -- published and public
   document         tsvector NOT NULL,   -- weights: A title, B keywords, C description/publisher/territory, D fields/themes
-  title            tsvector NOT NULL    -- the title alone, for the title boost
+  title            tsvector NOT NULL,   -- the title alone, for the title boost
+  -- The dataset's facet and sort columns, copied so that a search of the
+  -- public catalog reads this narrow row rather than the dataset's wide one
+  -- (the description and the other long texts come first there).
+  slug             text,
+  title_text       text,
+  modified         timestamptz,
+  issued           timestamptz,
+  themes           text[],
+  keywords         text[],
+  license_id       text,
+  territory        text,                -- spatial->>'label'
+  year             int                  -- of modified, in UTC
 );
 CREATE INDEX search_index_document ON opendata.search_index USING gin (document);
+-- The organizations with datasets not everyone may read: whether a caller
+-- sees more than the public catalog (_search_sees_beyond_public).
+CREATE INDEX search_index_not_public ON opendata.search_index (organization_id) WHERE NOT visible_to_all;
+
+-- The facet counts of the public catalog (published and public datasets),
+-- for a search with no text, refine or exclude by a caller who sees no more
+-- than that (docs/search.md, "Counts of the public catalog").  Append-only
+-- deltas: a value's count is the sum of its rows, so that two publishers
+-- never wait for each other on a shared count; _search_count_changes folds
+-- the rows of the values it touched now and then.
+CREATE TABLE opendata.search_facet_counts (
+  facet  text NOT NULL,     -- 'total' (value ''), or a facet of _search_facet_names()
+  value  text NOT NULL,     -- theme code, keyword as written, organization id, licence id, territory, year
+  n      bigint NOT NULL    -- a change of the count
+);
+CREATE INDEX search_facet_counts_value ON opendata.search_facet_counts (facet, value);
 
 -- A text in French, English and as-is ('simple'), accents removed.
 CREATE FUNCTION opendata._search_tsvector(value text) RETURNS tsvector
@@ -81,7 +109,9 @@ $$;
 -- The text of some datasets, by weight.
 CREATE FUNCTION opendata._search_docs(ids bigint[])
 RETURNS TABLE (id bigint, organization_id bigint, visible boolean,
-               title text, keywords text, body text, extra text)
+               title text, keywords text, body text, extra text,
+               slug text, modified timestamptz, issued timestamptz, themes text[], keyword_list text[],
+               license_id text, territory text, year int)
 LANGUAGE sql STABLE AS $$
   SELECT d.id, d.organization_id, d.status = 'published' AND d.access = 'public',
          d.title, array_to_string(d.keywords, ' '),
@@ -90,7 +120,9 @@ LANGUAGE sql STABLE AS $$
            (SELECT string_agg(concat_ws(' ', f.label, f.description), ' ')
               FROM opendata.fields f WHERE f.dataset_id = d.id AND NOT f.hidden),
            (SELECT string_agg(t.label_fr || ' ' || t.label_en, ' ')
-              FROM opendata.themes t WHERE t.code = ANY (d.themes)))
+              FROM opendata.themes t WHERE t.code = ANY (d.themes))),
+         d.slug, d.modified, d.issued, d.themes, d.keywords, d.license_id, d.spatial->>'label',
+         date_part('year', d.modified AT TIME ZONE 'UTC')::int
     FROM opendata.datasets d
     LEFT JOIN opendata.organizations o ON o.id = d.organization_id
    WHERE d.id IN (SELECT unnest(ids))
@@ -104,17 +136,23 @@ BEGIN
   IF cardinality(ids) = 0 THEN
     RETURN;
   END IF;
-  INSERT INTO opendata.search_index AS s (dataset_id, organization_id, visible_to_all, document, title)
+  INSERT INTO opendata.search_index AS s (dataset_id, organization_id, visible_to_all, document, title,
+                                          slug, title_text, modified, issued, themes, keywords, license_id,
+                                          territory, year)
   SELECT x.id, x.organization_id, x.visible,
          setweight(opendata._search_tsvector(x.title), 'A')
          || setweight(opendata._search_tsvector(x.keywords), 'B')
          || setweight(opendata._search_tsvector(x.body), 'C')
          || setweight(opendata._search_tsvector(x.extra), 'D'),
-         opendata._search_tsvector(x.title)
+         opendata._search_tsvector(x.title),
+         x.slug, x.title, x.modified, x.issued, x.themes, x.keyword_list, x.license_id, x.territory, x.year
     FROM opendata._search_docs(ids) x
   ON CONFLICT (dataset_id) DO UPDATE
      SET organization_id = excluded.organization_id, visible_to_all = excluded.visible_to_all,
-         document = excluded.document, title = excluded.title;
+         document = excluded.document, title = excluded.title,
+         slug = excluded.slug, title_text = excluded.title_text, modified = excluded.modified,
+         issued = excluded.issued, themes = excluded.themes, keywords = excluded.keywords,
+         license_id = excluded.license_id, territory = excluded.territory, year = excluded.year;
 
   -- Only what anyone may read feeds the typo vocabulary.  Words are never
   -- removed: a word once public stays a valid correction.
@@ -136,6 +174,8 @@ DECLARE
   n bigint;
 BEGIN
   DELETE FROM opendata.search_index;
+  -- The counts again from nothing, in case they went wrong with the index.
+  DELETE FROM opendata.search_facet_counts;
   PERFORM opendata._search_refresh(ARRAY(SELECT id FROM opendata.datasets));
   SELECT count(*) INTO n FROM opendata.search_index;
   RETURN n;
@@ -190,6 +230,107 @@ CREATE TRIGGER search_index_insert AFTER INSERT ON opendata.organizations
   REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION opendata._search_on_organizations();
 CREATE TRIGGER search_index_update AFTER UPDATE ON opendata.organizations
   REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION opendata._search_on_organizations();
+
+-- The public catalog's facet counts follow search_index: statement-level
+-- triggers add, for each facet value of the rows that came or went, the
+-- change of its count (old public rows -1, new public rows +1).  Inserts
+-- only, so publishers never wait for each other; then, if no other
+-- transaction is folding (a try-lock, never a wait), the rows of the values
+-- this statement touched are folded into one per value.  Only in READ
+-- COMMITTED: a REPEATABLE READ snapshot could still see rows another folder
+-- deleted since, and would fail to delete them again.
+CREATE FUNCTION opendata._search_facet_values(s opendata.search_index)
+RETURNS TABLE (facet text, value text)
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT 'total', '' WHERE s.visible_to_all
+  UNION ALL SELECT 'theme', t FROM unnest(s.themes) t WHERE s.visible_to_all
+  UNION ALL SELECT 'keyword', k FROM unnest(s.keywords) k WHERE s.visible_to_all
+  UNION ALL SELECT 'publisher', s.organization_id::text WHERE s.visible_to_all AND s.organization_id IS NOT NULL
+  UNION ALL SELECT 'license', s.license_id WHERE s.visible_to_all AND s.license_id IS NOT NULL
+  UNION ALL SELECT 'territory', s.territory WHERE s.visible_to_all AND s.territory IS NOT NULL
+  UNION ALL SELECT 'modified', s.year::text WHERE s.visible_to_all AND s.year IS NOT NULL
+$$;
+
+CREATE FUNCTION opendata._search_count_changes(gone opendata.search_index[], came opendata.search_index[])
+RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+  touched text[];
+BEGIN
+  WITH changes AS (
+    SELECT v.facet, v.value, sum(x.sign) AS n
+      FROM (SELECT -1 AS sign, g AS s FROM unnest(gone) g
+            UNION ALL SELECT 1, c FROM unnest(came) c) x,
+           LATERAL opendata._search_facet_values(x.s) v
+     GROUP BY 1, 2 HAVING sum(x.sign) <> 0),
+  added AS (
+    INSERT INTO opendata.search_facet_counts (facet, value, n)
+    SELECT facet, value, n FROM changes
+    RETURNING facet, value)
+  SELECT array_agg(facet || ':' || value) INTO touched FROM added;
+
+  IF touched IS NULL OR current_setting('transaction_isolation') <> 'read committed'
+     OR NOT pg_try_advisory_xact_lock(hashtext('opendata.search_facet_counts'), 0) THEN
+    RETURN;
+  END IF;
+  WITH folded AS (
+    DELETE FROM opendata.search_facet_counts c
+     WHERE c.facet || ':' || c.value = ANY (touched)
+       AND (c.facet, c.value) IN (SELECT d.facet, d.value FROM opendata.search_facet_counts d
+                                   WHERE d.facet || ':' || d.value = ANY (touched)
+                                   GROUP BY 1, 2 HAVING count(*) > 1 OR sum(d.n) = 0)
+    RETURNING c.facet, c.value, c.n)
+  INSERT INTO opendata.search_facet_counts (facet, value, n)
+  SELECT facet, value, sum(n) FROM folded GROUP BY 1, 2 HAVING sum(n) <> 0;
+END
+$$;
+
+CREATE FUNCTION opendata._search_index_counted() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  -- Transition tables' rows are anonymous records: ROW(r.*) makes them
+  -- search_index rows again.
+  CASE TG_OP
+    WHEN 'INSERT' THEN
+      PERFORM opendata._search_count_changes('{}',
+        ARRAY(SELECT ROW(r.*)::opendata.search_index FROM new_rows r WHERE r.visible_to_all));
+    WHEN 'UPDATE' THEN
+      PERFORM opendata._search_count_changes(
+        ARRAY(SELECT ROW(r.*)::opendata.search_index FROM old_rows r WHERE r.visible_to_all),
+        ARRAY(SELECT ROW(r.*)::opendata.search_index FROM new_rows r WHERE r.visible_to_all));
+    WHEN 'DELETE' THEN
+      PERFORM opendata._search_count_changes(
+        ARRAY(SELECT ROW(r.*)::opendata.search_index FROM old_rows r WHERE r.visible_to_all), '{}');
+  END CASE;
+  RETURN NULL;
+END
+$$;
+CREATE TRIGGER search_counts_insert AFTER INSERT ON opendata.search_index
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION opendata._search_index_counted();
+CREATE TRIGGER search_counts_update AFTER UPDATE ON opendata.search_index
+  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION opendata._search_index_counted();
+CREATE TRIGGER search_counts_delete AFTER DELETE ON opendata.search_index
+  REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION opendata._search_index_counted();
+
+-- The counts of the public catalog: one row per value with a count.
+-- SECURITY DEFINER: only counts of what anyone may read.
+CREATE FUNCTION opendata._search_public_counts()
+RETURNS TABLE (facet text, value text, n bigint)
+LANGUAGE sql STABLE SECURITY DEFINER AS $$
+  SELECT c.facet, c.value, sum(c.n)::bigint FROM opendata.search_facet_counts c
+   GROUP BY 1, 2 HAVING sum(c.n) <> 0
+$$;
+
+-- Does `who` see datasets beyond the public catalog, through row-level
+-- security's policy on opendata.datasets (22_security.sql)?  True when it
+-- may manage an organization (or, for admins, the no-organization case)
+-- that has a dataset not published or not public.
+CREATE FUNCTION opendata._search_sees_beyond_public(who name) RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER AS $$
+  SELECT EXISTS (SELECT FROM (SELECT DISTINCT s.organization_id FROM opendata.search_index s
+                               WHERE NOT s.visible_to_all) o
+                  WHERE opendata._can_manage(o.organization_id, who))
+$$;
 
 -- The tsquery of a search text.  Each word becomes an alternative of its
 -- French stem, its English stem and itself; the last word is a prefix; a
@@ -250,6 +391,9 @@ LANGUAGE sql STABLE SECURITY DEFINER ROWS 1000
 -- whole table; the GIN index is always the better path here.
 SET enable_seqscan = off
 AS $$
+  -- The score (docs/search.md, "Ranking"), written out: a SQL function
+  -- of it would not be inlined (99_finalize gives every function a
+  -- search_path) and would cost a call per match.
   SELECT s.dataset_id,
          (ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', s.document, query, 1)
           * CASE WHEN s.title @@ query THEN 2 ELSE 1 END)::real
@@ -258,31 +402,37 @@ AS $$
      AND (s.visible_to_all OR opendata._can_manage(s.organization_id, opendata._caller()))
 $$;
 
+-- The public datasets matching a tsquery, with their score and the facet
+-- and sort columns search() needs, from search_index's narrow rows: what a
+-- caller who sees no more than the public catalog gets, without reading
+-- the datasets' rows.  SECURITY DEFINER for the GIN index, as above.
+CREATE FUNCTION opendata._search_public_matches(query tsquery)
+RETURNS TABLE (id bigint, slug text, title text, modified timestamptz, issued timestamptz, themes text[],
+               keywords text[], license_id text, organization_id bigint, territory text, year int, score real)
+LANGUAGE sql STABLE SECURITY DEFINER ROWS 1000
+SET enable_seqscan = off
+AS $$
+  SELECT s.dataset_id, s.slug, s.title_text, s.modified, s.issued, s.themes, s.keywords, s.license_id,
+         s.organization_id, s.territory, s.year,
+         -- the score of _search_matches
+         (ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', s.document, query, 1)
+          * CASE WHEN s.title @@ query THEN 2 ELSE 1 END)::real
+    FROM opendata.search_index s
+   WHERE s.document @@ query AND s.visible_to_all
+$$;
+
 CREATE FUNCTION opendata._search_facet_names() RETURNS text[]
 LANGUAGE sql IMMUTABLE AS $$
   SELECT ARRAY['theme', 'keyword', 'publisher', 'license', 'territory', 'modified']
 $$;
 
--- The ready GET URL of an API function (links.next): the catalog's
--- base_url, then every given argument percent-encoded, in the order of
--- `args` (name, value, name, value, ...); NULL values are left out, as the
--- request left them.  text[] values go as PostgreSQL array literals, which
--- is how PostgREST reads a GET value.  PL/pgSQL: _url_encode comes later
--- in the script (76_ogc.sql).
+-- The ready GET URL of an API function (links.next): a C function
+-- (src/pg/rpc_link.cpp) on the core's one URL builder
+-- (src/core/odsql/links.hpp, the one of records(), near() and cross()).
+-- args are name, value pairs; a NULL value leaves its argument out, as the
+-- request left it.
 CREATE FUNCTION opendata._rpc_link(function text, args text[]) RETURNS text
-LANGUAGE plpgsql STABLE AS $$
-DECLARE
-  out text := (SELECT c.base_url FROM opendata.catalog c WHERE c.id = 1) || '/rpc/' || function;
-  sep text := '?';
-BEGIN
-  FOR i IN 1 .. coalesce(array_length(args, 1), 0) / 2 LOOP
-    CONTINUE WHEN args[2 * i] IS NULL;
-    out := out || sep || args[2 * i - 1] || '=' || opendata._url_encode(args[2 * i]);
-    sep := '&';
-  END LOOP;
-  RETURN out;
-END
-$$;
+LANGUAGE c STABLE AS 'MODULE_PATHNAME', 'opendata_rpc_link';
 
 CREATE FUNCTION opendata_api.search(
   q text DEFAULT NULL,
@@ -316,6 +466,13 @@ DECLARE
   r_theme text[]; r_keyword text[]; r_publisher text[]; r_license text[]; r_territory text[]; r_modified int[];
   x_theme text[]; x_keyword text[]; x_publisher text[]; x_license text[]; x_territory text[]; x_modified int[];
   r_org bigint[]; x_org bigint[];
+  -- Whether the caller sees exactly the public catalog: row-level security
+  -- applies to it and it may manage no dataset beyond the public ones.
+  -- Then search_index's narrow rows and the public counts give the same
+  -- answer as opendata.datasets under its policy.
+  public_view boolean := row_security_active('opendata.datasets')
+                         AND NOT opendata._search_sees_beyond_public(current_user);
+  from_counts boolean;
   ord text;
   order_sql text;
   facet_sql text[] := '{}';
@@ -419,76 +576,74 @@ BEGIN
             HINT = 'Sort by relevance, title, modified or issued, optionally followed by asc or desc.';
   END IF;
 
+  -- No text, refine or exclude, and the public view: the facet counts of
+  -- the whole public catalog are kept (search_facet_counts), the page comes
+  -- from the (modified, slug) index; nothing reads every dataset.
+  from_counts := public_view AND query IS NULL
+    AND num_nulls(r_theme, r_keyword, r_org, r_license, r_territory, r_modified,
+                  x_theme, x_keyword, x_org, x_license, x_territory, x_modified) = 12;
+
   -- One fixed SQL fragment per facet; only these constant texts and the
-  -- order fragment above are pasted, every value is a parameter.  Arrays
-  -- are unnested in the select list (a stream, where a lateral unnest()
-  -- fills a tuplestore per hit), and keywords are counted per spelling
-  -- before lower() folds the few distinct spellings (lower() on every
-  -- keyword of a whole catalog cost more than the count itself).
+  -- order fragment above are pasted, every value is a parameter.  Each
+  -- facet counts its values over the hits, or reads them from the public
+  -- counts.  Arrays are unnested in the select list (a stream, where a
+  -- lateral unnest() fills a tuplestore per hit), and keywords are counted
+  -- per spelling before lower() folds the few distinct spellings (lower()
+  -- on every keyword of a whole catalog cost more than the count itself).
   FOREACH f IN ARRAY facets LOOP
-    facet_sql := facet_sql || CASE f
+    facet_sql := facet_sql || format(CASE f
       WHEN 'theme' THEN $f$(SELECT json_build_object('name', 'theme', 'facets', coalesce(json_agg(json_build_object(
           'name', coalesce(CASE WHEN $2 = 'en' THEN t.label_en ELSE t.label_fr END, x.v), 'value', x.v, 'count', x.n,
           'state', CASE WHEN x.v = ANY ($3) THEN 'refined' ELSE 'displayed' END) ORDER BY x.n DESC, x.v), '[]'))
-        FROM (SELECT v, count(*) AS n FROM (SELECT unnest(h.themes) AS v FROM hits h) u
-               GROUP BY v ORDER BY 2 DESC, 1 LIMIT 50) x
+        FROM (SELECT v, n FROM (%s) c ORDER BY 2 DESC, 1 LIMIT 50) x
         LEFT JOIN opendata.themes t ON t.code = x.v)$f$
       WHEN 'keyword' THEN $f$(SELECT json_build_object('name', 'keyword', 'facets', coalesce(json_agg(json_build_object(
           'name', x.label, 'value', x.v, 'count', x.n,
           'state', CASE WHEN x.v = ANY ($4) THEN 'refined' ELSE 'displayed' END) ORDER BY x.n DESC, x.v), '[]'))
         FROM (SELECT lower(k) AS v, min(k) AS label, sum(n)::bigint AS n
-                FROM (SELECT k, count(*) AS n FROM (SELECT unnest(h.keywords) AS k FROM hits h) u GROUP BY k) spelled
+                FROM (%s) spelled
                GROUP BY 1 ORDER BY 3 DESC, 1 LIMIT 50) x)$f$
       WHEN 'publisher' THEN $f$(SELECT json_build_object('name', 'publisher', 'facets', coalesce(json_agg(json_build_object(
           'name', o.name, 'value', o.slug, 'count', x.n,
           'state', CASE WHEN x.v = ANY ($5) THEN 'refined' ELSE 'displayed' END) ORDER BY x.n DESC, o.slug), '[]'))
-        FROM (SELECT h.organization_id AS v, count(*) AS n FROM hits h
-               WHERE h.organization_id IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 50) x
+        FROM (SELECT v, n FROM (%s) c ORDER BY 2 DESC, 1 LIMIT 50) x
         JOIN opendata.organizations o ON o.id = x.v)$f$
       WHEN 'license' THEN $f$(SELECT json_build_object('name', 'license', 'facets', coalesce(json_agg(json_build_object(
           'name', coalesce(l.title, x.v), 'value', x.v, 'count', x.n,
           'state', CASE WHEN lower(x.v) = ANY ($6) THEN 'refined' ELSE 'displayed' END) ORDER BY x.n DESC, x.v), '[]'))
-        FROM (SELECT h.license_id AS v, count(*) AS n FROM hits h
-               WHERE h.license_id IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 50) x
+        FROM (SELECT v, n FROM (%s) c ORDER BY 2 DESC, 1 LIMIT 50) x
         LEFT JOIN opendata.licenses l ON l.id = x.v)$f$
       WHEN 'territory' THEN $f$(SELECT json_build_object('name', 'territory', 'facets', coalesce(json_agg(json_build_object(
           'name', x.v, 'value', x.v, 'count', x.n,
           'state', CASE WHEN x.v = ANY ($7) THEN 'refined' ELSE 'displayed' END) ORDER BY x.n DESC, x.v), '[]'))
-        FROM (SELECT h.territory AS v, count(*) AS n FROM hits h
-               WHERE h.territory IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 50) x)$f$
+        FROM (SELECT v, n FROM (%s) c ORDER BY 2 DESC, 1 LIMIT 50) x)$f$
       WHEN 'modified' THEN $f$(SELECT json_build_object('name', 'modified', 'facets', coalesce(json_agg(json_build_object(
           'name', x.v::text, 'value', x.v::text, 'count', x.n,
           'state', CASE WHEN x.v = ANY ($8) THEN 'refined' ELSE 'displayed' END) ORDER BY x.v DESC), '[]'))
-        FROM (SELECT h.year AS v, count(*) AS n FROM hits h GROUP BY 1 ORDER BY 1 DESC LIMIT 50) x)$f$
-    END;
+        FROM (SELECT v, n FROM (%s) c ORDER BY 1 DESC LIMIT 50) x)$f$
+    END, CASE WHEN from_counts THEN format('SELECT c.value::%s AS %s, c.n FROM counts c WHERE c.facet = %L',
+                                           CASE f WHEN 'publisher' THEN 'bigint' WHEN 'modified' THEN 'int' ELSE 'text' END,
+                                           CASE f WHEN 'keyword' THEN 'k' ELSE 'v' END, f)
+    ELSE CASE f
+      WHEN 'theme' THEN 'SELECT v, count(*) AS n FROM (SELECT unnest(h.themes) AS v FROM hits h) u GROUP BY v'
+      WHEN 'keyword' THEN 'SELECT k, count(*) AS n FROM (SELECT unnest(h.keywords) AS k FROM hits h) u GROUP BY k'
+      WHEN 'publisher' THEN 'SELECT h.organization_id AS v, count(*) AS n FROM hits h
+                              WHERE h.organization_id IS NOT NULL GROUP BY 1'
+      WHEN 'license' THEN 'SELECT h.license_id AS v, count(*) AS n FROM hits h WHERE h.license_id IS NOT NULL GROUP BY 1'
+      WHEN 'territory' THEN 'SELECT h.territory AS v, count(*) AS n FROM hits h WHERE h.territory IS NOT NULL GROUP BY 1'
+      WHEN 'modified' THEN 'SELECT h.year AS v, count(*) AS n FROM hits h GROUP BY 1'
+    END END);
   END LOOP;
 
   sql := format($q$
-    WITH hits AS MATERIALIZED (
-      SELECT d.id, d.slug, d.title, d.modified, d.issued, d.themes, d.keywords, d.license_id,
-             d.organization_id, d.spatial->>'label' AS territory,
-             date_part('year', d.modified AT TIME ZONE 'UTC')::int AS year, %s AS score
-        FROM %s
-       WHERE ($3 IS NULL OR d.themes @> $3)
-         AND ($4 IS NULL OR ARRAY(SELECT lower(k) FROM unnest(d.keywords) k) @> $4)
-         AND ($5 IS NULL OR d.organization_id = ALL ($5))
-         AND ($6 IS NULL OR lower(d.license_id) = ALL ($6))
-         AND ($7 IS NULL OR d.spatial->>'label' = ALL ($7))
-         AND ($8 IS NULL OR date_part('year', d.modified AT TIME ZONE 'UTC')::int = ALL ($8))
-         AND ($9 IS NULL OR NOT d.themes && $9)
-         AND ($10 IS NULL OR NOT ARRAY(SELECT lower(k) FROM unnest(d.keywords) k) && $10)
-         AND ($11 IS NULL OR d.organization_id IS NULL OR d.organization_id <> ALL ($11))
-         AND ($12 IS NULL OR d.license_id IS NULL OR lower(d.license_id) <> ALL ($12))
-         AND ($13 IS NULL OR d.spatial->>'label' IS NULL OR d.spatial->>'label' <> ALL ($13))
-         AND ($14 IS NULL OR date_part('year', d.modified AT TIME ZONE 'UTC')::int <> ALL ($14))
-    ), page AS (
+    WITH %s, page AS (
       -- LIMIT before the numbering: a top-N sort of the hits, then the
       -- page alone numbered (row_number() over all hits sorted them all).
       SELECT h.slug, h.score, row_number() OVER (ORDER BY %s) AS ord
-        FROM (SELECT * FROM hits h ORDER BY %s LIMIT $15 OFFSET $16) h
+        FROM (SELECT * FROM %s h ORDER BY %s LIMIT $15 OFFSET $16) h
     )
     SELECT json_build_object(
-      'total_count', (SELECT count(*) FROM hits),
+      'total_count', %s,
       'results', (SELECT coalesce(json_agg(CASE WHEN $1 IS NULL THEN to_jsonb(v)
                                                 ELSE to_jsonb(v) || jsonb_build_object('score', round(p.score::numeric, 4)) END
                                            ORDER BY p.ord), '[]')
@@ -497,10 +652,42 @@ BEGIN
                                          WHERE x.dataset_id = p.slug OFFSET 0) v),
       'facets', %s)
   $q$,
-    CASE WHEN query IS NULL THEN '0::real' ELSE 'm.score' END,
-    CASE WHEN query IS NULL THEN 'opendata.datasets d'
-         ELSE 'opendata._search_matches($1) m JOIN opendata.datasets d ON d.id = m.dataset_id' END,
-    order_sql, order_sql,
+    CASE WHEN from_counts THEN
+      'counts AS MATERIALIZED (SELECT facet, value, n FROM opendata._search_public_counts())'
+    ELSE format($h$hits AS MATERIALIZED (
+      SELECT d.id, d.slug, d.title, d.modified, d.issued, d.themes, d.keywords, d.license_id,
+             d.organization_id, d.territory, d.year, d.score
+        FROM %s d
+       WHERE ($3 IS NULL OR d.themes @> $3)
+         AND ($4 IS NULL OR ARRAY(SELECT lower(k) FROM unnest(d.keywords) k) @> $4)
+         AND ($5 IS NULL OR d.organization_id = ALL ($5))
+         AND ($6 IS NULL OR lower(d.license_id) = ALL ($6))
+         AND ($7 IS NULL OR d.territory = ALL ($7))
+         AND ($8 IS NULL OR d.year = ALL ($8))
+         AND ($9 IS NULL OR NOT d.themes && $9)
+         AND ($10 IS NULL OR NOT ARRAY(SELECT lower(k) FROM unnest(d.keywords) k) && $10)
+         AND ($11 IS NULL OR d.organization_id IS NULL OR d.organization_id <> ALL ($11))
+         AND ($12 IS NULL OR d.license_id IS NULL OR lower(d.license_id) <> ALL ($12))
+         AND ($13 IS NULL OR d.territory IS NULL OR d.territory <> ALL ($13))
+         AND ($14 IS NULL OR d.year <> ALL ($14)))$h$,
+      CASE WHEN query IS NOT NULL AND public_view THEN 'opendata._search_public_matches($1)'
+           ELSE format($d$(SELECT d.id, d.slug, d.title, d.modified, d.issued, d.themes, d.keywords, d.license_id,
+                                  d.organization_id, d.spatial->>'label' AS territory,
+                                  date_part('year', d.modified AT TIME ZONE 'UTC')::int AS year, %s AS score
+                             FROM %s)$d$,
+                       CASE WHEN query IS NULL THEN '0::real' ELSE 'm.score' END,
+                       CASE WHEN query IS NULL THEN 'opendata.datasets d'
+                            ELSE 'opendata._search_matches($1) m JOIN opendata.datasets d ON d.id = m.dataset_id' END)
+      END)
+    END,
+    order_sql,
+    -- The whole public catalog's page: the datasets under their policy,
+    -- in the order of the index on (modified DESC, slug) for the default.
+    CASE WHEN from_counts THEN '(SELECT d.slug, d.title, d.modified, d.issued, 0::real AS score FROM opendata.datasets d)'
+         ELSE 'hits' END,
+    order_sql,
+    CASE WHEN from_counts THEN $t$coalesce((SELECT c.n FROM counts c WHERE c.facet = 'total'), 0)$t$
+         ELSE '(SELECT count(*) FROM hits)' END,
     CASE WHEN cardinality(facet_sql) = 0 THEN $e$'[]'::json$e$
          ELSE 'json_build_array(' || array_to_string(facet_sql, ', ') || ')' END);
 
@@ -526,11 +713,14 @@ COMMENT ON FUNCTION opendata_api.search(text, opendata_api.facet_items, opendata
 
 -- Anon reads only what row-level security shows it; these are what the
 -- search runs on its behalf.
-REVOKE EXECUTE ON FUNCTION opendata._search_matches(tsquery), opendata.search_reindex() FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION opendata._search_matches(tsquery), opendata._search_public_matches(tsquery),
+  opendata._search_public_counts(), opendata._search_sees_beyond_public(name), opendata.search_reindex() FROM PUBLIC;
 GRANT SELECT ON opendata.search_words TO opendata_anon;
 GRANT EXECUTE ON FUNCTION
   opendata._unaccent(text), opendata._similar_words(text), opendata._search_query(text),
-  opendata._search_matches(tsquery), opendata._search_facet_names(), opendata._rpc_link(text, text[])
+  opendata._search_matches(tsquery), opendata._search_facet_names(), opendata._rpc_link(text, text[]),
+  opendata._search_public_matches(tsquery),
+  opendata._search_public_counts(), opendata._search_sees_beyond_public(name)
   TO opendata_anon;
 GRANT EXECUTE ON FUNCTION opendata_api.search(text, opendata_api.facet_items, opendata_api.facet_items, text[], text, int, int, text)
   TO opendata_anon;

@@ -17,43 +17,12 @@ END
 $domains$;
 COMMENT ON DOMAIN opendata_api."application/vnd.mapbox-vector-tile" IS 'media type application/vnd.mapbox-vector-tile: a Mapbox Vector Tile 2.1';
 
--- The tile itself (src/pg/tiles.cpp): empty when no feature falls in it.
--- Without JIT: ST_AsMVTGeom's cost estimate puts a tile of a few thousand
--- rows above jit_above_cost, and compiling the query took longer than
--- running it (bench/tiles.sh: a zoom-14 tile of 9,000 points, 1.1 s with
--- JIT, 0.4 s without, on a loaded machine).
-CREATE FUNCTION opendata._tile(dataset text, z int, x int, y int, "where" text, fields text)
-RETURNS bytea
-LANGUAGE c STABLE SET jit = off
-AS 'MODULE_PATHNAME', 'opendata_tile';
-
 -- The site's root, where nginx serves /tiles and /ogc: the catalog's
 -- base_url (PostgREST's root, seen from outside) without its final /api,
 -- the layout of deploy/nginx/opendata.conf; base_url itself otherwise.
 CREATE FUNCTION opendata._site_root() RETURNS text
 LANGUAGE sql STABLE AS $$
   SELECT regexp_replace(rtrim(c.base_url, '/'), '/api$', '') FROM opendata.catalog c
-$$;
-
--- Does an If-None-Match header value name this entity tag?  Weak
--- comparison (RFC 9110, 13.1.2): W/ is ignored; "*" matches any.
--- PL/pgSQL without a query: a 304 is answered in each request's own
--- transaction, and an SQL function with a FROM would be parsed and planned
--- again in every one.
-CREATE FUNCTION opendata._etag_matches(if_none_match text, etag text) RETURNS boolean
-LANGUAGE plpgsql IMMUTABLE AS $$
-DECLARE
-  raw text;
-  t text;
-BEGIN
-  FOREACH raw IN ARRAY coalesce(string_to_array(if_none_match, ','), '{}') LOOP
-    t := btrim(raw, E' \t');
-    IF t = '*' OR regexp_replace(t, '^W/', '') = regexp_replace(etag, '^W/', '') THEN
-      RETURN true;
-    END IF;
-  END LOOP;
-  RETURN false;
-END
 $$;
 
 -- The request header `name` as PostgREST passes it (request.headers, a JSON
@@ -79,44 +48,24 @@ BEGIN
 END
 $$;
 
+-- A C function (src/pg/tiles.cpp), HTTP side included: a map asks for
+-- tiles by the hundred, and each nested call (a PL/pgSQL wrapper, the ETag
+-- lookup, the tile itself) saved and restored its SET clauses.
+-- Without JIT: ST_AsMVTGeom's cost estimate puts a tile of a few thousand
+-- rows above jit_above_cost, and compiling the query took longer than
+-- running it (bench/tiles.sh: a zoom-14 tile of 9,000 points, 1.1 s with
+-- JIT, 0.4 s without, on a loaded machine).
+-- Generic plans: the statements of a tile are kept for the session with
+-- z, x and y as parameters, and the plan cache found the generic plan
+-- dearer than the custom ones (it cannot see how small the tile's envelope
+-- is), so it planned each tile again: half of a small tile's time, timed
+-- from the client (bench/tiles.sh).  The generic plan is the one a tile
+-- wants at any zoom: the envelope on the geometry's GiST index.
 CREATE FUNCTION opendata_api.tile(dataset text, z int, x int, y int,
                                   "where" text DEFAULT NULL, fields text DEFAULT NULL)
 RETURNS opendata_api."application/vnd.mapbox-vector-tile"
-LANGUAGE plpgsql STABLE AS $$
-DECLARE
-  h record;
-  body bytea;
-BEGIN
-  IF $2 IS NULL OR $3 IS NULL OR $4 IS NULL OR $2 NOT BETWEEN 0 AND 29
-     OR $3 NOT BETWEEN 0 AND (1::int8 << $2) - 1 OR $4 NOT BETWEEN 0 AND (1::int8 << $2) - 1 THEN
-    -- The C function words the error.
-    PERFORM opendata._tile($1, $2, $3, $4, $5, $6);
-  END IF;
-  h := opendata._dataset_cache_headers($1);
-  IF h.etag IS NULL THEN
-    RAISE EXCEPTION 'dataset "%" does not exist or is not published', $1
-      USING ERRCODE = '42P01', HINT = 'GET /datasets lists the published datasets.';
-  END IF;
-  PERFORM set_config('response.headers', json_build_array(
-            json_build_object('ETag', h.etag),
-            json_build_object('Cache-Control', h.cache_control))::text, true);
-  -- A 304 and a 204 are answers to a client's call like any other: counted
-  -- as a tiles call of the dataset, with no byte (docs/usage.md).
-  IF opendata._etag_matches(opendata._request_header('If-None-Match'), h.etag) THEN
-    PERFORM set_config('response.status', '304', true);
-    PERFORM opendata._count_call('tiles', $1, NULL, 0);
-    RETURN ''::bytea;
-  END IF;
-  body := opendata._tile($1, $2, $3, $4, $5, $6);
-  IF coalesce(length(body), 0) = 0 THEN
-    PERFORM set_config('response.status', '204', true);
-    PERFORM opendata._count_call('tiles', $1, NULL, 0);
-    RETURN ''::bytea;
-  END IF;
-  PERFORM opendata._count_call('tiles', $1, NULL, length(body));
-  RETURN body;
-END
-$$;
+LANGUAGE c STABLE SET jit = off SET plan_cache_mode = force_generic_plan
+AS 'MODULE_PATHNAME', 'opendata_tile';
 COMMENT ON FUNCTION opendata_api.tile(text, int, int, int, text, text) IS
   'a Mapbox vector tile of a published dataset (one layer named after it), filtered in ODSQL';
 

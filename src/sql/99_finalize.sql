@@ -49,7 +49,7 @@ $owner$;
 -- an extent (_page_map, _ogc_collection_json): the API calls them as the
 -- caller, no definer does.
 --
--- opendata._odsql_condition() and opendata._cross_select() are C functions
+-- opendata._cross_side() and opendata._cross_select() are C functions
 -- that definers call (cross(), refresh()): they only read the catalog, with
 -- the definers' path.
 --
@@ -71,7 +71,7 @@ BEGIN
                 OR (p.prolang = (SELECT oid FROM pg_language WHERE lanname = 'c')
                     AND p.oid NOT IN ('opendata._query_as(regrole, text)'::regprocedure,
                                       'opendata._exec_as(regrole, text)'::regprocedure,
-                                      'opendata._odsql_condition(text, text, text)'::regprocedure,
+                                      'opendata._cross_side(opendata.datasets, jsonb, text)'::regprocedure,
                                       'opendata._cross_select(text, text[], text, int, text, text[], text, int, text, jsonb)'::regprocedure))
                 OR p.oid IN ('opendata._expand_m(geometry, float8)'::regprocedure,
                              'opendata.version()'::regprocedure, 'opendata.build_info()'::regprocedure,

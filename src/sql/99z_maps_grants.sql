@@ -3,7 +3,6 @@
 -- caller: anon sees what its grants and row-level security let it see.
 GRANT EXECUTE ON FUNCTION
   opendata_api.tile(text, int, int, int, text, text), opendata_api.tilejson(text),
-  opendata._tile(text, int, int, int, text, text), opendata._etag_matches(text, text),
   opendata._request_header(text), opendata._dataset_cache_headers(text), opendata._site_root()
   TO opendata_anon;
 GRANT EXECUTE ON FUNCTION

@@ -1,6 +1,7 @@
 // libFuzzer target for the GeoJSON path: document validation, feature
-// scanning, type inference, geometry conversion (GeoJSON and WKT) and the
-// COPY normaliser.  Only UserError is an acceptable exception.
+// scanning, each feature's parse (simdjson), type inference, geometry
+// checks and conversion (GeoJSON to hex EWKB and to EWKT, WKT) and the COPY
+// normaliser.  Only UserError is an acceptable exception.
 #include <cstddef>
 #include <cstdint>
 #include <string>

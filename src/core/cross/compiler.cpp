@@ -144,6 +144,24 @@ void within_distance(const Parts& p, Statements& out) {
                    " FROM " + p.req.right.from + " b WHERE " + condition + ") m ON true";
 }
 
+// The report of contains: the right rows in no polygon.  When the right
+// rows have a ctid, it is the right rows less the distinct rows the
+// polygons match, found polygon by polygon as the crossing finds them:
+// PostGIS keeps a polygon's point-in-polygon index while the same polygon
+// is tested against row after row, so this pass costs about what the
+// crossing costs.  Probing the polygons once per right row (NOT EXISTS)
+// tests a different polygon at each call, which rebuilds nothing but
+// reuses nothing either: 2.4 times that (100,000 points, 130 polygons).
+std::string unmatched_right(const Parts& p, const std::string& condition) {
+  const std::string& l = p.req.left.from;
+  const std::string& r = p.req.right.from;
+  if (p.req.right.rows_have_ctid)
+    return "SELECT jsonb_build_object('unmatched_right', (SELECT count(*) FROM " + r +
+           ") - count(DISTINCT b.ctid)) FROM " + l + " a JOIN " + r + " b ON " + condition;
+  return "SELECT jsonb_build_object('unmatched_right', count(*)) FROM " + r +
+         " b WHERE NOT EXISTS (SELECT FROM " + l + " a WHERE " + condition + ")";
+}
+
 void contains(const Parts& p, Statements& out) {
   const std::string condition = std::string(p.opt.border == "covers" ? "ST_Covers" : "ST_Contains") +
                                 "(" + p.ga + ", " + p.gb + ")";
@@ -154,10 +172,7 @@ void contains(const Parts& p, Statements& out) {
                      " a JOIN LATERAL (SELECT " + p.right_in_or_null() + " FROM " +
                      p.req.right.from + " b WHERE " + condition + ") m ON true";
   }
-  // Right rows in no polygon.
-  out.report_sql = "SELECT jsonb_build_object('unmatched_right', count(*)) FROM " +
-                   p.req.right.from + " b WHERE NOT EXISTS (SELECT FROM " + p.req.left.from +
-                   " a WHERE " + condition + ")";
+  out.report_sql = unmatched_right(p, condition);
 }
 
 // Each left row with the first right shape holding it (by tie_break).

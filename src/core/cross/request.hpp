@@ -21,6 +21,11 @@ struct Side {
   // The SRID of the geometry column: 4326 is used as is, 0 (unknown) is
   // taken as 4326, others are transformed.
   int srid = 4326;
+  // Whether b.ctid names each row of `from` once: a table without children
+  // or a materialized view, not a view or subquery (the caller asks the
+  // catalog).  The report of contains then counts the matched rows in the
+  // polygons' pass instead of probing the polygons once per right row.
+  bool rows_have_ctid = false;
 };
 
 struct Request {

@@ -163,6 +163,10 @@ class GdalWriter final : public Writer {
           ++f;
         }
       }
+      if (left_out_of_flatgeobuf(feature)) {
+        OGR_F_Destroy(feature);
+        return;
+      }
       if (waiting) {
         pending_.push_back(feature);  // written once the layer exists
         return;
@@ -219,6 +223,18 @@ class GdalWriter final : public Writer {
     }
     for (OGRFeatureH f : pending_) OGR_F_Destroy(f);
     pending_.clear();
+  }
+
+  // FlatGeobuf's spatial index orders features by their box, so a feature
+  // without a geometry (NULL or EMPTY) has no place in it: GDAL 3.6.2
+  // (Debian 12) drops such a feature without a word, GDAL 3.6.4 and later
+  // refuse it.  The export leaves these rows out itself, the same with
+  // every GDAL, and the portal's FlatGeobuf distribution says it holds
+  // only the features with a geometry (docs/export.md).
+  bool left_out_of_flatgeobuf(OGRFeatureH feature) const {
+    if (format_ != Format::FlatGeobuf || geometry_ < 0) return false;
+    OGRGeometryH g = OGR_F_GetGeometryRef(feature);
+    return g == nullptr || OGR_G_IsEmpty(g);
   }
 
   // A Shapefile holds one geometry type (its header says which): a row of

@@ -1,12 +1,13 @@
 #include "core/ingest/geojson.hpp"
 
-#include <charconv>
+#include <optional>
 #include <unordered_map>
 
 #include <simdjson.h>
 
 #include "core/error.hpp"
 #include "core/interrupt.hpp"
+#include "core/ingest/feature_json.hpp"
 #include "core/ingest/geometry.hpp"
 #include "core/ingest/names.hpp"
 #include "core/ingest/plan.hpp"
@@ -16,7 +17,6 @@ namespace opendata::ingest {
 
 namespace {
 
-using ojson = nlohmann::ordered_json;  // keeps properties in document order
 constexpr size_t kMaxDepth = 512;
 constexpr uint64_t kInterruptEvery = 1024;
 
@@ -65,19 +65,6 @@ class Validator : public nlohmann::json_sax<nlohmann::json> {
   size_t depth_ = 0;
   InterruptTicker ticker_;
 };
-
-// One feature, parsed with the interrupt hook reached every few thousand
-// values: a single feature may hold a geometry of millions of positions.
-ojson parse_feature(std::string_view text) {
-  InterruptTicker ticker;
-  return ojson::parse(
-      text,
-      [&ticker](int, ojson::parse_event_t, ojson&) {
-        ticker.tick();
-        return true;
-      },
-      false);
-}
 
 [[noreturn]] void bad_file(const std::string& msg, const std::string& detail, const std::string& hint = {}) {
   throw UserError(sqlstate::kBadCopyFileFormat, msg, detail, hint);
@@ -223,31 +210,82 @@ class FeatureCursor {
   bool done_ = false;
 };
 
-// A JSON scalar's text as the type rules see it.
-JsonKind kind_of(const ojson& v, std::string& text) {
-  text.clear();
-  char buf[32];
-  switch (v.type()) {
-    case ojson::value_t::string: text = v.get_ref<const std::string&>(); return JsonKind::String;
-    case ojson::value_t::number_integer:
-      text.assign(buf, std::to_chars(buf, buf + sizeof buf, v.get<int64_t>()).ptr);
-      return JsonKind::Number;
-    case ojson::value_t::number_unsigned:
-      text.assign(buf, std::to_chars(buf, buf + sizeof buf, v.get<uint64_t>()).ptr);
-      return JsonKind::Number;
-    case ojson::value_t::number_float: append_double(text, v.get<double>()); return JsonKind::Number;
-    case ojson::value_t::boolean: text = v.get<bool>() ? "true" : "false"; return JsonKind::Bool;
-    case ojson::value_t::null:
-    case ojson::value_t::discarded: return JsonKind::Null;
-    default: text = v.dump(); return JsonKind::Nested;
+// The members the importer reads, found in one walk over the feature (the
+// last of duplicate keys wins, as it did when features were read by
+// nlohmann).
+struct FeatureMembers {
+  std::optional<JsonValue> id, properties, geometry;
+};
+
+FeatureMembers members_of(JsonValue feature) {
+  FeatureMembers m;
+  for (auto field : feature.get_object()) {
+    if (field.key == "id") m.id = field.value;
+    else if (field.key == "properties") m.properties = field.value;
+    else if (field.key == "geometry") m.geometry = field.value;
   }
+  if (m.properties && !m.properties->is_object()) m.properties.reset();
+  return m;
 }
 
-bool is_feature(const ojson& f) {
-  if (!f.is_object()) return false;
-  auto t = f.find("type");
-  return t != f.end() && t->is_string() && t->get_ref<const std::string&>() == "Feature";
-}
+// Property keys -> column positions.  Features usually list their
+// properties in the same order, so the key after the previous one is tried
+// before the hash table.
+class KeyIndex {
+ public:
+  // The position of `key`, or npos.
+  size_t find(std::string_view key) {
+    size_t guess = last_ + 1;
+    if (guess < keys_.size() && keys_[guess] == key) return last_ = guess;
+    auto it = index_.find(std::string(key));
+    if (it == index_.end()) return npos;
+    return last_ = it->second;
+  }
+  size_t add(std::string_view key) {
+    index_.emplace(std::string(key), keys_.size());
+    keys_.emplace_back(key);
+    return last_ = keys_.size() - 1;
+  }
+  // Before each feature's first property.
+  void restart() { last_ = npos; }
+  const std::vector<std::string>& keys() const { return keys_; }
+  static constexpr size_t npos = static_cast<size_t>(-1);
+
+ private:
+  std::unordered_map<std::string, size_t> index_;
+  std::vector<std::string> keys_;
+  size_t last_ = npos;
+};
+
+// One feature's property values by column position: the last value of a
+// duplicated key, at the position of its first appearance in the file.
+class PropertyValues {
+ public:
+  void start_feature() {
+    ++feature_;
+    present_.clear();
+  }
+  void set(size_t pos, JsonValue v) {
+    if (pos >= stamp_.size()) {
+      stamp_.resize(pos + 1, 0);
+      values_.resize(pos + 1);
+    }
+    if (stamp_[pos] != feature_) present_.push_back(pos);
+    stamp_[pos] = feature_;
+    values_[pos] = v;
+  }
+  const JsonValue* get(size_t pos) const {
+    return pos < stamp_.size() && stamp_[pos] == feature_ ? &values_[pos] : nullptr;
+  }
+  // Positions set in this feature, in order of their first setting.
+  const std::vector<size_t>& present() const { return present_; }
+
+ private:
+  uint64_t feature_ = 0;
+  std::vector<uint64_t> stamp_;
+  std::vector<JsonValue> values_;
+  std::vector<size_t> present_;
+};
 
 }  // namespace
 
@@ -269,53 +307,56 @@ SniffReport read_geojson(std::string_view data, const CsvOptions& o) {
   InferSettings geo = plain;
   geo.geometry_allowed = true;
 
-  std::unordered_map<std::string, size_t> index;
-  std::vector<std::string> keys;
+  KeyIndex index;
+  PropertyValues values;
   std::vector<std::unique_ptr<ColumnInferrer>> cols;
   std::unique_ptr<ColumnInferrer> id_col;
   uint64_t rows = 0, not_features = 0, geom_values = 0, geom_invalid = 0;
   GeomKind kind = GeomKind::Unknown;
   bool all_z = true;
-  std::string first_invalid, scratch, value_text;
+  std::string first_invalid, value_text;
 
+  FeatureParser parser;
   FeatureCursor cur(text, top);
   std::string_view fs;
   while (cur.next(fs)) {
     if (++rows % kInterruptEvery == 0) check_interrupts();
-    ojson f = parse_feature(fs);
+    JsonValue f = parser.parse(fs, rows);
     if (!is_feature(f)) {
       ++not_features;
       continue;
     }
-    auto id = f.find("id");
-    if (id != f.end()) {
+    FeatureMembers m = members_of(f);
+    if (m.id) {
       if (!id_col) id_col = std::make_unique<ColumnInferrer>(plain, "id");
-      JsonKind k = kind_of(*id, value_text);  // before value_text is read
+      JsonKind k = kind_of(*m.id, value_text);  // before value_text is read
       id_col->add_json(k, value_text, rows);
     }
-    auto props = f.find("properties");
-    if (props != f.end() && props->is_object()) {
-      for (auto it = props->begin(); it != props->end(); ++it) {
-        auto [pos, inserted] = index.emplace(it.key(), keys.size());
-        if (inserted) {
-          check_column_count(keys.size() + 1 + (id_col ? 1 : 0));  // before any work on it
-          keys.push_back(it.key());
-          std::string hint_name = make_identifier(it.key(), keys.size());
+    values.start_feature();
+    index.restart();
+    if (m.properties) {
+      for (auto field : m.properties->get_object()) {
+        size_t pos = index.find(field.key);
+        if (pos == KeyIndex::npos) {
+          check_column_count(index.keys().size() + 1 + (id_col ? 1 : 0));  // before any work on it
+          pos = index.add(field.key);
+          std::string hint_name = make_identifier(index.keys()[pos], pos + 1);
           bool forced_geo = o.geometry.kind != GeometryOption::Kind::Auto &&
-                            (o.geometry.column == it.key() || o.geometry.column == hint_name);
+                            (o.geometry.column == index.keys()[pos] || o.geometry.column == hint_name);
           cols.push_back(std::make_unique<ColumnInferrer>(forced_geo ? geo : plain, hint_name));
           cols.back()->add_nulls(rows - 1);  // absent from earlier features
         }
-        JsonKind k = kind_of(it.value(), value_text);
-        cols[pos->second]->add_json(k, value_text, rows);
+        values.set(pos, field.value);
       }
     }
-    auto g = f.find("geometry");
-    if (g != f.end() && !g->is_null()) {
+    for (size_t pos : values.present()) {
+      JsonKind k = kind_of(*values.get(pos), value_text);
+      cols[pos]->add_json(k, value_text, rows);
+    }
+    if (m.geometry && !m.geometry->is_null()) {
       GeomInfo info;
       std::string err;
-      scratch.clear();
-      if (geojson_to_ewkt(*g, top.srid, false, scratch, info, err)) {
+      if (check_geojson(*m.geometry, info, err)) {
         if (geom_values == 0) kind = info.kind;
         else if (kind != info.kind) kind = GeomKind::Unknown;
         all_z = all_z && info.z;
@@ -329,6 +370,7 @@ SniffReport read_geojson(std::string_view data, const CsvOptions& o) {
       if (c->seen() < rows) c->add_nulls(rows - c->seen());
     if (id_col && id_col->seen() < rows) id_col->add_nulls(rows - id_col->seen());
   }
+  const std::vector<std::string>& keys = index.keys();
 
   SniffReport rep;
   rep.format = "geojson";
@@ -401,7 +443,9 @@ SniffReport read_geojson(std::string_view data, const CsvOptions& o) {
 struct GeoJsonNormaliser::State {
   State(std::string_view text, const TopLevel& top) : cursor(text, top) {}
   FeatureCursor cursor;
-  std::vector<std::string> keys;  // by source_index
+  FeatureParser parser;
+  KeyIndex keys;  // by source_index
+  PropertyValues values;
   uint64_t row = 0;
   bool done = false;
   std::string scratch, err, value_text;
@@ -414,12 +458,14 @@ GeoJsonNormaliser::GeoJsonNormaliser(std::string_view data, const CsvOptions& op
       errors_(options.on_error) {
   TopLevel top = scan_top(text_.text());
   st_ = std::make_unique<State>(text_.text(), top);
+  std::vector<std::string> keys;
   for (const auto& c : plan_.columns) {
     if (c.source_index < 0 || c.feature_id) continue;
     auto i = static_cast<size_t>(c.source_index);
-    if (st_->keys.size() <= i) st_->keys.resize(i + 1);
-    st_->keys[i] = c.source_key;
+    if (keys.size() <= i) keys.resize(i + 1);
+    keys[i] = c.source_key;
   }
+  for (const auto& k : keys) st_->keys.add(k);
 }
 
 GeoJsonNormaliser::~GeoJsonNormaliser() = default;
@@ -434,18 +480,22 @@ bool GeoJsonNormaliser::next_rows(RowSink& out) {
       break;
     }
     if (++st.row % kInterruptEvery == 0) check_interrupts();
-    ojson f = parse_feature(fs);
+    JsonValue f = st.parser.parse(fs, st.row);
     if (!is_feature(f)) {
       errors_.reject(RejectedRow{st.row, 0, "", "", "is not a GeoJSON Feature object"},
                      sqlstate::kBadCopyFileFormat);
       continue;
     }
-    auto props = f.find("properties");
-    const bool has_props = props != f.end() && props->is_object();
-    auto prop = [&](const std::string& key) -> const ojson* {
-      if (!has_props) return nullptr;
-      auto it = props->find(key);
-      return it == props->end() ? nullptr : &*it;
+    FeatureMembers m = members_of(f);
+    st.values.start_feature();
+    st.keys.restart();
+    if (m.properties)
+      for (auto field : m.properties->get_object()) {
+        size_t pos = st.keys.find(field.key);
+        if (pos != KeyIndex::npos) st.values.set(pos, field.value);
+      }
+    auto prop = [&](int source_index) -> const JsonValue* {
+      return source_index < 0 ? nullptr : st.values.get(static_cast<size_t>(source_index));
     };
     bool ok = true;
     out.start_row();
@@ -454,20 +504,20 @@ bool GeoJsonNormaliser::next_rows(RowSink& out) {
       Convert r = Convert::Null;
       std::string shown;
       if (c.geom_source == GeomSource::Feature) {
-        auto g = f.find("geometry");
-        if (g != f.end() && !g->is_null()) {
+        if (m.geometry && !m.geometry->is_null()) {
           GeomInfo info;
-          bool good = geojson_to_ewkt(*g, c.srid, c.geom_z, st.scratch, info, st.err) &&
-                      check_geometry(c, info, st.err);
+          bool good = check_geojson(*m.geometry, info, st.err) && check_geometry(c, info, st.err);
           r = good ? Convert::Ok : Convert::Bad;
-          if (!good) {
-            shown = g->dump().substr(0, 200);
+          if (good) {
+            geojson_to_ewkb(*m.geometry, c.srid, c.geom_z && info.z, st.scratch);
+          } else {
+            shown = dump(*m.geometry).substr(0, 200);
             st.err = "is not a usable geometry: " + st.err;
           }
         }
       } else if (c.geom_source == GeomSource::LatLonPair) {
-        const ojson* la = c.lat_index >= 0 ? prop(st.keys[static_cast<size_t>(c.lat_index)]) : nullptr;
-        const ojson* lo = c.lon_index >= 0 ? prop(st.keys[static_cast<size_t>(c.lon_index)]) : nullptr;
+        const JsonValue* la = prop(c.lat_index);
+        const JsonValue* lo = prop(c.lon_index);
         std::string lat_s, lon_s;
         if (la && lo) {
           kind_of(*la, lat_s);
@@ -490,24 +540,17 @@ bool GeoJsonNormaliser::next_rows(RowSink& out) {
           st.err = "are not a latitude and longitude within WGS84 ranges";
         }
       } else {
-        const ojson* v = nullptr;
-        if (c.feature_id) {
-          auto id = f.find("id");
-          v = id == f.end() ? nullptr : &*id;
-        } else {
-          v = prop(c.source_key);
-        }
+        const JsonValue* v = c.feature_id ? (m.id ? &*m.id : nullptr) : prop(c.source_index);
         if (v != nullptr && !v->is_null()) {
-          JsonKind k = kind_of(*v, st.value_text);
           if (c.type == ColumnType::Jsonb) {
-            st.scratch = v->dump();
+            st.scratch = dump(*v);
             r = Convert::Ok;
             if (st.scratch.find("\\u0000") != std::string::npos) {
               r = Convert::Bad;  // jsonb rejects \u0000
               st.err = "contains \\u0000, which jsonb cannot hold";
               shown = st.scratch.substr(0, 200);
             }
-          } else if (k == JsonKind::Nested && c.type != ColumnType::Text) {
+          } else if (kind_of(*v, st.value_text) == JsonKind::Nested && c.type != ColumnType::Text) {
             r = Convert::Bad;
             st.err = "is a JSON object or array";
             shown = st.value_text.substr(0, 200);

@@ -12,11 +12,9 @@ namespace {
 
 using nlohmann::json;
 
-// Deeply nested GeometryCollections are legal but pointless; the limit keeps
-// the recursion bounded for hostile input.
-constexpr int kMaxDepth = 16;
+}  // namespace
 
-const char* upper_name(GeomKind k) {
+const char* geom_kind_wkt_name(GeomKind k) {
   switch (k) {
     case GeomKind::Point: return "POINT";
     case GeomKind::LineString: return "LINESTRING";
@@ -30,7 +28,7 @@ const char* upper_name(GeomKind k) {
   return "GEOMETRY";
 }
 
-GeomKind kind_from_name(std::string_view s) {
+GeomKind geom_kind_from_name(std::string_view s) {
   // Case-insensitive: GeoJSON spells "Point", WKT "POINT" or "Point".
   auto eq = [&](const char* name) {
     size_t n = std::strlen(name);
@@ -44,190 +42,17 @@ GeomKind kind_from_name(std::string_view s) {
   };
   for (GeomKind k : {GeomKind::Point, GeomKind::LineString, GeomKind::Polygon, GeomKind::MultiPoint,
                      GeomKind::MultiLineString, GeomKind::MultiPolygon, GeomKind::GeometryCollection})
-    if (eq(upper_name(k))) return k;
+    if (eq(geom_kind_wkt_name(k))) return k;
   return GeomKind::Unknown;
 }
+
+namespace {
 
 void append_srid(std::string& out, int srid) {
   out += "SRID=";
   out += std::to_string(srid);
   out += ';';
 }
-
-// ---- GeoJSON ------------------------------------------------------------------
-
-// Templated on the JSON type: GeoJSON files are parsed with ordered_json
-// (to keep property order), GeoJSON text columns with json.
-template <typename Json>
-class JsonGeom {
- public:
-  explicit JsonGeom(std::string& err) : err_(err) {}
-
-  // Pass 1: structure, point counts, closure; computes all_z.
-  bool check(const Json& g, GeomKind& kind, int depth) {
-    if (depth > kMaxDepth) return fail("geometry collections nested too deeply");
-    if (!g.is_object()) return fail("geometry is not an object");
-    auto t = g.find("type");
-    if (t == g.end() || !t->is_string()) return fail("geometry has no \"type\"");
-    kind = kind_from_name(t->template get_ref<const std::string&>());
-    if (kind == GeomKind::Unknown) return fail("unknown geometry type \"" + t->template get<std::string>() + "\"");
-    if (kind == GeomKind::GeometryCollection) {
-      auto gs = g.find("geometries");
-      if (gs == g.end() || !gs->is_array()) return fail("GeometryCollection has no \"geometries\" array");
-      for (const auto& m : *gs) {
-        GeomKind mk;
-        if (!check(m, mk, depth + 1)) return false;
-      }
-      return true;
-    }
-    auto c = g.find("coordinates");
-    if (c == g.end() || !c->is_array()) return fail("geometry has no \"coordinates\" array");
-    switch (kind) {
-      case GeomKind::Point: return c->empty() || position(*c);
-      case GeomKind::MultiPoint: return positions(*c, 0, false);
-      case GeomKind::LineString: return positions(*c, 2, false);
-      case GeomKind::Polygon: return rings(*c, 4, true);
-      case GeomKind::MultiLineString: return rings(*c, 2, false);
-      case GeomKind::MultiPolygon:
-        for (const auto& poly : *c)
-          if (!poly.is_array() || !rings(poly, 4, true)) return err_.empty() ? fail("bad polygon") : false;
-        return true;
-      default: return false;
-    }
-  }
-
-  bool all_z = true;
-  bool any_position = false;
-
-  // Pass 2: writes the body (no SRID) in canonical WKT.
-  void emit(const Json& g, bool z, std::string& out) {
-    GeomKind kind = kind_from_name(g["type"].template get_ref<const std::string&>());
-    out += upper_name(kind);
-    if (z) out += " Z ";
-    if (kind == GeomKind::GeometryCollection) {
-      const Json& gs = g["geometries"];
-      if (gs.empty()) {
-        out += " EMPTY";
-        return;
-      }
-      out += '(';
-      bool first = true;
-      for (const auto& m : gs) {
-        if (!first) out += ',';
-        first = false;
-        emit(m, z, out);
-      }
-      out += ')';
-      return;
-    }
-    const Json& c = g["coordinates"];
-    if (c.empty()) {
-      out += " EMPTY";
-      return;
-    }
-    switch (kind) {
-      case GeomKind::Point:
-        out += '(';
-        emit_position(c, z, out);
-        out += ')';
-        break;
-      case GeomKind::MultiPoint:
-      case GeomKind::LineString: emit_list(c, z, out); break;
-      case GeomKind::Polygon:
-      case GeomKind::MultiLineString: emit_lists(c, z, out); break;
-      case GeomKind::MultiPolygon: {
-        out += '(';
-        bool first = true;
-        for (const auto& poly : c) {
-          if (!first) out += ',';
-          first = false;
-          if (poly.empty()) out += "EMPTY";
-          else emit_lists(poly, z, out);
-        }
-        out += ')';
-        break;
-      }
-      default: break;
-    }
-  }
-
- private:
-  bool fail(std::string m) {
-    err_ = std::move(m);
-    return false;
-  }
-  bool position(const Json& p) {
-    ticker_.tick();
-    if (!p.is_array() || p.size() < 2) return fail("a position needs at least two numbers");
-    for (const auto& v : p) {
-      if (!v.is_number()) return fail("a coordinate is not a number");
-      if (!std::isfinite(v.template get<double>())) return fail("a coordinate is not finite");
-    }
-    any_position = true;
-    if (p.size() < 3) all_z = false;
-    return true;
-  }
-  bool positions(const Json& a, size_t min, bool closed) {
-    if (!a.is_array()) return fail("expected an array of positions");
-    for (const auto& p : a)
-      if (!position(p)) return false;
-    if (!a.empty() && a.size() < min)
-      return fail("a " + std::string(min == 4 ? "polygon ring" : "line") + " needs at least " +
-                  std::to_string(min) + " positions");
-    if (closed && !a.empty() &&
-        (a.front()[0].template get<double>() != a.back()[0].template get<double>() ||
-         a.front()[1].template get<double>() != a.back()[1].template get<double>()))
-      return fail("a polygon ring is not closed");
-    return true;
-  }
-  bool rings(const Json& a, size_t min, bool closed) {
-    if (!a.is_array()) return fail("expected an array of rings");
-    for (const auto& r : a)
-      if (!positions(r, min, closed)) return false;
-    return true;
-  }
-  static void emit_position(const Json& p, bool z, std::string& out) {
-    append_number(p[0], out);
-    out += ' ';
-    append_number(p[1], out);
-    if (z) {
-      out += ' ';
-      append_number(p[2], out);
-    }
-  }
-  static void emit_list(const Json& a, bool z, std::string& out) {
-    out += '(';
-    bool first = true;
-    for (const auto& p : a) {
-      if (!first) out += ',';
-      first = false;
-      emit_position(p, z, out);
-    }
-    out += ')';
-  }
-  static void emit_lists(const Json& a, bool z, std::string& out) {
-    out += '(';
-    bool first = true;
-    for (const auto& r : a) {
-      if (!first) out += ',';
-      first = false;
-      emit_list(r, z, out);
-    }
-    out += ')';
-  }
-  static void append_number(const Json& v, std::string& out) {
-    char buf[32];
-    if (v.is_number_integer()) {
-      auto r = v.is_number_unsigned() ? std::to_chars(buf, buf + sizeof buf, v.template get<uint64_t>())
-                                      : std::to_chars(buf, buf + sizeof buf, v.template get<int64_t>());
-      out.append(buf, r.ptr);
-    } else {
-      append_double(out, v.template get<double>());
-    }
-  }
-  std::string& err_;
-  InterruptTicker ticker_;
-};
 
 // ---- WKT ---------------------------------------------------------------------
 
@@ -237,12 +62,12 @@ class WktParser {
 
   // Parses one geometry body at the cursor.  With out_ set, emits it.
   bool geometry(int depth, GeomInfo& info) {
-    if (depth > kMaxDepth) return fail("geometry collections nested too deeply");
+    if (depth > kMaxGeometryDepth) return fail("geometry collections nested too deeply");
     std::string_view w = word();
-    GeomKind kind = kind_from_name(w);
+    GeomKind kind = geom_kind_from_name(w);
     if (kind == GeomKind::Unknown) return fail("unknown geometry type");
     if (depth == 0) info.kind = kind;
-    emit(upper_name(kind));
+    emit(geom_kind_wkt_name(kind));
     if (z_out_) emit(" Z ");
     size_t save = p_;
     std::string_view dim = word();
@@ -442,44 +267,6 @@ void append_double(std::string& out, double d) {
   char buf[32];
   auto r = std::to_chars(buf, buf + sizeof buf, d);
   out.append(buf, r.ptr);
-}
-
-namespace {
-
-template <typename Json>
-bool to_ewkt(const Json& g, int srid, bool keep_z, std::string& out, GeomInfo& info, std::string& err) {
-  JsonGeom<Json> jg(err);
-  GeomKind kind = GeomKind::Unknown;
-  if (!jg.check(g, kind, 0)) return false;
-  info.kind = kind;
-  info.z = jg.any_position && jg.all_z;
-  info.srid = srid;
-  info.empty = !jg.any_position;
-  append_srid(out, srid);
-  jg.emit(g, keep_z && info.z, out);
-  return true;
-}
-
-}  // namespace
-
-bool geojson_to_ewkt(const json& g, int srid, bool keep_z, std::string& out, GeomInfo& info,
-                     std::string& err) {
-  return to_ewkt(g, srid, keep_z, out, info, err);
-}
-
-bool geojson_to_ewkt(const nlohmann::ordered_json& g, int srid, bool keep_z, std::string& out,
-                     GeomInfo& info, std::string& err) {
-  return to_ewkt(g, srid, keep_z, out, info, err);
-}
-
-bool geojson_text_to_ewkt(std::string_view text, int srid, bool keep_z, std::string& out,
-                          GeomInfo& info, std::string& err) {
-  json g = json::parse(text.begin(), text.end(), nullptr, false);
-  if (g.is_discarded()) {
-    err = "not valid JSON";
-    return false;
-  }
-  return geojson_to_ewkt(g, srid, keep_z, out, info, err);
 }
 
 bool wkt_to_ewkt(std::string_view text, int default_srid, bool keep_z, std::string* out,

@@ -1,9 +1,10 @@
-// Geometry values -> EWKT, the one representation the importer emits.
+// Geometry values -> EWKT, as CSV and text columns are imported.
 //
 // PostGIS' geometry input function accepts EWKT ("SRID=4326;POINT(2.35
-// 48.85)") and hex EWKB, not GeoJSON, so GeoJSON geometries (whole GeoJSON
-// files and GeoJSON text columns) are converted here, and WKT columns are
-// validated and re-emitted canonically.  Validation mirrors what PostGIS
+// 48.85)") and hex EWKB, not GeoJSON, so GeoJSON text columns are converted
+// here, and WKT columns are validated and re-emitted canonically.  (Whole
+// GeoJSON files are written as hex EWKB: feature_json.hpp, ewkb.hpp, with
+// the same checks.)  Validation mirrors what PostGIS
 // itself would reject (too few points, unclosed rings, non-finite
 // coordinates) so that a bad value is reported for its row instead of
 // failing the whole COPY.
@@ -27,6 +28,13 @@ enum class GeomKind : char {
   GeometryCollection,
 };
 const char* geom_kind_name(GeomKind k);  // "Point", ..., "Geometry" for Unknown
+// The kind of a GeoJSON or WKT type name, in any case; Unknown if none.
+GeomKind geom_kind_from_name(std::string_view name);
+const char* geom_kind_wkt_name(GeomKind k);  // "POINT", ..., "GEOMETRY" for Unknown
+
+// Deeply nested GeometryCollections are legal but pointless; the limit
+// keeps the recursion bounded for hostile input.
+constexpr int kMaxGeometryDepth = 16;
 
 struct GeomInfo {
   GeomKind kind = GeomKind::Unknown;
@@ -35,14 +43,10 @@ struct GeomInfo {
   bool empty = false;
 };
 
-// GeoJSON geometry object -> EWKT appended to `out`.  `keep_z`: emit the
-// third coordinate when every position has one (else 2D).  On failure
-// returns false with a short reason in `err`.
-bool geojson_to_ewkt(const nlohmann::json& g, int srid, bool keep_z, std::string& out,
-                     GeomInfo& info, std::string& err);
-bool geojson_to_ewkt(const nlohmann::ordered_json& g, int srid, bool keep_z, std::string& out,
-                     GeomInfo& info, std::string& err);
-// Same from text (a GeoJSON text column).
+// A GeoJSON geometry object's text -> EWKT appended to `out` (a GeoJSON
+// text column).  `keep_z`: emit the third coordinate when every position
+// has one (else 2D).  On failure returns false with a short reason in
+// `err`.
 bool geojson_text_to_ewkt(std::string_view text, int srid, bool keep_z, std::string& out,
                           GeomInfo& info, std::string& err);
 

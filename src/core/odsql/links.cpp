@@ -1,5 +1,6 @@
 #include "core/odsql/links.hpp"
 
+#include <algorithm>
 #include <utility>
 
 namespace opendata::odsql {
@@ -33,10 +34,27 @@ std::string url(const LinkArgs& args, const Query& q) { return rpc_url(args.base
 std::string rpc_url(const std::string& base_url, const std::string& function,
                     const QueryArgs& args) {
   std::string out = base_url + "/rpc/" + function;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    out += (i == 0 ? '?' : '&') + args[i].first + '=' + percent_encode(args[i].second);
+  char separator = '?';
+  for (const auto& [name, value] : args) {
+    if (!value) continue;
+    out += separator + name + '=' + percent_encode(*value);
+    separator = '&';
   }
   return out;
+}
+
+std::string next_start_url(const std::string& base_url, const std::string& function,
+                           QueryArgs args, std::int64_t start, std::int64_t rows,
+                           std::int64_t total) {
+  if (rows <= 0 || start + rows >= total) return {};
+  const std::string next = std::to_string(start + rows);
+  auto it = std::find_if(args.begin(), args.end(), [](const auto& a) { return a.first == "start"; });
+  if (it == args.end()) {
+    args.emplace_back("start", next);
+  } else {
+    it->second = next;
+  }
+  return rpc_url(base_url, function, args);
 }
 
 std::string percent_encode(const std::string& text) {

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -26,13 +27,23 @@ struct LinkArgs {
   std::string lang;  // "" = the default
 };
 
-// A GET request's arguments, in the order they are written.
-using QueryArgs = std::vector<std::pair<std::string, std::string>>;
+// A GET request's arguments, in the order they are written; an argument
+// without a value (nullopt: not given, NULL) stays out of the URL.
+using QueryArgs = std::vector<std::pair<std::string, std::optional<std::string>>>;
 
 // base_url + "/rpc/" + function + "?name=value&...", every value
-// percent-encoded.
+// percent-encoded (names are the function's own, written as they are).
+// The one builder of the API's GET URLs: records(), near(), cross() and,
+// through opendata._rpc_link(), search().
 std::string rpc_url(const std::string& base_url, const std::string& function,
                     const QueryArgs& args);
+
+// links.next of a page of a function paged by offset (near, cross): the
+// same request, `args` as the call had them, with `start` moved past this
+// page; "" when no row remains after it (or rows is 0).
+std::string next_start_url(const std::string& base_url, const std::string& function,
+                           QueryArgs args, std::int64_t start, std::int64_t rows,
+                           std::int64_t total);
 
 // `text` percent-encoded for a query string value.
 std::string percent_encode(const std::string& text);

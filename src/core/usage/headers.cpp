@@ -122,6 +122,7 @@ std::string* slot(PickedHeaders& h, std::string_view name) {
   if (name == "x-api-key") return &h.x_api_key;
   if (name == "x-forwarded-for") return &h.x_forwarded_for;
   if (name == "x-real-ip") return &h.x_real_ip;
+  if (name == "if-none-match") return &h.if_none_match;
   return nullptr;
 }
 

@@ -1,4 +1,4 @@
-// The few request headers usage counting and quotas read, out of the JSON
+// The few request headers usage counting, quotas and tiles' 304s read, out of the JSON
 // object PostgREST sets in request.headers (lower-cased names, string
 // values), read in one pass without building the document: a whole parse
 // of every header a browser sends was most of what counting a call cost
@@ -16,6 +16,7 @@ struct PickedHeaders {
   std::string x_api_key;
   std::string x_forwarded_for;
   std::string x_real_ip;
+  std::string if_none_match;  // tiles (pg/tiles.cpp)
 };
 
 // nullopt when the text is not a JSON object whose values are all strings

@@ -160,6 +160,26 @@ CREATE TABLE opendata.api_keys (
 SELECT pg_catalog.pg_extension_config_dump('opendata.api_keys', '');
 ALTER TABLE opendata.api_keys ENABLE ROW LEVEL SECURITY;
 
+-- Catalog search (issue #15, src/sql/60_search.sql, docs/search.md): the
+-- facet and sort columns of search_index, the index of organizations with
+-- non-public datasets, the public catalog's facet counts and the page
+-- index of the whole catalog.  Filled after the release objects, by the
+-- 0.2.0 refresh, once its functions and triggers exist.  _search_docs()
+-- returns those columns too: a result that grew, dropped here.
+DROP FUNCTION opendata._search_docs(bigint[]);
+ALTER TABLE opendata.search_index
+  ADD COLUMN slug text, ADD COLUMN title_text text, ADD COLUMN modified timestamptz,
+  ADD COLUMN issued timestamptz, ADD COLUMN themes text[], ADD COLUMN keywords text[],
+  ADD COLUMN license_id text, ADD COLUMN territory text, ADD COLUMN year int;
+CREATE INDEX search_index_not_public ON opendata.search_index (organization_id) WHERE NOT visible_to_all;
+CREATE TABLE opendata.search_facet_counts (
+  facet  text NOT NULL,
+  value  text NOT NULL,
+  n      bigint NOT NULL
+);
+CREATE INDEX search_facet_counts_value ON opendata.search_facet_counts (facet, value);
+CREATE INDEX datasets_modified_slug ON opendata.datasets (modified DESC, slug);
+
 -- @release-objects
 
 -- Objects of the datasets that 0.1.0 made with the installing superuser's
@@ -197,3 +217,16 @@ $datasets$;
 -- descriptions (what publish() now writes; sql/api_comments.sql).
 SELECT opendata._comment_view_columns(d) FROM opendata.datasets d
  WHERE d.status = 'published' AND to_regclass(format('opendata_api.%I', d.slug)) IS NOT NULL;
+
+-- Catalog search (issue #15): the triggers that keep the public facet
+-- counts, then every dataset's search row again (its new columns, and the
+-- counts through those triggers).
+CREATE TRIGGER search_counts_insert AFTER INSERT ON opendata.search_index
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION opendata._search_index_counted();
+CREATE TRIGGER search_counts_update AFTER UPDATE ON opendata.search_index
+  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION opendata._search_index_counted();
+CREATE TRIGGER search_counts_delete AFTER DELETE ON opendata.search_index
+  REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION opendata._search_index_counted();
+DELETE FROM opendata.search_index;
+DELETE FROM opendata.search_facet_counts;
+SELECT opendata._search_refresh(ARRAY(SELECT id FROM opendata.datasets));

@@ -90,6 +90,13 @@ TEST(CrossCompiler, ContainsCountsByDefaultAndReportsUnmatchedRight) {
   EXPECT_EQ(s.report_sql,
             "SELECT jsonb_build_object('unmatched_right', count(*)) FROM r b WHERE NOT EXISTS "
             "(SELECT FROM l a WHERE " + condition + ")");
+  // A right side whose rows have a ctid: the matched rows counted in the
+  // polygons' pass, the same number.
+  Request with_ctid = points("contains", R"({"border": "interior", "prefix": ""})");
+  with_ctid.right.rows_have_ctid = true;
+  EXPECT_EQ(compile(with_ctid).report_sql,
+            "SELECT jsonb_build_object('unmatched_right', (SELECT count(*) FROM r) - "
+            "count(DISTINCT b.ctid)) FROM l a JOIN r b ON " + condition);
   EXPECT_EQ(compile(points("contains", R"({"output": "rows", "fields": []})")).select_sql,
             "SELECT a.\"id\", a.\"name\" FROM l a JOIN LATERAL (SELECT NULL FROM r b WHERE "
             "ST_Covers(" + kLeftGeom + ", " + kRightGeom + ")) m ON true");

@@ -11,6 +11,7 @@
 #include <gdal.h>
 #include <ogr_api.h>
 
+#include <cmath>
 #include <cstring>
 #include <set>
 #include <string>
@@ -139,6 +140,23 @@ TEST(ExportGdal, FlatGeobufAndKmlReadBack) {
   expect_two_points(read_features(fgb.path()));
   MemFile kml("a.kml", write(Format::Kml, columns(), rows(kA, kB)));
   expect_two_points(read_features(kml.path()));
+}
+
+// FlatGeobuf's spatial index has no place for a feature without a
+// geometry: such rows (NULL, or EMPTY as PostGIS writes an empty point) are
+// left out by the writer itself, the same with every GDAL version.
+TEST(ExportGdal, FlatGeobufHoldsOnlyFeaturesWithAGeometry) {
+  const std::string empty_point = Wkb().point(std::nan(""), std::nan("")).str();
+  std::vector<std::vector<Cell>> data = rows(kA, kB);
+  data.insert(data.begin() + 1,
+              {Cell::integer(7), Cell::text_value("sans"), Cell::null(), Cell::null(), Cell::null()});
+  data.insert(data.begin() + 2, {Cell::integer(8), Cell::text_value("vide"), Cell::null(), Cell::null(),
+                                 Cell::geometry(empty_point)});
+  MemFile fgb("gaps.fgb", write(Format::FlatGeobuf, columns(), data));
+  expect_two_points(read_features(fgb.path()));
+  // The other formats keep every row.
+  MemFile gpkg("gaps.gpkg", write(Format::GeoPackage, columns(), data));
+  EXPECT_EQ(read_features(gpkg.path()).size(), 4u);
 }
 
 TEST(ExportGdal, ShapefileIsZippedWithItsSideFiles) {

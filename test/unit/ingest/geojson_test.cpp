@@ -20,6 +20,10 @@ std::string import(const std::string& data, const std::string& opts = "{}",
   return all;
 }
 
+// Geometries are written as hex EWKB, as PostGIS' ST_AsEWKB gives them:
+// SRID=4326;POINT(5.36 45.96).
+const std::string kPoint = "0101000020E6100000713D0AD7A37015407B14AE47E1FA4640";
+
 const char* kSmall = R"({"type": "FeatureCollection", "features": [
   {"type": "Feature", "id": 1, "properties": {"code": "01004", "pop": 14134, "ratio": "1,5", "ok": true, "tags": ["a"]},
    "geometry": {"type": "Point", "coordinates": [5.36, 45.96]}},
@@ -64,11 +68,11 @@ TEST(GeoJson, ColumnsTypesAndOrder) {
 
 TEST(GeoJson, CopyOutput) {
   EXPECT_EQ(import(kSmall),
-            "1\t01004\t14134\t1.5\ttrue\t[\"a\"]\t\\N\tSRID=4326;POINT(5.36 45.96)\n"
+            "1\t01004\t14134\t1.5\ttrue\t[\"a\"]\t\\N\t" + kPoint + "\n"
             "2\t2A004\t70000\t\\N\tfalse\t{\"b\":1}\tx\t\\N\n");
 }
 
-TEST(GeoJson, GeometryTypesToEwkt) {
+TEST(GeoJson, GeometryTypesToEwkb) {
   const char* doc = R"({"type": "FeatureCollection", "features": [
     {"type": "Feature", "properties": {}, "geometry": {"type": "MultiPolygon", "coordinates": [[[[0,0],[1,0],[1,1],[0,0]]], [[[2,2],[3,2],[3,3],[2,2]],[[2.1,2.1],[2.2,2.1],[2.2,2.2],[2.1,2.1]]]]}},
     {"type": "Feature", "properties": {}, "geometry": {"type": "GeometryCollection", "geometries": [{"type": "Point", "coordinates": [1, 2]}, {"type": "LineString", "coordinates": [[0,0],[1,1]]}]}},
@@ -78,17 +82,20 @@ TEST(GeoJson, GeometryTypesToEwkt) {
   SniffReport r = read_geojson(doc, gj_options());
   EXPECT_EQ(col(r, "geom").pg_type, "geometry(Geometry,4326)");
   EXPECT_EQ(import(doc),
-            "SRID=4326;MULTIPOLYGON(((0 0,1 0,1 1,0 0)),((2 2,3 2,3 3,2 2),(2.1 2.1,2.2 2.1,2.2 2.2,2.1 2.1)))\n"
-            "SRID=4326;GEOMETRYCOLLECTION(POINT(1 2),LINESTRING(0 0,1 1))\n"
-            "SRID=4326;MULTIPOINT(1 2,3 4)\n"
-            "SRID=4326;MULTILINESTRING((1 2,3 4))\n");
+            // ST_AsEWKB('SRID=4326;MULTIPOLYGON(((0 0,1 0,1 1,0 0)),((2 2,3 2,3 3,2 2),
+            // (2.1 2.1,2.2 2.1,2.2 2.2,2.1 2.1)))'), then GEOMETRYCOLLECTION(POINT(1 2),
+            // LINESTRING(0 0,1 1)), MULTIPOINT(1 2,3 4), MULTILINESTRING((1 2,3 4)).
+            "0106000020E6100000020000000103000000010000000400000000000000000000000000000000000000000000000000F03F0000000000000000000000000000F03F000000000000F03F00000000000000000000000000000000010300000002000000040000000000000000000040000000000000004000000000000008400000000000000040000000000000084000000000000008400000000000000040000000000000004004000000CDCCCCCCCCCC0040CDCCCCCCCCCC00409A99999999990140CDCCCCCCCCCC00409A999999999901409A99999999990140CDCCCCCCCCCC0040CDCCCCCCCCCC0040\n"
+            "0107000020E6100000020000000101000000000000000000F03F000000000000004001020000000200000000000000000000000000000000000000000000000000F03F000000000000F03F\n"
+            "0104000020E6100000020000000101000000000000000000F03F0000000000000040010100000000000000000008400000000000001040\n"
+            "0105000020E610000001000000010200000002000000000000000000F03F000000000000004000000000000008400000000000001040\n");
 }
 
 TEST(GeoJson, ThreeDimensionsKeptWhenAllHaveZ) {
   const char* doc = R"({"type": "FeatureCollection", "features": [
     {"type": "Feature", "properties": {}, "geometry": {"type": "Point", "coordinates": [1, 2, 3]}}]})";
   EXPECT_EQ(col(read_geojson(doc, gj_options()), "geom").pg_type, "geometry(PointZ,4326)");
-  EXPECT_EQ(import(doc), "SRID=4326;POINT Z (1 2 3)\n");
+  EXPECT_EQ(import(doc), "01010000A0E6100000000000000000F03F00000000000000400000000000000840\n");  // POINT Z (1 2 3)
 }
 
 TEST(GeoJson, LegacyCrs) {
@@ -96,7 +103,7 @@ TEST(GeoJson, LegacyCrs) {
     "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::2154"}},
     "features": [{"type": "Feature", "properties": {}, "geometry": {"type": "Point", "coordinates": [652356.5, 6863544.5]}}]})";
   EXPECT_EQ(col(read_geojson(doc, gj_options()), "geom").pg_type, "geometry(Point,2154)");
-  EXPECT_EQ(import(doc), "SRID=2154;POINT(652356.5 6863544.5)\n");
+  EXPECT_EQ(import(doc), "01010000206A0800000000000089E8234100000020AE2E5A41\n");  // SRID=2154;POINT(652356.5 6863544.5)
 }
 
 TEST(GeoJson, InvalidGeometryRejectedPerRow) {
@@ -105,7 +112,8 @@ TEST(GeoJson, InvalidGeometryRejectedPerRow) {
     {"type": "Feature", "properties": {"n": 2}, "geometry": {"type": "Polygon", "coordinates": [[[0,0],[1,0],[1,1],[0,0]]]}}]})";
   EXPECT_EQ(sqlstate_of([&] { import(doc); }), "22P02");
   std::vector<RejectedRow> rej;
-  EXPECT_EQ(import(doc, R"({"on_error": "skip"})", &rej), "2\tSRID=4326;POLYGON((0 0,1 0,1 1,0 0))\n");
+  EXPECT_EQ(import(doc, R"({"on_error": "skip"})", &rej),
+            "2\t0103000020E6100000010000000400000000000000000000000000000000000000000000000000F03F0000000000000000000000000000F03F000000000000F03F00000000000000000000000000000000\n");  // POLYGON((0 0,1 0,1 1,0 0))
   ASSERT_EQ(rej.size(), 1u);
   EXPECT_EQ(rej[0].row, 1u);
   EXPECT_EQ(rej[0].column, "geom");

@@ -30,6 +30,28 @@ TEST(OdsqlLinks, NextLinks) {
             "&after=tok&refine=%7B%22accessible%3Atrue%22%7D&lang=en&timezone=Europe%2FParis");
 }
 
+TEST(OdsqlLinks, ArgumentsNotGivenStayOut) {
+  EXPECT_EQ(rpc_url("https://data.example/api", "search",
+                    {{"q", std::nullopt}, {"facet", "{\"theme\"}"}, {"rows", "2"}}),
+            "https://data.example/api/rpc/search?facet=%7B%22theme%22%7D&rows=2");
+  EXPECT_EQ(rpc_url("https://data.example/api", "search", {{"q", std::nullopt}}),
+            "https://data.example/api/rpc/search");
+}
+
+TEST(OdsqlLinks, NextPageByStart) {
+  const QueryArgs near = {{"dataset", "gares"}, {"lon", "2.35"},      {"lat", "48.85"},
+                          {"distance_m", std::nullopt}, {"rows", "2"}, {"start", "4"}};
+  EXPECT_EQ(next_start_url("https://d.example", "near", near, 4, 2, 7),
+            "https://d.example/rpc/near?dataset=gares&lon=2.35&lat=48.85&rows=2&start=6");
+  // The last page, and a request for no rows: no next page.
+  EXPECT_EQ(next_start_url("https://d.example", "near", near, 4, 2, 6), "");
+  EXPECT_EQ(next_start_url("https://d.example", "near", near, 4, 0, 7), "");
+  // A start that was not given is written.
+  EXPECT_EQ(next_start_url("https://d.example", "cross", {{"left", "a"}, {"start", std::nullopt}},
+                           0, 10, 11),
+            "https://d.example/rpc/cross?left=a&start=10");
+}
+
 TEST(OdsqlResultShape, FieldsAndOrder) {
   const std::vector<std::string> cols = {"id", "nom", "right_pole", "distance_m"};
   ResultShape s = result_shape("", "", cols);

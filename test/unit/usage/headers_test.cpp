@@ -6,15 +6,16 @@ namespace {
 
 using opendata::usage::pick_headers;
 
-TEST(Headers, PicksTheFourItReads) {
+TEST(Headers, PicksTheFiveItReads) {
   auto h = pick_headers(R"({"host": "data.example.org", "x-forwarded-for": "198.51.100.7, 10.0.0.1",
                             "x-real-ip":"198.51.100.7","authorization": "Apikey k1.s", "x-api-key": "k2.t",
-                            "user-agent": "curl/8"})");
+                            "if-none-match": "W/\"a-1-2\", \"b\"", "user-agent": "curl/8"})");
   ASSERT_TRUE(h);
   EXPECT_EQ(h->x_forwarded_for, "198.51.100.7, 10.0.0.1");
   EXPECT_EQ(h->x_real_ip, "198.51.100.7");
   EXPECT_EQ(h->authorization, "Apikey k1.s");
   EXPECT_EQ(h->x_api_key, "k2.t");
+  EXPECT_EQ(h->if_none_match, "W/\"a-1-2\", \"b\"");
   ASSERT_TRUE(pick_headers("{}"));
   EXPECT_EQ(pick_headers(" { } ")->x_forwarded_for, "");
 }
