@@ -356,13 +356,6 @@ void set_local(const char* name, const std::string& value) {
   });
 }
 
-// The request's If-None-Match, as PostgREST passes it in request.headers.
-std::string if_none_match() {
-  const char* raw = GetConfigOption("request.headers", true, false);
-  if (raw == nullptr) return "";
-  std::optional<usage::PickedHeaders> h = usage::pick_headers(raw);
-  return h ? h->if_none_match : "";
-}
 
 // A 304, a 204 and a tile are answers to a client's call like any other:
 // counted as a tiles call of the dataset, with their bytes (docs/usage.md).
@@ -391,7 +384,7 @@ Datum opendata_tile(PG_FUNCTION_ARGS) {
     pg::KeptDataset kept = pg::published_dataset_kept(slug);
     const std::string etag = geo::dataset_etag(slug, kept.state.version, kept.state.modified);
     pg::set_local("response.headers", geo::cache_headers_json(etag, kept.state.is_public));
-    if (geo::etag_matches(pg::if_none_match(), etag)) {
+    if (geo::etag_matches(pg::request_headers().if_none_match, etag)) {
       pg::spi::finish();
       return pg::answer(slug, "", "304");
     }

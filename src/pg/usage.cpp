@@ -12,12 +12,14 @@ extern "C" {
 
 namespace opendata::pg {
 
-RequestClient request_client() {
-  // PostgREST sets request.headers (JSON, names lower-cased) per transaction.
+opendata::usage::PickedHeaders request_headers() {
   const char* raw = GetConfigOption("request.headers", true, false);
-  opendata::usage::PickedHeaders headers =
-      raw != nullptr ? opendata::usage::pick_headers(raw).value_or(opendata::usage::PickedHeaders{})
-                     : opendata::usage::PickedHeaders{};
+  return raw != nullptr ? opendata::usage::pick_headers(raw).value_or(opendata::usage::PickedHeaders{})
+                        : opendata::usage::PickedHeaders{};
+}
+
+RequestClient request_client() {
+  const opendata::usage::PickedHeaders headers = request_headers();
   RequestClient client;
   std::string_view key = opendata::usage::presented_key(headers.authorization, headers.x_api_key);
   if (!key.empty()) client.presented_key = std::string(key);

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "core/usage/counters.hpp"
+#include "core/usage/headers.hpp"
 
 namespace opendata::pg {
 
@@ -39,6 +40,11 @@ CallRole call_role(std::string_view dataset) noexcept;
 // counter).
 void note_call_dataset(std::string_view dataset) noexcept;
 void mark_counted() noexcept;
+
+// The headers opendata reads from request.headers (set by PostgREST per
+// transaction, JSON with lower-cased names); all empty outside a request
+// or when the setting is not JSON.
+opendata::usage::PickedHeaders request_headers();
 
 // What request.headers (set by PostgREST) says of the client: the API key
 // text it presents, if any, and its address ("" when no proxy header says).
