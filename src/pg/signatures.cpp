@@ -66,6 +66,7 @@ constexpr const char* kCrossSelectNames[] = {"l_from",  "l_fields", "l_geom",   
                                              "predicate", "options"};
 constexpr const char* kCrossSideNames[] = {"ds", "options", "option"};
 constexpr const char* kRpcLinkNames[] = {"function", "args"};
+constexpr const char* kOdsqlFieldNames[] = {"name"};
 constexpr const char* kApiViewSelectListNames[] = {"fields", "reprojected", "postgis_schema"};
 constexpr const char* kRowFingerprintsSqlNames[] = {"key_fields", "relation"};
 
@@ -107,6 +108,7 @@ const Signature kNear = table("opendata_near", kNearNames);
 const Signature kCrossSelect = table("opendata_cross_select", kCrossSelectNames);
 const Signature kCrossSide = table("opendata_cross_side", kCrossSideNames);
 const Signature kRpcLink = table("opendata_rpc_link", kRpcLinkNames);
+const Signature kOdsqlField = table("opendata_odsql_field", kOdsqlFieldNames);
 const Signature kApiViewSelectList =
     table("opendata_api_view_select_list", kApiViewSelectListNames);
 const Signature kRowFingerprintsSql =
@@ -133,7 +135,8 @@ const Signature* const* all_signatures(std::size_t* count) {
                                          &kNearestCandidates, &kCross,
                                          &kNear,          &kCrossSelect,
                                          &kCrossSide,     &kRpcLink,
-                                         &kApiViewSelectList, &kRowFingerprintsSql};
+                                         &kApiViewSelectList, &kRowFingerprintsSql,
+                                         &kOdsqlField};
   *count = std::size(all);
   return all;
 }

@@ -52,6 +52,7 @@ extern const Signature kNear;
 extern const Signature kCrossSelect;
 extern const Signature kCrossSide;
 extern const Signature kRpcLink;
+extern const Signature kOdsqlField;
 extern const Signature kApiViewSelectList;
 extern const Signature kRowFingerprintsSql;
 }  // namespace signature
