@@ -233,14 +233,14 @@ std::uint64_t load(const std::string& slug, Oid table, const ImportRequest& req,
   return loaded;
 }
 
-// The original headers become field labels.
+// The original headers become field labels, all in one call: each
+// statement that changes the catalog's fields refreshes its search index.
 void label_fields(const std::string& slug, const ingest::SniffReport& report) {
-  for (const auto& c : report.columns) {
-    if (c.label.empty() || c.label == c.name) continue;
-    nlohmann::json m = {{"label", c.label}};
-    spi::execute_text_params("SELECT opendata.describe_field($1, $2, $3::jsonb)",
-                             {{TEXTOID, slug}, {TEXTOID, c.name}, {TEXTOID, m.dump()}}, false);
-  }
+  nlohmann::json labels = nlohmann::json::object();
+  for (const auto& c : report.columns)
+    if (!c.label.empty() && c.label != c.name) labels[c.name] = c.label;
+  if (!labels.empty())
+    call_internal("opendata._label_imported_fields(text,jsonb)", {slug, labels.dump()});
 }
 
 
