@@ -8,6 +8,10 @@
 // the caller may publish.  The catalog is reached through the internal
 // functions (pg/internal_call.hpp), which check that the caller manages the
 // dataset before anything of it is read.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -32,6 +36,7 @@
 extern "C" {
 #include "catalog/pg_authid_d.h"
 #include "catalog/pg_type_d.h"
+#include "storage/fd.h"
 #include "parser/parse_type.h"
 #include "utils/builtins.h"
 #include "utils/acl.h"
@@ -346,6 +351,40 @@ Datum jsonb_result(const nlohmann::json& value) {
   return call([s] { return DirectFunctionCall1(jsonb_in, CStringGetDatum(s)); });
 }
 
+// The bytes of a file, read as pg_read_binary_file() reads it (the same
+// path rules and errors), but in one read into a buffer of the file's size:
+// pg_read_binary_file() reads whole files in growing chunks, then copies
+// them into its result, which took 0.7 s of a 77 MB GeoJSON import.  Runs
+// inside call(): PostgreSQL errors.
+bytea* read_whole_file(char* filename) {
+  canonicalize_path(filename);
+  int fd = OpenTransientFile(filename, O_RDONLY | PG_BINARY);
+  if (fd < 0)
+    ereport(ERROR, (errcode_for_file_access(),
+                    errmsg("could not open file \"%s\" for reading: %m", filename)));
+  struct stat st;
+  if (fstat(fd, &st) < 0)
+    ereport(ERROR, (errcode_for_file_access(), errmsg("could not stat file \"%s\": %m", filename)));
+  if (st.st_size > static_cast<off_t>(MaxAllocSize - VARHDRSZ))
+    ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+                    errmsg("file \"%s\" is too large to import", filename),
+                    errdetail("At most %zu bytes can be read at once.", MaxAllocSize - VARHDRSZ)));
+  bytea* buf = static_cast<bytea*>(palloc(VARHDRSZ + st.st_size));
+  char* p = VARDATA(buf);
+  off_t done = 0;
+  while (done < st.st_size) {  // a file that shrinks meanwhile ends early
+    ssize_t n = read(fd, p + done, st.st_size - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0)
+      ereport(ERROR, (errcode_for_file_access(), errmsg("could not read file \"%s\": %m", filename)));
+    if (n == 0) break;
+    done += n;
+  }
+  CloseTransientFile(fd);
+  SET_VARSIZE(buf, VARHDRSZ + done);
+  return buf;
+}
+
 // A file on the database server, for roles allowed to read server files
 // (superusers and members of pg_read_server_files), whatever the grants on
 // pg_read_binary_file.
@@ -355,7 +394,7 @@ Datum server_file(Datum path) {
     throw UserError(sqlstate::kInsufficientPrivilege, "permission denied to import a server file",
                     "Only superusers and members of pg_read_server_files may.",
                     "Pass the file's content to import_csv(slug, data) instead.");
-  return call([path] { return DirectFunctionCall1(pg_read_binary_file_all, path); });
+  return call([path] { return PointerGetDatum(read_whole_file(text_to_cstring(DatumGetTextPP(path)))); });
 }
 
 // import_csv / import_geojson(slug text, data bytea, options jsonb) and
