@@ -20,6 +20,46 @@ namespace {
 constexpr size_t kMaxDepth = 512;
 constexpr uint64_t kInterruptEvery = 1024;
 
+// ---- structural scan ---------------------------------------------------------------
+// Bounded on any text; exact on valid JSON.
+
+size_t skip_ws(std::string_view s, size_t p) {
+  while (p < s.size() && (s[p] == ' ' || s[p] == '\t' || s[p] == '\n' || s[p] == '\r')) ++p;
+  return p;
+}
+
+size_t skip_string(std::string_view s, size_t p) {  // s[p] == '"'
+  for (++p; p < s.size(); ++p) {
+    if (s[p] == '\\') ++p;
+    else if (s[p] == '"') return p + 1;
+  }
+  return s.size();
+}
+
+size_t skip_value(std::string_view s, size_t p) {
+  p = skip_ws(s, p);
+  if (p >= s.size()) return p;
+  if (s[p] == '"') return skip_string(s, p);
+  if (s[p] == '{' || s[p] == '[') {
+    size_t depth = 0;
+    while (p < s.size()) {
+      char c = s[p];
+      if (c == '"') {
+        p = skip_string(s, p);
+        continue;
+      }
+      if (c == '{' || c == '[') ++depth;
+      else if ((c == '}' || c == ']') && --depth == 0) return p + 1;
+      ++p;
+    }
+    return p;
+  }
+  while (p < s.size() && s[p] != ',' && s[p] != '}' && s[p] != ']' && s[p] != ' ' &&
+         s[p] != '\n' && s[p] != '\r' && s[p] != '\t')
+    ++p;
+  return p;
+}
+
 // ---- validation ------------------------------------------------------------------
 
 // A SAX consumer that builds nothing: validates in constant memory and
@@ -77,59 +117,96 @@ class Validator : public nlohmann::json_sax<nlohmann::json> {
 // Validator accepts it.
 constexpr size_t kFastDepth = kMaxDepth - 12;
 
-bool fast_valid(std::string_view text) {
-  simdjson::dom::parser parser;
-  if (parser.allocate(text.size(), kFastDepth) != simdjson::SUCCESS) return false;
-  return parser.parse(text.data(), text.size()).error() == simdjson::SUCCESS;
+// The last "features" member whose value is an array, as [begin, end) of
+// that array; {0, 0} when there is none.  On any text: a bounded scan that
+// makes no judgement of validity.
+std::pair<size_t, size_t> features_array(std::string_view s) {
+  std::pair<size_t, size_t> found{0, 0};
+  size_t p = skip_ws(s, 0);
+  if (p >= s.size() || s[p] != '{') return found;
+  for (++p;;) {
+    p = skip_ws(s, p);
+    if (p >= s.size() || s[p] != '"') return found;
+    size_t kend = skip_string(s, p);
+    std::string_view key = s.substr(p, kend - p);
+    p = skip_ws(s, kend);
+    if (p >= s.size() || s[p] != ':') return found;
+    size_t vb = skip_ws(s, p + 1);
+    size_t ve = skip_value(s, vb);
+    if (key == "\"features\"" && vb < s.size() && s[vb] == '[') found = {vb, ve};
+    p = skip_ws(s, ve);
+    if (p >= s.size() || s[p] != ',') return found;
+    ++p;
+  }
 }
 
-void validate(std::string_view text) {
-  if (fast_valid(text)) return;
+// Where the features are, [begin, end) of each in the text, as the check
+// by parts found them: the reading passes go through the list rather than
+// scan the text again.
+struct FeatureSpans {
+  size_t array_begin = 0;  // just after the array's '['; 0: no list
+  std::vector<std::pair<size_t, size_t>> spans;
+};
+
+// A valid document, checked by parts: the document with its features
+// array emptied, then each feature on its own, and the commas between
+// them.  The whole is valid exactly when the parts are (a feature is a
+// complete JSON value, whose end skip_value() finds exactly).  Parsed
+// whole, a file of 300,000 features needs a DOM several times its size,
+// whose first writes (page faults) cost more than parsing; its parts reuse
+// one small buffer.  Features sit two levels deep: their depth limit is
+// two less.  Fills `found` when the document has a features array.
+bool fast_valid(std::string_view text, FeatureSpans& found) {
+  simdjson::dom::parser parser;
+  auto [begin, end] = features_array(text);
+  if (begin == end) {
+    return parser.allocate(text.size(), kFastDepth) == simdjson::SUCCESS &&
+           parser.parse(text.data(), text.size()).error() == simdjson::SUCCESS;
+  }
+  std::string skeleton;
+  skeleton.reserve(text.size() - (end - begin) + 2);
+  skeleton.append(text.substr(0, begin)).append("[]").append(text.substr(end));
+  if (parser.allocate(skeleton.size(), kFastDepth) != simdjson::SUCCESS ||
+      parser.parse(skeleton).error() != simdjson::SUCCESS)
+    return false;
+  // A feature's size: the buffers grow to the largest one.
+  if (parser.allocate(4096, kFastDepth - 2) != simdjson::SUCCESS) return false;
+  InterruptTicker ticker;
+  FeatureSpans spans;
+  spans.array_begin = begin + 1;
+  size_t p = skip_ws(text, begin + 1);
+  bool valid = p == end - 1 && text[p] == ']';
+  while (p < end - 1) {
+    size_t e = skip_value(text, p);
+    if (e <= p || e >= end) return false;
+    // simdjson reads up to SIMDJSON_PADDING bytes past a value, whatever
+    // they hold: the text that follows serves, but at its very end.
+    const bool copy = e + simdjson::SIMDJSON_PADDING > text.size();
+    if (parser.parse(text.data() + p, e - p, copy).error() != simdjson::SUCCESS) return false;
+    spans.spans.emplace_back(p, e);
+    ticker.tick(1 + (e - p) / 64);
+    p = skip_ws(text, e);
+    if (p == end - 1) {
+      valid = text[p] == ']';
+      break;
+    }
+    if (text[p] != ',') return false;
+    p = skip_ws(text, p + 1);
+  }
+  if (valid) found = std::move(spans);
+  return valid;
+}
+
+// The features' spans when the document was checked by parts.
+FeatureSpans validate(std::string_view text) {
+  FeatureSpans found;
+  if (fast_valid(text, found)) return found;
   Validator v;
   bool ok = nlohmann::json::sax_parse(text.begin(), text.end(), &v);
-  if (ok) return;
+  if (ok) return found;
   if (v.too_deep) bad_file("invalid GeoJSON", "JSON nesting is deeper than 512 levels.");
   bad_file("invalid GeoJSON", v.message + " (byte offset " + std::to_string(v.position) + ").",
            "Check that the file is complete and is JSON, not JSON lines.");
-}
-
-// ---- structural scan (on validated JSON) -----------------------------------------
-
-size_t skip_ws(std::string_view s, size_t p) {
-  while (p < s.size() && (s[p] == ' ' || s[p] == '\t' || s[p] == '\n' || s[p] == '\r')) ++p;
-  return p;
-}
-
-size_t skip_string(std::string_view s, size_t p) {  // s[p] == '"'
-  for (++p; p < s.size(); ++p) {
-    if (s[p] == '\\') ++p;
-    else if (s[p] == '"') return p + 1;
-  }
-  return s.size();
-}
-
-size_t skip_value(std::string_view s, size_t p) {
-  p = skip_ws(s, p);
-  if (p >= s.size()) return p;
-  if (s[p] == '"') return skip_string(s, p);
-  if (s[p] == '{' || s[p] == '[') {
-    size_t depth = 0;
-    while (p < s.size()) {
-      char c = s[p];
-      if (c == '"') {
-        p = skip_string(s, p);
-        continue;
-      }
-      if (c == '{' || c == '[') ++depth;
-      else if ((c == '}' || c == ']') && --depth == 0) return p + 1;
-      ++p;
-    }
-    return p;
-  }
-  while (p < s.size() && s[p] != ',' && s[p] != '}' && s[p] != ']' && s[p] != ' ' &&
-         s[p] != '\n' && s[p] != '\r' && s[p] != '\t')
-    ++p;
-  return p;
 }
 
 struct TopLevel {
@@ -183,15 +260,24 @@ TopLevel scan_top(std::string_view s) {
   return t;
 }
 
+// The features one after the other: from the spans the check found, when
+// they are those of the array scan_top() chose, else by scanning the text.
 class FeatureCursor {
  public:
-  FeatureCursor(std::string_view s, const TopLevel& t)
-      : s_(s), p_(t.features_begin), single_(t.single_feature) {}
+  FeatureCursor(std::string_view s, const TopLevel& t, const FeatureSpans* spans = nullptr)
+      : s_(s), p_(t.features_begin), single_(t.single_feature),
+        spans_(spans && !t.single_feature && spans->array_begin == t.features_begin ? spans : nullptr) {}
   bool next(std::string_view& feature) {
     if (single_) {
       if (done_) return false;
       done_ = true;
       feature = s_;
+      return true;
+    }
+    if (spans_) {
+      if (next_span_ == spans_->spans.size()) return false;
+      auto [b, e] = spans_->spans[next_span_++];
+      feature = s_.substr(b, e - b);
       return true;
     }
     p_ = skip_ws(s_, p_);
@@ -208,6 +294,8 @@ class FeatureCursor {
   size_t p_;
   bool single_;
   bool done_ = false;
+  const FeatureSpans* spans_;
+  size_t next_span_ = 0;
 };
 
 // The members the importer reads, found in one walk over the feature (the
@@ -294,7 +382,7 @@ class PropertyValues {
 SniffReport read_geojson(std::string_view data, const CsvOptions& o) {
   DecodedText dec = decode_input(data, o.encoding);
   const std::string_view text = dec.text();
-  validate(text);
+  const FeatureSpans spans = validate(text);
   TopLevel top = scan_top(text);
   const NullSet nulls = o.null_values ? NullSet(*o.null_values) : NullSet();
 
@@ -317,7 +405,7 @@ SniffReport read_geojson(std::string_view data, const CsvOptions& o) {
   std::string first_invalid, value_text;
 
   FeatureParser parser;
-  FeatureCursor cur(text, top);
+  FeatureCursor cur(text, top, &spans);
   std::string_view fs;
   while (cur.next(fs)) {
     if (++rows % kInterruptEvery == 0) check_interrupts();
