@@ -68,6 +68,8 @@ constexpr const char* kCrossSideNames[] = {"ds", "options", "option"};
 constexpr const char* kRpcLinkNames[] = {"function", "args"};
 constexpr const char* kApiViewSelectListNames[] = {"fields", "reprojected", "postgis_schema"};
 constexpr const char* kRowFingerprintsSqlNames[] = {"key_fields", "relation"};
+constexpr const char* kSearchNames[] = {"q",        "refine", "exclude", "facet",
+                                        "order_by", "rows",   "start",   "lang"};
 
 }  // namespace
 
@@ -111,6 +113,7 @@ const Signature kApiViewSelectList =
     table("opendata_api_view_select_list", kApiViewSelectListNames);
 const Signature kRowFingerprintsSql =
     table("opendata_row_fingerprints_sql", kRowFingerprintsSqlNames);
+const Signature kSearch = table("opendata_search", kSearchNames);
 }  // namespace signature
 
 const Signature* const* all_signatures(std::size_t* count) {
@@ -133,7 +136,8 @@ const Signature* const* all_signatures(std::size_t* count) {
                                          &kNearestCandidates, &kCross,
                                          &kNear,          &kCrossSelect,
                                          &kCrossSide,     &kRpcLink,
-                                         &kApiViewSelectList, &kRowFingerprintsSql};
+                                         &kApiViewSelectList, &kRowFingerprintsSql,
+                                         &kSearch};
   *count = std::size(all);
   return all;
 }

@@ -54,6 +54,7 @@ extern const Signature kCrossSide;
 extern const Signature kRpcLink;
 extern const Signature kApiViewSelectList;
 extern const Signature kRowFingerprintsSql;
+extern const Signature kSearch;
 }  // namespace signature
 
 // Every table above, for opendata._argument_tables().
