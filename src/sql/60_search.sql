@@ -428,7 +428,8 @@ $$;
 
 -- The ready GET URL of an API function (links.next): a C function
 -- (src/pg/rpc_link.cpp) on the core's one URL builder
--- (src/core/odsql/links.hpp, the one of records(), near() and cross()).
+-- (src/core/odsql/links.hpp, the one of records(), near(), cross() and
+-- search()).
 -- args are name, value pairs; a NULL value leaves its argument out, as the
 -- request left it.
 CREATE FUNCTION opendata._rpc_link(function text, args text[]) RETURNS text

@@ -10,10 +10,8 @@
 namespace opendata::catalog {
 namespace {
 
-// The parameters' numbers: refine values of facet i are $(3 + i), exclude
-// values $(9 + i).
+// The refine values of facet i are $(3 + i) (search_sql.hpp).
 constexpr int kRefineBase = 3;
-constexpr int kExcludeBase = kRefineBase + static_cast<int>(kSearchFacetCount);
 
 std::string param(int n) { return "$" + std::to_string(n); }
 
