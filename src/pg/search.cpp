@@ -147,6 +147,9 @@ Oid param_oid(SearchParamType type) {
 // (src/core/odsql/links.hpp), "" on the last page.
 std::string next_page_link(const Args& args, const catalog::SearchRequest& r,
                            std::int64_t total) {
+  // start and rows are int: their sum is too, as SQL computed it.
+  if (*r.rows > 0 && *r.start + *r.rows > PG_INT32_MAX)
+    throw UserError(sqlstate::kNumericValueOutOfRange, "integer out of range");
   const std::string lang = r.lang.value_or("fr");
   const odsql::QueryArgs request = {
       {"q", text_arg(args, "q")},
