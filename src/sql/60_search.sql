@@ -421,6 +421,9 @@ AS $$
    WHERE s.document @@ query AND s.visible_to_all
 $$;
 
+-- The catalog's facets, for SQL (the Explore catalog, 77_ods.sql): the
+-- list search() itself takes from src/core/catalog/search_sql.hpp
+-- (kSearchFacets), in the same order.
 CREATE FUNCTION opendata._search_facet_names() RETURNS text[]
 LANGUAGE sql IMMUTABLE AS $$
   SELECT ARRAY['theme', 'keyword', 'publisher', 'license', 'territory', 'modified']
