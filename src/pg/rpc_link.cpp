@@ -1,5 +1,6 @@
 // opendata._rpc_link(function, args): the ready GET URL of a call of the
-// API, for the links.next of functions written in SQL (search()).  It is
+// API, for functions written in SQL (search()'s links.next used it before
+// search() became a C function, src/pg/search.cpp).  It is
 // written by the core's one builder of such URLs (src/core/odsql/links.hpp),
 // the one records(), near() and cross() use.
 #include <optional>

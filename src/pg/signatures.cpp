@@ -69,6 +69,8 @@ constexpr const char* kRpcLinkNames[] = {"function", "args"};
 constexpr const char* kOdsqlFieldNames[] = {"name"};
 constexpr const char* kApiViewSelectListNames[] = {"fields", "reprojected", "postgis_schema"};
 constexpr const char* kRowFingerprintsSqlNames[] = {"key_fields", "relation"};
+constexpr const char* kSearchNames[] = {"q",        "refine", "exclude", "facet",
+                                        "order_by", "rows",   "start",   "lang"};
 
 }  // namespace
 
@@ -113,6 +115,7 @@ const Signature kApiViewSelectList =
     table("opendata_api_view_select_list", kApiViewSelectListNames);
 const Signature kRowFingerprintsSql =
     table("opendata_row_fingerprints_sql", kRowFingerprintsSqlNames);
+const Signature kSearch = table("opendata_search", kSearchNames);
 }  // namespace signature
 
 const Signature* const* all_signatures(std::size_t* count) {
@@ -136,7 +139,7 @@ const Signature* const* all_signatures(std::size_t* count) {
                                          &kNear,          &kCrossSelect,
                                          &kCrossSide,     &kRpcLink,
                                          &kApiViewSelectList, &kRowFingerprintsSql,
-                                         &kOdsqlField};
+                                         &kOdsqlField,       &kSearch};
   *count = std::size(all);
   return all;
 }
