@@ -65,7 +65,6 @@ constexpr const char* kCrossSelectNames[] = {"l_from",  "l_fields", "l_geom",   
                                              "r_from",  "r_fields", "r_geom",    "r_srid",
                                              "predicate", "options"};
 constexpr const char* kCrossSideNames[] = {"ds", "options", "option"};
-constexpr const char* kRpcLinkNames[] = {"function", "args"};
 constexpr const char* kOdsqlFieldNames[] = {"name"};
 constexpr const char* kApiViewSelectListNames[] = {"fields", "reprojected", "postgis_schema"};
 constexpr const char* kRowFingerprintsSqlNames[] = {"key_fields", "relation"};
@@ -109,7 +108,6 @@ const Signature kCross = table("opendata_cross", kCrossNames);
 const Signature kNear = table("opendata_near", kNearNames);
 const Signature kCrossSelect = table("opendata_cross_select", kCrossSelectNames);
 const Signature kCrossSide = table("opendata_cross_side", kCrossSideNames);
-const Signature kRpcLink = table("opendata_rpc_link", kRpcLinkNames);
 const Signature kOdsqlField = table("opendata_odsql_field", kOdsqlFieldNames);
 const Signature kApiViewSelectList =
     table("opendata_api_view_select_list", kApiViewSelectListNames);
@@ -137,7 +135,7 @@ const Signature* const* all_signatures(std::size_t* count) {
                                          &kBuildClusterGridAfterCommit,
                                          &kNearestCandidates, &kCross,
                                          &kNear,          &kCrossSelect,
-                                         &kCrossSide,     &kRpcLink,
+                                         &kCrossSide,
                                          &kApiViewSelectList, &kRowFingerprintsSql,
                                          &kOdsqlField,       &kSearch};
   *count = std::size(all);

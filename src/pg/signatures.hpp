@@ -51,7 +51,6 @@ extern const Signature kCross;
 extern const Signature kNear;
 extern const Signature kCrossSelect;
 extern const Signature kCrossSide;
-extern const Signature kRpcLink;
 extern const Signature kOdsqlField;
 extern const Signature kApiViewSelectList;
 extern const Signature kRowFingerprintsSql;

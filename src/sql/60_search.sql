@@ -429,15 +429,6 @@ LANGUAGE sql IMMUTABLE AS $$
   SELECT ARRAY['theme', 'keyword', 'publisher', 'license', 'territory', 'modified']
 $$;
 
--- The ready GET URL of an API function (links.next): a C function
--- (src/pg/rpc_link.cpp) on the core's one URL builder
--- (src/core/odsql/links.hpp, the one of records(), near(), cross() and
--- search()).
--- args are name, value pairs; a NULL value leaves its argument out, as the
--- request left it.
-CREATE FUNCTION opendata._rpc_link(function text, args text[]) RETURNS text
-LANGUAGE c STABLE AS 'MODULE_PATHNAME', 'opendata_rpc_link';
-
 -- The search itself is a C function (src/pg/search.cpp): its statement is
 -- written by src/core/catalog/search_sql.cpp, every value a parameter,
 -- and runs as the caller, so the policy of opendata.datasets applies.
@@ -470,7 +461,7 @@ REVOKE EXECUTE ON FUNCTION opendata._search_matches(tsquery), opendata._search_p
 GRANT SELECT ON opendata.search_words TO opendata_anon;
 GRANT EXECUTE ON FUNCTION
   opendata._unaccent(text), opendata._similar_words(text), opendata._search_query(text),
-  opendata._search_matches(tsquery), opendata._search_facet_names(), opendata._rpc_link(text, text[]),
+  opendata._search_matches(tsquery), opendata._search_facet_names(),
   opendata._search_public_matches(tsquery),
   opendata._search_public_counts(), opendata._search_sees_beyond_public(name)
   TO opendata_anon;
