@@ -12,7 +12,9 @@
 // Its fixed cost is what a map pays for every tile (issue #16): one
 // function call (no PL/pgSQL wrapper, no nested call with its own SET
 // clauses), one lookup of the catalog row (its state is the ETag, and keys
-// the fields and the compiled rows kept in the backend), kept plans.
+// the fields and the compiled rows kept in the backend), kept plans.  A
+// line or polygon tile the backend has everything for is one statement:
+// the catalog row is read with the tile (tile_if_unchanged()).
 //
 // Size.  A tile carries its features one by one up to
 // opendata.tile_max_features and 500 KB.  Beyond:
