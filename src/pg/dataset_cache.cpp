@@ -14,8 +14,6 @@ namespace {
 
 // The state of the catalog row, as the calling role sees it (no row: not
 // published, or not readable); load_published_dataset() reads the same.
-constexpr const char* kStateColumns =
-    "d.id, d.version, (extract(epoch FROM d.modified) * 1000000)::int8, d.access = 'public'";
 constexpr const char* kStateQuery = R"sql(
 SELECT d.id, d.version, (extract(epoch FROM d.modified) * 1000000)::int8, d.access = 'public'
   FROM opendata.datasets d
@@ -35,32 +33,15 @@ std::list<Kept> g_kept;
 
 std::optional<DatasetState> current_state(const std::string& slug) {
   if (spi::execute_saved(g_state_plan, kStateQuery, {{TEXTOID, slug}}, true) == 0) return std::nullopt;
-  return state_columns(0, 1);
-}
-
-}  // namespace
-
-std::string dataset_state_sql(const std::string& slug_sql) {
-  return std::string("SELECT ") + kStateColumns + " FROM opendata.datasets d WHERE d.slug = " + slug_sql +
-         " AND d.status = 'published'";
-}
-
-DatasetState state_columns(uint64 row, int first) {
   DatasetState s;
-  s.id = spi::value(row, first).value_or("");
-  s.version = spi::value(row, first + 1).value_or("");
-  s.modified = spi::value(row, first + 2).value_or("");
-  s.is_public = spi::value(row, first + 3) == std::optional<std::string>("t");
+  s.id = spi::value(0, 1).value_or("");
+  s.version = spi::value(0, 2).value_or("");
+  s.modified = spi::value(0, 3).value_or("");
+  s.is_public = spi::value(0, 4) == std::optional<std::string>("t");
   return s;
 }
 
-std::optional<KeptDataset> kept_dataset_unchecked(const std::string& slug) {
-  const Oid role = GetUserId();
-  for (const Kept& k : g_kept) {
-    if (k.slug == slug && k.role == role) return k.kept;
-  }
-  return std::nullopt;
-}
+}  // namespace
 
 KeptDataset published_dataset_kept(const std::string& slug) {
   const Oid role = GetUserId();

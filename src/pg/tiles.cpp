@@ -175,10 +175,7 @@ struct KeptQuery {
 constexpr std::size_t kKeptQueries = 32;
 std::list<KeptQuery> g_kept_queries;  // most recently used first
 
-// The kept query, or nullopt when none is kept (the request was never
-// compiled at this state, or its compilation failed).
-std::optional<TileQuery> kept_tile_query(const KeptDataset& kept, const std::string& where,
-                                         const std::string& fields) {
+TileQuery tile_query_kept(const KeptDataset& kept, const std::string& where, const std::string& fields) {
   const Oid role = GetUserId();
   const std::string& slug = kept.dataset.slug;
   for (auto it = g_kept_queries.begin(); it != g_kept_queries.end(); ++it) {
@@ -188,14 +185,9 @@ std::optional<TileQuery> kept_tile_query(const KeptDataset& kept, const std::str
       return it->query;
     }
   }
-  return std::nullopt;
-}
-
-TileQuery tile_query_kept(const KeptDataset& kept, const std::string& where, const std::string& fields) {
-  if (std::optional<TileQuery> q = kept_tile_query(kept, where, fields)) return *q;
   TileQuery q = tile_query(kept.dataset, where, fields);
   if (g_kept_queries.size() >= kKeptQueries) g_kept_queries.pop_back();
-  g_kept_queries.push_front({kept.dataset.slug, GetUserId(), kept.state, where, fields, q});
+  g_kept_queries.push_front({slug, role, kept.state, where, fields, q});
   return q;
 }
 
@@ -251,33 +243,25 @@ std::string shape_3857(std::int64_t z, const std::string& geom) {
 // and the tile in a branch taken only when there were fewer) cost every
 // tile a copy of its rows and twice the executor nodes to start, which is
 // most of a high-zoom tile's time (bench/tiles.sh).
-//
-// With `with_state`, the same statement reads the dataset's catalog row
-// (dataset_state_sql()), which the caller compares with the state its
-// kept query was compiled at: one statement for a tile instead of two.
-// No row (the dataset is no longer readable published): state is nullopt.
 struct CountedTile {
   std::int64_t rows = 0;
   std::string tile;
-  std::optional<DatasetState> state;
 };
 
-CountedTile features_tile(const TileQuery& q, std::int64_t z, std::int64_t limit, bool with_state = false) {
+CountedTile features_tile(const TileQuery& q, std::int64_t z, std::int64_t limit) {
   const std::string g = "s." + q.geometry;
   const std::string features =
       "SELECT " + mvt_geom(q, q.points ? "ST_Transform(" + g + ", 3857)" : shape_3857(z, g)) +
       " AS __mvt_geom" + attribute_list(q) + " FROM " + q.rows + " s WHERE " + in_tile(q, z, kBuffer) +
       " LIMIT " + std::to_string(limit);
-  std::string sql = "SELECT count(*), " + mvt_of_t(q) + " FROM (" + features + ") t";
-  if (with_state) sql = "SELECT a.*, st.* FROM (" + sql + ") a, (" + dataset_state_sql(q.layer) + ") st";
-  CountedTile out;
-  if (spi::execute_kept(sql, q.params, true) == 0) return out;
+  const std::string sql = "SELECT count(*), " + mvt_of_t(q) + " FROM (" + features + ") t";
+  spi::execute_kept(sql, q.params, true);
   spi::Row row = spi::result_row(0);
   bool isnull = true;
+  CountedTile out;
   out.rows = std::stoll(spi::value(0, 1).value_or("0"));
   Datum d = spi::binary_value(row, 2, &isnull);
   if (!isnull && out.rows < limit) out.tile = std::string(text_view(d));
-  if (with_state) out.state = state_columns(0, 3);
   return out;
 }
 
@@ -350,14 +334,6 @@ std::optional<std::string> plain_tile(const CountedTile& all) {
   return std::nullopt;
 }
 
-// A tile's answer once its rows are counted (features_tile()).
-std::string tile_of_rows(const TileQuery& q, std::int64_t z, const CountedTile& all) {
-  if (all.rows == 0) return std::string();
-  if (std::optional<std::string> tile = plain_tile(all)) return *tile;
-  if (q.points) return run_tile(clusters_tile(q, z, g_tile_cluster_max_points), q.params);
-  return thinned_tile(q, z, all);
-}
-
 std::string build_tile(const TileQuery& q, const std::string& slug, std::int64_t z, std::int64_t x,
                        std::int64_t y, bool filtered) {
   const std::int64_t max_features = g_tile_max_features;
@@ -372,28 +348,11 @@ std::string build_tile(const TileQuery& q, const std::string& slug, std::int64_t
       return grid->tile;
     }
   }
-  return tile_of_rows(q, z, features_tile(q, z, max_features + 1));
-}
-
-// The tile of a line or polygon dataset whose fields and compiled request
-// the backend keeps, in one statement with the dataset's catalog row,
-// when that row is still the one they were kept at (then `state` is set);
-// nullopt otherwise, and for points (their cluster grid is a statement of
-// its own): tile() then reads the catalog row first, as always.
-std::optional<std::string> tile_if_unchanged(const std::string& slug, const std::string& where,
-                                             const std::string& fields, std::int64_t z, std::int64_t x,
-                                             std::int64_t y, DatasetState* state) {
-  std::optional<KeptDataset> kept = kept_dataset_unchecked(slug);
-  if (!kept) return std::nullopt;
-  std::optional<TileQuery> q = kept_tile_query(*kept, where, fields);
-  if (!q || q->points) return std::nullopt;
-  at_tile(*q, z, x, y);
-  // As published_dataset_kept(): a failure from here is this dataset's.
-  note_call_dataset(slug);
-  CountedTile all = features_tile(*q, z, g_tile_max_features + 1, true);
-  if (!all.state || !(*all.state == kept->state)) return std::nullopt;
-  *state = kept->state;
-  return tile_of_rows(*q, z, all);
+  CountedTile all = features_tile(q, z, max_features + 1);
+  if (all.rows == 0) return std::string();
+  if (std::optional<std::string> tile = plain_tile(all)) return *tile;
+  if (q.points) return run_tile(clusters_tile(q, z, g_tile_cluster_max_points), q.params);
+  return thinned_tile(q, z, all);
 }
 
 // A setting for the rest of the transaction, as set_config(name, value,
@@ -429,30 +388,19 @@ Datum opendata_tile(PG_FUNCTION_ARGS) {
     std::string slug = args.text("dataset");
     std::int64_t z = args.int32_or("z", 0), x = args.int32_or("x", 0), y = args.int32_or("y", 0);
     geo::check_tile(z, x, y);
-    const std::string where = args.text("where"), fields = args.text("fields");
-    const std::string if_none_match = pg::request_headers().if_none_match;
     pg::spi::connect();
-    pg::DatasetState state;
-    // Without If-None-Match, nothing needs the catalog row before the tile:
-    // both in one statement when the backend keeps what the tile needs.
-    std::optional<std::string> tile;
-    if (if_none_match.empty()) tile = pg::tile_if_unchanged(slug, where, fields, z, x, y, &state);
-    if (!tile) {
-      pg::KeptDataset kept = pg::published_dataset_kept(slug);
-      state = kept.state;
-      const std::string etag = geo::dataset_etag(slug, state.version, state.modified);
-      if (geo::etag_matches(if_none_match, etag)) {
-        pg::set_local("response.headers", geo::cache_headers_json(etag, state.is_public));
-        pg::spi::finish();
-        return pg::answer(slug, "", "304");
-      }
-      pg::TileQuery q = pg::tile_query_kept(kept, where, fields);
-      pg::at_tile(q, z, x, y);
-      tile = pg::build_tile(q, slug, z, x, y, !where.empty());
+    pg::KeptDataset kept = pg::published_dataset_kept(slug);
+    const std::string etag = geo::dataset_etag(slug, kept.state.version, kept.state.modified);
+    pg::set_local("response.headers", geo::cache_headers_json(etag, kept.state.is_public));
+    if (geo::etag_matches(pg::request_headers().if_none_match, etag)) {
+      pg::spi::finish();
+      return pg::answer(slug, "", "304");
     }
-    const std::string etag = geo::dataset_etag(slug, state.version, state.modified);
-    pg::set_local("response.headers", geo::cache_headers_json(etag, state.is_public));
+    const std::string where = args.text("where");
+    pg::TileQuery q = pg::tile_query_kept(kept, where, args.text("fields"));
+    pg::at_tile(q, z, x, y);
+    std::string tile = pg::build_tile(q, slug, z, x, y, !where.empty());
     pg::spi::finish();
-    return pg::answer(slug, *tile, tile->empty() ? "204" : nullptr);
+    return pg::answer(slug, tile, tile.empty() ? "204" : nullptr);
   });
 }
