@@ -12,9 +12,12 @@
 // Its fixed cost is what a map pays for every tile (issue #16): one
 // function call (no PL/pgSQL wrapper, no nested call with its own SET
 // clauses), one lookup of the catalog row (its state is the ETag, and keys
-// the fields and the compiled rows kept in the backend), kept plans.  A
-// line or polygon tile the backend has everything for is one statement:
-// the catalog row is read with the tile (tile_if_unchanged()).
+// the fields and the compiled rows kept in the backend), kept plans.  The
+// catalog row is read before the tile, in a statement of its own: read in
+// the tile's statement, a row that changed could not send the tile back
+// the ordinary way, since the kept statement fails first on the changed
+// view (a hidden field's column gone, a restricted view's permission),
+// with an error that is not the one tile() answers (sql/tiles.sql).
 //
 // Size.  A tile carries its features one by one up to
 // opendata.tile_max_features and 500 KB.  Beyond:
