@@ -251,12 +251,6 @@ void label_fields(const std::string& slug, const ingest::SniffReport& report) {
 }
 
 
-ingest::SniffReport sniff(ingest::InputFormat format, std::string_view data,
-                          const ingest::CsvOptions& options) {
-  return format == ingest::InputFormat::Csv ? ingest::sniff_csv(data, options)
-                                            : ingest::read_geojson(data, options);
-}
-
 nlohmann::json import_file(const std::string& slug, std::string_view data,
                            const std::string& options_text, ingest::InputFormat format) {
   auto started = Clock::now();
@@ -264,7 +258,13 @@ nlohmann::json import_file(const std::string& slug, std::string_view data,
   ingest::CsvOptions options = ingest::parse_options(req.file_options, format);
 
   spi::connect();
-  ingest::SniffReport report = sniff(format, data, options);
+  // A GeoJSON document is decoded, validated and its features located once,
+  // for the sniff and the load.
+  std::unique_ptr<ingest::GeoJsonDocument> geojson;
+  if (format == ingest::InputFormat::GeoJson)
+    geojson = std::make_unique<ingest::GeoJsonDocument>(data, options.encoding);
+  ingest::SniffReport report =
+      geojson ? ingest::read_geojson(*geojson, options) : ingest::sniff_csv(data, options);
   double sniff_ms = ms_since(started);
 
   Oid table = req.mode == "create" ? create_table(slug, report)
@@ -274,7 +274,7 @@ nlohmann::json import_file(const std::string& slug, std::string_view data,
   if (format == ingest::InputFormat::Csv)
     normaliser.csv = std::make_unique<ingest::CsvNormaliser>(data, options, report);
   else
-    normaliser.geojson = std::make_unique<ingest::GeoJsonNormaliser>(data, options, report);
+    normaliser.geojson = std::make_unique<ingest::GeoJsonNormaliser>(*geojson, options, report);
   std::uint64_t loaded = load(slug, table, req, normaliser);
   double load_ms = ms_since(load_started);
 

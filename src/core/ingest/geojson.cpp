@@ -117,11 +117,52 @@ class Validator : public nlohmann::json_sax<nlohmann::json> {
 // Validator accepts it.
 constexpr size_t kFastDepth = kMaxDepth - 12;
 
-// The last "features" member whose value is an array, as [begin, end) of
-// that array; {0, 0} when there is none.  On any text: a bounded scan that
-// makes no judgement of validity.
-std::pair<size_t, size_t> features_array(std::string_view s) {
-  std::pair<size_t, size_t> found{0, 0};
+// Where the features are, [begin, end) of each in the text: the last
+// "features" member whose value is an array, and its elements when they
+// are a list of values separated by commas.  The check by parts and the
+// reading passes go through this list rather than scan the text again.
+struct FeatureSpans {
+  size_t array_begin = 0;  // just after the array's '['; 0: no "features" array
+  size_t array_end = 0;    // just after its ']'
+  bool separated = false;  // `spans` holds the elements
+  std::vector<std::pair<size_t, size_t>> spans;
+};
+
+// The elements of the array at s[vb] == '[' and its end, found in one walk.
+// On text that is not a list of values closed by ']', no elements and the
+// end skip_value() finds.  Exact on valid JSON, bounded on any text.
+void array_elements(std::string_view s, size_t vb, FeatureSpans& out) {
+  out.array_begin = vb + 1;
+  out.spans.clear();
+  size_t p = skip_ws(s, vb + 1);
+  if (p < s.size() && s[p] == ']') {
+    out.array_end = p + 1;
+    out.separated = true;
+    return;
+  }
+  while (p < s.size()) {
+    size_t e = skip_value(s, p);
+    if (e <= p || e >= s.size()) break;
+    out.spans.emplace_back(p, e);
+    p = skip_ws(s, e);
+    if (p >= s.size()) break;
+    if (s[p] == ']') {
+      out.array_end = p + 1;
+      out.separated = true;
+      return;
+    }
+    if (s[p] != ',') break;
+    p = skip_ws(s, p + 1);
+  }
+  out.spans.clear();
+  out.array_end = skip_value(s, vb);
+  out.separated = false;
+}
+
+// The "features" array of a document that may be any text: a bounded scan
+// of the top-level members that makes no judgement of validity.
+FeatureSpans features_array(std::string_view s) {
+  FeatureSpans found;
   size_t p = skip_ws(s, 0);
   if (p >= s.size() || s[p] != '{') return found;
   for (++p;;) {
@@ -132,21 +173,18 @@ std::pair<size_t, size_t> features_array(std::string_view s) {
     p = skip_ws(s, kend);
     if (p >= s.size() || s[p] != ':') return found;
     size_t vb = skip_ws(s, p + 1);
-    size_t ve = skip_value(s, vb);
-    if (key == "\"features\"" && vb < s.size() && s[vb] == '[') found = {vb, ve};
+    size_t ve;
+    if (key == "\"features\"" && vb < s.size() && s[vb] == '[') {
+      array_elements(s, vb, found);
+      ve = found.array_end;
+    } else {
+      ve = skip_value(s, vb);
+    }
     p = skip_ws(s, ve);
     if (p >= s.size() || s[p] != ',') return found;
     ++p;
   }
 }
-
-// Where the features are, [begin, end) of each in the text, as the check
-// by parts found them: the reading passes go through the list rather than
-// scan the text again.
-struct FeatureSpans {
-  size_t array_begin = 0;  // just after the array's '['; 0: no list
-  std::vector<std::pair<size_t, size_t>> spans;
-};
 
 // A valid document, checked by parts: the document with its features
 // array emptied, then each feature on its own, and the commas between
@@ -158,11 +196,13 @@ struct FeatureSpans {
 // two less.  Fills `found` when the document has a features array.
 bool fast_valid(std::string_view text, FeatureSpans& found) {
   simdjson::dom::parser parser;
-  auto [begin, end] = features_array(text);
-  if (begin == end) {
+  FeatureSpans spans = features_array(text);
+  if (spans.array_begin == 0) {
     return parser.allocate(text.size(), kFastDepth) == simdjson::SUCCESS &&
            parser.parse(text.data(), text.size()).error() == simdjson::SUCCESS;
   }
+  if (!spans.separated) return false;
+  const size_t begin = spans.array_begin - 1, end = spans.array_end;
   std::string skeleton;
   skeleton.reserve(text.size() - (end - begin) + 2);
   skeleton.append(text.substr(0, begin)).append("[]").append(text.substr(end));
@@ -172,29 +212,15 @@ bool fast_valid(std::string_view text, FeatureSpans& found) {
   // A feature's size: the buffers grow to the largest one.
   if (parser.allocate(4096, kFastDepth - 2) != simdjson::SUCCESS) return false;
   InterruptTicker ticker;
-  FeatureSpans spans;
-  spans.array_begin = begin + 1;
-  size_t p = skip_ws(text, begin + 1);
-  bool valid = p == end - 1 && text[p] == ']';
-  while (p < end - 1) {
-    size_t e = skip_value(text, p);
-    if (e <= p || e >= end) return false;
+  for (auto [b, e] : spans.spans) {
     // simdjson reads up to SIMDJSON_PADDING bytes past a value, whatever
     // they hold: the text that follows serves, but at its very end.
     const bool copy = e + simdjson::SIMDJSON_PADDING > text.size();
-    if (parser.parse(text.data() + p, e - p, copy).error() != simdjson::SUCCESS) return false;
-    spans.spans.emplace_back(p, e);
-    ticker.tick(1 + (e - p) / 64);
-    p = skip_ws(text, e);
-    if (p == end - 1) {
-      valid = text[p] == ']';
-      break;
-    }
-    if (text[p] != ',') return false;
-    p = skip_ws(text, p + 1);
+    if (parser.parse(text.data() + b, e - b, copy).error() != simdjson::SUCCESS) return false;
+    ticker.tick(1 + (e - b) / 64);
   }
-  if (valid) found = std::move(spans);
-  return valid;
+  found = std::move(spans);
+  return true;
 }
 
 // The features' spans when the document was checked by parts.
@@ -216,7 +242,8 @@ struct TopLevel {
   std::vector<std::string> warnings;
 };
 
-TopLevel scan_top(std::string_view s) {
+// `spans`: validate()'s, whose features array is not walked again.
+TopLevel scan_top(std::string_view s, const FeatureSpans& spans) {
   TopLevel t;
   size_t p = skip_ws(s, 0);
   if (p >= s.size() || s[p] != '{')
@@ -231,7 +258,7 @@ TopLevel scan_top(std::string_view s) {
     std::string key = nlohmann::json::parse(s.substr(p, kend - p)).get<std::string>();
     p = skip_ws(s, kend) + 1;  // ':'
     size_t vb = skip_ws(s, p);
-    size_t ve = skip_value(s, vb);
+    size_t ve = vb + 1 == spans.array_begin ? spans.array_end : skip_value(s, vb);
     std::string_view val = s.substr(vb, ve - vb);
     if (key == "type") {
       auto v = nlohmann::json::parse(val);
@@ -264,9 +291,9 @@ TopLevel scan_top(std::string_view s) {
 // they are those of the array scan_top() chose, else by scanning the text.
 class FeatureCursor {
  public:
-  FeatureCursor(std::string_view s, const TopLevel& t, const FeatureSpans* spans = nullptr)
+  FeatureCursor(std::string_view s, const TopLevel& t, const FeatureSpans& spans)
       : s_(s), p_(t.features_begin), single_(t.single_feature),
-        spans_(spans && !t.single_feature && spans->array_begin == t.features_begin ? spans : nullptr) {}
+        spans_(!t.single_feature && spans.array_begin == t.features_begin ? &spans : nullptr) {}
   bool next(std::string_view& feature) {
     if (single_) {
       if (done_) return false;
@@ -377,13 +404,33 @@ class PropertyValues {
 
 }  // namespace
 
+// ---- the document ----------------------------------------------------------------------
+
+struct GeoJsonDocument::Layout {
+  FeatureSpans spans;  // validate()'s
+  TopLevel top;
+};
+
+GeoJsonDocument::GeoJsonDocument(std::string_view data, Encoding encoding)
+    : text_(decode_input(data, encoding)), layout_(std::make_unique<Layout>()) {
+  const std::string_view text = text_.text();
+  layout_->spans = validate(text);
+  layout_->top = scan_top(text, layout_->spans);
+}
+
+GeoJsonDocument::~GeoJsonDocument() = default;
+
 // ---- sniffing ------------------------------------------------------------------------
 
 SniffReport read_geojson(std::string_view data, const CsvOptions& o) {
-  DecodedText dec = decode_input(data, o.encoding);
+  const GeoJsonDocument doc(data, o.encoding);
+  return read_geojson(doc, o);
+}
+
+SniffReport read_geojson(const GeoJsonDocument& doc, const CsvOptions& o) {
+  const DecodedText& dec = doc.decoded();
   const std::string_view text = dec.text();
-  const FeatureSpans spans = validate(text);
-  TopLevel top = scan_top(text);
+  const TopLevel& top = doc.layout().top;
   const NullSet nulls = o.null_values ? NullSet(*o.null_values) : NullSet();
 
   InferSettings plain;
@@ -405,7 +452,7 @@ SniffReport read_geojson(std::string_view data, const CsvOptions& o) {
   std::string first_invalid, value_text;
 
   FeatureParser parser;
-  FeatureCursor cur(text, top, &spans);
+  FeatureCursor cur(text, top, doc.layout().spans);
   std::string_view fs;
   while (cur.next(fs)) {
     if (++rows % kInterruptEvery == 0) check_interrupts();
@@ -529,7 +576,8 @@ SniffReport read_geojson(std::string_view data, const CsvOptions& o) {
 // ---- normalising -----------------------------------------------------------------------
 
 struct GeoJsonNormaliser::State {
-  State(std::string_view text, const TopLevel& top) : cursor(text, top) {}
+  explicit State(const GeoJsonDocument& doc)
+      : cursor(doc.decoded().text(), doc.layout().top, doc.layout().spans) {}
   FeatureCursor cursor;
   FeatureParser parser;
   KeyIndex keys;  // by source_index
@@ -540,12 +588,22 @@ struct GeoJsonNormaliser::State {
 };
 
 GeoJsonNormaliser::GeoJsonNormaliser(std::string_view data, const CsvOptions& options, SniffReport plan)
-    : text_(decode_input(data, plan.dialect.encoding)),
+    : owned_doc_(std::make_unique<GeoJsonDocument>(data, plan.dialect.encoding)),
       plan_(std::move(plan)),
       nulls_(options.null_values ? NullSet(*options.null_values) : NullSet()),
       errors_(options.on_error) {
-  TopLevel top = scan_top(text_.text());
-  st_ = std::make_unique<State>(text_.text(), top);
+  start(*owned_doc_);
+}
+
+GeoJsonNormaliser::GeoJsonNormaliser(const GeoJsonDocument& doc, const CsvOptions& options, SniffReport plan)
+    : plan_(std::move(plan)),
+      nulls_(options.null_values ? NullSet(*options.null_values) : NullSet()),
+      errors_(options.on_error) {
+  start(doc);
+}
+
+void GeoJsonNormaliser::start(const GeoJsonDocument& doc) {
+  st_ = std::make_unique<State>(doc);
   std::vector<std::string> keys;
   for (const auto& c : plan_.columns) {
     if (c.source_index < 0 || c.feature_id) continue;

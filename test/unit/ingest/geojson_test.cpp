@@ -17,7 +17,9 @@ CsvOptions gj_options(const std::string& json = "{}") { return parse_options_tex
 std::string import(const std::string& data, const std::string& opts = "{}",
                    std::vector<RejectedRow>* rej = nullptr) {
   CsvOptions o = gj_options(opts);
-  GeoJsonNormaliser n(data, o, read_geojson(data, o));
+  // As import_geojson_file reads it: one document for the sniff and the load.
+  const GeoJsonDocument doc(data, o.encoding);
+  GeoJsonNormaliser n(doc, o, read_geojson(doc, o));
   std::string all, chunk;
   while (n.next_chunk(chunk)) all += chunk;
   if (rej) *rej = n.rejected();
@@ -165,6 +167,10 @@ TEST(GeoJson, CheckedByPartsAsWhole) {
       {fc + R"({"type": "Feature", "properties": {"a": "\x"}}]})", -1},
       {R"({"features": [)" + f + R"(], "type": "FeatureCollection", "bbox": [1, 2,]})", -1},
       {fc + f + R"(], "features": [1,]})", -1},
+      {fc + f + R"(], "features": [)" + f + "," + f + "]}", 2},
+      {R"({"type": "FeatureCollection", "feat\u0075res": [)" + f + "]}", 1},
+      {fc + R"(a"],"]})", -1},
+      {fc + f + "," + R"(a"],"]})", -1},
   };
   for (const auto& [doc, rows] : docs) {
     ASSERT_EQ(nlohmann::json::accept(doc), rows >= 0) << doc;
