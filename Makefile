@@ -4,8 +4,13 @@
 EXTENSION  = opendata
 EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" $(EXTENSION).control)
 
-# Every .cpp under src/ (core and pg) goes into opendata.so: one glob.
-SRCS       = $(sort $(shell find src -name '*.cpp'))
+# Every .cpp under src/ (core and pg) goes into opendata.so: one glob; but
+# GDAL's writer, which goes into a module of its own, opendata_gdal.so,
+# loaded by the first GDAL export (core/export/gdal_writer.hpp): GDAL and
+# its dependencies would cost every new backend 0.2 s or more to load.
+GDAL_MODULE = opendata_gdal
+GDAL_SRCS  = src/core/export/gdal_writer.cpp
+SRCS       = $(filter-out $(GDAL_SRCS),$(sort $(shell find src -name '*.cpp')))
 MODULE_big = opendata
 OBJS       = $(SRCS:.cpp=.o)
 
@@ -39,12 +44,14 @@ endif
 ifdef WERROR
 PG_CXXFLAGS += -Werror
 endif
-# zlib: Parquet pages; GDAL: GeoPackage, FlatGeobuf, KML, Shapefile;
-# libxlsxwriter: XLSX (Debian's libgdal-dev and libxlsxwriter-dev);
-# simdjson: validating GeoJSON imports (Debian's libsimdjson-dev).
-SHLIB_LINK = -lstdc++ -lz -lgdal -lxlsxwriter -lsimdjson
+# zlib: Parquet pages; libxlsxwriter: XLSX (Debian's libxlsxwriter-dev);
+# simdjson: validating GeoJSON imports (Debian's libsimdjson-dev).  GDAL
+# (GeoPackage, FlatGeobuf, KML, Shapefile; Debian's libgdal-dev): only
+# opendata_gdal.so links it.
+SHLIB_LINK = -lstdc++ -lz -lxlsxwriter -lsimdjson
+GDAL_LINK  = -lstdc++ -lgdal
 
-EXTRA_CLEAN = $(DATA_built) build/ .demo/
+EXTRA_CLEAN = $(DATA_built) build/ .demo/ $(GDAL_MODULE)$(DLSUFFIX) $(GDAL_SRCS:.cpp=.o)
 
 # No LLVM bitcode for JIT inlining.  PostgreSQL built with LLVM (Debian's
 # is) would install clang bitcode of every source and let JIT inline our
@@ -60,6 +67,17 @@ PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
+# The GDAL module: built with the extension, installed beside it.  Its
+# undefined symbols (the core's) are opendata.so's, which PostgreSQL loads
+# with RTLD_GLOBAL before it (pg/gdal_module.cpp).
+all: $(GDAL_MODULE)$(DLSUFFIX)
+$(GDAL_MODULE)$(DLSUFFIX): $(GDAL_SRCS:.cpp=.o)
+	$(CXX) $(CXXFLAGS) $^ $(LDFLAGS) $(LDFLAGS_SL) -shared -o $@ $(GDAL_LINK)
+install: install-gdal-module
+.PHONY: install-gdal-module
+install-gdal-module: $(GDAL_MODULE)$(DLSUFFIX)
+	$(INSTALL_SHLIB) $< '$(DESTDIR)$(pkglibdir)/$(GDAL_MODULE)$(DLSUFFIX)'
+
 # Bitcode left by an earlier install (before the line above) would still be
 # found by the JIT inliner: remove it.
 install: remove-stale-bitcode
@@ -71,7 +89,7 @@ remove-stale-bitcode:
 # same-named files in different folders): every object depends on every
 # header.  Coarse, but a stale object with an old class layout is a crash.
 OWN_HEADERS = $(shell find src -name '*.hpp')
-$(OBJS): $(OWN_HEADERS)
+$(OBJS) $(GDAL_SRCS:.cpp=.o): $(OWN_HEADERS)
 
 $(EXTENSION)--$(EXTVERSION).sql: $(SQL_PARTS)
 	cat $^ > $@

@@ -4,7 +4,8 @@
 # psql over the Unix socket writing the file, and curl through the
 # PostgREST stand-in (test/postgrest/server.py, on 127.0.0.1:API_PORT).
 #
-#   CSV      opendata.export_chunks(ds, 'csv'), opendata_api.export_csv(ds)
+#   CSV      SELECT opendata.export_chunks(ds, 'csv') (in the SELECT list, where
+#            each chunk goes to psql as it is written), opendata_api.export_csv(ds)
 #            (psql, and GET /rpc/export_csv through the stand-in) against
 #            COPY (SELECT <the same columns, geometry as ST_AsGeoJSON>) TO
 #            STDOUT (FORMAT csv, HEADER, DELIMITER ';') through psql's \copy; goal: >= 0.8x
@@ -74,12 +75,12 @@ api="http://127.0.0.1:$API_PORT"
 
 view='opendata_api."bench-points"'
 cols="id, nom, categorie, valeur, mesure, jour, ST_AsGeoJSON(geom, 7) AS geom"
-csv_chunks() { psql_q -At -R '' -o "$out/chunks.csv" -c "SELECT * FROM opendata.export_chunks('bench-points', 'csv')"; }
+csv_chunks() { psql_q -At -R '' -o "$out/chunks.csv" -c "SELECT opendata.export_chunks('bench-points', 'csv')"; }
 csv_value() { psql_q -At -o "$out/value.csv" -c "SELECT opendata_api.export_csv('bench-points')"; }
 csv_api() { curl -sfS -o "$out/api.csv" -H 'Accept: text/csv' "$api/rpc/export_csv?dataset=bench-points"; }
 csv_copy() { psql_q -c "\\copy (SELECT $cols FROM $view) TO '$out/copy.csv' (FORMAT csv, HEADER, DELIMITER ';')"; }
 geo_chunks() {
-  psql_q -At -R '' -o "$out/chunks.geojson" -c "SELECT * FROM opendata.export_chunks('bench-points', 'geojson')"
+  psql_q -At -R '' -o "$out/chunks.geojson" -c "SELECT opendata.export_chunks('bench-points', 'geojson')"
 }
 geo_value() { psql_q -At -o "$out/value.geojson" -c "SELECT opendata_api.export_geojson('bench-points')"; }
 geo_api() {
@@ -139,7 +140,7 @@ hwm_sql="(SELECT (regexp_match(pg_read_file('/proc/self/status'), 'VmHWM:\s*(\d+
 peak() {  # peak SQL: bytes the backend's peak RSS grew by while running SQL
   psql_q -At <<SQL | tail -n 1
 SELECT count(*) FROM $view \\g /dev/null
-SELECT * FROM opendata.export_chunks('bench-points', 'geojson') \\g /dev/null
+SELECT opendata.export_chunks('bench-points', 'geojson') \\g /dev/null
 SELECT $hwm_sql AS base \\gset
 $1 \\g /dev/null
 SELECT $hwm_sql - :base;
@@ -156,9 +157,9 @@ memory() {  # memory WORK SQL OUTPUT_FILE MAX_RATIO ("-": none) GOAL
     "$ratio" "$5" "$met"
 }
 log "memory"
-memory "CSV export_chunks" "SELECT * FROM opendata.export_chunks('bench-points', 'csv')" "$out/chunks.csv" 0.1 "bounded (<= 0.1x here)"
+memory "CSV export_chunks" "SELECT opendata.export_chunks('bench-points', 'csv')" "$out/chunks.csv" 0.1 "bounded (<= 0.1x here)"
 memory "CSV export_csv, sent" "SELECT opendata_api.export_csv('bench-points')" "$out/chunks.csv" 1.5 "<= 1.5x"
-memory "GeoJSON export_chunks" "SELECT * FROM opendata.export_chunks('bench-points', 'geojson')" "$out/chunks.geojson" 0.1 "bounded (<= 0.1x here)"
+memory "GeoJSON export_chunks" "SELECT opendata.export_chunks('bench-points', 'geojson')" "$out/chunks.geojson" 0.1 "bounded (<= 0.1x here)"
 memory "GeoJSON export_geojson, sent" "SELECT opendata_api.export_geojson('bench-points')" "$out/chunks.geojson" 1.5 "<= 1.5x"
 memory "GeoJSON json_agg idiom, sent" "$json_agg_sql" "$out/json_agg.geojson" - "- (the idiom, for comparison)"
 # The floor for any single text value: the same bytes read from a file,

@@ -111,7 +111,7 @@ INSERT INTO bench.queries (id, label, odsql, obj, cols, from_where, ord, lim, of
  $q$FROM opendata_api."bench-rec" WHERE created IS NOT NULL GROUP BY extract(year FROM created AT TIME ZONE 'UTC')$q$, 'y', 100, 0),
 (6, 'within_distance + order by distance',
  $q$SELECT opendata_api.records('bench-rec', fields => 'id, geom', "where" => 'within_distance(geom, geom''POINT(2.5 48.8)'', 1km)', order_by => 'distance(geom, geom''POINT(2.5 48.8)''), id', rows => 10)$q$,
- $q$'id', id, 'geom', ST_AsGeoJSON(geom)::json$q$,
+ $q$'id', id, 'geom', ST_AsGeoJSON(geom, 7)::json$q$,
  $q$id, geom, ST_Distance(geom::geography, 'SRID=4326;POINT(2.5 48.8)'::geography) AS d$q$,
  $q$FROM opendata_api."bench-rec" WHERE ST_DWithin(geom::geography, 'SRID=4326;POINT(2.5 48.8)'::geography, 1000)$q$, 'd, id', 10, 0),
 (7, 'in_bbox',

@@ -221,6 +221,17 @@ SELECT c.format, count(*) > 1 AS several_chunks,
 SELECT md5(string_agg(chunk, '' ORDER BY n)) = md5(opendata_api.export_geojson('exp-gares', options => '{"precision": 6}'))
        AS geojson_chunks_same_bytes
   FROM opendata.export_chunks('exp-gares', 'geojson', options => '{"precision": 6}') WITH ORDINALITY AS x(chunk, n);
+-- In a SELECT list (the documented call) each chunk is returned as it is
+-- written: the same bytes.
+SELECT md5(string_agg(chunk, '')) = md5(opendata_api.export_csv('exp-populations', order_by => 'codcom, coddep')::text)
+       AS streamed_same_bytes
+  FROM (SELECT opendata.export_chunks('exp-populations', 'csv', order_by => 'codcom, coddep') AS chunk) c;
+-- Stopped after its first chunk, it leaves no cursor open behind it.
+BEGIN;
+SELECT length(chunk) > 0 AS first_chunk
+  FROM (SELECT opendata.export_chunks('exp-populations', 'csv') AS chunk LIMIT 1) c;
+SELECT count(*) AS open_cursors FROM pg_cursors;
+COMMIT;
 RESET DateStyle;
 RESET TimeZone;
 

@@ -188,3 +188,19 @@ SELECT regress.error_of($$SELECT opendata_api.ogc_items('map-points', 'after=gar
 SELECT regress.error_of($$SELECT opendata_api.ogc_items('map-points', 'name=%FF')$$);
 RESET ROLE;
 SELECT opendata.set_catalog('{"base_url": "http://localhost:3000"}') IS NOT NULL AS reset;
+
+-- A geometry and a date column whose names hold a back-quote: the bbox and
+-- datetime filters write them as ODSQL reads them (opendata._odsql_field).
+CREATE TABLE public.map_quoted (id int PRIMARY KEY, "seen`at" date, "geo`m" geometry(Point, 4326));
+INSERT INTO map_quoted SELECT g, date '2024-01-01' + g, ST_SetSRID(ST_MakePoint(2 + g / 100.0, 48), 4326)
+  FROM generate_series(1, 30) g;
+SELECT opendata.register('map_quoted', 'map-quoted', '{"title": "Accents graves", "description": "Des noms de colonnes avec un accent grave", "publisher": "map-org"}') IS NOT NULL AS registered;
+SELECT opendata.publish('map-quoted')->>'version' AS version;
+SET ROLE opendata_anon;
+SELECT opendata._odsql_field('seen`at') AS seen_at, opendata._odsql_field('plain') AS plain;
+SELECT (p ->> 'numberMatched')::int AS matched,
+       (SELECT count(*) FROM public.map_quoted
+         WHERE "seen`at" BETWEEN '2024-01-05' AND '2024-01-10' AND ST_X("geo`m") <= 2.08) AS expected
+  FROM (SELECT opendata_api.ogc_items('map-quoted', 'datetime=2024-01-05/2024-01-10&bbox=1,47,2.08,49')::json AS p) x;
+RESET ROLE;
+SELECT opendata.drop_dataset('map-quoted', drop_data => true);

@@ -407,6 +407,28 @@ SELECT opendata.describe_field('map-points', 'kind', '{"hidden": false}') IS NOT
        opendata.publish('map-points')->>'version' AS version;
 SET ROLE opendata_anon;
 SELECT DISTINCT key FROM regress.mvt(opendata_api.tile('map-points', 12, 2074, 1409)) ORDER BY 1;
+-- The same for polygons; and a dataset made restricted after its tiles
+-- were served is 42P01 (not a permission error on its view, which would
+-- say it exists).
+SELECT DISTINCT key FROM regress.mvt(opendata_api.tile('map-shapes', 8, 129, 88)) ORDER BY 1;
+RESET ROLE;
+SELECT opendata.describe_field('map-shapes', 'label', '{"hidden": true}') IS NOT NULL AS hidden,
+       opendata.publish('map-shapes')->>'version' AS version;
+SET ROLE opendata_anon;
+SELECT DISTINCT key FROM regress.mvt(opendata_api.tile('map-shapes', 8, 129, 88)) ORDER BY 1;
+RESET ROLE;
+SELECT opendata.describe_field('map-shapes', 'label', '{"hidden": false}') IS NOT NULL AS shown,
+       opendata.publish('map-shapes')->>'version' AS version;
+SET ROLE opendata_anon;
+SELECT DISTINCT key FROM regress.mvt(opendata_api.tile('map-shapes', 8, 129, 88)) ORDER BY 1;
+RESET ROLE;
+SELECT opendata.set_metadata('map-shapes', '{"access": "restricted"}')->>'access' AS access;
+SET ROLE opendata_anon;
+SELECT regress.error_of($$SELECT opendata_api.tile('map-shapes', 8, 129, 88)$$);
+RESET ROLE;
+SELECT opendata.set_metadata('map-shapes', '{"access": "public"}')->>'access' AS access;
+SET ROLE opendata_anon;
+SELECT count(*) > 0 AS features FROM regress.mvt(opendata_api.tile('map-shapes', 8, 129, 88));
 
 -- Read-only, as a GET runs (and as on a standby).
 BEGIN READ ONLY;

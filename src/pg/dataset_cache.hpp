@@ -1,5 +1,6 @@
 // A published dataset's fields, as load_published_dataset() reads them,
-// kept in the backend between calls (issue #16: the fixed cost of a tile).
+// kept in the backend between calls (issue #16: the fixed cost of a tile;
+// issue #15: of a small page of records() or facets()).
 // Reading the fields through the catalog and its row-level security costs
 // more than building a small tile; what they are changes only with the
 // dataset's published version or last modification (publish(),

@@ -121,8 +121,13 @@ void check_timezone(const std::string& name) {
   });
 }
 
+namespace {
+// api_base_url()'s statement, kept: a page with a next link reads it.
+SPIPlanPtr g_base_url_plan = nullptr;
+}  // namespace
+
 std::string api_base_url() {
-  spi::execute("SELECT base_url FROM opendata.catalog", true);
+  spi::execute_saved(g_base_url_plan, "SELECT base_url FROM opendata.catalog", {}, true);
   return spi::value(0, 1).value_or("");
 }
 

@@ -20,11 +20,13 @@ void backend_interrupt_hook() { opendata::pg::check_for_interrupts(); }
 }  // namespace
 
 namespace opendata::pg {
-void register_usage_worker();  // pg/usage_worker.cpp
+void register_usage_worker();        // pg/usage_worker.cpp
+void install_gdal_writer_loader();   // pg/gdal_module.cpp
 }
 
 void _PG_init(void) {
   opendata::g_interrupt_hook = backend_interrupt_hook;
+  opendata::pg::install_gdal_writer_loader();
   opendata::pg::define_settings();
   // Usage counters and quotas live in shared memory, which only a library
   // loaded with shared_preload_libraries can ask for; loaded later (by the

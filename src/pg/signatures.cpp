@@ -65,9 +65,11 @@ constexpr const char* kCrossSelectNames[] = {"l_from",  "l_fields", "l_geom",   
                                              "r_from",  "r_fields", "r_geom",    "r_srid",
                                              "predicate", "options"};
 constexpr const char* kCrossSideNames[] = {"ds", "options", "option"};
-constexpr const char* kRpcLinkNames[] = {"function", "args"};
+constexpr const char* kOdsqlFieldNames[] = {"name"};
 constexpr const char* kApiViewSelectListNames[] = {"fields", "reprojected", "postgis_schema"};
 constexpr const char* kRowFingerprintsSqlNames[] = {"key_fields", "relation"};
+constexpr const char* kSearchNames[] = {"q",        "refine", "exclude", "facet",
+                                        "order_by", "rows",   "start",   "lang"};
 
 }  // namespace
 
@@ -106,11 +108,12 @@ const Signature kCross = table("opendata_cross", kCrossNames);
 const Signature kNear = table("opendata_near", kNearNames);
 const Signature kCrossSelect = table("opendata_cross_select", kCrossSelectNames);
 const Signature kCrossSide = table("opendata_cross_side", kCrossSideNames);
-const Signature kRpcLink = table("opendata_rpc_link", kRpcLinkNames);
+const Signature kOdsqlField = table("opendata_odsql_field", kOdsqlFieldNames);
 const Signature kApiViewSelectList =
     table("opendata_api_view_select_list", kApiViewSelectListNames);
 const Signature kRowFingerprintsSql =
     table("opendata_row_fingerprints_sql", kRowFingerprintsSqlNames);
+const Signature kSearch = table("opendata_search", kSearchNames);
 }  // namespace signature
 
 const Signature* const* all_signatures(std::size_t* count) {
@@ -132,8 +135,9 @@ const Signature* const* all_signatures(std::size_t* count) {
                                          &kBuildClusterGridAfterCommit,
                                          &kNearestCandidates, &kCross,
                                          &kNear,          &kCrossSelect,
-                                         &kCrossSide,     &kRpcLink,
-                                         &kApiViewSelectList, &kRowFingerprintsSql};
+                                         &kCrossSide,
+                                         &kApiViewSelectList, &kRowFingerprintsSql,
+                                         &kOdsqlField,       &kSearch};
   *count = std::size(all);
   return all;
 }

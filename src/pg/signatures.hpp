@@ -51,9 +51,10 @@ extern const Signature kCross;
 extern const Signature kNear;
 extern const Signature kCrossSelect;
 extern const Signature kCrossSide;
-extern const Signature kRpcLink;
+extern const Signature kOdsqlField;
 extern const Signature kApiViewSelectList;
 extern const Signature kRowFingerprintsSql;
+extern const Signature kSearch;
 }  // namespace signature
 
 // Every table above, for opendata._argument_tables().

@@ -7,6 +7,8 @@
 
 extern "C" {
 #include "nodes/params.h"
+#include "tcop/pquery.h"
+#include "utils/portal.h"
 #include "utils/lsyscache.h"
 }
 
@@ -78,11 +80,14 @@ uint64 execute_text_params(const std::string& sql, const std::vector<TextParam>&
                            b.values.data(), b.nulls.data(), read_only);
 }
 
-void execute_to(const std::string& sql, const std::vector<TextParam>& params, DestReceiver* dest) {
+namespace {
+
+// Text parameters as a ParamListInfo (in the current memory context), for
+// the calls that take one.
+ParamListInfo param_list(const std::vector<TextParam>& params) {
   BoundParams b = bind_text_params(params);
-  const char* query = sql.c_str();
   int n = static_cast<int>(params.size());
-  int rc = call([&] {
+  return call([&] {
     ParamListInfo list = makeParamList(n);
     for (int i = 0; i < n; i++) {
       list->params[i].value = b.values[i];
@@ -90,6 +95,16 @@ void execute_to(const std::string& sql, const std::vector<TextParam>& params, De
       list->params[i].pflags = PARAM_FLAG_CONST;
       list->params[i].ptype = b.types[i];
     }
+    return list;
+  });
+}
+
+}  // namespace
+
+void execute_to(const std::string& sql, const std::vector<TextParam>& params, DestReceiver* dest) {
+  ParamListInfo list = param_list(params);
+  const char* query = sql.c_str();
+  int rc = call([&] {
     SPIExecuteOptions options;
     memset(&options, 0, sizeof(options));
     options.params = list;
@@ -98,6 +113,35 @@ void execute_to(const std::string& sql, const std::vector<TextParam>& params, De
     return SPI_execute_extended(query, &options);
   });
   check(rc, "SPI_execute_extended");
+}
+
+std::string open_cursor(const std::string& sql, const std::vector<TextParam>& params) {
+  ParamListInfo list = param_list(params);
+  const char* query = sql.c_str();
+  Portal portal = call([&] {
+    SPIParseOpenOptions options;
+    memset(&options, 0, sizeof(options));
+    options.params = list;  // copied into the portal
+    // Planned for all its rows (no CURSOR_OPT_FAST_PLAN), forward only.
+    options.cursorOptions = CURSOR_OPT_NO_SCROLL;
+    options.read_only = true;
+    return SPI_cursor_parse_open(nullptr, query, &options);
+  });
+  return portal->name;
+}
+
+uint64 fetch_to(const std::string& cursor, long count, DestReceiver* dest) {
+  const char* name = cursor.c_str();
+  return call([name, count, dest] {
+    Portal portal = GetPortalByName(name);
+    if (!PortalIsValid(portal)) elog(ERROR, "cursor \"%s\" does not exist", name);
+    return PortalRunFetch(portal, FETCH_FORWARD, count, dest);
+  });
+}
+
+void close_cursor(const char* cursor) {
+  Portal portal = GetPortalByName(cursor);
+  if (PortalIsValid(portal)) PortalDrop(portal, false);
 }
 
 uint64 execute_saved(SPIPlanPtr& plan, const char* sql, const std::vector<TextParam>& params,

@@ -61,6 +61,17 @@ double estimate_input_rows(const std::string& sql, const std::vector<TextParam>&
 // not let a C++ exception escape (see pg::boundary).
 void execute_to(const std::string& sql, const std::vector<TextParam>& params, DestReceiver* dest);
 
+// The same statement opened as a cursor (a portal kept until closed or the
+// transaction ends, past finish()), planned for all its rows; returns its
+// name.  fetch_to() runs it for up to `count` more rows into `dest` and
+// returns how many came (fewer: it has no more); it needs no SPI
+// connection, so a set-returning function can call it once per row it
+// returns.  close_cursor() drops it if it is still there (from a
+// shutdown callback, where it may be gone already).
+std::string open_cursor(const std::string& sql, const std::vector<TextParam>& params);
+uint64 fetch_to(const std::string& cursor, long count, DestReceiver* dest);
+void close_cursor(const char* cursor);
+
 // Column `col` (1-based) of row `row` of the last result, as text.
 std::optional<std::string> value(uint64 row, int col);
 

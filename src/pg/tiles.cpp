@@ -12,7 +12,12 @@
 // Its fixed cost is what a map pays for every tile (issue #16): one
 // function call (no PL/pgSQL wrapper, no nested call with its own SET
 // clauses), one lookup of the catalog row (its state is the ETag, and keys
-// the fields and the compiled rows kept in the backend), kept plans.
+// the fields and the compiled rows kept in the backend), kept plans.  The
+// catalog row is read before the tile, in a statement of its own: read in
+// the tile's statement, a row that changed could not send the tile back
+// the ordinary way, since the kept statement fails first on the changed
+// view (a hidden field's column gone, a restricted view's permission),
+// with an error that is not the one tile() answers (sql/tiles.sql).
 //
 // Size.  A tile carries its features one by one up to
 // opendata.tile_max_features and 500 KB.  Beyond:
@@ -213,9 +218,16 @@ std::string attribute_list(const TileQuery& q) {
   return out;
 }
 
+// No "WHERE t.__mvt_geom IS NOT NULL": ST_AsMVT skips the rows whose
+// geometry is null by itself, and that filter, pulled up with the subquery,
+// made the planner compute every feature's ST_AsMVTGeom twice (once in the
+// filter, once in the row given to ST_AsMVT): half of a polygon tile's time.
+std::string mvt_of_t(const TileQuery& q) {
+  return "ST_AsMVT(t.*, " + q.layer + ", " + std::to_string(kExtent) + ", '__mvt_geom')";
+}
+
 std::string as_mvt(const TileQuery& q, const std::string& features) {
-  return "SELECT ST_AsMVT(t.*, " + q.layer + ", " + std::to_string(kExtent) +
-         ", '__mvt_geom') FROM (" + features + ") t WHERE t.__mvt_geom IS NOT NULL";
+  return "SELECT " + mvt_of_t(q) + " FROM (" + features + ") t";
 }
 
 // Shapes are simplified to half a pixel of the tile's grid before they
@@ -228,32 +240,31 @@ std::string shape_3857(std::int64_t z, const std::string& geom) {
 
 // The features of the tile one by one, and how many rows fall in it
 // (counting no further than `limit`), in one statement that reads the rows
-// once: the tile is built from the counted rows only when there are fewer
-// than `limit` (an uncorrelated subquery in a CASE branch runs only when
-// the branch is taken).  `tile` is empty when the rows were too many.
+// once: both aggregates of one scan.  A tile with `limit` rows or more is
+// built all the same (at most `limit` features, then thrown away for a
+// thinned one): counting first in a step of its own (a materialized CTE,
+// and the tile in a branch taken only when there were fewer) cost every
+// tile a copy of its rows and twice the executor nodes to start, which is
+// most of a high-zoom tile's time (bench/tiles.sh).
 struct CountedTile {
   std::int64_t rows = 0;
   std::string tile;
 };
 
 CountedTile features_tile(const TileQuery& q, std::int64_t z, std::int64_t limit) {
-  const std::string g = "f.__geom";
-  std::string outer_attributes;
-  for (const std::string& name : q.attribute_names) outer_attributes += ", f." + name;
-  std::string features = "SELECT " + mvt_geom(q, q.points ? "ST_Transform(" + g + ", 3857)" : shape_3857(z, g)) +
-                         " AS __mvt_geom" + outer_attributes + " FROM f";
-  std::string sql = "WITH f AS MATERIALIZED (SELECT s." + q.geometry + " AS __geom" +
-                    attribute_list(q) + " FROM " + q.rows + " s WHERE " + in_tile(q, z, kBuffer) +
-                    " LIMIT " + std::to_string(limit) + "), n AS (SELECT count(*) AS n FROM f) " +
-                    "SELECT n.n, CASE WHEN n.n < " + std::to_string(limit) + " THEN (" +
-                    as_mvt(q, features) + ") END FROM n";
+  const std::string g = "s." + q.geometry;
+  const std::string features =
+      "SELECT " + mvt_geom(q, q.points ? "ST_Transform(" + g + ", 3857)" : shape_3857(z, g)) +
+      " AS __mvt_geom" + attribute_list(q) + " FROM " + q.rows + " s WHERE " + in_tile(q, z, kBuffer) +
+      " LIMIT " + std::to_string(limit);
+  const std::string sql = "SELECT count(*), " + mvt_of_t(q) + " FROM (" + features + ") t";
   spi::execute_kept(sql, q.params, true);
   spi::Row row = spi::result_row(0);
   bool isnull = true;
   CountedTile out;
   out.rows = std::stoll(spi::value(0, 1).value_or("0"));
   Datum d = spi::binary_value(row, 2, &isnull);
-  if (!isnull) out.tile = std::string(text_view(d));
+  if (!isnull && out.rows < limit) out.tile = std::string(text_view(d));
   return out;
 }
 

@@ -137,6 +137,24 @@ BEGIN
 END
 $$;
 
+-- The original headers of an imported file as its fields' labels
+-- (labels: {"field": "header", ...}), set as describe_field(slug, field,
+-- {"label": header}) would set each, in one statement: one refresh of the
+-- catalog's search index instead of one per field.
+CREATE FUNCTION opendata._label_imported_fields(slug text, labels jsonb) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER AS $$
+DECLARE
+  ds opendata.datasets := opendata._dataset_for_update(slug);
+BEGIN
+  UPDATE opendata.fields f SET label = coalesce(nullif(btrim(l.label), ''), f.name)
+    FROM jsonb_each_text(labels) AS l(field, label)
+   WHERE f.dataset_id = ds.id AND f.name = l.field;
+  IF FOUND THEN
+    UPDATE opendata.datasets SET modified = now() WHERE id = ds.id;
+  END IF;
+END
+$$;
+
 -- The history line of an import; a replace or an append of a published
 -- dataset also publishes it again, which records the new version with its
 -- diff; of a draft, marks the datasets derived from it stale.

@@ -197,10 +197,12 @@ GRANT EXECUTE ON FUNCTION
   TO opendata_anon;
 
 -- Beyond what one value can hold (1 GB): the same export as rows of about
--- 64 KB, for COPY (SELECT * FROM opendata.export_chunks(...)) TO ... or
--- psql's \copy.  Concatenated in order, the rows are the file.  A C
+-- 64 KB, for SELECT opendata.export_chunks(...) in psql or any client.
+-- Concatenated in order, the rows are the file.  Value per call: called in
+-- a SELECT list, each chunk goes to the client as soon as it is written (in
+-- FROM, the FunctionScan would store them all in a tuplestore first).  A C
 -- function itself (not a SQL wrapper, whose pinned search_path would keep
--- it from being inlined and add a second tuplestore of the whole output).
+-- it from being inlined and add a tuplestore of the whole output).
 CREATE FUNCTION opendata.export_chunks(
   dataset text, format text, fields text DEFAULT NULL, "where" text DEFAULT NULL,
   group_by text DEFAULT NULL, order_by text DEFAULT NULL, rows int DEFAULT NULL, start int DEFAULT 0,

@@ -421,19 +421,17 @@ AS $$
    WHERE s.document @@ query AND s.visible_to_all
 $$;
 
+-- The catalog's facets, for SQL (the Explore catalog, 77_ods.sql): the
+-- list search() itself takes from src/core/catalog/search_sql.hpp
+-- (kSearchFacets), in the same order.
 CREATE FUNCTION opendata._search_facet_names() RETURNS text[]
 LANGUAGE sql IMMUTABLE AS $$
   SELECT ARRAY['theme', 'keyword', 'publisher', 'license', 'territory', 'modified']
 $$;
 
--- The ready GET URL of an API function (links.next): a C function
--- (src/pg/rpc_link.cpp) on the core's one URL builder
--- (src/core/odsql/links.hpp, the one of records(), near() and cross()).
--- args are name, value pairs; a NULL value leaves its argument out, as the
--- request left it.
-CREATE FUNCTION opendata._rpc_link(function text, args text[]) RETURNS text
-LANGUAGE c STABLE AS 'MODULE_PATHNAME', 'opendata_rpc_link';
-
+-- The search itself is a C function (src/pg/search.cpp): its statement is
+-- written by src/core/catalog/search_sql.cpp, every value a parameter,
+-- and runs as the caller, so the policy of opendata.datasets applies.
 CREATE FUNCTION opendata_api.search(
   q text DEFAULT NULL,
   refine opendata_api.facet_items DEFAULT NULL,
@@ -444,270 +442,15 @@ CREATE FUNCTION opendata_api.search(
   start int DEFAULT 0,
   lang text DEFAULT 'fr')
 RETURNS json
-LANGUAGE plpgsql STABLE
+LANGUAGE c STABLE
 -- Facets over a whole catalog group tens of thousands of rows: in memory.
 SET work_mem = '64MB'
--- JIT cannot pay here: the statement is new at every call (EXECUTE), its
+-- JIT cannot pay here: the statement is planned anew at every call, its
 -- estimates (row-level security, _search_matches' 1000 rows, six facet
 -- subqueries) cross jit_above_cost on any catalog, and compiling it took
 -- about 1 s for a 14 ms search of a 10-dataset catalog (docs/search.md).
 SET jit = off
-AS $$
-DECLARE
-  max_rows int := coalesce(nullif(current_setting('opendata.max_page_size', true), '')::int, 100);
-  query tsquery := opendata._search_query(q);
-  facets text[];
-  f text;
-  item text;
-  param text;
-  fname text;
-  fvalue text;
-  -- refine (r) and exclude (x) values per facet
-  r_theme text[]; r_keyword text[]; r_publisher text[]; r_license text[]; r_territory text[]; r_modified int[];
-  x_theme text[]; x_keyword text[]; x_publisher text[]; x_license text[]; x_territory text[]; x_modified int[];
-  r_org bigint[]; x_org bigint[];
-  -- Whether the caller sees exactly the public catalog: row-level security
-  -- applies to it and it may manage no dataset beyond the public ones.
-  -- Then search_index's narrow rows and the public counts give the same
-  -- answer as opendata.datasets under its policy.
-  public_view boolean := row_security_active('opendata.datasets')
-                         AND NOT opendata._search_sees_beyond_public(current_user);
-  from_counts boolean;
-  ord text;
-  order_sql text;
-  facet_sql text[] := '{}';
-  sql text;
-  result json;
-BEGIN
-  IF rows IS NULL OR rows < 0 OR rows > max_rows THEN
-    RAISE EXCEPTION 'rows must be between 0 and %, not %', max_rows, coalesce(rows::text, 'NULL')
-      USING ERRCODE = '22023', HINT = 'The limit is the setting opendata.max_page_size.';
-  END IF;
-  IF start IS NULL OR start < 0 THEN
-    RAISE EXCEPTION 'start must be zero or more, not %', coalesce(start::text, 'NULL') USING ERRCODE = '22023';
-  END IF;
-  IF lang IS NULL OR lang NOT IN ('fr', 'en') THEN
-    RAISE EXCEPTION 'unsupported lang "%"', lang USING ERRCODE = '22023', HINT = 'Use fr or en.';
-  END IF;
-
-  -- Facets to count: all of them by default, in the order asked otherwise.
-  facets := coalesce(facet, opendata._search_facet_names());
-  FOREACH f IN ARRAY facets LOOP
-    IF f IS NULL OR f <> ALL (opendata._search_facet_names()) THEN
-      RAISE EXCEPTION 'unknown facet "%"', f
-        USING ERRCODE = '22023',
-              HINT = 'Catalog facets: ' || array_to_string(opendata._search_facet_names(), ', ') || '.';
-    END IF;
-  END LOOP;
-  facets := ARRAY(SELECT x FROM unnest(facets) WITH ORDINALITY AS t(x, i)
-                   GROUP BY x ORDER BY min(i));
-
-  -- refine and exclude: "facet:value" items, values bound as parameters.
-  FOREACH param IN ARRAY ARRAY['refine', 'exclude'] LOOP
-    FOREACH item IN ARRAY coalesce(CASE param WHEN 'refine' THEN refine::text[] ELSE exclude::text[] END, '{}') LOOP
-      IF item IS NULL OR position(':' IN item) = 0 THEN
-        RAISE EXCEPTION 'invalid % item "%"', param, item
-          USING ERRCODE = '22023', DETAIL = 'Expected facet:value, for example theme:ENVI.';
-      END IF;
-      fname := lower(btrim(split_part(item, ':', 1)));
-      fvalue := btrim(substr(item, position(':' IN item) + 1));
-      IF fname <> ALL (opendata._search_facet_names()) THEN
-        RAISE EXCEPTION 'unknown facet "%" in %', fname, param
-          USING ERRCODE = '22023',
-                HINT = 'Catalog facets: ' || array_to_string(opendata._search_facet_names(), ', ') || '.';
-      END IF;
-      IF fvalue = '' THEN
-        RAISE EXCEPTION 'invalid % item "%"', param, item
-          USING ERRCODE = '22023', DETAIL = 'The value after "' || fname || ':" is empty.';
-      END IF;
-      IF fname = 'modified' AND fvalue !~ '^[0-9]{4}$' THEN
-        RAISE EXCEPTION 'invalid % item "%"', param, item
-          USING ERRCODE = '22023', DETAIL = 'modified takes a year, for example modified:2024.';
-      END IF;
-      IF param = 'refine' THEN
-        CASE fname
-          WHEN 'theme' THEN r_theme := coalesce(r_theme, '{}') || upper(fvalue);
-          WHEN 'keyword' THEN r_keyword := coalesce(r_keyword, '{}') || lower(fvalue);
-          WHEN 'publisher' THEN r_publisher := coalesce(r_publisher, '{}') || fvalue;
-          WHEN 'license' THEN r_license := coalesce(r_license, '{}') || lower(fvalue);
-          WHEN 'territory' THEN r_territory := coalesce(r_territory, '{}') || fvalue;
-          WHEN 'modified' THEN r_modified := coalesce(r_modified, '{}') || fvalue::int;
-        END CASE;
-      ELSE
-        CASE fname
-          WHEN 'theme' THEN x_theme := coalesce(x_theme, '{}') || upper(fvalue);
-          WHEN 'keyword' THEN x_keyword := coalesce(x_keyword, '{}') || lower(fvalue);
-          WHEN 'publisher' THEN x_publisher := coalesce(x_publisher, '{}') || fvalue;
-          WHEN 'license' THEN x_license := coalesce(x_license, '{}') || lower(fvalue);
-          WHEN 'territory' THEN x_territory := coalesce(x_territory, '{}') || fvalue;
-          WHEN 'modified' THEN x_modified := coalesce(x_modified, '{}') || fvalue::int;
-        END CASE;
-      END IF;
-    END LOOP;
-  END LOOP;
-
-  -- Publishers by id: an unknown slug refines to nothing (-1 matches no
-  -- organization) and excludes nothing.
-  IF r_publisher IS NOT NULL THEN
-    r_org := ARRAY(SELECT coalesce((SELECT o.id FROM opendata.organizations o WHERE o.slug = x), -1)
-                     FROM unnest(r_publisher) x);
-  END IF;
-  IF x_publisher IS NOT NULL THEN
-    x_org := ARRAY(SELECT o.id FROM opendata.organizations o WHERE o.slug = ANY (x_publisher));
-  END IF;
-
-  -- order_by: one key among fixed ones, and a direction.
-  ord := lower(regexp_replace(btrim(coalesce(order_by, '')), '\s+', ' ', 'g'));
-  order_sql := CASE
-    WHEN ord = '' AND query IS NOT NULL THEN 'h.score DESC, h.modified DESC, h.slug'
-    WHEN ord = '' THEN 'h.modified DESC, h.slug'
-    WHEN ord IN ('relevance', 'relevance desc') THEN 'h.score DESC, h.modified DESC, h.slug'
-    WHEN ord = 'relevance asc' THEN 'h.score ASC, h.modified DESC, h.slug'
-    WHEN ord IN ('modified', 'modified desc') THEN 'h.modified DESC, h.slug'
-    WHEN ord = 'modified asc' THEN 'h.modified ASC, h.slug'
-    WHEN ord IN ('issued', 'issued desc') THEN 'h.issued DESC NULLS LAST, h.slug'
-    WHEN ord = 'issued asc' THEN 'h.issued ASC NULLS LAST, h.slug'
-    WHEN ord IN ('title', 'title asc') THEN 'lower(h.title) ASC, h.slug'
-    WHEN ord = 'title desc' THEN 'lower(h.title) DESC, h.slug'
-  END;
-  IF order_sql IS NULL THEN
-    RAISE EXCEPTION 'invalid order_by "%"', order_by
-      USING ERRCODE = '22023',
-            HINT = 'Sort by relevance, title, modified or issued, optionally followed by asc or desc.';
-  END IF;
-
-  -- No text, refine or exclude, and the public view: the facet counts of
-  -- the whole public catalog are kept (search_facet_counts), the page comes
-  -- from the (modified, slug) index; nothing reads every dataset.
-  from_counts := public_view AND query IS NULL
-    AND num_nulls(r_theme, r_keyword, r_org, r_license, r_territory, r_modified,
-                  x_theme, x_keyword, x_org, x_license, x_territory, x_modified) = 12;
-
-  -- One fixed SQL fragment per facet; only these constant texts and the
-  -- order fragment above are pasted, every value is a parameter.  Each
-  -- facet counts its values over the hits, or reads them from the public
-  -- counts.  Arrays are unnested in the select list (a stream, where a
-  -- lateral unnest() fills a tuplestore per hit), and keywords are counted
-  -- per spelling before lower() folds the few distinct spellings (lower()
-  -- on every keyword of a whole catalog cost more than the count itself).
-  FOREACH f IN ARRAY facets LOOP
-    facet_sql := facet_sql || format(CASE f
-      WHEN 'theme' THEN $f$(SELECT json_build_object('name', 'theme', 'facets', coalesce(json_agg(json_build_object(
-          'name', coalesce(CASE WHEN $2 = 'en' THEN t.label_en ELSE t.label_fr END, x.v), 'value', x.v, 'count', x.n,
-          'state', CASE WHEN x.v = ANY ($3) THEN 'refined' ELSE 'displayed' END) ORDER BY x.n DESC, x.v), '[]'))
-        FROM (SELECT v, n FROM (%s) c ORDER BY 2 DESC, 1 LIMIT 50) x
-        LEFT JOIN opendata.themes t ON t.code = x.v)$f$
-      WHEN 'keyword' THEN $f$(SELECT json_build_object('name', 'keyword', 'facets', coalesce(json_agg(json_build_object(
-          'name', x.label, 'value', x.v, 'count', x.n,
-          'state', CASE WHEN x.v = ANY ($4) THEN 'refined' ELSE 'displayed' END) ORDER BY x.n DESC, x.v), '[]'))
-        FROM (SELECT lower(k) AS v, min(k) AS label, sum(n)::bigint AS n
-                FROM (%s) spelled
-               GROUP BY 1 ORDER BY 3 DESC, 1 LIMIT 50) x)$f$
-      WHEN 'publisher' THEN $f$(SELECT json_build_object('name', 'publisher', 'facets', coalesce(json_agg(json_build_object(
-          'name', o.name, 'value', o.slug, 'count', x.n,
-          'state', CASE WHEN x.v = ANY ($5) THEN 'refined' ELSE 'displayed' END) ORDER BY x.n DESC, o.slug), '[]'))
-        FROM (SELECT v, n FROM (%s) c ORDER BY 2 DESC, 1 LIMIT 50) x
-        JOIN opendata.organizations o ON o.id = x.v)$f$
-      WHEN 'license' THEN $f$(SELECT json_build_object('name', 'license', 'facets', coalesce(json_agg(json_build_object(
-          'name', coalesce(l.title, x.v), 'value', x.v, 'count', x.n,
-          'state', CASE WHEN lower(x.v) = ANY ($6) THEN 'refined' ELSE 'displayed' END) ORDER BY x.n DESC, x.v), '[]'))
-        FROM (SELECT v, n FROM (%s) c ORDER BY 2 DESC, 1 LIMIT 50) x
-        LEFT JOIN opendata.licenses l ON l.id = x.v)$f$
-      WHEN 'territory' THEN $f$(SELECT json_build_object('name', 'territory', 'facets', coalesce(json_agg(json_build_object(
-          'name', x.v, 'value', x.v, 'count', x.n,
-          'state', CASE WHEN x.v = ANY ($7) THEN 'refined' ELSE 'displayed' END) ORDER BY x.n DESC, x.v), '[]'))
-        FROM (SELECT v, n FROM (%s) c ORDER BY 2 DESC, 1 LIMIT 50) x)$f$
-      WHEN 'modified' THEN $f$(SELECT json_build_object('name', 'modified', 'facets', coalesce(json_agg(json_build_object(
-          'name', x.v::text, 'value', x.v::text, 'count', x.n,
-          'state', CASE WHEN x.v = ANY ($8) THEN 'refined' ELSE 'displayed' END) ORDER BY x.v DESC), '[]'))
-        FROM (SELECT v, n FROM (%s) c ORDER BY 1 DESC LIMIT 50) x)$f$
-    END, CASE WHEN from_counts THEN format('SELECT c.value::%s AS %s, c.n FROM counts c WHERE c.facet = %L',
-                                           CASE f WHEN 'publisher' THEN 'bigint' WHEN 'modified' THEN 'int' ELSE 'text' END,
-                                           CASE f WHEN 'keyword' THEN 'k' ELSE 'v' END, f)
-    ELSE CASE f
-      WHEN 'theme' THEN 'SELECT v, count(*) AS n FROM (SELECT unnest(h.themes) AS v FROM hits h) u GROUP BY v'
-      WHEN 'keyword' THEN 'SELECT k, count(*) AS n FROM (SELECT unnest(h.keywords) AS k FROM hits h) u GROUP BY k'
-      WHEN 'publisher' THEN 'SELECT h.organization_id AS v, count(*) AS n FROM hits h
-                              WHERE h.organization_id IS NOT NULL GROUP BY 1'
-      WHEN 'license' THEN 'SELECT h.license_id AS v, count(*) AS n FROM hits h WHERE h.license_id IS NOT NULL GROUP BY 1'
-      WHEN 'territory' THEN 'SELECT h.territory AS v, count(*) AS n FROM hits h WHERE h.territory IS NOT NULL GROUP BY 1'
-      WHEN 'modified' THEN 'SELECT h.year AS v, count(*) AS n FROM hits h GROUP BY 1'
-    END END);
-  END LOOP;
-
-  sql := format($q$
-    WITH %s, page AS (
-      -- LIMIT before the numbering: a top-N sort of the hits, then the
-      -- page alone numbered (row_number() over all hits sorted them all).
-      SELECT h.slug, h.score, row_number() OVER (ORDER BY %s) AS ord
-        FROM (SELECT * FROM %s h ORDER BY %s LIMIT $15 OFFSET $16) h
-    )
-    SELECT json_build_object(
-      'total_count', %s,
-      'results', (SELECT coalesce(json_agg(CASE WHEN $1 IS NULL THEN to_jsonb(v)
-                                                ELSE to_jsonb(v) || jsonb_build_object('score', round(p.score::numeric, 4)) END
-                                           ORDER BY p.ord), '[]')
-                    FROM page p
-                    CROSS JOIN LATERAL (SELECT * FROM opendata_api.datasets x
-                                         WHERE x.dataset_id = p.slug OFFSET 0) v),
-      'facets', %s)
-  $q$,
-    CASE WHEN from_counts THEN
-      'counts AS MATERIALIZED (SELECT facet, value, n FROM opendata._search_public_counts())'
-    ELSE format($h$hits AS MATERIALIZED (
-      SELECT d.id, d.slug, d.title, d.modified, d.issued, d.themes, d.keywords, d.license_id,
-             d.organization_id, d.territory, d.year, d.score
-        FROM %s d
-       WHERE ($3 IS NULL OR d.themes @> $3)
-         AND ($4 IS NULL OR ARRAY(SELECT lower(k) FROM unnest(d.keywords) k) @> $4)
-         AND ($5 IS NULL OR d.organization_id = ALL ($5))
-         AND ($6 IS NULL OR lower(d.license_id) = ALL ($6))
-         AND ($7 IS NULL OR d.territory = ALL ($7))
-         AND ($8 IS NULL OR d.year = ALL ($8))
-         AND ($9 IS NULL OR NOT d.themes && $9)
-         AND ($10 IS NULL OR NOT ARRAY(SELECT lower(k) FROM unnest(d.keywords) k) && $10)
-         AND ($11 IS NULL OR d.organization_id IS NULL OR d.organization_id <> ALL ($11))
-         AND ($12 IS NULL OR d.license_id IS NULL OR lower(d.license_id) <> ALL ($12))
-         AND ($13 IS NULL OR d.territory IS NULL OR d.territory <> ALL ($13))
-         AND ($14 IS NULL OR d.year <> ALL ($14)))$h$,
-      CASE WHEN query IS NOT NULL AND public_view THEN 'opendata._search_public_matches($1)'
-           ELSE format($d$(SELECT d.id, d.slug, d.title, d.modified, d.issued, d.themes, d.keywords, d.license_id,
-                                  d.organization_id, d.spatial->>'label' AS territory,
-                                  date_part('year', d.modified AT TIME ZONE 'UTC')::int AS year, %s AS score
-                             FROM %s)$d$,
-                       CASE WHEN query IS NULL THEN '0::real' ELSE 'm.score' END,
-                       CASE WHEN query IS NULL THEN 'opendata.datasets d'
-                            ELSE 'opendata._search_matches($1) m JOIN opendata.datasets d ON d.id = m.dataset_id' END)
-      END)
-    END,
-    order_sql,
-    -- The whole public catalog's page: the datasets under their policy,
-    -- in the order of the index on (modified DESC, slug) for the default.
-    CASE WHEN from_counts THEN '(SELECT d.slug, d.title, d.modified, d.issued, 0::real AS score FROM opendata.datasets d)'
-         ELSE 'hits' END,
-    order_sql,
-    CASE WHEN from_counts THEN $t$coalesce((SELECT c.n FROM counts c WHERE c.facet = 'total'), 0)$t$
-         ELSE '(SELECT count(*) FROM hits)' END,
-    CASE WHEN cardinality(facet_sql) = 0 THEN $e$'[]'::json$e$
-         ELSE 'json_build_array(' || array_to_string(facet_sql, ', ') || ')' END);
-
-  EXECUTE sql INTO result
-    USING query, lang,
-          r_theme, r_keyword, r_org, r_license, r_territory, r_modified,
-          x_theme, x_keyword, x_org, x_license, x_territory, x_modified,
-          rows, start;
-  -- links.next while rows remain after this page (a text splice keeps the
-  -- object's key order and layout).
-  IF rows > 0 AND start + rows < (result->>'total_count')::bigint THEN
-    result := (left(result::text, -1) || ', "links" : {"next" : ' || to_json(opendata._rpc_link('search', ARRAY[
-      'q', q, 'refine', refine::text, 'exclude', exclude::text, 'facet', facet::text,
-      'order_by', order_by, 'rows', rows::text, 'start', (start + rows)::text,
-      'lang', nullif(lang, 'fr')]))::text || '}}')::json;
-  END IF;
-  PERFORM opendata._count_call('search', '', NULL, length(result::text));
-  RETURN result;
-END
-$$;
+AS 'MODULE_PATHNAME', 'opendata_search';
 COMMENT ON FUNCTION opendata_api.search(text, opendata_api.facet_items, opendata_api.facet_items, text[], text, int, int, text) IS
   'catalog search: {"total_count": n, "results": [datasets], "facets": [{"name", "facets": [{"name", "value", "count", "state"}]}], "links": {"next"}}';
 
@@ -718,7 +461,7 @@ REVOKE EXECUTE ON FUNCTION opendata._search_matches(tsquery), opendata._search_p
 GRANT SELECT ON opendata.search_words TO opendata_anon;
 GRANT EXECUTE ON FUNCTION
   opendata._unaccent(text), opendata._similar_words(text), opendata._search_query(text),
-  opendata._search_matches(tsquery), opendata._search_facet_names(), opendata._rpc_link(text, text[]),
+  opendata._search_matches(tsquery), opendata._search_facet_names(),
   opendata._search_public_matches(tsquery),
   opendata._search_public_counts(), opendata._search_sees_beyond_public(name)
   TO opendata_anon;

@@ -282,6 +282,11 @@ BEGIN
 END
 $$;
 
+-- A field name as ODSQL writes it: back-quoted, an inner back-quote doubled
+-- (src/core/backquote.hpp), so the filters below hold for any column name.
+CREATE FUNCTION opendata._odsql_field(name text) RETURNS text
+LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'opendata_odsql_field';
+
 -- An ISO 8601 date or date-time of a datetime= parameter, as an ODSQL
 -- date literal.
 CREATE FUNCTION opendata._ogc_instant(v text) RETURNS text
@@ -346,7 +351,7 @@ BEGIN
           RAISE EXCEPTION 'bbox must have 4 or 6 numbers, not "%"', p.value USING ERRCODE = '22023';
         END IF;
         -- in_bbox() takes latitude first.
-        conditions := conditions || format('in_bbox(`%s`, %s, %s, %s, %s)', ds.geometry_field,
+        conditions := conditions || format('in_bbox(%s, %s, %s, %s, %s)', opendata._odsql_field(ds.geometry_field),
           opendata._ogc_number(parts[2], 'bbox'), opendata._ogc_number(parts[1], 'bbox'),
           opendata._ogc_number(parts[4], 'bbox'), opendata._ogc_number(parts[3], 'bbox'));
         keep := keep || '&bbox=' || opendata._url_encode(p.value);
@@ -354,14 +359,16 @@ BEGIN
         IF ds.temporal_field IS NOT NULL THEN
           parts := string_to_array(p.value, '/');
           IF cardinality(parts) = 1 THEN
-            conditions := conditions || format('`%1$s` >= %2$s and `%1$s` <= %2$s', ds.temporal_field,
+            conditions := conditions || format('%1$s >= %2$s and %1$s <= %2$s', opendata._odsql_field(ds.temporal_field),
                                                opendata._ogc_instant(parts[1]));
           ELSIF cardinality(parts) = 2 THEN
             IF parts[1] NOT IN ('', '..') THEN
-              conditions := conditions || format('`%s` >= %s', ds.temporal_field, opendata._ogc_instant(parts[1]));
+              conditions := conditions || format('%s >= %s', opendata._odsql_field(ds.temporal_field),
+                                                 opendata._ogc_instant(parts[1]));
             END IF;
             IF parts[2] NOT IN ('', '..') THEN
-              conditions := conditions || format('`%s` <= %s', ds.temporal_field, opendata._ogc_instant(parts[2]));
+              conditions := conditions || format('%s <= %s', opendata._odsql_field(ds.temporal_field),
+                                                 opendata._ogc_instant(parts[2]));
             END IF;
           ELSE
             RAISE EXCEPTION 'invalid datetime "%"', p.value USING ERRCODE = '22023';

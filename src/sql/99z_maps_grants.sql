@@ -12,7 +12,8 @@ GRANT EXECUTE ON FUNCTION
   opendata._url_decode(text), opendata._url_encode(text), opendata._query_params(text),
   opendata._ogc_base(), opendata._ogc_link(text, text, text, text), opendata._ogc_check_format(text),
   opendata._ogc_datasets(text), opendata._ogc_collection_json(record), opendata._ogc_dataset(text),
-  opendata._ogc_features(json, text, text), opendata._ogc_number(text, text), opendata._ogc_instant(text)
+  opendata._ogc_features(json, text, text), opendata._ogc_number(text, text), opendata._ogc_instant(text),
+  opendata._odsql_field(text)
   TO opendata_anon;
 -- A publisher builds the cluster grid of its dataset without waiting for
 -- the worker (37_cluster_grids.sql); the function checks it is one.

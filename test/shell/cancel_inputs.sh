@@ -3,7 +3,8 @@
 # per parser on an adversarial size of input: CSV (sniff_csv on a file of
 # 1,600 columns), GeoJSON (import_geojson of one feature of millions of
 # positions), ODSQL (records() with a where clause of the maximal length on
-# a large dataset), WKB (export_geojson of huge geometries) and DCAT/JSON
+# a large dataset), WKB (export_geojson of huge geometries, and
+# export_chunks streaming them) and DCAT/JSON
 # (_dcat_serialise of a catalog document of many datasets and keywords).
 #
 # Each call is started in the background; once it shows as active it is
@@ -146,6 +147,9 @@ cancel_case geojson "SELECT opendata.import_geojson('cancel-gj', data) IS NOT NU
 # (PostgreSQL's own code, not the extension's: see docs/testing.md).
 PGOPTIONS="$PGOPTIONS -c jit=off" cancel_case odsql "SELECT opendata_api.records('cancel-big', \"where\" => \$w\$${odsql_where}\$w\$)"
 cancel_case wkb "SELECT length(opendata_api.export_geojson('cancel-lines'))"
+# The chunked export, cancelled while it streams its chunks (400 MB
+# of GeoJSON): its cursor and state go with the aborted statement.
+cancel_case chunks "SELECT count(*) FROM (SELECT opendata.export_chunks('cancel-lines', 'geojson')) c"
 cancel_case dcat "SELECT length(opendata._dcat_serialise(doc, 'turtle')) FROM cancel_doc"
 
 # Nothing was left behind by the cancelled import.

@@ -99,7 +99,7 @@ for ds in "${DATASETS[@]}"; do
     if [ "$ds" == populations ]; then
       # The chunked path, as a client downloads a large export.
       "$PG_BINDIR/psql" -X -q -At -R '' -v ON_ERROR_STOP=1 "${conn[@]}" -o "$out/$ds.$f" \
-        -c "SELECT chunk FROM opendata.export_chunks($(sql_lit "$ds"), '$f', order_by => $o, options => $opts) AS chunk"
+        -c "SELECT opendata.export_chunks($(sql_lit "$ds"), '$f', order_by => $o, options => $opts)"
       truncate -s -1 "$out/$ds.$f"
     else
       export_to "$out/$ds.$f" "SELECT opendata_api.export_$f($args, options => $opts)"

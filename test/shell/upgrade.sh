@@ -49,7 +49,7 @@ cp -a "$prefix/usr/include/postgresql" "$root/usr/include/"
 chmod -R a+rX "$root"
 PG_CONFIG="$root/usr/lib/postgresql/$PG_MAJOR/bin/pg_config"
 PG_BINDIR="$("$PG_CONFIG" --bindir)"
-rm -rf "$("$PG_CONFIG" --sharedir)"/extension/opendata[.-]* "$("$PG_CONFIG" --pkglibdir)"/opendata.so \
+rm -rf "$("$PG_CONFIG" --sharedir)"/extension/opendata[.-]* "$("$PG_CONFIG" --pkglibdir)"/opendata.so "$("$PG_CONFIG" --pkglibdir)"/opendata_gdal.so \
        "$("$PG_CONFIG" --pkglibdir)"/bitcode/opendata*
 
 # --- 0.1.0, from git.

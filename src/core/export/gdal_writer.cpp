@@ -362,3 +362,9 @@ std::unique_ptr<Writer> make_gdal_writer(Format format, std::vector<Column> colu
 }
 
 }  // namespace opendata::exporter
+
+// What opendata_gdal.so gives the extension that loads it (pg/gdal_module.cpp
+// finds it by this unmangled name).
+extern "C" opendata::exporter::GdalWriterMaker opendata_gdal_writer_maker() {
+  return &opendata::exporter::make_gdal_writer;
+}

@@ -32,4 +32,16 @@ std::unique_ptr<Writer> make_gdal_writer(Format format, std::vector<Column> colu
                                          const ExportOptions& options,
                                          std::size_t max_bytes = kMaxFileBytes);
 
+// The extension keeps this writer in a library of its own (opendata_gdal.so,
+// see the Makefile), loaded by the first GDAL export: GDAL and the hundred
+// libraries it needs take 0.2 s or more to load, which every new backend
+// would pay otherwise, the many that never export such a file included.
+// make_writer() reaches it through this hook, which the code that links the
+// writer sets (pg/gdal_module.cpp, at the library's load); unset, GDAL's
+// formats are unavailable (0A000).
+using GdalWriterMaker = std::unique_ptr<Writer> (*)(Format format, std::vector<Column> columns,
+                                                    const ExportOptions& options,
+                                                    std::size_t max_bytes);
+extern GdalWriterMaker g_gdal_writer_maker;
+
 }  // namespace opendata::exporter

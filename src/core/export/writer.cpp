@@ -61,6 +61,8 @@ void Writer::finish() {
   state_ = State::Finished;
 }
 
+GdalWriterMaker g_gdal_writer_maker = nullptr;
+
 std::unique_ptr<Writer> make_writer(Format format, std::vector<Column> columns,
                                     const ExportOptions& options) {
   switch (format) {
@@ -80,7 +82,9 @@ std::unique_ptr<Writer> make_writer(Format format, std::vector<Column> columns,
     case Format::FlatGeobuf:
     case Format::Kml:
     case Format::Shapefile:
-      return make_gdal_writer(format, std::move(columns), options);
+      if (g_gdal_writer_maker == nullptr)
+        throw UserError(sqlstate::kFeatureNotSupported, "GDAL formats are not available in this build");
+      return g_gdal_writer_maker(format, std::move(columns), options, kMaxFileBytes);
   }
   misuse("unknown format");
 }

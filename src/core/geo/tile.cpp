@@ -1,5 +1,6 @@
 #include "core/geo/tile.hpp"
 
+#include "core/backquote.hpp"
 #include "core/error.hpp"
 
 namespace opendata::geo {
@@ -47,12 +48,11 @@ std::vector<std::string> parse_field_list(const std::string& text) {
     skip_spaces();
     std::string name;
     if (i < n && text[i] == '`') {
-      std::size_t end = text.find('`', i + 1);
-      if (end == std::string::npos)
+      const std::size_t after = read_backquoted(text, i, name);
+      if (after == std::string::npos)
         throw UserError(sqlstate::kInvalidParameterValue,
                         "unterminated back-quote in fields at character " + std::to_string(i + 1));
-      name = text.substr(i + 1, end - i - 1);
-      i = end + 1;
+      i = after;
     } else {
       std::size_t start = i;
       while (i < n && text[i] != ',') ++i;

@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include <simdjson.h>
+
 #include "core/error.hpp"
 #include "core/interrupt.hpp"
 
@@ -245,8 +247,10 @@ DecodedText decode_input(std::string_view raw, Encoding requested) {
     return d;
   }
 
+  // simdjson's SIMD check accepts exactly valid UTF-8, many times faster
+  // than ours, which finds where the first bad byte is when there is one.
   size_t bad = 0;
-  if (is_valid_utf8(body, &bad)) {
+  if (simdjson::validate_utf8(body.data(), body.size()) || is_valid_utf8(body, &bad)) {
     const void* nul = std::memchr(body.data(), 0, body.size());
     if (nul != nullptr) throw_nul(static_cast<size_t>(static_cast<const char*>(nul) - body.data()));
     DecodedText d;

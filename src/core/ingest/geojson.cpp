@@ -20,6 +20,46 @@ namespace {
 constexpr size_t kMaxDepth = 512;
 constexpr uint64_t kInterruptEvery = 1024;
 
+// ---- structural scan ---------------------------------------------------------------
+// Bounded on any text; exact on valid JSON.
+
+size_t skip_ws(std::string_view s, size_t p) {
+  while (p < s.size() && (s[p] == ' ' || s[p] == '\t' || s[p] == '\n' || s[p] == '\r')) ++p;
+  return p;
+}
+
+size_t skip_string(std::string_view s, size_t p) {  // s[p] == '"'
+  for (++p; p < s.size(); ++p) {
+    if (s[p] == '\\') ++p;
+    else if (s[p] == '"') return p + 1;
+  }
+  return s.size();
+}
+
+size_t skip_value(std::string_view s, size_t p) {
+  p = skip_ws(s, p);
+  if (p >= s.size()) return p;
+  if (s[p] == '"') return skip_string(s, p);
+  if (s[p] == '{' || s[p] == '[') {
+    size_t depth = 0;
+    while (p < s.size()) {
+      char c = s[p];
+      if (c == '"') {
+        p = skip_string(s, p);
+        continue;
+      }
+      if (c == '{' || c == '[') ++depth;
+      else if ((c == '}' || c == ']') && --depth == 0) return p + 1;
+      ++p;
+    }
+    return p;
+  }
+  while (p < s.size() && s[p] != ',' && s[p] != '}' && s[p] != ']' && s[p] != ' ' &&
+         s[p] != '\n' && s[p] != '\r' && s[p] != '\t')
+    ++p;
+  return p;
+}
+
 // ---- validation ------------------------------------------------------------------
 
 // A SAX consumer that builds nothing: validates in constant memory and
@@ -77,59 +117,122 @@ class Validator : public nlohmann::json_sax<nlohmann::json> {
 // Validator accepts it.
 constexpr size_t kFastDepth = kMaxDepth - 12;
 
-bool fast_valid(std::string_view text) {
-  simdjson::dom::parser parser;
-  if (parser.allocate(text.size(), kFastDepth) != simdjson::SUCCESS) return false;
-  return parser.parse(text.data(), text.size()).error() == simdjson::SUCCESS;
+// Where the features are, [begin, end) of each in the text: the last
+// "features" member whose value is an array, and its elements when they
+// are a list of values separated by commas.  The check by parts and the
+// reading passes go through this list rather than scan the text again.
+struct FeatureSpans {
+  size_t array_begin = 0;  // just after the array's '['; 0: no "features" array
+  size_t array_end = 0;    // just after its ']'
+  bool separated = false;  // `spans` holds the elements
+  std::vector<std::pair<size_t, size_t>> spans;
+};
+
+// The elements of the array at s[vb] == '[' and its end, found in one walk.
+// On text that is not a list of values closed by ']', no elements and the
+// end skip_value() finds.  Exact on valid JSON, bounded on any text.
+void array_elements(std::string_view s, size_t vb, FeatureSpans& out) {
+  out.array_begin = vb + 1;
+  out.spans.clear();
+  size_t p = skip_ws(s, vb + 1);
+  if (p < s.size() && s[p] == ']') {
+    out.array_end = p + 1;
+    out.separated = true;
+    return;
+  }
+  while (p < s.size()) {
+    size_t e = skip_value(s, p);
+    if (e <= p || e >= s.size()) break;
+    out.spans.emplace_back(p, e);
+    p = skip_ws(s, e);
+    if (p >= s.size()) break;
+    if (s[p] == ']') {
+      out.array_end = p + 1;
+      out.separated = true;
+      return;
+    }
+    if (s[p] != ',') break;
+    p = skip_ws(s, p + 1);
+  }
+  out.spans.clear();
+  out.array_end = skip_value(s, vb);
+  out.separated = false;
 }
 
-void validate(std::string_view text) {
-  if (fast_valid(text)) return;
+// The "features" array of a document that may be any text: a bounded scan
+// of the top-level members that makes no judgement of validity.
+FeatureSpans features_array(std::string_view s) {
+  FeatureSpans found;
+  size_t p = skip_ws(s, 0);
+  if (p >= s.size() || s[p] != '{') return found;
+  for (++p;;) {
+    p = skip_ws(s, p);
+    if (p >= s.size() || s[p] != '"') return found;
+    size_t kend = skip_string(s, p);
+    std::string_view key = s.substr(p, kend - p);
+    p = skip_ws(s, kend);
+    if (p >= s.size() || s[p] != ':') return found;
+    size_t vb = skip_ws(s, p + 1);
+    size_t ve;
+    if (key == "\"features\"" && vb < s.size() && s[vb] == '[') {
+      array_elements(s, vb, found);
+      ve = found.array_end;
+    } else {
+      ve = skip_value(s, vb);
+    }
+    p = skip_ws(s, ve);
+    if (p >= s.size() || s[p] != ',') return found;
+    ++p;
+  }
+}
+
+// A valid document, checked by parts: the document with its features
+// array emptied, then each feature on its own, and the commas between
+// them.  The whole is valid exactly when the parts are (a feature is a
+// complete JSON value, whose end skip_value() finds exactly).  Parsed
+// whole, a file of 300,000 features needs a DOM several times its size,
+// whose first writes (page faults) cost more than parsing; its parts reuse
+// one small buffer.  Features sit two levels deep: their depth limit is
+// two less.  Fills `found` when the document has a features array.
+bool fast_valid(std::string_view text, FeatureSpans& found) {
+  simdjson::dom::parser parser;
+  FeatureSpans spans = features_array(text);
+  if (spans.array_begin == 0) {
+    return parser.allocate(text.size(), kFastDepth) == simdjson::SUCCESS &&
+           parser.parse(text.data(), text.size()).error() == simdjson::SUCCESS;
+  }
+  if (!spans.separated) return false;
+  const size_t begin = spans.array_begin - 1, end = spans.array_end;
+  std::string skeleton;
+  skeleton.reserve(text.size() - (end - begin) + 2);
+  skeleton.append(text.substr(0, begin)).append("[]").append(text.substr(end));
+  if (parser.allocate(skeleton.size(), kFastDepth) != simdjson::SUCCESS ||
+      parser.parse(skeleton).error() != simdjson::SUCCESS)
+    return false;
+  // A feature's size: the buffers grow to the largest one.
+  if (parser.allocate(4096, kFastDepth - 2) != simdjson::SUCCESS) return false;
+  InterruptTicker ticker;
+  for (auto [b, e] : spans.spans) {
+    // simdjson reads up to SIMDJSON_PADDING bytes past a value, whatever
+    // they hold: the text that follows serves, but at its very end.
+    const bool copy = e + simdjson::SIMDJSON_PADDING > text.size();
+    if (parser.parse(text.data() + b, e - b, copy).error() != simdjson::SUCCESS) return false;
+    ticker.tick(1 + (e - b) / 64);
+  }
+  found = std::move(spans);
+  return true;
+}
+
+// The features' spans when the document was checked by parts.
+FeatureSpans validate(std::string_view text) {
+  FeatureSpans found;
+  if (fast_valid(text, found)) return found;
   Validator v;
   bool ok = nlohmann::json::sax_parse(text.begin(), text.end(), &v);
-  if (ok) return;
+  if (ok) return found;
   if (v.too_deep) bad_file("invalid GeoJSON", "JSON nesting is deeper than 512 levels.");
   bad_file("invalid GeoJSON", v.message + " (byte offset " + std::to_string(v.position) + ").",
            "Check that the file is complete and is JSON, not JSON lines.");
-}
-
-// ---- structural scan (on validated JSON) -----------------------------------------
-
-size_t skip_ws(std::string_view s, size_t p) {
-  while (p < s.size() && (s[p] == ' ' || s[p] == '\t' || s[p] == '\n' || s[p] == '\r')) ++p;
-  return p;
-}
-
-size_t skip_string(std::string_view s, size_t p) {  // s[p] == '"'
-  for (++p; p < s.size(); ++p) {
-    if (s[p] == '\\') ++p;
-    else if (s[p] == '"') return p + 1;
-  }
-  return s.size();
-}
-
-size_t skip_value(std::string_view s, size_t p) {
-  p = skip_ws(s, p);
-  if (p >= s.size()) return p;
-  if (s[p] == '"') return skip_string(s, p);
-  if (s[p] == '{' || s[p] == '[') {
-    size_t depth = 0;
-    while (p < s.size()) {
-      char c = s[p];
-      if (c == '"') {
-        p = skip_string(s, p);
-        continue;
-      }
-      if (c == '{' || c == '[') ++depth;
-      else if ((c == '}' || c == ']') && --depth == 0) return p + 1;
-      ++p;
-    }
-    return p;
-  }
-  while (p < s.size() && s[p] != ',' && s[p] != '}' && s[p] != ']' && s[p] != ' ' &&
-         s[p] != '\n' && s[p] != '\r' && s[p] != '\t')
-    ++p;
-  return p;
 }
 
 struct TopLevel {
@@ -139,7 +242,8 @@ struct TopLevel {
   std::vector<std::string> warnings;
 };
 
-TopLevel scan_top(std::string_view s) {
+// `spans`: validate()'s, whose features array is not walked again.
+TopLevel scan_top(std::string_view s, const FeatureSpans& spans) {
   TopLevel t;
   size_t p = skip_ws(s, 0);
   if (p >= s.size() || s[p] != '{')
@@ -154,7 +258,7 @@ TopLevel scan_top(std::string_view s) {
     std::string key = nlohmann::json::parse(s.substr(p, kend - p)).get<std::string>();
     p = skip_ws(s, kend) + 1;  // ':'
     size_t vb = skip_ws(s, p);
-    size_t ve = skip_value(s, vb);
+    size_t ve = vb + 1 == spans.array_begin ? spans.array_end : skip_value(s, vb);
     std::string_view val = s.substr(vb, ve - vb);
     if (key == "type") {
       auto v = nlohmann::json::parse(val);
@@ -183,15 +287,24 @@ TopLevel scan_top(std::string_view s) {
   return t;
 }
 
+// The features one after the other: from the spans the check found, when
+// they are those of the array scan_top() chose, else by scanning the text.
 class FeatureCursor {
  public:
-  FeatureCursor(std::string_view s, const TopLevel& t)
-      : s_(s), p_(t.features_begin), single_(t.single_feature) {}
+  FeatureCursor(std::string_view s, const TopLevel& t, const FeatureSpans& spans)
+      : s_(s), p_(t.features_begin), single_(t.single_feature),
+        spans_(!t.single_feature && spans.array_begin == t.features_begin ? &spans : nullptr) {}
   bool next(std::string_view& feature) {
     if (single_) {
       if (done_) return false;
       done_ = true;
       feature = s_;
+      return true;
+    }
+    if (spans_) {
+      if (next_span_ == spans_->spans.size()) return false;
+      auto [b, e] = spans_->spans[next_span_++];
+      feature = s_.substr(b, e - b);
       return true;
     }
     p_ = skip_ws(s_, p_);
@@ -208,6 +321,8 @@ class FeatureCursor {
   size_t p_;
   bool single_;
   bool done_ = false;
+  const FeatureSpans* spans_;
+  size_t next_span_ = 0;
 };
 
 // The members the importer reads, found in one walk over the feature (the
@@ -289,13 +404,33 @@ class PropertyValues {
 
 }  // namespace
 
+// ---- the document ----------------------------------------------------------------------
+
+struct GeoJsonDocument::Layout {
+  FeatureSpans spans;  // validate()'s
+  TopLevel top;
+};
+
+GeoJsonDocument::GeoJsonDocument(std::string_view data, Encoding encoding)
+    : text_(decode_input(data, encoding)), layout_(std::make_unique<Layout>()) {
+  const std::string_view text = text_.text();
+  layout_->spans = validate(text);
+  layout_->top = scan_top(text, layout_->spans);
+}
+
+GeoJsonDocument::~GeoJsonDocument() = default;
+
 // ---- sniffing ------------------------------------------------------------------------
 
 SniffReport read_geojson(std::string_view data, const CsvOptions& o) {
-  DecodedText dec = decode_input(data, o.encoding);
+  const GeoJsonDocument doc(data, o.encoding);
+  return read_geojson(doc, o);
+}
+
+SniffReport read_geojson(const GeoJsonDocument& doc, const CsvOptions& o) {
+  const DecodedText& dec = doc.decoded();
   const std::string_view text = dec.text();
-  validate(text);
-  TopLevel top = scan_top(text);
+  const TopLevel& top = doc.layout().top;
   const NullSet nulls = o.null_values ? NullSet(*o.null_values) : NullSet();
 
   InferSettings plain;
@@ -317,7 +452,7 @@ SniffReport read_geojson(std::string_view data, const CsvOptions& o) {
   std::string first_invalid, value_text;
 
   FeatureParser parser;
-  FeatureCursor cur(text, top);
+  FeatureCursor cur(text, top, doc.layout().spans);
   std::string_view fs;
   while (cur.next(fs)) {
     if (++rows % kInterruptEvery == 0) check_interrupts();
@@ -441,7 +576,8 @@ SniffReport read_geojson(std::string_view data, const CsvOptions& o) {
 // ---- normalising -----------------------------------------------------------------------
 
 struct GeoJsonNormaliser::State {
-  State(std::string_view text, const TopLevel& top) : cursor(text, top) {}
+  explicit State(const GeoJsonDocument& doc)
+      : cursor(doc.decoded().text(), doc.layout().top, doc.layout().spans) {}
   FeatureCursor cursor;
   FeatureParser parser;
   KeyIndex keys;  // by source_index
@@ -452,12 +588,22 @@ struct GeoJsonNormaliser::State {
 };
 
 GeoJsonNormaliser::GeoJsonNormaliser(std::string_view data, const CsvOptions& options, SniffReport plan)
-    : text_(decode_input(data, plan.dialect.encoding)),
+    : owned_doc_(std::make_unique<GeoJsonDocument>(data, plan.dialect.encoding)),
       plan_(std::move(plan)),
       nulls_(options.null_values ? NullSet(*options.null_values) : NullSet()),
       errors_(options.on_error) {
-  TopLevel top = scan_top(text_.text());
-  st_ = std::make_unique<State>(text_.text(), top);
+  start(*owned_doc_);
+}
+
+GeoJsonNormaliser::GeoJsonNormaliser(const GeoJsonDocument& doc, const CsvOptions& options, SniffReport plan)
+    : plan_(std::move(plan)),
+      nulls_(options.null_values ? NullSet(*options.null_values) : NullSet()),
+      errors_(options.on_error) {
+  start(doc);
+}
+
+void GeoJsonNormaliser::start(const GeoJsonDocument& doc) {
+  st_ = std::make_unique<State>(doc);
   std::vector<std::string> keys;
   for (const auto& c : plan_.columns) {
     if (c.source_index < 0 || c.feature_id) continue;

@@ -1,9 +1,10 @@
 // GeoJSON FeatureCollection import.
 //
-// The document is validated once by a SAX pass (constant memory, exact
-// error position), then features are visited one at a time: each Feature is
-// located by a light structural scan and parsed on its own, so memory stays
-// proportional to the largest feature, not to the file.
+// The document is decoded and validated once (GeoJsonDocument: simdjson by
+// parts, a SAX pass for the exact error position), which also finds where
+// each Feature is; the sniff and the load then visit the features one at a
+// time from that list, each parsed on its own, so memory stays proportional
+// to the largest feature, not to the file.
 //
 // Columns: the Feature "id" (when any feature has one), then the properties
 // in order of first appearance, typed with the same rules as CSV fields
@@ -17,22 +18,49 @@
 #include <string_view>
 #include <vector>
 
+#include "core/ingest/encoding.hpp"
 #include "core/ingest/normalise.hpp"
 #include "core/ingest/options.hpp"
 #include "core/ingest/report.hpp"
 
 namespace opendata::ingest {
 
-// Sniffs a GeoJSON FeatureCollection (a lone Feature is accepted as a
-// collection of one).  Throws UserError 22P04 for invalid JSON (with the
-// line, column and byte offset) or a document that is not a FeatureCollection,
-// 22023 for bad options.
+// A GeoJSON document read once for both the sniff and the load: the text
+// decoded (encoding.hpp), validated, its top-level members read and its
+// features located.  Throws UserError 22P04 for invalid JSON (with the byte
+// offset) or a document that is not a FeatureCollection (a lone Feature is
+// accepted as a collection of one), 22021 for invalid explicit UTF-8.
+// `data` must outlive it.
+class GeoJsonDocument {
+ public:
+  GeoJsonDocument(std::string_view data, Encoding encoding);
+  ~GeoJsonDocument();
+  GeoJsonDocument(const GeoJsonDocument&) = delete;
+  GeoJsonDocument& operator=(const GeoJsonDocument&) = delete;
+
+  const DecodedText& decoded() const { return text_; }
+  struct Layout;  // top-level members and feature positions (geojson.cpp)
+  const Layout& layout() const { return *layout_; }
+
+ private:
+  DecodedText text_;
+  std::unique_ptr<Layout> layout_;
+};
+
+// Sniffs a GeoJSON FeatureCollection.  Throws 22023 for bad options.
+SniffReport read_geojson(const GeoJsonDocument& doc, const CsvOptions& options);
+// The same on raw bytes, decoded with options.encoding.
 SniffReport read_geojson(std::string_view data, const CsvOptions& options);
 
 class GeoJsonNormaliser {
  public:
+  // `doc` must outlive this object and `plan` is read_geojson's report of
+  // it (possibly edited, but not its encoding): the text is not decoded,
+  // validated or scanned again.
+  GeoJsonNormaliser(const GeoJsonDocument& doc, const CsvOptions& options, SniffReport plan);
   // Same contract as CsvNormaliser: `data` must outlive this object and
-  // `plan` is read_geojson's report (possibly edited).
+  // `plan` is read_geojson's report (possibly edited); the document is
+  // decoded with the plan's encoding and read again.
   GeoJsonNormaliser(std::string_view data, const CsvOptions& options, SniffReport plan);
   ~GeoJsonNormaliser();
   GeoJsonNormaliser(const GeoJsonNormaliser&) = delete;
@@ -48,7 +76,8 @@ class GeoJsonNormaliser {
 
  private:
   struct State;
-  DecodedText text_;
+  void start(const GeoJsonDocument& doc);  // the constructors' common part
+  std::unique_ptr<GeoJsonDocument> owned_doc_;  // the constructor from bytes
   SniffReport plan_;
   NullSet nulls_;
   RowErrors errors_;

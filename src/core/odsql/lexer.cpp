@@ -1,5 +1,6 @@
 #include "core/odsql/lexer.hpp"
 
+#include "core/backquote.hpp"
 #include "core/interrupt.hpp"
 
 namespace opendata::odsql {
@@ -148,12 +149,11 @@ std::vector<Token> lex(const Source& src) {
       t.kind = Tok::String;
       i = read_quoted(src, i, c, t.text, "string literal");
     } else if (c == '`') {
-      const std::size_t close = s.find('`', i + 1);
-      if (close == std::string::npos) syntax_error(src, i, "unterminated back-quoted field name");
-      if (close == i + 1) syntax_error(src, i, "empty back-quoted field name");
+      const std::size_t after = read_backquoted(s, i, t.text);
+      if (after == std::string::npos) syntax_error(src, i, "unterminated back-quoted field name");
+      if (t.text.empty()) syntax_error(src, i, "empty back-quoted field name");
       t.kind = Tok::QuotedIdent;
-      t.text = s.substr(i + 1, close - i - 1);
-      i = close + 1;
+      i = after;
     } else {
       std::size_t len = 1;
       switch (c) {
@@ -242,7 +242,7 @@ std::string describe(const Token& tok) {
     case Tok::Geom:
       return "geometry literal";
     case Tok::QuotedIdent:
-      return "`" + excerpt(tok.text) + "`";
+      return backquote(excerpt(tok.text));
     case Tok::Number:
       return "'" + tok.text + tok.suffix + "'";
     default:

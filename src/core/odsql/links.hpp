@@ -33,8 +33,8 @@ using QueryArgs = std::vector<std::pair<std::string, std::optional<std::string>>
 
 // base_url + "/rpc/" + function + "?name=value&...", every value
 // percent-encoded (names are the function's own, written as they are).
-// The one builder of the API's GET URLs: records(), near(), cross() and,
-// through opendata._rpc_link(), search().
+// The one builder of the API's GET URLs: records(), near(), cross() and
+// search().
 std::string rpc_url(const std::string& base_url, const std::string& function,
                     const QueryArgs& args);
 

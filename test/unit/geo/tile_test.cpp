@@ -52,7 +52,8 @@ TEST(Tile, FieldList) {
   EXPECT_EQ(parse_field_list("a"), (std::vector<std::string>{"a"}));
   EXPECT_EQ(parse_field_list(" a , b,c "), (std::vector<std::string>{"a", "b", "c"}));
   EXPECT_EQ(parse_field_list("`a, b`, `c`"), (std::vector<std::string>{"a, b", "c"}));
-  for (const char* bad : {"a,", ",a", "a,,b", "`a", "`a` b", "``"}) {
+  EXPECT_EQ(parse_field_list("`a``b`, c"), (std::vector<std::string>{"a`b", "c"}));
+  for (const char* bad : {"a,", ",a", "a,,b", "`a", "`a` b", "``", "`a``"}) {
     try {
       parse_field_list(bad);
       ADD_FAILURE() << bad;

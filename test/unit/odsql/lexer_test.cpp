@@ -1,5 +1,7 @@
 #include "core/odsql/lexer.hpp"
 
+#include "core/backquote.hpp"
+
 #include "odsql_test_util.hpp"
 
 namespace {
@@ -74,6 +76,22 @@ TEST(OdsqlLexer, BackQuotedNames) {
   EXPECT_EQ(t[0].text, "12");
   EXPECT_EQ(t[1].text, "and");
   EXPECT_EQ(t[2].text, "my field");
+}
+
+TEST(OdsqlLexer, DoubledBackQuoteIsOneInTheName) {
+  auto t = lex_text("`a``b` = 1 and ````");
+  EXPECT_EQ(t[0].kind, Tok::QuotedIdent);
+  EXPECT_EQ(t[0].text, "a`b");
+  EXPECT_EQ(t[0].end, 6u);
+  EXPECT_EQ(t[4].kind, Tok::QuotedIdent);
+  EXPECT_EQ(t[4].text, "`");
+  // backquote() writes what the lexer reads back.
+  for (const char* name : {"plain", "a`b", "`", "``x``", "end`"}) {
+    auto back = lex_text(opendata::backquote(name));
+    EXPECT_EQ(back[0].kind, Tok::QuotedIdent) << name;
+    EXPECT_EQ(back[0].text, name);
+    EXPECT_EQ(back[1].kind, Tok::End) << name;
+  }
 }
 
 TEST(OdsqlLexer, NonAsciiIdentifiers) {
