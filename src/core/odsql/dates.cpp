@@ -54,8 +54,11 @@ Expr translate_date_part(Translator& t, const Node& n) {
   } else if (name == "millisecond") {
     sql = "(floor(extract(milliseconds FROM " + l + "))::int8 % 1000)";
   } else {
+    // date_part(), not extract(): a whole number either way, but extract()
+    // builds a numeric for every row, which costs a grouping by year over
+    // a million rows a fifth of its time (issue #15).
     const char* part = name == "dayofweek" ? "isodow" : name == "dayofyear" ? "doy" : name.c_str();
-    sql = std::string("extract(") + part + " FROM " + l + ")::int8";
+    sql = std::string("date_part('") + part + "', " + l + ")::int8";
   }
   return Expr{sql, Type::Int, e.aggregate, {}};
 }
