@@ -8,8 +8,8 @@
 -- after publish() commits, the background worker of the cluster grids
 -- (src/pg/cluster_grid_worker.cpp) copies the API view, as the source's
 -- acting role, into a table of its own: __shape, the first geo_shape field
--- in EPSG:3857 with a GiST index on it, then the view's columns as they
--- are.  tile() reads it instead of the view for a tile without a filter
+-- in EPSG:3857 with a GiST index on it, then the view's other columns as
+-- they are.  tile() reads it instead of the view for a tile without a filter
 -- (pg/tiles.cpp).  The copy follows the cluster grids' rules
 -- (37_cluster_grids.sql): one per published version, dropped by the next
 -- publish(), set aside by any other write to the table (the marks of
@@ -101,6 +101,7 @@ DECLARE
   view regclass;
   copy text;
   columns text;
+  names text;
 BEGIN
   PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('opendata.mercator_copy'), (id % 2147483647)::int);
   SELECT * INTO ds FROM opendata.datasets d WHERE d.id = _build_mercator_copy.id;
@@ -120,17 +121,20 @@ BEGIN
   END IF;
   view := pg_catalog.to_regclass(pg_catalog.format('opendata_api.%I', ds.slug));
   copy := pg_catalog.format('mercator_copy_%s_%s', ds.id, ds.version);
-  SELECT pg_catalog.string_agg(pg_catalog.format('%I %s', a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod)),
-                               ', ' ORDER BY a.attnum)
-    INTO columns
+  -- The view's columns but the shape (tiles read __shape instead).
+  SELECT pg_catalog.string_agg(pg_catalog.format(', %I %s', a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod)),
+                               '' ORDER BY a.attnum),
+         pg_catalog.string_agg(pg_catalog.format(', s.%I', a.attname), '' ORDER BY a.attnum)
+    INTO columns, names
     FROM pg_catalog.pg_attribute a
-   WHERE a.attrelid = view AND a.attnum > 0 AND NOT a.attisdropped;
+   WHERE a.attrelid = view AND a.attnum > 0 AND NOT a.attisdropped AND a.attname <> geo.name;
   BEGIN
     EXECUTE pg_catalog.format(
-      'CREATE TABLE opendata.%I AS SELECT * FROM opendata._query_as(%L, %L) AS t(__shape %s, %s)',
+      'CREATE TABLE opendata.%I AS SELECT * FROM opendata._query_as(%L, %L) AS t(__shape %s%s)',
       copy, opendata._acting_role(ds.source),
-      pg_catalog.format('SELECT ST_Transform(s.%I, 3857), s.* FROM opendata_api.%I s', geo.name, ds.slug),
-      geo.geometry_type, columns);
+      pg_catalog.format('SELECT ST_Transform(s.%I, 3857)%s FROM opendata_api.%I s', geo.name,
+                        coalesce(names, ''), ds.slug),
+      geo.geometry_type, coalesce(columns, ''));
   EXCEPTION WHEN insufficient_privilege THEN
     RETURN false;  -- the acting role may not read the view: tiles read it as the caller
   END;
