@@ -196,24 +196,26 @@ TileQuery tile_query_kept(const KeptDataset& kept, const std::string& where, con
 }
 
 // The dataset's Web Mercator copy (src/sql/38_mercator_copies.sql), named
-// as _build_mercator_copy() names it, when it is the copy of the catalog
-// row the tile answers for (same version, same last modification), no
-// write to the table left a mark since, and the caller may read it (it is
-// granted to opendata_anon).  Only public datasets have one.
+// as _build_mercator_copy() names it after the dataset and its version,
+// when the caller may read it and no write to the table left a mark since.
+// Its grant to opendata_anon is what says it is current (its owner and a
+// superuser read it all the same): any change of the catalog row it was
+// made from (version, last modification, status, access) revokes it.  Only public datasets have one.  Read without the
+// catalog table of copies: each table a tile's statements scan costs it.
 constexpr const char* kMercatorCopyQuery = R"sql(
-SELECT FROM opendata.mercator_copies c
- WHERE c.dataset_id = $1 AND c.version = $2 AND (extract(epoch FROM c.modified) * 1000000)::int8 = $3
-   AND NOT EXISTS (SELECT FROM opendata.data_writes w WHERE w.dataset_id = c.dataset_id)
-   AND pg_catalog.has_table_privilege(c.relation, 'SELECT'))sql";
+SELECT FROM (SELECT pg_catalog.to_regclass($1) AS copy) c
+ WHERE pg_catalog.has_table_privilege('opendata_anon', c.copy, 'SELECT')
+   AND pg_catalog.has_table_privilege(c.copy, 'SELECT')
+   AND NOT EXISTS (SELECT FROM opendata.data_writes w WHERE w.dataset_id = $2))sql";
 SPIPlanPtr g_mercator_copy_plan = nullptr;
 
 std::optional<std::string> mercator_copy(const DatasetState& state) {
-  if (!state.is_public ||
-      spi::execute_saved(g_mercator_copy_plan, kMercatorCopyQuery,
-                         {{INT8OID, state.id}, {INT4OID, state.version}, {INT8OID, state.modified}},
+  if (!state.is_public) return std::nullopt;
+  std::string copy = "opendata." + odsql::quote_ident("mercator_copy_" + state.id + "_" + state.version);
+  if (spi::execute_saved(g_mercator_copy_plan, kMercatorCopyQuery, {{TEXTOID, copy}, {INT8OID, state.id}},
                          true) == 0)
     return std::nullopt;
-  return "opendata." + odsql::quote_ident("mercator_copy_" + state.id + "_" + state.version);
+  return copy;
 }
 
 // The tile's query over the Web Mercator copy `relation`: the same
