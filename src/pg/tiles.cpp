@@ -31,6 +31,11 @@
 // - lines and polygons: the largest features (by bounding box) are kept.
 // A tile so thinned says it with the attribute _thinned = true on every
 // feature.  Shapes are simplified to half a pixel of the 4096 grid.
+//
+// Lines and polygons without a filter are read from the dataset's Web
+// Mercator copy when it is current (src/sql/38_mercator_copies.sql): the
+// same rows and attributes, the shapes already in EPSG:3857, so no vertex
+// goes through PROJ at the request (most of a high-zoom tile's time).
 #include <cmath>
 #include <cstdio>
 #include <list>

@@ -108,6 +108,27 @@ BEGIN
 END
 $$;
 
+-- What the worker builds from (a grid, 38_mercator_copies.sql's copy):
+-- the dataset `id` if it is published with no write to its table since
+-- (a build after a write would never be used: the marks of
+-- opendata.data_writes), NULL otherwise; after taking the advisory lock
+-- of the transaction that makes builds of one kind (`what`) of one
+-- dataset run one at a time.
+CREATE FUNCTION opendata._dataset_to_build(id bigint, what text) RETURNS opendata.datasets
+LANGUAGE plpgsql AS $$
+DECLARE
+  ds opendata.datasets;
+BEGIN
+  PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext(what), (id % 2147483647)::int);
+  SELECT * INTO ds FROM opendata.datasets d WHERE d.id = _dataset_to_build.id;
+  IF NOT FOUND OR ds.status <> 'published'
+     OR EXISTS (SELECT FROM opendata.data_writes w WHERE w.dataset_id = ds.id) THEN
+    RETURN NULL;
+  END IF;
+  RETURN ds;
+END
+$$;
+
 -- Computes the grid of the dataset's published version, unless it is
 -- there; returns its last zoom (NULL: no grid, no tile being too full to be
 -- read whole, or a dataset that has none).  The worker runs it; so does
@@ -125,10 +146,8 @@ DECLARE
   acting regrole;
   top int;
 BEGIN
-  PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('opendata.cluster_grid'), (id % 2147483647)::int);
-  SELECT * INTO ds FROM opendata.datasets d WHERE d.id = _build_cluster_grid.id;
-  IF NOT FOUND OR ds.status <> 'published'
-     OR EXISTS (SELECT FROM opendata.data_writes w WHERE w.dataset_id = ds.id) THEN
+  ds := opendata._dataset_to_build(id, 'opendata.cluster_grid');
+  IF ds.id IS NULL THEN
     RETURN NULL;
   END IF;
   SELECT g.max_zoom INTO top FROM opendata.cluster_grids g WHERE g.dataset_id = ds.id AND g.version = ds.version;

@@ -103,10 +103,8 @@ DECLARE
   columns text;
   names text;
 BEGIN
-  PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('opendata.mercator_copy'), (id % 2147483647)::int);
-  SELECT * INTO ds FROM opendata.datasets d WHERE d.id = _build_mercator_copy.id;
-  IF NOT FOUND OR ds.status <> 'published' OR ds.access <> 'public'
-     OR EXISTS (SELECT FROM opendata.data_writes w WHERE w.dataset_id = ds.id) THEN
+  ds := opendata._dataset_to_build(id, 'opendata.mercator_copy');
+  IF ds.id IS NULL OR ds.access <> 'public' THEN
     RETURN false;
   END IF;
   IF EXISTS (SELECT FROM opendata.mercator_copies c
