@@ -205,8 +205,9 @@ TileQuery tile_query_kept(const KeptDataset& kept, const std::string& where, con
 // when the caller may read it and no write to the table left a mark since.
 // Its grant to opendata_anon is what says it is current (its owner and a
 // superuser read it all the same): any change of the catalog row it was
-// made from (version, last modification, status, access) revokes it.  Only public datasets have one.  Read without the
-// catalog table of copies: each table a tile's statements scan costs it.
+// made from (version, last modification, status, access) revokes it.
+// Only public datasets have one.  Read without the catalog table of
+// copies: each table a tile's statements scan costs it.
 constexpr const char* kMercatorCopyQuery = R"sql(
 SELECT FROM (SELECT pg_catalog.to_regclass($1) AS copy) c
  WHERE pg_catalog.has_table_privilege('opendata_anon', c.copy, 'SELECT')
