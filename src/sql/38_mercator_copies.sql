@@ -107,16 +107,18 @@ BEGIN
   IF ds.id IS NULL OR ds.access <> 'public' THEN
     RETURN false;
   END IF;
+  -- Shapes only (a point dataset is left as it is, its grid built by the
+  -- same worker's transaction).
+  geo := opendata._tile_geometry(ds);
+  IF geo.type IS DISTINCT FROM 'geo_shape' THEN
+    RETURN false;
+  END IF;
   IF EXISTS (SELECT FROM opendata.mercator_copies c
               WHERE c.dataset_id = ds.id AND c.version = ds.version AND c.modified = ds.modified) THEN
     RETURN true;
   END IF;
   DELETE FROM opendata.mercator_copies WHERE dataset_id = ds.id;
   PERFORM opendata._drop_old_mercator_copies();
-  geo := opendata._tile_geometry(ds);
-  IF geo.type IS DISTINCT FROM 'geo_shape' THEN
-    RETURN false;
-  END IF;
   view := pg_catalog.to_regclass(pg_catalog.format('opendata_api.%I', ds.slug));
   copy := pg_catalog.format('mercator_copy_%s_%s', ds.id, ds.version);
   -- The view's columns but the shape (tiles read __shape instead).
