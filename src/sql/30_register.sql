@@ -179,16 +179,20 @@ BEGIN
 END
 $$;
 
-CREATE FUNCTION opendata.register(source regclass, slug text, metadata jsonb DEFAULT '{}')
-RETURNS jsonb
-LANGUAGE plpgsql SECURITY DEFINER AS $$
+-- register()'s work, for register() and cross(): the checks, the catalog
+-- rows and the spatial index.  `lineage` is a crossing's was_derived_from,
+-- written with the dataset's row: a later UPDATE would have the search
+-- index (60_search.sql) computed again for the row.  The caller builds the
+-- summary it returns, once its own writes are done.
+CREATE FUNCTION opendata._register(source regclass, slug text, metadata jsonb, lineage jsonb,
+                                   OUT dataset_id bigint, OUT index_created text)
+LANGUAGE plpgsql AS $$
 DECLARE
   who name := opendata._require_role('opendata_publisher', 'register datasets');
   kind "char";
   ds opendata.datasets;
   geo record;
   org bigint;
-  idx text;
 BEGIN
   IF source IS NULL THEN
     RAISE EXCEPTION 'the source of a dataset cannot be NULL' USING ERRCODE = '22023';
@@ -210,7 +214,7 @@ BEGIN
             DETAIL = format('Role "%s" neither owns it nor holds SELECT on it WITH GRANT OPTION.', who);
   END IF;
   PERFORM opendata._check_schema_reachable(source, 'opendata_owner');
-  IF EXISTS (SELECT FROM opendata.datasets d WHERE d.slug = register.slug) THEN
+  IF EXISTS (SELECT FROM opendata.datasets d WHERE d.slug = _register.slug) THEN
     RAISE EXCEPTION 'dataset "%" already exists', slug
       USING ERRCODE = '23505', HINT = 'Choose another slug, or drop the dataset first.';
   END IF;
@@ -236,11 +240,12 @@ BEGIN
 
   geo := opendata._detect_geometry(source);
   INSERT INTO opendata.datasets (slug, source, organization_id, license_id, language,
-                                 key_fields, geometry_field, geometry_srid)
+                                 key_fields, geometry_field, geometry_srid, was_derived_from)
   VALUES (slug, source, org, (SELECT license_id FROM opendata.catalog),
           ARRAY[(SELECT language FROM opendata.catalog)],
-          opendata._primary_key(source), geo.field, geo.srid)
+          opendata._primary_key(source), geo.field, geo.srid, lineage)
   RETURNING * INTO ds;
+  dataset_id := ds.id;
   PERFORM opendata._sync_fields(ds);
   PERFORM opendata._apply_metadata(ds.id, metadata - 'publisher', who);
 
@@ -248,12 +253,22 @@ BEGIN
   -- create it now if missing, as the relation's owner when the caller may
   -- act as it (_ensure_spatial_index).
   IF geo.field IS NOT NULL THEN
-    idx := opendata._ensure_spatial_index(source, geo.field, geo.srid);
+    index_created := opendata._ensure_spatial_index(source, geo.field, geo.srid);
   END IF;
-  IF idx IS NOT NULL THEN
-    RETURN opendata._dataset_summary(ds.id) || jsonb_build_object('indexes_created', jsonb_build_array(idx));
+END
+$$;
+
+CREATE FUNCTION opendata.register(source regclass, slug text, metadata jsonb DEFAULT '{}')
+RETURNS jsonb
+LANGUAGE plpgsql SECURITY DEFINER AS $$
+DECLARE
+  registered record := opendata._register(source, slug, metadata, NULL);
+BEGIN
+  IF registered.index_created IS NOT NULL THEN
+    RETURN opendata._dataset_summary(registered.dataset_id)
+           || jsonb_build_object('indexes_created', jsonb_build_array(registered.index_created));
   END IF;
-  RETURN opendata._dataset_summary(ds.id);
+  RETURN opendata._dataset_summary(registered.dataset_id);
 END
 $$;
 COMMENT ON FUNCTION opendata.register(regclass, text, jsonb) IS

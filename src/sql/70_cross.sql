@@ -318,8 +318,7 @@ DECLARE
   q record;
   acting regrole;
   rel regclass;
-  summary jsonb;
-  derived_id bigint;
+  registered record;
   report jsonb;
   indexes text[] := '{}';
   idx text;
@@ -348,27 +347,28 @@ BEGIN
     IF idx IS NOT NULL THEN indexes := indexes || idx; END IF;
   END IF;
 
+  -- Created and computed in one statement, by the acting role, which owns
+  -- it (no empty view filled by a REFRESH: that wrote its rows into a new
+  -- heap and swapped it in).
   acting := opendata._acting_role((l.ds).source);
-  PERFORM opendata._exec_as(acting, format('CREATE MATERIALIZED VIEW opendata_data.%I AS %s WITH NO DATA',
-                                           slug, q.select_sql));
+  PERFORM opendata._exec_as(acting, format('CREATE MATERIALIZED VIEW opendata_data.%I AS %s', slug, q.select_sql));
   rel := format('opendata_data.%I', slug)::regclass;
-  PERFORM opendata._exec_as(acting, format('REFRESH MATERIALIZED VIEW %s', opendata._qualified(rel)));
-  summary := opendata.register(rel, slug,
+  registered := opendata._register(rel, slug,
     jsonb_build_object('title', format('%s × %s (%s)', coalesce((l.ds).title, "left"), coalesce((r.ds).title, "right"), predicate))
-      || coalesce(opts->'metadata', '{}'));
-  -- register() indexed the view's geometry, if it has one.
-  indexes := indexes || ARRAY(SELECT jsonb_array_elements_text(coalesce(summary->'indexes_created', '[]')));
+      || coalesce(opts->'metadata', '{}'), lineage);
+  -- _register() indexed the view's geometry, if it has one.
+  IF registered.index_created IS NOT NULL THEN
+    indexes := indexes || registered.index_created;
+  END IF;
   report := opendata._derived_report(rel, q.report_sql);
-  derived_id := (SELECT d.id FROM opendata.datasets d WHERE d.slug = "cross".slug);
-  PERFORM opendata._inherit_field_metadata(derived_id, (l.ds).id, q.left_fields,
+  PERFORM opendata._inherit_field_metadata(registered.dataset_id, (l.ds).id, q.left_fields,
                                            (r.ds).id, q.right_fields, opts->>'prefix');
-  summary := summary || jsonb_build_object('fields', opendata._dataset_summary(derived_id)->'fields');
-  UPDATE opendata.datasets SET was_derived_from = lineage, modified = now() WHERE id = derived_id;
   INSERT INTO opendata.derived_datasets (dataset_id, sources, predicate, report)
-  VALUES (derived_id, ARRAY[(l.ds).id, (r.ds).id], predicate, report);
-  RETURN summary || jsonb_build_object('rows', opendata._row_count(rel), 'report', report,
-                                       'indexes_created', to_jsonb(indexes),
-                                       'was_derived_from', jsonb_build_array("left", "right"));
+  VALUES (registered.dataset_id, ARRAY[(l.ds).id, (r.ds).id], predicate, report);
+  RETURN opendata._dataset_summary(registered.dataset_id)
+         || jsonb_build_object('rows', opendata._row_count(rel), 'report', report,
+                               'indexes_created', to_jsonb(indexes),
+                               'was_derived_from', jsonb_build_array("left", "right"));
 END
 $$;
 COMMENT ON FUNCTION opendata.cross(text, text, text, text, jsonb) IS
@@ -401,9 +401,7 @@ BEGIN
   END IF;
   SELECT n.nspname, c.relname INTO nsp, rel_name
     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = ds.source;
-  PERFORM opendata._exec_as(acting, format('CREATE MATERIALIZED VIEW %I.%I AS %s WITH NO DATA',
-                                           nsp, next_name, select_sql));
-  PERFORM opendata._exec_as(acting, format('REFRESH MATERIALIZED VIEW %I.%I', nsp, next_name));
+  PERFORM opendata._exec_as(acting, format('CREATE MATERIALIZED VIEW %I.%I AS %s', nsp, next_name, select_sql));
   IF api_view IS NOT NULL THEN
     EXECUTE format('DROP VIEW %s', api_view);
   END IF;
