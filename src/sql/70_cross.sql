@@ -280,19 +280,23 @@ $$;
 -- of them: label, description, unit and facet flag.  A label is taken only
 -- when it was given (a field's default label is its name, which the
 -- derived field, perhaps prefixed, already has).  Measures (distance_m,
--- counts, aggregates) are new fields and get nothing.
+-- counts, aggregates) are new fields and get nothing.  Only the fields
+-- whose metadata changes are updated: fields described by nobody leave the
+-- search index's trigger (60_search.sql) nothing to recompute.
 CREATE FUNCTION opendata._inherit_field_metadata(derived bigint, l_id bigint, l_fields text[],
                                                  r_id bigint, r_fields text[], prefix text) RETURNS void
 LANGUAGE sql AS $$
   UPDATE opendata.fields f
-     SET label = CASE WHEN s.label <> s.name THEN s.label ELSE f.label END,
-         description = s.description, unit = s.unit, facet = s.facet
-    FROM (SELECT l.name::text AS carried, l.* FROM opendata.fields l
-           WHERE l.dataset_id = l_id AND l.name = ANY (l_fields)
+     SET label = coalesce(s.given_label, f.label), description = s.description, unit = s.unit, facet = s.facet
+    FROM (SELECT l.name::text AS carried, l.type, nullif(l.label, l.name) AS given_label,
+                 l.description, l.unit, l.facet
+            FROM opendata.fields l WHERE l.dataset_id = l_id AND l.name = ANY (l_fields)
           UNION ALL
-          SELECT prefix || r.name, r.* FROM opendata.fields r
-           WHERE r.dataset_id = r_id AND r.name = ANY (r_fields)) s
+          SELECT prefix || r.name, r.type, nullif(r.label, r.name), r.description, r.unit, r.facet
+            FROM opendata.fields r WHERE r.dataset_id = r_id AND r.name = ANY (r_fields)) s
    WHERE f.dataset_id = derived AND f.name = s.carried AND f.type = s.type
+     AND (f.label, f.description, f.unit, f.facet)
+         IS DISTINCT FROM (coalesce(s.given_label, f.label), s.description, s.unit, s.facet)
 $$;
 
 -- JIT is off in cross() and refresh(): a crossing's time goes into PostGIS'
