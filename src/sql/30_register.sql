@@ -239,15 +239,32 @@ BEGIN
   END IF;
 
   geo := opendata._detect_geometry(source);
-  INSERT INTO opendata.datasets (slug, source, organization_id, license_id, language,
-                                 key_fields, geometry_field, geometry_srid, was_derived_from)
-  VALUES (slug, source, org, (SELECT license_id FROM opendata.catalog),
-          ARRAY[(SELECT language FROM opendata.catalog)],
-          opendata._primary_key(source), geo.field, geo.srid, lineage)
+  -- The row with its metadata, checked before anything is written and
+  -- inserted in one statement.  A row built in memory gets no column
+  -- defaults: those the metadata may leave unset are given here.
+  ds.slug := slug;
+  ds.source := source;
+  ds.organization_id := org;
+  ds.license_id := (SELECT license_id FROM opendata.catalog);
+  ds.language := ARRAY[(SELECT language FROM opendata.catalog)];
+  ds.key_fields := opendata._primary_key(source);
+  ds.access := 'public';
+  ds.themes := '{}';
+  ds.keywords := '{}';
+  ds := opendata._with_metadata(ds, metadata - 'publisher', who,
+          ARRAY(SELECT a.attname::text FROM pg_attribute a
+                 WHERE a.attrelid = source AND a.attnum > 0 AND NOT a.attisdropped));
+  INSERT INTO opendata.datasets (slug, source, organization_id, license_id, language, key_fields,
+                                 geometry_field, geometry_srid, was_derived_from,
+                                 title, description, attributions, landing_page, themes, keywords,
+                                 contact_point, spatial, temporal, accrual_periodicity, access)
+  VALUES (ds.slug, ds.source, ds.organization_id, ds.license_id, ds.language, ds.key_fields,
+          geo.field, geo.srid, lineage,
+          ds.title, ds.description, ds.attributions, ds.landing_page, ds.themes, ds.keywords,
+          ds.contact_point, ds.spatial, ds.temporal, ds.accrual_periodicity, ds.access)
   RETURNING * INTO ds;
   dataset_id := ds.id;
   PERFORM opendata._sync_fields(ds);
-  PERFORM opendata._apply_metadata(ds.id, metadata - 'publisher', who);
 
   -- Crossings and geographic filters need a GiST index on the geometry:
   -- create it now if missing, as the relation's owner when the caller may
