@@ -31,8 +31,10 @@ struct Expr {
   // natural order (the label itself is text).  Also grouped on.
   std::string sort_sql;
   // For a group_by key: the expression to group on when it is not sql
-  // itself, sql then being computed from it once per group.
-  std::string group_sql;
+  // itself, sql then being computed from it once per group.  A default
+  // member initialiser, so that an Expr{..} of the four fields above need
+  // not name it (-Wmissing-field-initializers).
+  std::string group_sql{};
 };
 
 enum class Clause { Select, Where, GroupBy, OrderBy, Refine };
