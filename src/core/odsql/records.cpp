@@ -340,7 +340,9 @@ std::string group_clause(const std::vector<Output>& keys, std::string& where, st
   for (const Output& k : keys) {
     // A key whose value is computed per group (geo_cluster()) groups by
     // its sort key alone.
-    const std::string& key = k.expr.aggregate ? k.expr.sort_sql : k.expr.sql;
+    const std::string& key = k.expr.aggregate         ? k.expr.sort_sql
+                             : k.expr.group_sql.empty() ? k.expr.sql
+                                                        : k.expr.group_sql;
     by += (by.empty() ? "" : ", ") + key;
     if (!k.expr.aggregate && !k.expr.sort_sql.empty()) by += ", " + k.expr.sort_sql;
     if (k.row_not_null.empty()) {
