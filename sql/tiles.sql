@@ -529,7 +529,8 @@ SELECT c.relation AS copy_v3 FROM opendata.mercator_copies c JOIN opendata.datas
  WHERE d.slug = 'map-shapes' \gset
 SELECT opendata.describe_field('map-shapes', 'label', '{"hidden": true}') IS NOT NULL AS hidden;
 SELECT has_table_privilege('opendata_anon', :'copy_v3', 'SELECT') AS copy_readable,
-       (SELECT count(*) FROM opendata.mercator_copies) AS copies;
+       (SELECT count(*) FROM opendata.mercator_copies c JOIN opendata.datasets d ON d.id = c.dataset_id
+         WHERE d.slug = 'map-shapes') AS copies;
 SET ROLE opendata_anon;
 SELECT DISTINCT key FROM regress.mvt(opendata_api.tile('map-shapes', 8, 129, 88)) ORDER BY 1;
 RESET ROLE;

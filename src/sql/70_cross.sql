@@ -405,7 +405,13 @@ BEGIN
   END IF;
   SELECT n.nspname, c.relname INTO nsp, rel_name
     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = ds.source;
-  PERFORM opendata._exec_as(acting, format('CREATE MATERIALIZED VIEW %I.%I AS %s', nsp, next_name, select_sql));
+  -- Empty, then filled by REFRESH: REFRESH writes its rows frozen, so a
+  -- reader that waited for this transaction's locks with an older snapshot
+  -- finds the new rows (rows written by CREATE ... AS would be invisible to
+  -- it: an empty answer; test/isolation/specs/replace_readers.spec).
+  PERFORM opendata._exec_as(acting, format('CREATE MATERIALIZED VIEW %I.%I AS %s WITH NO DATA',
+                                           nsp, next_name, select_sql));
+  PERFORM opendata._exec_as(acting, format('REFRESH MATERIALIZED VIEW %I.%I', nsp, next_name));
   IF api_view IS NOT NULL THEN
     EXECUTE format('DROP VIEW %s', api_view);
   END IF;
