@@ -9,7 +9,10 @@
 #            (psql, and GET /rpc/export_csv through the stand-in) against
 #            COPY (SELECT <the same columns, geometry as ST_AsGeoJSON>) TO
 #            STDOUT (FORMAT csv, HEADER, DELIMITER ';') through psql's \copy; goal: >= 0.8x
-#            COPY's throughput (time ratio <= 1.25) through both.
+#            COPY's throughput (time ratio <= 1.25) through both.  Beside
+#            them, the same bytes as export_csv's that nothing computes
+#            (pg_read_file of the output), sent as one value through psql:
+#            the time floor of any single value.
 #   GeoJSON  export_chunks(ds, 'geojson'), export_geojson(ds) (psql, and
 #            GET /rpc/export_geojson through the stand-in) against two
 #            references: the json_agg idiom (json_build_object('type',
@@ -94,15 +97,28 @@ geo_copy() {
   psql_q -c "\\copy (SELECT ST_AsGeoJSON(t.*) FROM $view t) TO '$out/copy.geojsonl' (FORMAT csv, DELIMITER E'\\x02', QUOTE E'\\x01')"
 }
 
+# The time floor of one value: the same bytes as export_csv's, computed by
+# nothing (read from a file the server has in its page cache), sent as one
+# text value and received by psql as export_csv's are (docs/export.md,
+# "Speed").  The file is written once, before the rounds, by export_chunks,
+# less the line end psql writes after its output.  Beside it, the export's
+# own work: export_csv's value computed and not sent (octet_length reads
+# its header only).
+psql_q -At -R '' -o "$out/floor_source.csv" -c "SELECT opendata.export_chunks('bench-points', 'csv')"
+truncate -s -1 "$out/floor_source.csv"
+chmod a+r "$out/floor_source.csv"
+csv_floor() { psql_q -At -o "$out/floor.csv" -c "SELECT pg_read_file('$out/floor_source.csv')"; }
+csv_unsent() { psql_q -At -o /dev/null -c "SELECT octet_length(opendata_api.export_csv('bench-points'))"; }
+
 log "$RUNS rounds of the CSV and GeoJSON exports"
-bench_interleave "$RUNS" csv_chunks csv_chunks csv_value csv_value csv_api csv_api csv_copy csv_copy \
+bench_interleave "$RUNS" csv_chunks csv_chunks csv_value csv_value csv_floor csv_floor csv_unsent csv_unsent csv_api csv_api csv_copy csv_copy \
   geo_chunks geo_chunks geo_value geo_value geo_api geo_api geo_json_agg geo_json_agg geo_copy geo_copy
 
 # The same answers: CSV byte for byte but for what COPY cannot write (the
 # export's UTF-8 byte order mark, which spreadsheets need, and its CRLF line
 # ends, RFC 4180's) and the line end psql adds after the value; GeoJSON the
 # same features (count, ids).
-for f in chunks value api; do
+for f in chunks value floor api; do
   sed -i -e '1s/^\xEF\xBB\xBF//' -e 's/\r$//' -e '${/^$/d}' "$out/$f.csv"
   if ! cmp -s "$out/$f.csv" "$out/copy.csv"; then  # the first lines that differ, for the reader
     diff "$out/$f.csv" "$out/copy.csv" | head -n 12 >&2 || true
@@ -121,6 +137,10 @@ echo "|---|---|---:|---:|---:|---:|---|---|"
 copy_ref="COPY (SELECT ...) TO STDOUT (FORMAT csv) through psql"
 bench_result "CSV export_chunks, through psql" "$copy_ref" "$ROWS rows" csv_chunks csv_copy 1.25 ">= 0.8x throughput"
 bench_result "CSV export_csv (one value), through psql" "$copy_ref" "$ROWS rows" csv_value csv_copy 1.25 ">= 0.8x throughput"
+bench_result "a text value of the CSV's size (pg_read_file), through psql" "$copy_ref" "$ROWS rows" csv_floor csv_copy - \
+  "- (the floor of one value, for comparison)"
+bench_result "CSV export_csv computed, not sent (octet_length), through psql" "$copy_ref" "$ROWS rows" csv_unsent csv_copy - \
+  "- (the export's own work, for comparison)"
 bench_result "CSV export_csv, through the PostgREST stand-in" "$copy_ref" "$ROWS rows" csv_api csv_copy 1.25 ">= 0.8x throughput"
 agg_ref="json_agg(ST_AsGeoJSON(t.*)::json) idiom through psql"
 stream_ref="COPY (SELECT ST_AsGeoJSON(t.*) ...) TO STDOUT, streamed, through psql"

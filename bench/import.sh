@@ -37,7 +37,8 @@
 # ogr2ogr over the Unix socket, server-side files), the sides interleaved
 # RUNS times after a warm-up, a CHECKPOINT and the previous table dropped
 # before each call (untimed); medians and p10-p90.  The import's own split
-# (its report's timings_ms) is printed beside.
+# (its report's timings_ms) is printed beside, and the time of a psql call
+# that does nothing (SELECT 1), which every side pays for its session.
 #
 # Answers: the imported table and the COPY table have the same types and
 # the same rows (EXCEPT ALL both ways is empty); ogr2ogr's tables have the
@@ -164,6 +165,9 @@ run_ogr() {
     -oo Y_POSSIBLE_NAMES=Latitude -oo KEEP_GEOM_COLUMNS=YES -lco GEOMETRY_NAME=geom \
     -gt 65536 2>"$dir/ogr.err" && psql_q -c "ANALYZE public.bench_ogr"
 }
+run_psql() {  # what every side pays for starting a client and a session
+  psql_q -c "SELECT 1"
+}
 run_geo_import() {
   psql_q -At -c "SELECT opendata.import_geojson_file('bench-geo', '$geojson')" >>"$dir/geo-reports.jsonl"
 }
@@ -173,7 +177,7 @@ run_geo_ogr() {
 }
 
 log "CSV: $RUNS rounds of import, COPY reference, ogr2ogr"
-bench_interleave "$RUNS" import run_import copy run_copy ogr run_ogr
+bench_interleave "$RUNS" import run_import copy run_copy ogr run_ogr psql run_psql
 
 # The reference did the same work: same types, same rows.
 types() {
@@ -189,12 +193,14 @@ bench_same "rows of the imported table and of the COPY table (EXCEPT ALL both wa
 bench_same "rows with a point, imported and by ogr2ogr" \
   "$(psql_q -At -c 'SELECT count(*) FROM opendata_data."bench-import" WHERE geom IS NOT NULL')" \
   "$(psql_q -At -c 'SELECT count(*) FROM public.bench_ogr WHERE geom IS NOT NULL')"
-# The import's own split (report timings_ms) of its median run: sniffing
-# and inference, then conversion and loading, then the rest (index,
-# register, ANALYZE).
+# The import's own split (report timings_ms) of its median run, step by
+# step in the order they run: the file read, sniffing and inference, the
+# table's creation, conversion and loading, the GiST index, registration,
+# ANALYZE, the history line; then the total inside the call.
 median_split() {
-  jq -sr 'map(.timings_ms) | sort_by(.total) | .[length / 2 | floor]
-          | "sniff \(.sniff | round) ms, load \(.load | round) ms, the rest \(.total - .sniff - .load | round) ms"' "$1"
+  jq -sr 'map(.timings_ms) | sort_by(.total) | .[length / 2 | floor] as $t
+          | [("read", "sniff", "table", "load", "index", "register", "analyze", "history", "total")
+             | select($t[.] != null) | "\(.) \($t[.] | round) ms"] | join(", ")' "$1"
 }
 split=$(median_split "$dir/reports.jsonl")
 mb() { printf '%.1f' "$(echo "$(stat -c %s "$1") / 1048576" | bc -l)"; }
@@ -206,6 +212,7 @@ bench_result "import_csv_file (sniff, infer, load, index, register, ANALYZE)" \
 bench_result "import_csv_file" "ogr2ogr -f PostgreSQL (CSV, AUTODETECT_TYPE, GiST index), ANALYZE" "$ROWS rows" import ogr 0.333 ">= 3x faster"
 echo
 echo "French file $(mb "$french") MB, COPY's file $(mb "$canonical") MB; the import's split (median run): $split."
+echo "A psql call doing nothing (SELECT 1, a new session) takes $(bench_spread psql) ms."
 
 log "generating a FeatureCollection of $FEATURES points"
 geojson="$dir/points.geojson"

@@ -10,8 +10,10 @@
 #           (a page shorter than the limit ends the result: total = start +
 #           rows; otherwise a count sub-select, evaluated only then).
 # Facets use GROUPING SETS (one scan), text search the same accent folding
-# as records() (lower(unaccent('unaccent', x)) LIKE ALL (patterns)), and
-# every query matches rows (the script fails on a total of 0).
+# as records() (lower(unaccent('unaccent', x)) LIKE ALL (patterns)), a year
+# date_part() (a float8: extract() builds a numeric per row, a fifth
+# slower to group by), and every query matches rows (the script fails on a
+# total of 0).
 #
 # Timing is what a client waits for: pgbench sends the statement over the
 # Unix socket (simple protocol: parsed and planned every time) and reads
@@ -107,8 +109,8 @@ INSERT INTO bench.queries (id, label, odsql, obj, cols, from_where, ord, lim, of
  $q$FROM opendata_api."bench-rec" WHERE value < 300 AND city IS NOT NULL GROUP BY city$q$, 'n DESC, city', 10, 0),
 (5, 'group_by year(datetime)',
  $q$SELECT opendata_api.records('bench-rec', fields => 'year(created) as y, count(*) as n', group_by => 'year(created) as y', rows => 100)$q$,
- $q$'y', y, 'n', n$q$, $q$extract(year FROM created AT TIME ZONE 'UTC')::int AS y, count(*) AS n$q$,
- $q$FROM opendata_api."bench-rec" WHERE created IS NOT NULL GROUP BY extract(year FROM created AT TIME ZONE 'UTC')$q$, 'y', 100, 0),
+ $q$'y', y, 'n', n$q$, $q$date_part('year', created AT TIME ZONE 'UTC')::int AS y, count(*) AS n$q$,
+ $q$FROM opendata_api."bench-rec" WHERE created IS NOT NULL GROUP BY date_part('year', created AT TIME ZONE 'UTC')$q$, 'y', 100, 0),
 (6, 'within_distance + order by distance',
  $q$SELECT opendata_api.records('bench-rec', fields => 'id, geom', "where" => 'within_distance(geom, geom''POINT(2.5 48.8)'', 1km)', order_by => 'distance(geom, geom''POINT(2.5 48.8)''), id', rows => 10)$q$,
  $q$'id', id, 'geom', ST_AsGeoJSON(geom, 7)::json$q$,

@@ -44,7 +44,16 @@ SELECT c.oid::regclass AS relation,
   JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e'
  WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'opendata')
    AND c.relkind IN ('r', 'p', 'v', 'm')
+   AND c.relname NOT LIKE 'mercator\_copy\_%'
  ORDER BY 1::text;
+-- The Web Mercator copies of shapes the worker built (38_mercator_copies.sql,
+-- as many as the tests published): read only, by opendata_owner.
+SELECT count(*) FILTER (WHERE regress.may('INSERT', 'has_any_column_privilege', c.oid) <> '----'
+                           OR regress.may('UPDATE', 'has_any_column_privilege', c.oid) <> '----'
+                           OR regress.may('DELETE', 'has_table_privilege', c.oid) <> '----') AS writable_copies,
+       count(*) FILTER (WHERE pg_get_userbyid(c.relowner) <> 'opendata_owner') AS copies_not_owned
+  FROM pg_class c
+ WHERE c.relnamespace = 'opendata'::regnamespace AND c.relname LIKE 'mercator\_copy\_%';
 
 -- The definers: owned by opendata_owner (never a superuser), with a
 -- search_path that no other role can write to.
@@ -75,7 +84,8 @@ SELECT count(*) AS catalog_tables,
   FROM pg_class c
   JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e'
  WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'opendata')
-   AND c.relkind = 'r' AND c.relnamespace = 'opendata'::regnamespace;
+   AND c.relkind = 'r' AND c.relnamespace = 'opendata'::regnamespace
+   AND c.relname NOT LIKE 'mercator\_copy\_%';
 
 DROP FUNCTION regress.may(text, text, oid);
 DROP ROLE regress_priv_pub, regress_priv_admin, regress_priv_plain;

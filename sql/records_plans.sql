@@ -73,6 +73,15 @@ SELECT rows, start, r->'total_count' AS total, jsonb_array_length(r->'results') 
   FROM (VALUES (3, 0), (0, 0), (3, 150), (100, 100)) v(rows, start),
        LATERAL (SELECT opendata_api.records('plan-trees', fields => 'id', "where" => 'hauteur < 20 and genre != "Tilia"',
                                             order_by => 'hauteur desc, id', rows => rows, start => start)::jsonb AS r) x;
+-- From its second call on, a shape whose plan sorted is planned without
+-- the count's sub-select (page_sql in src/pg/records.cpp): the estimate
+-- compared with the threshold is then that of the rows going into the sort.
+SET opendata.exact_count_threshold = 10;
+SELECT i, r ? 'total_count_estimated' AS estimated
+  FROM generate_series(1, 2) i,
+       LATERAL (SELECT opendata_api.records('plan-trees', fields => 'id', "where" => 'hauteur < 20 and genre != "Tilia"',
+                                            order_by => 'hauteur desc, id', rows => 2 + 0 * i)::jsonb AS r) x;
+RESET opendata.exact_count_threshold;
 -- Groups: the groups that went into the sort.
 SELECT opendata_api.records('plan-trees', fields => 'hauteur, count(*) as n', group_by => 'hauteur',
                             order_by => 'n desc, hauteur', rows => 3);

@@ -102,6 +102,9 @@ SELECT regress.hits(opendata_api.search('transports', facet => '{}'));
 SELECT regress.hits(opendata_api.search('arbre', facet => '{}'));
 SELECT x->>'dataset_id' AS dataset, (x->>'score')::numeric > 0 AS scored
   FROM json_array_elements(opendata_api.search('arbre', facet => '{}')->'results') x;
+-- The last word is a prefix: its alternatives that another one starts
+-- with are left out (they would match nothing more).
+SELECT opendata._search_query('arbres') AS one_word, opendata._search_query('arbres remarquables') AS two_words;
 -- Stop words alone, punctuation and query syntax are no filter, and no error.
 SELECT regress.hits(opendata_api.search('de la', facet => '{}'));
 SELECT regress.hits(opendata_api.search($$arbre & | ! :* ( ) ' "$$, facet => '{}'));
@@ -129,6 +132,17 @@ SELECT regress.hits(opendata_api.search(refine => '{modified:2023}', facet => '{
 SELECT regress.hits(opendata_api.search(exclude => '{theme:ENVI}', facet => '{}'));
 SELECT regress.hits(opendata_api.search(exclude => '{publisher:search-ville, modified:2023}', facet => '{}'));
 SELECT regress.hits(opendata_api.search('arbre', refine => '{publisher:search-metro}', facet => '{}'));
+-- With a text, anon's matches are filtered before they are ranked
+-- (_search_public_matches): every facet's refine and exclude there too.
+SELECT regress.hits(opendata_api.search('arbre', facet => '{}'));
+SELECT regress.hits(opendata_api.search('arbre', refine => '{theme:envi, keyword:ARBRE}', facet => '{}'));
+SELECT regress.hits(opendata_api.search('arbre', refine => '{territory:Lyon}', facet => '{}'));
+SELECT regress.hits(opendata_api.search('budget', refine => '{modified:2023, license:etalab-2.0}', facet => '{}'));
+SELECT regress.hits(opendata_api.search('arbre', exclude => '{theme:ENVI}', facet => '{}'));
+SELECT regress.hits(opendata_api.search('arbre', exclude => '{keyword:arbre}', facet => '{}'));
+SELECT regress.hits(opendata_api.search('arbre', exclude => '{territory:Lyon}', facet => '{}'));
+SELECT regress.hits(opendata_api.search('arbre', exclude => '{license:nope, modified:1999}', facet => '{}'));
+SELECT regress.facets(opendata_api.search('arbre', exclude => '{publisher:search-metro}', facet => '{publisher, theme}'));
 SELECT regress.facets(opendata_api.search(refine => '{theme:ENVI}', facet => '{theme, license}'));
 -- Values are data, never SQL.
 SELECT regress.hits(opendata_api.search(refine => ARRAY['theme:ENVI'') OR true --'], facet => '{}'));

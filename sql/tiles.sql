@@ -450,3 +450,88 @@ SELECT (SELECT array_agg(b::float8) FROM json_array_elements_text(j -> 'bounds')
   FROM opendata_api.tilejson('map-points') j;
 RESET ROLE;
 SELECT opendata.set_catalog('{"base_url": "http://localhost:3000"}') IS NOT NULL AS reset;
+
+-- Web Mercator copies (38_mercator_copies.sql): after publish() commits,
+-- the worker copies a public polygon dataset with its shapes in EPSG:3857;
+-- a tile without a filter reads the copy while it is the current
+-- version's and the table had no write since, the view otherwise.
+CREATE FUNCTION regress.wait_for_copy(slug text) RETURNS boolean
+LANGUAGE plpgsql AS $$
+BEGIN
+  FOR i IN 1 .. 600 LOOP
+    IF EXISTS (SELECT FROM opendata.mercator_copies c
+                 JOIN opendata.datasets d ON d.id = c.dataset_id AND d.version = c.version AND d.modified = c.modified
+                WHERE d.slug = wait_for_copy.slug) THEN
+      RETURN true;
+    END IF;
+    PERFORM pg_sleep(0.1);
+  END LOOP;
+  RETURN false;
+END
+$$;
+-- The label of square 1 as a tile without a filter shows it.
+CREATE FUNCTION regress.label_in_tile() RETURNS text
+LANGUAGE sql AS $$
+  SELECT string_agg(value, ', ' ORDER BY value) FROM regress.mvt(opendata_api.tile('map-shapes', 8, 129, 88))
+   WHERE key = 'label' AND value LIKE '%1'
+$$;
+SELECT opendata.publish('map-shapes')->>'version' AS version;
+SELECT regress.wait_for_copy('map-shapes') AS copied;
+SELECT c.relation AS copy_v1 FROM opendata.mercator_copies c JOIN opendata.datasets d ON d.id = c.dataset_id
+ WHERE d.slug = 'map-shapes' \gset
+SELECT count(*) AS rows, count(*) FILTER (WHERE ST_SRID(__shape) = 3857) AS in_web_mercator FROM :copy_v1;
+-- The copy's tiles are the view's: the same features, the same attributes
+-- (a filter reads the view).
+CREATE FUNCTION regress.tile_features(tile bytea) RETURNS text[]
+LANGUAGE sql AS $$
+  SELECT array_agg(f ORDER BY f)
+    FROM (SELECT min(geom_type) || ' ' || string_agg(key || '=' || value, ', ' ORDER BY key) AS f
+            FROM regress.mvt(tile) GROUP BY feature) x
+$$;
+SET ROLE opendata_anon;
+SELECT regress.tile_features(opendata_api.tile('map-shapes', 8, 129, 88)) AS copy_features,
+       regress.tile_features(opendata_api.tile('map-shapes', 8, 129, 88))
+       = regress.tile_features(opendata_api.tile('map-shapes', 8, 129, 88, 'id > 0')) AS same_as_view;
+RESET ROLE;
+-- The tile is read from the copy: a label changed there (by hand, here)
+-- is the tile's.
+UPDATE :copy_v1 SET label = 'copied square 1' WHERE id = 1;
+SET ROLE opendata_anon;
+SELECT regress.label_in_tile() AS label;
+RESET ROLE;
+-- Published again: the previous copy is no longer read nor readable, the
+-- next one is built, and the old one dropped.
+SELECT opendata.publish('map-shapes')->>'version' AS version;
+SELECT has_table_privilege('opendata_anon', :'copy_v1', 'SELECT') AS old_copy_readable;
+SET ROLE opendata_anon;
+SELECT regress.label_in_tile() AS label;
+RESET ROLE;
+SELECT regress.wait_for_copy('map-shapes') AS copied;
+SELECT to_regclass(:'copy_v1') IS NULL AS old_copy_dropped;
+SELECT c.relation AS copy_v2 FROM opendata.mercator_copies c JOIN opendata.datasets d ON d.id = c.dataset_id
+ WHERE d.slug = 'map-shapes' \gset
+UPDATE :copy_v2 SET label = 'copied square 1' WHERE id = 1;
+SET ROLE opendata_anon;
+SELECT regress.label_in_tile() AS label;
+RESET ROLE;
+-- A write to the table sets the copy aside: tiles read the view.
+UPDATE public.map_shapes SET label = 'written square 1' WHERE id = 1;
+SET ROLE opendata_anon;
+SELECT regress.label_in_tile() AS label;
+RESET ROLE;
+UPDATE public.map_shapes SET label = 'square 1' WHERE id = 1;
+-- Published again, copied again; then a field hidden without publishing:
+-- the copy (which still has it) is set aside and closed, and the tile
+-- has no label.
+SELECT opendata.publish('map-shapes')->>'version' AS version;
+SELECT regress.wait_for_copy('map-shapes') AS copied;
+SELECT c.relation AS copy_v3 FROM opendata.mercator_copies c JOIN opendata.datasets d ON d.id = c.dataset_id
+ WHERE d.slug = 'map-shapes' \gset
+SELECT opendata.describe_field('map-shapes', 'label', '{"hidden": true}') IS NOT NULL AS hidden;
+SELECT has_table_privilege('opendata_anon', :'copy_v3', 'SELECT') AS copy_readable,
+       (SELECT count(*) FROM opendata.mercator_copies c JOIN opendata.datasets d ON d.id = c.dataset_id
+         WHERE d.slug = 'map-shapes') AS copies;
+SET ROLE opendata_anon;
+SELECT DISTINCT key FROM regress.mvt(opendata_api.tile('map-shapes', 8, 129, 88)) ORDER BY 1;
+RESET ROLE;
+SELECT opendata.describe_field('map-shapes', 'label', '{"hidden": false}') IS NOT NULL AS shown;

@@ -10,7 +10,9 @@
 // superuser: a worker cannot log in as a NOLOGIN role) and runs
 // opendata._build_cluster_grid(dataset_id), which computes the grid as the
 // dataset's acting role and does nothing if the grid is already there
-// (opendata.build_cluster_grid() built it, or another worker).  A dynamic
+// (opendata.build_cluster_grid() built it, or another worker), then
+// opendata._build_mercator_copy(dataset_id), the same for the Web Mercator
+// copy of a line or polygon dataset.  A dynamic
 // worker needs no shared_preload_libraries, only a free slot of
 // max_worker_processes: without one, the dataset keeps no grid until it is
 // built by hand (a WARNING says so) or published again.  A rolled-back
@@ -38,6 +40,12 @@ PGDLLEXPORT void opendata_cluster_grid_worker(Datum arg);
 
 namespace opendata::pg {
 namespace {
+
+// What the worker builds: the cluster grid of a point dataset, the Web
+// Mercator copy of a line or polygon one (38_mercator_copies.sql); each
+// does nothing for the other kind.
+constexpr const char* kBuildStatement =
+    "SELECT opendata._build_cluster_grid($1), opendata._build_mercator_copy($1)";
 
 // The datasets noted by the transaction running: plain data, emptied at
 // its end.  A transaction that publishes more point datasets than this
@@ -121,10 +129,10 @@ void opendata_cluster_grid_worker(Datum arg) {
   StartTransactionCommand();
   SPI_connect();
   PushActiveSnapshot(GetTransactionSnapshot());
-  pgstat_report_activity(STATE_RUNNING, "SELECT opendata._build_cluster_grid($1)");
+  pgstat_report_activity(STATE_RUNNING, opendata::pg::kBuildStatement);
   Oid types[1] = {INT8OID};
   Datum values[1] = {Int64GetDatum(dataset_id)};
-  SPI_execute_with_args("SELECT opendata._build_cluster_grid($1)", 1, types, values, nullptr, false, 0);
+  SPI_execute_with_args(opendata::pg::kBuildStatement, 1, types, values, nullptr, false, 0);
   SPI_finish();
   PopActiveSnapshot();
   CommitTransactionCommand();

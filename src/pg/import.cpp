@@ -251,9 +251,33 @@ void label_fields(const std::string& slug, const ingest::SniffReport& report) {
 }
 
 
+// Where an import's time goes, step by step, for its report (timings_ms):
+// each step's milliseconds, in the order they ran.
+class StepTimer {
+ public:
+  StepTimer() : started_(Clock::now()), step_(started_) {}
+  // Ends the running step, named `name`, and starts the next.
+  void done(const char* name) {
+    auto now = Clock::now();
+    steps_.emplace_back(name, std::chrono::duration<double, std::milli>(now - step_).count());
+    step_ = now;
+  }
+  nlohmann::json to_json() const {
+    nlohmann::json out = nlohmann::json::object();
+    for (const auto& [name, ms] : steps_) out[name] = ms;
+    out["total"] = ms_since(started_);
+    return out;
+  }
+
+ private:
+  Clock::time_point started_, step_;
+  std::vector<std::pair<const char*, double>> steps_;
+};
+
+// `timer` started when the call did (the file's reading is its first step).
 nlohmann::json import_file(const std::string& slug, std::string_view data,
-                           const std::string& options_text, ingest::InputFormat format) {
-  auto started = Clock::now();
+                           const std::string& options_text, ingest::InputFormat format,
+                           StepTimer& timer) {
   ImportRequest req = parse_request(options_text);
   ingest::CsvOptions options = ingest::parse_options(req.file_options, format);
 
@@ -265,18 +289,18 @@ nlohmann::json import_file(const std::string& slug, std::string_view data,
     geojson = std::make_unique<ingest::GeoJsonDocument>(data, options.encoding);
   ingest::SniffReport report =
       geojson ? ingest::read_geojson(*geojson, options) : ingest::sniff_csv(data, options);
-  double sniff_ms = ms_since(started);
+  timer.done("sniff");
 
   Oid table = req.mode == "create" ? create_table(slug, report)
                                    : reuse_table(slug, req.partition, report, req.mode == "replace");
-  auto load_started = Clock::now();
+  timer.done("table");
   Normaliser normaliser;
   if (format == ingest::InputFormat::Csv)
     normaliser.csv = std::make_unique<ingest::CsvNormaliser>(data, options, report);
   else
     normaliser.geojson = std::make_unique<ingest::GeoJsonNormaliser>(*geojson, options, report);
   std::uint64_t loaded = load(slug, table, req, normaliser);
-  double load_ms = ms_since(load_started);
+  timer.done("load");
 
   std::string table_name = table_of(slug);
   if (req.mode == "create") {
@@ -285,6 +309,7 @@ nlohmann::json import_file(const std::string& slug, std::string_view data,
                           quote_ident(report.geometry_column) + ")";
       spi::execute(index.c_str(), false);
     }
+    timer.done("index");
     spi::execute_text_params("SELECT opendata.register($1::regclass, $2, $3::jsonb)",
                              {{TEXTOID, table_name}, {TEXTOID, slug}, {TEXTOID, req.metadata.dump()}},
                              false);
@@ -293,6 +318,7 @@ nlohmann::json import_file(const std::string& slug, std::string_view data,
     spi::execute_text_params("SELECT opendata.set_metadata($1, $2::jsonb)",
                              {{TEXTOID, slug}, {TEXTOID, req.metadata.dump()}}, false);
   }
+  timer.done("register");
   // Fresh statistics: the planner (and estimated counts) see the new data;
   // of the loaded partition only, when one was named.
   std::string partition_name =
@@ -300,10 +326,12 @@ nlohmann::json import_file(const std::string& slug, std::string_view data,
                     : "";
   std::string analyze = "ANALYZE " + (req.partition ? partition_name : table_name);
   spi::execute(analyze.c_str(), false);
+  timer.done("analyze");
   std::string version = call_internal("opendata._record_import(text,bigint,text)",
                                       {slug, std::to_string(loaded), req.mode})
                             .value_or("null");
   spi::finish();
+  timer.done("history");
 
   nlohmann::json out = ingest::to_json(report);
   out["slug"] = slug;
@@ -314,7 +342,7 @@ nlohmann::json import_file(const std::string& slug, std::string_view data,
   out["rows_rejected"] = normaliser.rows_rejected();
   out["rejected"] = ingest::to_json(normaliser.rejected());
   out["version"] = nlohmann::json::parse(version, nullptr, false);
-  out["timings_ms"] = {{"sniff", sniff_ms}, {"load", load_ms}, {"total", ms_since(started)}};
+  out["timings_ms"] = timer.to_json();
   return out;
 }
 
@@ -457,10 +485,14 @@ Datum import_entry(FunctionCallInfo fcinfo, const Signature& signature, ingest::
     if (!args.given(source))
       throw UserError(sqlstate::kInvalidParameterValue, std::string(source) + " must be given");
     std::string slug = args.text("slug");
+    StepTimer timer;
     std::optional<FileBytes> file;
-    if (from_file) file.emplace(server_file(args.datum(source)));
+    if (from_file) {
+      file.emplace(server_file(args.datum(source)));
+      timer.done("read");
+    }
     std::string_view data = file ? file->view() : text_view(args.datum(source));
-    return jsonb_result(import_file(slug, data, options_arg(args), format));
+    return jsonb_result(import_file(slug, data, options_arg(args), format, timer));
   });
 }
 }  // namespace

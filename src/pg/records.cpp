@@ -1,6 +1,8 @@
 // opendata_api.records(), opendata_api.facets() and opendata.explain_odsql():
 // ODSQL on a published dataset, compiled by src/core/odsql, run through SPI
 // as the calling role (so grants and row-level security apply).
+#include <algorithm>
+#include <list>
 #include <string>
 
 #include "core/odsql/compiler.hpp"
@@ -95,6 +97,73 @@ std::string response(const Count& count, const std::string& results,
   return out;
 }
 
+// The shapes of request (their page_sql) whose last plan sorted every
+// matching row before its LIMIT, most recently used first.  Their page is
+// planned without the count's sub-select: the rows going into the sort are
+// the count.  Planning a sub-select that does not run is about a fifth of a
+// small page's time (issue #15), and whether a plan sorts depends on the
+// values (a bounding box's or a range's selectivity), so it is learnt per
+// shape: when a shape stops sorting, its count runs on its own once
+// (count_matches) and the shape plans with the sub-select again.
+constexpr std::size_t kSortedShapes = 64;
+std::list<std::string> g_sorted_shapes;
+
+bool sorted_last_time(const std::string& shape) {
+  return std::find(g_sorted_shapes.begin(), g_sorted_shapes.end(), shape) != g_sorted_shapes.end();
+}
+
+void remember_sorted(const std::string& shape, bool sorted) {
+  g_sorted_shapes.remove(shape);
+  if (!sorted) return;
+  g_sorted_shapes.push_front(shape);
+  if (g_sorted_shapes.size() > kSortedShapes) g_sorted_shapes.pop_back();
+}
+
+// The page and what records() needs to tell its total.
+struct PageRun {
+  PlannedResult run;
+  std::optional<double> estimate;  // of the matches, when over the threshold
+  bool over_threshold = false;
+};
+
+// The page and its count, one statement planned once: the count's estimate
+// is read from that plan, and the count runs in the same execution as the
+// page, when the page does not tell the total and the estimate is within
+// opendata.exact_count_threshold.  When the plan sorts every matching row
+// before cutting the page, the rows going into the sort are counted
+// instead, and the count does not run at all; a shape that sorted last
+// time, or whose count is known (`summarized`), is planned without it.
+PageRun run_page(const odsql::Compiled& compiled, const std::vector<spi::TextParam>& params,
+                 bool summarized) {
+  const bool page_alone = summarized || (compiled.page_scan_counts &&
+                                         sorted_last_time(compiled.page_sql));
+  PageRun out;
+  bool sorted = false;
+  out.run = run_planned(
+      page_alone ? compiled.page_sql : compiled.page_count_sql, params,
+      [&](const PlannedStmt* plan) {
+        PlanChoice choice;
+        choice.last = "false";
+        if (summarized) return choice;
+        const Plan* sorted_rows = compiled.page_scan_counts ? sorted_input(plan) : nullptr;
+        sorted = sorted_rows != nullptr;
+        if (g_exact_count_threshold > 0) {
+          // The matches the plan expects: going into the sort, or counted
+          // by the sub-select.
+          out.estimate = page_alone ? (sorted ? std::optional<double>(sorted_rows->plan_rows)
+                                              : std::nullopt)
+                                    : last_column_input_rows(plan);
+          out.over_threshold = out.estimate && *out.estimate > g_exact_count_threshold;
+          if (!out.estimate || out.over_threshold) return choice;
+        }
+        choice.count_rows_of = sorted_rows;
+        if (sorted_rows == nullptr && !page_alone) choice.last = "true";
+        return choice;
+      });
+  if (!summarized) remember_sorted(compiled.page_sql, sorted);
+  return out;
+}
+
 }  // namespace
 }  // namespace opendata::pg
 
@@ -118,38 +187,10 @@ Datum opendata_records(PG_FUNCTION_ARGS) {
     // this version, when no write touched the data since (pg/summary.hpp).
     std::optional<std::int64_t> summarized;
     if (compiled.counts_every_record) summarized = pg::summarized_row_count(slug);
-    // The page and its count, one statement planned once: the count's
-    // estimate is read from that plan, and the count runs in the same
-    // execution as the page, when the page does not tell the total and the
-    // estimate is within opendata.exact_count_threshold.  When the plan
-    // sorts every matching row before cutting the page, the rows going into
-    // the sort are counted instead, and the count does not run at all.
     auto params = pg::bind(compiled.params);
     params.push_back({BOOLOID, std::string("false")});
-    std::optional<double> estimate;
-    bool over_threshold = false;
-    pg::PlannedResult run = pg::run_planned(
-        compiled.page_count_sql, params, [&](const PlannedStmt* plan) {
-          pg::PlanChoice choice;
-          choice.last = "true";
-          if (summarized) {
-            choice.last = "false";
-            return choice;
-          }
-          if (pg::g_exact_count_threshold > 0) {
-            estimate = pg::last_column_input_rows(plan);
-            over_threshold = estimate && *estimate > pg::g_exact_count_threshold;
-            if (!estimate || over_threshold) {
-              choice.last = "false";
-              return choice;
-            }
-          }
-          if (compiled.page_scan_counts) {
-            choice.count_rows_of = pg::sorted_input(plan);
-            if (choice.count_rows_of != nullptr) choice.last = "false";
-          }
-          return choice;
-        });
+    pg::PageRun page_run = pg::run_page(compiled, params, summarized.has_value());
+    const pg::PlannedResult& run = page_run.run;
     const pg::spi::Row& page = run.row;
     std::string results = pg::spi::value(page, 1).value_or("[]");
     std::int64_t page_rows = std::stoll(pg::spi::value(page, 2).value_or("0"));
@@ -162,8 +203,8 @@ Datum opendata_records(PG_FUNCTION_ARGS) {
       count.value = std::stoll(*total);
     } else if (summarized) {
       count.value = *summarized;
-    } else if (over_threshold) {
-      count.value = static_cast<std::int64_t>(*estimate);
+    } else if (page_run.over_threshold) {
+      count.value = static_cast<std::int64_t>(*page_run.estimate);
       count.estimated = true;
     } else if (run.counted) {
       count.value = *run.counted;

@@ -31,6 +31,11 @@
 // - lines and polygons: the largest features (by bounding box) are kept.
 // A tile so thinned says it with the attribute _thinned = true on every
 // feature.  Shapes are simplified to half a pixel of the 4096 grid.
+//
+// Lines and polygons without a filter are read from the dataset's Web
+// Mercator copy when it is current (src/sql/38_mercator_copies.sql): the
+// same rows and attributes, the shapes already in EPSG:3857, so no vertex
+// goes through PROJ at the request (most of a high-zoom tile's time).
 #include <cmath>
 #include <cstdio>
 #include <list>
@@ -79,6 +84,7 @@ struct TileQuery {
   std::string rows;                     // the filtered rows, "(SELECT ...)", parameters $1..$n
   std::string geometry;                 // quoted column of the geometry
   bool points = false;                  // a geo_point_2d field: clustered when too dense
+  bool mercator = false;                // geometry already in EPSG:3857 (a Web Mercator copy)
   std::vector<std::string> attributes;  // select-list items: "s.col" or an expression AS col
   std::vector<std::string> attribute_names;  // their quoted column names, in the same order
   std::vector<spi::TextParam> params;   // $1..$n, then z, x, y, layer
@@ -194,11 +200,57 @@ TileQuery tile_query_kept(const KeptDataset& kept, const std::string& where, con
   return q;
 }
 
-// The filter of a tile's rows, in WGS 84 (the view's geometries): the
-// tile's envelope, widened by `margin` tile units in every direction.  The
-// envelope of a Web Mercator tile is a longitude/latitude rectangle; the
-// widening is in degrees of longitude, more than the same width in latitude.
+// The dataset's Web Mercator copy (src/sql/38_mercator_copies.sql), named
+// as _build_mercator_copy() names it after the dataset and its version,
+// when the caller may read it and no write to the table left a mark since.
+// Its grant to opendata_anon is what says it is current (its owner and a
+// superuser read it all the same): any change of the catalog row it was
+// made from (version, last modification, status, access) revokes it.
+// Only public datasets have one.  Read without the catalog table of
+// copies: each table a tile's statements scan costs it.
+constexpr const char* kMercatorCopyQuery = R"sql(
+SELECT FROM (SELECT pg_catalog.to_regclass($1) AS copy) c
+ WHERE pg_catalog.has_table_privilege('opendata_anon', c.copy, 'SELECT')
+   AND pg_catalog.has_table_privilege(c.copy, 'SELECT')
+   AND NOT EXISTS (SELECT FROM opendata.data_writes w WHERE w.dataset_id = $2))sql";
+SPIPlanPtr g_mercator_copy_plan = nullptr;
+
+std::optional<std::string> mercator_copy(const DatasetState& state) {
+  if (!state.is_public) return std::nullopt;
+  std::string copy = "opendata." + odsql::quote_ident("mercator_copy_" + state.id + "_" + state.version);
+  if (spi::execute_saved(g_mercator_copy_plan, kMercatorCopyQuery, {{TEXTOID, copy}, {INT8OID, state.id}},
+                         true) == 0)
+    return std::nullopt;
+  return copy;
+}
+
+// The tile's query over the Web Mercator copy `relation`: the same
+// attributes (the copy has the view's columns), no filter, the shapes in
+// __shape; its parameters are z, x, y and the layer.  After at_tile().
+TileQuery on_mercator_copy(const TileQuery& view, const std::string& relation) {
+  TileQuery q;
+  q.rows = relation;
+  q.geometry = "__shape";
+  q.mercator = true;
+  q.attributes = view.attributes;
+  q.attribute_names = view.attribute_names;
+  q.params.assign(view.params.end() - 4, view.params.end());
+  q.z = "$1::int4";
+  q.x = "$2::int4";
+  q.y = "$3::int4";
+  q.layer = "$4::text";
+  return q;
+}
+
+// The filter of a tile's rows: the tile's envelope, widened by `margin`
+// tile units in every direction.  In WGS 84 for the view's geometries: the
+// envelope of a Web Mercator tile is a longitude/latitude rectangle, and
+// the widening is in degrees of longitude, more than the same width in
+// latitude.
 std::string in_tile(const TileQuery& q, std::int64_t z, int margin) {
+  if (q.mercator)
+    return "s." + q.geometry + " && ST_TileEnvelope(" + q.z + ", " + q.x + ", " + q.y +
+           ", margin => " + number(static_cast<double>(margin) / kExtent) + ")";
   std::string env = "ST_Transform(ST_TileEnvelope(" + q.z + ", " + q.x + ", " + q.y + "), 4326)";
   if (margin > 0) {
     double degrees = 360.0 / std::ldexp(1.0, static_cast<int>(z)) * margin / kExtent;
@@ -233,9 +285,11 @@ std::string as_mvt(const TileQuery& q, const std::string& features) {
 // Shapes are simplified to half a pixel of the tile's grid before they
 // are clipped; a shape smaller than that stays (as a collapsed one), so
 // that simplifying drops nothing ST_AsMVTGeom would have kept.
-std::string shape_3857(std::int64_t z, const std::string& geom) {
+std::string shape_3857(const TileQuery& q, std::int64_t z) {
   const double tolerance = kWorldMeters / std::ldexp(1.0, static_cast<int>(z)) / kExtent / 2;
-  return "ST_Simplify(ST_Transform(" + geom + ", 3857), " + number(tolerance) + ", true)";
+  const std::string g = "s." + q.geometry;
+  return "ST_Simplify(" + (q.mercator ? g : "ST_Transform(" + g + ", 3857)") + ", " + number(tolerance) +
+         ", true)";
 }
 
 // The features of the tile one by one, and how many rows fall in it
@@ -254,7 +308,7 @@ struct CountedTile {
 CountedTile features_tile(const TileQuery& q, std::int64_t z, std::int64_t limit) {
   const std::string g = "s." + q.geometry;
   const std::string features =
-      "SELECT " + mvt_geom(q, q.points ? "ST_Transform(" + g + ", 3857)" : shape_3857(z, g)) +
+      "SELECT " + mvt_geom(q, q.points ? "ST_Transform(" + g + ", 3857)" : shape_3857(q, z)) +
       " AS __mvt_geom" + attribute_list(q) + " FROM " + q.rows + " s WHERE " + in_tile(q, z, kBuffer) +
       " LIMIT " + std::to_string(limit);
   const std::string sql = "SELECT count(*), " + mvt_of_t(q) + " FROM (" + features + ") t";
@@ -311,7 +365,7 @@ std::string clusters_tile(const TileQuery& q, std::int64_t z, std::int64_t max_p
 // Lines and polygons, the `keep` largest by bounding box, marked thinned.
 std::string thinned_shapes_tile(const TileQuery& q, std::int64_t z, std::int64_t keep) {
   std::string g = "s." + q.geometry;
-  std::string features = "SELECT " + mvt_geom(q, shape_3857(z, g)) + " AS __mvt_geom" +
+  std::string features = "SELECT " + mvt_geom(q, shape_3857(q, z)) + " AS __mvt_geom" +
                          attribute_list(q) + ", true AS _thinned FROM " + q.rows + " s WHERE " +
                          in_tile(q, z, kBuffer) + " ORDER BY greatest(ST_XMax(" + g + ") - ST_XMin(" +
                          g + "), ST_YMax(" + g + ") - ST_YMin(" + g + ")) DESC LIMIT " +
@@ -337,8 +391,9 @@ std::optional<std::string> plain_tile(const CountedTile& all) {
   return std::nullopt;
 }
 
-std::string build_tile(const TileQuery& q, const std::string& slug, std::int64_t z, std::int64_t x,
+std::string build_tile(const TileQuery& q, const KeptDataset& kept, std::int64_t z, std::int64_t x,
                        std::int64_t y, bool filtered) {
+  const std::string& slug = kept.dataset.slug;
   const std::int64_t max_features = g_tile_max_features;
   if (q.points && !filtered) {
     // The clusters publish() computed: a dense tile is served without
@@ -351,7 +406,11 @@ std::string build_tile(const TileQuery& q, const std::string& slug, std::int64_t
       return grid->tile;
     }
   }
-  CountedTile all = features_tile(q, z, max_features + 1);
+  // Lines and polygons: from the Web Mercator copy when it is current (a
+  // tile too full is thinned from the view all the same).
+  std::optional<std::string> copy;
+  if (!q.points && !filtered) copy = mercator_copy(kept.state);
+  CountedTile all = features_tile(copy ? on_mercator_copy(q, *copy) : q, z, max_features + 1);
   if (all.rows == 0) return std::string();
   if (std::optional<std::string> tile = plain_tile(all)) return *tile;
   if (q.points) return run_tile(clusters_tile(q, z, g_tile_cluster_max_points), q.params);
@@ -402,7 +461,7 @@ Datum opendata_tile(PG_FUNCTION_ARGS) {
     const std::string where = args.text("where");
     pg::TileQuery q = pg::tile_query_kept(kept, where, args.text("fields"));
     pg::at_tile(q, z, x, y);
-    std::string tile = pg::build_tile(q, slug, z, x, y, !where.empty());
+    std::string tile = pg::build_tile(q, kept, z, x, y, !where.empty());
     pg::spi::finish();
     return pg::answer(slug, tile, tile.empty() ? "204" : nullptr);
   });

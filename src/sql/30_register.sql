@@ -179,16 +179,20 @@ BEGIN
 END
 $$;
 
-CREATE FUNCTION opendata.register(source regclass, slug text, metadata jsonb DEFAULT '{}')
-RETURNS jsonb
-LANGUAGE plpgsql SECURITY DEFINER AS $$
+-- register()'s work, for register() and cross(): the checks, the catalog
+-- rows and the spatial index.  `lineage` is a crossing's was_derived_from,
+-- written with the dataset's row: a later UPDATE would have the search
+-- index (60_search.sql) computed again for the row.  The caller builds the
+-- summary it returns, once its own writes are done.
+CREATE FUNCTION opendata._register(source regclass, slug text, metadata jsonb, lineage jsonb,
+                                   OUT dataset_id bigint, OUT index_created text)
+LANGUAGE plpgsql AS $$
 DECLARE
   who name := opendata._require_role('opendata_publisher', 'register datasets');
   kind "char";
   ds opendata.datasets;
   geo record;
   org bigint;
-  idx text;
 BEGIN
   IF source IS NULL THEN
     RAISE EXCEPTION 'the source of a dataset cannot be NULL' USING ERRCODE = '22023';
@@ -210,7 +214,7 @@ BEGIN
             DETAIL = format('Role "%s" neither owns it nor holds SELECT on it WITH GRANT OPTION.', who);
   END IF;
   PERFORM opendata._check_schema_reachable(source, 'opendata_owner');
-  IF EXISTS (SELECT FROM opendata.datasets d WHERE d.slug = register.slug) THEN
+  IF EXISTS (SELECT FROM opendata.datasets d WHERE d.slug = _register.slug) THEN
     RAISE EXCEPTION 'dataset "%" already exists', slug
       USING ERRCODE = '23505', HINT = 'Choose another slug, or drop the dataset first.';
   END IF;
@@ -235,25 +239,53 @@ BEGIN
   END IF;
 
   geo := opendata._detect_geometry(source);
-  INSERT INTO opendata.datasets (slug, source, organization_id, license_id, language,
-                                 key_fields, geometry_field, geometry_srid)
-  VALUES (slug, source, org, (SELECT license_id FROM opendata.catalog),
-          ARRAY[(SELECT language FROM opendata.catalog)],
-          opendata._primary_key(source), geo.field, geo.srid)
+  -- The row with its metadata, checked before anything is written and
+  -- inserted in one statement.  A row built in memory gets no column
+  -- defaults: those the metadata may leave unset are given here.
+  ds.slug := slug;
+  ds.source := source;
+  ds.organization_id := org;
+  ds.license_id := (SELECT license_id FROM opendata.catalog);
+  ds.language := ARRAY[(SELECT language FROM opendata.catalog)];
+  ds.key_fields := opendata._primary_key(source);
+  ds.access := 'public';
+  ds.themes := '{}';
+  ds.keywords := '{}';
+  ds := opendata._with_metadata(ds, metadata - 'publisher', who,
+          ARRAY(SELECT a.attname::text FROM pg_attribute a
+                 WHERE a.attrelid = source AND a.attnum > 0 AND NOT a.attisdropped));
+  INSERT INTO opendata.datasets (slug, source, organization_id, license_id, language, key_fields,
+                                 geometry_field, geometry_srid, was_derived_from,
+                                 title, description, attributions, landing_page, themes, keywords,
+                                 contact_point, spatial, temporal, accrual_periodicity, access)
+  VALUES (ds.slug, ds.source, ds.organization_id, ds.license_id, ds.language, ds.key_fields,
+          geo.field, geo.srid, lineage,
+          ds.title, ds.description, ds.attributions, ds.landing_page, ds.themes, ds.keywords,
+          ds.contact_point, ds.spatial, ds.temporal, ds.accrual_periodicity, ds.access)
   RETURNING * INTO ds;
+  dataset_id := ds.id;
   PERFORM opendata._sync_fields(ds);
-  PERFORM opendata._apply_metadata(ds.id, metadata - 'publisher', who);
 
   -- Crossings and geographic filters need a GiST index on the geometry:
   -- create it now if missing, as the relation's owner when the caller may
   -- act as it (_ensure_spatial_index).
   IF geo.field IS NOT NULL THEN
-    idx := opendata._ensure_spatial_index(source, geo.field, geo.srid);
+    index_created := opendata._ensure_spatial_index(source, geo.field, geo.srid);
   END IF;
-  IF idx IS NOT NULL THEN
-    RETURN opendata._dataset_summary(ds.id) || jsonb_build_object('indexes_created', jsonb_build_array(idx));
+END
+$$;
+
+CREATE FUNCTION opendata.register(source regclass, slug text, metadata jsonb DEFAULT '{}')
+RETURNS jsonb
+LANGUAGE plpgsql SECURITY DEFINER AS $$
+DECLARE
+  registered record := opendata._register(source, slug, metadata, NULL);
+BEGIN
+  IF registered.index_created IS NOT NULL THEN
+    RETURN opendata._dataset_summary(registered.dataset_id)
+           || jsonb_build_object('indexes_created', jsonb_build_array(registered.index_created));
   END IF;
-  RETURN opendata._dataset_summary(ds.id);
+  RETURN opendata._dataset_summary(registered.dataset_id);
 END
 $$;
 COMMENT ON FUNCTION opendata.register(regclass, text, jsonb) IS

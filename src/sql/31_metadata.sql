@@ -102,14 +102,17 @@ LANGUAGE sql IMMUTABLE AS $$
                'accrual_periodicity', 'attributions', 'access', 'key']
 $$;
 
--- Applies metadata to a dataset: every key is checked before anything is
--- written, so a bad key leaves the dataset as it was.
-CREATE FUNCTION opendata._apply_metadata(dataset bigint, metadata jsonb, who name) RETURNS void
+-- A dataset's row with metadata applied, written nowhere: every key is
+-- checked first, so a bad key leaves the dataset as it was.  `fields`:
+-- the dataset's field names, which the "key" key may name.  register()
+-- inserts the row it returns (one statement: the search index's triggers
+-- compute the dataset's search row once); _apply_metadata() updates it.
+CREATE FUNCTION opendata._with_metadata(ds opendata.datasets, metadata jsonb, who name, fields text[])
+RETURNS opendata.datasets
 LANGUAGE plpgsql AS $$
 DECLARE
   k text;
   v jsonb;
-  ds opendata.datasets;
   bad text[];
   unknown text;
 BEGIN
@@ -124,7 +127,6 @@ BEGIN
             HINT = 'Known keys: ' || array_to_string(opendata._metadata_keys(), ', ') || '.';
   END IF;
 
-  SELECT * INTO ds FROM opendata.datasets WHERE id = dataset;
   FOR k, v IN SELECT * FROM jsonb_each(metadata) LOOP
     -- A JSON null clears a key (lists become empty).  A dataset is never
     -- without a publisher, nor its access: a null must not make a
@@ -250,8 +252,7 @@ BEGIN
       END IF;
     WHEN 'key' THEN
       ds.key_fields := opendata._text_list(k, v);
-      SELECT array_agg(f) INTO bad FROM unnest(ds.key_fields) f
-       WHERE NOT EXISTS (SELECT FROM opendata.fields x WHERE x.dataset_id = dataset AND x.name = f);
+      SELECT array_agg(f) INTO bad FROM unnest(ds.key_fields) f WHERE f <> ALL (fields);
       IF bad IS NOT NULL THEN
         PERFORM opendata._bad_value(k, format('Unknown field %s.', array_to_string(bad, ', ')));
       END IF;
@@ -259,6 +260,19 @@ BEGIN
   END LOOP;
 
   ds.modified := now();
+  RETURN ds;
+END
+$$;
+
+-- Applies metadata to a dataset (_with_metadata), in one UPDATE.
+CREATE FUNCTION opendata._apply_metadata(dataset bigint, metadata jsonb, who name) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+  ds opendata.datasets;
+BEGIN
+  SELECT * INTO ds FROM opendata.datasets WHERE id = dataset;
+  ds := opendata._with_metadata(ds, metadata, who,
+                                ARRAY(SELECT f.name::text FROM opendata.fields f WHERE f.dataset_id = dataset));
   UPDATE opendata.datasets d SET
     title = ds.title, description = ds.description, attributions = ds.attributions,
     landing_page = ds.landing_page, themes = ds.themes, keywords = ds.keywords,

@@ -140,7 +140,10 @@ $$;
 -- The original headers of an imported file as its fields' labels
 -- (labels: {"field": "header", ...}), set as describe_field(slug, field,
 -- {"label": header}) would set each, in one statement: one refresh of the
--- catalog's search index instead of one per field.
+-- catalog's search index instead of one per field.  The dataset's
+-- modification time is set as describe_field() sets it, unless it already
+-- is now(), as for the dataset the import registered in this transaction:
+-- that UPDATE would change nothing but refresh the search index once more.
 CREATE FUNCTION opendata._label_imported_fields(slug text, labels jsonb) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER AS $$
 DECLARE
@@ -149,7 +152,7 @@ BEGIN
   UPDATE opendata.fields f SET label = coalesce(nullif(btrim(l.label), ''), f.name)
     FROM jsonb_each_text(labels) AS l(field, label)
    WHERE f.dataset_id = ds.id AND f.name = l.field;
-  IF FOUND THEN
+  IF FOUND AND ds.modified IS DISTINCT FROM now() THEN
     UPDATE opendata.datasets SET modified = now() WHERE id = ds.id;
   END IF;
 END

@@ -57,29 +57,34 @@ LANGUAGE c IMMUTABLE STRICT AS 'MODULE_PATHNAME', 'opendata_cluster_zoom_sql';
 CREATE FUNCTION opendata._cluster_tiles_sql(dataset text, geometry text, max_zoom int) RETURNS text
 LANGUAGE c IMMUTABLE STRICT AS 'MODULE_PATHNAME', 'opendata_cluster_tiles_sql';
 
--- The geometry tiles draw, when it makes a grid: the first geometry column
--- of the dataset's API view if it is a geo_point_2d field, for a
--- summarizable dataset (the trigger that marks writes is on its table).
--- NULL otherwise.
-CREATE FUNCTION opendata._cluster_grid_geometry(ds opendata.datasets) RETURNS text
+-- The geometry tiles draw, for a summarizable dataset (the trigger that
+-- marks writes is on its table): the first geometry column of the
+-- dataset's API view, its field type and its column type (to declare a
+-- copy's column).  NULLs otherwise.
+CREATE FUNCTION opendata._tile_geometry(ds opendata.datasets, OUT name text, OUT type text,
+                                        OUT geometry_type text)
 LANGUAGE plpgsql STABLE AS $$
-DECLARE
-  geo record;
 BEGIN
   IF NOT opendata._summarizable(ds)
      OR NOT EXISTS (SELECT FROM pg_catalog.pg_trigger t
                      WHERE t.tgrelid = ds.source AND t.tgname = opendata._summary_trigger_name()) THEN
-    RETURN NULL;
+    RETURN;
   END IF;
-  SELECT f.name, f.type INTO geo
+  SELECT f.name, f.type, pg_catalog.format_type(a.atttypid, NULL) INTO name, type, geometry_type
     FROM opendata.fields f
     JOIN pg_catalog.pg_attribute a
       ON a.attrelid = pg_catalog.to_regclass(pg_catalog.format('opendata_api.%I', ds.slug))
      AND a.attname = f.name AND a.attnum > 0 AND NOT a.attisdropped
    WHERE f.dataset_id = ds.id AND f.type IN ('geo_point_2d', 'geo_shape')
    ORDER BY a.attnum LIMIT 1;
-  RETURN CASE WHEN geo.type = 'geo_point_2d' THEN geo.name END;
 END
+$$;
+
+-- The geometry of a grid: the tiles' geometry when it is a geo_point_2d
+-- field, NULL otherwise.
+CREATE FUNCTION opendata._cluster_grid_geometry(ds opendata.datasets) RETURNS text
+LANGUAGE sql STABLE AS $$
+  SELECT CASE WHEN g.type = 'geo_point_2d' THEN g.name END FROM opendata._tile_geometry(ds) g
 $$;
 
 -- In publish()'s transaction, after _refresh_summary(): the grid of the
@@ -91,13 +96,36 @@ $$;
 CREATE FUNCTION opendata._build_cluster_grid_after_commit(dataset_id bigint) RETURNS void
 LANGUAGE c VOLATILE AS 'MODULE_PATHNAME', 'opendata_build_cluster_grid_after_commit';
 
+-- The worker also copies a line or polygon dataset into Web Mercator
+-- (38_mercator_copies.sql).
 CREATE FUNCTION opendata._refresh_cluster_grid(ds opendata.datasets) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
   DELETE FROM opendata.cluster_grids WHERE dataset_id = ds.id;
-  IF opendata._cluster_grid_geometry(ds) IS NOT NULL THEN
+  IF (opendata._tile_geometry(ds)).name IS NOT NULL THEN
     PERFORM opendata._build_cluster_grid_after_commit(ds.id);
   END IF;
+END
+$$;
+
+-- What the worker builds from (a grid, 38_mercator_copies.sql's copy):
+-- the dataset `id` if it is published with no write to its table since
+-- (a build after a write would never be used: the marks of
+-- opendata.data_writes), NULL otherwise; after taking the advisory lock
+-- of the transaction that makes builds of one kind (`what`) of one
+-- dataset run one at a time.
+CREATE FUNCTION opendata._dataset_to_build(id bigint, what text) RETURNS opendata.datasets
+LANGUAGE plpgsql AS $$
+DECLARE
+  ds opendata.datasets;
+BEGIN
+  PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext(what), (id % 2147483647)::int);
+  SELECT * INTO ds FROM opendata.datasets d WHERE d.id = _dataset_to_build.id;
+  IF NOT FOUND OR ds.status <> 'published'
+     OR EXISTS (SELECT FROM opendata.data_writes w WHERE w.dataset_id = ds.id) THEN
+    RETURN NULL;
+  END IF;
+  RETURN ds;
 END
 $$;
 
@@ -118,10 +146,8 @@ DECLARE
   acting regrole;
   top int;
 BEGIN
-  PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('opendata.cluster_grid'), (id % 2147483647)::int);
-  SELECT * INTO ds FROM opendata.datasets d WHERE d.id = _build_cluster_grid.id;
-  IF NOT FOUND OR ds.status <> 'published'
-     OR EXISTS (SELECT FROM opendata.data_writes w WHERE w.dataset_id = ds.id) THEN
+  ds := opendata._dataset_to_build(id, 'opendata.cluster_grid');
+  IF ds.id IS NULL THEN
     RETURN NULL;
   END IF;
   SELECT g.max_zoom INTO top FROM opendata.cluster_grids g WHERE g.dataset_id = ds.id AND g.version = ds.version;

@@ -333,7 +333,8 @@ LANGUAGE sql STABLE SECURITY DEFINER AS $$
 $$;
 
 -- The tsquery of a search text.  Each word becomes an alternative of its
--- French stem, its English stem and itself; the last word is a prefix; a
+-- French stem, its English stem and itself; the last word is a prefix (its
+-- alternatives that another one is a prefix of left out); a
 -- word of 5 letters or more that no public dataset uses also accepts the
 -- closest known words.  Words that are stop words in either language, and
 -- single letters, are dropped.  NULL when nothing is left.
@@ -369,6 +370,15 @@ BEGIN
       END LOOP;
     END IF;
     alts := ARRAY(SELECT DISTINCT a FROM unnest(alts) a WHERE a IS NOT NULL AND a <> '' ORDER BY a);
+    -- The last word's alternatives are prefixes: one that starts with
+    -- another ('arbres':* after 'arbr':*) matches no lexeme the other does
+    -- not, so it changes neither the matches nor the score, but it costs
+    -- the GIN scan and ts_rank_cd a pass each (docs/search.md, "Speed").
+    IF last THEN
+      alts := ARRAY(SELECT a FROM unnest(alts) a
+                     WHERE NOT EXISTS (SELECT FROM unnest(alts) b WHERE b <> a AND starts_with(a, b))
+                     ORDER BY a);
+    END IF;
     terms := terms || ('(' || (SELECT string_agg(quote_literal(a) || CASE WHEN last THEN ':*' ELSE '' END, ' | ')
                                  FROM unnest(alts) a) || ')');
   END LOOP;
@@ -402,11 +412,22 @@ AS $$
      AND (s.visible_to_all OR opendata._can_manage(s.organization_id, opendata._caller()))
 $$;
 
--- The public datasets matching a tsquery, with their score and the facet
--- and sort columns search() needs, from search_index's narrow rows: what a
--- caller who sees no more than the public catalog gets, without reading
--- the datasets' rows.  SECURITY DEFINER for the GIN index, as above.
-CREATE FUNCTION opendata._search_public_matches(query tsquery)
+-- The public datasets matching a tsquery and kept by search()'s refine and
+-- exclude values, with their score and the facet and sort columns search()
+-- needs, from search_index's narrow rows: what a caller who sees no more
+-- than the public catalog gets, without reading the datasets' rows.
+-- SECURITY DEFINER for the GIN index, as above.  The filters are applied
+-- here, before the score is computed: ranking a match costs more than
+-- matching it, and a refine or exclude may drop most of them.  They are
+-- those search() applies to the datasets on its general path
+-- (hits_sql() in src/core/catalog/search_sql.cpp), on the same values
+-- copied here; NULL: no filter; publishers by organization id.
+CREATE FUNCTION opendata._search_public_matches(
+  query tsquery,
+  refine_themes text[], refine_keywords text[], refine_publishers bigint[],
+  refine_licenses text[], refine_territories text[], refine_years int[],
+  exclude_themes text[], exclude_keywords text[], exclude_publishers bigint[],
+  exclude_licenses text[], exclude_territories text[], exclude_years int[])
 RETURNS TABLE (id bigint, slug text, title text, modified timestamptz, issued timestamptz, themes text[],
                keywords text[], license_id text, organization_id bigint, territory text, year int, score real)
 LANGUAGE sql STABLE SECURITY DEFINER ROWS 1000
@@ -419,6 +440,18 @@ AS $$
           * CASE WHEN s.title @@ query THEN 2 ELSE 1 END)::real
     FROM opendata.search_index s
    WHERE s.document @@ query AND s.visible_to_all
+     AND (refine_themes IS NULL OR s.themes @> refine_themes)
+     AND (refine_keywords IS NULL OR ARRAY(SELECT lower(k) FROM unnest(s.keywords) k) @> refine_keywords)
+     AND (refine_publishers IS NULL OR s.organization_id = ALL (refine_publishers))
+     AND (refine_licenses IS NULL OR lower(s.license_id) = ALL (refine_licenses))
+     AND (refine_territories IS NULL OR s.territory = ALL (refine_territories))
+     AND (refine_years IS NULL OR s.year = ALL (refine_years))
+     AND (exclude_themes IS NULL OR NOT s.themes && exclude_themes)
+     AND (exclude_keywords IS NULL OR NOT ARRAY(SELECT lower(k) FROM unnest(s.keywords) k) && exclude_keywords)
+     AND (exclude_publishers IS NULL OR s.organization_id IS NULL OR s.organization_id <> ALL (exclude_publishers))
+     AND (exclude_licenses IS NULL OR s.license_id IS NULL OR lower(s.license_id) <> ALL (exclude_licenses))
+     AND (exclude_territories IS NULL OR s.territory IS NULL OR s.territory <> ALL (exclude_territories))
+     AND (exclude_years IS NULL OR s.year <> ALL (exclude_years))
 $$;
 
 -- The catalog's facets, for SQL (the Explore catalog, 77_ods.sql): the
@@ -456,13 +489,14 @@ COMMENT ON FUNCTION opendata_api.search(text, opendata_api.facet_items, opendata
 
 -- Anon reads only what row-level security shows it; these are what the
 -- search runs on its behalf.
-REVOKE EXECUTE ON FUNCTION opendata._search_matches(tsquery), opendata._search_public_matches(tsquery),
+REVOKE EXECUTE ON FUNCTION opendata._search_matches(tsquery),
+  opendata._search_public_matches(tsquery, text[], text[], bigint[], text[], text[], int[], text[], text[], bigint[], text[], text[], int[]),
   opendata._search_public_counts(), opendata._search_sees_beyond_public(name), opendata.search_reindex() FROM PUBLIC;
 GRANT SELECT ON opendata.search_words TO opendata_anon;
 GRANT EXECUTE ON FUNCTION
   opendata._unaccent(text), opendata._similar_words(text), opendata._search_query(text),
   opendata._search_matches(tsquery), opendata._search_facet_names(),
-  opendata._search_public_matches(tsquery),
+  opendata._search_public_matches(tsquery, text[], text[], bigint[], text[], text[], int[], text[], text[], bigint[], text[], text[], int[]),
   opendata._search_public_counts(), opendata._search_sees_beyond_public(name)
   TO opendata_anon;
 GRANT EXECUTE ON FUNCTION opendata_api.search(text, opendata_api.facet_items, opendata_api.facet_items, text[], text, int, int, text)

@@ -280,19 +280,23 @@ $$;
 -- of them: label, description, unit and facet flag.  A label is taken only
 -- when it was given (a field's default label is its name, which the
 -- derived field, perhaps prefixed, already has).  Measures (distance_m,
--- counts, aggregates) are new fields and get nothing.
+-- counts, aggregates) are new fields and get nothing.  Only the fields
+-- whose metadata changes are updated: fields described by nobody leave the
+-- search index's trigger (60_search.sql) nothing to recompute.
 CREATE FUNCTION opendata._inherit_field_metadata(derived bigint, l_id bigint, l_fields text[],
                                                  r_id bigint, r_fields text[], prefix text) RETURNS void
 LANGUAGE sql AS $$
   UPDATE opendata.fields f
-     SET label = CASE WHEN s.label <> s.name THEN s.label ELSE f.label END,
-         description = s.description, unit = s.unit, facet = s.facet
-    FROM (SELECT l.name::text AS carried, l.* FROM opendata.fields l
-           WHERE l.dataset_id = l_id AND l.name = ANY (l_fields)
+     SET label = coalesce(s.given_label, f.label), description = s.description, unit = s.unit, facet = s.facet
+    FROM (SELECT l.name::text AS carried, l.type, nullif(l.label, l.name) AS given_label,
+                 l.description, l.unit, l.facet
+            FROM opendata.fields l WHERE l.dataset_id = l_id AND l.name = ANY (l_fields)
           UNION ALL
-          SELECT prefix || r.name, r.* FROM opendata.fields r
-           WHERE r.dataset_id = r_id AND r.name = ANY (r_fields)) s
+          SELECT prefix || r.name, r.type, nullif(r.label, r.name), r.description, r.unit, r.facet
+            FROM opendata.fields r WHERE r.dataset_id = r_id AND r.name = ANY (r_fields)) s
    WHERE f.dataset_id = derived AND f.name = s.carried AND f.type = s.type
+     AND (f.label, f.description, f.unit, f.facet)
+         IS DISTINCT FROM (coalesce(s.given_label, f.label), s.description, s.unit, s.facet)
 $$;
 
 -- JIT is off in cross() and refresh(): a crossing's time goes into PostGIS'
@@ -318,8 +322,7 @@ DECLARE
   q record;
   acting regrole;
   rel regclass;
-  summary jsonb;
-  derived_id bigint;
+  registered record;
   report jsonb;
   indexes text[] := '{}';
   idx text;
@@ -348,27 +351,28 @@ BEGIN
     IF idx IS NOT NULL THEN indexes := indexes || idx; END IF;
   END IF;
 
+  -- Created and computed in one statement, by the acting role, which owns
+  -- it (no empty view filled by a REFRESH: that wrote its rows into a new
+  -- heap and swapped it in).
   acting := opendata._acting_role((l.ds).source);
-  PERFORM opendata._exec_as(acting, format('CREATE MATERIALIZED VIEW opendata_data.%I AS %s WITH NO DATA',
-                                           slug, q.select_sql));
+  PERFORM opendata._exec_as(acting, format('CREATE MATERIALIZED VIEW opendata_data.%I AS %s', slug, q.select_sql));
   rel := format('opendata_data.%I', slug)::regclass;
-  PERFORM opendata._exec_as(acting, format('REFRESH MATERIALIZED VIEW %s', opendata._qualified(rel)));
-  summary := opendata.register(rel, slug,
+  registered := opendata._register(rel, slug,
     jsonb_build_object('title', format('%s × %s (%s)', coalesce((l.ds).title, "left"), coalesce((r.ds).title, "right"), predicate))
-      || coalesce(opts->'metadata', '{}'));
-  -- register() indexed the view's geometry, if it has one.
-  indexes := indexes || ARRAY(SELECT jsonb_array_elements_text(coalesce(summary->'indexes_created', '[]')));
+      || coalesce(opts->'metadata', '{}'), lineage);
+  -- _register() indexed the view's geometry, if it has one.
+  IF registered.index_created IS NOT NULL THEN
+    indexes := indexes || registered.index_created;
+  END IF;
   report := opendata._derived_report(rel, q.report_sql);
-  derived_id := (SELECT d.id FROM opendata.datasets d WHERE d.slug = "cross".slug);
-  PERFORM opendata._inherit_field_metadata(derived_id, (l.ds).id, q.left_fields,
+  PERFORM opendata._inherit_field_metadata(registered.dataset_id, (l.ds).id, q.left_fields,
                                            (r.ds).id, q.right_fields, opts->>'prefix');
-  summary := summary || jsonb_build_object('fields', opendata._dataset_summary(derived_id)->'fields');
-  UPDATE opendata.datasets SET was_derived_from = lineage, modified = now() WHERE id = derived_id;
   INSERT INTO opendata.derived_datasets (dataset_id, sources, predicate, report)
-  VALUES (derived_id, ARRAY[(l.ds).id, (r.ds).id], predicate, report);
-  RETURN summary || jsonb_build_object('rows', opendata._row_count(rel), 'report', report,
-                                       'indexes_created', to_jsonb(indexes),
-                                       'was_derived_from', jsonb_build_array("left", "right"));
+  VALUES (registered.dataset_id, ARRAY[(l.ds).id, (r.ds).id], predicate, report);
+  RETURN opendata._dataset_summary(registered.dataset_id)
+         || jsonb_build_object('rows', opendata._row_count(rel), 'report', report,
+                               'indexes_created', to_jsonb(indexes),
+                               'was_derived_from', jsonb_build_array("left", "right"));
 END
 $$;
 COMMENT ON FUNCTION opendata.cross(text, text, text, text, jsonb) IS
@@ -401,6 +405,10 @@ BEGIN
   END IF;
   SELECT n.nspname, c.relname INTO nsp, rel_name
     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = ds.source;
+  -- Empty, then filled by REFRESH: REFRESH writes its rows frozen, so a
+  -- reader that waited for this transaction's locks with an older snapshot
+  -- finds the new rows (rows written by CREATE ... AS would be invisible to
+  -- it: an empty answer; test/isolation/specs/replace_readers.spec).
   PERFORM opendata._exec_as(acting, format('CREATE MATERIALIZED VIEW %I.%I AS %s WITH NO DATA',
                                            nsp, next_name, select_sql));
   PERFORM opendata._exec_as(acting, format('REFRESH MATERIALIZED VIEW %I.%I', nsp, next_name));

@@ -229,11 +229,10 @@ std::string facet_sql(SearchFacet f, bool from_counts) {
          ")";
 }
 
-// The datasets the search reads, with their score: the public catalog's
-// narrow rows for a text and the public view, else opendata.datasets under
-// its policy (joined to the matches of the text, if any).
+// The datasets the search reads, with their score, before refine and
+// exclude: opendata.datasets under its policy (joined to the matches of
+// the text, if any).
 std::string matches_sql(const SearchRequest& r) {
-  if (r.has_query && r.public_view) return "opendata._search_public_matches($1)";
   return std::string(
              "(SELECT d.id, d.slug, d.title, d.modified, d.issued, d.themes, d.keywords, "
              "d.license_id, d.organization_id, d.spatial->>'label' AS territory, "
@@ -244,11 +243,19 @@ std::string matches_sql(const SearchRequest& r) {
          ")";
 }
 
-// The matches kept by refine ($3..$8) and exclude ($9..$14).
+// The matches kept by refine ($3..$8) and exclude ($9..$14).  For a text
+// and the public view, opendata._search_public_matches() reads the narrow
+// rows of search_index and applies the same filters itself, before it
+// ranks (60_search.sql: keep the two in step); else they are applied here.
 std::string hits_sql(const SearchRequest& r) {
-  return "hits AS MATERIALIZED (SELECT d.id, d.slug, d.title, d.modified, d.issued, d.themes, "
-         "d.keywords, d.license_id, d.organization_id, d.territory, d.year, d.score FROM " +
-         matches_sql(r) +
+  const std::string columns =
+      "hits AS MATERIALIZED (SELECT d.id, d.slug, d.title, d.modified, d.issued, d.themes, "
+      "d.keywords, d.license_id, d.organization_id, d.territory, d.year, d.score FROM ";
+  if (r.has_query && r.public_view)
+    return columns +
+           "opendata._search_public_matches($1, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, "
+           "$14) d)";
+  return columns + matches_sql(r) +
          " d"
          " WHERE ($3 IS NULL OR d.themes @> $3)"
          " AND ($4 IS NULL OR ARRAY(SELECT lower(k) FROM unnest(d.keywords) k) @> $4)"

@@ -340,7 +340,9 @@ std::string group_clause(const std::vector<Output>& keys, std::string& where, st
   for (const Output& k : keys) {
     // A key whose value is computed per group (geo_cluster()) groups by
     // its sort key alone.
-    const std::string& key = k.expr.aggregate ? k.expr.sort_sql : k.expr.sql;
+    const std::string& key = k.expr.aggregate         ? k.expr.sort_sql
+                             : k.expr.group_sql.empty() ? k.expr.sql
+                                                        : k.expr.group_sql;
     by += (by.empty() ? "" : ", ") + key;
     if (!k.expr.aggregate && !k.expr.sort_sql.empty()) by += ", " + k.expr.sort_sql;
     if (k.row_not_null.empty()) {
@@ -455,17 +457,20 @@ std::string count_subselect(const Page& page, const std::string& count_sql) {
 // total is then only known to be at most start) or it starts after a token
 // (the rows before it are not on the page).  Otherwise the count runs when
 // `count_flag` says so.
+// Without `count_sql` (page_sql): the total the page tells, else NULL.
 std::string total_column(const Page& page, const std::string& count_sql,
                          const std::string& count_flag) {
-  const std::string counted = "WHEN " + count_flag + " THEN (" + count_sql + ")";
-  if (page.after_token || page.limit_param.empty()) return ", CASE " + counted + " END";
+  const std::string counted =
+      count_sql.empty() ? "" : "WHEN " + count_flag + " THEN (" + count_sql + ")";
+  if (page.after_token || page.limit_param.empty())
+    return counted.empty() ? ", NULL::int8" : ", CASE " + counted + " END";
   std::string tells = "count(*) < " + page.limit_param;
   std::string total = "count(*)";
   if (!page.offset_param.empty()) {
     tells += " AND count(*) > 0";
     total = page.offset_param + " + count(*)";
   }
-  return ", CASE WHEN " + tells + " THEN " + total + " " + counted + " END";
+  return ", CASE WHEN " + tells + " THEN " + total + (counted.empty() ? "" : " " + counted) + " END";
 }
 
 // The page as rows, one SQL column per output, for the streaming exports.
@@ -524,6 +529,7 @@ Compiled compile_records(const std::vector<FieldInfo>& fields, const Request& re
       "$" + std::to_string(params.size() + 1) + "::" + param_type_name(ParamType::Bool);
   out.page_count_sql =
       page_statement(page, total_column(page, count_subselect(page, out.count_sql), count_flag));
+  out.page_sql = page_statement(page, total_column(page, "", count_flag));
   out.rows_sql = rows_statement(page, selected.outs);
   for (const Output& o : selected.outs)
     out.columns.push_back(OutputColumn{o.name, field_type_of(o.expr.type)});
@@ -535,6 +541,7 @@ Compiled compile_records(const std::vector<FieldInfo>& fields, const Request& re
   std::vector<Param> page_count_params = out.params;
   page_count_params.push_back(Param{ParamType::Bool, "false"});
   out.page_count_sql = reference_all_params(out.page_count_sql, page_count_params);
+  out.page_sql = reference_all_params(out.page_sql, page_count_params);
   return out;
 }
 

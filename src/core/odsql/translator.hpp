@@ -30,6 +30,11 @@ struct Expr {
   // For range() keys: a companion expression that sorts the groups in their
   // natural order (the label itself is text).  Also grouped on.
   std::string sort_sql;
+  // For a group_by key: the expression to group on when it is not sql
+  // itself, sql then being computed from it once per group.  A default
+  // member initialiser, so that an Expr{..} of the four fields above need
+  // not name it (-Wmissing-field-initializers).
+  std::string group_sql{};
 };
 
 enum class Clause { Select, Where, GroupBy, OrderBy, Refine };

@@ -180,6 +180,29 @@ CREATE TABLE opendata.search_facet_counts (
 CREATE INDEX search_facet_counts_value ON opendata.search_facet_counts (facet, value);
 CREATE INDEX datasets_modified_slug ON opendata.datasets (modified DESC, slug);
 
+-- Web Mercator copies of line and polygon datasets for vector tiles
+-- (38_mercator_copies.sql): new in 0.2.0.  Datasets published by 0.1.0
+-- get theirs at their next publication; until then their tiles read the
+-- API view.  The trigger functions come with the release objects below.
+CREATE TABLE opendata.mercator_copies (
+  dataset_id   bigint PRIMARY KEY REFERENCES opendata.datasets (id) ON DELETE CASCADE,
+  version      int NOT NULL,
+  modified     timestamptz NOT NULL,
+  relation     regclass NOT NULL
+);
+ALTER TABLE opendata.mercator_copies ENABLE ROW LEVEL SECURITY;
+CREATE POLICY visible ON opendata.mercator_copies FOR SELECT
+  USING (EXISTS (SELECT FROM opendata.datasets d WHERE d.id = dataset_id));
+GRANT SELECT ON opendata.mercator_copies TO opendata_anon;
+CREATE FUNCTION opendata._set_aside_mercator_copy() RETURNS trigger
+LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$;  -- replaced below
+CREATE TRIGGER set_aside_mercator_copy AFTER UPDATE OF version, modified, status, access ON opendata.datasets
+  FOR EACH ROW WHEN (OLD.version IS DISTINCT FROM NEW.version OR OLD.modified IS DISTINCT FROM NEW.modified
+                     OR OLD.status IS DISTINCT FROM NEW.status OR OLD.access IS DISTINCT FROM NEW.access)
+  EXECUTE FUNCTION opendata._set_aside_mercator_copy();
+CREATE TRIGGER revoke_copy AFTER DELETE ON opendata.mercator_copies
+  FOR EACH ROW EXECUTE FUNCTION opendata._set_aside_mercator_copy();
+
 -- @release-objects
 
 -- Objects of the datasets that 0.1.0 made with the installing superuser's

@@ -106,10 +106,12 @@ inline void expect_params_consistent(const Compiled& c) {
   // page_count_sql: the same parameters and one more, the count's switch.
   if (!c.page_count_sql.empty()) {
     EXPECT_EQ(max_param(c.page_count_sql), c.params.size() + 1);
+    EXPECT_EQ(max_param(c.page_sql), c.params.size() + 1);
     for (std::size_t i = 1; i <= c.params.size() + 1; ++i) {
       const std::string use = "$" + std::to_string(i) + "::";
       EXPECT_NE(c.page_count_sql.find(use), std::string::npos)
           << "$" << i << " is not in page_count_sql";
+      EXPECT_NE(c.page_sql.find(use), std::string::npos) << "$" << i << " is not in page_sql";
     }
   }
 }
