@@ -220,6 +220,7 @@ Datum opendata_search(PG_FUNCTION_ARGS) {
       answer = catalog::with_next_link(answer, url_json);
     }
     pg::spi::finish();
+    pg::release_index_load_memory();
     pg::count_call(usage::Endpoint::kSearch, "", 0, answer.size());
     return pg::text_datum(answer);
   });

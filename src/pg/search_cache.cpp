@@ -19,6 +19,10 @@
 #include <memory>
 #include <vector>
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 #include "core/catalog/search_index.hpp"
 #include "pg/guard.hpp"
 #include "pg/settings.hpp"
@@ -50,6 +54,7 @@ struct PublicIndex {
 };
 
 PublicIndex* g_public = nullptr;
+bool g_loaded_now = false;  // by the current call: release_index_load_memory()
 
 // The columns of opendata._search_public_index(), in order.
 enum Column {
@@ -209,6 +214,7 @@ const PublicIndex& current(std::int64_t version) {
   drop(g_public);
   g_public = nullptr;
   g_public = load(relation, version).release();
+  g_loaded_now = true;
   return *g_public;
 }
 
@@ -244,6 +250,16 @@ std::string real_text(float v) {
 }
 
 }  // namespace
+
+void release_index_load_memory() {
+  if (!g_loaded_now) return;
+  g_loaded_now = false;
+#ifdef __GLIBC__
+  // glibc keeps freed memory for reuse; a load frees about twice the
+  // index's size (docs/search.md, "In-memory index").
+  malloc_trim(0);
+#endif
+}
 
 std::optional<catalog::SearchFound> search_public_index(const catalog::SearchPlan& plan,
                                                         const catalog::SearchRequest& request,

@@ -26,4 +26,10 @@ std::optional<catalog::SearchFound> search_public_index(const catalog::SearchPla
                                                         const catalog::SearchPublishers& publishers,
                                                         std::int64_t version);
 
+// After a call that loaded the index, once its SPI results are freed:
+// hands the memory the load used on the way (its result rows, the
+// index's construction) back to the system, so that a backend keeps only
+// the index itself.
+void release_index_load_memory();
+
 }  // namespace opendata::pg
