@@ -174,7 +174,7 @@ std::unique_ptr<PublicIndex> load(Oid relation, std::int64_t version) {
   loaded->documents.reserve(rows);
   loaded->titles.reserve(rows);
   bool modelled = true;
-  for (uint64 i = 0; i < rows && modelled; ++i) {
+  for (uint64 i = 0; i < rows; ++i) {
     if (i % 1024 == 0) check_for_interrupts();
     const spi::Row row = spi::result_row(i);
     catalog::SearchDocumentInput d;
@@ -190,6 +190,7 @@ std::unique_ptr<PublicIndex> load(Oid relation, std::int64_t version) {
   } else {
     loaded->documents.clear();
     loaded->titles.clear();
+    call([&loaded] { MemoryContextReset(loaded->memory); });
   }
   call([&loaded] { MemoryContextSetParent(loaded->memory, TopMemoryContext); });
   return loaded;
