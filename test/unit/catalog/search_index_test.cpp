@@ -20,6 +20,15 @@ const TextCase kAscii{[](const std::string& s) { return ascii(s, false); },
 
 SearchTerm lex(const std::string& l, bool prefix = false) { return {l, prefix}; }
 
+// A first page of ten, in French.
+SearchRequest page_request() {
+  SearchRequest r;
+  r.rows = 10;
+  r.start = 0;
+  r.lang = std::string("fr");
+  return r;
+}
+
 TEST(SearchQueryText, AndOfOrs) {
   EXPECT_EQ(parse_search_query("'arbr':*"), (SearchQuery{{lex("arbr", true)}}));
   EXPECT_EQ(parse_search_query("'stationn' & ( 'vel':* | 'velo':* )"),
@@ -96,10 +105,7 @@ class SearchIndexTest : public ::testing::Test {
   std::vector<SearchIndex::DocId> filtered(std::vector<std::optional<std::string>> refine,
                                            std::vector<std::optional<std::string>> exclude,
                                            SearchPublishers publishers = {}) const {
-    SearchRequest r;
-    r.rows = 10;
-    r.start = 0;
-    r.lang = "fr";
+    SearchRequest r = page_request();
     r.refine = std::move(refine);
     r.exclude = std::move(exclude);
     return index.filter(index.match(std::nullopt), plan_search(r, kAscii), publishers);
@@ -198,10 +204,7 @@ TEST_F(SearchIndexTest, PageOrders) {
 }
 
 TEST(SearchSqlCached, StatementAndParameters) {
-  SearchRequest r;
-  r.rows = 10;
-  r.start = 0;
-  r.lang = "fr";
+  SearchRequest r = page_request();
   r.facets = std::vector<std::optional<std::string>>{std::string("keyword"), std::string("modified")};
   const SearchPlan plan = plan_search(r, kAscii);
   EXPECT_NE(plan.cached_sql.find("unnest($17::text[], $18::real[]) WITH ORDINALITY"), std::string::npos);
