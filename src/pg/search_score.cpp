@@ -156,6 +156,8 @@ SearchScorer& scorer_for(FunctionCallInfo fcinfo, TSQuery query) {
 }  // namespace
 }  // namespace opendata::pg
 
+// _search_score(document, title, query) (signature::kSearchScore): the
+// three arguments read by position, once per match.
 extern "C" Datum opendata_search_score(PG_FUNCTION_ARGS) {
   using namespace opendata::pg;
   return boundary([&]() -> Datum {
