@@ -59,8 +59,8 @@ std::vector<catalog::RankQueryItem> query_items(TSQuery query) {
       out.weight_mask = op.weight;
     } else if (item[i].type == QI_OPR) {
       const QueryOperator& op = item[i].qoperator;
-      out.kind = op.oper == OP_AND ? Kind::kAnd
-                 : op.oper == OP_OR ? Kind::kOr
+      out.kind = op.oper == OP_AND      ? Kind::kAnd
+                 : op.oper == OP_OR     ? Kind::kOr
                  : op.oper == OP_PHRASE ? Kind::kPhrase
                                         : Kind::kNot;
       out.left = op.left;
@@ -89,7 +89,8 @@ float4 SearchScorer::score(TSVector document, TSVector title) {
   catalog::RankOptions options;
   for (int i = 0; i < 4; i++) options.weights[static_cast<std::size_t>(i)] = kWeights[i];
   options.method = kMethod;
-  const float4 rank = catalog::rank_document(*compiled_, TsvectorDocument(document), options, scratch_);
+  const float4 rank =
+      catalog::rank_document(*compiled_, TsvectorDocument(document), options, scratch_);
   // real * 2 and real * 1 are exact: the doubled float is the SQL's result.
   return catalog::document_matches(*compiled_, TsvectorDocument(title)) ? rank * 2.0f : rank;
 }
@@ -100,9 +101,9 @@ float4 SearchScorer::score_by_postgres(TSVector document, TSVector title) const 
     Datum weights[4];
     for (int i = 0; i < 4; i++) weights[i] = Float4GetDatum(kWeights[i]);
     ArrayType* array = construct_array(weights, 4, FLOAT4OID, sizeof(float4), true, TYPALIGN_INT);
-    const float4 rank = DatumGetFloat4(DirectFunctionCall4(
-        ts_rankcd_wttf, PointerGetDatum(array), PointerGetDatum(document), PointerGetDatum(q),
-        Int32GetDatum(kMethod)));
+    const float4 rank = DatumGetFloat4(
+        DirectFunctionCall4(ts_rankcd_wttf, PointerGetDatum(array), PointerGetDatum(document),
+                            PointerGetDatum(q), Int32GetDatum(kMethod)));
     const bool in_title =
         DatumGetBool(DirectFunctionCall2(ts_match_vq, PointerGetDatum(title), PointerGetDatum(q)));
     pfree(array);
@@ -163,7 +164,8 @@ extern "C" Datum opendata_search_score(PG_FUNCTION_ARGS) {
   return boundary([&]() -> Datum {
     TSVector document = call([&] { return DatumGetTSVector(PG_GETARG_DATUM(0)); });
     TSVector title = call([&] { return DatumGetTSVector(PG_GETARG_DATUM(1)); });
-    TSQuery query = call([&] { return reinterpret_cast<TSQuery>(PG_DETOAST_DATUM(PG_GETARG_DATUM(2))); });
+    TSQuery query =
+        call([&] { return reinterpret_cast<TSQuery>(PG_DETOAST_DATUM(PG_GETARG_DATUM(2))); });
     const float4 score = scorer_for(fcinfo, query).score(document, title);
     return Float4GetDatum(score);
   });

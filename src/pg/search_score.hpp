@@ -31,7 +31,9 @@ class SearchScorer {
   float4 score(TSVector document, TSVector title);
 
  private:
-  TSQuery query() const { return reinterpret_cast<TSQuery>(const_cast<char*>(query_bytes_.data())); }
+  TSQuery query() const {
+    return reinterpret_cast<TSQuery>(const_cast<char*>(query_bytes_.data()));
+  }
   float4 score_by_postgres(TSVector document, TSVector title) const;
 
   std::string query_bytes_;

@@ -91,14 +91,16 @@ struct Item {
   std::vector<std::size_t> operands;  // query item indexes
 };
 
-float reference_rank(const std::vector<RankQueryItem>& q, const Doc& doc, const RankOptions& options) {
+float reference_rank(const std::vector<RankQueryItem>& q, const Doc& doc,
+                     const RankOptions& options) {
   if (q.empty() || doc.lexemes.empty()) return 0.0f;
   std::vector<Item> items;
   for (std::size_t i = 0; i < q.size(); i++) {
     if (q[i].kind != RankQueryItem::Kind::kOperand) continue;
     for (std::size_t e = 0; e < doc.lexemes.size(); e++) {
       if (!operand_matches(q[i], doc.lexemes[e].text)) continue;
-      for (StoredPosition p : doc.lexemes[e].positions) items.push_back({position_of(p), weight_of(p), e, {i}});
+      for (StoredPosition p : doc.lexemes[e].positions)
+        items.push_back({position_of(p), weight_of(p), e, {i}});
     }
   }
   if (items.empty()) return 0.0f;
@@ -172,7 +174,8 @@ float reference_rank(const std::vector<RankQueryItem>& q, const Doc& doc, const 
     nextent++;
   }
   long len = 0;
-  for (const Lexeme& l : doc.lexemes) len += l.positions.empty() ? 1 : static_cast<long>(l.positions.size());
+  for (const Lexeme& l : doc.lexemes)
+    len += l.positions.empty() ? 1 : static_cast<long>(l.positions.size());
   const long size = static_cast<long>(doc.lexemes.size());
   const int m = options.method;
   if (m & 0x01) wdoc /= std::log(static_cast<double>(len + 1));
@@ -196,7 +199,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const unsigned count = (b >> 2) % 7;  // 0: no positions
     for (unsigned k = 0; k < count; k++) {
       const unsigned p = in.next();
-      const int position = (p & 0x80) ? 16383 - static_cast<int>(p % 3) : 1 + static_cast<int>(p % 24);
+      const int position =
+          (p & 0x80) ? 16383 - static_cast<int>(p % 3) : 1 + static_cast<int>(p % 24);
       lexeme.positions.push_back(static_cast<StoredPosition>(((p >> 5) & 3) << 14 | position));
     }
     doc.lexemes.push_back(lexeme);
@@ -214,7 +218,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::vector<bool> present(query.size(), false);
   for (std::size_t i = 0; i < query.size(); i++)
     if (query[i].kind == RankQueryItem::Kind::kOperand)
-      for (const Lexeme& l : doc.lexemes) present[i] = present[i] || operand_matches(query[i], l.text);
+      for (const Lexeme& l : doc.lexemes)
+        present[i] = present[i] || operand_matches(query[i], l.text);
   if (document_matches(*compiled, doc) != holds(query, 0, present)) std::abort();
   return 0;
 }

@@ -28,8 +28,7 @@ using Kind = RankQueryItem::Kind;
 
 // Checks that items[at..] holds one well-formed subtree and returns its
 // size, or 0 if it does not.
-std::size_t subtree_size(const RankQueryItem* items, std::size_t count, std::size_t at,
-                         int depth) {
+std::size_t subtree_size(const RankQueryItem* items, std::size_t count, std::size_t at, int depth) {
   if (at >= count || depth > 1000) return 0;
   const RankQueryItem& item = items[at];
   if (item.kind == Kind::kOperand) return 1;
@@ -56,8 +55,9 @@ std::optional<std::uint64_t> or_clause(const std::vector<RankQueryItem>& items,
   return *right | *left;
 }
 
-bool and_of_ors(const std::vector<RankQueryItem>& items, const std::vector<std::uint32_t>& operand_of,
-                std::size_t node, std::vector<std::uint64_t>& clauses) {
+bool and_of_ors(const std::vector<RankQueryItem>& items,
+                const std::vector<std::uint32_t>& operand_of, std::size_t node,
+                std::vector<std::uint64_t>& clauses) {
   if (items[node].kind == Kind::kAnd)
     return and_of_ors(items, operand_of, node + 1, clauses) &&
            and_of_ors(items, operand_of, node + items[node].left, clauses);
@@ -137,8 +137,8 @@ void build_items(RankScratch& scratch) {
   for (const MatchedLexeme& m : scratch.matched) {
     for (std::uint32_t j = 0; j < m.positions.count; j++) {
       const StoredPosition p = m.positions.data[j];
-      const std::uint64_t key = (std::uint64_t(position_of(p)) << 34) |
-                                (std::uint64_t(weight_of(p)) << 32) | m.index;
+      const std::uint64_t key =
+          (std::uint64_t(position_of(p)) << 34) | (std::uint64_t(weight_of(p)) << 32) | m.index;
       items.push_back({key, m.operands});
     }
   }
@@ -242,7 +242,8 @@ float rank_cd(const RankQuery& query, const DocumentCounts& counts, const RankOp
   const int method = options.method;
   if ((method & kRankNormLogLength) && counts.lexemes > 0)
     sum /= std::log(static_cast<double>(counts.positions + 1));
-  if ((method & kRankNormLength) && counts.positions > 0) sum /= static_cast<double>(counts.positions);
+  if ((method & kRankNormLength) && counts.positions > 0)
+    sum /= static_cast<double>(counts.positions);
   if ((method & kRankNormExtDist) && covers > 0 && distance_sum > 0)
     sum /= static_cast<double>(covers) / distance_sum;
   if ((method & kRankNormUniq) && counts.lexemes > 0) sum /= static_cast<double>(counts.lexemes);

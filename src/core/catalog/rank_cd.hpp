@@ -63,10 +63,10 @@ int compare_lexemes(std::string_view operand, std::string_view lexeme, bool pref
 struct RankQueryItem {
   enum class Kind : std::uint8_t { kOperand, kAnd, kOr, kNot, kPhrase };
   Kind kind = Kind::kOperand;
-  std::uint32_t left = 0;       // operators: distance to the left operand
-  std::string_view lexeme;      // operands
-  bool prefix = false;          // operands: 'word':*
-  std::uint8_t weight_mask = 0; // operands: 'word':AB restricts; 0 any weight
+  std::uint32_t left = 0;        // operators: distance to the left operand
+  std::string_view lexeme;       // operands
+  bool prefix = false;           // operands: 'word':*
+  std::uint8_t weight_mask = 0;  // operands: 'word':AB restricts; 0 any weight
 };
 
 // A query compiled for ranking: its distinct operands (each a bit of a
@@ -110,9 +110,9 @@ class RankQuery {
 
 // A lexeme of the document that some operands match.
 struct MatchedLexeme {
-  std::uint32_t index = 0;      // in the document's order
+  std::uint32_t index = 0;  // in the document's order
   PositionSpan positions;
-  std::uint64_t operands = 0;   // bit i: RankQuery::operands()[i]
+  std::uint64_t operands = 0;  // bit i: RankQuery::operands()[i]
 };
 
 // Ranking parameters: ts_rank_cd's weights {D, C, B, A} (a negative one
@@ -137,7 +137,7 @@ bool valid_rank_weights(const RankOptions& options);
 class RankScratch {
  public:
   struct Item {
-    std::uint64_t key;       // position << 34 | weight << 32 | lexeme index
+    std::uint64_t key;  // position << 34 | weight << 32 | lexeme index
     std::uint64_t operands;
   };
   std::vector<MatchedLexeme> matched;
@@ -166,7 +166,8 @@ float rank_cd(const RankQuery& query, const DocumentCounts& counts, const RankOp
 // binary search is PostgreSQL's (find_wordentry), step for step, so that
 // the two agree on any document.
 template <typename Document>
-std::pair<std::size_t, std::size_t> find_lexemes(const Document& doc, const RankQuery::Operand& op) {
+std::pair<std::size_t, std::size_t> find_lexemes(const Document& doc,
+                                                 const RankQuery::Operand& op) {
   std::size_t low = 0;
   std::size_t high = doc.size();
   std::size_t middle = high;
