@@ -12,8 +12,8 @@
 // own uncommitted rows would count without being anyone else's.
 //
 // The documents' and titles' tsvectors are kept as plain varlena copies
-// in a memory context of the index, so that PostgreSQL's own ts_rank_cd
-// and ts_match_vq score the matches, exactly as SQL does.
+// in a memory context of the index, and scored as SQL scores them, by
+// opendata._search_score()'s scorer (search_score.hpp).
 #include "pg/search_cache.hpp"
 
 #include <memory>
@@ -25,6 +25,7 @@
 
 #include "core/catalog/search_index.hpp"
 #include "pg/guard.hpp"
+#include "pg/search_score.hpp"
 #include "pg/settings.hpp"
 #include "pg/spi.hpp"
 
@@ -219,29 +220,6 @@ const PublicIndex& current(std::int64_t version) {
   return *g_public;
 }
 
-// The score of a match as SQL writes it in _search_public_matches():
-// ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', document, query, 1), doubled when
-// the title matches, as real.  The one place that ranks (a faster exact
-// ranking may replace these two calls).
-float score_of(Datum weights, Datum document, Datum title, Datum query) {
-  return call([=] {
-    const float4 rank = DatumGetFloat4(
-        DirectFunctionCall4(ts_rankcd_wttf, weights, document, query, Int32GetDatum(1)));
-    const bool in_title = DatumGetBool(DirectFunctionCall2(ts_match_vq, title, query));
-    return static_cast<float4>(static_cast<double>(rank) * (in_title ? 2 : 1));
-  });
-}
-
-// '{0.1, 0.2, 0.4, 1.0}'::real[]
-Datum rank_weights() {
-  return call([] {
-    Datum w[4] = {Float4GetDatum(0.1f), Float4GetDatum(0.2f), Float4GetDatum(0.4f),
-                  Float4GetDatum(1.0f)};
-    return PointerGetDatum(construct_array(w, 4, FLOAT4OID, sizeof(float4), true,
-                                           TYPALIGN_INT));
-  });
-}
-
 // A real as float4's input reads it back: the shortest exact digits,
 // whatever extra_float_digits says.
 std::string real_text(float v) {
@@ -284,14 +262,19 @@ std::optional<catalog::SearchFound> search_public_index(const catalog::SearchPla
   for (catalog::SearchFacet f : plan.facets)
     found.facets[static_cast<std::size_t>(f)] = index.count(hits, f);
 
-  // Scores: of every hit when they order the page, else of the page's.
-  const Datum weights = query ? rank_weights() : 0;
-  const Datum tsquery =
-      query ? call([&query] { return DirectFunctionCall1(tsqueryin, CStringGetDatum(query->c_str())); })
-            : 0;
+  // Scores: of every hit when they order the page, else of the page's;
+  // by the scorer of opendata._search_score(), the score SQL gives.
+  std::optional<SearchScorer> scorer;
+  if (query) {
+    const TSQuery tsquery = call([&query] {
+      return DatumGetTSQuery(DirectFunctionCall1(tsqueryin, CStringGetDatum(query->c_str())));
+    });
+    scorer.emplace(tsquery);
+  }
   auto score = [&](SearchIndex::DocId d) {
-    if (!query) return 0.0f;
-    return score_of(weights, p.documents[d], p.titles[d], tsquery);
+    if (!scorer) return 0.0f;
+    return scorer->score(reinterpret_cast<TSVector>(DatumGetPointer(p.documents[d])),
+                         reinterpret_cast<TSVector>(DatumGetPointer(p.titles[d])));
   };
   std::vector<float> scores;
   if (catalog::order_uses_score(plan.order)) {

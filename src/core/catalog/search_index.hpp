@@ -7,8 +7,8 @@
 // ORs of quoted lexemes, the last ones prefixes) through posting lists of
 // a sorted lexeme dictionary, applies refine and exclude on integer codes
 // of the facet values, counts the facets in one pass over the matches and
-// picks the page.  It does not rank: the caller scores matches with
-// PostgreSQL's own ts_rank_cd, so that the scores are those of SQL.
+// picks the page.  It does not rank: the caller scores matches as SQL
+// does (opendata._search_score(), src/pg/search_score.hpp).
 //
 // Comparisons are those of the statement's SQL: lexemes as bytes (as
 // tsvector compares them), facet values by equality (the database's
