@@ -86,6 +86,11 @@ bool seen_before(std::size_t hash) {
   return false;
 }
 
+// The values in their text form: the compiler writes them in forms that
+// every session reads alike (ISO dates, times with their offset, a local
+// time as text cast in the query itself, intervals in words), so that the
+// same text is the same constant whatever the session's TimeZone, DateStyle
+// or IntervalStyle.
 std::string key_of(const std::string& sql, const std::vector<spi::TextParam>& params) {
   std::string key = sql;
   for (const spi::TextParam& p : params) {
