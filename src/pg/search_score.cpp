@@ -5,6 +5,7 @@
 #include <cstring>
 #include <vector>
 
+#include "pg/call_site_object.hpp"
 #include "pg/guard.hpp"
 
 extern "C" {
@@ -118,40 +119,12 @@ float4 search_score(TSVector document, TSVector title, TSQuery query) {
 
 namespace {
 
-// What fn_extra points to: palloc'd in fn_mcxt, with the callback that
-// deletes the scorer (C++ memory) when that context goes.
-struct Cache {
-  MemoryContextCallback callback;
-  SearchScorer* scorer;
-};
-
-void release_cache(void* arg) {
-  auto* cache = static_cast<Cache*>(arg);
-  delete cache->scorer;
-  cache->scorer = nullptr;
-}
-
 // The call site's scorer for `query`: a search calls the function once per
 // match with the same query, compiled once.
 SearchScorer& scorer_for(FunctionCallInfo fcinfo, TSQuery query) {
-  auto* cache = static_cast<Cache*>(fcinfo->flinfo->fn_extra);
-  if (cache != nullptr && cache->scorer != nullptr && cache->scorer->scores(query))
-    return *cache->scorer;
-  if (cache == nullptr) {
-    MemoryContext cxt = fcinfo->flinfo->fn_mcxt;
-    cache = call([cxt] {
-      auto* c = static_cast<Cache*>(MemoryContextAllocZero(cxt, sizeof(Cache)));
-      c->callback.func = release_cache;
-      c->callback.arg = c;
-      MemoryContextRegisterResetCallback(cxt, &c->callback);
-      return c;
-    });
-    fcinfo->flinfo->fn_extra = cache;
-  }
-  delete cache->scorer;
-  cache->scorer = nullptr;
-  cache->scorer = new SearchScorer(query);
-  return *cache->scorer;
+  CallSiteObject<SearchScorer>& site = CallSiteObject<SearchScorer>::of(fcinfo);
+  if (site.get() == nullptr || !site.get()->scores(query)) site.reset(new SearchScorer(query));
+  return *site.get();
 }
 
 }  // namespace
