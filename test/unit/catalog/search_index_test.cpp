@@ -3,20 +3,12 @@
 
 #include <gtest/gtest.h>
 
+#include "ascii_case.hpp"
+
 namespace opendata::catalog {
 namespace {
 
-// Folding as the C collation does it.
-std::string ascii(std::string s, bool upper) {
-  for (char& c : s) {
-    if (upper && c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-    if (!upper && c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return s;
-}
-
-const TextCase kAscii{[](const std::string& s) { return ascii(s, false); },
-                      [](const std::string& s) { return ascii(s, true); }};
+using test_support::kAscii;
 
 SearchTerm lex(const std::string& l, bool prefix = false) { return {l, prefix}; }
 
@@ -39,14 +31,14 @@ TEST(SearchQueryText, AndOfOrs) {
   EXPECT_EQ(parse_search_query("'park' | 'parking':*"),
             (SearchQuery{{lex("park"), lex("parking", true)}}));
   // Quotes and backslashes doubled.
-  EXPECT_EQ(parse_search_query("'l''eau' & 'a\\\\b'"), (SearchQuery{{lex("l'eau")}, {lex("a\\b")}}));
+  EXPECT_EQ(parse_search_query("'l''eau' & 'a\\\\b'"),
+            (SearchQuery{{lex("l'eau")}, {lex("a\\b")}}));
 }
 
 TEST(SearchQueryText, RefusesWhatItCannotMatch) {
-  for (const char* text :
-       {"", "'a':A", "'a':*B", "!'a'", "'a' <-> 'b'", "'a' & 'b' | 'c'", "'a' | 'b' & 'c'",
-        "( 'a' & 'b' )", "( 'a' | 'b' ) | 'c'", "'a", "''", "'a' &", "( 'a' | 'b'", "'a\\b'",
-        "'a' 'b'"})
+  for (const char* text : {"", "'a':A", "'a':*B", "!'a'", "'a' <-> 'b'", "'a' & 'b' | 'c'",
+                           "'a' | 'b' & 'c'", "( 'a' & 'b' )", "( 'a' | 'b' ) | 'c'", "'a", "''",
+                           "'a' &", "( 'a' | 'b'", "'a\\b'", "'a' 'b'"})
     EXPECT_FALSE(parse_search_query(text).has_value()) << text;
 }
 
@@ -205,12 +197,16 @@ TEST_F(SearchIndexTest, PageOrders) {
 
 TEST(SearchSqlCached, StatementAndParameters) {
   SearchRequest r = page_request();
-  r.facets = std::vector<std::optional<std::string>>{std::string("keyword"), std::string("modified")};
+  r.facets =
+      std::vector<std::optional<std::string>>{std::string("keyword"), std::string("modified")};
   const SearchPlan plan = plan_search(r, kAscii);
-  EXPECT_NE(plan.cached_sql.find("unnest($17::text[], $18::real[]) WITH ORDINALITY"), std::string::npos);
+  EXPECT_NE(plan.cached_sql.find("unnest($17::text[], $18::real[]) WITH ORDINALITY"),
+            std::string::npos);
   EXPECT_NE(plan.cached_sql.find("'total_count', $19::bigint"), std::string::npos);
-  EXPECT_NE(plan.cached_sql.find("unnest($22::text[], $23::bigint[]) AS c(k, n)"), std::string::npos);
-  EXPECT_NE(plan.cached_sql.find("unnest($30::int[], $31::bigint[]) AS c(v, n)"), std::string::npos);
+  EXPECT_NE(plan.cached_sql.find("unnest($22::text[], $23::bigint[]) AS c(k, n)"),
+            std::string::npos);
+  EXPECT_NE(plan.cached_sql.find("unnest($30::int[], $31::bigint[]) AS c(v, n)"),
+            std::string::npos);
   EXPECT_EQ(plan.cached_sql.find("hits"), std::string::npos);
 
   SearchFound found;
