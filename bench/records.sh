@@ -16,8 +16,12 @@
 # total of 0).
 #
 # Timing is what a client waits for: pgbench sends the statement over the
-# Unix socket (simple protocol: parsed and planned every time) and reads
-# the result, as opendata_anon; a sample is the mean of TX calls; the sides
+# Unix socket and reads the result, as opendata_anon; a sample is the mean
+# of TX calls after a first one, not counted.  Prepared (pgbench -M
+# prepared), as an application sends a statement it repeats and as
+# PostgREST sends its own: the hand SQL is parsed and planned once per
+# session, as records() keeps the plan of a request's values the second
+# time they come (src/pg/value_plans.cpp); the sides
 # are interleaved (records, window, short, records ...) RUNS times after a
 # warm-up; medians and p10-p90.  Before timing, every query's three answers
 # are compared (results in order, facets as sets, numbers to 1e-9) and the
@@ -27,13 +31,19 @@
 #   bash bench/records.sh                       # 1,000,000 rows
 #   ROWS=100000 RUNS=3 TX=5 bash bench/records.sh
 #
+# With RECORDS_CPU=N, each query and side is also timed inside the server,
+# in backend CPU (/proc/self/schedstat, read around N calls run by EXECUTE
+# as opendata_anon; three rounds, the sides interleaved; medians): under a
+# heavy load the clients' times are mostly waiting for a CPU, the backend's
+# CPU much less so.
+#
 # Appends one line per query to bench/results.tsv (scripts/bench_table.sh).
 source "$(dirname "$0")/lib.sh"
 
 ROWS="${ROWS:-1000000}"
 RUNS="${RUNS:-7}"
 TX="${TX:-10}"
-bench_command ROWS RUNS TX PARALLEL
+bench_command ROWS RUNS TX PARALLEL ${RECORDS_CPU:+RECORDS_CPU}
 bench_cluster bench 54371
 
 log "generating $ROWS rows"
@@ -82,6 +92,39 @@ BEGIN
   END CASE;
 END
 $$;
+-- Backend CPU per call of `q` (ms): N runs by EXECUTE as opendata_anon,
+-- between two reads of the backend's own /proc/self/schedstat, after one
+-- untimed run (the table's pages back in shared buffers if the previous
+-- query pushed them out: else the first side timed after another query
+-- would pay for it).  The kernel brings a running task's figure up to
+-- date only at a tick or when it leaves the CPU: a short sleep before
+-- each read makes it exact to the microsecond instead of to the tick.
+CREATE FUNCTION bench.cpu_ms(q text, n int) RETURNS float8 LANGUAGE plpgsql AS $$
+DECLARE
+  before bigint;
+  after bigint;
+  answer text;
+BEGIN
+  -- Prepared, as the clients' timing sends it (pgbench -M prepared): the
+  -- hand SQL is planned once, as records() keeps the plan of values it
+  -- has seen.
+  SET LOCAL ROLE opendata_anon;
+  EXECUTE 'PREPARE bench_call AS ' || q;
+  EXECUTE 'EXECUTE bench_call' INTO answer;
+  RESET ROLE;
+  PERFORM pg_sleep(0.001);
+  before := split_part(pg_read_file('/proc/self/schedstat'), ' ', 1)::bigint;
+  SET LOCAL ROLE opendata_anon;
+  FOR i IN 1..n LOOP
+    EXECUTE 'EXECUTE bench_call' INTO answer;
+  END LOOP;
+  RESET ROLE;
+  PERFORM pg_sleep(0.001);
+  after := split_part(pg_read_file('/proc/self/schedstat'), ' ', 1)::bigint;
+  DEALLOCATE bench_call;
+  RETURN (after - before) / n / 1e6;
+END
+$$;
 -- Each query: the records() (or facets()) call, and the parts of the
 -- hand-written page (json_build_object's arguments, the select list, FROM
 -- and WHERE (and GROUP BY), ORDER BY on the output names, LIMIT, OFFSET;
@@ -128,8 +171,10 @@ INSERT INTO bench.queries (id, label, odsql, obj, cols, from_where, ord, lim, of
  $q$'id', id$q$, 'id',
  $q$FROM opendata_api."bench-rec" WHERE category = 'c8' AND lower(unaccent('unaccent'::regdictionary, label)) LIKE ALL ('{%piscine%,%42%}')$q$,
  'id', 10, 0),
+-- (The colons written \x3a: pgbench -M prepared takes ':name' for a variable,
+-- even inside a string.)
 (10, 'refine + exclude',
- $q$SELECT opendata_api.records('bench-rec', fields => 'id', refine => '{category:c5}', exclude => '{flag:true}', order_by => 'id', rows => 10)$q$,
+ $q$SELECT opendata_api.records('bench-rec', fields => 'id', refine => E'{category\x3ac5}', exclude => E'{flag\x3atrue}', order_by => 'id', rows => 10)$q$,
  $q$'id', id$q$, 'id', $q$FROM opendata_api."bench-rec" WHERE category = 'c5' AND flag IS DISTINCT FROM true$q$, 'id', 10, 0);
 -- Deep page by token (keyset paging): the page of query 8, reached with the
 -- next_after token of the page before it instead of start; the hand-written
@@ -235,7 +280,7 @@ echo "|---|---|---:|---:|---:|---:|---|---|"
 while IFS='|' read -r id label; do
   sides=()
   for side in records window short; do
-    if has_sql "$dir/q$id.$side.sql"; then sides+=("q$id-$side" "pgbench_ms $dir/q$id.$side.sql $TX"); fi
+    if has_sql "$dir/q$id.$side.sql"; then sides+=("q$id-$side" "pgbench_ms $dir/q$id.$side.sql $TX -M prepared"); fi
   done
   bench_interleave "$RUNS" "${sides[@]}"
   ref=short
@@ -245,6 +290,43 @@ while IFS='|' read -r id label; do
   [ "$id" = 11 ] && reference="hand SQL, GROUPING SETS"
   bench_result "records: $label" "$reference" "$ROWS rows" "q$id-records" "q$id-$ref" 1.05 "<= 1.05x"
 done < <(psql_q -At -c "SELECT id, label FROM bench.queries ORDER BY id")
+
+if [ -n "${RECORDS_CPU:-}" ]; then
+  log "backend CPU: 3 rounds of $RECORDS_CPU calls per query and side"
+  # As superuser (pg_read_file); bench.cpu_ms() runs the calls as opendata_anon.
+  PGOPTIONS="-c client_min_messages=warning -c max_parallel_workers_per_gather=$PARALLEL -c opendata.exact_count_threshold=100000000" \
+  psql_q -At -F '|' -v n="$RECORDS_CPU" >"$dir/cpu" <<'SQL'
+-- In this order (the sub-select is sorted before the calls run): round
+-- by round, query by query, the sides in turn.
+CREATE TEMP TABLE cpu AS
+SELECT id, side, bench.cpu_ms(sql, :n) AS ms
+  FROM (SELECT q.id, s.side, CASE s.side WHEN 'records' THEN q.odsql ELSE bench.reference(q, s.side) END AS sql
+          FROM generate_series(1, 3) r, bench.queries q,
+               unnest(ARRAY['records', 'window', 'short']) WITH ORDINALITY s(side, o)
+         WHERE s.side = 'records' OR bench.reference(q, s.side) IS NOT NULL
+         ORDER BY r, q.id, s.o OFFSET 0) calls;
+SELECT id, side, percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) FROM cpu GROUP BY 1, 2 ORDER BY 1, 2;
+SQL
+  echo
+  echo "| work | fair reference | size | records(), backend CPU ms median | reference, backend CPU ms median | records / reference | goal | met |"
+  echo "|---|---|---:|---:|---:|---:|---|---|"
+  while IFS='|' read -r id label; do
+    rec="$(awk -F'|' -v id="$id" '$1 == id && $2 == "records" {printf "%.3f", $3}' "$dir/cpu")"
+    # The faster form that gives the answer (the window form is unfit past the last row).
+    unfit=none
+    has_sql "$dir/q$id.window.sql" || unfit=window
+    best="$(awk -F'|' -v id="$id" -v unfit="$unfit" '$1 == id && $2 != "records" && $2 != unfit {print $2, $3}' \
+              "$dir/cpu" | sort -k2 -g | head -1)"
+    form="${best%% *}"
+    ref="$(printf "%.3f" "${best##* }")"
+    ratio="$(printf "%.3f" "$(echo "scale=4; $rec / $ref" | bc)")"
+    met=no
+    if [ "$(echo "$ratio <= 1.05" | bc)" = 1 ]; then met=yes; fi
+    reference="hand SQL, $form form"
+    [ "$id" = 11 ] && reference="hand SQL, GROUPING SETS"
+    bench_record "records: $label, backend CPU" "$reference" "$ROWS rows" "$rec" "$ref" "$ratio" "<= 1.05x" "$met"
+  done < <(psql_q -At -c "SELECT id, label FROM bench.queries ORDER BY id")
+fi
 echo
 echo "rows: $ROWS, $RUNS rounds of $TX calls, PARALLEL=$PARALLEL, PostgreSQL $("$PG_BINDIR/postgres" --version | awk '{print $3}'), $(nproc) CPU(s), load average $BENCH_LOAD_START at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end"
 echo "command: $BENCH_COMMAND"

@@ -96,6 +96,15 @@ SELECT opendata.set_metadata('arbres', $${
   "accrual_periodicity": "annual",
   "attributions": "Ville de Paris"}$$) - 'modified' - 'fields';
 
+-- Metadata that changes no value writes nothing, not even `modified`: an
+-- empty object, or the values the dataset already has.
+CREATE TEMP TABLE modified_before AS SELECT modified, xmin::text AS row_version FROM opendata.datasets WHERE slug = 'arbres';
+SELECT opendata.set_metadata('arbres', '{}') IS NOT NULL AS answered;
+SELECT opendata.set_metadata('arbres', '{"title": "Arbres remarquables", "language": "fr"}') IS NOT NULL AS answered;
+SELECT d.modified = b.modified AS modified_kept, d.xmin::text = b.row_version AS row_not_rewritten
+  FROM opendata.datasets d, modified_before b WHERE d.slug = 'arbres';
+DROP TABLE modified_before;
+
 -- Fields: described one by one.
 SELECT regress.error_of($$SELECT opendata.describe_field('arbres', 'nope', '{}')$$);
 SELECT regress.error_of($$SELECT opendata.describe_field('arbres', 'height', '{"colour": "x"}')$$);

@@ -46,6 +46,36 @@ SELECT b, r->'total_count' AS total, r->'results' AS page,
                          order_by => 'id', rows => 2)::jsonb AS r) x
  ORDER BY b;
 
+-- The same values again: from their second call, the plan made for them
+-- is kept (src/pg/value_plans.cpp), and so is the compiled request
+-- (src/pg/compiled_requests.cpp).  Dropping the index the plan reads, new
+-- rows and new statistics: each next call answers from the table as it is.
+SELECT i, r->'total_count' AS total, r->'results' AS page,
+       (r->>'total_count')::bigint = regress.plan_count(
+         'ST_Intersects(geom, ST_MakeEnvelope(2.30, 48.85, 2.34, 48.89, 4326))') AS right_total
+  FROM generate_series(1, 3) i,
+       LATERAL (SELECT opendata_api.records('plan-trees', fields => 'id', "where" => 'in_bbox(geom, 48.85, 2.30, 48.89, 2.34)',
+                                            order_by => 'id', rows => 2 + 0 * i)::jsonb AS r) x
+ ORDER BY i;
+RESET ROLE;
+DROP INDEX plan_trees_geom_idx;
+INSERT INTO plan_trees VALUES (1000, 'Quercus', 3, ST_SetSRID(ST_MakePoint(2.301, 48.851), 4326));
+SET ROLE opendata_anon;
+SELECT i, r->'total_count' AS total, r->'results' AS page,
+       (r->>'total_count')::bigint = regress.plan_count(
+         'ST_Intersects(geom, ST_MakeEnvelope(2.30, 48.85, 2.34, 48.89, 4326))') AS right_total
+  FROM generate_series(1, 2) i,
+       LATERAL (SELECT opendata_api.records('plan-trees', fields => 'id', "where" => 'in_bbox(geom, 48.85, 2.30, 48.89, 2.34)',
+                                            order_by => 'id', rows => 2 + 0 * i)::jsonb AS r) x
+ ORDER BY i;
+RESET ROLE;
+DELETE FROM plan_trees WHERE id = 1000;
+CREATE INDEX ON plan_trees USING gist (geom);
+ANALYZE plan_trees;
+SET ROLE opendata_anon;
+SELECT (opendata_api.records('plan-trees', fields => 'id', "where" => 'in_bbox(geom, 48.85, 2.30, 48.89, 2.34)',
+                             order_by => 'id', rows => 2)::jsonb)->'total_count' AS after_analyze;
+
 -- opendata.exact_count_threshold is read at each call, not kept with the
 -- statement: the same shape is estimated, then exact, then estimated.
 SET opendata.exact_count_threshold = 10;

@@ -260,3 +260,104 @@ RESET ROLE;
 SET ROLE opendata_anon;
 SELECT regress.whole_catalog_agrees() AS anon_same;
 RESET ROLE;
+
+-- The in-memory index of the public catalog (docs/search.md, "In-memory
+-- index"): it answers the public view's searches with text, or with refine
+-- or exclude, byte for byte as SQL does (opendata.search_cache off).
+CREATE FUNCTION regress.index_agrees(q text, refine text[] DEFAULT NULL, exclude text[] DEFAULT NULL,
+                                     facet text[] DEFAULT NULL, order_by text DEFAULT NULL,
+                                     rows int DEFAULT 10, start int DEFAULT 0, lang text DEFAULT 'fr')
+RETURNS boolean
+LANGUAGE plpgsql AS $$
+DECLARE
+  by_sql text;
+  by_index text;
+BEGIN
+  PERFORM set_config('opendata.search_cache', 'off', true);
+  by_sql := opendata_api.search(q, refine, exclude, facet, order_by, rows, start, lang)::text;
+  PERFORM set_config('opendata.search_cache', 'on', true);
+  by_index := opendata_api.search(q, refine, exclude, facet, order_by, rows, start, lang)::text;
+  RETURN by_sql IS NOT NULL AND by_sql = by_index;
+END
+$$;
+-- A change first, so that the calls below load the index once.
+SELECT opendata.search_reindex() > 0 AS reindexed;
+BEGIN;
+-- Which path answered: _search_public_matches() is SQL's, for text;
+-- _search_public_index() loads the index.
+SET LOCAL track_functions = 'all';
+SET LOCAL ROLE opendata_anon;
+SELECT c.call, regress.index_agrees(c.q, c.refine, c.exclude, c.facet, c.order_by, c.rows, c.start, c.lang) AS same
+  FROM (VALUES
+    ('text', 'arbre', NULL::text[], NULL::text[], NULL::text[], NULL, 10, 0, 'fr'),
+    ('two words', 'arbres remarquables', NULL, NULL, NULL, NULL, 10, 0, 'fr'),
+    ('prefix', 'remarq', NULL, NULL, NULL, NULL, 10, 0, 'fr'),
+    ('typo', 'patrimonie vivant', NULL, NULL, NULL, NULL, 10, 0, 'fr'),
+    ('no match', 'zzzzqqq', NULL, NULL, NULL, NULL, 10, 0, 'fr'),
+    ('english', 'street tree', NULL, NULL, '{theme}', NULL, 10, 0, 'en'),
+    ('refine', 'arbre', '{theme:envi, keyword:ARBRE}', NULL, NULL, NULL, 10, 0, 'fr'),
+    ('refine publisher', 'arbre', '{publisher:search-metro}', NULL, NULL, NULL, 10, 0, 'fr'),
+    ('refine unknown publisher', 'arbre', '{publisher:nobody}', NULL, NULL, NULL, 10, 0, 'fr'),
+    ('refine year, licence', 'budget', '{modified:2023, license:etalab-2.0}', NULL, NULL, NULL, 10, 0, 'fr'),
+    ('exclude', 'arbre', NULL, '{theme:ENVI}', NULL, NULL, 10, 0, 'fr'),
+    ('exclude keyword, territory', 'arbre', NULL, '{keyword:arbre, territory:Lyon}', NULL, NULL, 10, 0, 'fr'),
+    ('exclude publisher', 'arbre', NULL, '{publisher:search-metro}', '{publisher, theme}', NULL, 10, 0, 'fr'),
+    ('exclude licence, year', 'arbre', NULL, '{license:nope, modified:1999}', NULL, NULL, 10, 0, 'fr'),
+    ('order title', 'arbre', NULL, NULL, NULL, 'title', 10, 0, 'fr'),
+    ('order title desc', 'de', NULL, NULL, NULL, 'TITLE  desc', 10, 0, 'fr'),
+    ('order modified asc', 'arbre', NULL, NULL, NULL, 'modified asc', 10, 0, 'fr'),
+    ('order issued', 'arbre', NULL, NULL, NULL, 'issued', 10, 0, 'fr'),
+    ('order relevance asc', 'arbre', NULL, NULL, NULL, 'relevance asc', 10, 0, 'fr'),
+    ('paged', 'arbre', NULL, NULL, '{keyword, modified}', NULL, 1, 1, 'fr'),
+    ('past the end', 'arbre', NULL, NULL, NULL, NULL, 10, 50, 'fr'),
+    ('no rows', 'arbre', NULL, NULL, NULL, NULL, 0, 0, 'fr'),
+    ('no text, refine', NULL, '{theme:ENVI}', NULL, NULL, NULL, 10, 0, 'fr'),
+    ('no text, refine year', NULL, '{modified:2023}', NULL, '{modified, license}', NULL, 10, 0, 'en'),
+    ('no text, exclude', NULL, NULL, '{publisher:search-ville, modified:2023}', NULL, NULL, 10, 0, 'fr'),
+    ('no text, order issued asc', NULL, NULL, '{theme:NONE}', NULL, 'issued asc', 3, 1, 'fr'),
+    ('no text, order relevance', NULL, NULL, '{theme:NONE}', NULL, 'relevance', 10, 0, 'fr')
+  ) AS c(call, q, refine, exclude, facet, order_by, rows, start, lang);
+RESET ROLE;
+-- The calls with a text ('de' is none: a stop word) went to SQL with the
+-- index off (21), none with it on; the index was loaded once.
+SELECT pg_stat_get_xact_function_calls('opendata._search_public_matches'::regproc) AS sql_path_calls,
+       pg_stat_get_xact_function_calls('opendata._search_public_index'::regproc) AS index_loads;
+COMMIT;
+-- A publisher, who sees more than the public catalog, is answered by SQL.
+SET ROLE regress_alice;
+SELECT regress.index_agrees('arbres') AS alice_same;
+RESET ROLE;
+
+-- The index follows the catalog: a change of the caller's own transaction
+-- is seen (a transaction that wrote is answered by SQL), a rolled-back one
+-- is seen by no one, a committed one by the next call.
+SET ROLE opendata_anon;
+SELECT regress.hits(opendata_api.search('velo', facet => '{}')) AS before;
+RESET ROLE;
+BEGIN;
+SET LOCAL ROLE regress_alice;
+SELECT opendata.unpublish('search-velos')->>'status' AS status;
+SET LOCAL ROLE opendata_anon;
+SELECT regress.hits(opendata_api.search('velo', facet => '{}')) AS in_the_transaction;
+ROLLBACK;
+SET ROLE opendata_anon;
+SELECT regress.hits(opendata_api.search('velo', facet => '{}')) AS rolled_back;
+RESET ROLE;
+SET ROLE regress_alice;
+SELECT opendata.unpublish('search-velos')->>'status' AS status;
+RESET ROLE;
+SET ROLE opendata_anon;
+SELECT regress.hits(opendata_api.search('velo', facet => '{}')) AS committed,
+       regress.index_agrees('velo') AS same;
+RESET ROLE;
+SET ROLE regress_alice;
+SELECT opendata.publish('search-velos')->>'version' AS version;
+RESET ROLE;
+SET ROLE opendata_anon;
+SELECT regress.hits(opendata_api.search('velo', facet => '{}')) AS published_again;
+RESET ROLE;
+-- The version is folded into few rows, and it is not anon's to read.
+SELECT count(*) <= 2 AS folded FROM opendata.search_version;
+SET ROLE opendata_anon;
+SELECT regress.error_of($$SELECT count(*) FROM opendata.search_version$$);
+RESET ROLE;

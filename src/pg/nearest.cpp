@@ -21,6 +21,7 @@
 #include "core/cross/options.hpp"
 #include "core/geo/sphere_index.hpp"
 #include "pg/args.hpp"
+#include "pg/call_site_object.hpp"
 #include "pg/spi.hpp"
 
 extern "C" {
@@ -71,21 +72,6 @@ struct RightPoints {
   std::vector<ItemPointerData> tids;  // by point id
   std::unique_ptr<geo::SphereIndex> index;
 };
-
-// What fn_extra points to: palloc'd in fn_mcxt, with the callback that
-// deletes the C++ object when that context goes.
-struct Cache {
-  MemoryContextCallback callback;
-  RightPoints* right;
-};
-
-// Runs when fn_mcxt is reset or deleted (the end of the statement, or an
-// error): the index is C++ memory, which no memory context owns.
-void release_cache(void* arg) {
-  auto* cache = static_cast<Cache*>(arg);
-  delete cache->right;
-  cache->right = nullptr;
-}
 
 std::string qualified_relation(Oid relid) {
   char* name = call([relid]() -> char* {
@@ -173,32 +159,18 @@ std::unique_ptr<RightPoints> load_right_points(Oid relid, const std::string& col
 }
 
 RightPoints& right_points(FunctionCallInfo fcinfo, Oid relid, const std::string& column) {
-  auto* cache = static_cast<Cache*>(fcinfo->flinfo->fn_extra);
+  CallSiteObject<RightPoints>& site = CallSiteObject<RightPoints>::of(fcinfo);
   const SnapshotIdentity snapshot = current_snapshot();
-  if (cache != nullptr && cache->right != nullptr && cache->right->relid == relid &&
-      cache->right->column == column && cache->right->seen == snapshot)
-    return *cache->right;
-  if (cache != nullptr) {
-    // Another relation at the same call site (a new argument value), or a
-    // new snapshot: drop the old index now rather than when the context goes.
-    delete cache->right;
-    cache->right = nullptr;
-  }
+  const RightPoints* kept = site.get();
+  if (kept != nullptr && kept->relid == relid && kept->column == column && kept->seen == snapshot)
+    return *site.get();
+  // Another relation at the same call site (a new argument value), or a
+  // new snapshot: drop the old index now rather than when the context goes.
+  site.reset(nullptr);
   std::unique_ptr<RightPoints> loaded = load_right_points(relid, column);
   loaded->seen = snapshot;
-  MemoryContext cxt = fcinfo->flinfo->fn_mcxt;
-  if (cache == nullptr) {
-    cache = call([cxt] {
-      auto* c = static_cast<Cache*>(MemoryContextAllocZero(cxt, sizeof(Cache)));
-      c->callback.func = release_cache;
-      c->callback.arg = c;
-      MemoryContextRegisterResetCallback(cxt, &c->callback);
-      return c;
-    });
-    fcinfo->flinfo->fn_extra = cache;
-  }
-  cache->right = loaded.release();
-  return *cache->right;
+  site.reset(loaded.release());
+  return *site.get();
 }
 
 Datum tid_array(const RightPoints& right, const std::vector<std::uint32_t>& ids) {
@@ -229,20 +201,23 @@ Datum opendata_nearest_candidates(PG_FUNCTION_ARGS) {
       return (Datum)0;
     }
     if (!args.given("source") || !args.given("geometry_column") || !args.given("k"))
-      throw UserError(sqlstate::kInvalidParameterValue, "source, geometry_column and k must be given");
+      throw UserError(sqlstate::kInvalidParameterValue,
+                      "source, geometry_column and k must be given");
     const double lon = DatumGetFloat8(args.datum("lon"));
     const double lat = DatumGetFloat8(args.datum("lat"));
     if (!std::isfinite(lon) || !std::isfinite(lat))
-      throw UserError(sqlstate::kInvalidParameterValue, "longitude and latitude must be finite numbers");
+      throw UserError(sqlstate::kInvalidParameterValue,
+                      "longitude and latitude must be finite numbers");
     const int k = static_cast<int>(args.int32_or("k", 0));
     if (k < 1 || k > cross::kMaxK)  // the crossing compiler's limit
-      throw UserError(sqlstate::kInvalidParameterValue,
-                      "k must be from 1 to " + std::to_string(cross::kMaxK) + ", not " +
-                          std::to_string(k));
+      throw UserError(
+          sqlstate::kInvalidParameterValue,
+          "k must be from 1 to " + std::to_string(cross::kMaxK) + ", not " + std::to_string(k));
     double max_m = -1;
     if (args.given("max_distance_m")) {
       max_m = DatumGetFloat8(args.datum("max_distance_m"));
-      if (!(max_m > 0)) throw UserError(sqlstate::kInvalidParameterValue, "max_distance_m must be greater than 0");
+      if (!(max_m > 0))
+        throw UserError(sqlstate::kInvalidParameterValue, "max_distance_m must be greater than 0");
     }
     const Oid relid = DatumGetObjectId(args.datum("source"));
     const std::string column = NameStr(*DatumGetName(args.datum("geometry_column")));

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "pg/planned.hpp"
+#include "pg/value_plans.hpp"
 
 extern "C" {
 #include "executor/executor.h"
@@ -201,7 +202,10 @@ PlannedResult run_planned(const std::string& sql, const std::vector<spi::TextPar
                           const PlanDecision& decide) {
   spi::BoundParams b = spi::bind_text_params(params);
   const int n = static_cast<int>(params.size());
-  SPIPlanPtr prepared = kept_statement(sql, b.types);
+  // The plan made for these very values last time, or the statement
+  // planned now for them (pg/value_plans.hpp).
+  SPIPlanPtr prepared = plan_for_values(sql, params, b);
+  if (prepared == nullptr) prepared = kept_statement(sql, b.types);
   const char* query = sql.c_str();
   // Every value a constant of the plan, except the last: it stays a
   // parameter the executor reads, set after planning.
@@ -215,8 +219,9 @@ PlannedResult run_planned(const std::string& sql, const std::vector<spi::TextPar
     }
     return l;
   });
-  // The plan is this run's own (a custom plan), held by the transaction's
-  // resource owner, which lets it go if an error comes before the release.
+  // The plan (this run's own custom plan, or the one kept for these
+  // values) is held by the transaction's resource owner, which lets it go
+  // if an error comes before the release.
   CachedPlan* cplan = call([&] {
     ErrorContextCallback context{error_context_stack, statement_context,
                                  const_cast<char*>(query)};

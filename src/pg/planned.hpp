@@ -39,8 +39,9 @@ struct PlannedResult {
   std::optional<std::int64_t> counted;
 };
 
-// Runs a read-only SELECT planned once with these parameter values (a
-// custom plan, parallel workers allowed, as SPI_execute_with_args plans),
+// Runs a read-only SELECT planned with these parameter values (a custom
+// plan, parallel workers allowed, as SPI_execute_with_args plans; the plan
+// kept for these very values when they came before, pg/value_plans.hpp),
 // the last parameter's value and the node to count coming from `decide`.
 // Needs an SPI connection; the row lives until spi::finish().
 PlannedResult run_planned(const std::string& sql, const std::vector<spi::TextParam>& params,

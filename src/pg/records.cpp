@@ -9,6 +9,7 @@
 #include "core/export/text_escape.hpp"
 #include "core/odsql/links.hpp"
 #include "pg/args.hpp"
+#include "pg/compiled_requests.hpp"
 #include "pg/dataset_cache.hpp"
 #include "pg/dataset_query.hpp"
 #include "pg/keyset.hpp"
@@ -177,11 +178,13 @@ Datum opendata_records(PG_FUNCTION_ARGS) {
     // The fields as this backend read them last, when the catalog row says
     // they did not change (pg/dataset_cache.hpp): reading them again costs
     // more than a small page.
-    pg::PublishedDataset ds = pg::published_dataset_kept(slug).dataset;
+    const pg::KeptDataset kept = pg::published_dataset_kept(slug);
+    const pg::PublishedDataset& ds = kept.dataset;
     odsql::Request req = pg::odsql_request(args, ds, 10);
     pg::check_page(req.limit, req.offset);
     pg::add_keyset(args, ds, req);
-    odsql::Compiled compiled = odsql::compile_records(ds.fields, req);
+    // As compiled last time for this request (pg/compiled_requests.hpp).
+    odsql::Compiled compiled = pg::compiled_records(kept, req);
     pg::check_timezone(req.timezone);
     // Every record counted, without a filter: the count publish() made for
     // this version, when no write touched the data since (pg/summary.hpp).

@@ -17,12 +17,14 @@
 #include "core/odsql/literals.hpp"
 #include "pg/args.hpp"
 #include "pg/dataset_query.hpp"
+#include "pg/search_cache.hpp"
 #include "pg/settings.hpp"
 #include "pg/spi.hpp"
 #include "pg/text.hpp"
 #include "pg/usage.hpp"
 
 extern "C" {
+#include "access/xact.h"
 #include "catalog/pg_collation.h"
 #include "catalog/pg_type.h"
 #include "utils/formatting.h"
@@ -90,17 +92,29 @@ catalog::SearchRequest read_request(const Args& args) {
 // whether the caller sees exactly the public catalog: row-level security
 // applies to it and it may manage no dataset beyond the public ones.  Then
 // search_index's narrow rows and the public counts give the same answer as
-// opendata.datasets under its policy.
-void read_caller(const Args& args, catalog::SearchRequest& r, std::optional<std::string>& query) {
+// opendata.datasets under its policy.  Also the catalog's version, which
+// names the in-memory index that can answer (search_cache.hpp).
+void read_caller(const Args& args, catalog::SearchRequest& r, std::optional<std::string>& query,
+                 std::int64_t& version) {
   static SPIPlanPtr plan = nullptr;
   spi::execute_saved(plan,
                      "SELECT opendata._search_query($1)::text,"
                      " pg_catalog.row_security_active('opendata.datasets')"
-                     " AND NOT opendata._search_sees_beyond_public(current_user)",
+                     " AND NOT opendata._search_sees_beyond_public(current_user),"
+                     " opendata._search_version()",
                      {{TEXTOID, text_arg(args, "q")}}, true);
   query = spi::value(0, 1);
   r.has_query = query.has_value();
   r.public_view = spi::value(0, 2).value_or("f") == "t";
+  version = std::stoll(spi::value(0, 3).value_or("0"));
+}
+
+// Whether the in-memory index may answer: the public view, past what the
+// kept counts answer, in a transaction that wrote nothing (its own
+// uncommitted changes are in no index; SQL sees them).
+bool index_may_answer(const catalog::SearchRequest& r, const catalog::SearchPlan& plan) {
+  return r.public_view && !plan.from_counts &&
+         !TransactionIdIsValid(call([] { return GetTopTransactionIdIfAny(); }));
 }
 
 std::vector<std::int64_t> ids(uint64 n) {
@@ -138,6 +152,8 @@ Oid param_oid(SearchParamType type) {
     case SearchParamType::kTextArray: return TEXTARRAYOID;
     case SearchParamType::kBigintArray: return INT8ARRAYOID;
     case SearchParamType::kIntArray: return INT4ARRAYOID;
+    case SearchParamType::kRealArray: return FLOAT4ARRAYOID;
+    case SearchParamType::kBigint: return INT8OID;
     case SearchParamType::kInt: break;
   }
   return INT4OID;
@@ -174,15 +190,27 @@ Datum opendata_search(PG_FUNCTION_ARGS) {
     const pg::Args args(fcinfo, pg::signature::kSearch);
     catalog::SearchRequest request = pg::read_request(args);
     std::optional<std::string> query;
+    std::int64_t version = 0;
     pg::spi::connect();
-    pg::read_caller(args, request, query);
+    pg::read_caller(args, request, query, version);
     const catalog::SearchPlan plan = catalog::plan_search(request, pg::database_case());
+    const catalog::SearchPublishers publishers = pg::publisher_ids(plan);
 
+    // The in-memory index finds the hits, the statement writes the answer;
+    // else the statement does both.
+    std::optional<catalog::SearchFound> found;
+    if (pg::index_may_answer(request, plan))
+      found = pg::search_public_index(plan, request, query, publishers, version);
     std::vector<pg::spi::TextParam> params;
     for (const catalog::SearchParam& p :
-         catalog::search_params(plan, request, query, pg::publisher_ids(plan)))
+         found ? catalog::cached_search_params(plan, request, query, publishers, *found)
+               : catalog::search_params(plan, request, query, publishers))
       params.push_back({pg::param_oid(p.type), p.value});
-    pg::spi::execute_text_params(plan.sql, params, true);
+    if (found)
+      // One statement per set of facets: kept planned.
+      pg::spi::execute_kept(plan.cached_sql, params, true);
+    else
+      pg::spi::execute_text_params(plan.sql, params, true);
     std::string answer = pg::spi::value(0, 1).value_or("null");
 
     const std::string next = pg::next_page_link(args, request, catalog::answer_total_count(answer));
@@ -192,6 +220,7 @@ Datum opendata_search(PG_FUNCTION_ARGS) {
       answer = catalog::with_next_link(answer, url_json);
     }
     pg::spi::finish();
+    pg::release_index_load_memory();
     pg::count_call(usage::Endpoint::kSearch, "", 0, answer.size());
     return pg::text_datum(answer);
   });

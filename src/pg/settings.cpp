@@ -9,6 +9,7 @@ extern "C" {
 namespace opendata::pg {
 
 int g_max_page_size = 100;
+bool g_search_cache = true;
 int g_exact_count_threshold = 1000000;
 int g_tile_max_features = 5000;
 int g_tile_cluster_max_points = 50000;
@@ -76,6 +77,11 @@ void define_settings() {
       "Below it, total_count is exact. Above it, counting every record would cost more than the "
       "page itself, so the estimate is returned with \"total_count_estimated\": true.",
       &g_exact_count_threshold, 1000000, 0, INT_MAX, PGC_USERSET, 0, nullptr, nullptr, nullptr);
+  DefineCustomBoolVariable(
+      "opendata.search_cache", "Answer catalog searches of the public catalog from an in-memory index.",
+      "Each backend that serves search() keeps its own copy of the public catalog's search rows "
+      "(docs/search.md). Off, every search runs in SQL.",
+      &g_search_cache, true, PGC_USERSET, 0, nullptr, nullptr, nullptr);
   DefineCustomIntVariable(
       "opendata.tile_max_features", "Most features a vector tile carries one by one.",
       "Beyond it, a tile of points carries clusters (count and mean position) and a tile of "

@@ -5,6 +5,7 @@ namespace opendata::pg {
 
 // opendata.max_page_size: the largest `rows` a record query may ask for.
 extern int g_max_page_size;
+extern bool g_search_cache;  // opendata.search_cache: search()'s in-memory index
 // opendata.exact_count_threshold: above this many matching records (as the
 // planner estimates them), total_count is the estimate, flagged as such.
 extern int g_exact_count_threshold;

@@ -70,6 +70,7 @@ constexpr const char* kApiViewSelectListNames[] = {"fields", "reprojected", "pos
 constexpr const char* kRowFingerprintsSqlNames[] = {"key_fields", "relation"};
 constexpr const char* kSearchNames[] = {"q",        "refine", "exclude", "facet",
                                         "order_by", "rows",   "start",   "lang"};
+constexpr const char* kSearchScoreNames[] = {"document", "title", "query"};
 
 }  // namespace
 
@@ -114,6 +115,7 @@ const Signature kApiViewSelectList =
 const Signature kRowFingerprintsSql =
     table("opendata_row_fingerprints_sql", kRowFingerprintsSqlNames);
 const Signature kSearch = table("opendata_search", kSearchNames);
+const Signature kSearchScore = table("opendata_search_score", kSearchScoreNames);
 }  // namespace signature
 
 const Signature* const* all_signatures(std::size_t* count) {
@@ -137,7 +139,8 @@ const Signature* const* all_signatures(std::size_t* count) {
                                          &kNear,          &kCrossSelect,
                                          &kCrossSide,
                                          &kApiViewSelectList, &kRowFingerprintsSql,
-                                         &kOdsqlField,       &kSearch};
+                                         &kOdsqlField,       &kSearch,
+                                         &kSearchScore};
   *count = std::size(all);
   return all;
 }

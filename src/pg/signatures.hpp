@@ -55,6 +55,7 @@ extern const Signature kOdsqlField;
 extern const Signature kApiViewSelectList;
 extern const Signature kRowFingerprintsSql;
 extern const Signature kSearch;
+extern const Signature kSearchScore;
 }  // namespace signature
 
 // Every table above, for opendata._argument_tables().

@@ -264,15 +264,23 @@ BEGIN
 END
 $$;
 
--- Applies metadata to a dataset (_with_metadata), in one UPDATE.
+-- Applies metadata to a dataset (_with_metadata), in one UPDATE, or in
+-- none when it changes no value (an empty object, or the values the
+-- dataset already has): `modified` says when the dataset last changed, and
+-- an UPDATE would also have the search index, the tile copies and every
+-- cache keyed on the row computed again for nothing.
 CREATE FUNCTION opendata._apply_metadata(dataset bigint, metadata jsonb, who name) RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
+  old opendata.datasets;
   ds opendata.datasets;
 BEGIN
-  SELECT * INTO ds FROM opendata.datasets WHERE id = dataset;
-  ds := opendata._with_metadata(ds, metadata, who,
+  SELECT * INTO old FROM opendata.datasets WHERE id = dataset;
+  ds := opendata._with_metadata(old, metadata, who,
                                 ARRAY(SELECT f.name::text FROM opendata.fields f WHERE f.dataset_id = dataset));
+  IF to_jsonb(ds) - 'modified' = to_jsonb(old) - 'modified' THEN
+    RETURN;
+  END IF;
   UPDATE opendata.datasets d SET
     title = ds.title, description = ds.description, attributions = ds.attributions,
     landing_page = ds.landing_page, themes = ds.themes, keywords = ds.keywords,

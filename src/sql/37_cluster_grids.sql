@@ -114,13 +114,21 @@ $$;
 -- opendata.data_writes), NULL otherwise; after taking the advisory lock
 -- of the transaction that makes builds of one kind (`what`) of one
 -- dataset run one at a time.
+--
+-- The dataset's row is locked FOR SHARE before the build touches anything
+-- else: publish() and every other change of a dataset lock that row first
+-- (_dataset_for_update), then replace its view and delete its grid's and
+-- copy's rows, which the build reads and writes.  Taken in that order by
+-- both, the two wait for each other whole (a build waits for the publish to
+-- commit, then builds what it published; a publish waits for the build
+-- running) instead of each holding what the other needs: a deadlock.
 CREATE FUNCTION opendata._dataset_to_build(id bigint, what text) RETURNS opendata.datasets
 LANGUAGE plpgsql AS $$
 DECLARE
   ds opendata.datasets;
 BEGIN
   PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext(what), (id % 2147483647)::int);
-  SELECT * INTO ds FROM opendata.datasets d WHERE d.id = _dataset_to_build.id;
+  SELECT * INTO ds FROM opendata.datasets d WHERE d.id = _dataset_to_build.id FOR SHARE;
   IF NOT FOUND OR ds.status <> 'published'
      OR EXISTS (SELECT FROM opendata.data_writes w WHERE w.dataset_id = ds.id) THEN
     RETURN NULL;

@@ -78,6 +78,64 @@ CREATE INDEX search_index_document ON opendata.search_index USING gin (document)
 -- sees more than the public catalog (_search_sees_beyond_public).
 CREATE INDEX search_index_not_public ON opendata.search_index (organization_id) WHERE NOT visible_to_all;
 
+-- The catalog's version, for search()'s in-memory index of the public
+-- catalog (src/pg/search_cache.cpp, docs/search.md "In-memory index").
+-- Each statement that changes search_index adds a row n = 1 (a statement
+-- trigger, below); its sum under a snapshot counts the changes that
+-- snapshot sees.  Snapshots only ever see more committed statements, and
+-- a rolled-back one is seen by no one, so two snapshots that see the same
+-- sum see the same search_index: a backend keeps its index while the sum
+-- it was built for is the one its caller sees.  Append-only, as the facet
+-- counts, so that two publishers never wait for each other here; rows are
+-- folded into one now and then, which keeps the sum.  Not dumped: a
+-- restore writes search_index again, which counts anew.
+CREATE TABLE opendata.search_version (
+  n  bigint NOT NULL   -- statements counted (1, or the sum of folded rows)
+);
+
+CREATE FUNCTION opendata._search_index_changed() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO opendata.search_version (n) VALUES (1);
+  -- Folded as the facet counts are: in READ COMMITTED only, and only if no
+  -- other transaction is folding (a try-lock, never a wait).
+  IF current_setting('transaction_isolation') = 'read committed'
+     AND pg_try_advisory_xact_lock(hashtext('opendata.search_version'), 0) THEN
+    WITH folded AS (DELETE FROM opendata.search_version RETURNING n)
+    INSERT INTO opendata.search_version (n) SELECT sum(n) FROM folded HAVING count(*) > 0;
+  END IF;
+  RETURN NULL;
+END
+$$;
+CREATE TRIGGER search_version_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON opendata.search_index
+  FOR EACH STATEMENT EXECUTE FUNCTION opendata._search_index_changed();
+
+-- The version search() reads under its caller's snapshot.  SECURITY
+-- DEFINER: a count, nothing of the catalog.
+CREATE FUNCTION opendata._search_version() RETURNS bigint
+LANGUAGE sql STABLE SECURITY DEFINER AS $$
+  SELECT coalesce(sum(v.n), 0)::bigint FROM opendata.search_version v
+$$;
+
+-- The public catalog as search()'s in-memory index loads it: the rows of
+-- search_index everyone may read, with the facet values folded as refine
+-- compares them and the ranks of slug and lower(title) in the database's
+-- collation (the index sorts by ranks what SQL sorts by text).  SECURITY
+-- DEFINER: the public rows only, as _search_public_counts().
+CREATE FUNCTION opendata._search_public_index()
+RETURNS TABLE (slug text, document tsvector, title tsvector, slug_rank bigint, title_rank bigint,
+               modified timestamptz, issued timestamptz, themes text[], keywords text[],
+               keywords_lower text[], organization_id bigint, license_id text, license_lower text,
+               territory text, year int)
+LANGUAGE sql STABLE SECURITY DEFINER AS $$
+  SELECT s.slug, s.document, s.title,
+         dense_rank() OVER (ORDER BY s.slug), dense_rank() OVER (ORDER BY lower(s.title_text)),
+         s.modified, s.issued, s.themes, s.keywords, ARRAY(SELECT lower(k) FROM unnest(s.keywords) k),
+         s.organization_id, s.license_id, lower(s.license_id), s.territory, s.year
+    FROM opendata.search_index s
+   WHERE s.visible_to_all
+$$;
+
 -- The facet counts of the public catalog (published and public datasets),
 -- for a search with no text, refine or exclude by a caller who sees no more
 -- than that (docs/search.md, "Counts of the public catalog").  Append-only
@@ -401,12 +459,11 @@ LANGUAGE sql STABLE SECURITY DEFINER ROWS 1000
 -- whole table; the GIN index is always the better path here.
 SET enable_seqscan = off
 AS $$
-  -- The score (docs/search.md, "Ranking"), written out: a SQL function
-  -- of it would not be inlined (99_finalize gives every function a
-  -- search_path) and would cost a call per match.
-  SELECT s.dataset_id,
-         (ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', s.document, query, 1)
-          * CASE WHEN s.title @@ query THEN 2 ELSE 1 END)::real
+  -- The score (docs/search.md, "Ranking"): _search_score() is
+  --   (ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', s.document, query, 1)
+  --    * CASE WHEN s.title @@ query THEN 2 ELSE 1 END)::real
+  -- to the last bit, in a fraction of its time (59_search_score.sql).
+  SELECT s.dataset_id, opendata._search_score(s.document, s.title, query)
     FROM opendata.search_index s
    WHERE s.document @@ query
      AND (s.visible_to_all OR opendata._can_manage(s.organization_id, opendata._caller()))
@@ -436,8 +493,7 @@ AS $$
   SELECT s.dataset_id, s.slug, s.title_text, s.modified, s.issued, s.themes, s.keywords, s.license_id,
          s.organization_id, s.territory, s.year,
          -- the score of _search_matches
-         (ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', s.document, query, 1)
-          * CASE WHEN s.title @@ query THEN 2 ELSE 1 END)::real
+         opendata._search_score(s.document, s.title, query)
     FROM opendata.search_index s
    WHERE s.document @@ query AND s.visible_to_all
      AND (refine_themes IS NULL OR s.themes @> refine_themes)
@@ -490,6 +546,7 @@ COMMENT ON FUNCTION opendata_api.search(text, opendata_api.facet_items, opendata
 -- Anon reads only what row-level security shows it; these are what the
 -- search runs on its behalf.
 REVOKE EXECUTE ON FUNCTION opendata._search_matches(tsquery),
+  opendata._search_version(), opendata._search_public_index(),
   opendata._search_public_matches(tsquery, text[], text[], bigint[], text[], text[], int[], text[], text[], bigint[], text[], text[], int[]),
   opendata._search_public_counts(), opendata._search_sees_beyond_public(name), opendata.search_reindex() FROM PUBLIC;
 GRANT SELECT ON opendata.search_words TO opendata_anon;
@@ -497,7 +554,8 @@ GRANT EXECUTE ON FUNCTION
   opendata._unaccent(text), opendata._similar_words(text), opendata._search_query(text),
   opendata._search_matches(tsquery), opendata._search_facet_names(),
   opendata._search_public_matches(tsquery, text[], text[], bigint[], text[], text[], int[], text[], text[], bigint[], text[], text[], int[]),
-  opendata._search_public_counts(), opendata._search_sees_beyond_public(name)
+  opendata._search_public_counts(), opendata._search_sees_beyond_public(name),
+  opendata._search_version(), opendata._search_public_index()
   TO opendata_anon;
 GRANT EXECUTE ON FUNCTION opendata_api.search(text, opendata_api.facet_items, opendata_api.facet_items, text[], text, int, int, text)
   TO opendata_anon;

@@ -12,6 +12,11 @@ namespace {
 
 // The refine values of facet i are $(3 + i) (search_sql.hpp).
 constexpr int kRefineBase = 3;
+// The statement of the in-memory index: the page's slugs $17 and scores
+// $18, the total $19, then each facet's values and counts, two arrays per
+// facet from $20 in the order of kSearchFacets.
+constexpr int kCachedPageBase = 17;
+constexpr int kCachedFacetBase = 20;
 
 std::string param(int n) { return "$" + std::to_string(n); }
 
@@ -123,7 +128,7 @@ bool any(const SearchFacetValues& values) {
 }
 
 // order_by: one key among fixed ones, and a direction.
-std::string order_sql(const SearchRequest& r, const TextCase& text_case) {
+SearchOrder order_of(const SearchRequest& r, const TextCase& text_case) {
   std::string ord;
   bool space = false;
   for (char c : trim_spaces(r.order_by.value_or(""))) {
@@ -137,34 +142,62 @@ std::string order_sql(const SearchRequest& r, const TextCase& text_case) {
   }
   if (space) ord += ' ';
   ord = text_case.lower(ord);
-  const char* const relevance = "h.score DESC, h.modified DESC, h.slug";
-  const char* const modified = "h.modified DESC, h.slug";
-  if (ord.empty()) return r.has_query ? relevance : modified;
-  if (ord == "relevance" || ord == "relevance desc") return relevance;
-  if (ord == "relevance asc") return "h.score ASC, h.modified DESC, h.slug";
-  if (ord == "modified" || ord == "modified desc") return modified;
-  if (ord == "modified asc") return "h.modified ASC, h.slug";
-  if (ord == "issued" || ord == "issued desc") return "h.issued DESC NULLS LAST, h.slug";
-  if (ord == "issued asc") return "h.issued ASC NULLS LAST, h.slug";
-  if (ord == "title" || ord == "title asc") return "lower(h.title) ASC, h.slug";
-  if (ord == "title desc") return "lower(h.title) DESC, h.slug";
+  if (ord.empty()) return r.has_query ? SearchOrder::kScoreDesc : SearchOrder::kModifiedDesc;
+  if (ord == "relevance" || ord == "relevance desc") return SearchOrder::kScoreDesc;
+  if (ord == "relevance asc") return SearchOrder::kScoreAsc;
+  if (ord == "modified" || ord == "modified desc") return SearchOrder::kModifiedDesc;
+  if (ord == "modified asc") return SearchOrder::kModifiedAsc;
+  if (ord == "issued" || ord == "issued desc") return SearchOrder::kIssuedDesc;
+  if (ord == "issued asc") return SearchOrder::kIssuedAsc;
+  if (ord == "title" || ord == "title asc") return SearchOrder::kTitleAsc;
+  if (ord == "title desc") return SearchOrder::kTitleDesc;
   throw bad_value("invalid order_by \"" + shown(r.order_by) + "\"", {},
                   "Sort by relevance, title, modified or issued, optionally followed by asc or "
                   "desc.");
 }
 
+// The ORDER BY of an order (src/core/catalog/search_index.cpp sorts the
+// in-memory hits the same way: keep the two in step).
+const char* order_sql(SearchOrder order) {
+  switch (order) {
+    case SearchOrder::kScoreDesc: return "h.score DESC, h.modified DESC, h.slug";
+    case SearchOrder::kScoreAsc: return "h.score ASC, h.modified DESC, h.slug";
+    case SearchOrder::kModifiedDesc: break;
+    case SearchOrder::kModifiedAsc: return "h.modified ASC, h.slug";
+    case SearchOrder::kIssuedDesc: return "h.issued DESC NULLS LAST, h.slug";
+    case SearchOrder::kIssuedAsc: return "h.issued ASC NULLS LAST, h.slug";
+    case SearchOrder::kTitleAsc: return "lower(h.title) ASC, h.slug";
+    case SearchOrder::kTitleDesc: return "lower(h.title) DESC, h.slug";
+  }
+  return "h.modified DESC, h.slug";
+}
+
+// Where a facet's counts come from.
+enum class FacetSource {
+  kHits,    // counted over the hits
+  kCounts,  // the kept counts of the public catalog
+  kGiven,   // counted by the in-memory index, given as two arrays
+};
+
+// The SQL type of a facet's values.
+const char* facet_type(SearchFacet f) {
+  return f == SearchFacet::kPublisher ? "bigint" : f == SearchFacet::kModified ? "int" : "text";
+}
+
 // One facet's count, as rows (v, n) (keywords: (k, n), per spelling):
-// from the kept counts of the public catalog, or over the hits.  Arrays
-// are unnested in the select list (a stream, where a lateral unnest()
-// fills a tuplestore per hit).
-std::string facet_source(SearchFacet f, bool from_counts) {
-  if (from_counts) {
-    const char* type = f == SearchFacet::kPublisher  ? "bigint"
-                       : f == SearchFacet::kModified ? "int"
-                                                     : "text";
-    const char* column = f == SearchFacet::kKeyword ? "k" : "v";
-    return std::string("SELECT c.value::") + type + " AS " + column +
+// from the kept counts of the public catalog, the in-memory index's
+// arrays or over the hits.  Arrays are unnested in the select list (a
+// stream, where a lateral unnest() fills a tuplestore per hit).
+std::string facet_source(SearchFacet f, FacetSource from) {
+  const char* column = f == SearchFacet::kKeyword ? "k" : "v";
+  if (from == FacetSource::kCounts)
+    return std::string("SELECT c.value::") + facet_type(f) + " AS " + column +
            ", c.n FROM counts c WHERE c.facet = '" + kSearchFacets[index_of(f)] + "'";
+  if (from == FacetSource::kGiven) {
+    const int values = kCachedFacetBase + 2 * static_cast<int>(index_of(f));
+    return std::string("SELECT c.") + column + ", c.n FROM unnest(" + param(values) +
+           "::" + facet_type(f) + "[], " + param(values + 1) + "::bigint[]) AS c(" + column +
+           ", n)";
   }
   switch (f) {
     case SearchFacet::kTheme:
@@ -189,8 +222,8 @@ std::string facet_source(SearchFacet f, bool from_counts) {
 // "state"}]}, its 50 largest values.  Keywords are counted per spelling
 // before lower() folds the few distinct spellings (lower() on every
 // keyword of a whole catalog cost more than the count itself).
-std::string facet_sql(SearchFacet f, bool from_counts) {
-  const std::string source = facet_source(f, from_counts);
+std::string facet_sql(SearchFacet f, FacetSource counted) {
+  const std::string source = facet_source(f, counted);
   const std::string top50 = "(SELECT v, n FROM (" + source + ") c ORDER BY 2 DESC, 1 LIMIT 50) x";
   const std::string refined = param(kRefineBase + static_cast<int>(index_of(f)));
   std::string name = "x.v", value = "x.v", state = "x.v", order = "x.n DESC, x.v", from = top50;
@@ -271,10 +304,24 @@ std::string hits_sql(const SearchRequest& r) {
          " AND ($14 IS NULL OR d.year <> ALL ($14)))";
 }
 
+std::string facets_sql(const SearchPlan& plan, FacetSource from) {
+  std::string facets;
+  for (SearchFacet f : plan.facets) facets += (facets.empty() ? "" : ", ") + facet_sql(f, from);
+  return facets.empty() ? "'[]'::json" : "json_build_array(" + facets + ")";
+}
+
+// The answer of a page (slug, score, ord), a total and the facets.
+std::string answer_sql(const std::string& total, const std::string& facets) {
+  return " SELECT json_build_object('total_count', " + total +
+         ", 'results', (SELECT coalesce(json_agg(CASE WHEN $1 IS NULL THEN to_jsonb(v)"
+         " ELSE to_jsonb(v) || jsonb_build_object('score', round(p.score::numeric, 4)) END"
+         " ORDER BY p.ord), '[]') FROM page p CROSS JOIN LATERAL (SELECT * FROM "
+         "opendata_api.datasets x WHERE x.dataset_id = p.slug OFFSET 0) v), 'facets', " +
+         facets + ")";
+}
+
 std::string statement(const SearchRequest& r, const SearchPlan& plan, const std::string& order) {
   const bool counts = plan.from_counts;
-  std::string facets;
-  for (SearchFacet f : plan.facets) facets += (facets.empty() ? "" : ", ") + facet_sql(f, counts);
   return "WITH " +
          (counts ? std::string("counts AS MATERIALIZED (SELECT facet, value, n FROM "
                                "opendata._search_public_counts())")
@@ -289,21 +336,35 @@ std::string statement(const SearchRequest& r, const SearchPlan& plan, const std:
          (counts ? "(SELECT d.slug, d.title, d.modified, d.issued, 0::real AS score "
                    "FROM opendata.datasets d)"
                  : "hits") +
-         " h ORDER BY " + order +
-         " LIMIT $15 OFFSET $16) h)"
-         " SELECT json_build_object('total_count', " +
-         (counts ? "coalesce((SELECT c.n FROM counts c WHERE c.facet = 'total'), 0)"
-                 : "(SELECT count(*) FROM hits)") +
-         ", 'results', (SELECT coalesce(json_agg(CASE WHEN $1 IS NULL THEN to_jsonb(v)"
-         " ELSE to_jsonb(v) || jsonb_build_object('score', round(p.score::numeric, 4)) END"
-         " ORDER BY p.ord), '[]') FROM page p CROSS JOIN LATERAL (SELECT * FROM "
-         "opendata_api.datasets x WHERE x.dataset_id = p.slug OFFSET 0) v), 'facets', " +
-         (facets.empty() ? "'[]'::json" : "json_build_array(" + facets + ")") + ")";
+         " h ORDER BY " + order + " LIMIT $15 OFFSET $16) h)" +
+         answer_sql(counts ? "coalesce((SELECT c.n FROM counts c WHERE c.facet = 'total'), 0)"
+                           : "(SELECT count(*) FROM hits)",
+                    facets_sql(plan, counts ? FacetSource::kCounts : FacetSource::kHits));
 }
 
 std::optional<std::string> array_param(const std::optional<std::vector<std::string>>& values) {
   if (!values) return std::nullopt;
   return odsql::text_array_literal(*values);
+}
+
+// An array literal whose elements may be NULL: the others double-quoted,
+// double quotes and backslashes escaped, so any text round-trips.
+std::string nullable_array_literal(const std::vector<std::optional<std::string>>& items) {
+  std::string out = "{";
+  for (const std::optional<std::string>& item : items) {
+    if (out.size() > 1) out += ',';
+    if (!item) {
+      out += "NULL";
+      continue;
+    }
+    out += '"';
+    for (char c : *item) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '"';
+  }
+  return out + "}";
 }
 
 std::string bigint_array(const std::vector<std::int64_t>& ids) {
@@ -338,10 +399,14 @@ SearchPlan plan_search(const SearchRequest& request, const TextCase& text_case) 
   plan.facets = counted_facets(request);
   plan.refine = facet_values(request.refine, "refine", text_case);
   plan.exclude = facet_values(request.exclude, "exclude", text_case);
-  const std::string order = order_sql(request, text_case);
+  plan.order = order_of(request, text_case);
   plan.from_counts =
       request.public_view && !request.has_query && !any(plan.refine) && !any(plan.exclude);
-  plan.sql = statement(request, plan, order);
+  plan.sql = statement(request, plan, order_sql(plan.order));
+  plan.cached_sql =
+      "WITH page AS (SELECT u.slug, u.score, u.ord FROM unnest(" + param(kCachedPageBase) +
+      "::text[], " + param(kCachedPageBase + 1) + "::real[]) WITH ORDINALITY AS u(slug, score, ord))" +
+      answer_sql(param(kCachedPageBase + 2) + "::bigint", facets_sql(plan, FacetSource::kGiven));
   return plan;
 }
 
@@ -355,6 +420,31 @@ std::vector<SearchParam> search_params(const SearchPlan& plan, const SearchReque
   add_filter(out, plan.exclude, publishers.exclude);
   out.push_back({SearchParamType::kInt, std::to_string(request.rows.value_or(0))});
   out.push_back({SearchParamType::kInt, std::to_string(request.start.value_or(0))});
+  return out;
+}
+
+std::vector<SearchParam> cached_search_params(const SearchPlan& plan, const SearchRequest& request,
+                                              const std::optional<std::string>& query,
+                                              const SearchPublishers& publishers,
+                                              const SearchFound& found) {
+  std::vector<SearchParam> out = search_params(plan, request, query, publishers);
+  out.push_back({SearchParamType::kTextArray, odsql::text_array_literal(found.page_slugs)});
+  out.push_back({SearchParamType::kRealArray, odsql::text_array_literal(found.page_scores)});
+  out.push_back({SearchParamType::kBigint, std::to_string(found.total)});
+  for (std::size_t i = 0; i < kSearchFacetCount; ++i) {
+    const SearchFacet f = static_cast<SearchFacet>(i);
+    std::vector<std::optional<std::string>> values;
+    std::vector<std::optional<std::string>> counts;
+    for (const auto& [value, n] : found.facets[i]) {
+      values.push_back(value);
+      counts.push_back(std::to_string(n));
+    }
+    out.push_back({f == SearchFacet::kPublisher  ? SearchParamType::kBigintArray
+                   : f == SearchFacet::kModified ? SearchParamType::kIntArray
+                                                 : SearchParamType::kTextArray,
+                   nullable_array_literal(values)});
+    out.push_back({SearchParamType::kBigintArray, nullable_array_literal(counts)});
+  }
   return out;
 }
 

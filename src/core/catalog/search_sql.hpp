@@ -54,6 +54,18 @@ struct SearchRequest {
 // which the caller turns into organization ids.
 using SearchFacetValues = std::array<std::optional<std::vector<std::string>>, kSearchFacetCount>;
 
+// How search() orders its hits (order_by), and the SQL of each order.
+enum class SearchOrder {
+  kScoreDesc,     // h.score DESC, h.modified DESC, h.slug
+  kScoreAsc,      // h.score ASC, h.modified DESC, h.slug
+  kModifiedDesc,  // h.modified DESC, h.slug
+  kModifiedAsc,   // h.modified ASC, h.slug
+  kIssuedDesc,    // h.issued DESC NULLS LAST, h.slug
+  kIssuedAsc,     // h.issued ASC NULLS LAST, h.slug
+  kTitleAsc,      // lower(h.title) ASC, h.slug
+  kTitleDesc,     // lower(h.title) DESC, h.slug
+};
+
 struct SearchPlan {
   std::vector<SearchFacet> facets;  // counted, in the order asked, each once
   SearchFacetValues refine;
@@ -62,7 +74,11 @@ struct SearchPlan {
   // the kept counts of the public catalog and the page from the
   // (modified, slug) index, nothing reads every dataset.
   bool from_counts = false;
+  SearchOrder order = SearchOrder::kModifiedDesc;
   std::string sql;
+  // The statement that formats an answer the in-memory index found
+  // (src/pg/search_cache.cpp): the parameters of cached_search_params().
+  std::string cached_sql;
 };
 
 // The request checked and its statement written.  Throws UserError
@@ -70,7 +86,9 @@ struct SearchPlan {
 SearchPlan plan_search(const SearchRequest& request, const TextCase& text_case);
 
 // The statement's parameters, by position ($1 first).
-enum class SearchParamType { kTsquery, kText, kTextArray, kBigintArray, kIntArray, kInt };
+enum class SearchParamType {
+  kTsquery, kText, kTextArray, kBigintArray, kIntArray, kInt, kRealArray, kBigint
+};
 struct SearchParam {
   SearchParamType type;
   std::optional<std::string> value;  // PostgreSQL text input; nullopt: NULL
@@ -88,6 +106,28 @@ struct SearchPublishers {
 std::vector<SearchParam> search_params(const SearchPlan& plan, const SearchRequest& request,
                                        const std::optional<std::string>& query,
                                        const SearchPublishers& publishers);
+
+// One facet's counts over the hits, as the statement's GROUP BY gives
+// them: (value as PostgreSQL text input, nullopt for NULL; count).
+using SearchFacetCounts = std::vector<std::pair<std::optional<std::string>, std::int64_t>>;
+
+// What the in-memory index found for a call: the page (slugs, and scores
+// as float4 text input that reads back the same float), the total and
+// each counted facet's counts (by kSearchFacets' order; empty if not
+// counted).
+struct SearchFound {
+  std::vector<std::string> page_slugs;
+  std::vector<std::string> page_scores;
+  std::int64_t total = 0;
+  std::array<SearchFacetCounts, kSearchFacetCount> facets;
+};
+
+// The parameters of `plan`'s cached_sql: those of search_params(), then
+// what the index found.
+std::vector<SearchParam> cached_search_params(const SearchPlan& plan, const SearchRequest& request,
+                                              const std::optional<std::string>& query,
+                                              const SearchPublishers& publishers,
+                                              const SearchFound& found);
 
 // links.next added to the statement's answer, as the SQL function did it
 // (its last '}' replaced, so the keys before keep their order and layout).

@@ -178,6 +178,11 @@ CREATE TABLE opendata.search_facet_counts (
   n      bigint NOT NULL
 );
 CREATE INDEX search_facet_counts_value ON opendata.search_facet_counts (facet, value);
+-- The catalog's version for search()'s in-memory index; its trigger comes
+-- with the counts' below.
+CREATE TABLE opendata.search_version (
+  n  bigint NOT NULL
+);
 CREATE INDEX datasets_modified_slug ON opendata.datasets (modified DESC, slug);
 
 -- Web Mercator copies of line and polygon datasets for vector tiles
@@ -250,6 +255,8 @@ CREATE TRIGGER search_counts_update AFTER UPDATE ON opendata.search_index
   REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION opendata._search_index_counted();
 CREATE TRIGGER search_counts_delete AFTER DELETE ON opendata.search_index
   REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION opendata._search_index_counted();
+CREATE TRIGGER search_version_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON opendata.search_index
+  FOR EACH STATEMENT EXECUTE FUNCTION opendata._search_index_changed();
 DELETE FROM opendata.search_index;
 DELETE FROM opendata.search_facet_counts;
 SELECT opendata._search_refresh(ARRAY(SELECT id FROM opendata.datasets));

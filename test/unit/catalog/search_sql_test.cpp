@@ -3,22 +3,15 @@
 
 #include <gtest/gtest.h>
 
+#include "ascii_case.hpp"
+
 #include "core/error.hpp"
 
 namespace opendata::catalog {
 namespace {
 
-// Folding as the C collation does it.
-std::string ascii(std::string s, bool upper) {
-  for (char& c : s) {
-    if (upper && c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-    if (!upper && c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return s;
-}
-
-const TextCase kAscii{[](const std::string& s) { return ascii(s, false); },
-                      [](const std::string& s) { return ascii(s, true); }};
+using test_support::ascii;
+using test_support::kAscii;
 
 SearchPlan plan_search(const SearchRequest& r) { return catalog::plan_search(r, kAscii); }
 
@@ -108,7 +101,8 @@ TEST(SearchSql, ItemErrors) {
             "22023: invalid exclude item \"<NULL>\" | DETAIL: Expected facet:value, for example "
             "theme:ENVI.");
   r.exclude = {};
-  for (const char* bad : {"modified:2024-01", "modified:24", "modified:２０２４", "modified:20245"}) {
+  for (const char* bad :
+       {"modified:2024-01", "modified:24", "modified:２０２４", "modified:20245"}) {
     r.refine = {bad};
     EXPECT_EQ(error_of(r), std::string("22023: invalid refine item \"") + bad +
                                "\" | DETAIL: modified takes a year, for example modified:2024.");
@@ -123,8 +117,8 @@ TEST(SearchSql, ItemErrors) {
 
 TEST(SearchSql, OrderErrors) {
   SearchRequest r = request();
-  for (const char* bad : {"popularity", "title; DROP TABLE x", "title ascending", "\ttitle",
-                          "title desc desc"}) {
+  for (const char* bad :
+       {"popularity", "title; DROP TABLE x", "title ascending", "\ttitle", "title desc desc"}) {
     r.order_by = bad;
     EXPECT_EQ(error_of(r), std::string("22023: invalid order_by \"") + bad +
                                "\" | HINT: Sort by relevance, title, modified or issued, "
@@ -187,47 +181,59 @@ TEST(SearchSql, FacetFragments) {
   r.public_view = true;
   const std::string counts = plan_search(r).sql;
 
-  EXPECT_TRUE(contains(hits,
+  EXPECT_TRUE(contains(
+      hits,
       "(SELECT json_build_object('name', 'theme', 'facets', coalesce(json_agg(json_build_object("
       "'name', coalesce(CASE WHEN $2 = 'en' THEN t.label_en ELSE t.label_fr END, x.v), 'value', "
       "x.v, 'count', x.n, 'state', CASE WHEN x.v = ANY ($3) THEN 'refined' ELSE 'displayed' END) "
       "ORDER BY x.n DESC, x.v), '[]')) FROM (SELECT v, n FROM (SELECT v, count(*) AS n FROM "
       "(SELECT unnest(h.themes) AS v FROM hits h) u GROUP BY v) c ORDER BY 2 DESC, 1 LIMIT 50) x "
       "LEFT JOIN opendata.themes t ON t.code = x.v)"));
-  EXPECT_TRUE(contains(hits,
+  EXPECT_TRUE(contains(
+      hits,
       "'name', x.label, 'value', x.v, 'count', x.n, 'state', CASE WHEN x.v = ANY ($4) THEN "
       "'refined' ELSE 'displayed' END) ORDER BY x.n DESC, x.v), '[]')) FROM (SELECT lower(k) AS "
       "v, min(k) AS label, sum(n)::bigint AS n FROM (SELECT k, count(*) AS n FROM (SELECT "
       "unnest(h.keywords) AS k FROM hits h) u GROUP BY k) spelled GROUP BY 1 ORDER BY 3 DESC, 1 "
       "LIMIT 50) x)"));
-  EXPECT_TRUE(contains(hits,
+  EXPECT_TRUE(contains(
+      hits,
       "'name', o.name, 'value', o.slug, 'count', x.n, 'state', CASE WHEN x.v = ANY ($5) THEN "
       "'refined' ELSE 'displayed' END) ORDER BY x.n DESC, o.slug), '[]')) FROM (SELECT v, n FROM "
       "(SELECT h.organization_id AS v, count(*) AS n FROM hits h WHERE h.organization_id IS NOT "
       "NULL GROUP BY 1) c ORDER BY 2 DESC, 1 LIMIT 50) x JOIN opendata.organizations o ON o.id = "
       "x.v)"));
-  EXPECT_TRUE(contains(hits,
+  EXPECT_TRUE(contains(
+      hits,
       "'name', coalesce(l.title, x.v), 'value', x.v, 'count', x.n, 'state', CASE WHEN lower(x.v) "
       "= ANY ($6) THEN 'refined' ELSE 'displayed' END) ORDER BY x.n DESC, x.v), '[]')) FROM "
       "(SELECT v, n FROM (SELECT h.license_id AS v, count(*) AS n FROM hits h WHERE h.license_id "
       "IS NOT NULL GROUP BY 1) c ORDER BY 2 DESC, 1 LIMIT 50) x LEFT JOIN opendata.licenses l ON "
       "l.id = x.v)"));
-  EXPECT_TRUE(contains(hits,
+  EXPECT_TRUE(contains(
+      hits,
       "'name', x.v, 'value', x.v, 'count', x.n, 'state', CASE WHEN x.v = ANY ($7) THEN 'refined' "
       "ELSE 'displayed' END) ORDER BY x.n DESC, x.v), '[]')) FROM (SELECT v, n FROM (SELECT "
       "h.territory AS v, count(*) AS n FROM hits h WHERE h.territory IS NOT NULL GROUP BY 1) c "
       "ORDER BY 2 DESC, 1 LIMIT 50) x)"));
-  EXPECT_TRUE(contains(hits,
+  EXPECT_TRUE(contains(
+      hits,
       "'name', x.v::text, 'value', x.v::text, 'count', x.n, 'state', CASE WHEN x.v = ANY ($8) "
       "THEN 'refined' ELSE 'displayed' END) ORDER BY x.v DESC), '[]')) FROM (SELECT v, n FROM "
       "(SELECT h.year AS v, count(*) AS n FROM hits h GROUP BY 1) c ORDER BY 1 DESC LIMIT 50) x)"));
 
-  EXPECT_TRUE(contains(counts, "(SELECT c.value::text AS v, c.n FROM counts c WHERE c.facet = 'theme')"));
-  EXPECT_TRUE(contains(counts, "(SELECT c.value::text AS k, c.n FROM counts c WHERE c.facet = 'keyword')"));
-  EXPECT_TRUE(contains(counts, "(SELECT c.value::bigint AS v, c.n FROM counts c WHERE c.facet = 'publisher')"));
-  EXPECT_TRUE(contains(counts, "(SELECT c.value::text AS v, c.n FROM counts c WHERE c.facet = 'license')"));
-  EXPECT_TRUE(contains(counts, "(SELECT c.value::text AS v, c.n FROM counts c WHERE c.facet = 'territory')"));
-  EXPECT_TRUE(contains(counts, "(SELECT c.value::int AS v, c.n FROM counts c WHERE c.facet = 'modified')"));
+  EXPECT_TRUE(
+      contains(counts, "(SELECT c.value::text AS v, c.n FROM counts c WHERE c.facet = 'theme')"));
+  EXPECT_TRUE(
+      contains(counts, "(SELECT c.value::text AS k, c.n FROM counts c WHERE c.facet = 'keyword')"));
+  EXPECT_TRUE(contains(
+      counts, "(SELECT c.value::bigint AS v, c.n FROM counts c WHERE c.facet = 'publisher')"));
+  EXPECT_TRUE(
+      contains(counts, "(SELECT c.value::text AS v, c.n FROM counts c WHERE c.facet = 'license')"));
+  EXPECT_TRUE(contains(
+      counts, "(SELECT c.value::text AS v, c.n FROM counts c WHERE c.facet = 'territory')"));
+  EXPECT_TRUE(
+      contains(counts, "(SELECT c.value::int AS v, c.n FROM counts c WHERE c.facet = 'modified')"));
   EXPECT_FALSE(contains(counts, "hits"));
 }
 
@@ -237,12 +243,15 @@ TEST(SearchSql, FastPath) {
   r.public_view = true;
   SearchPlan plan = plan_search(r);
   EXPECT_TRUE(plan.from_counts);
-  EXPECT_TRUE(contains(plan.sql, "WITH counts AS MATERIALIZED (SELECT facet, value, n FROM "
-                                 "opendata._search_public_counts())"));
-  EXPECT_TRUE(contains(plan.sql, "FROM (SELECT * FROM (SELECT d.slug, d.title, d.modified, "
-                                 "d.issued, 0::real AS score FROM opendata.datasets d) h ORDER BY"));
-  EXPECT_TRUE(contains(plan.sql, "'total_count', coalesce((SELECT c.n FROM counts c WHERE "
-                                 "c.facet = 'total'), 0)"));
+  EXPECT_TRUE(contains(plan.sql,
+                       "WITH counts AS MATERIALIZED (SELECT facet, value, n FROM "
+                       "opendata._search_public_counts())"));
+  EXPECT_TRUE(contains(plan.sql,
+                       "FROM (SELECT * FROM (SELECT d.slug, d.title, d.modified, "
+                       "d.issued, 0::real AS score FROM opendata.datasets d) h ORDER BY"));
+  EXPECT_TRUE(contains(plan.sql,
+                       "'total_count', coalesce((SELECT c.n FROM counts c WHERE "
+                       "c.facet = 'total'), 0)"));
 
   for (int variant = 0; variant < 4; ++variant) {
     SearchRequest other = request();
@@ -281,8 +290,8 @@ TEST(SearchSql, ItemsAndParameters) {
   r.rows = 20;
   r.start = 40;
   r.lang = "en";
-  r.refine = {" Theme : envi ", "keyword:Vélo", "publisher:ville-a", "publisher:nobody",
-              "license:ODbL", "territory:Lyon", "modified:2024", "theme:tran"};
+  r.refine = {" Theme : envi ", "keyword:Vélo",   "publisher:ville-a", "publisher:nobody",
+              "license:ODbL",   "territory:Lyon", "modified:2024",     "theme:tran"};
   r.exclude = {"keyword:a\"b\\c", "publisher:ville-b"};
   const SearchPlan plan = plan_search(r);
   EXPECT_EQ(plan.refine[0], (std::vector<std::string>{"ENVI", "TRAN"}));
