@@ -1,7 +1,8 @@
 #include "pg/compiled_requests.hpp"
 
-#include <list>
 #include <utility>
+
+#include "pg/recently_used.hpp"
 
 extern "C" {
 #include "miscadmin.h"
@@ -10,9 +11,7 @@ extern "C" {
 namespace opendata::pg {
 namespace {
 
-// Most recently used first.
-constexpr std::size_t kCompiledRequests = 64;
-std::list<std::pair<std::string, odsql::Compiled>> g_compiled;
+RecentlyUsed<odsql::Compiled> g_compiled(64);
 
 // Each part ends with '\0' (no part holds one: they come from text
 // arguments); lists are counted, so that their items cannot shift.
@@ -59,15 +58,9 @@ std::string key_of(const KeptDataset& kept, const odsql::Request& req) {
 
 odsql::Compiled compiled_records(const KeptDataset& kept, const odsql::Request& req) {
   std::string key = key_of(kept, req);
-  for (auto it = g_compiled.begin(); it != g_compiled.end(); ++it) {
-    if (it->first == key) {
-      g_compiled.splice(g_compiled.begin(), g_compiled, it);
-      return it->second;
-    }
-  }
+  if (const odsql::Compiled* known = g_compiled.find(key)) return *known;
   odsql::Compiled compiled = odsql::compile_records(kept.dataset.fields, req);
-  if (g_compiled.size() >= kCompiledRequests) g_compiled.pop_back();
-  g_compiled.emplace_front(std::move(key), compiled);
+  g_compiled.add(std::move(key), compiled);
   return compiled;
 }
 

@@ -1,9 +1,9 @@
 // C++ headers first: PostgreSQL's (through pg/value_plans.hpp) come after.
 #include <array>
 #include <functional>
-#include <list>
 #include <utility>
 
+#include "pg/recently_used.hpp"
 #include "pg/value_plans.hpp"
 
 extern "C" {
@@ -34,8 +34,7 @@ Node* fixed_paramref(ParseState* pstate, ParamRef* pref) {
   const FixedValues* v = static_cast<const FixedValues*>(pstate->p_ref_hook_state);
   const int k = pref->number;
   if (k < 1 || k > v->n)
-    ereport(ERROR, (errcode(ERRCODE_UNDEFINED_PARAMETER),
-                    errmsg("there is no parameter $%d", k),
+    ereport(ERROR, (errcode(ERRCODE_UNDEFINED_PARAMETER), errmsg("there is no parameter $%d", k),
                     parser_errposition(pstate, pref->location)));
   const Oid type = v->types[k - 1];
   if (k == v->n) {
@@ -51,8 +50,8 @@ Node* fixed_paramref(ParseState* pstate, ParamRef* pref) {
   int16 typlen;
   bool typbyval;
   get_typlenbyval(type, &typlen, &typbyval);
-  Const* c = makeConst(type, -1, get_typcollation(type), typlen, v->values[k - 1],
-                       v->nulls[k - 1], typbyval);
+  Const* c = makeConst(type, -1, get_typcollation(type), typlen, v->values[k - 1], v->nulls[k - 1],
+                       typbyval);
   c->location = pref->location;
   return reinterpret_cast<Node*>(c);
 }
@@ -62,15 +61,10 @@ void fixed_values_setup(ParseState* pstate, void* arg) {
   pstate->p_ref_hook_state = arg;
 }
 
-struct Entry {
-  std::string key;
+struct KeptPlan {
   SPIPlanPtr plan;
   MemoryContext values_cxt;  // holds the FixedValues
 };
-
-// Most recently used first.  A plan of a small page is tens of kilobytes.
-constexpr std::size_t kValuePlans = 32;
-std::list<Entry> g_entries;
 
 // Hashes of the keys seen once and not kept, the latest kSeen.
 constexpr std::size_t kSeen = 256;
@@ -131,14 +125,17 @@ MemoryContext copy_values(const spi::BoundParams& bound, FixedValues** out) {
   });
 }
 
-void forget(const Entry& e) {
-  SPIPlanPtr plan = e.plan;
-  MemoryContext cxt = e.values_cxt;
+void forget(KeptPlan& kept) {
+  SPIPlanPtr plan = kept.plan;
+  MemoryContext cxt = kept.values_cxt;
   call([plan, cxt] {
     SPI_freeplan(plan);
     MemoryContextDelete(cxt);
   });
 }
+
+// A plan of a small page is tens of kilobytes.
+RecentlyUsed<KeptPlan> g_plans(32, forget);
 
 }  // namespace
 
@@ -146,12 +143,7 @@ SPIPlanPtr plan_for_values(const std::string& sql, const std::vector<spi::TextPa
                            const spi::BoundParams& bound) {
   if (params.empty()) return nullptr;
   std::string key = key_of(sql, params);
-  for (auto it = g_entries.begin(); it != g_entries.end(); ++it) {
-    if (it->key == key) {
-      g_entries.splice(g_entries.begin(), g_entries, it);
-      return it->plan;
-    }
-  }
+  if (const KeptPlan* kept = g_plans.find(key)) return kept->plan;
   if (!seen_before(std::hash<std::string>{}(key))) return nullptr;
 
   FixedValues* values = nullptr;
@@ -171,11 +163,7 @@ SPIPlanPtr plan_for_values(const std::string& sql, const std::vector<spi::TextPa
     SPI_keepplan(prepared);
     MemoryContextSetParent(cxt, CacheMemoryContext);
   });
-  if (g_entries.size() >= kValuePlans) {
-    forget(g_entries.back());
-    g_entries.pop_back();
-  }
-  g_entries.push_front({std::move(key), prepared, cxt});
+  g_plans.add(std::move(key), {prepared, cxt});
   return prepared;
 }
 
