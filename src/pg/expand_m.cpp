@@ -7,8 +7,9 @@
 //
 // Written in C because the same box in SQL read the geometry's bounds ten
 // times (each margin needs the latitude of the box's far edge, and SQL
-// shares no subexpression): 1.7 us a row against 0.5 us here, 130 ms of a
-// within_distance crossing of 100,000 points.  PostGIS' functions are
+// shares no subexpression).  For 100,000 points in one session (load 7 on
+// 2 CPUs): 584 ms for the SQL box, 208 for this function, 186 for an
+// expert's ST_Expand(g, ..., ST_Y(g) ...), 28 for reading the points.  PostGIS' functions are
 // called through fmgr, found once per call site in the schema of the
 // geometry type this function was declared with: no search_path is read,
 // and the function has no SET clause (99_finalize.sql), which would cost a
@@ -61,7 +62,8 @@ Oid type_namespace(Oid type) {
 
 // Raises (through pg::call) when PostGIS lacks one of them.
 PostgisBox* postgis_box(FunctionCallInfo fcinfo) {
-  if (fcinfo->flinfo->fn_extra != nullptr) return static_cast<PostgisBox*>(fcinfo->flinfo->fn_extra);
+  if (fcinfo->flinfo->fn_extra != nullptr)
+    return static_cast<PostgisBox*>(fcinfo->flinfo->fn_extra);
   return call([fcinfo] {
     MemoryContext cxt = fcinfo->flinfo->fn_mcxt;
     Oid* declared = nullptr;
@@ -89,7 +91,8 @@ PostgisBox* postgis_box(FunctionCallInfo fcinfo) {
 // fn(args...), NULL when fn returns NULL (box3d() of an empty geometry).
 MaybeDatum invoke(FmgrInfo* fn, std::initializer_list<Datum> args) {
   LOCAL_FCINFO(fcinfo, 5);
-  InitFunctionCallInfoData(*fcinfo, fn, static_cast<short>(args.size()), InvalidOid, nullptr, nullptr);
+  InitFunctionCallInfoData(*fcinfo, fn, static_cast<short>(args.size()), InvalidOid, nullptr,
+                           nullptr);
   int i = 0;
   for (Datum arg : args) {
     fcinfo->args[i].value = arg;

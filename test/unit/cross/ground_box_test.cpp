@@ -38,8 +38,7 @@ TEST(GroundBox, TheFarEdgeOfAShapeSetsTheLongitudeMargin) {
 
 TEST(GroundBox, EveryLongitudeNearAPole) {
   EXPECT_EQ(ground_margins(0, 0, 89.95, 89.95, 10).dx, kWholeLongitude);
-  EXPECT_EQ(ground_margins(0, 0, 89.9 - 5 / 110000.0, 89.9 - 5 / 110000.0, 10).dx,
-            kWholeLongitude);
+  EXPECT_EQ(ground_margins(0, 0, 89.9 - 5 / 110000.0, 89.9 - 5 / 110000.0, 10).dx, kWholeLongitude);
   EXPECT_LT(ground_margins(0, 0, 89.8, 89.8, 10).dx, kWholeLongitude);
 }
 
