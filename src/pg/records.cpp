@@ -253,11 +253,12 @@ Datum opendata_facets(PG_FUNCTION_ARGS) {
       // leaves out of the plan, is one more that it does not reference.
       auto params = pg::bind(compiled.params);
       params.push_back({BOOLOID, std::string("false")});
-      const pg::PlannedResult run = pg::run_planned(compiled.results_sql, params, [](const PlannedStmt*) {
-        pg::PlanChoice choice;
-        choice.last = "false";
-        return choice;
-      });
+      const pg::PlannedResult run =
+          pg::run_planned(compiled.results_sql, params, [](const PlannedStmt*) {
+            pg::PlanChoice choice;
+            choice.last = "false";
+            return choice;
+          });
       body = pg::spi::value(run.row, 1).value_or("{\"facets\": []}");
     }
     pg::spi::finish();

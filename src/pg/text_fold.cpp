@@ -46,9 +46,9 @@ Oid unaccent_schema() {
   systable_endscan(scan);
   table_close(rel, AccessShareLock);
   if (!OidIsValid(schema))
-    ereport(ERROR, (errcode(ERRCODE_UNDEFINED_OBJECT),
-                    errmsg("extension \"unaccent\" is not installed"),
-                    errhint("opendata requires it: CREATE EXTENSION unaccent.")));
+    ereport(ERROR,
+            (errcode(ERRCODE_UNDEFINED_OBJECT), errmsg("extension \"unaccent\" is not installed"),
+             errhint("opendata requires it: CREATE EXTENSION unaccent.")));
   return schema;
 }
 

@@ -53,7 +53,8 @@ TEST(OdsqlLikePattern, QuotesAndBackslashesRoundTrip) {
 }
 
 TEST(OdsqlLikePattern, RefusesWhatTheTranslatorDoesNotWrite) {
-  for (const char* bad : {"", "{", "piscine", "{piscine}", "{\"a\"", "{\"a\",}", "{\"a\"}x", "{}x"}) {
+  for (const char* bad :
+       {"", "{", "piscine", "{piscine}", "{\"a\"", "{\"a\",}", "{\"a\"}x", "{}x"}) {
     EXPECT_THROW(like_pattern(bad, lower), std::invalid_argument) << bad;
   }
   EXPECT_EQ(like_pattern("{}", lower), "%%");

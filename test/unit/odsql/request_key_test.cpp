@@ -44,11 +44,17 @@ const std::vector<std::pair<const char*, std::function<void(Request&)>>> kChange
     {"limit", [](Request& r) { r.limit = 21; }},
     {"offset", [](Request& r) { r.offset = 0; }},
     {"timezone", [](Request& r) { r.timezone = "UTC"; }},
-    {"key", [](Request& r) { r.key = {"id", "name"}; }},
+    {"key",
+     [](Request& r) {
+       r.key = {"id", "name"};
+     }},
     {"keyset_columns.name", [](Request& r) { r.keyset_columns[0].name = "ref"; }},
     {"keyset_columns.kind", [](Request& r) { r.keyset_columns[0].kind = KeyKind::Int8; }},
     {"keyset_columns.not_null", [](Request& r) { r.keyset_columns[0].not_null = false; }},
-    {"keyset_columns", [](Request& r) { r.keyset_columns.push_back({"name", KeyKind::Text, false}); }},
+    {"keyset_columns",
+     [](Request& r) {
+       r.keyset_columns.push_back({"name", KeyKind::Text, false});
+     }},
     {"after", [](Request& r) { r.after = "other"; }},
 };
 
