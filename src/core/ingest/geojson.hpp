@@ -4,7 +4,8 @@
 // parts, a SAX pass for the exact error position), which also finds where
 // each Feature is; the sniff and the load then visit the features one at a
 // time from that list, each parsed on its own, so memory stays proportional
-// to the largest feature, not to the file.
+// to the largest feature, not to the file.  The sniff's parse of each
+// feature is the check of that part.
 //
 // Columns: the Feature "id" (when any feature has one), then the properties
 // in order of first appearance, typed with the same rules as CSV fields
