@@ -78,7 +78,7 @@ CREATE TEMP TABLE vocab AS SELECT
 
 INSERT INTO opendata.datasets (slug, source, organization_id, status, access, title, description, themes,
                                keywords, license_id, language, spatial, accrual_periodicity, issued, modified, version)
-SELECT 'ds-' || i, 'public.bench_source'::regclass, 1 + (i * 7919) % 200, 'published', 'public',
+SELECT 'ds-' || i, 'public.bench_source'::regclass, 1 + (i::bigint * 7919) % 200, 'published', 'public',
        v.subjects[1 + (i * 31) % 30] || ' ' || v.qualifiers[1 + (i * 17) % 12] || ' - ' || v.places[1 + (i * 13) % 16]
          || ' ' || (2010 + i % 16),
        v.lead_ins[1 + i % 10] || ' : ' || lower(v.subjects[1 + (i * 37) % 30]) || ', '

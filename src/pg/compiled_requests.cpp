@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "core/odsql/request_key.hpp"
 #include "pg/recently_used.hpp"
 
 extern "C" {
@@ -13,45 +14,18 @@ namespace {
 
 RecentlyUsed<odsql::Compiled> g_compiled(64);
 
-// Each part ends with '\0' (no part holds one: they come from text
-// arguments); lists are counted, so that their items cannot shift.
-void add(std::string& key, const std::string& part) {
-  key += part;
-  key += '\0';
-}
-
-void add(std::string& key, const std::vector<std::string>& parts) {
-  add(key, std::to_string(parts.size()));
-  for (const std::string& p : parts) add(key, p);
-}
-
+// The request's own key (odsql/request_key.hpp: every field of it), after
+// what its compilation depends on besides: the role and the state of the
+// dataset's catalog row that its fields were read at.
 std::string key_of(const KeptDataset& kept, const odsql::Request& req) {
   std::string key;
-  add(key, std::to_string(GetUserId()));
-  add(key, kept.dataset.slug);
-  add(key, kept.state.id);
-  add(key, kept.state.version);
-  add(key, kept.state.modified);
-  add(key, kept.state.is_public ? "public" : "restricted");
-  add(key, req.relation);
-  add(key, req.select);
-  add(key, req.where);
-  add(key, req.where_parameter);
-  add(key, req.group_by);
-  add(key, req.order_by);
-  add(key, req.refine);
-  add(key, req.exclude);
-  add(key, std::to_string(req.limit));
-  add(key, std::to_string(req.offset));
-  add(key, req.timezone);
-  add(key, req.key);
-  add(key, std::to_string(req.keyset_columns.size()));
-  for (const odsql::KeysetColumn& c : req.keyset_columns) {
-    add(key, c.name);
-    add(key, std::to_string(static_cast<int>(c.kind)) + (c.not_null ? "n" : ""));
+  for (const std::string& part :
+       {std::to_string(GetUserId()), kept.dataset.slug, kept.state.id, kept.state.version,
+        kept.state.modified, std::string(kept.state.is_public ? "public" : "restricted")}) {
+    key += part;
+    key += '\0';
   }
-  add(key, req.after);
-  return key;
+  return key + odsql::request_key(req);
 }
 
 }  // namespace

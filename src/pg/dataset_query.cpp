@@ -1,8 +1,10 @@
 #include "core/odsql/schema.hpp"
 #include "pg/dataset_query.hpp"
 
+#include "core/odsql/like_pattern.hpp"
 #include "pg/args.hpp"
 #include "pg/settings.hpp"
+#include "pg/text_fold.hpp"
 #include "pg/usage.hpp"
 
 extern "C" {
@@ -35,6 +37,7 @@ Oid param_oid(odsql::ParamType type) {
     case odsql::ParamType::Timestamptz: return TIMESTAMPTZOID;
     case odsql::ParamType::Interval: return INTERVALOID;
     case odsql::ParamType::TextArray: return TEXTARRAYOID;
+    case odsql::ParamType::LikePattern: return TEXTOID;
   }
   return TEXTOID;
 }
@@ -134,7 +137,13 @@ std::string api_base_url() {
 std::vector<spi::TextParam> bind(const std::vector<odsql::Param>& params) {
   std::vector<spi::TextParam> out;
   out.reserve(params.size());
-  for (const odsql::Param& p : params) out.push_back({param_oid(p.type), p.value});
+  for (const odsql::Param& p : params) {
+    if (p.type == odsql::ParamType::LikePattern) {
+      out.push_back({TEXTOID, odsql::like_pattern(p.value, folded_text)});
+    } else {
+      out.push_back({param_oid(p.type), p.value});
+    }
+  }
   return out;
 }
 

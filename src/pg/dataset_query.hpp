@@ -71,6 +71,9 @@ void check_timezone(const std::string& name);
 // Needs an SPI connection.
 std::string api_base_url();
 
+// The compiled parameters as SPI binds them; a search word's LIKE pattern
+// (odsql::ParamType::LikePattern) made from its pieces here, folded as the
+// rows are (pg/text_fold.hpp).
 std::vector<spi::TextParam> bind(const std::vector<odsql::Param>& params);
 
 struct Count {

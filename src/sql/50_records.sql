@@ -30,7 +30,10 @@ $odsql_fold$;
 -- The LIKE pattern of one search word, given as its pieces between '*'
 -- wildcards: each piece folded, then escaped (folding can produce '%', '_'
 -- or '\'), joined by '%', with '%' on both ends.  Called once per word per
--- statement.
+-- statement, by the statements whose values are inlined (a crossing's
+-- materialized view); those with parameters (records(), facets(), the
+-- exports) are given the pattern ready made, folded and escaped alike in
+-- C++ (src/core/odsql/like_pattern.hpp, src/pg/text_fold.hpp).
 CREATE FUNCTION opendata._odsql_like_word(pieces text[]) RETURNS text
 LANGUAGE sql STABLE PARALLEL SAFE
 AS $$

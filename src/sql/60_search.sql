@@ -121,18 +121,26 @@ $$;
 -- search_index everyone may read, with the facet values folded as refine
 -- compares them and the ranks of slug and lower(title) in the database's
 -- collation (the index sorts by ranks what SQL sorts by text).  SECURITY
--- DEFINER: the public rows only, as _search_public_counts().
+-- DEFINER: the public rows only, as _search_public_counts().  The ranks
+-- are computed on the narrow (id, slug, title) rows and joined back: sorting
+-- the whole rows, tsvectors included, spilled them to disk (50,000
+-- datasets: 0.97 s for this statement, 0.61 s so).
 CREATE FUNCTION opendata._search_public_index()
 RETURNS TABLE (slug text, document tsvector, title tsvector, slug_rank bigint, title_rank bigint,
                modified timestamptz, issued timestamptz, themes text[], keywords text[],
                keywords_lower text[], organization_id bigint, license_id text, license_lower text,
                territory text, year int)
 LANGUAGE sql STABLE SECURITY DEFINER AS $$
-  SELECT s.slug, s.document, s.title,
-         dense_rank() OVER (ORDER BY s.slug), dense_rank() OVER (ORDER BY lower(s.title_text)),
+  SELECT s.slug, s.document, s.title, r.slug_rank, r.title_rank,
          s.modified, s.issued, s.themes, s.keywords, ARRAY(SELECT lower(k) FROM unnest(s.keywords) k),
          s.organization_id, s.license_id, lower(s.license_id), s.territory, s.year
     FROM opendata.search_index s
+    JOIN (SELECT ranked.dataset_id, ranked.slug_rank,
+                 dense_rank() OVER (ORDER BY ranked.title_key) AS title_rank
+            FROM (SELECT i.dataset_id, lower(i.title_text) AS title_key,
+                         dense_rank() OVER (ORDER BY i.slug) AS slug_rank
+                    FROM opendata.search_index i
+                   WHERE i.visible_to_all) ranked) r ON r.dataset_id = s.dataset_id
    WHERE s.visible_to_all
 $$;
 

@@ -1,6 +1,7 @@
 #include "core/ingest/feature_json.hpp"
 
 #include <charconv>
+#include <new>
 
 #include <nlohmann/json.hpp>
 
@@ -269,14 +270,19 @@ class WktEmitter {
 
 }  // namespace
 
-std::optional<JsonValue> FeatureParser::read(std::string_view text) {
+FeatureParser::FeatureParser(std::size_t max_depth) {
+  // The buffers grow to the largest text parsed, at this depth.
+  if (parser_.allocate(4096, max_depth) != simdjson::SUCCESS) throw std::bad_alloc();
+}
+
+std::optional<JsonValue> FeatureParser::read(std::string_view text, bool padded) {
   JsonValue v;
-  if (parser_.parse(text.data(), text.size()).get(v) != simdjson::SUCCESS) return std::nullopt;
+  if (parser_.parse(text.data(), text.size(), !padded).get(v) != simdjson::SUCCESS) return std::nullopt;
   return v;
 }
 
-JsonValue FeatureParser::parse(std::string_view text, std::uint64_t number) {
-  std::optional<JsonValue> v = read(text);
+JsonValue FeatureParser::parse(std::string_view text, std::uint64_t number, bool padded) {
+  std::optional<JsonValue> v = read(text, padded);
   if (!v)
     throw UserError(sqlstate::kBadCopyFileFormat, "invalid GeoJSON",
                     "Feature " + std::to_string(number) + " is not valid JSON.");

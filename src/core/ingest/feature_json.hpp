@@ -28,12 +28,20 @@ using JsonValue = simdjson::dom::element;
 
 class FeatureParser {
  public:
+  FeatureParser() = default;
+  // Refusing values nested deeper than `max_depth` (simdjson's default:
+  // 1024).
+  explicit FeatureParser(std::size_t max_depth);
+
   // Parses one feature's text (from a document validated whole); throws
   // UserError 22P04 naming feature `number` if simdjson refuses it.
-  JsonValue parse(std::string_view text, std::uint64_t number);
+  // `padded`: the text is followed by simdjson::SIMDJSON_PADDING readable
+  // bytes (the rest of the document), which simdjson may read, so it need
+  // not copy the text into a padded buffer first.
+  JsonValue parse(std::string_view text, std::uint64_t number, bool padded = false);
   // The same for any JSON text; nullopt if it is not valid JSON.  The value
   // lives until the next call.
-  std::optional<JsonValue> read(std::string_view text);
+  std::optional<JsonValue> read(std::string_view text, bool padded = false);
 
  private:
   simdjson::dom::parser parser_;

@@ -1,6 +1,7 @@
 #include "core/ingest/geojson.hpp"
 
 #include <optional>
+#include <stdexcept>
 #include <unordered_map>
 
 #include <simdjson.h>
@@ -186,53 +187,84 @@ FeatureSpans features_array(std::string_view s) {
   }
 }
 
-// A valid document, checked by parts: the document with its features
-// array emptied, then each feature on its own, and the commas between
-// them.  The whole is valid exactly when the parts are (a feature is a
-// complete JSON value, whose end skip_value() finds exactly).  Parsed
-// whole, a file of 300,000 features needs a DOM several times its size,
-// whose first writes (page faults) cost more than parsing; its parts reuse
-// one small buffer.  Features sit two levels deep: their depth limit is
-// two less.  Fills `found` when the document has a features array.
-bool fast_valid(std::string_view text, FeatureSpans& found) {
+// A document checked by parts: the document with its features array
+// emptied, then each feature on its own, and the commas between them.  The
+// whole is valid exactly when the parts are (a feature is a complete JSON
+// value, whose end skip_value() finds exactly).  Parsed whole, a file of
+// 300,000 features needs a DOM several times its size, whose first writes
+// (page faults) cost more than parsing; its parts reuse one small buffer.
+// Features sit two levels deep: their depth limit is two less.
+constexpr size_t kFeatureDepth = kFastDepth - 2;
+
+// simdjson reads up to SIMDJSON_PADDING bytes past a value, whatever they
+// hold: for a part of the text, the text that follows serves, but at its
+// very end (where the part is copied into a padded buffer).
+bool followed_by_padding(std::string_view text, std::string_view part) {
+  return part.data() + part.size() + simdjson::SIMDJSON_PADDING <= text.data() + text.size();
+}
+
+// Whether simdjson accepts `feature`, a part of `text`.
+bool part_valid(simdjson::dom::parser& parser, std::string_view text, std::string_view feature) {
+  return parser.parse(feature.data(), feature.size(), !followed_by_padding(text, feature)).error() ==
+         simdjson::SUCCESS;
+}
+
+enum class FastCheck {
+  Failed,    // simdjson refused the document or its skeleton: the Validator decides
+  Whole,     // the document is valid (it has no features array)
+  Skeleton,  // the document is valid if each of the features found is
+};
+
+// Checks all but the features, which the sniff's parse of each checks
+// (GeoJsonDocument).  Fills `found` when the document has a features
+// array.
+FastCheck fast_check(std::string_view text, FeatureSpans& found) {
   simdjson::dom::parser parser;
   FeatureSpans spans = features_array(text);
   if (spans.array_begin == 0) {
-    return parser.allocate(text.size(), kFastDepth) == simdjson::SUCCESS &&
-           parser.parse(text.data(), text.size()).error() == simdjson::SUCCESS;
+    const bool valid = parser.allocate(text.size(), kFastDepth) == simdjson::SUCCESS &&
+                       parser.parse(text.data(), text.size()).error() == simdjson::SUCCESS;
+    return valid ? FastCheck::Whole : FastCheck::Failed;
   }
-  if (!spans.separated) return false;
+  if (!spans.separated) return FastCheck::Failed;
   const size_t begin = spans.array_begin - 1, end = spans.array_end;
   std::string skeleton;
   skeleton.reserve(text.size() - (end - begin) + 2);
   skeleton.append(text.substr(0, begin)).append("[]").append(text.substr(end));
   if (parser.allocate(skeleton.size(), kFastDepth) != simdjson::SUCCESS ||
       parser.parse(skeleton).error() != simdjson::SUCCESS)
-    return false;
-  // A feature's size: the buffers grow to the largest one.
-  if (parser.allocate(4096, kFastDepth - 2) != simdjson::SUCCESS) return false;
-  InterruptTicker ticker;
-  for (auto [b, e] : spans.spans) {
-    // simdjson reads up to SIMDJSON_PADDING bytes past a value, whatever
-    // they hold: the text that follows serves, but at its very end.
-    const bool copy = e + simdjson::SIMDJSON_PADDING > text.size();
-    if (parser.parse(text.data() + b, e - b, copy).error() != simdjson::SUCCESS) return false;
-    ticker.tick(1 + (e - b) / 64);
-  }
+    return FastCheck::Failed;
   found = std::move(spans);
-  return true;
+  return FastCheck::Skeleton;
 }
 
-// The features' spans when the document was checked by parts.
-FeatureSpans validate(std::string_view text) {
-  FeatureSpans found;
-  if (fast_valid(text, found)) return found;
+// Decides on a document simdjson refused (or a part of): returns if it is
+// valid JSON, else throws its error with its position.
+void check_slowly(std::string_view text) {
   Validator v;
-  bool ok = nlohmann::json::sax_parse(text.begin(), text.end(), &v);
-  if (ok) return found;
+  if (nlohmann::json::sax_parse(text.begin(), text.end(), &v)) return;
   if (v.too_deep) bad_file("invalid GeoJSON", "JSON nesting is deeper than 512 levels.");
   bad_file("invalid GeoJSON", v.message + " (byte offset " + std::to_string(v.position) + ").",
            "Check that the file is complete and is JSON, not JSON lines.");
+}
+
+struct Validated {
+  FeatureSpans spans;
+  bool features_pending = false;  // each of the spans' features is still to be checked
+};
+
+// The document checked but for its features (fast_check()).
+Validated validate(std::string_view text) {
+  Validated v;
+  switch (fast_check(text, v.spans)) {
+    case FastCheck::Whole: break;
+    case FastCheck::Skeleton: v.features_pending = true; break;
+    case FastCheck::Failed:
+      v.spans = FeatureSpans();
+      check_slowly(text);
+      break;
+  }
+  return v;
 }
 
 struct TopLevel {
@@ -294,6 +326,9 @@ class FeatureCursor {
   FeatureCursor(std::string_view s, const TopLevel& t, const FeatureSpans& spans)
       : s_(s), p_(t.features_begin), single_(t.single_feature),
         spans_(!t.single_feature && spans.array_begin == t.features_begin ? &spans : nullptr) {}
+  // Whether the features are those the check by parts found.
+  bool walks_spans() const { return spans_ != nullptr; }
+
   bool next(std::string_view& feature) {
     if (single_) {
       if (done_) return false;
@@ -408,26 +443,80 @@ class PropertyValues {
 
 struct GeoJsonDocument::Layout {
   FeatureSpans spans;  // validate()'s
+  bool features_pending = false;
   TopLevel top;
 };
 
 GeoJsonDocument::GeoJsonDocument(std::string_view data, Encoding encoding)
     : text_(decode_input(data, encoding)), layout_(std::make_unique<Layout>()) {
   const std::string_view text = text_.text();
-  layout_->spans = validate(text);
-  layout_->top = scan_top(text, layout_->spans);
+  Validated v = validate(text);
+  layout_->spans = std::move(v.spans);
+  layout_->features_pending = v.features_pending;
+  try {
+    layout_->top = scan_top(text, layout_->spans);
+  } catch (const UserError&) {
+    check_features();  // an invalid document's error comes first
+    throw;
+  }
 }
 
 GeoJsonDocument::~GeoJsonDocument() = default;
 
+bool GeoJsonDocument::features_checked() const { return !layout_->features_pending; }
+
+void GeoJsonDocument::check_features() {
+  if (!layout_->features_pending) return;
+  const std::string_view text = text_.text();
+  simdjson::dom::parser parser;
+  if (parser.allocate(4096, kFeatureDepth) != simdjson::SUCCESS) throw std::bad_alloc();
+  InterruptTicker ticker;
+  for (auto [b, e] : layout_->spans.spans) {
+    if (!part_valid(parser, text, text.substr(b, e - b))) {
+      check_slowly(text);
+      break;
+    }
+    ticker.tick(1 + (e - b) / 64);
+  }
+  layout_->features_pending = false;
+}
+
+namespace {
+
+// The sniff's parse of each feature, which is also the check of the
+// features the document's construction left to it: the parser has the
+// depth limit of the check by parts, and a feature it refuses has the
+// whole document decide (its JSON error, else the feature is valid JSON,
+// parsed again without the limit).
+class CheckingParser {
+ public:
+  explicit CheckingParser(GeoJsonDocument& doc) : doc_(doc), parser_(kFeatureDepth) {}
+  JsonValue parse(std::string_view feature, std::uint64_t number) {
+    const bool padded = followed_by_padding(doc_.decoded().text(), feature);
+    if (std::optional<JsonValue> f = parser_.read(feature, padded)) return *f;
+    doc_.check_features();  // throws the document's error if it is invalid
+    return deep_.parse(feature, number, padded);
+  }
+
+ private:
+  GeoJsonDocument& doc_;
+  FeatureParser parser_, deep_;
+};
+
+}  // namespace
+
 // ---- sniffing ------------------------------------------------------------------------
 
 SniffReport read_geojson(std::string_view data, const CsvOptions& o) {
-  const GeoJsonDocument doc(data, o.encoding);
+  GeoJsonDocument doc(data, o.encoding);
   return read_geojson(doc, o);
 }
 
-SniffReport read_geojson(const GeoJsonDocument& doc, const CsvOptions& o) {
+namespace {
+
+// read_geojson(), with a parse of each feature that checks it; sets
+// `walked_spans` when the features read are those found by parts.
+SniffReport sniff_document(GeoJsonDocument& doc, const CsvOptions& o, bool& walked_spans) {
   const DecodedText& dec = doc.decoded();
   const std::string_view text = dec.text();
   const TopLevel& top = doc.layout().top;
@@ -451,8 +540,9 @@ SniffReport read_geojson(const GeoJsonDocument& doc, const CsvOptions& o) {
   bool all_z = true;
   std::string first_invalid, value_text;
 
-  FeatureParser parser;
+  CheckingParser parser(doc);
   FeatureCursor cur(text, top, doc.layout().spans);
+  walked_spans = cur.walks_spans();
   std::string_view fs;
   while (cur.next(fs)) {
     if (++rows % kInterruptEvery == 0) check_interrupts();
@@ -573,11 +663,31 @@ SniffReport read_geojson(const GeoJsonDocument& doc, const CsvOptions& o) {
   return rep;
 }
 
+}  // namespace
+
+SniffReport read_geojson(GeoJsonDocument& doc, const CsvOptions& o) {
+  bool walked_spans = false;
+  SniffReport rep;
+  try {
+    rep = sniff_document(doc, o, walked_spans);
+  } catch (const UserError&) {
+    doc.check_features();  // an invalid document's error comes first
+    throw;
+  }
+  // Each feature read was checked by its parse; the features found by
+  // parts were not when the cursor read others (a "features" member whose
+  // name has escapes).
+  if (walked_spans) doc.layout_->features_pending = false;
+  else doc.check_features();
+  return rep;
+}
+
 // ---- normalising -----------------------------------------------------------------------
 
 struct GeoJsonNormaliser::State {
   explicit State(const GeoJsonDocument& doc)
-      : cursor(doc.decoded().text(), doc.layout().top, doc.layout().spans) {}
+      : text(doc.decoded().text()), cursor(text, doc.layout().top, doc.layout().spans) {}
+  std::string_view text;  // the document's
   FeatureCursor cursor;
   FeatureParser parser;
   KeyIndex keys;  // by source_index
@@ -592,6 +702,7 @@ GeoJsonNormaliser::GeoJsonNormaliser(std::string_view data, const CsvOptions& op
       plan_(std::move(plan)),
       nulls_(options.null_values ? NullSet(*options.null_values) : NullSet()),
       errors_(options.on_error) {
+  owned_doc_->check_features();
   start(*owned_doc_);
 }
 
@@ -603,6 +714,7 @@ GeoJsonNormaliser::GeoJsonNormaliser(const GeoJsonDocument& doc, const CsvOption
 }
 
 void GeoJsonNormaliser::start(const GeoJsonDocument& doc) {
+  if (!doc.features_checked()) throw std::logic_error("GeoJSON document loaded before read_geojson() read it");
   st_ = std::make_unique<State>(doc);
   std::vector<std::string> keys;
   for (const auto& c : plan_.columns) {
@@ -626,7 +738,7 @@ bool GeoJsonNormaliser::next_rows(RowSink& out) {
       break;
     }
     if (++st.row % kInterruptEvery == 0) check_interrupts();
-    JsonValue f = st.parser.parse(fs, st.row);
+    JsonValue f = st.parser.parse(fs, st.row, followed_by_padding(st.text, fs));
     if (!is_feature(f)) {
       errors_.reject(RejectedRow{st.row, 0, "", "", "is not a GeoJSON Feature object"},
                      sqlstate::kBadCopyFileFormat);

@@ -4,7 +4,8 @@
 // parts, a SAX pass for the exact error position), which also finds where
 // each Feature is; the sniff and the load then visit the features one at a
 // time from that list, each parsed on its own, so memory stays proportional
-// to the largest feature, not to the file.
+// to the largest feature, not to the file.  The sniff's parse of each
+// feature is the check of that part.
 //
 // Columns: the Feature "id" (when any feature has one), then the properties
 // in order of first appearance, typed with the same rules as CSV fields
@@ -31,6 +32,14 @@ namespace opendata::ingest {
 // offset) or a document that is not a FeatureCollection (a lone Feature is
 // accepted as a collection of one), 22021 for invalid explicit UTF-8.
 // `data` must outlive it.
+//
+// Validation is by parts (geojson.cpp): the constructor checks the
+// document with its features array emptied and finds the features; each
+// feature is checked by the sniff's parse of it, which read_geojson() does
+// anyway, so that no feature is parsed one time more for its check.  The
+// errors are those of a check of the whole before anything else: a
+// document found invalid answers its JSON error, whatever other error the
+// constructor or the sniff met first.
 class GeoJsonDocument {
  public:
   GeoJsonDocument(std::string_view data, Encoding encoding);
@@ -42,13 +51,22 @@ class GeoJsonDocument {
   struct Layout;  // top-level members and feature positions (geojson.cpp)
   const Layout& layout() const { return *layout_; }
 
+  // Whether every feature is known to be valid JSON: read_geojson() has
+  // read them, or check_features() has run.
+  bool features_checked() const;
+  // Checks the features no sniff has read; throws the document's JSON
+  // error if one is invalid.
+  void check_features();
+
  private:
+  friend SniffReport read_geojson(GeoJsonDocument& doc, const CsvOptions& options);
   DecodedText text_;
   std::unique_ptr<Layout> layout_;
 };
 
-// Sniffs a GeoJSON FeatureCollection.  Throws 22023 for bad options.
-SniffReport read_geojson(const GeoJsonDocument& doc, const CsvOptions& options);
+// Sniffs a GeoJSON FeatureCollection, checking its features on the way
+// (above).  Throws 22023 for bad options.
+SniffReport read_geojson(GeoJsonDocument& doc, const CsvOptions& options);
 // The same on raw bytes, decoded with options.encoding.
 SniffReport read_geojson(std::string_view data, const CsvOptions& options);
 
@@ -56,7 +74,8 @@ class GeoJsonNormaliser {
  public:
   // `doc` must outlive this object and `plan` is read_geojson's report of
   // it (possibly edited, but not its encoding): the text is not decoded,
-  // validated or scanned again.
+  // validated or scanned again.  Throws std::logic_error if the document's
+  // features are not checked (no read_geojson() of it).
   GeoJsonNormaliser(const GeoJsonDocument& doc, const CsvOptions& options, SniffReport plan);
   // Same contract as CsvNormaliser: `data` must outlive this object and
   // `plan` is read_geojson's report (possibly edited); the document is

@@ -62,7 +62,10 @@ std::string explain_sql(const Compiled& c) {
       v += ch;
     }
     v += "'";
-    out += "$" + std::to_string(i + 1) + " " + param_type_name(c.params[i].type) + " = " + v + "\n";
+    out += "$" + std::to_string(i + 1) + " " + param_type_name(c.params[i].type) + " = " + v;
+    if (c.params[i].type == ParamType::LikePattern)
+      out += " (pieces of a LIKE pattern, bound folded)";
+    out += "\n";
   }
   return out;
 }

@@ -22,6 +22,8 @@ const char* param_type_name(ParamType type) {
       return "interval";
     case ParamType::TextArray:
       return "text[]";
+    case ParamType::LikePattern:
+      return "text";
   }
   return "text";
 }

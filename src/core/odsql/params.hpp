@@ -32,6 +32,7 @@ class Params {
   // The time zone of a statement with numbered parameters: "$1::text".
   static std::string numbered_tz() { return "$1::text"; }
 
+  bool inlined() const { return mode_ == Mode::kInlined; }
   std::vector<Param> take() { return std::move(list_); }
   std::size_t size() const { return list_.size(); }
 

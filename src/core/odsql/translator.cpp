@@ -464,13 +464,14 @@ std::string Translator::text_match(const std::string& target_sql, const Node& pa
     }
   }
   if (words.empty()) return "true";
-  // Each word goes as the text[] of its pieces between '*' wildcards, which
-  // _odsql_like_word() folds and escapes *before* joining them with '%':
-  // unaccent() turns a few symbols into LIKE metacharacters (U+FF05 into
-  // '%', U+FF3F into '_'), so escaping the word here, before folding,
-  // would let them act as wildcards.  The patterns are computed once per
-  // statement (an uncorrelated sub-select is an InitPlan) and the target is
-  // folded once per row, whatever the number of words.
+  // Each word goes as its pieces between '*' wildcards, folded and escaped
+  // into a LIKE pattern (odsql/like_pattern.hpp) by the caller binding the
+  // parameter: the statement holds the patterns as values the planner sees,
+  // and the target is folded once per row, whatever the number of words.
+  // A statement with inlined values (a materialized view's) cannot be
+  // given a pattern from outside: it computes its patterns itself, once
+  // (an uncorrelated sub-select is an InitPlan), with
+  // opendata._odsql_like_word(), the same folding and escaping in SQL.
   std::string patterns;
   for (const std::string& word : words) {
     std::vector<std::string> pieces(1);
@@ -481,8 +482,16 @@ std::string Translator::text_match(const std::string& target_sql, const Node& pa
         pieces.back() += c;
       }
     }
-    patterns += (patterns.empty() ? "" : ", ") + std::string("opendata._odsql_like_word(") +
-                params_.add(ParamType::TextArray, text_array_literal(pieces)) + ")";
+    patterns += patterns.empty() ? "" : ", ";
+    if (params_.inlined()) {
+      patterns += "opendata._odsql_like_word(" +
+                  params_.add(ParamType::TextArray, text_array_literal(pieces)) + ")";
+    } else {
+      patterns += params_.add(ParamType::LikePattern, text_array_literal(pieces));
+    }
+  }
+  if (!params_.inlined()) {
+    return "(" + normalized(target_sql) + " LIKE ALL (ARRAY[" + patterns + "]))";
   }
   // The cast makes the sub-select a scalar array, not the rows that a bare
   // ALL (SELECT ...) would compare with.

@@ -18,7 +18,7 @@ std::string import(const std::string& data, const std::string& opts = "{}",
                    std::vector<RejectedRow>* rej = nullptr) {
   CsvOptions o = gj_options(opts);
   // As import_geojson_file reads it: one document for the sniff and the load.
-  const GeoJsonDocument doc(data, o.encoding);
+  GeoJsonDocument doc(data, o.encoding);
   GeoJsonNormaliser n(doc, o, read_geojson(doc, o));
   std::string all, chunk;
   while (n.next_chunk(chunk)) all += chunk;
@@ -185,6 +185,69 @@ TEST(GeoJson, CheckedByPartsAsWhole) {
     }
     EXPECT_EQ(std::count(got.begin(), got.end(), '\n'), rows) << doc;
   }
+}
+
+// Each feature is checked by the sniff's parse of it, not before: an
+// invalid document still answers its JSON error first, whatever else the
+// document's reading or the sniff refused before reaching the bad feature.
+TEST(GeoJson, InvalidFeatureErrorComesFirst) {
+  const std::string f = R"({"type": "Feature", "properties": {"a": 1}, "geometry": null})";
+  const std::string bad = R"({"type": "Feature", "properties": {"a": 1,}, "geometry": null})";
+  auto error_of = [](const std::string& doc) -> std::string {
+    try {
+      import(doc);
+    } catch (const UserError& e) {
+      return std::string(e.sqlstate()) + " " + e.what() + ": " + e.detail();
+    }
+    return "accepted";
+  };
+  // Not a FeatureCollection, found before any feature is read.
+  EXPECT_EQ(error_of(R"({"type": "Polygon", "features": [)" + f + "," + bad + "]}").substr(0, 22),
+            "22P04 invalid GeoJSON:");
+  EXPECT_EQ(error_of(R"({"type": "Polygon", "features": [)" + f + "]}").substr(0, 50),
+            "22P04 GeoJSON document is not a FeatureCollection:");
+  // Too many columns, found at the first feature.
+  std::string wide = R"({"type": "Feature", "properties": {)";
+  for (int i = 0; i < 1601; ++i) wide += std::string(i ? "," : "") + R"("k)" + std::to_string(i) + R"(": 1)";
+  wide += R"(}, "geometry": null})";
+  const std::string fc = R"({"type": "FeatureCollection", "features": [)";
+  EXPECT_EQ(error_of(fc + wide + "," + bad + "]}").substr(0, 22), "22P04 invalid GeoJSON:");
+  EXPECT_EQ(error_of(fc + wide + "]}").substr(0, 5), "54011");
+  // The position is in the whole document, as a check of the whole gives
+  // it: the unexpected '}', counted from 1.
+  const std::string doc = fc + f + ",\n" + bad + "]}";
+  EXPECT_NE(error_of(doc).find("line 2, column 43"), std::string::npos) << error_of(doc);
+  EXPECT_NE(error_of(doc).find("(byte offset " + std::to_string(doc.find(",}") + 2) + ")"), std::string::npos)
+      << error_of(doc);
+  // Features found by parts that the sniff does not read (it reads the last
+  // "features" member, whose name here has an escape) are checked too.
+  EXPECT_EQ(error_of(fc + bad + R"(], "feat\u0075res": [)" + f + "]}").substr(0, 22), "22P04 invalid GeoJSON:");
+  EXPECT_EQ(error_of(fc + f + R"(], "feat\u0075res": [)" + f + "]}"), "accepted");
+}
+
+// Features are parsed with the depth limit of the check by parts; one
+// deeper than that, but within JSON's limit of 512 levels for the whole
+// document, is valid and loaded.
+TEST(GeoJson, DeepFeaturesAtTheLimit) {
+  auto doc = [](int levels) {
+    return R"({"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"a": )" +
+           std::string(levels, '[') + std::string(levels, ']') + R"(}, "geometry": null}]})";
+  };
+  EXPECT_EQ(import(doc(500)).size(), 2 * 500 + 1u);  // the jsonb text and its newline
+  EXPECT_EQ(sqlstate_of([&] { import(doc(510)); }), "22P04");
+}
+
+// The load reads a document whose features the sniff checked.
+TEST(GeoJson, LoadNeedsTheSniff) {
+  CsvOptions o = gj_options();
+  GeoJsonDocument doc(kSmall, o.encoding);
+  SniffReport plan = read_geojson(std::string_view(kSmall), o);
+  EXPECT_FALSE(doc.features_checked());
+  EXPECT_THROW(GeoJsonNormaliser(doc, o, plan), std::logic_error);
+  doc.check_features();
+  EXPECT_TRUE(doc.features_checked());
+  GeoJsonNormaliser n(doc, o, plan);
+  EXPECT_EQ(n.plan().row_count, 2u);
 }
 
 TEST(GeoJson, NotAFeatureCollection) {

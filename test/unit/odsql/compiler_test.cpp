@@ -206,27 +206,23 @@ TEST(OdsqlRecords, DateComparisons) {
 
 TEST(OdsqlRecords, FullTextSearch) {
   Compiled c = where("\"paris\"");
-  EXPECT_TRUE(
-      contains(c.count_sql,
-               "(opendata._odsql_fold(concat_ws(' ', \"name\", \"city\", \"12\", \"and\")) "
-               "LIKE ALL ((SELECT ARRAY[opendata._odsql_like_word($2::text[])])::text[]))"));
-  EXPECT_TRUE(has_param(c, ParamType::TextArray, "{\"paris\"}"));
+  EXPECT_TRUE(contains(c.count_sql,
+                       "(opendata._odsql_fold(concat_ws(' ', \"name\", \"city\", \"12\", \"and\")) "
+                       "LIKE ALL (ARRAY[$2::text]))"));
+  EXPECT_TRUE(has_param(c, ParamType::LikePattern, "{\"paris\"}"));
   // Several words: each must match (one pattern each, the target folded
   // once); '*' splits a word into pieces; LIKE metacharacters travel as
-  // data, escaped in SQL after folding.
+  // data, escaped when the pattern is bound, after folding
+  // (odsql/like_pattern.hpp).
   c = where("\"action 50%_off film* a**b\"");
-  EXPECT_TRUE(
-      contains(c.count_sql,
-               "ARRAY[opendata._odsql_like_word($2::text[]), "
-               "opendata._odsql_like_word($3::text[]), opendata._odsql_like_word($4::text[]), "
-               "opendata._odsql_like_word($5::text[])]"));
-  EXPECT_TRUE(has_param(c, ParamType::TextArray, "{\"action\"}"));
-  EXPECT_TRUE(has_param(c, ParamType::TextArray, "{\"50%_off\"}"));
-  EXPECT_TRUE(has_param(c, ParamType::TextArray, "{\"film\",\"\"}"));
-  EXPECT_TRUE(has_param(c, ParamType::TextArray, "{\"a\",\"\",\"b\"}"));
+  EXPECT_TRUE(contains(c.count_sql, "LIKE ALL (ARRAY[$2::text, $3::text, $4::text, $5::text])"));
+  EXPECT_TRUE(has_param(c, ParamType::LikePattern, "{\"action\"}"));
+  EXPECT_TRUE(has_param(c, ParamType::LikePattern, "{\"50%_off\"}"));
+  EXPECT_TRUE(has_param(c, ParamType::LikePattern, "{\"film\",\"\"}"));
+  EXPECT_TRUE(has_param(c, ParamType::LikePattern, "{\"a\",\"\",\"b\"}"));
   // Quotes and backslashes inside a word are array-literal escaped.
   c = where("\"say\\\"hi\\\\\"");
-  EXPECT_TRUE(has_param(c, ParamType::TextArray, "{\"say\\\"hi\\\\\"}"));
+  EXPECT_TRUE(has_param(c, ParamType::LikePattern, "{\"say\\\"hi\\\\\"}"));
   c = where("\"tree\" and not \"car\"");
   EXPECT_TRUE(contains(c.count_sql, "(NOT (opendata._odsql_fold("));
   c = where("\"   \"");
@@ -235,9 +231,9 @@ TEST(OdsqlRecords, FullTextSearch) {
 
 TEST(OdsqlRecords, LikeSearchStartswith) {
   Compiled c = where("name like \"star wars\"");
-  EXPECT_TRUE(contains(c.count_sql, "(opendata._odsql_fold(\"name\") LIKE ALL ((SELECT ARRAY["));
-  EXPECT_TRUE(has_param(c, ParamType::TextArray, "{\"star\"}"));
-  EXPECT_TRUE(has_param(c, ParamType::TextArray, "{\"wars\"}"));
+  EXPECT_TRUE(contains(c.count_sql, "(opendata._odsql_fold(\"name\") LIKE ALL (ARRAY["));
+  EXPECT_TRUE(has_param(c, ParamType::LikePattern, "{\"star\"}"));
+  EXPECT_TRUE(has_param(c, ParamType::LikePattern, "{\"wars\"}"));
   c = where("search(city, 'par')");
   EXPECT_TRUE(contains(c.count_sql, "opendata._odsql_fold(\"city\")"));
   c = where("search(population, '12')");

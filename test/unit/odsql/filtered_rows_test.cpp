@@ -57,6 +57,27 @@ TEST(OdsqlFilteredRows, InlinedValuesAreTypedLiterals) {
   EXPECT_EQ(compile_condition(kFields, filtered("t", ""), literals), "");
 }
 
+TEST(OdsqlFilteredRows, InlinedSearchComputesItsPatterns) {
+  // No caller binds a pattern into a materialized view's query: the query
+  // folds and escapes its words itself, once (an InitPlan).
+  Params literals(Params::Mode::kInlined);
+  const std::string sql =
+      compile_condition(kFields, filtered("t", "search(name, \"Été 50%\")"), literals);
+  EXPECT_NE(sql.find("LIKE ALL ((SELECT ARRAY[opendata._odsql_like_word('{\"Été\"}'::text[]), "
+                     "opendata._odsql_like_word('{\"50%\"}'::text[])])::text[])"),
+            std::string::npos)
+      << sql;
+  // With parameters, the patterns are values ($n), bound ready made.
+  Params params;
+  const std::string numbered =
+      compile_condition(kFields, filtered("t", "search(name, \"Été 50%\")"), params);
+  EXPECT_NE(numbered.find("LIKE ALL (ARRAY[$2::text, $3::text])"), std::string::npos) << numbered;
+  const std::vector<Param> values = params.take();
+  ASSERT_EQ(values.size(), 3u);
+  EXPECT_EQ(values[1].type, ParamType::LikePattern);
+  EXPECT_EQ(values[1].value, "{\"Été\"}");
+}
+
 TEST(OdsqlFilteredRows, StringLiteral) {
   EXPECT_EQ(string_literal("a'b"), "'a''b'");
   EXPECT_EQ(string_literal("a\\b"), "E'a\\\\b'");

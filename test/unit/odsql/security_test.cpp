@@ -140,7 +140,7 @@ TEST(OdsqlSecurity, UserTextOnlyInParams) {
   EXPECT_FALSE(contains(c.results_sql, "DROP"));
   EXPECT_FALSE(contains(c.count_sql, "evil"));
   EXPECT_TRUE(has_param(c, ParamType::Text, "x'); DROP TABLE trees; --"));
-  EXPECT_TRUE(has_param(c, ParamType::TextArray, "{\"$$evil$$\"}"));
+  EXPECT_TRUE(has_param(c, ParamType::LikePattern, "{\"$$evil$$\"}"));
 }
 
 TEST(OdsqlSecurity, AliasesAreQuotedIdentifiers) {
