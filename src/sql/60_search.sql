@@ -198,7 +198,9 @@ $$;
 -- their row went with them, by the foreign key).  One statement: the
 -- datasets' texts are read once, for their rows and for the typo
 -- vocabulary, and the search index's own triggers (the version, the
--- facet counts) fire once.
+-- facet counts) fire once.  The title's tsvector is computed once, for
+-- the document and for the title boost (OFFSET 0 keeps the planner from
+-- folding the subquery and calling it twice again).
 CREATE FUNCTION opendata._search_refresh(ids bigint[]) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
@@ -212,13 +214,13 @@ BEGIN
                                             slug, title_text, modified, issued, themes, keywords, license_id,
                                             territory, year)
     SELECT x.id, x.organization_id, x.visible,
-           setweight(opendata._search_tsvector(x.title), 'A')
+           setweight(t.title, 'A')
            || setweight(opendata._search_tsvector(x.keywords), 'B')
            || setweight(opendata._search_tsvector(x.body), 'C')
            || setweight(opendata._search_tsvector(x.extra), 'D'),
-           opendata._search_tsvector(x.title),
+           t.title,
            x.slug, x.title, x.modified, x.issued, x.themes, x.keyword_list, x.license_id, x.territory, x.year
-      FROM docs x
+      FROM docs x, LATERAL (SELECT opendata._search_tsvector(x.title) AS title OFFSET 0) t
     ON CONFLICT (dataset_id) DO UPDATE
        SET organization_id = excluded.organization_id, visible_to_all = excluded.visible_to_all,
            document = excluded.document, title = excluded.title,
