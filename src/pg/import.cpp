@@ -5,9 +5,9 @@
 //
 // The functions are SECURITY INVOKER: the caller owns the table it imports
 // and loads it with its own INSERT privilege, and the registration (what
-// register() does) checks what the caller may publish.  The catalog is reached through the internal
-// functions (pg/internal_call.hpp), which check that the caller manages the
-// dataset before anything of it is read.
+// register() does) checks what the caller may publish.  The catalog is
+// reached through the internal functions (pg/internal_call.hpp), which
+// check that the caller manages the dataset before anything of it is read.
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
