@@ -53,12 +53,14 @@ $owner$;
 -- that definers call (cross(), refresh()): they only read the catalog, with
 -- the definers' path.
 --
--- Three exceptions get no SET clause: opendata._odsql_fold() is inlined into
+-- Five exceptions get no SET clause: opendata._odsql_fold() is inlined into
 -- record queries, which a SET clause would prevent; its body qualifies every
 -- name (see 50_records.sql).  opendata._nearest_candidates() is called once
 -- per row of a nearest crossing, where a SET clause would change a setting
 -- twice per call; the SQL it runs qualifies every name (src/pg/nearest.cpp).
--- opendata._search_score() is called once per search match and runs no SQL.
+-- opendata._search_score() is called once per search match and runs no SQL;
+-- nor do opendata._postgis_schema() and _geometry_oid(), C lookups that the
+-- registration calls a few times per column (src/pg/postgis_names.cpp).
 DO $finalize$
 DECLARE
   postgis_schema name := opendata._postgis_schema();
@@ -86,7 +88,8 @@ BEGIN
        AND p.prokind IN ('f', 'p')
        AND p.oid NOT IN ('opendata._odsql_fold(text)'::regprocedure,
                          'opendata._nearest_candidates(float8, float8, regclass, name, int, float8)'::regprocedure,
-                         'opendata._search_score(tsvector, tsvector, tsquery)'::regprocedure)
+                         'opendata._search_score(tsvector, tsvector, tsquery)'::regprocedure,
+                         'opendata._postgis_schema()'::regprocedure, 'opendata._geometry_oid()'::regprocedure)
   LOOP
     IF with_postgis THEN
       EXECUTE format('ALTER FUNCTION %s SET search_path = pg_catalog, opendata, %I, pg_temp',
