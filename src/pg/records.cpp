@@ -230,7 +230,8 @@ Datum opendata_facets(PG_FUNCTION_ARGS) {
     const pg::Args args(fcinfo, pg::signature::kFacets);
     std::string slug = pg::dataset_arg(args);
     pg::spi::connect();
-    pg::PublishedDataset ds = pg::published_dataset_kept(slug).dataset;  // as records()
+    const pg::KeptDataset kept = pg::published_dataset_kept(slug);  // as records()
+    const pg::PublishedDataset& ds = kept.dataset;
     std::vector<std::string> facet_fields =
         args.given("facet") ? args.text_array("facet") : ds.facet_fields;
     odsql::Request req;
@@ -239,7 +240,7 @@ Datum opendata_facets(PG_FUNCTION_ARGS) {
     req.refine = args.text_array("refine");
     req.exclude = args.text_array("exclude");
     req.timezone = args.text_or("timezone", "UTC");
-    odsql::Compiled compiled = odsql::compile_facets(ds.fields, req, facet_fields);
+    odsql::Compiled compiled = pg::compiled_facets(kept, req, facet_fields);
     pg::check_timezone(req.timezone);
     // Without a filter, in UTC: the counts publish() made for this version,
     // when no write touched the data since (pg/summary.hpp).
