@@ -12,7 +12,7 @@ extern "C" {
 namespace opendata::pg {
 namespace {
 
-RecentlyUsed<odsql::Compiled> g_compiled(64);
+RecentlyUsed<SharedCompiled> g_compiled(64);
 
 // The request's own key (odsql/request_key.hpp: every field of it), after
 // what its compilation depends on besides: the compiler (`what`: records,
@@ -30,22 +30,22 @@ std::string key_of(const std::string& what, const KeptDataset& kept, const odsql
 }
 
 template <typename Compile>
-odsql::Compiled compiled_under(std::string key, Compile compile) {
-  if (const odsql::Compiled* known = g_compiled.find(key)) return *known;
-  odsql::Compiled compiled = compile();
+SharedCompiled compiled_under(std::string key, Compile compile) {
+  if (const SharedCompiled* known = g_compiled.find(key)) return *known;
+  SharedCompiled compiled = std::make_shared<const odsql::Compiled>(compile());
   g_compiled.add(std::move(key), compiled);
   return compiled;
 }
 
 }  // namespace
 
-odsql::Compiled compiled_records(const KeptDataset& kept, const odsql::Request& req) {
+SharedCompiled compiled_records(const KeptDataset& kept, const odsql::Request& req) {
   return compiled_under(key_of("records", kept, req),
                         [&] { return odsql::compile_records(kept.dataset.fields, req); });
 }
 
-odsql::Compiled compiled_facets(const KeptDataset& kept, const odsql::Request& req,
-                                const std::vector<std::string>& facet_fields) {
+SharedCompiled compiled_facets(const KeptDataset& kept, const odsql::Request& req,
+                               const std::vector<std::string>& facet_fields) {
   // The fields counted: their number, then each after a '\0' (which no
   // text holds).
   std::string what = "facets " + std::to_string(facet_fields.size());

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <list>
+#include <memory>
 
 #include "pg/catalog_changes.hpp"
 #include "pg/usage.hpp"
@@ -17,7 +18,7 @@ struct Kept {
   std::string slug;
   Oid role;
   std::uint64_t stamp;  // pg/catalog_changes.hpp
-  KeptDataset kept;
+  std::shared_ptr<const KeptDataset> kept;
 };
 
 // Most recently used first.
@@ -26,7 +27,7 @@ std::list<Kept> g_kept;
 
 }  // namespace
 
-KeptDataset published_dataset_kept(const std::string& slug) {
+std::shared_ptr<const KeptDataset> published_dataset_kept(const std::string& slug) {
   const Oid role = GetUserId();
   for (auto it = g_kept.begin(); it != g_kept.end(); ++it) {
     if (it->slug != slug || it->role != role) continue;
@@ -40,11 +41,11 @@ KeptDataset published_dataset_kept(const std::string& slug) {
     break;
   }
   // Not kept, or changed since: read (and its errors raised) as always.
-  KeptDataset fresh;
+  auto fresh = std::make_shared<KeptDataset>();
   const std::uint64_t stamp = read_for_keeping([&] {
-    fresh.dataset = load_published_dataset(slug, &fresh.state);
-    watch_relation(fresh.dataset.view);
-    watch_relation(fresh.dataset.source);
+    fresh->dataset = load_published_dataset(slug, &fresh->state);
+    watch_relation(fresh->dataset.view);
+    watch_relation(fresh->dataset.source);
   });
   if (stamp == kReadForThisCallOnly) return fresh;
   if (g_kept.size() >= kKeptDatasets) g_kept.pop_back();

@@ -9,6 +9,7 @@
 // Needs an SPI connection.
 #pragma once
 
+#include <memory>
 #include <string>
 
 #include "pg/dataset_query.hpp"
@@ -21,8 +22,9 @@ struct KeptDataset {
 };
 
 // load_published_dataset(slug) and the row's state: the backend's copy
-// when it is current for this role, else read (and kept) now.  Same
-// errors: 42P01 when the caller cannot read it published.
-KeptDataset published_dataset_kept(const std::string& slug);
+// when it is current for this role, else read (and kept) now; shared, not
+// copied, and alive as long as the caller holds it.  Same errors: 42P01
+// when the caller cannot read it published.
+std::shared_ptr<const KeptDataset> published_dataset_kept(const std::string& slug);
 
 }  // namespace opendata::pg
