@@ -77,8 +77,8 @@ std::uint64_t current_generation() {
     AcceptInvalidationMessages();
     if (g_tables_watched) return;
     const Oid schema = get_namespace_oid("opendata", true);
-    for (const char* table : kCatalogTables)
-      watch(schema == InvalidOid ? InvalidOid : get_relname_relid(table, schema));
+    if (schema == InvalidOid) return;  // no extension (yet): nothing kept either
+    for (const char* table : kCatalogTables) watch(get_relname_relid(table, schema));
     g_tables_watched = true;
   });
   return g_generation;
