@@ -175,8 +175,8 @@ Datum opendata_records(PG_FUNCTION_ARGS) {
     const pg::Args args(fcinfo, pg::signature::kRecords);
     std::string slug = pg::dataset_arg(args);
     pg::spi::connect();
-    // The fields as this backend read them last, when the catalog row says
-    // they did not change (pg/dataset_cache.hpp): reading them again costs
+    // The fields as this backend read them last, unless a change of the
+    // catalog came since (pg/dataset_cache.hpp): reading them again costs
     // more than a small page.
     const auto kept = pg::published_dataset_kept(slug);
     const pg::PublishedDataset& ds = kept->dataset;
