@@ -160,7 +160,7 @@ std::vector<spi::TextParam> bind(const std::vector<odsql::Param>& params) {
   out.reserve(params.size());
   for (const odsql::Param& p : params) {
     if (p.type == odsql::ParamType::LikePattern) {
-      out.push_back({TEXTOID, odsql::like_pattern(p.value, folded_text)});
+      out.push_back({TEXTOID, odsql::like_pattern(p.pieces, folded_text)});
     } else {
       out.push_back({param_oid(p.type), p.value});
     }
