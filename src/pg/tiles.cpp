@@ -263,7 +263,8 @@ Datum opendata_tile(PG_FUNCTION_ARGS) {
     std::int64_t z = args.int32_or("z", 0), x = args.int32_or("x", 0), y = args.int32_or("y", 0);
     geo::check_tile(z, x, y);
     pg::spi::connect();
-    pg::KeptDataset kept = pg::published_dataset_kept(slug);
+    const auto shared_kept = pg::published_dataset_kept(slug);
+    const pg::KeptDataset& kept = *shared_kept;
     const std::string etag = geo::dataset_etag(slug, kept.state.version, kept.state.modified);
     pg::set_local("response.headers", geo::cache_headers_json(etag, kept.state.is_public));
     if (geo::etag_matches(pg::request_headers().if_none_match, etag)) {
