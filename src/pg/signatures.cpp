@@ -71,6 +71,7 @@ constexpr const char* kRowFingerprintsSqlNames[] = {"key_fields", "relation"};
 constexpr const char* kSearchNames[] = {"q",        "refine", "exclude", "facet",
                                         "order_by", "rows",   "start",   "lang"};
 constexpr const char* kSearchScoreNames[] = {"document", "title", "query"};
+constexpr const char* kExpandMNames[] = {"g", "d"};
 
 }  // namespace
 
@@ -116,6 +117,7 @@ const Signature kRowFingerprintsSql =
     table("opendata_row_fingerprints_sql", kRowFingerprintsSqlNames);
 const Signature kSearch = table("opendata_search", kSearchNames);
 const Signature kSearchScore = table("opendata_search_score", kSearchScoreNames);
+const Signature kExpandM = table("opendata_expand_m", kExpandMNames);
 }  // namespace signature
 
 const Signature* const* all_signatures(std::size_t* count) {
@@ -140,7 +142,7 @@ const Signature* const* all_signatures(std::size_t* count) {
                                          &kCrossSide,
                                          &kApiViewSelectList, &kRowFingerprintsSql,
                                          &kOdsqlField,       &kSearch,
-                                         &kSearchScore};
+                                         &kSearchScore,      &kExpandM};
   *count = std::size(all);
   return all;
 }

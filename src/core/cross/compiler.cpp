@@ -233,26 +233,12 @@ void attribute(const Parts& p, Statements& out) {
 
 }  // namespace
 
-// The same box as opendata._expand_m(), written out: the extension's
-// functions carry a pinned search_path, which keeps PostgreSQL from
-// inlining them, and a function call per probed row costs more than the
-// probe.  Metres per degree are taken low (110 km for a degree of latitude,
-// 110 km x cos(latitude) for longitude), so the box is a little too large,
-// never too small.  Near a pole or across the antimeridian the box is
-// widened by 360 degrees of longitude, which is the same for &&.  The
-// expression is kept short because JIT compiles it: an earlier one, with a
-// second envelope, took 0.8 s of JIT per query against 0.2 s for the
-// hand-written ST_Expand.
+// opendata._expand_m(), a C function (src/pg/expand_m.cpp): the box of
+// ground_box.hpp, computed from one reading of the geometry's bounds.  The
+// same box written out in SQL read them ten times per outer row, which cost
+// a within_distance crossing of 100,000 points 130 ms.
 std::string expand_m_sql(const std::string& g, const std::string& d) {
-  const std::string far = "greatest(abs(ST_YMin(" + g + ")), abs(ST_YMax(" + g + "))) + " + d +
-                          " / 110000.0";
-  const std::string lat = "(" + far + ")";
-  const std::string dy = "(" + d + " / 110000.0)";
-  const std::string dx =
-      "(" + d + " / (110000.0 * cos(radians(least(" + far + ", 89.9)))))";
-  return "ST_Expand(" + g + ", CASE WHEN " + lat + " >= 89.9 OR ST_XMin(" + g + ") - " + dx +
-         " < -180 OR ST_XMax(" + g + ") + " + dx + " > 180 THEN 360 ELSE " + dx + " END, " + dy +
-         ")";
+  return "opendata._expand_m(" + g + ", " + d + ")";
 }
 
 std::string nearest_count_sql(const Side& left, const Side& right, std::int64_t k) {

@@ -33,7 +33,8 @@ std::string located_count_sql(const Side& side);
 
 // The WGS 84 box around the geometry expression g (SRID 4326) that holds
 // every point within d metres of it on the ground, as SQL (g and d are
-// trusted SQL expressions).  See compiler.cpp.
+// trusted SQL expressions, d a float8): a call of opendata._expand_m()
+// (ground_box.hpp).
 std::string expand_m_sql(const std::string& g, const std::string& d);
 
 }  // namespace opendata::cross
