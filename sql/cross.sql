@@ -149,9 +149,9 @@ SELECT i, ST_SetSRID(ST_MakePoint(2.0 + ((i * 7919) % 9973) / 997300.0, 48.5 + (
 INSERT INTO opendata_data.cross_cluster VALUES (1001, NULL), (1002, 'SRID=4326;POINT EMPTY');
 CREATE TEMP TABLE cluster_sql AS
 SELECT (SELECT select_sql FROM opendata._cross_select('opendata_data.cross_cluster', '{id}', 'geom', 4326,
-          'opendata_data.cross_cluster', '{id}', 'geom', 4326, 'nearest', '{"k": 3, "prefix": "n_"}')) AS by_index,
+          'opendata_data.cross_cluster', '{id}', 'geom', 4326, '{}', 'nearest', '{"k": 3, "prefix": "n_"}')) AS by_index,
        (SELECT select_sql FROM opendata._cross_select('opendata_data.cross_cluster', '{id}', 'geom', 4326,
-          '(SELECT * FROM opendata_data.cross_cluster)', '{id}', 'geom', 4326, 'nearest', '{"k": 3, "prefix": "n_"}')) AS by_gist;
+          '(SELECT * FROM opendata_data.cross_cluster)', '{id}', 'geom', 4326, '{}', 'nearest', '{"k": 3, "prefix": "n_"}')) AS by_gist;
 SELECT by_index LIKE '%_nearest_candidates(%' AS index_path, by_gist LIKE '%_nearest_candidates(%' AS gist_uses_index
   FROM cluster_sql;
 SELECT regress.differences(format('SELECT id, n_id, round(distance_m::numeric, 6) FROM (%s) x', by_index),
@@ -168,7 +168,7 @@ SELECT regress.differences(format('SELECT id, n_id, round(distance_m::numeric, 6
 UPDATE pg_class SET reltuples = 6e6 WHERE oid = 'opendata_data.cross_cluster'::regclass;
 SELECT select_sql LIKE '%_nearest_candidates(%' AS large_right_side_in_memory
   FROM opendata._cross_select('opendata_data.cross_cluster', '{id}', 'geom', 4326,
-         'opendata_data.cross_cluster', '{id}', 'geom', 4326, 'nearest', '{"k": 3, "prefix": "n_"}');
+         'opendata_data.cross_cluster', '{id}', 'geom', 4326, '{}', 'nearest', '{"k": 3, "prefix": "n_"}');
 ANALYZE opendata_data.cross_cluster;
 -- In parallel workers, each builds its own index: same answer.
 SET parallel_setup_cost = 0;

@@ -60,10 +60,11 @@ constexpr const char* kCrossNames[] = {"left",        "right", "predicate", "dis
 constexpr const char* kNearNames[] = {"dataset", "lon",   "lat",    "distance_m", "where",
                                       "rows",    "start", "fields", "order_by"};
 // _cross_select(): the two sides (l_*, r_*: cross_statements.cpp reads
-// them by prefix), then the predicate and its options.
-constexpr const char* kCrossSelectNames[] = {"l_from",  "l_fields", "l_geom",    "l_srid",
-                                             "r_from",  "r_fields", "r_geom",    "r_srid",
-                                             "predicate", "options"};
+// them by prefix; the right one with its key), then the predicate and its
+// options.
+constexpr const char* kCrossSelectNames[] = {"l_from", "l_fields", "l_geom", "l_srid",
+                                             "r_from", "r_fields", "r_geom", "r_srid",
+                                             "r_key",  "predicate", "options"};
 constexpr const char* kCrossSideNames[] = {"ds", "options", "option"};
 constexpr const char* kOdsqlFieldNames[] = {"name"};
 constexpr const char* kApiViewSelectListNames[] = {"fields", "reprojected", "postgis_schema"};

@@ -194,13 +194,16 @@ $$;
 -- (src/core/cross, called in src/pg/cross_statements.cpp).  l_from and
 -- r_from are trusted relation texts (a relation name, or a parenthesised
 -- subquery from _cross_side()); fields and options come from the caller and
--- are checked there.  Returns the SELECT of the crossing, a statement
+-- are checked there.  r_key is the right dataset's key (its key_fields):
+-- nearest and enrich order the right rows they cannot tell apart by it
+-- (docs/crossings.md, "Rows at the same distance").  Returns the SELECT of
+-- the crossing, a statement
 -- returning the report of unmatched rows and keys as one jsonb value (NULL
 -- when the predicate has none), and the fields carried unchanged from each
 -- side (the right ones without their prefix).
 CREATE FUNCTION opendata._cross_select(
   l_from text, l_fields text[], l_geom text, l_srid int,
-  r_from text, r_fields text[], r_geom text, r_srid int,
+  r_from text, r_fields text[], r_geom text, r_srid int, r_key text[],
   predicate text, options jsonb,
   OUT select_sql text, OUT report_sql text, OUT left_fields text[], OUT right_fields text[])
 LANGUAGE c STABLE AS 'MODULE_PATHNAME', 'opendata_cross_select';
@@ -249,7 +252,7 @@ BEGIN
   q := opendata._cross_select(opendata._cross_side(l.ds, lineage->'options', 'left_where'),
                               l.fields, (l.ds).geometry_field, (l.ds).geometry_srid,
                               opendata._cross_side(r.ds, lineage->'options', 'right_where'),
-                              r.fields, (r.ds).geometry_field, (r.ds).geometry_srid,
+                              r.fields, (r.ds).geometry_field, (r.ds).geometry_srid, (r.ds).key_fields,
                               lineage->>'predicate', lineage->'options');
   select_sql := q.select_sql;
   report_sql := q.report_sql;
@@ -337,7 +340,7 @@ BEGIN
   q := opendata._cross_select(opendata._cross_side(l.ds, opts, 'left_where'),
                               l.fields, (l.ds).geometry_field, (l.ds).geometry_srid,
                               opendata._cross_side(r.ds, opts, 'right_where'),
-                              r.fields, (r.ds).geometry_field, (r.ds).geometry_srid,
+                              r.fields, (r.ds).geometry_field, (r.ds).geometry_srid, (r.ds).key_fields,
                               predicate, opts - 'metadata');
   IF predicate <> 'attribute' THEN
     idx := opendata._ensure_spatial_index((l.ds).source, (l.ds).geometry_field, (l.ds).geometry_srid);

@@ -76,7 +76,7 @@ BEGIN
                     AND p.oid NOT IN ('opendata._query_as(regrole, text)'::regprocedure,
                                       'opendata._exec_as(regrole, text)'::regprocedure,
                                       'opendata._cross_side(opendata.datasets, jsonb, text)'::regprocedure,
-                                      'opendata._cross_select(text, text[], text, int, text, text[], text, int, text, jsonb)'::regprocedure))
+                                      'opendata._cross_select(text, text[], text, int, text, text[], text, int, text[], text, jsonb)'::regprocedure))
                 OR p.oid IN ('opendata.version()'::regprocedure, 'opendata.build_info()'::regprocedure,
                              'opendata._page_map(text, name, text)'::regprocedure,
                              'opendata._ogc_collection_json(record)'::regprocedure))

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "core/cross/options.hpp"
 #include "core/cross/request.hpp"
@@ -21,6 +22,18 @@ namespace opendata::cross {
 
 // Checks the options (options.hpp) and writes the statements.
 Statements compile(const Request& req);
+
+// The order of the side's rows that a crossing cannot tell apart (right
+// rows at the same distance of nearest, polygons sharing a border in
+// enrich), as ORDER BY items on the side's alias: the fields `first` (the
+// option tie_break), then the side's key, or every field of the side when
+// it has none (or its key is not among its fields).  A field whose type
+// has no ordering is compared by its text.  Only rows equal on every
+// field (as their types compare: numeric 1.0 equals 1.00) are left in
+// any order.  "" when the side has no field.  near() orders its page by the same items
+// on the crossing's result, whose right fields keep their names.
+std::string tie_order_sql(const Side& side, const std::vector<std::string>& first,
+                          const std::string& alias);
 
 // The row count of a nearest crossing without a maximum distance, from the
 // sides alone: a left row with a point gets its min(k, R) nearest rows (R:
