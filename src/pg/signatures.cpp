@@ -62,8 +62,8 @@ constexpr const char* kNearNames[] = {"dataset", "lon",   "lat",    "distance_m"
 // _cross_select(): the two sides (l_*, r_*: cross_statements.cpp reads
 // them by prefix; the right one with its key), then the predicate and its
 // options.
-constexpr const char* kCrossSelectNames[] = {"l_from", "l_fields", "l_geom", "l_srid",
-                                             "r_from", "r_fields", "r_geom", "r_srid",
+constexpr const char* kCrossSelectNames[] = {"l_from", "l_fields",  "l_geom", "l_srid",
+                                             "r_from", "r_fields",  "r_geom", "r_srid",
                                              "r_key",  "predicate", "options"};
 constexpr const char* kCrossSideNames[] = {"ds", "options", "option"};
 constexpr const char* kOdsqlFieldNames[] = {"name"};

@@ -44,8 +44,7 @@ std::vector<std::string> fields_without_order(const std::string& from,
   for (int i = 0; i < desc->natts; i++) {
     const Form_pg_attribute attribute = TupleDescAttr(desc, i);
     const std::string name = NameStr(attribute->attname);
-    if (!attribute->attisdropped &&
-        std::find(fields.begin(), fields.end(), name) != fields.end() &&
+    if (!attribute->attisdropped && std::find(fields.begin(), fields.end(), name) != fields.end() &&
         !has_default_order(attribute->atttypid))
       unordered.push_back(name);
   }

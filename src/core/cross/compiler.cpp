@@ -262,8 +262,7 @@ std::string tie_order_sql(const Side& side, const std::vector<std::string>& firs
       if (!has(fields, f)) fields.push_back(f);
   std::vector<std::string> items;
   for (const std::string& f : fields)
-    items.push_back(alias + "." + quote_ident(f) +
-                    (has(side.unordered_fields, f) ? "::text" : ""));
+    items.push_back(alias + "." + quote_ident(f) + (has(side.unordered_fields, f) ? "::text" : ""));
   return join(items);
 }
 

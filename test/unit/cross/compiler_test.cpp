@@ -67,9 +67,9 @@ TEST(CrossCompiler, NearestOrdersTiesByTheRightKey) {
   EXPECT_NE(compile(req).select_sql.find(" ORDER BY distance_m, b.\"code\" LIMIT 3) m ON true"),
             std::string::npos);
   req.options_json = R"({"tie_break": "pop"})";
-  EXPECT_NE(
-      compile(req).select_sql.find(" ORDER BY distance_m, b.\"pop\", b.\"code\" LIMIT 1) m ON true"),
-      std::string::npos);
+  EXPECT_NE(compile(req).select_sql.find(
+                " ORDER BY distance_m, b.\"pop\", b.\"code\" LIMIT 1) m ON true"),
+            std::string::npos);
 }
 
 TEST(CrossCompiler, TieOrder) {
