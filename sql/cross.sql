@@ -149,9 +149,9 @@ SELECT i, ST_SetSRID(ST_MakePoint(2.0 + ((i * 7919) % 9973) / 997300.0, 48.5 + (
 INSERT INTO opendata_data.cross_cluster VALUES (1001, NULL), (1002, 'SRID=4326;POINT EMPTY');
 CREATE TEMP TABLE cluster_sql AS
 SELECT (SELECT select_sql FROM opendata._cross_select('opendata_data.cross_cluster', '{id}', 'geom', 4326,
-          'opendata_data.cross_cluster', '{id}', 'geom', 4326, 'nearest', '{"k": 3, "prefix": "n_"}')) AS by_index,
+          'opendata_data.cross_cluster', '{id}', 'geom', 4326, '{}', 'nearest', '{"k": 3, "prefix": "n_"}')) AS by_index,
        (SELECT select_sql FROM opendata._cross_select('opendata_data.cross_cluster', '{id}', 'geom', 4326,
-          '(SELECT * FROM opendata_data.cross_cluster)', '{id}', 'geom', 4326, 'nearest', '{"k": 3, "prefix": "n_"}')) AS by_gist;
+          '(SELECT * FROM opendata_data.cross_cluster)', '{id}', 'geom', 4326, '{}', 'nearest', '{"k": 3, "prefix": "n_"}')) AS by_gist;
 SELECT by_index LIKE '%_nearest_candidates(%' AS index_path, by_gist LIKE '%_nearest_candidates(%' AS gist_uses_index
   FROM cluster_sql;
 SELECT regress.differences(format('SELECT id, n_id, round(distance_m::numeric, 6) FROM (%s) x', by_index),
@@ -168,7 +168,7 @@ SELECT regress.differences(format('SELECT id, n_id, round(distance_m::numeric, 6
 UPDATE pg_class SET reltuples = 6e6 WHERE oid = 'opendata_data.cross_cluster'::regclass;
 SELECT select_sql LIKE '%_nearest_candidates(%' AS large_right_side_in_memory
   FROM opendata._cross_select('opendata_data.cross_cluster', '{id}', 'geom', 4326,
-         'opendata_data.cross_cluster', '{id}', 'geom', 4326, 'nearest', '{"k": 3, "prefix": "n_"}');
+         'opendata_data.cross_cluster', '{id}', 'geom', 4326, '{}', 'nearest', '{"k": 3, "prefix": "n_"}');
 ANALYZE opendata_data.cross_cluster;
 -- In parallel workers, each builds its own index: same answer.
 SET parallel_setup_cost = 0;
@@ -276,6 +276,23 @@ SELECT regress.differences(
   $$SELECT g.objectid, count(l.objectid) FROM opendata_data."cross-gares" g
       LEFT JOIN opendata_data.cross_gares_l93 l ON ST_DWithin(g.geo_point::geography, ST_Transform(l.geom, 4326)::geography, 100)
      GROUP BY g.ctid, g.objectid$$) AS differences;
+SELECT regress.plan_uses(pg_get_viewdef('opendata_data."cross-gares-100m-l93"'::regclass), 'cross_gares_l93_st_transform_idx') AS uses_index;
+-- The box that index is probed with, once per station
+-- (opendata._expand_m, in C): every point 500 m away from Paris in any
+-- direction is inside; near a pole and across the antimeridian the box
+-- spans every longitude; NULL for an empty geometry or a negative distance.
+SELECT bool_and(ST_Covers(opendata._expand_m('SRID=4326;POINT(2.35 48.85)', 500),
+                          ST_Project('SRID=4326;POINT(2.35 48.85)'::geography, 500, radians(az))::geometry)) AS paris_500m_inside,
+       bool_and(ST_Covers(opendata._expand_m('SRID=4326;POINT(2.35 48.85)', 500),
+                          ST_Project('SRID=4326;POINT(2.35 48.85)'::geography, 520, radians(az))::geometry)) AS paris_520m_inside
+  FROM generate_series(0, 315, 45) az;
+SELECT ST_XMax(b) - ST_XMin(b) >= 360 AS every_longitude
+  FROM (VALUES (opendata._expand_m('SRID=4326;POINT(10 89.95)', 100)),
+               (opendata._expand_m('SRID=4326;POINT(179.999 0)', 500)),
+               (opendata._expand_m('SRID=4326;POLYGON((-179.9999 1, -179 1, -179 2, -179.9999 2, -179.9999 1))', 500))) v(b);
+SELECT opendata._expand_m('SRID=4326;POINT EMPTY', 500) IS NULL AS empty,
+       opendata._expand_m('SRID=4326;POINT(2 48)', -1) IS NULL AS negative,
+       opendata._expand_m(NULL, 500) IS NULL AS no_geometry;
 RESET ROLE;
 
 -- 7. Edge cases on small shapes: two squares sharing an edge, points on

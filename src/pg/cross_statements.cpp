@@ -2,14 +2,16 @@
 // opendata.cross() and opendata.refresh(), from the crossing compiler
 // (src/core/cross).  The sides are relation texts (the source, or the
 // source filtered by _cross_side() with its values inlined: a materialized
-// view's query holds no parameters).  The only catalog question is asked
+// view's query holds no parameters).  The catalog questions are asked
 // here: whether the in-memory index of _nearest_candidates() can serve a
-// nearest crossing.
+// nearest crossing, whether the right side's rows have a ctid, and which
+// of its columns have a type without ordering (for the order of ties).
 #include <string>
 #include <vector>
 
 #include "core/cross/compiler.hpp"
 #include "pg/args.hpp"
+#include "pg/sort_order.hpp"
 #include "pg/spi.hpp"
 #include "pg/text_array.hpp"
 
@@ -59,6 +61,15 @@ bool rows_have_ctid(const cross::Side& side) {
   return yes;
 }
 
+// The right side's order of ties (nearest, enrich): its key as given, and
+// its fields whose type has no ordering.
+void add_tie_order(const Args& args, cross::Side& right) {
+  right.key = args.text_array("r_key");
+  spi::connect();
+  right.unordered_fields = fields_without_order(right.from, right.fields);
+  spi::finish();
+}
+
 // A side's four arguments, named `prefix` + from, fields, geom, srid.
 cross::Side side_args(const Args& args, const std::string& prefix) {
   cross::Side side;
@@ -75,7 +86,7 @@ cross::Side side_args(const Args& args, const std::string& prefix) {
 using namespace opendata;
 
 // _cross_select(l_from, l_fields, l_geom, l_srid, r_from, r_fields, r_geom,
-//   r_srid, predicate, options, OUT select_sql, OUT report_sql,
+//   r_srid, r_key, predicate, options, OUT select_sql, OUT report_sql,
 //   OUT left_fields, OUT right_fields)
 Datum opendata_cross_select(PG_FUNCTION_ARGS) {
   return pg::boundary([&] {
@@ -89,6 +100,7 @@ Datum opendata_cross_select(PG_FUNCTION_ARGS) {
     if (req.predicate == "nearest" && !req.left.geometry.empty() && !req.right.geometry.empty())
       req.nearest_index_relation = pg::nearest_index_relation(req);
     if (req.predicate == "contains") req.right.rows_have_ctid = pg::rows_have_ctid(req.right);
+    if (req.predicate == "nearest" || req.predicate == "enrich") pg::add_tie_order(args, req.right);
     const cross::Statements out = cross::compile(req);
     Datum values[4] = {pg::text_datum(out.select_sql),
                        out.report_sql.empty() ? Datum(0) : pg::text_datum(out.report_sql),

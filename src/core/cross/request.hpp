@@ -26,6 +26,14 @@ struct Side {
   // catalog).  The report of contains then counts the matched rows in the
   // polygons' pass instead of probing the polygons once per right row.
   bool rows_have_ctid = false;
+  // The order of the side's rows that a crossing cannot tell apart (right
+  // rows at the same distance of nearest, polygons sharing a border in
+  // enrich; tie_order_sql() in compiler.hpp): the side's unique key (its
+  // field names, in order; empty when it has none), and the fields whose
+  // SQL type has no default ordering (json, xml, point...), which are
+  // compared by their text.
+  std::vector<std::string> key;
+  std::vector<std::string> unordered_fields;
 };
 
 struct Request {
