@@ -156,8 +156,9 @@ void within_distance(const Parts& p, Statements& out) {
 }
 
 // The report of contains: the right rows in no polygon.  When the right
-// rows have a ctid, it is the right rows less the distinct rows the
-// polygons match, found polygon by polygon as the crossing finds them:
+// rows have a unique field or a ctid, it is the right rows less the
+// distinct rows the polygons match (told apart by that field, else by
+// their ctid), found polygon by polygon as the crossing finds them:
 // PostGIS keeps a polygon's point-in-polygon index while the same polygon
 // is tested against row after row, so this pass costs about what the
 // crossing costs.  Probing the polygons once per right row (NOT EXISTS)
@@ -166,9 +167,11 @@ void within_distance(const Parts& p, Statements& out) {
 std::string unmatched_right(const Parts& p, const std::string& condition) {
   const std::string& l = p.req.left.from;
   const std::string& r = p.req.right.from;
-  if (p.req.right.rows_have_ctid)
+  const std::string& unique = p.req.right.unique_field;
+  if (!unique.empty() || p.req.right.rows_have_ctid)
     return "SELECT jsonb_build_object('unmatched_right', (SELECT count(*) FROM " + r +
-           ") - count(DISTINCT b.ctid)) FROM " + l + " a JOIN " + r + " b ON " + condition;
+           ") - count(DISTINCT b." + (unique.empty() ? "ctid" : quote_ident(unique)) + ")) FROM " +
+           l + " a JOIN " + r + " b ON " + condition;
   return "SELECT jsonb_build_object('unmatched_right', count(*)) FROM " + r +
          " b WHERE NOT EXISTS (SELECT FROM " + l + " a WHERE " + condition + ")";
 }

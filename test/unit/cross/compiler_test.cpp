@@ -124,6 +124,15 @@ TEST(CrossCompiler, ContainsCountsByDefaultAndReportsUnmatchedRight) {
   EXPECT_EQ(compile(with_ctid).report_sql,
             "SELECT jsonb_build_object('unmatched_right', (SELECT count(*) FROM r) - "
             "count(DISTINCT b.ctid)) FROM l a JOIN r b ON " + condition);
+  // A unique field names the rows as well, and its values sort faster.
+  Request with_key = with_ctid;
+  with_key.right.unique_field = "id";
+  const std::string by_key =
+      "SELECT jsonb_build_object('unmatched_right', (SELECT count(*) FROM r) - "
+      "count(DISTINCT b.\"id\")) FROM l a JOIN r b ON " + condition;
+  EXPECT_EQ(compile(with_key).report_sql, by_key);
+  with_key.right.rows_have_ctid = false;  // a partitioned table: no ctid, a unique key
+  EXPECT_EQ(compile(with_key).report_sql, by_key);
   EXPECT_EQ(compile(points("contains", R"({"output": "rows", "fields": []})")).select_sql,
             "SELECT a.\"id\", a.\"name\" FROM l a JOIN LATERAL (SELECT NULL FROM r b WHERE "
             "ST_Covers(" + kLeftGeom + ", " + kRightGeom + ")) m ON true");
