@@ -142,6 +142,34 @@ SELECT regress.differences(
 -- both sides.
 SELECT pg_get_viewdef('opendata_data."cross-arbre-gare"'::regclass) LIKE '%_nearest_candidates(%' AS index_path;
 RESET ROLE;
+-- contains' report tells the right rows apart by a unique NOT NULL field
+-- of the side when it has one (an int first), else by ctid; a filtered
+-- side (a subquery) probes the polygons once per row.  Same count each way.
+CREATE TABLE opendata_data.cross_gares_keyed AS
+SELECT row_number() OVER ()::int AS id, 'g' || row_number() OVER () AS code, NULL::int AS n, geo_point
+  FROM opendata_data."cross-gares";
+ALTER TABLE opendata_data.cross_gares_keyed ADD PRIMARY KEY (id), ADD UNIQUE (n),
+  ALTER code SET NOT NULL, ADD UNIQUE (code);
+CREATE TABLE opendata_data.cross_gares_parts (id int PRIMARY KEY, geo_point geometry(Point, 4326)) PARTITION BY RANGE (id);
+CREATE TABLE opendata_data.cross_gares_parts_1 PARTITION OF opendata_data.cross_gares_parts FOR VALUES FROM (0) TO (1000000);
+INSERT INTO opendata_data.cross_gares_parts SELECT id, geo_point FROM opendata_data.cross_gares_keyed;
+CREATE FUNCTION pg_temp.report_of(sql text) RETURNS jsonb LANGUAGE plpgsql AS $$
+DECLARE r jsonb;
+BEGIN
+  EXECUTE sql INTO r;
+  RETURN r;
+END $$;
+SELECT s.right_side, s.fields, substring(x.report_sql FROM 'count\(DISTINCT b\.[^)]*\)') AS counted_by,
+       pg_temp.report_of(x.report_sql) -> 'unmatched_right' = to_jsonb((
+         SELECT count(*) FROM opendata_data."cross-gares" g
+          WHERE NOT EXISTS (SELECT FROM opendata_data.cross_communes c WHERE ST_Contains(c.geom, g.geo_point))))
+         AS same_count
+  FROM (VALUES ('opendata_data.cross_gares_keyed', '{id,code,n}'), ('opendata_data.cross_gares_keyed', '{code,n}'),
+               ('opendata_data.cross_gares_keyed', '{n}'), ('opendata_data.cross_gares_parts', '{id}'),
+               ('(SELECT * FROM opendata_data.cross_gares_keyed)', '{id,code}')) s(right_side, fields),
+       opendata._cross_select('opendata_data.cross_communes', '{code}', 'geom', 4326, s.right_side, s.fields::text[],
+                              'geo_point', 4326, '{}', 'contains', '{"border": "interior"}') x;
+DROP TABLE opendata_data.cross_gares_keyed, opendata_data.cross_gares_parts;
 CREATE TABLE opendata_data.cross_cluster (id int, geom geometry(Point, 4326));
 INSERT INTO opendata_data.cross_cluster
 SELECT i, ST_SetSRID(ST_MakePoint(2.0 + ((i * 7919) % 9973) / 997300.0, 48.5 + ((i * 6151) % 10007) / 1000700.0), 4326)
