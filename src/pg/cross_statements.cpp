@@ -72,7 +72,8 @@ SELECT c.relkind IN ('r', 'm') AND NOT c.relhassubclass,
 void add_row_identity(cross::Side& side) {
   spi::connect();
   if (spi::execute_text_params(
-          kRowIdentity, {{TEXTOID, side.from}, {TEXTARRAYOID, odsql::text_array_literal(side.fields)}},
+          kRowIdentity,
+          {{TEXTOID, side.from}, {TEXTARRAYOID, odsql::text_array_literal(side.fields)}},
           true) > 0) {
     side.rows_have_ctid = spi::value(0, 1).value_or("f") == "t";
     side.unique_field = spi::value(0, 2).value_or("");

@@ -129,7 +129,8 @@ TEST(CrossCompiler, ContainsCountsByDefaultAndReportsUnmatchedRight) {
   with_key.right.unique_field = "id";
   const std::string by_key =
       "SELECT jsonb_build_object('unmatched_right', (SELECT count(*) FROM r) - "
-      "count(DISTINCT b.\"id\")) FROM l a JOIN r b ON " + condition;
+      "count(DISTINCT b.\"id\")) FROM l a JOIN r b ON " +
+      condition;
   EXPECT_EQ(compile(with_key).report_sql, by_key);
   with_key.right.rows_have_ctid = false;  // a partitioned table: no ctid, a unique key
   EXPECT_EQ(compile(with_key).report_sql, by_key);
