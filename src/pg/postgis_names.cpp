@@ -9,14 +9,10 @@
 // registration.  Here a call costs a cache lookup.  Both are STABLE: the
 // answer follows PostGIS if it is moved (ALTER EXTENSION ... SET SCHEMA)
 // or created again.
+#include "pg/extension_schema.hpp"
 #include "pg/guard.hpp"
 
 extern "C" {
-#include "access/genam.h"
-#include "access/table.h"
-#include "catalog/indexing.h"
-#include "catalog/pg_extension.h"
-#include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
 }
@@ -26,33 +22,11 @@ PG_FUNCTION_INFO_V1(opendata_postgis_schema);
 PG_FUNCTION_INFO_V1(opendata_geometry_oid);
 }
 
-namespace {
-
-// The namespace of the postgis extension, InvalidOid when it is not
-// installed (PostgreSQL 15 exports no get_extension_schema()).  PostgreSQL
-// code only: errors jump out.
-Oid postgis_namespace() {
-  Relation rel = table_open(ExtensionRelationId, AccessShareLock);
-  ScanKeyData key;
-  ScanKeyInit(&key, Anum_pg_extension_extname, BTEqualStrategyNumber, F_NAMEEQ,
-              CStringGetDatum("postgis"));
-  SysScanDesc scan = systable_beginscan(rel, ExtensionNameIndexId, true, nullptr, 1, &key);
-  HeapTuple tuple = systable_getnext(scan);
-  Oid schema = HeapTupleIsValid(tuple)
-                   ? reinterpret_cast<Form_pg_extension>(GETSTRUCT(tuple))->extnamespace
-                   : InvalidOid;
-  systable_endscan(scan);
-  table_close(rel, AccessShareLock);
-  return schema;
-}
-
-}  // namespace
-
 // name, or NULL when PostGIS is not installed.
 Datum opendata_postgis_schema(PG_FUNCTION_ARGS) {
   return opendata::pg::boundary([&]() -> Datum {
     Datum schema = opendata::pg::call([]() -> Datum {
-      Oid nsp = postgis_namespace();
+      Oid nsp = opendata::pg::extension_schema("postgis");
       char* name = OidIsValid(nsp) ? get_namespace_name(nsp) : nullptr;
       if (name == nullptr) return PointerGetDatum(nullptr);
       Name out = static_cast<Name>(palloc0(NAMEDATALEN));
@@ -68,7 +42,7 @@ Datum opendata_postgis_schema(PG_FUNCTION_ARGS) {
 Datum opendata_geometry_oid(PG_FUNCTION_ARGS) {
   return opendata::pg::boundary([&]() -> Datum {
     Oid type = opendata::pg::call([]() -> Oid {
-      Oid nsp = postgis_namespace();
+      Oid nsp = opendata::pg::extension_schema("postgis");
       if (!OidIsValid(nsp)) return InvalidOid;
       return GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid, CStringGetDatum("geometry"),
                              ObjectIdGetDatum(nsp));
