@@ -142,6 +142,34 @@ SELECT regress.differences(
 -- both sides.
 SELECT pg_get_viewdef('opendata_data."cross-arbre-gare"'::regclass) LIKE '%_nearest_candidates(%' AS index_path;
 RESET ROLE;
+-- contains' report tells the right rows apart by a unique NOT NULL field
+-- of the side when it has one (an int first), else by ctid; a filtered
+-- side (a subquery) probes the polygons once per row.  Same count each way.
+CREATE TABLE opendata_data.cross_gares_keyed AS
+SELECT row_number() OVER ()::int AS id, 'g' || row_number() OVER () AS code, NULL::int AS n, geo_point
+  FROM opendata_data."cross-gares";
+ALTER TABLE opendata_data.cross_gares_keyed ADD PRIMARY KEY (id), ADD UNIQUE (n),
+  ALTER code SET NOT NULL, ADD UNIQUE (code);
+CREATE TABLE opendata_data.cross_gares_parts (id int PRIMARY KEY, geo_point geometry(Point, 4326)) PARTITION BY RANGE (id);
+CREATE TABLE opendata_data.cross_gares_parts_1 PARTITION OF opendata_data.cross_gares_parts FOR VALUES FROM (0) TO (1000000);
+INSERT INTO opendata_data.cross_gares_parts SELECT id, geo_point FROM opendata_data.cross_gares_keyed;
+CREATE FUNCTION pg_temp.report_of(sql text) RETURNS jsonb LANGUAGE plpgsql AS $$
+DECLARE r jsonb;
+BEGIN
+  EXECUTE sql INTO r;
+  RETURN r;
+END $$;
+SELECT s.right_side, s.fields, substring(x.report_sql FROM 'count\(DISTINCT b\.[^)]*\)') AS counted_by,
+       pg_temp.report_of(x.report_sql) -> 'unmatched_right' = to_jsonb((
+         SELECT count(*) FROM opendata_data."cross-gares" g
+          WHERE NOT EXISTS (SELECT FROM opendata_data.cross_communes c WHERE ST_Contains(c.geom, g.geo_point))))
+         AS same_count
+  FROM (VALUES ('opendata_data.cross_gares_keyed', '{id,code,n}'), ('opendata_data.cross_gares_keyed', '{code,n}'),
+               ('opendata_data.cross_gares_keyed', '{n}'), ('opendata_data.cross_gares_parts', '{id}'),
+               ('(SELECT * FROM opendata_data.cross_gares_keyed)', '{id,code}')) s(right_side, fields),
+       opendata._cross_select('opendata_data.cross_communes', '{code}', 'geom', 4326, s.right_side, s.fields::text[],
+                              'geo_point', 4326, '{}', 'contains', '{"border": "interior"}') x;
+DROP TABLE opendata_data.cross_gares_keyed, opendata_data.cross_gares_parts;
 CREATE TABLE opendata_data.cross_cluster (id int, geom geometry(Point, 4326));
 INSERT INTO opendata_data.cross_cluster
 SELECT i, ST_SetSRID(ST_MakePoint(2.0 + ((i * 7919) % 9973) / 997300.0, 48.5 + ((i * 6151) % 10007) / 1000700.0), 4326)
@@ -149,9 +177,9 @@ SELECT i, ST_SetSRID(ST_MakePoint(2.0 + ((i * 7919) % 9973) / 997300.0, 48.5 + (
 INSERT INTO opendata_data.cross_cluster VALUES (1001, NULL), (1002, 'SRID=4326;POINT EMPTY');
 CREATE TEMP TABLE cluster_sql AS
 SELECT (SELECT select_sql FROM opendata._cross_select('opendata_data.cross_cluster', '{id}', 'geom', 4326,
-          'opendata_data.cross_cluster', '{id}', 'geom', 4326, 'nearest', '{"k": 3, "prefix": "n_"}')) AS by_index,
+          'opendata_data.cross_cluster', '{id}', 'geom', 4326, '{}', 'nearest', '{"k": 3, "prefix": "n_"}')) AS by_index,
        (SELECT select_sql FROM opendata._cross_select('opendata_data.cross_cluster', '{id}', 'geom', 4326,
-          '(SELECT * FROM opendata_data.cross_cluster)', '{id}', 'geom', 4326, 'nearest', '{"k": 3, "prefix": "n_"}')) AS by_gist;
+          '(SELECT * FROM opendata_data.cross_cluster)', '{id}', 'geom', 4326, '{}', 'nearest', '{"k": 3, "prefix": "n_"}')) AS by_gist;
 SELECT by_index LIKE '%_nearest_candidates(%' AS index_path, by_gist LIKE '%_nearest_candidates(%' AS gist_uses_index
   FROM cluster_sql;
 SELECT regress.differences(format('SELECT id, n_id, round(distance_m::numeric, 6) FROM (%s) x', by_index),
@@ -168,7 +196,7 @@ SELECT regress.differences(format('SELECT id, n_id, round(distance_m::numeric, 6
 UPDATE pg_class SET reltuples = 6e6 WHERE oid = 'opendata_data.cross_cluster'::regclass;
 SELECT select_sql LIKE '%_nearest_candidates(%' AS large_right_side_in_memory
   FROM opendata._cross_select('opendata_data.cross_cluster', '{id}', 'geom', 4326,
-         'opendata_data.cross_cluster', '{id}', 'geom', 4326, 'nearest', '{"k": 3, "prefix": "n_"}');
+         'opendata_data.cross_cluster', '{id}', 'geom', 4326, '{}', 'nearest', '{"k": 3, "prefix": "n_"}');
 ANALYZE opendata_data.cross_cluster;
 -- In parallel workers, each builds its own index: same answer.
 SET parallel_setup_cost = 0;
@@ -276,6 +304,23 @@ SELECT regress.differences(
   $$SELECT g.objectid, count(l.objectid) FROM opendata_data."cross-gares" g
       LEFT JOIN opendata_data.cross_gares_l93 l ON ST_DWithin(g.geo_point::geography, ST_Transform(l.geom, 4326)::geography, 100)
      GROUP BY g.ctid, g.objectid$$) AS differences;
+SELECT regress.plan_uses(pg_get_viewdef('opendata_data."cross-gares-100m-l93"'::regclass), 'cross_gares_l93_st_transform_idx') AS uses_index;
+-- The box that index is probed with, once per station
+-- (opendata._expand_m, in C): every point 500 m away from Paris in any
+-- direction is inside; near a pole and across the antimeridian the box
+-- spans every longitude; NULL for an empty geometry or a negative distance.
+SELECT bool_and(ST_Covers(opendata._expand_m('SRID=4326;POINT(2.35 48.85)', 500),
+                          ST_Project('SRID=4326;POINT(2.35 48.85)'::geography, 500, radians(az))::geometry)) AS paris_500m_inside,
+       bool_and(ST_Covers(opendata._expand_m('SRID=4326;POINT(2.35 48.85)', 500),
+                          ST_Project('SRID=4326;POINT(2.35 48.85)'::geography, 520, radians(az))::geometry)) AS paris_520m_inside
+  FROM generate_series(0, 315, 45) az;
+SELECT ST_XMax(b) - ST_XMin(b) >= 360 AS every_longitude
+  FROM (VALUES (opendata._expand_m('SRID=4326;POINT(10 89.95)', 100)),
+               (opendata._expand_m('SRID=4326;POINT(179.999 0)', 500)),
+               (opendata._expand_m('SRID=4326;POLYGON((-179.9999 1, -179 1, -179 2, -179.9999 2, -179.9999 1))', 500))) v(b);
+SELECT opendata._expand_m('SRID=4326;POINT EMPTY', 500) IS NULL AS empty,
+       opendata._expand_m('SRID=4326;POINT(2 48)', -1) IS NULL AS negative,
+       opendata._expand_m(NULL, 500) IS NULL AS no_geometry;
 RESET ROLE;
 
 -- 7. Edge cases on small shapes: two squares sharing an edge, points on

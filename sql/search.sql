@@ -201,6 +201,34 @@ SET ROLE opendata_anon;
 SELECT regress.hits(opendata_api.search('grand lyon', facet => '{}'));
 RESET ROLE;
 
+-- A registration inserts the dataset's row and its fields in one
+-- statement, and the search row is computed once for both (60_search.sql);
+-- an import writes its fields labelled with the file's headers in that same
+-- statement.  Either way the search row has the fields' labels, and is the
+-- one search_reindex() computes from the catalog.  A relation without
+-- columns has no fields: the dataset's own trigger computes its row.
+SET ROLE regress_alice;
+CREATE TABLE search_data.ruches (id int PRIMARY KEY, apiculteur text);
+SELECT opendata.register('search_data.ruches', 'search-ruches',
+  '{"publisher": "search-ville", "title": "Ruches"}')->>'slug' AS slug;
+CREATE TABLE search_data.vide ();
+SELECT opendata.register('search_data.vide', 'search-vide',
+  '{"publisher": "search-ville", "title": "Emplacements vides"}')->>'slug' AS slug;
+SELECT opendata.import_csv('search-essaims', convert_to(E'Numéro;Nom du rucher\n1;Les Abeilles\n', 'UTF8'),
+  '{"metadata": {"publisher": "search-ville", "title": "Essaims"}}')->>'rows_loaded' AS loaded;
+SELECT f.name, f.label FROM opendata.fields f JOIN opendata.datasets d ON d.id = f.dataset_id
+ WHERE d.slug = 'search-essaims' ORDER BY f.position;
+RESET ROLE;
+CREATE TEMP TABLE registered_rows AS
+  SELECT s.* FROM opendata.search_index s WHERE s.slug IN ('search-ruches', 'search-essaims', 'search-vide');
+SELECT slug, document @@ 'apiculteur'::tsquery AS column_label, document @@ 'rucher'::tsquery AS header_label
+  FROM registered_rows ORDER BY slug;
+SELECT opendata.search_reindex() > 0 AS reindexed;
+SELECT count(*) AS computed_otherwise
+  FROM (SELECT * FROM registered_rows EXCEPT SELECT * FROM opendata.search_index) d;
+SELECT opendata.drop_dataset(s, true) FROM unnest(ARRAY['search-ruches', 'search-essaims', 'search-vide']) s;
+DROP TABLE registered_rows;
+
 -- An admin can rebuild the index.
 SELECT opendata.search_reindex() AS reindexed;
 SELECT regress.hits(opendata_api.search('arbres remarquables', facet => '{}'));

@@ -1,4 +1,4 @@
-// records()' compiled statements, kept in the backend between calls
+// records()' and facets()' compiled statements, kept in the backend between calls
 // (issue #15: compiling the request is about a tenth of a small page's
 // time once its plan is kept, pg/value_plans.hpp).
 // What compile_records() gives depends only on the dataset's fields and
@@ -8,13 +8,24 @@
 // not kept: it is refused again, with the same error, each time.
 #pragma once
 
+#include <memory>
+#include <string>
+#include <vector>
+
 #include "core/odsql/compiler.hpp"
 #include "pg/dataset_cache.hpp"
 
 namespace opendata::pg {
 
-// compile_records(kept.dataset.fields, req), from the backend's copy when
-// the same role compiled the same request on the same state before.
-odsql::Compiled compiled_records(const KeptDataset& kept, const odsql::Request& req);
+using SharedCompiled = std::shared_ptr<const odsql::Compiled>;
+
+// compile_records(kept.dataset.fields, req), the backend's copy (shared,
+// not copied) when the same role compiled the same request on the same
+// state before.
+SharedCompiled compiled_records(const KeptDataset& kept, const odsql::Request& req);
+
+// compile_facets(kept.dataset.fields, req, facet_fields), likewise.
+SharedCompiled compiled_facets(const KeptDataset& kept, const odsql::Request& req,
+                               const std::vector<std::string>& facet_fields);
 
 }  // namespace opendata::pg

@@ -23,7 +23,9 @@
 #include "core/odsql/schema.hpp"
 #include "pg/args.hpp"
 #include "pg/dataset_query.hpp"
+#include "pg/keyset.hpp"
 #include "pg/settings.hpp"
+#include "pg/sort_order.hpp"
 #include "pg/usage.hpp"
 
 extern "C" {
@@ -54,6 +56,10 @@ cross::Side compile_side(const std::string& slug, const std::string& where,
       break;
     }
   }
+  // The order of rows at the same distance (cross::tie_order_sql).
+  side.key = dataset_key(ds);
+  for (std::size_t i = 0; i < ds.fields.size(); i++)
+    if (!has_default_order(ds.columns[i].type)) side.unordered_fields.push_back(ds.fields[i].name);
   return side;  // the API views hold WGS 84 geometries: srid 4326
 }
 
@@ -295,12 +301,17 @@ Datum opendata_near(PG_FUNCTION_ARGS) {
     }
     const std::vector<pg::spi::TextParam> params = pg::bind(values.take());
     const odsql::ResultShape shape = pg::result_shape(args, page_from, params);
+    // Records at the same distance in the order the nearest crossing kept
+    // them in (its right fields keep their names: prefix ""), so that a
+    // page holds the rows a longer page has at its place.
+    const std::string ties = cross::tie_order_sql(right, {}, "c");
     pg::spi::execute_text_params(
         "SELECT (" + count_sql + "), coalesce(json_agg(to_json(p.*)), '[]'::json) FROM (SELECT " +
             shape.select + " FROM (" + page_from +
             ") c WHERE c.distance_m IS NOT NULL ORDER BY " +
-            (shape.order_by.empty() ? "" : shape.order_by + ", ") + "c.distance_m LIMIT " +
-            std::to_string(rows) + " OFFSET " + std::to_string(start) + ") p",
+            (shape.order_by.empty() ? "" : shape.order_by + ", ") + "c.distance_m" +
+            (ties.empty() ? "" : ", " + ties) + " LIMIT " + std::to_string(rows) + " OFFSET " +
+            std::to_string(start) + ") p",
         params, true);
     const std::string total = pg::spi::value(0, 1).value_or("0");
     const std::string results = pg::spi::value(0, 2).value_or("[]");

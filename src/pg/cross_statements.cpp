@@ -2,14 +2,18 @@
 // opendata.cross() and opendata.refresh(), from the crossing compiler
 // (src/core/cross).  The sides are relation texts (the source, or the
 // source filtered by _cross_side() with its values inlined: a materialized
-// view's query holds no parameters).  The only catalog question is asked
+// view's query holds no parameters).  The catalog questions are asked
 // here: whether the in-memory index of _nearest_candidates() can serve a
-// nearest crossing.
+// nearest crossing, how contains' report tells the right side's rows apart
+// (a ctid, a unique field), and which of its columns have a type without
+// ordering (for the order of ties).
 #include <string>
 #include <vector>
 
 #include "core/cross/compiler.hpp"
+#include "core/odsql/literals.hpp"
 #include "pg/args.hpp"
+#include "pg/sort_order.hpp"
 #include "pg/spi.hpp"
 #include "pg/text_array.hpp"
 
@@ -44,19 +48,46 @@ std::string nearest_index_relation(const cross::Request& req) {
   return relation;
 }
 
-// A side read straight from a table without children or a materialized
-// view: b.ctid names each of its rows once (contains' report uses it).
-constexpr const char* kRowsHaveCtid = R"sql(
-SELECT CASE WHEN left($1, 1) = '(' THEN false
-            ELSE EXISTS (SELECT FROM pg_class c WHERE c.oid = to_regclass($1)
-                            AND c.relkind IN ('r', 'm') AND NOT c.relhassubclass) END)sql";
+// How contains' report may tell the right side's rows apart: by b.ctid
+// when the side is read straight from a table without children or a
+// materialized view (each row has one ctid); by a field when one of the
+// side's fields is the only column of a unique index, NOT NULL, that
+// every row is in (not partial, not deferrable), on such a relation or a
+// partitioned table.  An int field is preferred: its values sort by value.
+// No row for a subquery (a filtered side): neither.
+constexpr const char* kRowIdentity = R"sql(
+SELECT c.relkind IN ('r', 'm') AND NOT c.relhassubclass,
+       (SELECT a.attname::text
+          FROM pg_catalog.pg_index i
+          JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+          JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
+         WHERE i.indrelid = c.oid AND i.indisunique AND i.indimmediate AND i.indisvalid
+           AND i.indnkeyatts = 1 AND i.indexprs IS NULL AND i.indpred IS NULL
+           AND a.attnotnull AND a.attname::text = ANY ($2::text[])
+           AND (c.relkind IN ('r', 'm') AND NOT c.relhassubclass OR c.relkind = 'p')
+         ORDER BY t.typbyval DESC, i.indisprimary DESC, a.attnum LIMIT 1)
+  FROM pg_catalog.pg_class c
+ WHERE c.oid = CASE WHEN left($1, 1) = '(' THEN NULL ELSE pg_catalog.to_regclass($1) END)sql";
 
-bool rows_have_ctid(const cross::Side& side) {
+void add_row_identity(cross::Side& side) {
   spi::connect();
-  spi::execute_text_params(kRowsHaveCtid, {{TEXTOID, side.from}}, true);
-  const bool yes = spi::value(0, 1).value_or("f") == "t";
+  if (spi::execute_text_params(
+          kRowIdentity,
+          {{TEXTOID, side.from}, {TEXTARRAYOID, odsql::text_array_literal(side.fields)}},
+          true) > 0) {
+    side.rows_have_ctid = spi::value(0, 1).value_or("f") == "t";
+    side.unique_field = spi::value(0, 2).value_or("");
+  }
   spi::finish();
-  return yes;
+}
+
+// The right side's order of ties (nearest, enrich): its key as given, and
+// its fields whose type has no ordering.
+void add_tie_order(const Args& args, cross::Side& right) {
+  right.key = args.text_array("r_key");
+  spi::connect();
+  right.unordered_fields = fields_without_order(right.from, right.fields);
+  spi::finish();
 }
 
 // A side's four arguments, named `prefix` + from, fields, geom, srid.
@@ -75,7 +106,7 @@ cross::Side side_args(const Args& args, const std::string& prefix) {
 using namespace opendata;
 
 // _cross_select(l_from, l_fields, l_geom, l_srid, r_from, r_fields, r_geom,
-//   r_srid, predicate, options, OUT select_sql, OUT report_sql,
+//   r_srid, r_key, predicate, options, OUT select_sql, OUT report_sql,
 //   OUT left_fields, OUT right_fields)
 Datum opendata_cross_select(PG_FUNCTION_ARGS) {
   return pg::boundary([&] {
@@ -88,7 +119,8 @@ Datum opendata_cross_select(PG_FUNCTION_ARGS) {
     req.max_k = cross::kMaxK;
     if (req.predicate == "nearest" && !req.left.geometry.empty() && !req.right.geometry.empty())
       req.nearest_index_relation = pg::nearest_index_relation(req);
-    if (req.predicate == "contains") req.right.rows_have_ctid = pg::rows_have_ctid(req.right);
+    if (req.predicate == "contains") pg::add_row_identity(req.right);
+    if (req.predicate == "nearest" || req.predicate == "enrich") pg::add_tie_order(args, req.right);
     const cross::Statements out = cross::compile(req);
     Datum values[4] = {pg::text_datum(out.select_sql),
                        out.report_sql.empty() ? Datum(0) : pg::text_datum(out.report_sql),

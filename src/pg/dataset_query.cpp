@@ -3,6 +3,7 @@
 
 #include "core/odsql/like_pattern.hpp"
 #include "pg/args.hpp"
+#include "pg/catalog_changes.hpp"
 #include "pg/settings.hpp"
 #include "pg/text_fold.hpp"
 #include "pg/usage.hpp"
@@ -49,7 +50,8 @@ constexpr const char* kFieldsQuery = R"sql(
 SELECT a.attname::text, f.type, f.facet, (a.attname::text = d.key_fields[1]), f.label,
        a.atttypid::int8, coalesce(s.attnotnull, false),
        pg_catalog.array_position(d.key_fields, a.attname::text), pg_catalog.cardinality(d.key_fields),
-       d.id, d.version, (extract(epoch FROM d.modified) * 1000000)::int8, d.access = 'public'
+       d.id, d.version, (extract(epoch FROM d.modified) * 1000000)::int8, d.access = 'public',
+       a.attrelid::int8, d.source::oid::int8
   FROM opendata.datasets d
   JOIN opendata.fields f ON f.dataset_id = d.id
   JOIN pg_catalog.pg_attribute a
@@ -92,6 +94,8 @@ PublishedDataset load_published_dataset(const std::string& slug, DatasetState* s
     state->modified = spi::value(0, 12).value_or("");
     state->is_public = spi::value(0, 13) == std::optional<std::string>("t");
   }
+  ds.view = static_cast<Oid>(std::stoul(*spi::value(0, 14)));
+  ds.source = static_cast<Oid>(std::stoul(*spi::value(0, 15)));
   ds.relation = "opendata_api." + odsql::quote_ident(slug);
   // From here a failure of the client's call is an error of this dataset.
   note_call_dataset(slug);
@@ -125,13 +129,30 @@ void check_timezone(const std::string& name) {
 }
 
 namespace {
-// api_base_url()'s statement, kept: a page with a next link reads it.
+// api_base_url()'s statement, kept.
 SPIPlanPtr g_base_url_plan = nullptr;
+
+// The value last read, for the role that read it (a role that may not read
+// opendata.catalog gets its error each time), until the catalog row
+// changes (pg/catalog_changes.hpp): a page with a next link needs it.
+struct KeptBaseUrl {
+  Oid role = InvalidOid;
+  std::uint64_t stamp = kReadForThisCallOnly;
+  std::string value;
+};
+KeptBaseUrl g_base_url;
 }  // namespace
 
 std::string api_base_url() {
-  spi::execute_saved(g_base_url_plan, "SELECT base_url FROM opendata.catalog", {}, true);
-  return spi::value(0, 1).value_or("");
+  const Oid role = GetUserId();
+  if (g_base_url.role == role && still_current(g_base_url.stamp)) return g_base_url.value;
+  std::string value;
+  const std::uint64_t stamp = read_for_keeping([&] {
+    spi::execute_saved(g_base_url_plan, "SELECT base_url FROM opendata.catalog", {}, true);
+    value = spi::value(0, 1).value_or("");
+  });
+  g_base_url = {role, stamp, value};
+  return value;
 }
 
 std::vector<spi::TextParam> bind(const std::vector<odsql::Param>& params) {
@@ -139,7 +160,7 @@ std::vector<spi::TextParam> bind(const std::vector<odsql::Param>& params) {
   out.reserve(params.size());
   for (const odsql::Param& p : params) {
     if (p.type == odsql::ParamType::LikePattern) {
-      out.push_back({TEXTOID, odsql::like_pattern(p.value, folded_text)});
+      out.push_back({TEXTOID, odsql::like_pattern(p.pieces, folded_text)});
     } else {
       out.push_back({param_oid(p.type), p.value});
     }

@@ -29,6 +29,10 @@ struct PublishedDataset {
   };
   std::vector<Column> columns;
   int key_size = 0;
+  // The relations its fields were read from besides the catalog: the API
+  // view and the dataset's source (pg/dataset_cache.hpp watches them).
+  Oid view = InvalidOid;
+  Oid source = InvalidOid;
 };
 
 // A published dataset's catalog row as the calling role sees it: what its

@@ -4,10 +4,10 @@
 // error, or a cancel, rolls everything back: no table, no catalog row.
 //
 // The functions are SECURITY INVOKER: the caller owns the table it imports
-// and loads it with its own INSERT privilege, and register() checks what
-// the caller may publish.  The catalog is reached through the internal
-// functions (pg/internal_call.hpp), which check that the caller manages the
-// dataset before anything of it is read.
+// and loads it with its own INSERT privilege, and the registration (what
+// register() does) checks what the caller may publish.  The catalog is
+// reached through the internal functions (pg/internal_call.hpp), which
+// check that the caller manages the dataset before anything of it is read.
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -240,14 +240,18 @@ std::uint64_t load(const std::string& slug, Oid table, const ImportRequest& req,
   return loaded;
 }
 
-// The original headers become field labels, all in one call: each
-// statement that changes the catalog's fields refreshes its search index.
-void label_fields(const std::string& slug, const ingest::SniffReport& report) {
+// The new table registered as register() registers it, its fields labelled
+// with the file's original headers: one call, which writes the dataset's
+// row and its fields in one statement, so that the catalog's search index
+// computes the dataset's search row once (not once for the row, once for
+// the fields and once more for their labels).
+void register_table(const std::string& table_name, const std::string& slug,
+                    const nlohmann::json& metadata, const ingest::SniffReport& report) {
   nlohmann::json labels = nlohmann::json::object();
   for (const auto& c : report.columns)
     if (!c.label.empty() && c.label != c.name) labels[c.name] = c.label;
-  if (!labels.empty())
-    call_internal("opendata._label_imported_fields(text,jsonb)", {slug, labels.dump()});
+  call_internal("opendata._register_import(regclass,text,jsonb,jsonb)",
+                {table_name, slug, metadata.dump(), labels.dump()});
 }
 
 
@@ -310,10 +314,7 @@ nlohmann::json import_file(const std::string& slug, std::string_view data,
       spi::execute(index.c_str(), false);
     }
     timer.done("index");
-    spi::execute_text_params("SELECT opendata.register($1::regclass, $2, $3::jsonb)",
-                             {{TEXTOID, table_name}, {TEXTOID, slug}, {TEXTOID, req.metadata.dump()}},
-                             false);
-    label_fields(slug, report);
+    register_table(table_name, slug, req.metadata, report);
   } else if (!req.metadata.empty()) {
     spi::execute_text_params("SELECT opendata.set_metadata($1, $2::jsonb)",
                              {{TEXTOID, slug}, {TEXTOID, req.metadata.dump()}}, false);

@@ -122,19 +122,26 @@ void add_keyset(const Args& args, const PublishedDataset& ds, odsql::Request& re
   add_key(ds, req);
 }
 
-void add_key(const PublishedDataset& ds, odsql::Request& req) {
+std::vector<std::string> dataset_key(const PublishedDataset& ds) {
   std::vector<std::string> key(static_cast<std::size_t>(ds.key_size));
+  for (std::size_t i = 0; i < ds.fields.size(); i++) {
+    const int position = ds.columns[i].key_position;
+    if (position >= 1 && position <= ds.key_size)
+      key[static_cast<std::size_t>(position - 1)] = ds.fields[i].name;
+  }
+  // Every key field must be a field of the view, or it is no key of it.
+  for (const auto& k : key)
+    if (k.empty()) return {};
+  return key;
+}
+
+void add_key(const PublishedDataset& ds, odsql::Request& req) {
   for (std::size_t i = 0; i < ds.fields.size(); i++) {
     const PublishedDataset::Column& c = ds.columns[i];
     if (std::optional<odsql::KeyKind> kind = kind_of(c.type))
       req.keyset_columns.push_back({ds.fields[i].name, *kind, c.not_null});
-    if (c.key_position >= 1 && c.key_position <= ds.key_size)
-      key[static_cast<std::size_t>(c.key_position - 1)] = ds.fields[i].name;
   }
-  // Every key field must be a field of the view, or it is no key of it.
-  bool complete = !key.empty();
-  for (const auto& k : key) complete = complete && !k.empty();
-  if (complete) req.key = key;
+  req.key = dataset_key(ds);
 }
 
 std::string next_token(const odsql::Compiled& compiled, std::int64_t rows, const spi::Row& page) {

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "core/odsql/compiler.hpp"
 #include "pg/args.hpp"
@@ -16,6 +17,10 @@ namespace opendata::pg {
 // Sets req.key and req.keyset_columns from the dataset, and req.after from
 // the argument `after` of the call (if the function has it).
 void add_keyset(const Args& args, const PublishedDataset& ds, odsql::Request& req);
+
+// The dataset's key (its fields, in order) when every key field is a
+// field of its view; empty otherwise.
+std::vector<std::string> dataset_key(const PublishedDataset& ds);
 
 // Sets req.key and req.keyset_columns only: the dataset's key then
 // completes the query's order (the one default order of records(), the

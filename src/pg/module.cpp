@@ -1,5 +1,6 @@
 // Module load: the magic block and the hooks the core needs.
 #include "core/interrupt.hpp"
+#include "pg/catalog_changes.hpp"
 #include "pg/guard.hpp"
 #include "pg/settings.hpp"
 #include "pg/usage.hpp"
@@ -28,6 +29,7 @@ void _PG_init(void) {
   opendata::g_interrupt_hook = backend_interrupt_hook;
   opendata::pg::install_gdal_writer_loader();
   opendata::pg::define_settings();
+  opendata::pg::register_catalog_change_callbacks();
   // Usage counters and quotas live in shared memory, which only a library
   // loaded with shared_preload_libraries can ask for; loaded later (by the
   // first call in a session), they report "off" and count nothing.

@@ -175,16 +175,17 @@ Datum opendata_records(PG_FUNCTION_ARGS) {
     const pg::Args args(fcinfo, pg::signature::kRecords);
     std::string slug = pg::dataset_arg(args);
     pg::spi::connect();
-    // The fields as this backend read them last, when the catalog row says
-    // they did not change (pg/dataset_cache.hpp): reading them again costs
+    // The fields as this backend read them last, unless a change of the
+    // catalog came since (pg/dataset_cache.hpp): reading them again costs
     // more than a small page.
-    const pg::KeptDataset kept = pg::published_dataset_kept(slug);
-    const pg::PublishedDataset& ds = kept.dataset;
+    const auto kept = pg::published_dataset_kept(slug);
+    const pg::PublishedDataset& ds = kept->dataset;
     odsql::Request req = pg::odsql_request(args, ds, 10);
     pg::check_page(req.limit, req.offset);
     pg::add_keyset(args, ds, req);
     // As compiled last time for this request (pg/compiled_requests.hpp).
-    odsql::Compiled compiled = pg::compiled_records(kept, req);
+    const pg::SharedCompiled shared_compiled = pg::compiled_records(*kept, req);
+    const odsql::Compiled& compiled = *shared_compiled;
     pg::check_timezone(req.timezone);
     // Every record counted, without a filter: the count publish() made for
     // this version, when no write touched the data since (pg/summary.hpp).
@@ -230,7 +231,8 @@ Datum opendata_facets(PG_FUNCTION_ARGS) {
     const pg::Args args(fcinfo, pg::signature::kFacets);
     std::string slug = pg::dataset_arg(args);
     pg::spi::connect();
-    pg::PublishedDataset ds = pg::published_dataset_kept(slug).dataset;  // as records()
+    const auto kept = pg::published_dataset_kept(slug);  // as records()
+    const pg::PublishedDataset& ds = kept->dataset;
     std::vector<std::string> facet_fields =
         args.given("facet") ? args.text_array("facet") : ds.facet_fields;
     odsql::Request req;
@@ -239,7 +241,8 @@ Datum opendata_facets(PG_FUNCTION_ARGS) {
     req.refine = args.text_array("refine");
     req.exclude = args.text_array("exclude");
     req.timezone = args.text_or("timezone", "UTC");
-    odsql::Compiled compiled = odsql::compile_facets(ds.fields, req, facet_fields);
+    const pg::SharedCompiled shared_compiled = pg::compiled_facets(*kept, req, facet_fields);
+    const odsql::Compiled& compiled = *shared_compiled;
     pg::check_timezone(req.timezone);
     // Without a filter, in UTC: the counts publish() made for this version,
     // when no write touched the data since (pg/summary.hpp).

@@ -60,10 +60,11 @@ constexpr const char* kCrossNames[] = {"left",        "right", "predicate", "dis
 constexpr const char* kNearNames[] = {"dataset", "lon",   "lat",    "distance_m", "where",
                                       "rows",    "start", "fields", "order_by"};
 // _cross_select(): the two sides (l_*, r_*: cross_statements.cpp reads
-// them by prefix), then the predicate and its options.
-constexpr const char* kCrossSelectNames[] = {"l_from",  "l_fields", "l_geom",    "l_srid",
-                                             "r_from",  "r_fields", "r_geom",    "r_srid",
-                                             "predicate", "options"};
+// them by prefix; the right one with its key), then the predicate and its
+// options.
+constexpr const char* kCrossSelectNames[] = {"l_from", "l_fields",  "l_geom", "l_srid",
+                                             "r_from", "r_fields",  "r_geom", "r_srid",
+                                             "r_key",  "predicate", "options"};
 constexpr const char* kCrossSideNames[] = {"ds", "options", "option"};
 constexpr const char* kOdsqlFieldNames[] = {"name"};
 constexpr const char* kApiViewSelectListNames[] = {"fields", "reprojected", "postgis_schema"};
@@ -71,6 +72,7 @@ constexpr const char* kRowFingerprintsSqlNames[] = {"key_fields", "relation"};
 constexpr const char* kSearchNames[] = {"q",        "refine", "exclude", "facet",
                                         "order_by", "rows",   "start",   "lang"};
 constexpr const char* kSearchScoreNames[] = {"document", "title", "query"};
+constexpr const char* kExpandMNames[] = {"g", "d"};
 
 }  // namespace
 
@@ -116,6 +118,7 @@ const Signature kRowFingerprintsSql =
     table("opendata_row_fingerprints_sql", kRowFingerprintsSqlNames);
 const Signature kSearch = table("opendata_search", kSearchNames);
 const Signature kSearchScore = table("opendata_search_score", kSearchScoreNames);
+const Signature kExpandM = table("opendata_expand_m", kExpandMNames);
 }  // namespace signature
 
 const Signature* const* all_signatures(std::size_t* count) {
@@ -140,7 +143,7 @@ const Signature* const* all_signatures(std::size_t* count) {
                                          &kCrossSide,
                                          &kApiViewSelectList, &kRowFingerprintsSql,
                                          &kOdsqlField,       &kSearch,
-                                         &kSearchScore};
+                                         &kSearchScore,      &kExpandM};
   *count = std::size(all);
   return all;
 }

@@ -56,6 +56,7 @@ extern const Signature kApiViewSelectList;
 extern const Signature kRowFingerprintsSql;
 extern const Signature kSearch;
 extern const Signature kSearchScore;
+extern const Signature kExpandM;
 }  // namespace signature
 
 // Every table above, for opendata._argument_tables().

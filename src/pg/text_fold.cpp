@@ -1,19 +1,14 @@
 #include "pg/text_fold.hpp"
 
+#include "pg/extension_schema.hpp"
 #include "pg/text.hpp"
 
 extern "C" {
-#include "access/genam.h"
-#include "access/table.h"
-#include "catalog/indexing.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_collation.h"
-#include "catalog/pg_extension.h"
 #include "nodes/makefuncs.h"
 #include "parser/parse_func.h"
-#include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
-#include "utils/rel.h"
 #include "utils/syscache.h"
 }
 
@@ -31,20 +26,10 @@ struct Unaccent {
 };
 Unaccent g_unaccent = {InvalidOid, InvalidOid, {}};
 
-// The schema of the unaccent extension (PostgreSQL 15 exports no
-// get_extension_schema()).  PostgreSQL code only: errors jump out.
+// The schema of the unaccent extension.  PostgreSQL code only: errors
+// jump out.
 Oid unaccent_schema() {
-  Relation rel = table_open(ExtensionRelationId, AccessShareLock);
-  ScanKeyData key;
-  ScanKeyInit(&key, Anum_pg_extension_extname, BTEqualStrategyNumber, F_NAMEEQ,
-              CStringGetDatum("unaccent"));
-  SysScanDesc scan = systable_beginscan(rel, ExtensionNameIndexId, true, nullptr, 1, &key);
-  HeapTuple tuple = systable_getnext(scan);
-  Oid schema = HeapTupleIsValid(tuple)
-                   ? reinterpret_cast<Form_pg_extension>(GETSTRUCT(tuple))->extnamespace
-                   : InvalidOid;
-  systable_endscan(scan);
-  table_close(rel, AccessShareLock);
+  Oid schema = extension_schema("unaccent");
   if (!OidIsValid(schema))
     ereport(ERROR,
             (errcode(ERRCODE_UNDEFINED_OBJECT), errmsg("extension \"unaccent\" is not installed"),

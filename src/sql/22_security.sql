@@ -76,25 +76,18 @@ LANGUAGE sql STABLE AS $$
    WHERE c.oid = rel
 $$;
 
--- PostGIS's geometry type, found without the search_path.
+-- PostGIS's geometry type, found without the search_path (NULL without
+-- PostGIS).  In C (src/pg/postgis_names.cpp), as _postgis_schema(): a
+-- cache lookup, where a SQL function was planned again at each call from
+-- another SQL function (_field_type(), for each column registered).
 CREATE FUNCTION opendata._geometry_oid() RETURNS oid
-LANGUAGE sql STABLE AS $$
-  SELECT t.oid FROM pg_catalog.pg_type t
-    JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_type'::pg_catalog.regclass AND d.objid = t.oid
-                               AND d.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass AND d.deptype = 'e'
-    JOIN pg_catalog.pg_extension e ON e.oid = d.refobjid AND e.extname = 'postgis'
-   WHERE t.typname = 'geometry'
-$$;
+LANGUAGE c STABLE AS 'MODULE_PATHNAME', 'opendata_geometry_oid';
 
 -- The schema PostGIS is installed in.  Definers keep it off their
 -- search_path (it may be writable by others, like public on old clusters)
 -- and name PostGIS functions with it.
 CREATE FUNCTION opendata._postgis_schema() RETURNS name
-LANGUAGE sql STABLE AS $$
-  SELECT n.nspname FROM pg_catalog.pg_extension e
-    JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
-   WHERE e.extname = 'postgis'
-$$;
+LANGUAGE c STABLE AS 'MODULE_PATHNAME', 'opendata_postgis_schema';
 
 -- The names of the roles acting for an organization that still exist.
 CREATE FUNCTION opendata._member_names(org bigint) RETURNS name[]

@@ -91,31 +91,36 @@ BEGIN
 END
 $$;
 
+-- The field dictionary's rows for the columns of `source` that dataset
+-- `dataset_id` lacks, numbered after its last field, in column order:
+-- named after their column, labelled by `labels` (column -> label: an
+-- imported file's original headers; blank ones ignored) or by their name.
+-- Whoever inserts them (_sync_fields(), _register()) writes them in one
+-- statement: the search index's trigger then refreshes the dataset once.
+CREATE FUNCTION opendata._new_fields(dataset_id bigint, source regclass, labels jsonb)
+RETURNS TABLE (name name, "position" int, label text, type text, sql_type text)
+LANGUAGE sql STABLE AS $$
+  SELECT a.attname,
+         (coalesce((SELECT max(f.position) FROM opendata.fields f WHERE f.dataset_id = _new_fields.dataset_id), 0)
+           + row_number() OVER (ORDER BY a.attnum))::int,
+         coalesce(nullif(btrim(labels ->> a.attname::text), ''), a.attname::text),
+         opendata._field_type(a.atttypid, a.atttypmod), opendata._sql_type(a.atttypid, a.atttypmod)
+    FROM pg_attribute a
+   WHERE a.attrelid = source AND a.attnum > 0 AND NOT a.attisdropped
+     AND NOT EXISTS (SELECT FROM opendata.fields f WHERE f.dataset_id = _new_fields.dataset_id AND f.name = a.attname)
+$$;
+
 -- Adds to the field dictionary every column of the source it lacks.
 -- Returns the names added.
 CREATE FUNCTION opendata._sync_fields(ds opendata.datasets) RETURNS text[]
-LANGUAGE plpgsql AS $$
-DECLARE
-  added text[];
-BEGIN
-  WITH cols AS (
-    SELECT a.attname, a.attnum, a.atttypid, a.atttypmod
-      FROM pg_attribute a
-     WHERE a.attrelid = ds.source AND a.attnum > 0 AND NOT a.attisdropped
-  ), ins AS (
+LANGUAGE sql AS $$
+  WITH ins AS (
     INSERT INTO opendata.fields (dataset_id, name, position, label, type, sql_type)
-    SELECT ds.id, c.attname,
-           coalesce((SELECT max(position) FROM opendata.fields WHERE dataset_id = ds.id), 0)
-             + row_number() OVER (ORDER BY c.attnum),
-           c.attname, opendata._field_type(c.atttypid, c.atttypmod),
-           opendata._sql_type(c.atttypid, c.atttypmod)
-      FROM cols c
-     WHERE NOT EXISTS (SELECT FROM opendata.fields f WHERE f.dataset_id = ds.id AND f.name = c.attname)
+    SELECT ds.id, n.name, n.position, n.label, n.type, n.sql_type
+      FROM opendata._new_fields(ds.id, ds.source, NULL) n
     RETURNING name
   )
-  SELECT coalesce(array_agg(name::text), '{}') INTO added FROM ins;
-  RETURN added;
-END
+  SELECT coalesce(array_agg(name::text), '{}') FROM ins
 $$;
 
 -- The main geometry column of a relation and its SRID: the first geometry
@@ -179,12 +184,16 @@ BEGIN
 END
 $$;
 
--- register()'s work, for register() and cross(): the checks, the catalog
--- rows and the spatial index.  `lineage` is a crossing's was_derived_from,
--- written with the dataset's row: a later UPDATE would have the search
--- index (60_search.sql) computed again for the row.  The caller builds the
--- summary it returns, once its own writes are done.
+-- register()'s work, for register(), cross() and the imports: the checks,
+-- the catalog rows and the spatial index.  `lineage` is a crossing's
+-- was_derived_from and `labels` an import's original headers (column ->
+-- label, or NULL), written with the dataset's row and its fields: the
+-- dataset's row and its fields are inserted in one statement, for which
+-- the search index's triggers (60_search.sql) compute the dataset's search
+-- row once, with its fields; a later UPDATE would compute it again.  The
+-- caller builds the summary it returns, once its own writes are done.
 CREATE FUNCTION opendata._register(source regclass, slug text, metadata jsonb, lineage jsonb,
+                                   labels jsonb DEFAULT NULL,
                                    OUT dataset_id bigint, OUT index_created text)
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -254,17 +263,22 @@ BEGIN
   ds := opendata._with_metadata(ds, metadata - 'publisher', who,
           ARRAY(SELECT a.attname::text FROM pg_attribute a
                  WHERE a.attrelid = source AND a.attnum > 0 AND NOT a.attisdropped));
-  INSERT INTO opendata.datasets (slug, source, organization_id, license_id, language, key_fields,
-                                 geometry_field, geometry_srid, was_derived_from,
-                                 title, description, attributions, landing_page, themes, keywords,
-                                 contact_point, spatial, temporal, accrual_periodicity, access)
-  VALUES (ds.slug, ds.source, ds.organization_id, ds.license_id, ds.language, ds.key_fields,
-          geo.field, geo.srid, lineage,
-          ds.title, ds.description, ds.attributions, ds.landing_page, ds.themes, ds.keywords,
-          ds.contact_point, ds.spatial, ds.temporal, ds.accrual_periodicity, ds.access)
-  RETURNING * INTO ds;
-  dataset_id := ds.id;
-  PERFORM opendata._sync_fields(ds);
+  WITH inserted AS (
+    INSERT INTO opendata.datasets (slug, source, organization_id, license_id, language, key_fields,
+                                   geometry_field, geometry_srid, was_derived_from,
+                                   title, description, attributions, landing_page, themes, keywords,
+                                   contact_point, spatial, temporal, accrual_periodicity, access)
+    VALUES (ds.slug, ds.source, ds.organization_id, ds.license_id, ds.language, ds.key_fields,
+            geo.field, geo.srid, lineage,
+            ds.title, ds.description, ds.attributions, ds.landing_page, ds.themes, ds.keywords,
+            ds.contact_point, ds.spatial, ds.temporal, ds.accrual_periodicity, ds.access)
+    RETURNING id
+  ), its_fields AS (
+    INSERT INTO opendata.fields (dataset_id, name, position, label, type, sql_type)
+    SELECT inserted.id, n.name, n.position, n.label, n.type, n.sql_type
+      FROM inserted, opendata._new_fields(inserted.id, source, labels) n
+  )
+  SELECT inserted.id INTO dataset_id FROM inserted;
 
   -- Crossings and geographic filters need a GiST index on the geometry:
   -- create it now if missing, as the relation's owner when the caller may

@@ -137,24 +137,17 @@ BEGIN
 END
 $$;
 
--- The original headers of an imported file as its fields' labels
--- (labels: {"field": "header", ...}), set as describe_field(slug, field,
--- {"label": header}) would set each, in one statement: one refresh of the
--- catalog's search index instead of one per field.  The dataset's
--- modification time is set as describe_field() sets it, unless it already
--- is now(), as for the dataset the import registered in this transaction:
--- that UPDATE would change nothing but refresh the search index once more.
-CREATE FUNCTION opendata._label_imported_fields(slug text, labels jsonb) RETURNS void
+-- An imported table registered as register() registers it, with the
+-- original headers of its file as its fields' labels (labels: {"field":
+-- "header", ...}): the fields are written labelled, with the dataset's
+-- row, so that the catalog's search index is computed once for the new
+-- dataset.  A definer: the import runs as its caller, who may not call
+-- _register() itself; _register() checks the caller as register() does.
+CREATE FUNCTION opendata._register_import(source regclass, slug text, metadata jsonb, labels jsonb)
+RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER AS $$
-DECLARE
-  ds opendata.datasets := opendata._dataset_for_update(slug);
 BEGIN
-  UPDATE opendata.fields f SET label = coalesce(nullif(btrim(l.label), ''), f.name)
-    FROM jsonb_each_text(labels) AS l(field, label)
-   WHERE f.dataset_id = ds.id AND f.name = l.field;
-  IF FOUND AND ds.modified IS DISTINCT FROM now() THEN
-    UPDATE opendata.datasets SET modified = now() WHERE id = ds.id;
-  END IF;
+  PERFORM opendata._register(source, slug, metadata, NULL, labels);
 END
 $$;
 

@@ -195,36 +195,44 @@ LANGUAGE sql STABLE AS $$
 $$;
 
 -- Recomputes the search rows of some datasets (missing ones are skipped:
--- their row went with them, by the foreign key).
+-- their row went with them, by the foreign key).  One statement: the
+-- datasets' texts are read once, for their rows and for the typo
+-- vocabulary, and the search index's own triggers (the version, the
+-- facet counts) fire once.  The title's tsvector is computed once, for
+-- the document and for the title boost (OFFSET 0 keeps the planner from
+-- folding the subquery and calling it twice again).
 CREATE FUNCTION opendata._search_refresh(ids bigint[]) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
   IF cardinality(ids) = 0 THEN
     RETURN;
   END IF;
-  INSERT INTO opendata.search_index AS s (dataset_id, organization_id, visible_to_all, document, title,
-                                          slug, title_text, modified, issued, themes, keywords, license_id,
-                                          territory, year)
-  SELECT x.id, x.organization_id, x.visible,
-         setweight(opendata._search_tsvector(x.title), 'A')
-         || setweight(opendata._search_tsvector(x.keywords), 'B')
-         || setweight(opendata._search_tsvector(x.body), 'C')
-         || setweight(opendata._search_tsvector(x.extra), 'D'),
-         opendata._search_tsvector(x.title),
-         x.slug, x.title, x.modified, x.issued, x.themes, x.keyword_list, x.license_id, x.territory, x.year
-    FROM opendata._search_docs(ids) x
-  ON CONFLICT (dataset_id) DO UPDATE
-     SET organization_id = excluded.organization_id, visible_to_all = excluded.visible_to_all,
-         document = excluded.document, title = excluded.title,
-         slug = excluded.slug, title_text = excluded.title_text, modified = excluded.modified,
-         issued = excluded.issued, themes = excluded.themes, keywords = excluded.keywords,
-         license_id = excluded.license_id, territory = excluded.territory, year = excluded.year;
-
+  WITH docs AS MATERIALIZED (
+    SELECT * FROM opendata._search_docs(ids)
+  ), indexed AS (
+    INSERT INTO opendata.search_index AS s (dataset_id, organization_id, visible_to_all, document, title,
+                                            slug, title_text, modified, issued, themes, keywords, license_id,
+                                            territory, year)
+    SELECT x.id, x.organization_id, x.visible,
+           setweight(t.title, 'A')
+           || setweight(opendata._search_tsvector(x.keywords), 'B')
+           || setweight(opendata._search_tsvector(x.body), 'C')
+           || setweight(opendata._search_tsvector(x.extra), 'D'),
+           t.title,
+           x.slug, x.title, x.modified, x.issued, x.themes, x.keyword_list, x.license_id, x.territory, x.year
+      FROM docs x, LATERAL (SELECT opendata._search_tsvector(x.title) AS title OFFSET 0) t
+    ON CONFLICT (dataset_id) DO UPDATE
+       SET organization_id = excluded.organization_id, visible_to_all = excluded.visible_to_all,
+           document = excluded.document, title = excluded.title,
+           slug = excluded.slug, title_text = excluded.title_text, modified = excluded.modified,
+           issued = excluded.issued, themes = excluded.themes, keywords = excluded.keywords,
+           license_id = excluded.license_id, territory = excluded.territory, year = excluded.year
+  )
   -- Only what anyone may read feeds the typo vocabulary.  Words are never
   -- removed: a word once public stays a valid correction.
   INSERT INTO opendata.search_words (word)
   SELECT DISTINCT w
-    FROM opendata._search_docs(ids) x,
+    FROM docs x,
          LATERAL opendata._search_split(concat_ws(' ', x.title, x.keywords, x.body, x.extra)) w
    WHERE x.visible
   ON CONFLICT DO NOTHING;
@@ -251,10 +259,23 @@ COMMENT ON FUNCTION opendata.search_reindex() IS 'rebuild the catalog search ind
 
 -- Triggers: statement-level, with transition tables, so a bulk load (or
 -- pg_restore's COPY) refreshes each dataset once.
+--
+-- A new dataset that already has fields when its INSERT's trigger fires
+-- got them in the same statement (register() inserts the dataset's row and
+-- its fields together): fields cannot come before their dataset (the
+-- foreign key), nor later in a statement that ended before this trigger
+-- fired.  The fields' trigger fires for that statement too and refreshes
+-- the dataset with its fields, so this one leaves it: once, not twice.
 CREATE FUNCTION opendata._search_on_new_datasets() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-  PERFORM opendata._search_refresh(ARRAY(SELECT id FROM new_rows));
+  IF TG_OP = 'INSERT' THEN
+    PERFORM opendata._search_refresh(ARRAY(SELECT n.id FROM new_rows n
+                                            WHERE NOT EXISTS (SELECT FROM opendata.fields f
+                                                               WHERE f.dataset_id = n.id)));
+  ELSE
+    PERFORM opendata._search_refresh(ARRAY(SELECT id FROM new_rows));
+  END IF;
   RETURN NULL;
 END
 $$;
@@ -323,6 +344,11 @@ LANGUAGE plpgsql AS $$
 DECLARE
   touched text[];
 BEGIN
+  -- Drafts and restricted datasets count nowhere: most changes (a
+  -- registration, a draft's description) stop here.
+  IF cardinality(gone) = 0 AND cardinality(came) = 0 THEN
+    RETURN;
+  END IF;
   WITH changes AS (
     SELECT v.facet, v.value, sum(x.sign) AS n
       FROM (SELECT -1 AS sign, g AS s FROM unnest(gone) g

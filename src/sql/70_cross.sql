@@ -74,23 +74,18 @@ CREATE TRIGGER mark_derived_stale AFTER UPDATE OF version ON opendata.datasets
   EXECUTE FUNCTION opendata._mark_derived_stale();
 
 -- The WGS 84 box around g (SRID 4326) that holds every point within d
--- metres of it on the ground.  Metres per degree are taken low (110 km for
--- a degree of latitude, 110 km x cos(latitude) for longitude), so the box
--- is a little too large, never too small.  Near a pole or across the
--- antimeridian the box spans every longitude.
+-- metres of it on the ground: g's box widened by d / 110 km degrees of
+-- latitude and d / (110 km x cos(latitude)) of longitude, taken at the
+-- box's edge nearer the pole, so a little too large, never too small.  Near
+-- a pole or across the antimeridian the box spans every longitude.  NULL
+-- for an empty geometry or a negative distance.  In C
+-- (src/pg/expand_m.cpp, src/core/cross/ground_box.hpp): the crossings
+-- call it once per outer row, and the same box in SQL read g's bounds ten
+-- times.  No SET clause (99_finalize.sql): it resolves PostGIS' functions
+-- in the schema of its geometry argument's type, never by search_path.
 CREATE FUNCTION opendata._expand_m(g geometry, d float8) RETURNS geometry
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT CASE
-           WHEN x.ymin IS NULL OR d IS NULL OR d < 0 THEN NULL
-           WHEN x.lat >= 89.9 OR x.xmin - x.dx < -180 OR x.xmax + x.dx > 180 OR x.dx >= 180
-             THEN ST_MakeEnvelope(-180, greatest(x.ymin - x.dy, -90), 180, least(x.ymax + x.dy, 90), 4326)
-           ELSE ST_MakeEnvelope(x.xmin - x.dx, x.ymin - x.dy, x.xmax + x.dx, x.ymax + x.dy, 4326)
-         END
-    FROM (SELECT b.*, CASE WHEN b.lat < 89.9 THEN d / (110000.0 * cos(radians(b.lat))) END AS dx
-            FROM (SELECT ST_XMin(g) AS xmin, ST_XMax(g) AS xmax, ST_YMin(g) AS ymin, ST_YMax(g) AS ymax,
-                         d / 110000.0 AS dy,
-                         greatest(abs(ST_YMin(g)), abs(ST_YMax(g))) + d / 110000.0 AS lat) b) x
-$$;
+LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'opendata_expand_m';
 
 -- A GiST index serving crossings on the geometry column of a relation: on
 -- the column itself for SRID 4326, on ST_Transform(column, 4326) otherwise.
@@ -199,13 +194,16 @@ $$;
 -- (src/core/cross, called in src/pg/cross_statements.cpp).  l_from and
 -- r_from are trusted relation texts (a relation name, or a parenthesised
 -- subquery from _cross_side()); fields and options come from the caller and
--- are checked there.  Returns the SELECT of the crossing, a statement
+-- are checked there.  r_key is the right dataset's key (its key_fields):
+-- nearest and enrich order the right rows they cannot tell apart by it
+-- (docs/crossings.md, "Rows at the same distance").  Returns the SELECT of
+-- the crossing, a statement
 -- returning the report of unmatched rows and keys as one jsonb value (NULL
 -- when the predicate has none), and the fields carried unchanged from each
 -- side (the right ones without their prefix).
 CREATE FUNCTION opendata._cross_select(
   l_from text, l_fields text[], l_geom text, l_srid int,
-  r_from text, r_fields text[], r_geom text, r_srid int,
+  r_from text, r_fields text[], r_geom text, r_srid int, r_key text[],
   predicate text, options jsonb,
   OUT select_sql text, OUT report_sql text, OUT left_fields text[], OUT right_fields text[])
 LANGUAGE c STABLE AS 'MODULE_PATHNAME', 'opendata_cross_select';
@@ -254,7 +252,7 @@ BEGIN
   q := opendata._cross_select(opendata._cross_side(l.ds, lineage->'options', 'left_where'),
                               l.fields, (l.ds).geometry_field, (l.ds).geometry_srid,
                               opendata._cross_side(r.ds, lineage->'options', 'right_where'),
-                              r.fields, (r.ds).geometry_field, (r.ds).geometry_srid,
+                              r.fields, (r.ds).geometry_field, (r.ds).geometry_srid, (r.ds).key_fields,
                               lineage->>'predicate', lineage->'options');
   select_sql := q.select_sql;
   report_sql := q.report_sql;
@@ -342,7 +340,7 @@ BEGIN
   q := opendata._cross_select(opendata._cross_side(l.ds, opts, 'left_where'),
                               l.fields, (l.ds).geometry_field, (l.ds).geometry_srid,
                               opendata._cross_side(r.ds, opts, 'right_where'),
-                              r.fields, (r.ds).geometry_field, (r.ds).geometry_srid,
+                              r.fields, (r.ds).geometry_field, (r.ds).geometry_srid, (r.ds).key_fields,
                               predicate, opts - 'metadata');
   IF predicate <> 'attribute' THEN
     idx := opendata._ensure_spatial_index((l.ds).source, (l.ds).geometry_field, (l.ds).geometry_srid);

@@ -44,7 +44,7 @@ $owner$;
 -- PostGIS's schema stays on the path of the functions that resolve PostGIS
 -- names when they run and are called only by a user on its own behalf:
 -- the API (opendata_api), the C++ entry points that build queries, the
--- helpers those queries call (_expand_m) or that report PostGIS's version,
+-- helpers that report PostGIS's version,
 -- and the invoker helpers of the pages and of OGC API that compute a map or
 -- an extent (_page_map, _ogc_collection_json): the API calls them as the
 -- caller, no definer does.
@@ -53,12 +53,17 @@ $owner$;
 -- that definers call (cross(), refresh()): they only read the catalog, with
 -- the definers' path.
 --
--- Three exceptions get no SET clause: opendata._odsql_fold() is inlined into
+-- Six exceptions get no SET clause: opendata._odsql_fold() is inlined into
 -- record queries, which a SET clause would prevent; its body qualifies every
 -- name (see 50_records.sql).  opendata._nearest_candidates() is called once
 -- per row of a nearest crossing, where a SET clause would change a setting
 -- twice per call; the SQL it runs qualifies every name (src/pg/nearest.cpp).
--- opendata._search_score() is called once per search match and runs no SQL.
+-- opendata._search_score() is called once per search match and runs no SQL;
+-- nor do opendata._postgis_schema() and _geometry_oid(), C lookups that the
+-- registration calls a few times per column (src/pg/postgis_names.cpp).
+-- opendata._expand_m() is called once per outer row of a crossing; it
+-- finds PostGIS' functions in the schema of its argument's type
+-- (src/pg/expand_m.cpp).
 DO $finalize$
 DECLARE
   postgis_schema name := opendata._postgis_schema();
@@ -73,9 +78,8 @@ BEGIN
                     AND p.oid NOT IN ('opendata._query_as(regrole, text)'::regprocedure,
                                       'opendata._exec_as(regrole, text)'::regprocedure,
                                       'opendata._cross_side(opendata.datasets, jsonb, text)'::regprocedure,
-                                      'opendata._cross_select(text, text[], text, int, text, text[], text, int, text, jsonb)'::regprocedure))
-                OR p.oid IN ('opendata._expand_m(geometry, float8)'::regprocedure,
-                             'opendata.version()'::regprocedure, 'opendata.build_info()'::regprocedure,
+                                      'opendata._cross_select(text, text[], text, int, text, text[], text, int, text[], text, jsonb)'::regprocedure))
+                OR p.oid IN ('opendata.version()'::regprocedure, 'opendata.build_info()'::regprocedure,
                              'opendata._page_map(text, name, text)'::regprocedure,
                              'opendata._ogc_collection_json(record)'::regprocedure))
       FROM pg_depend d
@@ -86,7 +90,9 @@ BEGIN
        AND p.prokind IN ('f', 'p')
        AND p.oid NOT IN ('opendata._odsql_fold(text)'::regprocedure,
                          'opendata._nearest_candidates(float8, float8, regclass, name, int, float8)'::regprocedure,
-                         'opendata._search_score(tsvector, tsvector, tsquery)'::regprocedure)
+                         'opendata._expand_m(geometry, float8)'::regprocedure,
+                         'opendata._search_score(tsvector, tsvector, tsquery)'::regprocedure,
+                         'opendata._postgis_schema()'::regprocedure, 'opendata._geometry_oid()'::regprocedure)
   LOOP
     IF with_postgis THEN
       EXECUTE format('ALTER FUNCTION %s SET search_path = pg_catalog, opendata, %I, pg_temp',

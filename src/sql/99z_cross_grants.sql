@@ -8,7 +8,7 @@
 GRANT EXECUTE ON FUNCTION
   opendata_api.cross(text, text, text, float8, int, text, text, int, int, text, text),
   opendata_api.near(text, float8, float8, float8, text, int, int, text, text),
-  opendata._cross_select(text, text[], text, int, text, text[], text, int, text, jsonb),
+  opendata._cross_select(text, text[], text, int, text, text[], text, int, text[], text, jsonb),
   opendata._expand_m(geometry, float8),
   opendata._point_relation(text, text), opendata._nearest_index_fits(regclass)
   TO opendata_anon;

@@ -13,8 +13,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                                             "attribute"};
   if (size == 0) return 0;
   opendata::cross::Request req;
-  req.left = {"l", {"id", "name"}, "geom", 4326};
-  req.right = {"r", {"code", "pop"}, "shape", data[0] & 1 ? 0 : 2154};
+  req.left.from = "l";
+  req.left.fields = {"id", "name"};
+  req.left.geometry = "geom";
+  req.right.from = "r";
+  req.right.fields = {"code", "pop"};
+  req.right.geometry = "shape";
+  req.right.srid = data[0] & 1 ? 0 : 2154;
+  // The catalog's answers about the right side, in each combination.
+  req.right.rows_have_ctid = data[0] & 2;
+  if (data[0] & 4) req.right.key = {"code"};
+  if (data[0] & 8) req.right.unique_field = "code";
+  if (data[0] & 16) req.right.unordered_fields = {"pop"};
   req.predicate = kPredicates[data[0] % 5];
   req.options_json.assign(reinterpret_cast<const char*>(data) + 1, size - 1);
   req.max_k = data[0] & 0x80 ? opendata::cross::kMaxAdHocK : opendata::cross::kMaxK;

@@ -109,6 +109,33 @@ for fn in "portal|SELECT opendata_api.portal()" \
   check "hot_standby: $name answers on the standby as on the primary" "$a" "$b"
 done
 
+# A standby session keeps a dataset's fields between calls; a change on the
+# primary reaches it with the replayed commit's invalidations
+# (src/pg/catalog_changes.hpp): the same session's next call sees it.
+coproc STANDBY_SESSION { "$PG_BINDIR/psql" -X -q -At -v ON_ERROR_STOP=1 -h "$standby" -p "$STANDBY_PORT" -U postgres -d "$DB" 2>&1; }
+standby_session() {  # standby_session SQL: its one line of output, from the session kept open
+  local line=""
+  echo "$1" >&"${STANDBY_SESSION[1]}"
+  read -r -t 30 line <&"${STANDBY_SESSION[0]}" || true
+  printf '%s' "$line"
+}
+facets_query="SET ROLE opendata_anon; SELECT string_agg(f->>'name', ',' ORDER BY f->>'name' COLLATE \"C\") FROM json_array_elements(opendata_api.facets('gares')->'facets') f; RESET ROLE;"
+before=$(standby_session "$facets_query")
+field=$(on primary -c "SELECT f.name FROM opendata.fields f JOIN opendata.datasets d ON d.id = f.dataset_id
+                        WHERE d.slug = 'gares' AND NOT f.facet AND f.type = 'text' ORDER BY f.position LIMIT 1")
+on primary -c "SELECT opendata.describe_field('gares', '$field', '{\"facet\": true}') IS NOT NULL" >/dev/null
+lsn=$(on primary -c "SELECT pg_current_wal_lsn()")
+for _ in $(seq 1 100); do
+  [ "$(on standby -c "SELECT pg_last_wal_replay_lsn() >= '$lsn'")" = t ] && break
+  sleep 0.2
+done
+after=$(standby_session "$facets_query")
+expected=$(printf '%s\n' $(echo "$before" | tr ',' ' ') "$field" | grep -v '^$' | LC_ALL=C sort | paste -sd, -)
+check "hot_standby: a session on the standby sees a field made a facet on the primary at its next call" \
+  "$expected" "$after"
+eval "exec ${STANDBY_SESSION[1]}>&-"
+wait "$STANDBY_SESSION_PID" 2>/dev/null || true
+
 # Writes fail cleanly: 25006, the catalog untouched.
 state=$(on standby -c "SELECT 1" -c "DO \$\$ BEGIN PERFORM opendata.publish('arbres'); EXCEPTION WHEN OTHERS THEN RAISE WARNING 'state %', SQLSTATE; END \$\$" 2>&1 | sed -n 's/.*state \([0-9A-Z]*\).*/\1/p')
 check "hot_standby: publishing on the standby fails with 25006" 25006 "$state"

@@ -52,9 +52,14 @@ SELECT 'download csv', convert_from(opendata_api.download('parkings', 'csv')::by
 -- stations within 1500 m on one page, both say 25.
 -- Geometries left out: 0.2.0's near() and cross() write them as records()
 -- does (RFC 7946, no crs member, 9 decimals; issue #24), 0.1.0 through
--- PostGIS's cast to json.
-SELECT 'near', jsonb_set(j, '{results}', (SELECT jsonb_agg(r - 'geo_point' - 'geo_shape' ORDER BY i)
-                                            FROM jsonb_array_elements(j -> 'results') WITH ORDINALITY x(r, i)))
+-- PostGIS's cast to json.  Stations at the same distance (several lines
+-- at one place) came in no defined order in 0.1.0; 0.2.0 orders them by
+-- the dataset's key, or by all their fields (docs/crossings.md, "Rows at
+-- the same distance"): compared by distance, then by their text.
+SELECT 'near', jsonb_set(j, '{results}', (SELECT jsonb_agg(r - 'geo_point' - 'geo_shape'
+                                                           ORDER BY (r ->> 'distance_m')::float8,
+                                                                    (r - 'geo_point' - 'geo_shape')::text)
+                                            FROM jsonb_array_elements(j -> 'results') r))
   FROM (SELECT opendata_api.near('gares', 2.2945, 48.8584, 1500, rows => 50)::jsonb - 'links' AS j) n;
 -- cross() pages give links.next since 0.2.0.
 SELECT 'cross ad hoc', jsonb_set(j, '{results}', (SELECT jsonb_agg(r - 'geom' ORDER BY i)

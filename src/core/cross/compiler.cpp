@@ -2,6 +2,8 @@
 // a, the right side b, the right rows matched to a left row m.
 #include "core/cross/compiler.hpp"
 
+#include <algorithm>
+
 #include "core/cross/ad_hoc.hpp"
 #include "core/odsql/schema.hpp"
 
@@ -14,6 +16,10 @@ std::string join(const std::vector<std::string>& items) {
   std::string out;
   for (const std::string& s : items) out += (out.empty() ? "" : ", ") + s;
   return out;
+}
+
+bool has(const std::vector<std::string>& list, const std::string& item) {
+  return std::find(list.begin(), list.end(), item) != list.end();
 }
 
 std::string metres(double d) { return shortest_number(d); }
@@ -54,6 +60,11 @@ struct Parts {
   std::string dwithin(double d) const {
     return "ST_DWithin((" + ga + ")::geography, (" + gb + ")::geography, " + metres(d) + ")";
   }
+  // The k nearest: by distance, then in the right side's order of ties.
+  std::string nearest_order() const {
+    const std::string ties = tie_order_sql(req.right, opt.tie_break, "b");
+    return ties.empty() ? "distance_m" : "distance_m, " + ties;
+  }
 };
 
 Parts parts_of(const Request& req, const Options& opt) {
@@ -88,8 +99,8 @@ std::string nearest_from_index(const Parts& p) {
          (o.max_distance_m ? metres(*o.max_distance_m) + "::float8" : "NULL") +
          ")) c(tid) CROSS JOIN LATERAL (SELECT * FROM " + p.req.right.from +
          " b WHERE b.ctid = c.tid OFFSET 0) b" +
-         (o.max_distance_m ? " WHERE " + p.dwithin(*o.max_distance_m) : "") +
-         " ORDER BY distance_m LIMIT " + k + ") m ON true";
+         (o.max_distance_m ? " WHERE " + p.dwithin(*o.max_distance_m) : "") + " ORDER BY " +
+         p.nearest_order() + " LIMIT " + k + ") m ON true";
 }
 
 // Otherwise (a view, a filtered side, shapes): two passes on the GiST
@@ -112,8 +123,8 @@ std::string nearest_two_passes(const Parts& p) {
          " LIMIT " + k + ") k) kd ON true LEFT JOIN LATERAL (SELECT " +
          p.right_in_with(p.distance() + " AS distance_m") + " FROM " + p.req.right.from +
          " b WHERE " + p.gb + " && (" + expand_m_sql(p.ga, bound) + ")" +
-         (o.max_distance_m ? " AND " + p.dwithin(*o.max_distance_m) : "") +
-         " ORDER BY distance_m LIMIT " + k + ") m ON true";
+         (o.max_distance_m ? " AND " + p.dwithin(*o.max_distance_m) : "") + " ORDER BY " +
+         p.nearest_order() + " LIMIT " + k + ") m ON true";
 }
 
 // Each left row with the count (and aggregates) of the right rows matching.
@@ -145,8 +156,9 @@ void within_distance(const Parts& p, Statements& out) {
 }
 
 // The report of contains: the right rows in no polygon.  When the right
-// rows have a ctid, it is the right rows less the distinct rows the
-// polygons match, found polygon by polygon as the crossing finds them:
+// rows have a unique field or a ctid, it is the right rows less the
+// distinct rows the polygons match (told apart by that field, else by
+// their ctid), found polygon by polygon as the crossing finds them:
 // PostGIS keeps a polygon's point-in-polygon index while the same polygon
 // is tested against row after row, so this pass costs about what the
 // crossing costs.  Probing the polygons once per right row (NOT EXISTS)
@@ -155,9 +167,11 @@ void within_distance(const Parts& p, Statements& out) {
 std::string unmatched_right(const Parts& p, const std::string& condition) {
   const std::string& l = p.req.left.from;
   const std::string& r = p.req.right.from;
-  if (p.req.right.rows_have_ctid)
+  const std::string& unique = p.req.right.unique_field;
+  if (!unique.empty() || p.req.right.rows_have_ctid)
     return "SELECT jsonb_build_object('unmatched_right', (SELECT count(*) FROM " + r +
-           ") - count(DISTINCT b.ctid)) FROM " + l + " a JOIN " + r + " b ON " + condition;
+           ") - count(DISTINCT b." + (unique.empty() ? "ctid" : quote_ident(unique)) + ")) FROM " +
+           l + " a JOIN " + r + " b ON " + condition;
   return "SELECT jsonb_build_object('unmatched_right', count(*)) FROM " + r +
          " b WHERE NOT EXISTS (SELECT FROM " + l + " a WHERE " + condition + ")";
 }
@@ -179,8 +193,8 @@ void contains(const Parts& p, Statements& out) {
 void enrich(const Parts& p, Statements& out) {
   const std::string condition = std::string(p.opt.border == "first" ? "ST_Covers" : "ST_Contains") +
                                 "(" + p.gb + ", " + p.ga + ")";
-  const std::string order =
-      p.opt.tie_break.empty() ? "" : " ORDER BY b." + quote_ident(p.opt.tie_break);
+  const std::string ties = tie_order_sql(p.req.right, p.opt.tie_break, "b");
+  const std::string order = ties.empty() ? "" : " ORDER BY " + ties;
   out.select_sql = "SELECT " + p.outer() + " FROM " + p.req.left.from +
                    " a LEFT JOIN LATERAL (SELECT " + p.right_in_or_null() + " FROM " +
                    p.req.right.from + " b WHERE " + condition + order + " LIMIT 1) m ON true";
@@ -233,26 +247,26 @@ void attribute(const Parts& p, Statements& out) {
 
 }  // namespace
 
-// The same box as opendata._expand_m(), written out: the extension's
-// functions carry a pinned search_path, which keeps PostgreSQL from
-// inlining them, and a function call per probed row costs more than the
-// probe.  Metres per degree are taken low (110 km for a degree of latitude,
-// 110 km x cos(latitude) for longitude), so the box is a little too large,
-// never too small.  Near a pole or across the antimeridian the box is
-// widened by 360 degrees of longitude, which is the same for &&.  The
-// expression is kept short because JIT compiles it: an earlier one, with a
-// second envelope, took 0.8 s of JIT per query against 0.2 s for the
-// hand-written ST_Expand.
+// opendata._expand_m(), a C function (src/pg/expand_m.cpp): the box of
+// ground_box.hpp, computed from one reading of the geometry's bounds.  The
+// same box written out in SQL read them ten times per outer row, which cost
+// a within_distance crossing of 100,000 points 130 ms.
 std::string expand_m_sql(const std::string& g, const std::string& d) {
-  const std::string far = "greatest(abs(ST_YMin(" + g + ")), abs(ST_YMax(" + g + "))) + " + d +
-                          " / 110000.0";
-  const std::string lat = "(" + far + ")";
-  const std::string dy = "(" + d + " / 110000.0)";
-  const std::string dx =
-      "(" + d + " / (110000.0 * cos(radians(least(" + far + ", 89.9)))))";
-  return "ST_Expand(" + g + ", CASE WHEN " + lat + " >= 89.9 OR ST_XMin(" + g + ") - " + dx +
-         " < -180 OR ST_XMax(" + g + ") + " + dx + " > 180 THEN 360 ELSE " + dx + " END, " + dy +
-         ")";
+  return "opendata._expand_m(" + g + ", " + d + ")";
+}
+
+std::string tie_order_sql(const Side& side, const std::vector<std::string>& first,
+                          const std::string& alias) {
+  bool key_is_visible = !side.key.empty();
+  for (const std::string& f : side.key) key_is_visible = key_is_visible && has(side.fields, f);
+  std::vector<std::string> fields;
+  for (const std::vector<std::string>* list : {&first, key_is_visible ? &side.key : &side.fields})
+    for (const std::string& f : *list)
+      if (!has(fields, f)) fields.push_back(f);
+  std::vector<std::string> items;
+  for (const std::string& f : fields)
+    items.push_back(alias + "." + quote_ident(f) + (has(side.unordered_fields, f) ? "::text" : ""));
+  return join(items);
 }
 
 std::string nearest_count_sql(const Side& left, const Side& right, std::int64_t k) {

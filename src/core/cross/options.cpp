@@ -197,11 +197,30 @@ Normalize parse_normalize(const json& options) {
   return out;
 }
 
+// Option tie_break: a right field, or an array of right fields; `fallback`
+// when absent or null.  An empty string names no field.
+std::vector<std::string> parse_tie_break(const json& options, const Request& req,
+                                         std::vector<std::string> fallback) {
+  auto it = options.find("tie_break");
+  if (it == options.end() || it->is_null()) return fallback;
+  std::vector<std::string> names;
+  if (it->is_array()) {
+    names = names_of(*it);
+  } else if (!it->is_string() || !it->get<std::string>().empty()) {
+    names.push_back(text_of(*it));
+  }
+  for (const std::string& f : names)
+    if (!contains(req.right.fields, f))
+      unknown_field("unknown field \"" + f + "\" in the right dataset");
+  return names;
+}
+
 // The checks and defaults of each predicate.
 void parse_predicate_options(const json& options, const Request& req, Options& out) {
   switch (out.predicate) {
     case Predicate::kNearest:
       if (out.distance_m) bad("nearest takes max_distance_m, not distance_m");
+      out.tie_break = parse_tie_break(options, req, {});
       break;
     case Predicate::kWithinDistance:
       if (!out.distance_m) bad("within_distance needs distance_m");
@@ -216,12 +235,10 @@ void parse_predicate_options(const json& options, const Request& req, Options& o
       out.border = text_option(options, "border", "first");
       if (out.border != "first" && out.border != "interior")
         bad("border rule of enrich must be \"first\" or \"interior\", not \"" + out.border + "\"");
-      const std::string first = !out.right_fields.empty()    ? out.right_fields.front()
-                                : !req.right.fields.empty() ? req.right.fields.front()
-                                                            : std::string();
-      out.tie_break = text_option(options, "tie_break", first);
-      if (!out.tie_break.empty() && !contains(req.right.fields, out.tie_break))
-        unknown_field("unknown field \"" + out.tie_break + "\" in the right dataset");
+      std::vector<std::string> first;
+      if (!out.right_fields.empty()) first.push_back(out.right_fields.front());
+      if (first.empty() && !req.right.fields.empty()) first.push_back(req.right.fields.front());
+      out.tie_break = parse_tie_break(options, req, first);
       break;
     }
     case Predicate::kAttribute:

@@ -47,7 +47,10 @@ struct Options {
   // contains: covers (default) or interior; enrich: first (default) or
   // interior.
   std::string border;
-  std::string tie_break;  // enrich: the right field ordering shared borders
+  // nearest and enrich: the right fields that order the right rows the
+  // predicate cannot tell apart (at the same distance, sharing a border),
+  // before the side's own order (tie_order_sql() in compiler.hpp).
+  std::vector<std::string> tie_break;
   std::vector<std::string> left_key, right_key;  // attribute
   Normalize normalize;                           // attribute
 };

@@ -26,6 +26,21 @@ struct Side {
   // catalog).  The report of contains then counts the matched rows in the
   // polygons' pass instead of probing the polygons once per right row.
   bool rows_have_ctid = false;
+  // A field of `fields` that names each row of `from` once: a column of a
+  // one-column unique index, NOT NULL, on a relation whose rows have a
+  // ctid or on a partitioned table (the caller asks the catalog); "" when
+  // none.  contains' report then counts the matched rows by it: the
+  // distinct values of an int sort by value, a ctid through its
+  // comparison function.
+  std::string unique_field;
+  // The order of the side's rows that a crossing cannot tell apart (right
+  // rows at the same distance of nearest, polygons sharing a border in
+  // enrich; tie_order_sql() in compiler.hpp): the side's unique key (its
+  // field names, in order; empty when it has none), and the fields whose
+  // SQL type has no default ordering (json, xml, point...), which are
+  // compared by their text.
+  std::vector<std::string> key;
+  std::vector<std::string> unordered_fields;
 };
 
 struct Request {

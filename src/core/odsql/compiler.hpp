@@ -75,14 +75,16 @@ enum class ParamType { Text, Int8, Float8, Bool, Date, Timestamptz, Interval, Te
 
 // value is in PostgreSQL text input form for the type, except for a
 // LikePattern: a text value, the LIKE pattern of one search word, whose
-// value here is the word's pieces between '*' wildcards as a text[]
-// literal.  The caller binds like_pattern() (odsql/like_pattern.hpp) of
-// the pieces folded as the rows' text is folded (lower(unaccent())), which
-// only PostgreSQL can do: the statement then holds the pattern itself, as
-// a constant the planner sees, not a computation of it.
+// `pieces` are the word's pieces between '*' wildcards (and `value` the
+// same as a text[] literal, for reading: explain_sql()).  The caller binds
+// like_pattern() (odsql/like_pattern.hpp) of the pieces folded as the rows'
+// text is folded (lower(unaccent())), which only PostgreSQL can do: the
+// statement then holds the pattern itself, as a constant the planner sees,
+// not a computation of it.
 struct Param {
   ParamType type;
   std::string value;
+  std::vector<std::string> pieces;  // LikePattern only
 };
 
 // One output column of rows_sql.

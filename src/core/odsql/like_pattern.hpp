@@ -2,7 +2,7 @@
 // LIKE, a bare string's full-text search): the value of a
 // ParamType::LikePattern parameter (compiler.hpp) made into what is bound.
 //
-// The word travels as its pieces between '*' wildcards; each piece is
+// The word comes as its pieces between '*' wildcards; each piece is
 // folded the way every row's text is (lower(unaccent())), which only the
 // caller can do (the core has no unaccent), then escaped, and the pieces
 // are joined by '%'.  Folding comes before escaping: unaccent() turns a few
@@ -12,16 +12,15 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 namespace opendata::odsql {
 
 using Fold = std::function<std::string(const std::string&)>;
 
-// '%' + the pieces of `value` (the parameter's text_array_literal() of
-// them), each folded by `fold` and with '\', '%' and '_' escaped, joined by
-// '%', + '%': pieces {"Piscine"} -> "%piscine%", {"a", "", "b"} ->
-// "%a%%b%".  Throws std::invalid_argument when `value` is not such a
-// literal (a bug: the translator writes it).
-std::string like_pattern(const std::string& value, const Fold& fold);
+// '%' + `pieces` (a LikePattern parameter's), each folded by `fold` and
+// with '\', '%' and '_' escaped, joined by '%', + '%': {"Piscine"} ->
+// "%piscine%", {"a", "", "b"} -> "%a%%b%".
+std::string like_pattern(const std::vector<std::string>& pieces, const Fold& fold);
 
 }  // namespace opendata::odsql

@@ -1,46 +1,88 @@
 #include "core/odsql/links.hpp"
 
 #include <algorithm>
+#include <string_view>
 #include <utility>
 
 namespace opendata::odsql {
 namespace {
 
-using Query = QueryArgs;
-
-// The arguments every next link repeats, in records()'s argument order;
-// defaults are left out so the link stays as short as the request was.
-Query common(const LinkArgs& args, const Request& req) {
-  Query q{{"dataset", args.dataset}};
-  if (!req.select.empty()) q.emplace_back("fields", req.select);
-  if (!req.where.empty()) q.emplace_back("where", req.where);
-  if (!req.group_by.empty()) q.emplace_back("group_by", req.group_by);
-  if (!req.order_by.empty()) q.emplace_back("order_by", req.order_by);
-  q.emplace_back("rows", std::to_string(req.limit));
-  return q;
+void append_encoded(std::string& out, std::string_view text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  for (unsigned char c : text) {
+    const bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                            (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
+                            c == '~';
+    if (unreserved) {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
 }
 
-void add_tail(Query& q, const LinkArgs& args, const Request& req) {
-  if (!req.refine.empty()) q.emplace_back("refine", array_literal(req.refine));
-  if (!req.exclude.empty()) q.emplace_back("exclude", array_literal(req.exclude));
-  if (!args.lang.empty()) q.emplace_back("lang", args.lang);
-  if (req.timezone != "UTC") q.emplace_back("timezone", req.timezone);
-}
+// A GET URL written as its arguments come, in one string: a records()
+// page with a next link writes one per call.
+class Url {
+ public:
+  Url(std::string_view base_url, std::string_view function, std::size_t args_size) {
+    out_.reserve(base_url.size() + function.size() + 5 + args_size + args_size / 2);
+    out_ += base_url;
+    out_ += "/rpc/";
+    out_ += function;
+  }
 
-std::string url(const LinkArgs& args, const Query& q) { return rpc_url(args.base_url, "records", q); }
+  void arg(std::string_view name, std::string_view value) {
+    out_ += separator_;
+    separator_ = '&';
+    out_ += name;
+    out_ += '=';
+    append_encoded(out_, value);
+  }
+
+  std::string take() { return std::move(out_); }
+
+ private:
+  std::string out_;
+  char separator_ = '?';
+};
+
+// A records() next link: the arguments of the request, in records()'s
+// argument order, with `position` ("after" or "start") and its value after
+// rows; defaults are left out so the link stays as short as the request was.
+std::string records_link(const LinkArgs& args, const Request& req, std::string_view position,
+                         std::string_view position_value) {
+  const std::string rows = std::to_string(req.limit);
+  Url url(args.base_url, "records",
+          args.dataset.size() + req.select.size() + req.where.size() + req.group_by.size() +
+              req.order_by.size() + position_value.size() + 64);
+  url.arg("dataset", args.dataset);
+  if (!req.select.empty()) url.arg("fields", req.select);
+  if (!req.where.empty()) url.arg("where", req.where);
+  if (!req.group_by.empty()) url.arg("group_by", req.group_by);
+  if (!req.order_by.empty()) url.arg("order_by", req.order_by);
+  url.arg("rows", rows);
+  url.arg(position, position_value);
+  if (!req.refine.empty()) url.arg("refine", array_literal(req.refine));
+  if (!req.exclude.empty()) url.arg("exclude", array_literal(req.exclude));
+  if (!args.lang.empty()) url.arg("lang", args.lang);
+  if (req.timezone != "UTC") url.arg("timezone", req.timezone);
+  return url.take();
+}
 
 }  // namespace
 
 std::string rpc_url(const std::string& base_url, const std::string& function,
                     const QueryArgs& args) {
-  std::string out = base_url + "/rpc/" + function;
-  char separator = '?';
+  std::size_t size = 0;
+  for (const auto& [name, value] : args) size += name.size() + (value ? value->size() : 0) + 2;
+  Url url(base_url, function, size);
   for (const auto& [name, value] : args) {
-    if (!value) continue;
-    out += separator + name + '=' + percent_encode(*value);
-    separator = '&';
+    if (value) url.arg(name, *value);
   }
-  return out;
+  return url.take();
 }
 
 std::string next_start_url(const std::string& base_url, const std::string& function,
@@ -58,20 +100,9 @@ std::string next_start_url(const std::string& base_url, const std::string& funct
 }
 
 std::string percent_encode(const std::string& text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
-  for (unsigned char c : text) {
-    const bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-                            (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
-                            c == '~';
-    if (unreserved) {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
+  out.reserve(text.size());
+  append_encoded(out, text);
   return out;
 }
 
@@ -89,17 +120,11 @@ std::string array_literal(const std::vector<std::string>& items) {
 }
 
 std::string next_link_after(const LinkArgs& args, const Request& req, const std::string& token) {
-  Query q = common(args, req);
-  q.emplace_back("after", token);
-  add_tail(q, args, req);
-  return url(args, q);
+  return records_link(args, req, "after", token);
 }
 
 std::string next_link_start(const LinkArgs& args, const Request& req) {
-  Query q = common(args, req);
-  q.emplace_back("start", std::to_string(req.offset + req.limit));
-  add_tail(q, args, req);
-  return url(args, q);
+  return records_link(args, req, "start", std::to_string(req.offset + req.limit));
 }
 
 }  // namespace opendata::odsql

@@ -1,5 +1,8 @@
 #include "core/odsql/params.hpp"
 
+#include <stdexcept>
+
+#include "core/odsql/literals.hpp"
 #include "core/odsql/schema.hpp"
 
 namespace opendata::odsql {
@@ -30,7 +33,7 @@ const char* param_type_name(ParamType type) {
 
 std::string Params::add(ParamType type, const std::string& value) {
   if (mode_ == Mode::kInlined) {
-    if (list_.empty()) list_.push_back(Param{type, value});  // the time zone, for tz()
+    if (list_.empty()) list_.push_back(Param{type, value, {}});  // the time zone, for tz()
     return string_literal(value) + "::" + param_type_name(type);
   }
   const auto key = std::make_pair(static_cast<int>(type), value);
@@ -39,11 +42,21 @@ std::string Params::add(ParamType type, const std::string& value) {
   if (it != index_.end()) {
     n = it->second;
   } else {
-    list_.push_back(Param{type, value});
+    list_.push_back(Param{type, value, {}});
     n = list_.size();
     index_.emplace(key, n);
   }
   return "$" + std::to_string(n) + "::" + param_type_name(type);
+}
+
+std::string Params::add_like_pattern(const std::vector<std::string>& pieces) {
+  if (mode_ == Mode::kInlined) throw std::logic_error("a LIKE pattern parameter in an inlined statement");
+  const std::string literal = text_array_literal(pieces);
+  const std::string placeholder = add(ParamType::LikePattern, literal);
+  // The parameter, new or shared with an equal word's (equal literals,
+  // equal pieces), gets the pieces.
+  list_[index_.at({static_cast<int>(ParamType::LikePattern), literal}) - 1].pieces = pieces;
+  return placeholder;
 }
 
 std::string Params::tz() const {

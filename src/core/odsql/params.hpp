@@ -27,6 +27,11 @@ class Params {
   // equal literals print equally.
   std::string add(ParamType type, const std::string& value);
 
+  // A ParamType::LikePattern of these pieces: "$n::text" (its value their
+  // text[] literal).  Numbered lists only: an inlined statement cannot
+  // bind a pattern folded by the caller.
+  std::string add_like_pattern(const std::vector<std::string>& pieces);
+
   // The request's time zone, always the first value (start_request()).
   std::string tz() const;
   // The time zone of a statement with numbered parameters: "$1::text".

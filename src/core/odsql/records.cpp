@@ -539,7 +539,7 @@ Compiled compile_records(const std::vector<FieldInfo>& fields, const Request& re
   out.results_sql = reference_all_params(out.results_sql, out.params);
   out.count_sql = reference_all_params(out.count_sql, out.params);
   std::vector<Param> page_count_params = out.params;
-  page_count_params.push_back(Param{ParamType::Bool, "false"});
+  page_count_params.push_back(Param{ParamType::Bool, "false", {}});
   out.page_count_sql = reference_all_params(out.page_count_sql, page_count_params);
   out.page_sql = reference_all_params(out.page_sql, page_count_params);
   return out;

@@ -487,7 +487,7 @@ std::string Translator::text_match(const std::string& target_sql, const Node& pa
       patterns += "opendata._odsql_like_word(" +
                   params_.add(ParamType::TextArray, text_array_literal(pieces)) + ")";
     } else {
-      patterns += params_.add(ParamType::LikePattern, text_array_literal(pieces));
+      patterns += params_.add_like_pattern(pieces);
     }
   }
   if (!params_.inlined()) {

@@ -260,3 +260,15 @@ CREATE TRIGGER search_version_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCA
 DELETE FROM opendata.search_index;
 DELETE FROM opendata.search_facet_counts;
 SELECT opendata._search_refresh(ARRAY(SELECT id FROM opendata.datasets));
+
+-- The invalidations that tell backends their copies of catalog rows are
+-- stale (src/sql/23_catalog_changes.sql); the function comes with the
+-- release objects.
+CREATE TRIGGER catalog_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON opendata.datasets
+  FOR EACH STATEMENT EXECUTE FUNCTION opendata._catalog_changed();
+CREATE TRIGGER catalog_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON opendata.fields
+  FOR EACH STATEMENT EXECUTE FUNCTION opendata._catalog_changed();
+CREATE TRIGGER catalog_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON opendata.organization_members
+  FOR EACH STATEMENT EXECUTE FUNCTION opendata._catalog_changed();
+CREATE TRIGGER catalog_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON opendata.catalog
+  FOR EACH STATEMENT EXECUTE FUNCTION opendata._catalog_changed();

@@ -180,6 +180,20 @@ TEST(SphereIndex, CandidatesHoldTheNearestOnTheEllipsoid) {
   EXPECT_LT(extra, 600u / 2);
 }
 
+// Every point at the k-th distance is a candidate, so that the crossing's
+// order of ties (by key, src/core/cross) picks among all of them, whichever
+// one the tree meets first.
+TEST(SphereIndex, PointsTiedWithTheKthAreAllCandidates) {
+  // Two stations of the apps fixture at the same distance from (2.3, 48.83),
+  // one east and one west, and one nearer.
+  SphereIndex index({{2.37, 48.83}, {2.5, 48.9}, {2.23, 48.83}, {2.3, 48.831}});
+  expect_same_set(index.nearest_candidates({2.3, 48.83}, 2, -1), {0, 2, 3});
+  expect_same_set(index.nearest_candidates({2.3, 48.83}, 1, -1), {3});
+  SphereIndex ring({{0, 1}, {1, 0}, {0, -1}, {-1, 0}, {0, 3}});
+  for (int k = 1; k <= 4; k++)
+    expect_same_set(ring.nearest_candidates({0, 0}, k, -1), {0, 1, 2, 3});
+}
+
 TEST(SphereIndex, AntimeridianAndPoles) {
   std::vector<LonLat> pts = {{179.99, 0}, {-179.99, 0.001}, {0, 89.999}, {180, -90}, {90, 89.998}};
   SphereIndex index(pts);

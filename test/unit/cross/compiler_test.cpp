@@ -18,14 +18,8 @@ const std::string kRightGeom = "ST_Transform(b.\"shape\", 4326)";
 const std::string kDistance =
     "ST_Distance((" + kLeftGeom + ")::geography, (" + kRightGeom + ")::geography)";
 
-TEST(CrossCompiler, ExpandIsTheBoxOfExpandM) {
-  EXPECT_EQ(expand_m_sql("g", "5"),
-            "ST_Expand(g, CASE WHEN (greatest(abs(ST_YMin(g)), abs(ST_YMax(g))) + 5 / 110000.0) "
-            ">= 89.9 OR ST_XMin(g) - (5 / (110000.0 * cos(radians(least(greatest(abs(ST_YMin(g)), "
-            "abs(ST_YMax(g))) + 5 / 110000.0, 89.9))))) < -180 OR ST_XMax(g) + (5 / (110000.0 * "
-            "cos(radians(least(greatest(abs(ST_YMin(g)), abs(ST_YMax(g))) + 5 / 110000.0, 89.9)))))"
-            " > 180 THEN 360 ELSE (5 / (110000.0 * cos(radians(least(greatest(abs(ST_YMin(g)), "
-            "abs(ST_YMax(g))) + 5 / 110000.0, 89.9))))) END, (5 / 110000.0))");
+TEST(CrossCompiler, ExpandIsACallOfExpandM) {
+  EXPECT_EQ(expand_m_sql("g", "5"), "opendata._expand_m(g, 5)");
 }
 
 TEST(CrossCompiler, NearestTwoPasses) {
@@ -40,7 +34,8 @@ TEST(CrossCompiler, NearestTwoPasses) {
                 " AS distance_m FROM r b WHERE " + kRightGeom + " && (" +
                 expand_m_sql(kLeftGeom, "least(kd.d * 1.000001 + 0.001, 250.5)") +
                 ") AND ST_DWithin((" + kLeftGeom + ")::geography, (" + kRightGeom +
-                ")::geography, 250.5) ORDER BY distance_m LIMIT 2) m ON true");
+                ")::geography, 250.5) ORDER BY distance_m, b.\"code\", b.\"pop\" LIMIT 2) m "
+                "ON true");
   EXPECT_EQ(s.report_sql, "");
   EXPECT_EQ(s.left_fields, (std::vector<std::string>{"id", "name"}));
   EXPECT_EQ(s.right_fields, (std::vector<std::string>{"code", "pop"}));
@@ -57,8 +52,40 @@ TEST(CrossCompiler, NearestFromTheInMemoryIndex) {
                 gb + ")::geography) AS distance_m FROM unnest(opendata._nearest_candidates(ST_X(" +
                 kLeftGeom + "), ST_Y(" + kLeftGeom +
                 "), 'opendata_data.it''s'::regclass, 'shape', 1, NULL)) c(tid) CROSS JOIN LATERAL "
-                "(SELECT * FROM r b WHERE b.ctid = c.tid OFFSET 0) b ORDER BY distance_m LIMIT 1)"
-                " m ON true");
+                "(SELECT * FROM r b WHERE b.ctid = c.tid OFFSET 0) b ORDER BY distance_m, "
+                "b.\"code\", b.\"pop\" LIMIT 1) m ON true");
+}
+
+// Right rows at the same distance come in one order, whichever path finds
+// them: by tie_break, then by the right side's key, or by all its fields.
+TEST(CrossCompiler, NearestOrdersTiesByTheRightKey) {
+  Request req = points("nearest", R"({"k": 3})");
+  req.right.key = {"code"};
+  EXPECT_NE(compile(req).select_sql.find(" ORDER BY distance_m, b.\"code\" LIMIT 3) m ON true"),
+            std::string::npos);
+  req.nearest_index_relation = "r";
+  EXPECT_NE(compile(req).select_sql.find(" ORDER BY distance_m, b.\"code\" LIMIT 3) m ON true"),
+            std::string::npos);
+  req.options_json = R"({"tie_break": "pop"})";
+  EXPECT_NE(compile(req).select_sql.find(
+                " ORDER BY distance_m, b.\"pop\", b.\"code\" LIMIT 1) m ON true"),
+            std::string::npos);
+}
+
+TEST(CrossCompiler, TieOrder) {
+  Side side;
+  side.fields = {"id", "tags", "geom"};
+  EXPECT_EQ(tie_order_sql(side, {}, "b"), "b.\"id\", b.\"tags\", b.\"geom\"");
+  // A type without ordering (json) is compared by its text.
+  side.unordered_fields = {"tags"};
+  EXPECT_EQ(tie_order_sql(side, {}, "c"), "c.\"id\", c.\"tags\"::text, c.\"geom\"");
+  // The key, after the fields given first, each field once.
+  side.key = {"geom", "id"};
+  EXPECT_EQ(tie_order_sql(side, {"tags", "id"}, "b"), "b.\"tags\"::text, b.\"id\", b.\"geom\"");
+  // A key field that is not a field of the side: no key of it.
+  side.key = {"id", "hidden"};
+  EXPECT_EQ(tie_order_sql(side, {}, "b"), "b.\"id\", b.\"tags\"::text, b.\"geom\"");
+  EXPECT_EQ(tie_order_sql(Side{}, {}, "b"), "");
 }
 
 TEST(CrossCompiler, WithinDistanceRowsAndCounts) {
@@ -97,6 +124,16 @@ TEST(CrossCompiler, ContainsCountsByDefaultAndReportsUnmatchedRight) {
   EXPECT_EQ(compile(with_ctid).report_sql,
             "SELECT jsonb_build_object('unmatched_right', (SELECT count(*) FROM r) - "
             "count(DISTINCT b.ctid)) FROM l a JOIN r b ON " + condition);
+  // A unique field names the rows as well, and its values sort faster.
+  Request with_key = with_ctid;
+  with_key.right.unique_field = "id";
+  const std::string by_key =
+      "SELECT jsonb_build_object('unmatched_right', (SELECT count(*) FROM r) - "
+      "count(DISTINCT b.\"id\")) FROM l a JOIN r b ON " +
+      condition;
+  EXPECT_EQ(compile(with_key).report_sql, by_key);
+  with_key.right.rows_have_ctid = false;  // a partitioned table: no ctid, a unique key
+  EXPECT_EQ(compile(with_key).report_sql, by_key);
   EXPECT_EQ(compile(points("contains", R"({"output": "rows", "fields": []})")).select_sql,
             "SELECT a.\"id\", a.\"name\" FROM l a JOIN LATERAL (SELECT NULL FROM r b WHERE "
             "ST_Covers(" + kLeftGeom + ", " + kRightGeom + ")) m ON true");
@@ -108,13 +145,15 @@ TEST(CrossCompiler, EnrichTakesTheFirstShapeByTieBreak) {
   EXPECT_EQ(s.select_sql,
             "SELECT a.\"id\", a.\"name\", m.\"right_code\", m.\"right_pop\" FROM l a LEFT JOIN "
             "LATERAL (SELECT b.\"code\" AS \"right_code\", b.\"pop\" AS \"right_pop\" FROM r b "
-            "WHERE " + condition + " ORDER BY b.\"pop\" LIMIT 1) m ON true");
+            "WHERE " + condition + " ORDER BY b.\"pop\", b.\"code\" LIMIT 1) m ON true");
   EXPECT_EQ(s.report_sql,
             "SELECT jsonb_build_object('unmatched_left', count(*) FILTER (WHERE c.n = 0), "
             "'on_shared_border', count(*) FILTER (WHERE c.n > 1)) FROM l a CROSS JOIN LATERAL "
             "(SELECT count(*) AS n FROM r b WHERE " + condition + ") c");
-  // The first kept right field by default.
-  EXPECT_NE(compile(points("enrich", R"({"fields": ["pop"]})")).select_sql.find("ORDER BY b.\"pop\""),
+  // The first kept right field by default, then the right side's key.
+  Request keyed = points("enrich", R"({"fields": ["pop"]})");
+  keyed.right.key = {"code"};
+  EXPECT_NE(compile(keyed).select_sql.find("ORDER BY b.\"pop\", b.\"code\" LIMIT 1"),
             std::string::npos);
 }
 

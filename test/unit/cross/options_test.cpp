@@ -119,6 +119,22 @@ TEST(CrossOptions, Borders) {
             "42703: unknown field \"id\" in the right dataset");
 }
 
+TEST(CrossOptions, TieBreak) {
+  EXPECT_EQ(error_of("nearest", R"({"tie_break": ["pop", "id"]})"),
+            "42703: unknown field \"id\" in the right dataset");
+  EXPECT_EQ(error_of("nearest", R"({"tie_break": 3})"),
+            "42703: unknown field \"3\" in the right dataset");
+  EXPECT_EQ(parse_options(two_sides("nearest", R"({"tie_break": ["pop", "code"]})")).tie_break,
+            (std::vector<std::string>{"pop", "code"}));
+  EXPECT_EQ(parse_options(two_sides("nearest", R"({"tie_break": "pop"})")).tie_break,
+            (std::vector<std::string>{"pop"}));
+  EXPECT_TRUE(parse_options(two_sides("nearest", "{}")).tie_break.empty());
+  // enrich: the first kept right field by default; "" names none.
+  EXPECT_EQ(parse_options(two_sides("enrich", R"({"fields": ["pop"]})")).tie_break,
+            (std::vector<std::string>{"pop"}));
+  EXPECT_TRUE(parse_options(two_sides("enrich", R"({"tie_break": ""})")).tie_break.empty());
+}
+
 TEST(CrossOptions, AttributeKeys) {
   EXPECT_EQ(error_of("attribute", R"({"left_key": "id"})"),
             "22023: attribute crossings need left_key and right_key");

@@ -1,4 +1,6 @@
 // Structure of the SQL generated for records queries.
+#include <algorithm>
+
 #include "odsql_test_util.hpp"
 
 namespace {
@@ -220,6 +222,18 @@ TEST(OdsqlRecords, FullTextSearch) {
   EXPECT_TRUE(has_param(c, ParamType::LikePattern, "{\"50%_off\"}"));
   EXPECT_TRUE(has_param(c, ParamType::LikePattern, "{\"film\",\"\"}"));
   EXPECT_TRUE(has_param(c, ParamType::LikePattern, "{\"a\",\"\",\"b\"}"));
+  // The pieces themselves travel with the parameter, for the caller to fold.
+  const auto ab = std::find_if(c.params.begin(), c.params.end(),
+                               [](const Param& p) { return p.value == "{\"a\",\"\",\"b\"}"; });
+  ASSERT_NE(ab, c.params.end());
+  EXPECT_EQ(ab->pieces, (std::vector<std::string>{"a", "", "b"}));
+  // A word written twice is one parameter, with its pieces.
+  c = where("\"tree tree\"");
+  EXPECT_TRUE(contains(c.count_sql, "LIKE ALL (ARRAY[$2::text, $2::text])"));
+  EXPECT_EQ(std::count_if(c.params.begin(), c.params.end(),
+                          [](const Param& p) { return p.type == ParamType::LikePattern; }),
+            1);
+  EXPECT_EQ(c.params[1].pieces, (std::vector<std::string>{"tree"}));
   // Quotes and backslashes inside a word are array-literal escaped.
   c = where("\"say\\\"hi\\\\\"");
   EXPECT_TRUE(has_param(c, ParamType::LikePattern, "{\"say\\\"hi\\\\\"}"));
