@@ -57,13 +57,19 @@ as_cluster_owner "$PG_BINDIR/pg_ctl" -D "$standby/data" -l "$standby/server.log"
   -o "-p $STANDBY_PORT -k $standby -c listen_addresses='' -c hot_standby=on" start >/dev/null
 check "hot_standby: the standby is in recovery" t "$(on standby -c 'SELECT pg_is_in_recovery()')"
 
+# Waits (up to 20 s) until the standby has replayed the primary's WAL so far.
+wait_for_replay() {
+  local lsn
+  lsn=$(on primary -c "SELECT pg_current_wal_lsn()")
+  for _ in $(seq 1 100); do
+    [ "$(on standby -c "SELECT pg_last_wal_replay_lsn() >= '$lsn'")" = t ] && break
+    sleep 0.2
+  done
+}
+
 # A change made after the base backup reaches the standby by replay.
 on primary -c "SELECT opendata.set_metadata('arbres', '{\"keywords\": [\"replayed\"]}') IS NOT NULL" >/dev/null
-lsn=$(on primary -c "SELECT pg_current_wal_lsn()")
-for _ in $(seq 1 100); do
-  [ "$(on standby -c "SELECT pg_last_wal_replay_lsn() >= '$lsn'")" = t ] && break
-  sleep 0.2
-done
+wait_for_replay
 check "hot_standby: a change on the primary is replayed on the standby" \
   '["replayed"]' "$(on standby -c "SELECT keywords FROM opendata_api.datasets WHERE dataset_id = 'arbres'")"
 
@@ -124,11 +130,7 @@ before=$(standby_session "$facets_query")
 field=$(on primary -c "SELECT f.name FROM opendata.fields f JOIN opendata.datasets d ON d.id = f.dataset_id
                         WHERE d.slug = 'gares' AND NOT f.facet AND f.type = 'text' ORDER BY f.position LIMIT 1")
 on primary -c "SELECT opendata.describe_field('gares', '$field', '{\"facet\": true}') IS NOT NULL" >/dev/null
-lsn=$(on primary -c "SELECT pg_current_wal_lsn()")
-for _ in $(seq 1 100); do
-  [ "$(on standby -c "SELECT pg_last_wal_replay_lsn() >= '$lsn'")" = t ] && break
-  sleep 0.2
-done
+wait_for_replay
 after=$(standby_session "$facets_query")
 expected=$(printf '%s\n' $(echo "$before" | tr ',' ' ') "$field" | grep -v '^$' | LC_ALL=C sort | paste -sd, -)
 check "hot_standby: a session on the standby sees a field made a facet on the primary at its next call" \
