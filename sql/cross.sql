@@ -159,7 +159,7 @@ BEGIN
   EXECUTE sql INTO r;
   RETURN r;
 END $$;
-SELECT s.right_side, s.fields, substring(x.report_sql FROM 'count\(DISTINCT b\.[^)]*\)') AS counted_by,
+SELECT s.right_side, s.fields, substring(x.report_sql FROM 'SELECT (b\.\S+) AS right_row') AS counted_by,
        pg_temp.report_of(x.report_sql) -> 'unmatched_right' = to_jsonb((
          SELECT count(*) FROM opendata_data."cross-gares" g
           WHERE NOT EXISTS (SELECT FROM opendata_data.cross_communes c WHERE ST_Contains(c.geom, g.geo_point))))

@@ -161,17 +161,24 @@ void within_distance(const Parts& p, Statements& out) {
 // their ctid), found polygon by polygon as the crossing finds them:
 // PostGIS keeps a polygon's point-in-polygon index while the same polygon
 // is tested against row after row, so this pass costs about what the
-// crossing costs.  Probing the polygons once per right row (NOT EXISTS)
-// tests a different polygon at each call, which rebuilds nothing but
-// reuses nothing either: 2.4 times that (100,000 points, 130 polygons).
+// crossing costs.  OFFSET 0 keeps the planner from flattening the LATERAL
+// into a join, which it drives by the right rows when they are many (one
+// probe of the polygons' index per point, a different polygon at each
+// test, nothing reused): 23 s instead of 3.8 s for 1,000,000 points in
+// 1,300 polygons.  NOT EXISTS per right row has that shape too: 2.4 times
+// the crossing (100,000 points, 130 polygons).  The distinct rows are
+// counted by hashing (SELECT DISTINCT), not sorting (count(DISTINCT)).
 std::string unmatched_right(const Parts& p, const std::string& condition) {
   const std::string& l = p.req.left.from;
   const std::string& r = p.req.right.from;
   const std::string& unique = p.req.right.unique_field;
-  if (!unique.empty() || p.req.right.rows_have_ctid)
+  if (!unique.empty() || p.req.right.rows_have_ctid) {
+    const std::string row = "b." + (unique.empty() ? std::string("ctid") : quote_ident(unique));
     return "SELECT jsonb_build_object('unmatched_right', (SELECT count(*) FROM " + r +
-           ") - count(DISTINCT b." + (unique.empty() ? "ctid" : quote_ident(unique)) + ")) FROM " +
-           l + " a JOIN " + r + " b ON " + condition;
+           ") - count(*)) FROM (SELECT DISTINCT m.right_row FROM " + l +
+           " a CROSS JOIN LATERAL (SELECT " + row + " AS right_row FROM " + r + " b WHERE " + condition +
+           " OFFSET 0) m) matched";
+  }
   return "SELECT jsonb_build_object('unmatched_right', count(*)) FROM " + r +
          " b WHERE NOT EXISTS (SELECT FROM " + l + " a WHERE " + condition + ")";
 }
