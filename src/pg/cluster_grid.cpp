@@ -5,13 +5,18 @@
 //   opendata._cluster_tiles_sql(dataset text, geometry text, max_zoom int) RETURNS text
 #include "pg/cluster_grid.hpp"
 
+#include <list>
+
 #include "core/geo/cluster_grid.hpp"
 #include "core/odsql/schema.hpp"
 #include "pg/args.hpp"
+#include "pg/catalog_changes.hpp"
 #include "pg/spi.hpp"
 #include "pg/text.hpp"
 
 extern "C" {
+#include "miscadmin.h"
+
 PG_FUNCTION_INFO_V1(opendata_cluster_zoom_sql);
 PG_FUNCTION_INFO_V1(opendata_cluster_tiles_sql);
 }
@@ -40,10 +45,60 @@ SELECT t.point_count, t.tile
 
 SPIPlanPtr g_grid_tile_plan = nullptr;
 
+// The last zoom of the grid of a dataset's version, if it has one, and the
+// table it was read from.  Written by publish() (a version's grid gone) and
+// by the worker that builds the grid after it; their statements send the
+// table's invalidation (src/sql/37_cluster_grids.sql), which makes the
+// kept answers stale (pg/catalog_changes.hpp).
+constexpr const char* kGridZoomQuery = R"sql(
+SELECT 'opendata.cluster_grids'::pg_catalog.regclass::pg_catalog.oid,
+       (SELECT g.max_zoom FROM opendata.cluster_grids g WHERE g.dataset_id = $1 AND g.version = $2))sql";
+SPIPlanPtr g_grid_zoom_plan = nullptr;
+
+struct KeptGridZoom {
+  std::string dataset_id, version;
+  Oid role;  // row-level security answers per role
+  std::uint64_t stamp;
+  std::optional<std::int64_t> max_zoom;
+};
+constexpr std::size_t kKeptGridZooms = 64;
+std::list<KeptGridZoom> g_kept_grid_zooms;  // most recently used first
+
+std::optional<std::int64_t> read_grid_max_zoom(const DatasetState& state) {
+  spi::execute_saved(g_grid_zoom_plan, kGridZoomQuery,
+                     {{INT8OID, state.id}, {INT4OID, state.version}}, true);
+  spi::Row row = spi::result_row(0);
+  watch_relation(static_cast<Oid>(std::stoul(spi::value(row, 1).value_or("0"))));
+  std::optional<std::string> zoom = spi::value(row, 2);
+  if (!zoom) return std::nullopt;
+  return std::stoll(*zoom);
+}
+
+std::optional<std::int64_t> grid_max_zoom(const DatasetState& state) {
+  const Oid role = GetUserId();
+  for (auto it = g_kept_grid_zooms.begin(); it != g_kept_grid_zooms.end(); ++it) {
+    if (it->dataset_id != state.id || it->version != state.version || it->role != role) continue;
+    if (still_current(it->stamp)) {
+      g_kept_grid_zooms.splice(g_kept_grid_zooms.begin(), g_kept_grid_zooms, it);
+      return it->max_zoom;
+    }
+    g_kept_grid_zooms.erase(it);
+    break;
+  }
+  std::optional<std::int64_t> max_zoom;
+  const std::uint64_t stamp = read_for_keeping([&] { max_zoom = read_grid_max_zoom(state); });
+  if (stamp == kReadForThisCallOnly) return max_zoom;
+  if (g_kept_grid_zooms.size() >= kKeptGridZooms) g_kept_grid_zooms.pop_back();
+  g_kept_grid_zooms.push_front({state.id, state.version, role, stamp, max_zoom});
+  return max_zoom;
+}
+
 }  // namespace
 
-std::optional<GridTile> grid_tile(const std::string& slug, std::int64_t z, std::int64_t x,
-                                  std::int64_t y) {
+std::optional<GridTile> grid_tile(const DatasetState& state, const std::string& slug,
+                                  std::int64_t z, std::int64_t x, std::int64_t y) {
+  const std::optional<std::int64_t> max_zoom = grid_max_zoom(state);
+  if (!max_zoom || z > *max_zoom) return std::nullopt;
   if (spi::execute_saved(g_grid_tile_plan, kGridTileQuery,
                          {{TEXTOID, slug},
                           {INT4OID, std::to_string(z)},

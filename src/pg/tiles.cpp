@@ -209,7 +209,7 @@ std::string build_tile(const TileQuery& q, const KeptDataset& kept, std::int64_t
   if (points && !filtered) {
     // The clusters publish() computed: a dense tile is served without
     // reading its points.
-    if (std::optional<GridTile> grid = grid_tile(slug, z, x, y)) {
+    if (std::optional<GridTile> grid = grid_tile(kept.state, slug, z, x, y)) {
       if (grid->point_count == 0) return std::string();
       if (grid->point_count > max_features) return grid->tile;
       if (std::optional<std::string> tile = plain_tile(features_tile(q, z, max_features + 1)))

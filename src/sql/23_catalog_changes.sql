@@ -5,6 +5,7 @@
 -- commit, to every backend and, through the WAL, to every hot standby, whose
 -- copies are then read again at their next use (src/pg/catalog_changes.hpp).
 -- organization_members decides what row-level security shows a publisher.
+-- opendata.cluster_grids has the trigger too (37_cluster_grids.sql).
 CREATE FUNCTION opendata._catalog_changed() RETURNS trigger
 LANGUAGE c AS 'MODULE_PATHNAME', 'opendata_catalog_changed';
 

@@ -40,6 +40,12 @@ CREATE TABLE opendata.cluster_tiles (
 COMMENT ON TABLE opendata.cluster_tiles IS
   'the vector tiles of clusters of a published point dataset, one per non-empty tile of its grid''s zooms';
 
+-- tile() keeps which versions have a grid, and to which zoom, in the
+-- backend (src/pg/cluster_grid.cpp): each write sends the table's
+-- invalidation, as the catalog tables' do (23_catalog_changes.sql).
+CREATE TRIGGER catalog_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON opendata.cluster_grids
+  FOR EACH STATEMENT EXECUTE FUNCTION opendata._catalog_changed();
+
 -- Readable as the datasets are: tile() runs as the caller.
 ALTER TABLE opendata.cluster_grids ENABLE ROW LEVEL SECURITY;
 CREATE POLICY visible ON opendata.cluster_grids FOR SELECT
