@@ -142,19 +142,22 @@ Datum opendata_query_as(PG_FUNCTION_ARGS) {
   });
 }
 
-// _exec_as(role, sql): a statement (DDL, GRANT, REFRESH) run as `role`.
+// _exec_as(role, sql): a statement (DDL, GRANT, REFRESH) run as `role`;
+// the rows it processed (CREATE ... AS: the rows it wrote, which a caller
+// then need not count again).
 Datum opendata_exec_as(PG_FUNCTION_ARGS) {
   namespace pg = opendata::pg;
   return pg::boundary([&]() -> Datum {
     pg::Statement st = pg::statement_args(pg::Args(fcinfo, pg::signature::kExecAs));
     pg::check_may_act_as(st.role);
+    uint64 processed = 0;
     pg::spi::connect();
     {
       pg::ActingAs as(st.role, pg::statement_search_path());
-      pg::spi::execute(st.sql.c_str(), false);
+      processed = pg::spi::execute(st.sql.c_str(), false);
       as.finish();
     }
     pg::spi::finish();
-    PG_RETURN_VOID();
+    PG_RETURN_INT64(static_cast<int64>(processed));
   });
 }

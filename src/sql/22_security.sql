@@ -36,10 +36,11 @@ $$;
 -- Work on a relation a user created, with the rights of a role the caller
 -- already has (src/pg/as_role.cpp): the definers below never read, write,
 -- grant on or index such a relation themselves.
--- STRICT: no statement, no rows.
+-- STRICT: no statement, no rows.  _exec_as returns the rows its statement
+-- processed (for CREATE ... AS, the rows it wrote).
 CREATE FUNCTION opendata._query_as(role regrole, sql text) RETURNS SETOF record
 LANGUAGE c VOLATILE STRICT AS 'MODULE_PATHNAME', 'opendata_query_as';
-CREATE FUNCTION opendata._exec_as(role regrole, sql text) RETURNS void
+CREATE FUNCTION opendata._exec_as(role regrole, sql text) RETURNS bigint
 LANGUAGE c VOLATILE AS 'MODULE_PATHNAME', 'opendata_exec_as';
 
 -- The role that works on `rel` for the caller: its owner when the caller

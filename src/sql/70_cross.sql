@@ -324,6 +324,7 @@ DECLARE
   report jsonb;
   indexes text[] := '{}';
   idx text;
+  written bigint;
 BEGIN
   PERFORM opendata._check_slug(slug);
   IF EXISTS (SELECT FROM opendata.datasets d WHERE d.slug = "cross".slug)
@@ -351,9 +352,9 @@ BEGIN
 
   -- Created and computed in one statement, by the acting role, which owns
   -- it (no empty view filled by a REFRESH: that wrote its rows into a new
-  -- heap and swapped it in).
+  -- heap and swapped it in), its rows counted as they are written.
   acting := opendata._acting_role((l.ds).source);
-  PERFORM opendata._exec_as(acting, format('CREATE MATERIALIZED VIEW opendata_data.%I AS %s', slug, q.select_sql));
+  written := opendata._exec_as(acting, format('CREATE MATERIALIZED VIEW opendata_data.%I AS %s', slug, q.select_sql));
   rel := format('opendata_data.%I', slug)::regclass;
   registered := opendata._register(rel, slug,
     jsonb_build_object('title', format('%s × %s (%s)', coalesce((l.ds).title, "left"), coalesce((r.ds).title, "right"), predicate))
@@ -368,7 +369,7 @@ BEGIN
   INSERT INTO opendata.derived_datasets (dataset_id, sources, predicate, report)
   VALUES (registered.dataset_id, ARRAY[(l.ds).id, (r.ds).id], predicate, report);
   RETURN opendata._dataset_summary(registered.dataset_id)
-         || jsonb_build_object('rows', opendata._row_count(rel), 'report', report,
+         || jsonb_build_object('rows', written, 'report', report,
                                'indexes_created', to_jsonb(indexes),
                                'was_derived_from', jsonb_build_array("left", "right"));
 END
