@@ -5,12 +5,10 @@
 //   opendata._cluster_tiles_sql(dataset text, geometry text, max_zoom int) RETURNS text
 #include "pg/cluster_grid.hpp"
 
-#include <list>
-
 #include "core/geo/cluster_grid.hpp"
 #include "core/odsql/schema.hpp"
 #include "pg/args.hpp"
-#include "pg/catalog_changes.hpp"
+#include "pg/kept_answers.hpp"
 #include "pg/spi.hpp"
 #include "pg/text.hpp"
 
@@ -55,14 +53,7 @@ SELECT 'opendata.cluster_grids'::pg_catalog.regclass::pg_catalog.oid,
        (SELECT g.max_zoom FROM opendata.cluster_grids g WHERE g.dataset_id = $1 AND g.version = $2))sql";
 SPIPlanPtr g_grid_zoom_plan = nullptr;
 
-struct KeptGridZoom {
-  std::string dataset_id, version;
-  Oid role;  // row-level security answers per role
-  std::uint64_t stamp;
-  std::optional<std::int64_t> max_zoom;
-};
-constexpr std::size_t kKeptGridZooms = 64;
-std::list<KeptGridZoom> g_kept_grid_zooms;  // most recently used first
+KeptAnswers<std::optional<std::int64_t>> g_grid_zooms(64);
 
 std::optional<std::int64_t> read_grid_max_zoom(const DatasetState& state) {
   spi::execute_saved(g_grid_zoom_plan, kGridZoomQuery,
@@ -74,23 +65,10 @@ std::optional<std::int64_t> read_grid_max_zoom(const DatasetState& state) {
   return std::stoll(*zoom);
 }
 
+// Per role: row-level security decides which grids it sees.
 std::optional<std::int64_t> grid_max_zoom(const DatasetState& state) {
-  const Oid role = GetUserId();
-  for (auto it = g_kept_grid_zooms.begin(); it != g_kept_grid_zooms.end(); ++it) {
-    if (it->dataset_id != state.id || it->version != state.version || it->role != role) continue;
-    if (still_current(it->stamp)) {
-      g_kept_grid_zooms.splice(g_kept_grid_zooms.begin(), g_kept_grid_zooms, it);
-      return it->max_zoom;
-    }
-    g_kept_grid_zooms.erase(it);
-    break;
-  }
-  std::optional<std::int64_t> max_zoom;
-  const std::uint64_t stamp = read_for_keeping([&] { max_zoom = read_grid_max_zoom(state); });
-  if (stamp == kReadForThisCallOnly) return max_zoom;
-  if (g_kept_grid_zooms.size() >= kKeptGridZooms) g_kept_grid_zooms.pop_back();
-  g_kept_grid_zooms.push_front({state.id, state.version, role, stamp, max_zoom});
-  return max_zoom;
+  const std::string key = state.id + "/" + state.version + "/" + std::to_string(GetUserId());
+  return g_grid_zooms.get(key, [&] { return read_grid_max_zoom(state); });
 }
 
 }  // namespace

@@ -52,6 +52,7 @@
 #include "pg/cluster_grid.hpp"
 #include "pg/dataset_cache.hpp"
 #include "pg/dataset_query.hpp"
+#include "pg/kept_answers.hpp"
 #include "pg/settings.hpp"
 #include "pg/usage.hpp"
 
@@ -79,7 +80,7 @@ TileQuery tile_query(const PublishedDataset& ds, const std::string& where,
   odsql::Params filter_params;
   TileQuery q;
   q.sql = geo::tile_source(ds.slug, ds.relation, ds.fields, where, fields, filter_params);
-  q.params = bind(filter_params.take());
+  q.params = pg::bind(filter_params.take());
   q.params.insert(q.params.end(),
                   {{INT4OID, ""}, {INT4OID, ""}, {INT4OID, ""}, {TEXTOID, ds.slug}});
   return q;
@@ -129,19 +130,38 @@ TileQuery tile_query_kept(const KeptDataset& kept, const std::string& where,
 // superuser read it all the same): any change of the catalog row it was
 // made from (version, last modification, status, access) revokes it.
 // Only public datasets have one.  Read without the catalog table of
-// copies: each table a tile's statements scan costs it.
+// copies: each table a tile's statements scan costs it.  The answer is
+// kept per version and role while the copy's grants, the copies' table
+// (a copy built) and the marks (a write to the table) have not changed:
+// each sends an invalidation (src/sql/36_summaries.sql,
+// 38_mercator_copies.sql).
 constexpr const char* kMercatorCopyQuery = R"sql(
-SELECT FROM (SELECT pg_catalog.to_regclass($1) AS copy) c
- WHERE pg_catalog.has_table_privilege('opendata_anon', c.copy, 'SELECT')
-   AND pg_catalog.has_table_privilege(c.copy, 'SELECT')
-   AND NOT EXISTS (SELECT FROM opendata.data_writes w WHERE w.dataset_id = $2))sql";
+SELECT c.copy::pg_catalog.oid,
+       'opendata.data_writes'::pg_catalog.regclass::pg_catalog.oid,
+       'opendata.mercator_copies'::pg_catalog.regclass::pg_catalog.oid,
+       pg_catalog.has_table_privilege('opendata_anon', c.copy, 'SELECT')
+       AND pg_catalog.has_table_privilege(c.copy, 'SELECT')
+       AND NOT EXISTS (SELECT FROM opendata.data_writes w WHERE w.dataset_id = $2)
+  FROM (SELECT pg_catalog.to_regclass($1) AS copy) c)sql";
 SPIPlanPtr g_mercator_copy_plan = nullptr;
+KeptAnswers<bool> g_mercator_copies(64);
+
+bool read_mercator_copy_current(const std::string& copy, const DatasetState& state) {
+  spi::execute_saved(g_mercator_copy_plan, kMercatorCopyQuery,
+                     {{TEXTOID, copy}, {INT8OID, state.id}}, true);
+  spi::Row row = spi::result_row(0);
+  for (int col = 1; col <= 3; col++) {
+    if (std::optional<std::string> relation = spi::value(row, col))
+      watch_relation(static_cast<Oid>(std::stoul(*relation)));
+  }
+  return spi::value(row, 4).value_or("f") == "t";
+}
 
 std::optional<std::string> mercator_copy(const DatasetState& state) {
   if (!state.is_public) return std::nullopt;
   std::string copy = geo::mercator_copy_name(state.id, state.version);
-  if (spi::execute_saved(g_mercator_copy_plan, kMercatorCopyQuery,
-                         {{TEXTOID, copy}, {INT8OID, state.id}}, true) == 0)
+  const std::string key = state.id + "/" + state.version + "/" + std::to_string(GetUserId());
+  if (!g_mercator_copies.get(key, [&] { return read_mercator_copy_current(copy, state); }))
     return std::nullopt;
   return copy;
 }

@@ -5,7 +5,9 @@
 -- commit, to every backend and, through the WAL, to every hot standby, whose
 -- copies are then read again at their next use (src/pg/catalog_changes.hpp).
 -- organization_members decides what row-level security shows a publisher.
--- opendata.cluster_grids has the trigger too (37_cluster_grids.sql).
+-- opendata.cluster_grids, mercator_copies and data_writes have it too, for
+-- tile()'s kept answers (36_summaries.sql, 37_cluster_grids.sql,
+-- 38_mercator_copies.sql).
 CREATE FUNCTION opendata._catalog_changed() RETURNS trigger
 LANGUAGE c AS 'MODULE_PATHNAME', 'opendata_catalog_changed';
 

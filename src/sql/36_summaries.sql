@@ -60,6 +60,13 @@ CREATE POLICY visible ON opendata.data_writes FOR SELECT
   USING (EXISTS (SELECT FROM opendata.datasets d WHERE d.id = dataset_id));
 GRANT SELECT ON opendata.data_summaries, opendata.data_writes TO opendata_anon;
 
+-- tile() keeps whether a dataset's Web Mercator copy is current in the
+-- backend (src/pg/tiles.cpp): a mark that comes or goes sends the table's
+-- invalidation (23_catalog_changes.sql).  Per row: an insert that finds a
+-- mark already there inserts none, and sends nothing.
+CREATE TRIGGER catalog_changed AFTER INSERT OR DELETE ON opendata.data_writes
+  FOR EACH ROW EXECUTE FUNCTION opendata._catalog_changed();
+
 -- The trigger on a summarized table: any write marks the datasets it
 -- backs (once: a mark it can see is enough).  A definer (the writer may be
 -- any role), which only inserts catalog rows.  Statement-level, so a bulk

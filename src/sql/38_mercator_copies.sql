@@ -38,6 +38,11 @@ CREATE TABLE opendata.mercator_copies (
 COMMENT ON TABLE opendata.mercator_copies IS
   'the Web Mercator copies of published line and polygon datasets that vector tiles read';
 
+-- tile() keeps whether a copy is current in the backend (src/pg/tiles.cpp):
+-- each write sends the table's invalidation (23_catalog_changes.sql).
+CREATE TRIGGER catalog_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON opendata.mercator_copies
+  FOR EACH STATEMENT EXECUTE FUNCTION opendata._catalog_changed();
+
 -- Readable as the datasets are: tile() runs as the caller.
 ALTER TABLE opendata.mercator_copies ENABLE ROW LEVEL SECURITY;
 CREATE POLICY visible ON opendata.mercator_copies FOR SELECT

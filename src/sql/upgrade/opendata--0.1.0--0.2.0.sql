@@ -274,3 +274,7 @@ CREATE TRIGGER catalog_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON o
   FOR EACH STATEMENT EXECUTE FUNCTION opendata._catalog_changed();
 CREATE TRIGGER catalog_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON opendata.cluster_grids
   FOR EACH STATEMENT EXECUTE FUNCTION opendata._catalog_changed();
+CREATE TRIGGER catalog_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON opendata.mercator_copies
+  FOR EACH STATEMENT EXECUTE FUNCTION opendata._catalog_changed();
+CREATE TRIGGER catalog_changed AFTER INSERT OR DELETE ON opendata.data_writes
+  FOR EACH ROW EXECUTE FUNCTION opendata._catalog_changed();
