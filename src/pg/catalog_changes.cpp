@@ -16,8 +16,12 @@ namespace opendata::pg {
 namespace {
 
 // The tables whose rows the kept copies are made of; each has the trigger
-// that sends their invalidations (src/sql/23_catalog_changes.sql).
-constexpr const char* kCatalogTables[] = {"datasets", "fields", "organization_members", "catalog"};
+// that sends their invalidations (src/sql/23_catalog_changes.sql, and for
+// tile()'s answers 36_summaries.sql, 37_cluster_grids.sql,
+// 38_mercator_copies.sql).
+constexpr const char* kCatalogTables[] = {"datasets",   "fields",        "organization_members",
+                                          "catalog",    "cluster_grids", "mercator_copies",
+                                          "data_writes"};
 
 // Starts at 1: no copy is ever stamped kReadForThisCallOnly's 0 as current.
 std::uint64_t g_generation = 1;

@@ -3,7 +3,8 @@
 // tenth of a small records() page).
 //
 // The triggers of src/sql/23_catalog_changes.sql make every write to
-// opendata.datasets, fields, organization_members and catalog send an
+// opendata.datasets, fields, organization_members and catalog (and, for
+// tile(), cluster_grids, mercator_copies and data_writes) send an
 // invalidation of the table written, as PostgreSQL's own DDL does for its
 // catalogs: to this backend at the end of the writing statement, to every
 // other backend at commit (and, through the commit's WAL record, to every

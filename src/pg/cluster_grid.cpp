@@ -13,8 +13,6 @@
 #include "pg/text.hpp"
 
 extern "C" {
-#include "miscadmin.h"
-
 PG_FUNCTION_INFO_V1(opendata_cluster_zoom_sql);
 PG_FUNCTION_INFO_V1(opendata_cluster_tiles_sql);
 }
@@ -43,32 +41,26 @@ SELECT t.point_count, t.tile
 
 SPIPlanPtr g_grid_tile_plan = nullptr;
 
-// The last zoom of the grid of a dataset's version, if it has one, and the
-// table it was read from.  Written by publish() (a version's grid gone) and
-// by the worker that builds the grid after it; their statements send the
-// table's invalidation (src/sql/37_cluster_grids.sql), which makes the
-// kept answers stale (pg/catalog_changes.hpp).
+// The last zoom of the grid of a dataset's version, if it has one.  The
+// table is written by publish() (a version's grid gone) and by the worker
+// that builds the grid after it; their statements send the table's
+// invalidation (src/sql/37_cluster_grids.sql), which makes the kept
+// answers stale (pg/catalog_changes.hpp).
 constexpr const char* kGridZoomQuery = R"sql(
-SELECT 'opendata.cluster_grids'::pg_catalog.regclass::pg_catalog.oid,
-       (SELECT g.max_zoom FROM opendata.cluster_grids g WHERE g.dataset_id = $1 AND g.version = $2))sql";
+SELECT g.max_zoom FROM opendata.cluster_grids g WHERE g.dataset_id = $1 AND g.version = $2)sql";
 SPIPlanPtr g_grid_zoom_plan = nullptr;
 
 KeptAnswers<std::optional<std::int64_t>> g_grid_zooms(64);
 
 std::optional<std::int64_t> read_grid_max_zoom(const DatasetState& state) {
-  spi::execute_saved(g_grid_zoom_plan, kGridZoomQuery,
-                     {{INT8OID, state.id}, {INT4OID, state.version}}, true);
-  spi::Row row = spi::result_row(0);
-  watch_relation(static_cast<Oid>(std::stoul(spi::value(row, 1).value_or("0"))));
-  std::optional<std::string> zoom = spi::value(row, 2);
-  if (!zoom) return std::nullopt;
-  return std::stoll(*zoom);
+  if (spi::execute_saved(g_grid_zoom_plan, kGridZoomQuery,
+                         {{INT8OID, state.id}, {INT4OID, state.version}}, true) == 0)
+    return std::nullopt;
+  return std::stoll(spi::value(0, 1).value_or("0"));
 }
 
-// Per role: row-level security decides which grids it sees.
 std::optional<std::int64_t> grid_max_zoom(const DatasetState& state) {
-  const std::string key = state.id + "/" + state.version + "/" + std::to_string(GetUserId());
-  return g_grid_zooms.get(key, [&] { return read_grid_max_zoom(state); });
+  return g_grid_zooms.get(version_role_key(state), [&] { return read_grid_max_zoom(state); });
 }
 
 }  // namespace

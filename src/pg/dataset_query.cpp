@@ -10,6 +10,7 @@
 
 extern "C" {
 #include "access/xact.h"
+#include "miscadmin.h"
 #include "utils/timestamp.h"
 }
 
@@ -142,6 +143,10 @@ struct KeptBaseUrl {
 };
 KeptBaseUrl g_base_url;
 }  // namespace
+
+std::string version_role_key(const DatasetState& state) {
+  return state.id + "/" + state.version + "/" + std::to_string(GetUserId());
+}
 
 std::string api_base_url() {
   const Oid role = GetUserId();

@@ -49,6 +49,10 @@ struct DatasetState {
   }
 };
 
+// The key of an answer kept per dataset version and calling role
+// (pg/kept_answers.hpp): row-level security answers per role.
+std::string version_role_key(const DatasetState& state);
+
 // The ODSQL type of a field of the dictionary (opendata.fields.type).
 odsql::FieldType field_type(const std::string& type);
 

@@ -137,8 +137,6 @@ TileQuery tile_query_kept(const KeptDataset& kept, const std::string& where,
 // 38_mercator_copies.sql).
 constexpr const char* kMercatorCopyQuery = R"sql(
 SELECT c.copy::pg_catalog.oid,
-       'opendata.data_writes'::pg_catalog.regclass::pg_catalog.oid,
-       'opendata.mercator_copies'::pg_catalog.regclass::pg_catalog.oid,
        pg_catalog.has_table_privilege('opendata_anon', c.copy, 'SELECT')
        AND pg_catalog.has_table_privilege(c.copy, 'SELECT')
        AND NOT EXISTS (SELECT FROM opendata.data_writes w WHERE w.dataset_id = $2)
@@ -150,18 +148,16 @@ bool read_mercator_copy_current(const std::string& copy, const DatasetState& sta
   spi::execute_saved(g_mercator_copy_plan, kMercatorCopyQuery,
                      {{TEXTOID, copy}, {INT8OID, state.id}}, true);
   spi::Row row = spi::result_row(0);
-  for (int col = 1; col <= 3; col++) {
-    if (std::optional<std::string> relation = spi::value(row, col))
-      watch_relation(static_cast<Oid>(std::stoul(*relation)));
-  }
-  return spi::value(row, 4).value_or("f") == "t";
+  if (std::optional<std::string> relation = spi::value(row, 1))
+    watch_relation(static_cast<Oid>(std::stoul(*relation)));  // its grants
+  return spi::value(row, 2).value_or("f") == "t";
 }
 
 std::optional<std::string> mercator_copy(const DatasetState& state) {
   if (!state.is_public) return std::nullopt;
   std::string copy = geo::mercator_copy_name(state.id, state.version);
-  const std::string key = state.id + "/" + state.version + "/" + std::to_string(GetUserId());
-  if (!g_mercator_copies.get(key, [&] { return read_mercator_copy_current(copy, state); }))
+  if (!g_mercator_copies.get(version_role_key(state),
+                             [&] { return read_mercator_copy_current(copy, state); }))
     return std::nullopt;
   return copy;
 }
